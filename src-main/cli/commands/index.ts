@@ -1,0 +1,6 @@
+// The list of sub-commands. Add one line per command module.
+import type { Command } from 'commander';
+
+export type RegisterCommand = (program: Command) => void;
+
+export const commands: RegisterCommand[] = [];

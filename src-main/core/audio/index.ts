@@ -1,0 +1,4 @@
+export * from './pcm.js';
+export * from './wav.js';
+export * from './resampler.js';
+export * from './rechunker.js';

@@ -1,0 +1,173 @@
+// The engine's public contract: what sessions, the CLI and the API may rely on. Backends implement it;
+// nothing above the engine layer reaches into a backend directly.
+//
+// Time: every *Ms field is milliseconds of audio from the start of the stream (sample-accurate, not wall clock).
+// Audio: float32 mono samples in [-1, 1]. Streams resample from their declared input rate to the model's rate.
+
+export type AsrBackendId = 'sherpa' | 'pocketsphinx';
+export type TtsBackendId = 'sherpa' | 'espeak';
+export type BackendId = AsrBackendId | TtsBackendId;
+
+export interface WordTiming {
+  word: string;
+  startMs: number;
+  endMs: number;
+}
+
+/** Interim hypothesis for the utterance in progress. */
+export interface AsrPartial {
+  text: string;
+  startMs: number;
+  endMs: number;
+}
+
+/** A finished utterance. */
+export interface AsrFinal {
+  text: string;
+  startMs: number;
+  endMs: number;
+  words: WordTiming[];
+  /** 0..1; backends without a calibrated score report their best estimate. */
+  confidence: number;
+  /** What ended the utterance. */
+  reason: 'endpoint' | 'flush';
+}
+
+export interface AsrStreamOptions {
+  /** Rate of the samples given to write(); 8000..48000. */
+  sampleRate: number;
+  /** Trailing silence (ms) that ends an utterance; false = only flush() ends one. Default 600. */
+  endpointingMs?: number | false;
+  /** Emit speech_start / speech_end from the Silero VAD (default true when the VAD model is present). */
+  vad?: boolean;
+}
+
+export interface AsrStreamEvents {
+  partial: (p: AsrPartial) => void;
+  final: (f: AsrFinal) => void;
+  speechStart: (atMs: number) => void;
+  speechEnd: (atMs: number) => void;
+  /** A backend failure. The stream is unusable afterwards. */
+  error: (err: Error) => void;
+}
+
+/** One live recognition stream (one audio source). Not thread-bound: decoding happens in a worker. */
+export interface AsrStream {
+  readonly id: string;
+  /** Audio written so far, in ms at the input rate. */
+  readonly writtenMs: number;
+  write(samples: Float32Array): void;
+  /** End the current utterance now. Resolves with its final, or null when nothing was recognized. */
+  flush(): Promise<AsrFinal | null>;
+  /** Flush, then release the stream. Resolves with the last final (or null). Idempotent. */
+  close(): Promise<AsrFinal | null>;
+  on<E extends keyof AsrStreamEvents>(event: E, listener: AsrStreamEvents[E]): this;
+  off<E extends keyof AsrStreamEvents>(event: E, listener: AsrStreamEvents[E]): this;
+}
+
+/** A loaded recognizer (one model), able to serve many concurrent streams. */
+export interface AsrEngine {
+  readonly backend: AsrBackendId;
+  readonly modelId: string;
+  readonly language: string;
+  /** The model's own rate; input is resampled to it. */
+  readonly sampleRate: number;
+  createStream(opts: AsrStreamOptions): AsrStream;
+  /** Live streams right now. */
+  readonly activeStreams: number;
+}
+
+export interface TtsVoice {
+  id: string;
+  name: string;
+  language: string;
+  backend: TtsBackendId;
+  sampleRate: number;
+  /** True for test fixtures (never picked automatically). */
+  fixture?: boolean;
+}
+
+export interface SynthesisRequest {
+  text: string;
+  /** Voice id or name; default: the best installed voice for `language` (or English). */
+  voice?: string;
+  language?: string;
+  /** 0.25..4, 1 = normal. */
+  speed?: number;
+}
+
+export interface SynthesisChunk {
+  samples: Float32Array;
+  sampleRate: number;
+  /** Index of the sentence (text piece) this chunk belongs to. */
+  sentence: number;
+}
+
+export interface Synthesizer {
+  readonly backend: TtsBackendId;
+  voices(): TtsVoice[];
+  /**
+   * Stream audio for `text` as it is produced (sentence by sentence or finer). Aborting the signal stops
+   * generation promptly and ends the iterator without an error.
+   */
+  synthesize(req: SynthesisRequest, signal?: AbortSignal): AsyncIterable<SynthesisChunk>;
+}
+
+export interface BackendStatus {
+  id: BackendId;
+  kind: 'asr' | 'tts';
+  available: boolean;
+  /** Why not, when unavailable; what it uses, when available. */
+  detail: string;
+}
+
+export interface ModelInfo {
+  id: string;
+  kind: string;
+  language: string;
+  backend: BackendId;
+  installed: boolean;
+  fixture: boolean;
+  sizeBytes?: number;
+}
+
+export interface EngineReadiness {
+  ready: boolean;
+  /** Human-readable state, e.g. "warming sherpa tone-alphabet". */
+  detail: string;
+}
+
+/** Selection of an ASR engine; anything left out is chosen by the engine. */
+export interface AsrSelection {
+  backend?: AsrBackendId;
+  model?: string;
+  language?: string;
+}
+
+export interface TtsSelection {
+  backend?: TtsBackendId;
+  voice?: string;
+  language?: string;
+}
+
+/** The whole speech engine: every loaded backend, their workers, and model bookkeeping. */
+export interface Engine {
+  /** Resolves when every configured model is loaded and warmed. */
+  readonly ready: Promise<void>;
+  readiness(): EngineReadiness;
+  /** Throws EngineUnavailableError (code 'model_unavailable') when nothing fits. */
+  asr(sel?: AsrSelection): AsrEngine;
+  tts(sel?: TtsSelection): Synthesizer;
+  backends(): BackendStatus[];
+  models(): ModelInfo[];
+  voices(): TtsVoice[];
+  close(): Promise<void>;
+}
+
+export class EngineUnavailableError extends Error {
+  readonly code = 'model_unavailable' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'EngineUnavailableError';
+  }
+}

@@ -1,0 +1,44 @@
+// Where Earshot keeps things on disk. A leaf module: every layer may import it, it imports no layer.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository (or installed package) root: the folder holding package.json. */
+export const appRoot: string = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    dir = dirname(dir);
+  }
+  throw new Error('earshot: cannot find package.json above ' + fileURLToPath(import.meta.url));
+})();
+
+/**
+ * `../shared` beside the checkout: the development copy of models and test audio.
+ * Null when absent (an installed app has none); `requireSharedDir` fails loudly for tests.
+ */
+export function sharedDir(): string | null {
+  const dir = process.env.EARSHOT_SHARED_DIR ?? resolve(appRoot, '..', 'shared');
+  return existsSync(dir) ? dir : null;
+}
+
+export function requireSharedDir(): string {
+  const dir = sharedDir();
+  if (!dir) {
+    throw new Error(
+      `earshot: ../shared (models and test audio) is missing beside ${appRoot}; ` +
+        'tests need it. Set EARSHOT_SHARED_DIR or check out shared/ next to the repo.',
+    );
+  }
+  return dir;
+}
+
+/** Per-user data dir (token, database, downloaded models). EARSHOT_DATA_DIR overrides it (tests use a temp dir). */
+export function userDataDir(): string {
+  if (process.env.EARSHOT_DATA_DIR) return process.env.EARSHOT_DATA_DIR;
+  const home = homedir();
+  if (process.platform === 'darwin') return join(home, 'Library', 'Application Support', 'Earshot');
+  if (process.platform === 'win32') return join(process.env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Earshot');
+  return join(process.env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'earshot');
+}
