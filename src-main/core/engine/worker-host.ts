@@ -1,0 +1,212 @@
+// Inference runs in worker_threads (the event loop never runs a model). This module starts a worker from a
+// module URL and gives both sides a small typed request/response RPC over postMessage, with transferable
+// ArrayBuffers, plus one-way messages (audio writes) and worker-to-host events (partials, finals...).
+//
+// Host side:    const w = spawnWorker(new URL('./my-worker.js', import.meta.url), initData);
+//               const rpc = new RpcClient<MyHandlers, MyEvents>(w);
+//               await rpc.call('load', { path }); rpc.send('write', { id, samples }, [samples.buffer]);
+// Worker side:  const server = serveRpc<MyEvents>({ load: (a) => ..., write: (a) => ... });
+//               server.emit('partial', { id, text });
+import { Worker, isMainThread, parentPort, type Transferable, type WorkerOptions } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+
+/** Start a worker from a module URL, whether the module is TypeScript source (run through tsx) or built JS. */
+export function spawnWorker(moduleUrl: URL, workerData?: unknown, options: Omit<WorkerOptions, 'workerData' | 'eval'> = {}): Worker {
+  if (!isTypeScript(moduleUrl)) return new Worker(moduleUrl, { ...options, workerData });
+  return new Worker(tsxBootstrap(moduleUrl), { ...options, workerData, eval: true });
+}
+
+function isTypeScript(url: URL): boolean {
+  const path = url.protocol === 'file:' ? fileURLToPath(url) : url.pathname;
+  return /\.[cm]?ts$/.test(path);
+}
+
+/**
+ * A `.ts` worker needs tsx inside the worker. Node 20 ignores `--import` in a Worker's execArgv (measured on
+ * 20.20: the preload never runs), and bin/earshot.mjs uses tsx's register() API, which workers do not inherit
+ * either. So the worker starts from a one-line bootstrap that registers tsx itself, then imports the module.
+ */
+function tsxBootstrap(moduleUrl: URL): string {
+  const api = import.meta.resolve('tsx/esm/api');
+  return `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(moduleUrl.href)}); });`;
+}
+
+// ---- wire format ----
+
+interface CallMessage {
+  kind: 'call';
+  id: number;
+  method: string;
+  arg: unknown;
+}
+interface SendMessage {
+  kind: 'send';
+  method: string;
+  arg: unknown;
+}
+interface ReplyMessage {
+  kind: 'reply';
+  id: number;
+  ok: boolean;
+  value?: unknown;
+  error?: SerializedError;
+}
+interface EventMessage {
+  kind: 'event';
+  event: string;
+  payload: unknown;
+}
+export interface SerializedError {
+  name: string;
+  message: string;
+  code?: string;
+}
+
+/** A handler's result when it should move buffers back instead of copying them. */
+export class WithTransfer<T> {
+  constructor(
+    readonly value: T,
+    readonly transfer: Transferable[],
+  ) {}
+}
+export function withTransfer<T>(value: T, transfer: Transferable[]): WithTransfer<T> {
+  return new WithTransfer(value, transfer);
+}
+
+/** Worker-side handlers: one argument in, a value (or promise, or WithTransfer) out. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type RpcHandlers = Record<string, (arg: any) => unknown>;
+type Unwrap<T> = T extends WithTransfer<infer V> ? V : T;
+export type RpcResult<H extends RpcHandlers, M extends keyof H> = Unwrap<Awaited<ReturnType<H[M]>>>;
+export type RpcArg<H extends RpcHandlers, M extends keyof H> = Parameters<H[M]>[0];
+
+/** An error raised inside the worker, re-thrown on the host with the worker's name, message and code. */
+export class WorkerCallError extends Error {
+  readonly code?: string;
+  constructor(err: SerializedError, method: string) {
+    super(err.message);
+    this.name = err.name || 'Error';
+    if (err.code) this.code = err.code;
+    this.stack = `${this.name}: ${this.message}\n    at worker ${method}()`;
+  }
+}
+
+function serializeError(err: unknown): SerializedError {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return { name: err.name, message: err.message, ...(typeof code === 'string' ? { code } : {}) };
+  }
+  return { name: 'Error', message: String(err) };
+}
+
+/** Host side of the RPC: calls into the worker, and receives its events. */
+export class RpcClient<H extends RpcHandlers, E extends Record<string, unknown> = Record<string, unknown>> {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; method: string }>();
+  private readonly listeners = new Map<string, Set<(payload: never) => void>>();
+  private failure: Error | null = null;
+
+  constructor(readonly worker: Worker) {
+    worker.on('message', (msg: ReplyMessage | EventMessage) => this.onMessage(msg));
+    worker.on('error', (err) => this.fail(err instanceof Error ? err : new Error(String(err))));
+    worker.on('exit', (code) => this.fail(new Error(`inference worker exited (code ${code})`)));
+  }
+
+  /** Set once the worker has died; every later call rejects with it. */
+  get dead(): Error | null {
+    return this.failure;
+  }
+
+  call<M extends keyof H & string>(method: M, arg: RpcArg<H, M>, transfer: Transferable[] = []): Promise<RpcResult<H, M>> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method });
+      this.worker.postMessage({ kind: 'call', id, method, arg } satisfies CallMessage, transfer);
+    });
+  }
+
+  /** One-way message (no reply): for hot paths such as audio writes. Failures come back as the 'rpcError' event. */
+  send<M extends keyof H & string>(method: M, arg: RpcArg<H, M>, transfer: Transferable[] = []): void {
+    if (this.failure) throw this.failure;
+    this.worker.postMessage({ kind: 'send', method, arg } satisfies SendMessage, transfer);
+  }
+
+  on<K extends keyof E & string>(event: K, listener: (payload: E[K]) => void): this;
+  on(event: 'rpcError', listener: (payload: SerializedError & { method: string }) => void): this;
+  /** The worker died (crash, exit, terminate); the client is unusable afterwards. */
+  on(event: 'workerError', listener: (err: Error) => void): this;
+  on(event: string, listener: (payload: never) => void): this {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener);
+    return this;
+  }
+
+  off(event: string, listener: (payload: never) => void): this {
+    this.listeners.get(event)?.delete(listener);
+    return this;
+  }
+
+  /** Stop the worker; pending calls reject. */
+  async terminate(): Promise<void> {
+    this.fail(new Error('inference worker terminated'));
+    await this.worker.terminate();
+  }
+
+  private onMessage(msg: ReplyMessage | EventMessage): void {
+    if (msg.kind === 'reply') {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (msg.ok) p.resolve(msg.value);
+      else p.reject(new WorkerCallError(msg.error ?? { name: 'Error', message: 'unknown worker error' }, p.method));
+    } else if (msg.kind === 'event') {
+      for (const l of this.listeners.get(msg.event) ?? []) (l as (p: unknown) => void)(msg.payload);
+    }
+  }
+
+  private fail(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    for (const l of this.listeners.get('workerError') ?? []) (l as (p: unknown) => void)(err);
+  }
+}
+
+/** Worker side: serve `handlers` on parentPort. Returns `emit` for events to the host. */
+export function serveRpc<E extends Record<string, unknown> = Record<string, unknown>>(
+  handlers: RpcHandlers,
+): { emit<K extends keyof E & string>(event: K, payload: E[K], transfer?: Transferable[]): void } {
+  if (isMainThread || !parentPort) throw new Error('serveRpc() must run inside a worker thread');
+  const port = parentPort;
+  const emit = (event: string, payload: unknown, transfer: Transferable[] = []) =>
+    port.postMessage({ kind: 'event', event, payload } satisfies EventMessage, transfer);
+
+  port.on('message', (msg: CallMessage | SendMessage) => {
+    const handler = Object.hasOwn(handlers, msg.method) ? handlers[msg.method] : undefined;
+    if (msg.kind === 'send') {
+      try {
+        if (!handler) throw new Error(`unknown worker method "${msg.method}"`);
+        const r = handler(msg.arg);
+        if (r instanceof Promise) r.catch((err) => emit('rpcError', { ...serializeError(err), method: msg.method }));
+      } catch (err) {
+        emit('rpcError', { ...serializeError(err), method: msg.method });
+      }
+      return;
+    }
+    const reply = (r: Omit<ReplyMessage, 'kind' | 'id'>, transfer: Transferable[] = []) =>
+      port.postMessage({ kind: 'reply', id: msg.id, ...r } satisfies ReplyMessage, transfer);
+    Promise.resolve()
+      .then(() => {
+        if (!handler) throw new Error(`unknown worker method "${msg.method}"`);
+        return handler(msg.arg);
+      })
+      .then(
+        (value) => (value instanceof WithTransfer ? reply({ ok: true, value: value.value }, value.transfer) : reply({ ok: true, value })),
+        (err) => reply({ ok: false, error: serializeError(err) }),
+      );
+  });
+  return { emit };
+}
