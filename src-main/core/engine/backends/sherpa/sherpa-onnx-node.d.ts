@@ -1,0 +1,121 @@
+// Types for the parts of sherpa-onnx-node (a CommonJS addon without .d.ts) that Earshot uses.
+// Field names follow the addon's JS wrappers (streaming-asr.js, vad.js, non-streaming-tts.js) in 1.13.8.
+declare module 'sherpa-onnx-node' {
+  export interface Waveform {
+    samples: Float32Array;
+    sampleRate: number;
+  }
+
+  export interface OnlineRecognizerResult {
+    text: string;
+    tokens: string[];
+    /** Seconds from the segment start, one per token. */
+    timestamps: number[];
+    ys_probs: number[];
+    segment: number;
+    num_trailing_blanks: number;
+    /** Seconds since the stream was created. */
+    start_time: number;
+    is_final: boolean;
+    is_eof: boolean;
+  }
+
+  /** See sherpa-onnx's OnlineRecognizerConfig; only what Earshot sets is typed strictly. */
+  export interface OnlineRecognizerConfig {
+    featConfig?: { sampleRate?: number; featureDim?: number };
+    modelConfig: {
+      transducer?: { encoder: string; decoder: string; joiner: string };
+      paraformer?: { encoder: string; decoder: string };
+      zipformer2Ctc?: { model: string };
+      nemoCtc?: { model: string };
+      toneCtc?: { model: string };
+      tokens: string;
+      numThreads?: number;
+      provider?: string;
+      debug?: number | boolean;
+      modelType?: string;
+      modelingUnit?: string;
+      bpeVocab?: string;
+    };
+    decodingMethod?: 'greedy_search' | 'modified_beam_search';
+    maxActivePaths?: number;
+    enableEndpoint?: number | boolean;
+    rule1MinTrailingSilence?: number;
+    rule2MinTrailingSilence?: number;
+    rule3MinUtteranceLength?: number;
+    hotwordsFile?: string;
+    hotwordsScore?: number;
+    blankPenalty?: number;
+  }
+
+  export class OnlineStream {
+    acceptWaveform(w: Waveform): void;
+    inputFinished(): void;
+    setOption(key: string, value: string): void;
+  }
+
+  export class OnlineRecognizer {
+    constructor(config: OnlineRecognizerConfig);
+    readonly config: OnlineRecognizerConfig;
+    createStream(): OnlineStream;
+    isReady(stream: OnlineStream): boolean;
+    decode(stream: OnlineStream): void;
+    decodeStreams(streams: OnlineStream[]): void;
+    isEndpoint(stream: OnlineStream): boolean;
+    reset(stream: OnlineStream): void;
+    getResult(stream: OnlineStream): OnlineRecognizerResult;
+  }
+
+  export interface VadConfig {
+    sileroVad?: {
+      model: string;
+      threshold?: number;
+      minSilenceDuration?: number;
+      minSpeechDuration?: number;
+      maxSpeechDuration?: number;
+      windowSize?: number;
+    };
+    sampleRate?: number;
+    numThreads?: number;
+    provider?: string;
+    debug?: boolean | number;
+  }
+
+  export interface SpeechSegment {
+    /** Start index in samples since the VAD was created (or reset). */
+    start: number;
+    samples: Float32Array;
+  }
+
+  export class Vad {
+    constructor(config: VadConfig, bufferSizeInSeconds: number);
+    acceptWaveform(samples: Float32Array): void;
+    isEmpty(): boolean;
+    isDetected(): boolean;
+    pop(): void;
+    clear(): void;
+    front(enableExternalBuffer?: boolean): SpeechSegment;
+    reset(): void;
+    flush(): void;
+  }
+
+  export interface GeneratedAudio {
+    samples: Float32Array;
+    sampleRate: number;
+  }
+
+  /** OfflineTts (piper/VITS, Kokoro, Matcha...). Config is passed through as sherpa documents it. */
+  export class OfflineTts {
+    constructor(config: Record<string, unknown>);
+    readonly numSpeakers: number;
+    readonly sampleRate: number;
+    generate(req: { text: string; sid?: number; speed?: number; enableExternalBuffer?: boolean }): GeneratedAudio;
+    generateAsync(req: Record<string, unknown>): Promise<GeneratedAudio>;
+  }
+
+  export function readWave(filename: string, enableExternalBuffer?: boolean): GeneratedAudio;
+  export function writeWave(filename: string, audio: GeneratedAudio): void;
+  export const version: string;
+  export const gitSha1: string;
+  export const onnxruntimeVersion: string;
+}
