@@ -118,8 +118,8 @@ function canonicalKey(part: string): string | null {
  * Two accelerators with the same chord collide even when spelled differently ("Ctrl+Alt+C" vs "CmdOrCtrl+Option+c").
  */
 export function chordOf(acc: Accelerator, platform: Platform): string {
-  const mods = acc.modifiers.map((m) => (m === 'CommandOrControl' ? (platform === 'darwin' ? 'Command' : 'Control') : m));
-  const ordered = MODIFIER_ORDER.filter((m) => mods.includes(m));
+  const mods = new Set<Modifier>(acc.modifiers.map((m) => (m === 'CommandOrControl' ? (platform === 'darwin' ? 'Command' : 'Control') : m)));
+  const ordered = MODIFIER_ORDER.filter((m) => mods.has(m));
   return [...ordered, acc.key].join('+');
 }
 
