@@ -1,0 +1,254 @@
+// WebSocket JSON messages of docs/PROTOCOL.md: one zod schema per message, with inferred types.
+// Shared by the server, client helpers, tests and the Svelte renderer, so this file imports nothing but zod
+// (no Node built-ins). Client→server schemas are lenient about extra keys (clients add their own);
+// server→client schemas describe exactly what the server sends.
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------------------
+// Shared
+
+export const ERROR_CODES = [
+  'bad_audio',
+  'bad_json',
+  'bad_config',
+  'too_large',
+  'rate_limited',
+  'model_unavailable',
+  'internal',
+] as const;
+export const ErrorCode = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** `{"type":"error","code":…,"message":…}`: a bad message; the connection stays open unless closed right after. */
+export const ErrorMessage = z.object({
+  type: z.literal('error'),
+  code: ErrorCode,
+  message: z.string(),
+  /** TTS: the request the error belongs to, when there is one. */
+  request_id: z.string().optional(),
+});
+export type ErrorMessage = z.infer<typeof ErrorMessage>;
+
+/** WebSocket close codes used by the server (besides 1000 normal, 1001 going away). */
+export const CLOSE_CODES = {
+  normal: 1000,
+  goingAway: 1001,
+  policyViolation: 1008,
+  tooLarge: 1009,
+  internal: 1011,
+  tryAgainLater: 1013,
+  unauthorized: 4401,
+  forbidden: 4403,
+  idle: 4408,
+} as const;
+
+/** Query-string and JSON booleans: true/false, "true"/"false", "1"/"0". */
+const boolish = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0']).transform((s) => s === 'true' || s === '1'),
+]);
+/** A number given as JSON number or query-string text. */
+const numberish = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
+
+// ---------------------------------------------------------------------------------------------------------
+// ASR: client → server
+
+export const AsrEncoding = z.enum(['pcm_s16le', 'pcm_f32le', 'wav']);
+export type AsrEncoding = z.infer<typeof AsrEncoding>;
+
+/** Stream options: query parameters or a `config` message (same keys). Every key optional. */
+export const AsrConfigFields = z.object({
+  sample_rate: numberish.pipe(z.number().int().min(8000).max(48000)).optional(),
+  encoding: AsrEncoding.optional(),
+  language: z.string().min(1).max(32).optional(),
+  model: z.string().min(1).max(200).optional(),
+  interim_results: boolish.optional(),
+  /** Trailing-silence ms that ends an utterance; false = only flush ends one. */
+  endpointing: z.union([z.literal(false), z.literal('false'), numberish.pipe(z.number().int().min(0).max(60_000))])
+    .transform((v) => (v === 'false' ? false : v))
+    .optional(),
+  punctuate: boolish.optional(),
+  words: boolish.optional(),
+  /** `new` | an existing session id | `none`. */
+  session: z.string().min(1).max(100).optional(),
+  source: z.string().min(1).max(100).optional(),
+  channels: numberish.pipe(z.number().int().min(1).max(8)).optional(),
+  multichannel: boolish.optional(),
+});
+export type AsrConfigFields = z.infer<typeof AsrConfigFields>;
+export type AsrConfigInput = z.input<typeof AsrConfigFields>;
+
+export const AsrConfigMessage = AsrConfigFields.extend({ type: z.literal('config') });
+export type AsrConfigMessage = z.infer<typeof AsrConfigMessage>;
+
+export const AsrAudioMessage = z.object({ type: z.literal('audio'), audio: z.string() });
+export type AsrAudioMessage = z.infer<typeof AsrAudioMessage>;
+
+export const AsrFlushMessage = z.object({ type: z.literal('flush') });
+export type AsrFlushMessage = z.infer<typeof AsrFlushMessage>;
+
+/** `end`, or its alias `eof`: flush, then `session_complete`, then close 1000. */
+export const AsrEndMessage = z.object({ type: z.enum(['end', 'eof']) });
+export type AsrEndMessage = z.infer<typeof AsrEndMessage>;
+
+export const AsrClientMessage = z.discriminatedUnion('type', [
+  AsrConfigMessage,
+  AsrAudioMessage,
+  AsrFlushMessage,
+  AsrEndMessage,
+]);
+export type AsrClientMessage = z.infer<typeof AsrClientMessage>;
+export const ASR_CLIENT_TYPES = ['config', 'audio', 'flush', 'end', 'eof'] as const;
+
+// ---------------------------------------------------------------------------------------------------------
+// ASR: server → client
+
+export const ReadyMessage = z.object({
+  type: z.literal('ready'),
+  /** Stored session id when `session` is `new`/<id>; otherwise the stream's own id. */
+  session_id: z.string(),
+  model: z.string(),
+  sample_rate: z.number(),
+});
+export type ReadyMessage = z.infer<typeof ReadyMessage>;
+
+export const WireWord = z.object({ word: z.string(), start_ms: z.number(), end_ms: z.number() });
+export type WireWord = z.infer<typeof WireWord>;
+
+export const InterimTranscript = z.object({
+  type: z.literal('transcript'),
+  is_final: z.literal(false),
+  segment: z.number().int(),
+  text: z.string(),
+  start_ms: z.number(),
+  end_ms: z.number(),
+});
+export type InterimTranscript = z.infer<typeof InterimTranscript>;
+
+export const FinalTranscript = z.object({
+  type: z.literal('transcript'),
+  is_final: z.literal(true),
+  segment: z.number().int(),
+  text: z.string(),
+  start_ms: z.number(),
+  end_ms: z.number(),
+  confidence: z.number(),
+  /** Present when word timings were asked for (default). */
+  words: z.array(WireWord).optional(),
+  latency_ms: z.number(),
+});
+export type FinalTranscript = z.infer<typeof FinalTranscript>;
+
+export const TranscriptMessage = z.union([InterimTranscript, FinalTranscript]);
+export type TranscriptMessage = z.infer<typeof TranscriptMessage>;
+
+export const SpeechStartedMessage = z.object({ type: z.literal('speech_started'), at_ms: z.number() });
+export type SpeechStartedMessage = z.infer<typeof SpeechStartedMessage>;
+export const SpeechEndedMessage = z.object({ type: z.literal('speech_ended'), at_ms: z.number() });
+export type SpeechEndedMessage = z.infer<typeof SpeechEndedMessage>;
+
+export const SessionCompleteMessage = z.object({
+  type: z.literal('session_complete'),
+  session_id: z.string(),
+  duration_ms: z.number(),
+  segments: z.number().int(),
+});
+export type SessionCompleteMessage = z.infer<typeof SessionCompleteMessage>;
+
+export const AsrServerMessage = z.union([
+  ReadyMessage,
+  InterimTranscript,
+  FinalTranscript,
+  SpeechStartedMessage,
+  SpeechEndedMessage,
+  SessionCompleteMessage,
+  ErrorMessage,
+]);
+export type AsrServerMessage = z.infer<typeof AsrServerMessage>;
+
+// ---------------------------------------------------------------------------------------------------------
+// TTS: client → server
+
+export const TtsFormat = z.enum(['pcm', 'wav', 'f32']);
+export type TtsFormat = z.infer<typeof TtsFormat>;
+
+/** Per-request voice and output options; also what `config` sets for the requests that follow. */
+export const TtsOptionFields = z.object({
+  voice: z.string().min(1).max(200).optional(),
+  language: z.string().min(1).max(32).optional(),
+  format: TtsFormat.optional(),
+  sample_rate: numberish.pipe(z.number().int().min(8000).max(48000)).optional(),
+  speed: numberish.pipe(z.number().min(0.25).max(4)).optional(),
+});
+export type TtsOptionFields = z.infer<typeof TtsOptionFields>;
+
+/** One-shot request: `{"text":…, voice?, format?, sample_rate?, speed?, request_id?}`; `type` may be omitted. */
+export const TtsSpeakMessage = TtsOptionFields.extend({
+  type: z.literal('speak').optional(),
+  text: z.string(),
+  request_id: z.string().max(200).optional(),
+});
+export type TtsSpeakMessage = z.infer<typeof TtsSpeakMessage>;
+
+/** Incremental text (`appendText` is an alias). Options on the first append of a request apply to it. */
+export const TtsAppendMessage = TtsOptionFields.extend({
+  type: z.enum(['append', 'appendText']),
+  text: z.string(),
+  request_id: z.string().max(200).optional(),
+});
+export type TtsAppendMessage = z.infer<typeof TtsAppendMessage>;
+
+export const TtsFlushMessage = z.object({ type: z.literal('flush') });
+export type TtsFlushMessage = z.infer<typeof TtsFlushMessage>;
+export const TtsFinishMessage = z.object({ type: z.literal('finish') });
+export type TtsFinishMessage = z.infer<typeof TtsFinishMessage>;
+export const TtsCancelMessage = z.object({ type: z.literal('cancel') });
+export type TtsCancelMessage = z.infer<typeof TtsCancelMessage>;
+export const TtsConfigMessage = TtsOptionFields.extend({ type: z.literal('config') });
+export type TtsConfigMessage = z.infer<typeof TtsConfigMessage>;
+
+export const TtsClientMessage = z.union([
+  TtsSpeakMessage,
+  TtsAppendMessage,
+  TtsFlushMessage,
+  TtsFinishMessage,
+  TtsCancelMessage,
+  TtsConfigMessage,
+]);
+export type TtsClientMessage = z.infer<typeof TtsClientMessage>;
+export const TTS_CLIENT_TYPES = ['speak', 'append', 'appendText', 'flush', 'finish', 'cancel', 'config'] as const;
+
+// ---------------------------------------------------------------------------------------------------------
+// TTS: server → client (audio itself travels as binary frames)
+
+export const SynthesisStartedMessage = z.object({
+  type: z.literal('synthesis_started'),
+  request_id: z.string(),
+  sample_rate: z.number(),
+  format: TtsFormat,
+  voice: z.string(),
+});
+export type SynthesisStartedMessage = z.infer<typeof SynthesisStartedMessage>;
+
+export const SynthesisCompleteMessage = z.object({
+  type: z.literal('synthesis_complete'),
+  request_id: z.string(),
+  /** Audio duration produced. */
+  duration_ms: z.number(),
+  /** Server time from the request being ready to speak (text complete, or sentence complete) to its first audio. */
+  ttfa_ms: z.number(),
+  samples: z.number().int(),
+  sample_rate: z.number(),
+});
+export type SynthesisCompleteMessage = z.infer<typeof SynthesisCompleteMessage>;
+
+export const CancelledMessage = z.object({ type: z.literal('cancelled'), request_id: z.string().optional() });
+export type CancelledMessage = z.infer<typeof CancelledMessage>;
+
+export const TtsServerMessage = z.union([
+  SynthesisStartedMessage,
+  SynthesisCompleteMessage,
+  CancelledMessage,
+  ErrorMessage,
+]);
+export type TtsServerMessage = z.infer<typeof TtsServerMessage>;

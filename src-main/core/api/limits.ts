@@ -1,0 +1,74 @@
+// Every limit the API enforces, with its default. One object, passed to every transport through ApiContext,
+// so the WS, REST and gRPC paths agree on the numbers and a test can shrink them.
+//
+// Slow-client policy (send buffers): before each send the transport looks at `ws.bufferedAmount`.
+// - ASR: interim transcripts are dropped while more than `sendBufferSoftBytes` are queued (a newer interim
+//   replaces them anyway); finals, errors and control messages are always queued. Past
+//   `sendBufferHardBytes` the client is not reading at all: the connection is closed 1008 "send buffer full".
+// - TTS: audio cannot be dropped (gaps are worse than delay), so synthesis waits for the buffer to drain
+//   below `sendBufferSoftBytes` before producing more; past `sendBufferHardBytes` the connection is closed.
+
+export interface Limits {
+  /** Largest WebSocket frame accepted (bytes); larger frames close the connection 1009. */
+  maxFrameBytes: number;
+  /** Largest JSON text message (bytes); larger ones get `too_large` and the stream goes on. */
+  maxJsonBytes: number;
+  /** Most characters of text one TTS request (or its buffered appends) may carry. */
+  maxTtsTextChars: number;
+  /** Concurrent streaming connections (WS + gRPC); over it: close 1013 "try again later". */
+  maxConcurrentStreams: number;
+  /** A stream with no client message for this long is closed (ms). */
+  idleTimeoutMs: number;
+  /** Above this many queued send bytes a slow client's droppable messages are dropped (or TTS pauses). */
+  sendBufferSoftBytes: number;
+  /** Above this many queued send bytes the connection is closed 1008. */
+  sendBufferHardBytes: number;
+  /**
+   * Audio may run ahead of real time by this much (ms of audio beyond wall time since the stream began)
+   * before it is refused with `rate_limited`. Generous, so a client that uploads a file in a burst works.
+   */
+  audioAheadBudgetMs: number;
+  /** Largest body of REST uploads (bytes). */
+  maxUploadBytes: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxFrameBytes: 1024 * 1024,
+  maxJsonBytes: 64 * 1024,
+  maxTtsTextChars: 100_000,
+  maxConcurrentStreams: 64,
+  idleTimeoutMs: 120_000,
+  sendBufferSoftBytes: 1024 * 1024,
+  sendBufferHardBytes: 16 * 1024 * 1024,
+  audioAheadBudgetMs: 120_000,
+  maxUploadBytes: 200 * 1024 * 1024,
+});
+
+export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
+  const out = { ...DEFAULT_LIMITS, ...overrides };
+  for (const [k, v] of Object.entries(out)) {
+    if (typeof v !== 'number' || !(v > 0)) throw new RangeError(`limit ${k} must be a positive number, got ${v}`);
+  }
+  return out;
+}
+
+/** Counts live streams across transports, so `maxConcurrentStreams` holds for WS and gRPC together. */
+export class StreamSlots {
+  private used = 0;
+  constructor(private readonly max: number) {}
+  get active(): number {
+    return this.used;
+  }
+  /** Takes a slot; returns a release function (idempotent), or null when all slots are taken. */
+  acquire(): (() => void) | null {
+    if (this.used >= this.max) return null;
+    this.used++;
+    let released = false;
+    return () => {
+      if (!released) {
+        released = true;
+        this.used--;
+      }
+    };
+  }
+}
