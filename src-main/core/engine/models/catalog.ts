@@ -1,0 +1,131 @@
+// The model catalog (models/catalog.json) and where each model's files are found on this machine.
+// Resolution order: EARSHOT_MODELS_DIR, userDataDir()/models, the repo's models/, then ../shared/models.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { appRoot, sharedDir, userDataDir } from '../../paths.js';
+
+const CatalogFileSchema = z.object({
+  /** What the file is to the backend: model, encoder, decoder, joiner, tokens, voices... */
+  role: z.string().min(1),
+  /** Relative to the model's dir. */
+  path: z.string().min(1).refine((p) => !p.split(/[\\/]/).includes('..') && !p.startsWith('/'), 'must stay inside the model dir'),
+  size: z.number().int().positive().nullable().optional(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).nullable().optional(),
+  url: z.string().url().optional(),
+});
+
+const CatalogModelSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
+  name: z.string(),
+  kind: z.enum(['asr-streaming', 'tts', 'vad', 'punct', 'kws']),
+  backend: z.literal('sherpa'),
+  language: z.string(),
+  /** sherpa model family: transducer, nemo_ctc, zipformer2_ctc, vits, kokoro, matcha, silero_vad. */
+  type: z.string(),
+  /** Folder name under a models dir. */
+  dir: z.string().min(1).refine((p) => !p.split(/[\\/]/).includes('..') && !p.startsWith('/'), 'must be relative'),
+  license: z.string(),
+  fixture: z.boolean().optional(),
+  sampleRate: z.number().int().positive(),
+  featureDim: z.number().int().positive().optional(),
+  /** Duration of one output frame of a streaming ASR model (subsampling × 10 ms). */
+  frameMs: z.number().positive().optional(),
+  /** Audio consumed per decode call of a streaming ASR model. */
+  chunkMs: z.number().positive().optional(),
+  upstream: z.string().url().optional(),
+  files: z.array(CatalogFileSchema).min(1),
+});
+
+const CatalogSchema = z.object({ version: z.literal(1), models: z.array(CatalogModelSchema) });
+
+export type CatalogFile = z.infer<typeof CatalogFileSchema>;
+export type CatalogModel = z.infer<typeof CatalogModelSchema>;
+
+/** A catalog model found on disk: plain data (it is posted to workers). */
+export interface ResolvedModel extends CatalogModel {
+  /** Absolute folder holding the files. */
+  path: string;
+  /** role -> absolute file path. */
+  paths: Record<string, string>;
+}
+
+export const CATALOG_PATH = join(appRoot, 'models', 'catalog.json');
+
+let cachedCatalog: CatalogModel[] | null = null;
+
+/** Parse a catalog document; throws with the first problem found. */
+export function parseCatalog(json: unknown, source = 'catalog'): CatalogModel[] {
+  const r = CatalogSchema.safeParse(json);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new Error(`${source}: invalid at ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  const ids = new Set<string>();
+  for (const m of r.data.models) {
+    if (ids.has(m.id)) throw new Error(`${source}: duplicate model id "${m.id}"`);
+    ids.add(m.id);
+  }
+  return r.data.models;
+}
+
+export function loadCatalog(): CatalogModel[] {
+  cachedCatalog ??= parseCatalog(JSON.parse(readFileSync(CATALOG_PATH, 'utf8')), CATALOG_PATH);
+  return cachedCatalog;
+}
+
+export function catalogModel(id: string): CatalogModel {
+  const m = loadCatalog().find((x) => x.id === id);
+  if (!m) throw new Error(`unknown model "${id}"; known: ${loadCatalog().map((x) => x.id).join(', ')}`);
+  return m;
+}
+
+/** Folders searched for models, most specific first. `extra` (config) comes before all of them. */
+export function modelsDirs(extra: string[] = []): string[] {
+  const dirs = [...extra];
+  if (process.env.EARSHOT_MODELS_DIR) dirs.push(process.env.EARSHOT_MODELS_DIR);
+  dirs.push(join(userDataDir(), 'models'), join(appRoot, 'models'));
+  const shared = sharedDir();
+  if (shared) dirs.push(join(shared, 'models'));
+  return [...new Set(dirs.map((d) => resolve(d)))];
+}
+
+/** Where `pull` writes: EARSHOT_MODELS_DIR when set, else the user-data models dir. */
+export function downloadDir(): string {
+  return resolve(process.env.EARSHOT_MODELS_DIR ?? join(userDataDir(), 'models'));
+}
+
+/** True when every file of the model is present (non-empty; right size when the size is known). */
+function completeIn(model: CatalogModel, base: string): boolean {
+  return model.files.every((f) => {
+    const p = join(base, model.dir, f.path);
+    if (!existsSync(p)) return false;
+    const st = statSync(p);
+    return st.isFile() && st.size > 0 && (f.size == null || f.sha256 == null || st.size === f.size);
+  });
+}
+
+/** The first models dir holding a complete copy of the model, or null. */
+export function resolveModel(model: CatalogModel | string, extraDirs: string[] = []): ResolvedModel | null {
+  const m = typeof model === 'string' ? catalogModel(model) : model;
+  for (const base of modelsDirs(extraDirs)) {
+    if (completeIn(m, base)) {
+      const path = join(base, m.dir);
+      return { ...m, path, paths: Object.fromEntries(m.files.map((f) => [f.role, join(path, f.path)])) };
+    }
+  }
+  return null;
+}
+
+/** Like resolveModel, but says where it looked when the model is missing. */
+export function requireModel(model: CatalogModel | string, extraDirs: string[] = []): ResolvedModel {
+  const m = typeof model === 'string' ? catalogModel(model) : model;
+  const r = resolveModel(m, extraDirs);
+  if (!r) {
+    throw new Error(
+      `model "${m.id}" is not installed (looked for ${m.dir}/ in ${modelsDirs(extraDirs).join(', ')}); ` +
+        (m.fixture ? 'it is a test fixture from ../shared/models' : `run: earshot models pull ${m.id}`),
+    );
+  }
+  return r;
+}
