@@ -114,7 +114,7 @@ export function toVtt(segments: readonly ExportSegment[], opts: CaptionOptions =
     }
     return `${formatTimestamp(c.startMs, '.')} --> ${formatTimestamp(c.endMs, '.')}\n${lines.join('\n')}\n`;
   });
-  return ['WEBVTT\n', ...cues].join('\n');
+  return 'WEBVTT\n\n' + cues.join('\n');
 }
 
 export function toTxt(segments: readonly ExportSegment[], opts: TextOptions = {}): string {

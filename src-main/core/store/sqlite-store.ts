@@ -80,6 +80,8 @@ class SqliteStore implements Store {
   readonly path: string;
   private db: Database.Database | null;
   private readonly stmts: ReturnType<SqliteStore['prepare']>;
+  /** Sessions this instance made (or resumed) live: close() ends those still live as interrupted. */
+  private readonly opened = new Set<string>();
 
   constructor(path: string) {
     this.path = path === ':memory:' ? path : resolve(path);
@@ -150,6 +152,7 @@ class SqliteStore implements Store {
   }
 
   createSession(meta: NewSession): string {
+    this.assertOpen();
     const id = randomUUID();
     this.stmts.insertSession.run({
       id,
@@ -162,6 +165,7 @@ class SqliteStore implements Store {
       tags: JSON.stringify(normalizeTags(meta.tags ?? [])),
       pid: process.pid,
     });
+    this.opened.add(id);
     return id;
   }
 
@@ -198,9 +202,11 @@ class SqliteStore implements Store {
   resumeSession(sessionId: string): void {
     this.requireSession(sessionId);
     this.stmts.resumeSession.run(process.pid, sessionId);
+    this.opened.add(sessionId);
   }
 
   listSessions(query: ListQuery = {}): SessionPage {
+    this.assertOpen();
     const limit = checkPage(query.limit, 50, 'limit');
     const offset = checkOffset(query.offset);
     const where: string[] = [];
@@ -238,6 +244,7 @@ class SqliteStore implements Store {
   }
 
   getSession(id: string): SessionDetail | null {
+    this.assertOpen();
     if (typeof id !== 'string') return null;
     const row = this.stmts.getSession.get(id) as SessionRow | undefined;
     if (!row) return null;
@@ -246,6 +253,7 @@ class SqliteStore implements Store {
   }
 
   search(q: string, opts: SearchOptions = {}): SearchHit[] {
+    this.assertOpen();
     const fts = toFtsQuery(checkText(q, 'q', STORE_LIMITS.queryChars));
     if (fts === null) return [];
     const limit = checkPage(opts.limit, 20, 'limit');
@@ -298,17 +306,19 @@ class SqliteStore implements Store {
 
   close(): void {
     if (!this.db) return;
-    const db = this.db;
+    // Sessions this store still had open were cut short; say so now rather than at the next open.
+    const stillLive = [...this.opened].filter((id) => this.getSession(id)?.status === 'live');
+    for (const id of stillLive) this.endSession(id, 'interrupted');
+    this.db.close();
     this.db = null;
-    // Sessions this process still had open were cut short; say so now rather than at the next open.
-    const live = (db.prepare(`SELECT id FROM sessions WHERE status = 'live' AND owner_pid = ?`).all(process.pid) as {
-      id: string;
-    }[]).map((r) => r.id);
-    for (const id of live) db.prepare(`UPDATE sessions SET status = 'interrupted', ended_at = ?, owner_pid = NULL WHERE id = ?`).run(Date.now(), id);
-    db.close();
+  }
+
+  private assertOpen(): void {
+    if (!this.db) throw new StoreError('closed', 'the transcript store is closed');
   }
 
   private requireSession(id: string): SessionStatus {
+    this.assertOpen();
     if (typeof id !== 'string' || !id) throw new StoreError('bad_input', 'session id must be a non-empty string');
     const row = this.stmts.sessionExists.get(id) as { status: SessionStatus } | undefined;
     if (!row) throw new StoreError('not_found', `no session with id ${JSON.stringify(id.slice(0, 100))}`);
