@@ -176,8 +176,8 @@ function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<string
         else reject(new DictationError(`${cmd} ${signal ? `was killed (${signal})` : `exited ${code}`}${err.trim() ? `: ${err.trim()}` : ''}`));
       });
     });
-    child.stdin.on('error', () => {}); // a tool that ignores stdin may close it early
-    child.stdin.end(opts.input ?? '');
+    child.stdin!.on('error', () => {}); // a tool that ignores stdin may close it early
+    child.stdin!.end(opts.input ?? '');
   });
 }
 
