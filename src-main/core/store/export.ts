@@ -146,20 +146,25 @@ export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
   json: 'application/json; charset=utf-8',
 };
 
-/** One entry point for callers that take the format from the user (REST, CLI). */
+/**
+ * One entry point for callers that take the format from the user (REST, CLI). `json` is the caller's
+ * `json` value as given (the REST shape of the session), the caption formats read `segments`.
+ */
 export function exportSession(
-  session: { segments: readonly ExportSegment[] } & Record<string, unknown>,
+  segments: readonly ExportSegment[],
   format: ExportFormat,
+  json: object = { segments },
 ): string {
   switch (format) {
     case 'srt':
-      return toSrt(session.segments);
+      return toSrt(segments);
     case 'vtt':
-      return toVtt(session.segments);
+      return toVtt(segments);
     case 'txt':
-      return toTxt(session.segments, { timestamps: true, tracks: new Set(session.segments.map((s) => s.track)).size > 1 });
+      // Track labels only where there is more than one track (a mic + system meeting).
+      return toTxt(segments, { timestamps: true, tracks: new Set(segments.map((s) => s.track)).size > 1 });
     case 'json':
-      return toJson(session);
+      return JSON.stringify(json, null, 2) + '\n';
     default:
       throw new Error(`unknown export format ${JSON.stringify(format)}; expected one of ${EXPORT_FORMATS.join(', ')}`);
   }

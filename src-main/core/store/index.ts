@@ -4,3 +4,4 @@ export * from './types.js';
 export { migrations, migrate, SCHEMA_VERSION, type Migration } from './migrations.js';
 export { toFtsQuery } from './fts-query.js';
 export * from './export.js';
+export * from './session-json.js';

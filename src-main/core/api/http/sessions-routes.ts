@@ -1,0 +1,128 @@
+// REST over the transcript store (docs/PROTOCOL.md "REST"): list/search, read, export, rename/tag, delete.
+// Auth, Origin and Host checks are the server's global hook; this plugin only validates input and maps
+// store errors to the `{ error: { code, message } }` envelope (404 unknown session, 400 bad input).
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import {
+  EXPORT_CONTENT_TYPES,
+  EXPORT_FORMATS,
+  exportSession,
+  searchHitJson,
+  sessionDetailJson,
+  sessionJson,
+  STORE_LIMITS,
+  StoreError,
+  type Store,
+} from '../../store/index.js';
+import { describeZodError, RestError, sendError } from './openai-errors.js';
+
+export interface SessionsRoutesOptions {
+  store: Store;
+}
+
+// Query strings arrive as strings: coerce, then bound like the store does.
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const epochMs = z.union([z.coerce.number().int().min(0), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))]);
+
+const ListQuery = z.strictObject({
+  q: z.string().max(STORE_LIMITS.queryChars).optional(),
+  limit: int(1, STORE_LIMITS.maxPage).default(50),
+  offset: int(0, 1_000_000_000).default(0),
+  tag: z.string().min(1).max(STORE_LIMITS.tagChars).optional(),
+  /** epoch ms or ISO-8601 */
+  from: epochMs.optional(),
+  to: epochMs.optional(),
+  // Accepted so a browser client can pass the token in the URL like on WebSockets; the server hook reads it.
+  token: z.string().optional(),
+});
+
+const IdParams = z.strictObject({ id: z.string().min(1).max(100) });
+
+const ExportQuery = z.strictObject({
+  format: z.enum(EXPORT_FORMATS as [string, ...string[]]).default('txt'),
+  token: z.string().optional(),
+});
+
+const PatchBody = z
+  .strictObject({
+    title: z.string().max(STORE_LIMITS.titleChars).optional(),
+    tags: z.array(z.string().trim().min(1).max(STORE_LIMITS.tagChars)).max(STORE_LIMITS.tags).optional(),
+  })
+  .refine((b) => b.title !== undefined || b.tags !== undefined, { message: 'give title and/or tags' });
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value ?? {});
+  if (!r.success) throw new RestError('bad_config', `${what}: ${describeZodError(r.error)}`);
+  return r.data;
+}
+
+function sendStoreError(reply: FastifyReply, err: unknown): FastifyReply {
+  if (err instanceof StoreError) {
+    if (err.code === 'not_found') return sendError(reply, new RestError('not_found', err.message));
+    if (err.code === 'bad_input') return sendError(reply, new RestError('bad_config', err.message));
+    return sendError(reply, new RestError('internal', err.message, 503));
+  }
+  return sendError(reply, err);
+}
+
+/** A file name for Content-Disposition: the title reduced to safe characters, else the id. */
+function fileName(title: string, id: string, ext: string): string {
+  const base = title.normalize('NFKD').replace(/[^\w\- ]+/g, '').trim().replace(/\s+/g, '-').slice(0, 80);
+  return `${base || id}.${ext}`;
+}
+
+/** Fastify plugin: `app.register(sessionsRoutes, { store })`. */
+export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesOptions): Promise<void> {
+  const { store } = opts;
+
+  app.setErrorHandler((err, _req, reply) => sendStoreError(reply, err));
+
+  // Listing; with `q`, the sessions that match plus the matching segments (`hits`, best first).
+  app.get('/v1/sessions', async (req) => {
+    const q = parse(ListQuery, req.query, 'query');
+    const text = q.q?.trim() ? q.q : undefined;
+    const page = store.listSessions({ limit: q.limit, offset: q.offset, q: text, tag: q.tag, from: q.from, to: q.to });
+    return {
+      object: 'list',
+      total: page.total,
+      limit: q.limit,
+      offset: q.offset,
+      data: page.sessions.map(sessionJson),
+      ...(text !== undefined ? { hits: store.search(text, { limit: q.limit }).map(searchHitJson) } : {}),
+    };
+  });
+
+  app.get('/v1/sessions/:id', async (req) => {
+    const { id } = parse(IdParams, req.params, 'path');
+    const s = store.getSession(id);
+    if (!s) throw new StoreError('not_found', `no session with id ${JSON.stringify(id)}`);
+    return sessionDetailJson(s);
+  });
+
+  app.get('/v1/sessions/:id/export', async (req, reply) => {
+    const { id } = parse(IdParams, req.params, 'path');
+    const { format } = parse(ExportQuery, req.query, 'query') as { format: keyof typeof EXPORT_CONTENT_TYPES };
+    const s = store.getSession(id);
+    if (!s) throw new StoreError('not_found', `no session with id ${JSON.stringify(id)}`);
+    const body = exportSession(s.segments, format, sessionDetailJson(s));
+    return reply
+      .type(EXPORT_CONTENT_TYPES[format])
+      .header('content-disposition', `attachment; filename="${fileName(s.title, s.id, format)}"`)
+      .send(body);
+  });
+
+  app.patch('/v1/sessions/:id', async (req) => {
+    const { id } = parse(IdParams, req.params, 'path');
+    const body = parse(PatchBody, req.body, 'body');
+    if (!store.getSession(id)) throw new StoreError('not_found', `no session with id ${JSON.stringify(id)}`);
+    if (body.title !== undefined) store.rename(id, body.title);
+    if (body.tags !== undefined) store.setTags(id, body.tags);
+    return sessionJson(store.getSession(id)!);
+  });
+
+  app.delete('/v1/sessions/:id', async (req, reply) => {
+    const { id } = parse(IdParams, req.params, 'path');
+    store.deleteSession(id);
+    return reply.code(204).send();
+  });
+}
