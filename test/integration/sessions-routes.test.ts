@@ -1,7 +1,7 @@
 // The sessions REST plugin on a bare Fastify instance: through app.inject and through a real listening socket.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
 import { sessionsRoutes } from '../../src-main/core/api/http/sessions-routes.js';
 import { openStore, type Store } from '../../src-main/core/store/index.js';
 
@@ -89,7 +89,7 @@ test('list, search, get, export, patch, delete through inject', async () => {
 test('bad input is a 400 and unknown ids a 404, both with the error envelope', async () => {
   const { app, store, id } = await setup();
   try {
-    const cases: [Parameters<FastifyInstance['inject']>[0], number, string, RegExp][] = [
+    const cases: [string | InjectOptions, number, string, RegExp][] = [
       ['/v1/sessions/nope', 404, 'not_found', /no session/],
       ['/v1/sessions/nope/export?format=srt', 404, 'not_found', /no session/],
       [{ method: 'DELETE', url: '/v1/sessions/nope' }, 404, 'not_found', /no session/],
