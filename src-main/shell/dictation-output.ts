@@ -10,8 +10,7 @@
 // Typing is preferred because it leaves the clipboard alone; paste is faster for long text and works where
 // typing drops non-ASCII characters, so callers may ask for it.
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { onPath } from './executables.js';
 
 export type DictationMechanism =
   | 'xdotool-type'
@@ -50,23 +49,6 @@ export class DictationError extends Error {
 
 /** Longest text one dictate() call will inject; a runaway transcript must not type for minutes. */
 export const MAX_DICTATION_CHARS = 20_000;
-
-/** Whether `command` is an executable file on PATH. */
-export function onPath(command: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    for (const ext of exts) {
-      try {
-        accessSync(join(dir, command + ext), constants.X_OK);
-        return true;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return false;
-}
 
 export function currentEnvironment(env: NodeJS.ProcessEnv = process.env): DictationEnvironment {
   return { platform: process.platform, env, has: (c) => onPath(c, env) };
