@@ -113,6 +113,14 @@ declare module 'sherpa-onnx-node' {
     generateAsync(req: Record<string, unknown>): Promise<GeneratedAudio>;
   }
 
+  /** sherpa's C++ linear-interpolation resampler (cheap; used for the VAD's 16 kHz feed). */
+  export class LinearResampler {
+    constructor(inputSampleRate: number, outputSampleRate: number);
+    resample(samples: Float32Array): Float32Array;
+    flush(samples: Float32Array): Float32Array;
+    reset(): void;
+  }
+
   export function readWave(filename: string, enableExternalBuffer?: boolean): GeneratedAudio;
   export function writeWave(filename: string, audio: GeneratedAudio): void;
   export const version: string;

@@ -1,0 +1,239 @@
+// The sherpa streaming ASR worker: owns one OnlineRecognizer (one model), every stream on it, their VADs,
+// and the batching scheduler. The main thread only posts audio and receives events (see asr.ts).
+import { workerData } from 'node:worker_threads';
+import type { OnlineRecognizer, OnlineRecognizerResult, OnlineStream } from 'sherpa-onnx-node';
+import { serveRpc } from '../../worker-host.js';
+import type { AsrFinal, AsrPartial } from '../../types.js';
+import type { ResolvedModel } from '../../models/catalog.js';
+import { onlineRecognizerConfig } from './asr-config.js';
+import { BatchScheduler, type SchedulerStats } from './batch-scheduler.js';
+import { loadSherpa } from './native.js';
+import { SileroVadTracker } from './vad.js';
+import { tokensToWords } from './words.js';
+
+export interface AsrWorkerInit {
+  model: ResolvedModel;
+  threads: number;
+  /** Silero model path; streams asking for VAD get none when absent. */
+  vadModel: string | null;
+  warmup: boolean;
+  maxBatch: number;
+}
+
+export interface CreateStreamArg {
+  id: string;
+  sampleRate: number;
+  endpointingMs: number | false;
+  vad: boolean;
+}
+
+export type AsrWorkerEvents = {
+  partial: AsrPartial & { id: string };
+  final: AsrFinal & { id: string };
+  speechStart: { id: string; atMs: number };
+  speechEnd: { id: string; atMs: number };
+  streamError: { id: string; message: string };
+};
+
+/** Silence appended on flush: sherpa decodes only whole windows (0.39 s here), so the tail needs padding. */
+const FLUSH_PAD_S = 0.6;
+/** With no text, a stream is reset after this much silence, so its state stays bounded. */
+const IDLE_RESET_MS = 10_000;
+/** An utterance longer than this is ended (reason 'endpoint') even without a pause, unless endpointing is off. */
+const MAX_UTTERANCE_MS = 30_000;
+
+class StreamState {
+  sherpa: OnlineStream;
+  /** Stream time (ms) at which the current sherpa stream started (a flush starts a fresh one). */
+  baseMs = 0;
+  /** Input samples written in total (at the input rate). */
+  written = 0;
+  /** Decodes since the sherpa stream started or was last reset: decodedEnd = segment start + n × chunk. */
+  decodes = 0;
+  lastText = '';
+  vad: SileroVadTracker | null = null;
+
+  constructor(
+    readonly id: string,
+    readonly inputRate: number,
+    readonly endpointingMs: number | false,
+    recognizer: OnlineRecognizer,
+  ) {
+    this.sherpa = recognizer.createStream();
+  }
+
+  get writtenMs(): number {
+    return (this.written * 1000) / this.inputRate;
+  }
+}
+
+const init = workerData as AsrWorkerInit;
+const sherpa = loadSherpa();
+const model = init.model;
+const frameMs = model.frameMs ?? 40;
+const chunkMs = model.chunkMs ?? 320;
+
+let recognizer: OnlineRecognizer | null = null;
+const streams = new Map<string, StreamState>();
+
+const { emit } = serveRpc<AsrWorkerEvents>({
+  load: () => load(),
+  createStream: (arg: CreateStreamArg) => {
+    try {
+      createStream(arg);
+    } catch (err) {
+      emit('streamError', { id: arg.id, message: err instanceof Error ? err.message : String(err) });
+    }
+  },
+  write: (arg: { id: string; samples: Float32Array }) => {
+    const s = streams.get(arg.id);
+    if (!s) return; // closed meanwhile (or failed at creation, already reported)
+    try {
+      s.sherpa.acceptWaveform({ samples: arg.samples, sampleRate: s.inputRate });
+      s.written += arg.samples.length;
+      s.vad?.accept(arg.samples);
+      scheduler.kick();
+    } catch (err) {
+      fail(s, err);
+    }
+  },
+  flush: (arg: { id: string }) => {
+    const s = streams.get(arg.id);
+    return s ? flush(s) : null;
+  },
+  close: (arg: { id: string }) => {
+    const s = streams.get(arg.id);
+    if (!s) return null;
+    const last = flush(s);
+    s.vad?.flush();
+    streams.delete(s.id);
+    scheduler.delete(s);
+    return last;
+  },
+  stats: (): SchedulerStats & { streams: number } => ({ ...scheduler.stats, streams: streams.size }),
+});
+
+const scheduler = new BatchScheduler<StreamState>(
+  {
+    isReady: (s) => recognizer!.isReady(s.sherpa),
+    decode: (batch) => {
+      if (batch.length === 1) recognizer!.decode(batch[0]!.sherpa);
+      else recognizer!.decodeStreams(batch.map((s) => s.sherpa));
+      for (const s of batch) s.decodes++;
+    },
+    afterDecode: (s) => {
+      try {
+        afterDecode(s);
+      } catch (err) {
+        fail(s, err);
+      }
+    },
+  },
+  init.maxBatch,
+);
+
+function load(): { loadMs: number; warmMs: number } {
+  const t0 = performance.now();
+  const config = onlineRecognizerConfig(model, init.threads);
+  try {
+    recognizer = new sherpa.OnlineRecognizer(config);
+  } catch (err) {
+    throw new Error(`sherpa could not load model "${model.id}" from ${model.path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const t1 = performance.now();
+  if (init.warmup) {
+    // A few dummy decodes (batched too) so ONNX Runtime has allocated and planned before the first user.
+    const warm = [recognizer.createStream(), recognizer.createStream()];
+    const noise = new Float32Array(model.sampleRate * 1.5).map((_, i) => 0.01 * Math.sin(i / 3));
+    for (const w of warm) w.acceptWaveform({ samples: noise, sampleRate: model.sampleRate });
+    while (warm.every((w) => recognizer!.isReady(w))) recognizer.decodeStreams(warm);
+    for (const w of warm) while (recognizer.isReady(w)) recognizer.decode(w);
+  }
+  return { loadMs: t1 - t0, warmMs: performance.now() - t1 };
+}
+
+function createStream(arg: CreateStreamArg): void {
+  if (!recognizer) throw new Error('recognizer is not loaded');
+  if (streams.has(arg.id)) throw new Error(`stream id "${arg.id}" is already in use`);
+  const s = new StreamState(arg.id, arg.sampleRate, arg.endpointingMs, recognizer);
+  if (arg.vad && init.vadModel) {
+    s.vad = new SileroVadTracker(sherpa, init.vadModel, arg.sampleRate, {
+      speechStart: (atMs) => emit('speechStart', { id: s.id, atMs }),
+      speechEnd: (atMs) => emit('speechEnd', { id: s.id, atMs }),
+    });
+  }
+  streams.set(s.id, s);
+  scheduler.add(s);
+}
+
+/** Times of the current sherpa segment, in ms of stream time. */
+function segmentTimes(s: StreamState, r: OnlineRecognizerResult) {
+  const segStartMs = s.baseMs + r.start_time * 1000;
+  const decodedEndMs = segStartMs + s.decodes * chunkMs;
+  const tokenMs = r.tokens.map((_, i) => segStartMs + (r.timestamps[i] ?? r.timestamps[r.timestamps.length - 1] ?? 0) * 1000);
+  return { segStartMs, decodedEndMs, tokenMs };
+}
+
+function afterDecode(s: StreamState): void {
+  const r = recognizer!.getResult(s.sherpa);
+  const text = r.text.trim();
+  const { segStartMs, decodedEndMs, tokenMs } = segmentTimes(s, r);
+  if (text && text !== s.lastText) {
+    s.lastText = text;
+    emit('partial', { id: s.id, text, startMs: round(tokenMs[0] ?? segStartMs), endMs: round(decodedEndMs) });
+  }
+  const trailingMs = r.num_trailing_blanks * frameMs;
+  if (s.endpointingMs !== false && text && (trailingMs >= s.endpointingMs || decodedEndMs - segStartMs >= MAX_UTTERANCE_MS)) {
+    emit('final', { id: s.id, ...finalOf(s, r, 'endpoint') });
+    resetSegment(s);
+  } else if (!text && s.decodes * chunkMs >= IDLE_RESET_MS) {
+    resetSegment(s);
+  }
+}
+
+function resetSegment(s: StreamState): void {
+  recognizer!.reset(s.sherpa);
+  s.decodes = 0;
+  s.lastText = '';
+}
+
+function finalOf(s: StreamState, r: OnlineRecognizerResult, reason: AsrFinal['reason']): AsrFinal {
+  const { segStartMs, decodedEndMs, tokenMs } = segmentTimes(s, r);
+  const lastTokenMs = tokenMs[tokenMs.length - 1] ?? segStartMs;
+  // The last token ends where the trailing blanks begin (at least one output frame after it starts).
+  const endMs = Math.min(Math.max(lastTokenMs + frameMs, decodedEndMs - r.num_trailing_blanks * frameMs), Math.max(s.writtenMs, lastTokenMs + frameMs));
+  const words = tokensToWords(r.tokens, tokenMs, endMs).map((w) => ({ word: w.word, startMs: round(w.startMs), endMs: round(w.endMs) }));
+  const probs = r.ys_probs ?? [];
+  const confidence = probs.length ? Math.min(1, Math.max(0, Math.exp(probs.reduce((a, b) => a + b, 0) / probs.length))) : 1;
+  return { text: r.text.trim(), startMs: round(tokenMs[0] ?? segStartMs), endMs: round(endMs), words, confidence, reason };
+}
+
+/** End the utterance now: pad, finish input, decode the rest, then continue on a fresh sherpa stream. */
+function flush(s: StreamState): AsrFinal | null {
+  const rec = recognizer!;
+  s.sherpa.acceptWaveform({ samples: new Float32Array(Math.round(FLUSH_PAD_S * s.inputRate)), sampleRate: s.inputRate });
+  s.sherpa.inputFinished();
+  while (rec.isReady(s.sherpa)) {
+    rec.decode(s.sherpa);
+    s.decodes++;
+  }
+  const r = rec.getResult(s.sherpa);
+  const final = r.text.trim() ? finalOf(s, r, 'flush') : null;
+  if (final) emit('final', { id: s.id, ...final });
+  // A finished sherpa stream takes no more audio: start a fresh one at the current stream time.
+  s.sherpa = rec.createStream();
+  s.baseMs = s.writtenMs;
+  s.decodes = 0;
+  s.lastText = '';
+  return final;
+}
+
+function fail(s: StreamState, err: unknown): void {
+  streams.delete(s.id);
+  scheduler.delete(s);
+  emit('streamError', { id: s.id, message: err instanceof Error ? err.message : String(err) });
+}
+
+function round(ms: number): number {
+  return Math.round(ms);
+}
