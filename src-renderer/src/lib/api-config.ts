@@ -1,0 +1,70 @@
+// Where the engine's local API is and the token to use, for both hosts of the UI:
+// - Electron: the preload exposes `window.earshot = { apiBase, token, shell? }`;
+// - a plain browser against `earshot serve`: same origin, token from the one-time URL `…/#token=…` printed by
+//   `earshot serve --open`. The token is kept in sessionStorage (this tab only) and stripped from the address
+//   bar so it does not land in history or screenshots.
+
+/** Actions only the Electron shell can do; absent in a browser. */
+export interface ShellBridge {
+  setOverlay?(on: boolean): void | Promise<void>;
+  setClickThrough?(on: boolean): void | Promise<void>;
+  setAlwaysOnTop?(on: boolean): void | Promise<void>;
+  /** System-audio capture is offered only where the shell can provide it. */
+  systemAudioAvailable?: boolean;
+  hotkeys?: Record<string, string>;
+}
+
+export interface EarshotBridge {
+  apiBase: string;
+  token: string | null;
+  shell?: ShellBridge;
+}
+
+declare global {
+  interface Window {
+    earshot?: EarshotBridge;
+  }
+}
+
+export interface ApiConfig {
+  /** http(s)://host:port of the ASR/REST port, no trailing slash. */
+  apiBase: string;
+  token: string | null;
+  shell: ShellBridge | null;
+}
+
+const TOKEN_KEY = 'earshot.token';
+const TOKEN_RE = /(?:^#|[#&])token=([A-Za-z0-9._~-]{8,512})/;
+
+/** Reads the token from `#token=…` (then removes it from the URL) or from sessionStorage. */
+export function takeTokenFromLocation(loc: Location, storage: Storage, history: History): string | null {
+  const m = TOKEN_RE.exec(loc.hash);
+  if (m) {
+    storage.setItem(TOKEN_KEY, m[1]);
+    const rest = loc.hash.replace(TOKEN_RE, '').replace(/^[#&]+/, '');
+    history.replaceState(null, '', loc.pathname + loc.search + '#' + (rest || '/live'));
+    return m[1];
+  }
+  return storage.getItem(TOKEN_KEY);
+}
+
+export function storeToken(storage: Storage, token: string): void {
+  storage.setItem(TOKEN_KEY, token);
+}
+
+export function resolveApiConfig(win: Window = window): ApiConfig {
+  const bridge = win.earshot;
+  if (bridge && typeof bridge.apiBase === 'string') {
+    return { apiBase: bridge.apiBase.replace(/\/+$/, ''), token: bridge.token ?? null, shell: bridge.shell ?? null };
+  }
+  const token = takeTokenFromLocation(win.location, win.sessionStorage, win.history);
+  return { apiBase: win.location.origin, token, shell: null };
+}
+
+/** ws(s):// URL for a path on the API, with the token in the query (browsers cannot set WS headers). */
+export function wsUrl(cfg: ApiConfig, path: string, params: Record<string, string | number | boolean> = {}): string {
+  const u = new URL(path, cfg.apiBase.replace(/^http/, 'ws') + '/');
+  for (const [k, v] of Object.entries(params)) u.searchParams.set(k, String(v));
+  if (cfg.token) u.searchParams.set('token', cfg.token);
+  return u.toString();
+}

@@ -1,0 +1,122 @@
+// Live captions as the views see them: microphone (or system audio) → AsrLink → CaptionLog, with reactive
+// status, level, latency and errors. One instance per window; the overlay in another window receives the
+// caption tail over a BroadcastChannel (same origin), so only one window holds the microphone.
+import type { ApiConfig } from './api-config.js';
+import { AsrLink, type LinkStatus } from './asr-link.js';
+import { CaptionLog, type CaptionLine } from './captions.js';
+import { MicCapture, MicError } from './mic-capture.js';
+import { settings } from './settings.svelte.js';
+
+export const CAPTION_CHANNEL = 'earshot-captions';
+
+export interface CaptionBroadcast {
+  type: 'captions';
+  lines: CaptionLine[];
+}
+
+export class LiveCaptions {
+  readonly log = new CaptionLog();
+  status: LinkStatus = $state('idle');
+  /** Bumped whenever the caption log changes (views derive their lines from it). */
+  version = $state(0);
+  levelDb = $state(-100);
+  latencyMs: number | null = $state(null);
+  model: string | null = $state(null);
+  error: string | null = $state(null);
+  notice: string | null = $state(null);
+  sessionId: string | null = $state(null);
+  source: 'mic' | 'system' = $state('mic');
+  /** performance.now() of the first frame sent and of the first interim / final shown (diagnostics, e2e). */
+  firstFrameAt: number | null = $state(null);
+  firstInterimAt: number | null = $state(null);
+  firstFinalAt: number | null = $state(null);
+
+  private link: AsrLink | null = null;
+  private mic: MicCapture | null = null;
+  private channel: BroadcastChannel | null = null;
+
+  constructor(private readonly cfg: ApiConfig) {
+    if (typeof BroadcastChannel !== 'undefined') this.channel = new BroadcastChannel(CAPTION_CHANNEL);
+    this.log.subscribe(() => {
+      this.version = this.log.version;
+      if (this.firstInterimAt === null && this.log.lines().some((l) => !l.final)) this.firstInterimAt = performance.now();
+      this.channel?.postMessage({ type: 'captions', lines: this.log.tail(3) } satisfies CaptionBroadcast);
+    });
+  }
+
+  get running(): boolean {
+    return this.status === 'connecting' || this.status === 'live' || this.status === 'reconnecting';
+  }
+
+  async start(): Promise<void> {
+    if (this.running || this.status === 'stopping') return;
+    this.error = null;
+    this.notice = null;
+    this.firstFrameAt = null;
+    this.firstInterimAt = null;
+    this.firstFinalAt = null;
+    this.log.clear();
+    const link = new AsrLink({
+      cfg: this.cfg,
+      captions: this.log,
+      source: this.source,
+      endpointingMs: settings.endpointingMs,
+      language: settings.language || undefined,
+      model: settings.asrModel || undefined,
+      events: {
+        status: (s, detail) => {
+          this.status = s;
+          if (s === 'live') this.notice = null;
+          else if (s === 'reconnecting' && detail) this.notice = detail;
+        },
+        ready: (m) => {
+          this.model = m.model;
+          this.sessionId = link.session;
+        },
+        final: (m) => {
+          this.latencyMs = m.latency_ms;
+          this.firstFinalAt ??= performance.now();
+        },
+        problem: (message, fatal) => {
+          if (fatal) {
+            this.error = message;
+            void this.mic?.stop();
+            this.mic = null;
+          } else this.notice = message;
+        },
+      },
+    });
+    this.link = link;
+    link.start();
+    this.mic = new MicCapture({
+      deviceId: settings.micDeviceId || undefined,
+      kind: this.source,
+      onFrame: (f) => {
+        this.levelDb = f.level;
+        this.firstFrameAt ??= performance.now();
+        link.sendAudio(f.pcm);
+      },
+    });
+    try {
+      await this.mic.start();
+    } catch (err) {
+      this.error = err instanceof MicError ? err.message : `Audio capture failed: ${(err as Error).message}`;
+      await link.stop();
+      await this.mic.stop().catch(() => undefined);
+      this.mic = null;
+      this.status = 'failed';
+    }
+  }
+
+  async stop(): Promise<void> {
+    const mic = this.mic;
+    this.mic = null;
+    await mic?.stop();
+    await this.link?.stop();
+    this.levelDb = -100;
+  }
+
+  lines(): CaptionLine[] {
+    return this.log.lines();
+  }
+}

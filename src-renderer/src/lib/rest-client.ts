@@ -1,0 +1,226 @@
+// The REST half of the public local API (docs/PROTOCOL.md "REST"), as the UI uses it. Every call carries the
+// token; failures become ApiError with the server's own message (`{ error: { code, message } }`) when it sent one.
+import type { ApiConfig } from './api-config.js';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface SessionSummary {
+  id: string;
+  title: string | null;
+  started_at: string | number | null;
+  ended_at: string | number | null;
+  status: string;
+  sources?: string[];
+  engine?: string;
+  model?: string;
+  language?: string;
+  tags?: string[];
+  segments?: number;
+  duration_ms?: number;
+}
+
+export interface SessionSegment {
+  id?: number;
+  track: string;
+  start_ms: number;
+  end_ms: number;
+  text: string;
+  confidence?: number;
+}
+
+export interface SessionDetail extends SessionSummary {
+  segments_list: SessionSegment[];
+}
+
+export interface SearchHit {
+  session_id: string;
+  segment_id?: number;
+  start_ms: number;
+  end_ms: number;
+  /** Text with the matched terms wrapped in <mark>…</mark> by the server. */
+  snippet: string;
+  title?: string | null;
+}
+
+export interface ModelInfo {
+  id: string;
+  kind: string;
+  language?: string;
+  backend?: string;
+  installed?: boolean;
+  status?: string;
+  size?: number;
+  progress?: number;
+  [k: string]: unknown;
+}
+
+export interface VoiceInfo {
+  id: string;
+  name?: string;
+  language?: string;
+  backend?: string;
+  sample_rate?: number;
+  [k: string]: unknown;
+}
+
+export type ExportFormat = 'srt' | 'vtt' | 'txt' | 'json';
+
+/** Records that may come snake_case or camelCase: read either. */
+function pick<T>(o: Record<string, unknown>, ...keys: string[]): T | undefined {
+  for (const k of keys) if (o[k] !== undefined) return o[k] as T;
+  return undefined;
+}
+
+export function normaliseSession(raw: Record<string, unknown>): SessionSummary {
+  return {
+    id: String(raw.id),
+    title: (pick<string | null>(raw, 'title') ?? null) as string | null,
+    started_at: pick(raw, 'started_at', 'startedAt') ?? null,
+    ended_at: pick(raw, 'ended_at', 'endedAt') ?? null,
+    status: String(pick(raw, 'status') ?? ''),
+    sources: pick(raw, 'sources'),
+    engine: pick(raw, 'engine'),
+    model: pick(raw, 'model'),
+    language: pick(raw, 'language'),
+    tags: pick(raw, 'tags'),
+    segments: typeof raw.segments === 'number' ? raw.segments : pick(raw, 'segment_count', 'segmentCount'),
+    duration_ms: pick(raw, 'duration_ms', 'durationMs'),
+  };
+}
+
+export function normaliseSegment(raw: Record<string, unknown>): SessionSegment {
+  return {
+    id: pick(raw, 'id'),
+    track: String(pick(raw, 'track') ?? ''),
+    start_ms: Number(pick(raw, 'start_ms', 'startMs') ?? 0),
+    end_ms: Number(pick(raw, 'end_ms', 'endMs') ?? 0),
+    text: String(pick(raw, 'text') ?? ''),
+    confidence: pick(raw, 'confidence'),
+  };
+}
+
+export function normaliseHit(raw: Record<string, unknown>): SearchHit {
+  return {
+    session_id: String(pick(raw, 'session_id', 'sessionId')),
+    segment_id: pick(raw, 'segment_id', 'segmentId'),
+    start_ms: Number(pick(raw, 'start_ms', 'startMs') ?? 0),
+    end_ms: Number(pick(raw, 'end_ms', 'endMs') ?? 0),
+    snippet: String(pick(raw, 'snippet', 'highlight', 'text') ?? ''),
+    title: pick(raw, 'title', 'session_title', 'sessionTitle'),
+  };
+}
+
+export class RestClient {
+  constructor(
+    private readonly cfg: ApiConfig,
+    private readonly fetchFn: typeof fetch = (...a) => fetch(...a),
+  ) {}
+
+  private async request(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cfg.token) headers.set('Authorization', `Bearer ${this.cfg.token}`);
+    let res: Response;
+    try {
+      res = await this.fetchFn(this.cfg.apiBase + path, { ...init, headers });
+    } catch (err) {
+      throw new ApiError(0, 'unreachable', `The Earshot engine is not reachable at ${this.cfg.apiBase}.`);
+    }
+    if (!res.ok) {
+      let code = `http_${res.status}`;
+      let message = `${init.method ?? 'GET'} ${path} failed: HTTP ${res.status}`;
+      try {
+        const body = (await res.json()) as { error?: { code?: string; message?: string } | string; message?: string };
+        if (body && typeof body.error === 'object' && body.error) {
+          code = body.error.code ?? code;
+          message = body.error.message ?? message;
+        } else if (typeof body?.message === 'string') message = body.message;
+      } catch {
+        /* not JSON: keep the status line */
+      }
+      if (res.status === 401) message = 'The API token is missing or wrong. Open the link printed by `earshot serve --open`.';
+      throw new ApiError(res.status, code, message);
+    }
+    return res;
+  }
+
+  private async json<T>(path: string, init?: RequestInit): Promise<T> {
+    return (await (await this.request(path, init)).json()) as T;
+  }
+
+  async listSessions(opts: { limit?: number; offset?: number } = {}): Promise<SessionSummary[]> {
+    const qs = new URLSearchParams({ limit: String(opts.limit ?? 100), offset: String(opts.offset ?? 0) });
+    const body = await this.json<unknown>(`/v1/sessions?${qs}`);
+    return listOf(body, 'sessions').map(normaliseSession);
+  }
+
+  async search(q: string, limit = 50): Promise<SearchHit[]> {
+    const qs = new URLSearchParams({ q, limit: String(limit) });
+    const body = await this.json<unknown>(`/v1/sessions?${qs}`);
+    return listOf(body, 'hits', 'results').map(normaliseHit);
+  }
+
+  async getSession(id: string): Promise<SessionDetail> {
+    const raw = await this.json<Record<string, unknown>>(`/v1/sessions/${encodeURIComponent(id)}`);
+    const inner = (raw.session as Record<string, unknown> | undefined) ?? raw;
+    const segs = (raw.segments ?? inner.segments) as unknown;
+    return {
+      ...normaliseSession(inner),
+      segments_list: Array.isArray(segs) ? (segs as Record<string, unknown>[]).map(normaliseSegment) : [],
+    };
+  }
+
+  async rename(id: string, title: string): Promise<void> {
+    await this.request(`/v1/sessions/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ title }),
+    });
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    await this.request(`/v1/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  }
+
+  async exportSession(id: string, format: ExportFormat): Promise<string> {
+    const res = await this.request(`/v1/sessions/${encodeURIComponent(id)}/export?format=${format}`);
+    return res.text();
+  }
+
+  async models(): Promise<ModelInfo[]> {
+    return listOf(await this.json<unknown>('/v1/models'), 'models', 'data') as ModelInfo[];
+  }
+
+  async voices(): Promise<VoiceInfo[]> {
+    return listOf(await this.json<unknown>('/v1/voices'), 'voices', 'data') as VoiceInfo[];
+  }
+
+  async readyz(): Promise<{ ready: boolean; detail: unknown }> {
+    try {
+      const res = await this.fetchFn(this.cfg.apiBase + '/readyz');
+      return { ready: res.ok, detail: await res.json().catch(() => null) };
+    } catch {
+      return { ready: false, detail: null };
+    }
+  }
+}
+
+/** A list response: a bare array or an object holding one under one of `keys`. */
+function listOf(body: unknown, ...keys: string[]): Record<string, unknown>[] {
+  if (Array.isArray(body)) return body as Record<string, unknown>[];
+  if (body && typeof body === 'object') {
+    for (const k of keys) {
+      const v = (body as Record<string, unknown>)[k];
+      if (Array.isArray(v)) return v as Record<string, unknown>[];
+    }
+  }
+  return [];
+}

@@ -1,0 +1,73 @@
+// UI preferences, kept in localStorage (engine settings live in the engine). A Svelte rune object: views read
+// and write its fields directly, and every change is saved.
+export type OverlayPosition = 'bottom' | 'top' | 'middle';
+
+export interface UiSettings {
+  micDeviceId: string;
+  endpointingMs: number;
+  punctuate: boolean;
+  language: string;
+  asrModel: string;
+  overlayFontPx: number;
+  overlayLines: number;
+  overlayContrast: 'normal' | 'high';
+  overlayBgOpacity: number;
+  overlayPosition: OverlayPosition;
+  theme: 'system' | 'dark' | 'light';
+}
+
+export const DEFAULT_SETTINGS: UiSettings = {
+  micDeviceId: '',
+  endpointingMs: 600,
+  punctuate: true,
+  language: 'en',
+  asrModel: '',
+  overlayFontPx: 36,
+  overlayLines: 3,
+  overlayContrast: 'normal',
+  overlayBgOpacity: 0.75,
+  overlayPosition: 'bottom',
+  theme: 'system',
+};
+
+const KEY = 'earshot.ui-settings';
+
+/** Parse stored settings, keeping only known keys of the right type (a corrupt entry falls back to defaults). */
+export function parseSettings(raw: string | null): UiSettings {
+  const out: UiSettings = { ...DEFAULT_SETTINGS };
+  if (!raw) return out;
+  let obj: unknown;
+  try {
+    obj = JSON.parse(raw);
+  } catch {
+    return out;
+  }
+  if (!obj || typeof obj !== 'object') return out;
+  for (const k of Object.keys(DEFAULT_SETTINGS) as (keyof UiSettings)[]) {
+    const v = (obj as Record<string, unknown>)[k];
+    if (typeof v === typeof DEFAULT_SETTINGS[k]) (out as unknown as Record<string, unknown>)[k] = v;
+  }
+  out.overlayFontPx = Math.min(96, Math.max(16, out.overlayFontPx));
+  out.overlayLines = Math.min(3, Math.max(1, Math.round(out.overlayLines)));
+  out.overlayBgOpacity = Math.min(1, Math.max(0, out.overlayBgOpacity));
+  out.endpointingMs = Math.min(5000, Math.max(200, out.endpointingMs));
+  return out;
+}
+
+function load(): UiSettings {
+  try {
+    return parseSettings(globalThis.localStorage?.getItem(KEY) ?? null);
+  } catch {
+    return { ...DEFAULT_SETTINGS };
+  }
+}
+
+export const settings: UiSettings = $state(load());
+
+export function saveSettings(): void {
+  try {
+    globalThis.localStorage?.setItem(KEY, JSON.stringify(settings));
+  } catch {
+    /* storage full or disabled: settings stay for this page */
+  }
+}
