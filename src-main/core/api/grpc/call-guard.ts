@@ -1,0 +1,60 @@
+// What every gRPC handler does first and last: the same auth decision as HTTP/WS (api/auth.ts, applied to
+// the `authorization` metadata and the `:authority` host), and the mapping of Earshot's error codes to gRPC
+// status codes.
+import * as grpc from '@grpc/grpc-js';
+import { checkAccess } from '../auth.js';
+import type { ApiContext } from '../context.js';
+
+export interface GrpcError {
+  code: grpc.status;
+  details: string;
+}
+
+/** PROTOCOL.md error code → gRPC status. */
+export function grpcStatusFor(code: string): grpc.status {
+  switch (code) {
+    case 'bad_audio':
+    case 'bad_json':
+    case 'bad_config':
+      return grpc.status.INVALID_ARGUMENT;
+    case 'too_large':
+    case 'rate_limited':
+      return grpc.status.RESOURCE_EXHAUSTED;
+    case 'model_unavailable':
+      return grpc.status.NOT_FOUND;
+    case 'not_ready':
+      return grpc.status.UNAVAILABLE;
+    default:
+      return grpc.status.INTERNAL;
+  }
+}
+
+/** Any thrown value → a gRPC error; errors carrying a PROTOCOL.md `code` keep their message. */
+export function toGrpcError(err: unknown): GrpcError {
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (typeof code === 'string') return { code: grpcStatusFor(code), details: message };
+  if (err instanceof RangeError || err instanceof TypeError) return { code: grpc.status.INVALID_ARGUMENT, details: message };
+  return { code: grpc.status.INTERNAL, details: 'internal error' };
+}
+
+type AnyCall = { metadata: grpc.Metadata; getHost(): string };
+
+/** The auth decision for a call; null = allowed. */
+export function denyReason(ctx: ApiContext, call: AnyCall): GrpcError | null {
+  const auth = call.metadata.get('authorization')[0];
+  const decision = checkAccess(
+    {
+      path: '',
+      host: call.getHost() || undefined,
+      origin: undefined,
+      authorization: typeof auth === 'string' ? auth : auth?.toString('utf8'),
+    },
+    ctx.auth,
+  );
+  if (decision.ok) return null;
+  return {
+    code: decision.grpcCode === 'UNAUTHENTICATED' ? grpc.status.UNAUTHENTICATED : grpc.status.PERMISSION_DENIED,
+    details: decision.reason,
+  };
+}

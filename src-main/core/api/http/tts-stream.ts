@@ -1,0 +1,123 @@
+// POST /v1/tts/stream — audio for one text, streamed as it is synthesized. JSON body: `text`, optional
+// `voice`, `language`, `format` (pcm | wav | f32, default pcm), `sample_rate`, `speed`, `request_id`.
+// The `Accept` header picks the framing:
+// - `text/event-stream`: Server-Sent Events — `event: start` (request id, rate, format, voice), one
+//   `event: audio` per chunk (`{"sequence","samples","audio":"<base64>"}`), then `event: done` (the
+//   synthesis_complete fields), or `event: error` (`{"code","message"}`) if synthesis fails midway;
+// - anything else: the audio bytes themselves (chunked transfer), rate in `X-Sample-Rate`.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { PassThrough } from 'node:stream';
+import { z } from 'zod';
+import { TtsFormat } from '../../../../proto/ws-messages.js';
+import type { ApiContext } from '../context.js';
+import { describeZodError, RestError, sendError, toRestError } from './openai-errors.js';
+import { synthesizeOne, type OneTextRequest, type SynthesisEvent } from './tts-stream-request.js';
+
+export const TtsStreamBody = z.object({
+  text: z.string({ error: 'text is required' }).min(1, 'text is empty; nothing to synthesize'),
+  voice: z.string().min(1).max(200).optional(),
+  language: z.string().min(1).max(32).optional(),
+  format: TtsFormat.default('pcm'),
+  sample_rate: z.number().int().min(8000).max(48000).optional(),
+  speed: z.number().min(0.25).max(4).optional(),
+  request_id: z.string().min(1).max(200).optional(),
+});
+
+const CONTENT_TYPES: Record<TtsFormat, string> = {
+  wav: 'audio/wav',
+  pcm: 'audio/pcm',
+  f32: 'application/octet-stream',
+};
+
+export function registerTtsStreamRoute(app: FastifyInstance, ctx: ApiContext): void {
+  app.post('/v1/tts/stream', async (req, reply) => {
+    try {
+      if (req.body === undefined || req.body === null || typeof req.body !== 'object') {
+        throw new RestError('bad_json', 'send a JSON object: {"text": "…", "voice": "…", "format": "pcm"}');
+      }
+      const parsed = TtsStreamBody.safeParse(req.body);
+      if (!parsed.success) throw new RestError('bad_config', describeZodError(parsed.error));
+      const b = parsed.data;
+      if (b.text.length > ctx.limits.maxTtsTextChars) {
+        throw new RestError('too_large', `text has ${b.text.length} characters; the limit is ${ctx.limits.maxTtsTextChars}`);
+      }
+      if (/\btext\/event-stream\b/i.test(req.headers.accept ?? '')) return await streamSse(ctx, req, reply, b);
+      return await streamAudioResponse(ctx, req, reply, b);
+    } catch (err) {
+      return sendError(reply, err);
+    }
+  });
+}
+
+/**
+ * Starts synthesis and waits for its first event, so that a request that fails at once (unknown voice,
+ * engine unavailable) still gets a proper error status; then streams the body as it is produced.
+ */
+async function firstEvent(ctx: ApiContext, req: FastifyRequest, r: OneTextRequest) {
+  const abort = new AbortController();
+  // The client hung up: stop synthesizing.
+  req.raw.once('close', () => abort.abort());
+  const events = synthesizeOne(ctx, r, abort.signal)[Symbol.asyncIterator]();
+  const first = await events.next();
+  return { events, first, abort };
+}
+
+/** Raw audio body, chunked, as the synthesizer produces it (also used by POST /v1/audio/speech). */
+export async function streamAudioResponse(
+  ctx: ApiContext,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  r: OneTextRequest,
+): Promise<FastifyReply> {
+  const { events, first, abort } = await firstEvent(ctx, req, r);
+  const format = r.format ?? 'pcm';
+  const body = new PassThrough();
+  const pump = async (e: IteratorResult<SynthesisEvent>) => {
+    try {
+      for (; !e.done; e = await events.next()) {
+        if (e.value.type !== 'audio') continue;
+        if (!body.write(e.value.chunk.bytes)) await new Promise((res) => body.once('drain', res));
+        if (abort.signal.aborted) break;
+      }
+      body.end();
+    } catch (err) {
+      // Headers are gone: all we can do is cut the body short (the client sees a truncated stream).
+      ctx.logger.warn({ err }, 'TTS stream failed after the response started');
+      body.destroy(err as Error);
+    }
+  };
+  const rate = first.done ? undefined : first.value.type === 'started' ? first.value.msg.sample_rate : first.value.type === 'audio' ? first.value.chunk.sampleRate : undefined;
+  reply.header('content-type', CONTENT_TYPES[format]).header('cache-control', 'no-store');
+  if (rate) reply.header('x-sample-rate', String(rate));
+  reply.header('x-audio-format', format === 'f32' ? 'f32le' : 's16le');
+  void pump(first);
+  return reply.send(body);
+}
+
+/** Server-Sent Events: base64 audio events framed by start/done, so browsers can use EventSource-style readers. */
+async function streamSse(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, r: OneTextRequest): Promise<FastifyReply> {
+  const { events, first, abort } = await firstEvent(ctx, req, r);
+  const body = new PassThrough();
+  const write = async (event: string, data: unknown) => {
+    if (!body.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)) await new Promise((res) => body.once('drain', res));
+  };
+  const pump = async (e: IteratorResult<SynthesisEvent>) => {
+    try {
+      for (; !e.done; e = await events.next()) {
+        const v = e.value;
+        if (v.type === 'started') await write('start', v.msg);
+        else if (v.type === 'audio') {
+          await write('audio', { request_id: v.chunk.requestId, sequence: v.chunk.sequence, samples: v.chunk.samples, sample_rate: v.chunk.sampleRate, format: v.chunk.format, audio: v.chunk.bytes.toString('base64') });
+        } else await write('done', v.msg);
+        if (abort.signal.aborted) break;
+      }
+    } catch (err) {
+      const e = toRestError(err);
+      await write('error', { code: e.code, message: e.message }).catch(() => undefined);
+    }
+    body.end();
+  };
+  reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-store').header('x-accel-buffering', 'no');
+  void pump(first);
+  return reply.send(body);
+}
