@@ -1,0 +1,374 @@
+// The engine facade: one config object says which ASR models / TTS backends to load; createEngine loads and
+// warms them (in workers) and then answers asr()/tts() selections with the best loaded backend.
+// Fixture models are loaded and chosen only when named; a backend that cannot load is reported unavailable
+// with its reason, never a crash.
+import type {
+  AsrBackendId,
+  AsrEngine,
+  AsrSelection,
+  BackendStatus,
+  Engine,
+  EngineReadiness,
+  ModelInfo,
+  Synthesizer,
+  TtsBackendId,
+  TtsSelection,
+  TtsVoice,
+} from './types.js';
+import { EngineUnavailableError } from './types.js';
+import { loadCatalog, resolveModel, type CatalogModel, type ResolvedModel } from './models/catalog.js';
+import { SherpaAsrEngine, defaultAsrThreads } from './backends/sherpa/asr.js';
+import { isStreamingFamily } from './backends/sherpa/asr-config.js';
+import { sherpaUnavailableReason } from './backends/sherpa/native.js';
+
+export interface AsrLoadSpec {
+  backend?: AsrBackendId;
+  /** Catalog model id (sherpa); naming a fixture is the only way to load one. */
+  model?: string;
+  language?: string;
+}
+
+export interface TtsLoadSpec {
+  backend?: TtsBackendId;
+  /** Catalog model id of a sherpa voice. */
+  voice?: string;
+}
+
+export interface EngineConfig {
+  /** ASR engines to load. Default: every installed non-fixture sherpa streaming model, plus pocketsphinx. */
+  asr?: AsrLoadSpec[];
+  /** TTS backends to load. Default: every installed non-fixture sherpa voice, plus espeak. */
+  tts?: TtsLoadSpec[];
+  /** Extra model folders searched before the standard ones. */
+  modelsDirs?: string[];
+  /** ORT threads per recognizer (default: half the cores, 1..4). */
+  threads?: number;
+  /** Dummy decodes before ready (default true). */
+  warmup?: boolean;
+  /** Load Silero VAD for ASR streams when installed (default true). */
+  vad?: boolean;
+}
+
+// Factories written by the engine-local slice. Imported by computed specifier so this file does not fail to
+// compile or load while one is missing; a missing module makes that backend unavailable, with the reason.
+const POCKETSPHINX_MODULE = './backends/pocketsphinx/index.js';
+const ESPEAK_MODULE = './backends/espeak/index.js';
+const SHERPA_TTS_MODULE = './backends/sherpa/tts.js';
+
+interface PocketsphinxModule {
+  pocketsphinxStatus(): BackendStatus;
+  loadPocketsphinxAsr(opts: { threads?: number }): Promise<AsrEngine>;
+}
+interface EspeakModule {
+  espeakStatus(): BackendStatus;
+  createEspeakSynthesizer(): Synthesizer | Promise<Synthesizer>;
+}
+interface SherpaTtsModule {
+  loadSherpaTts(model: ResolvedModel): Promise<Synthesizer>;
+}
+
+async function importOptional<T>(spec: string): Promise<T | Error> {
+  try {
+    return (await import(spec)) as T;
+  } catch (err) {
+    return new Error(`backend module ${spec} could not be loaded: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+interface LoadedAsr {
+  engine: AsrEngine;
+  fixture: boolean;
+  close?: () => Promise<void>;
+}
+interface LoadedTts {
+  synth: Synthesizer;
+  fixture: boolean;
+  modelId?: string;
+}
+
+class SpeechEngine implements Engine {
+  readonly ready: Promise<void>;
+  private state = 'starting';
+  private done = false;
+  private readonly asrs: LoadedAsr[] = [];
+  private readonly ttss: LoadedTts[] = [];
+  /** Why a named sherpa model is not available, keyed `asr:<id>` / `tts:<id>`. */
+  private readonly problems = new Map<string, string>();
+  private readonly statuses = new Map<string, BackendStatus>();
+  private closed = false;
+
+  constructor(private readonly config: Required<Pick<EngineConfig, 'threads' | 'warmup' | 'vad'>> & EngineConfig) {
+    this.ready = this.loadAll().then(
+      () => {
+        this.done = true;
+        this.state = 'ready';
+      },
+      (err) => {
+        // loadAll catches per backend; this only guards against a bug turning into an unhandled rejection.
+        this.done = true;
+        this.state = `failed: ${message(err)}`;
+      },
+    );
+  }
+
+  private async loadAll(): Promise<void> {
+    const vadModel = this.config.vad ? (resolveModel('silero-vad', this.config.modelsDirs)?.paths.model ?? null) : null;
+    const asrSpecs = this.config.asr ?? defaultAsrSpecs(this.config.modelsDirs);
+    // Sequential: loading in parallel on a small machine only slows each warm-up.
+    for (const spec of asrSpecs) {
+      if ((spec.backend ?? (spec.model ? 'sherpa' : 'pocketsphinx')) === 'sherpa') await this.loadSherpaAsr(spec, vadModel);
+      else await this.loadPocketsphinx();
+    }
+    const ttsSpecs = this.config.tts ?? defaultTtsSpecs(this.config.modelsDirs);
+    for (const spec of ttsSpecs) {
+      if ((spec.backend ?? (spec.voice ? 'sherpa' : 'espeak')) === 'sherpa') await this.loadSherpaTts(spec);
+      else await this.loadEspeak();
+    }
+    this.statuses.set('sherpa:asr', this.sherpaStatus('asr'));
+    this.statuses.set('sherpa:tts', this.sherpaStatus('tts'));
+  }
+
+  private async loadSherpaAsr(spec: AsrLoadSpec, vadModel: string | null): Promise<void> {
+    const entry = pickCatalog('asr-streaming', spec.model, spec.language);
+    const key = `asr:${entry.id}`;
+    this.state = `loading sherpa ${entry.id}`;
+    const why = sherpaUnavailableReason();
+    if (why) return void this.problems.set(key, why);
+    const model = resolveModel(entry, this.config.modelsDirs);
+    if (!model) return void this.problems.set(key, `model "${entry.id}" is not installed; run: earshot models pull ${entry.id}`);
+    try {
+      this.state = `loading and warming sherpa ${entry.id}`;
+      const engine = await SherpaAsrEngine.load(model, { threads: this.config.threads, warmup: this.config.warmup, vadModel });
+      this.asrs.push({ engine, fixture: !!entry.fixture, close: () => engine.close() });
+    } catch (err) {
+      this.problems.set(key, message(err));
+    }
+  }
+
+  private async loadPocketsphinx(): Promise<void> {
+    this.state = 'loading pocketsphinx';
+    const mod = await importOptional<PocketsphinxModule>(POCKETSPHINX_MODULE);
+    if (mod instanceof Error) {
+      this.statuses.set('pocketsphinx', { id: 'pocketsphinx', kind: 'asr', available: false, detail: mod.message });
+      return;
+    }
+    let status: BackendStatus;
+    try {
+      status = mod.pocketsphinxStatus();
+    } catch (err) {
+      status = { id: 'pocketsphinx', kind: 'asr', available: false, detail: message(err) };
+    }
+    if (status.available) {
+      try {
+        const engine = await mod.loadPocketsphinxAsr({ threads: this.config.threads });
+        const closable = engine as AsrEngine & { close?: () => Promise<void> };
+        this.asrs.push({ engine, fixture: false, close: closable.close ? () => closable.close!() : undefined });
+      } catch (err) {
+        status = { ...status, available: false, detail: `failed to load: ${message(err)}` };
+      }
+    }
+    this.statuses.set('pocketsphinx', status);
+  }
+
+  private async loadEspeak(): Promise<void> {
+    this.state = 'loading espeak';
+    const mod = await importOptional<EspeakModule>(ESPEAK_MODULE);
+    if (mod instanceof Error) {
+      this.statuses.set('espeak', { id: 'espeak', kind: 'tts', available: false, detail: mod.message });
+      return;
+    }
+    let status: BackendStatus;
+    try {
+      status = mod.espeakStatus();
+      if (status.available) this.ttss.push({ synth: await mod.createEspeakSynthesizer(), fixture: false });
+    } catch (err) {
+      status = { id: 'espeak', kind: 'tts', available: false, detail: message(err) };
+    }
+    this.statuses.set('espeak', status);
+  }
+
+  private async loadSherpaTts(spec: TtsLoadSpec): Promise<void> {
+    const entry = pickCatalog('tts', spec.voice);
+    const key = `tts:${entry.id}`;
+    this.state = `loading sherpa voice ${entry.id}`;
+    const why = sherpaUnavailableReason();
+    if (why) return void this.problems.set(key, why);
+    const model = resolveModel(entry, this.config.modelsDirs);
+    if (!model) return void this.problems.set(key, `voice "${entry.id}" is not installed; run: earshot models pull ${entry.id}`);
+    const mod = await importOptional<SherpaTtsModule>(SHERPA_TTS_MODULE);
+    if (mod instanceof Error) return void this.problems.set(key, mod.message);
+    try {
+      this.ttss.push({ synth: await mod.loadSherpaTts(model), fixture: !!entry.fixture, modelId: entry.id });
+    } catch (err) {
+      this.problems.set(key, message(err));
+    }
+  }
+
+  private sherpaStatus(kind: 'asr' | 'tts'): BackendStatus {
+    const why = sherpaUnavailableReason();
+    if (why) return { id: 'sherpa', kind, available: false, detail: why };
+    const loaded =
+      kind === 'asr'
+        ? this.asrs.filter((a) => a.engine.backend === 'sherpa').map((a) => a.engine.modelId + (a.fixture ? ' (fixture)' : ''))
+        : this.ttss.filter((t) => t.synth.backend === 'sherpa').map((t) => (t.modelId ?? 'voice') + (t.fixture ? ' (fixture)' : ''));
+    const failed = [...this.problems].filter(([k]) => k.startsWith(`${kind}:`)).map(([k, v]) => `${k.slice(kind.length + 1)}: ${v}`);
+    if (loaded.length) return { id: 'sherpa', kind, available: true, detail: `sherpa-onnx: ${loaded.join(', ')}` + (failed.length ? `; not loaded: ${failed.join('; ')}` : '') };
+    const hint = kind === 'asr' ? 'no streaming ASR model installed; run: earshot models pull zipformer-en-20m' : 'no sherpa voice installed; run: earshot models pull piper-en-us-amy-low';
+    return { id: 'sherpa', kind, available: false, detail: failed.length ? failed.join('; ') : hint };
+  }
+
+  readiness(): EngineReadiness {
+    if (this.closed) return { ready: false, detail: 'closed' };
+    if (!this.done) return { ready: false, detail: this.state };
+    const asr = this.asrs.map((a) => `${a.engine.backend} ${a.engine.modelId}`);
+    const tts = this.ttss.map((t) => t.synth.backend + (t.modelId ? ` ${t.modelId}` : ''));
+    return { ready: true, detail: `ready: asr [${asr.join(', ')}], tts [${tts.join(', ')}]` };
+  }
+
+  asr(sel: AsrSelection = {}): AsrEngine {
+    const fits = this.asrs.filter(
+      (a) =>
+        (!sel.backend || a.engine.backend === sel.backend) &&
+        (!sel.model || a.engine.modelId === sel.model) &&
+        (!sel.language || sameLanguage(a.engine.language, sel.language)) &&
+        (!a.fixture || sel.model === a.engine.modelId),
+    );
+    // Loaded order is preference order: sherpa models before pocketsphinx (see defaultAsrSpecs).
+    fits.sort((x, y) => rank(x.engine.backend) - rank(y.engine.backend));
+    const pick = fits[0];
+    if (pick) return pick.engine;
+    const problem = sel.model ? this.problems.get(`asr:${sel.model}`) : undefined;
+    const wanted = [sel.backend, sel.model, sel.language].filter(Boolean).join(' / ') || 'any';
+    throw new EngineUnavailableError(
+      `no ASR engine fits (${wanted})` +
+        (problem ? `: ${problem}` : !this.done ? `; the engine is still starting (${this.state})` : `; loaded: ${this.asrs.map((a) => a.engine.modelId).join(', ') || 'none'}`),
+    );
+  }
+
+  tts(sel: TtsSelection = {}): Synthesizer {
+    const candidates = this.ttss.filter((t) => !sel.backend || t.synth.backend === sel.backend);
+    if (sel.voice) {
+      const v = sel.voice;
+      const hit = candidates.find((t) => t.modelId === v || t.synth.voices().some((x) => x.id === v || x.name === v));
+      if (hit) return hit.synth;
+    } else {
+      const lang = sel.language ?? 'en';
+      const usable = candidates.filter((t) => !t.fixture);
+      const byLang = usable.filter((t) => t.synth.voices().some((x) => !x.fixture && sameLanguage(x.language, lang)));
+      byLang.sort((x, y) => rank(x.synth.backend) - rank(y.synth.backend));
+      const hit = byLang[0] ?? (sel.language ? undefined : usable[0]);
+      if (hit) return hit.synth;
+    }
+    const problem = sel.voice ? this.problems.get(`tts:${sel.voice}`) : undefined;
+    throw new EngineUnavailableError(`no TTS voice fits (${[sel.backend, sel.voice, sel.language].filter(Boolean).join(' / ') || 'any'})${problem ? `: ${problem}` : ''}`);
+  }
+
+  backends(): BackendStatus[] {
+    const order = ['sherpa:asr', 'pocketsphinx', 'sherpa:tts', 'espeak'];
+    const out: BackendStatus[] = [];
+    for (const key of order) {
+      const s = this.statuses.get(key) ?? (key.startsWith('sherpa') ? this.sherpaStatus(key === 'sherpa:asr' ? 'asr' : 'tts') : undefined);
+      out.push(s ?? { id: key as AsrBackendId | TtsBackendId, kind: key === 'espeak' ? 'tts' : 'asr', available: false, detail: this.done ? 'not configured to load' : this.state });
+    }
+    return out;
+  }
+
+  models(): ModelInfo[] {
+    return listModels(this.config.modelsDirs);
+  }
+
+  voices(): TtsVoice[] {
+    return this.ttss.flatMap((t) => t.synth.voices());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.ready;
+    await Promise.allSettled(this.asrs.map((a) => a.close?.()));
+    await Promise.allSettled(this.ttss.map((t) => (t.synth as Synthesizer & { close?: () => Promise<void> }).close?.()));
+  }
+}
+
+function rank(backend: string): number {
+  return backend === 'sherpa' ? 0 : 1;
+}
+
+function sameLanguage(a: string, b: string): boolean {
+  const base = (x: string) => x.toLowerCase().split(/[-_]/)[0];
+  return a === '*' || base(a) === base(b);
+}
+
+/** The catalog entry for a load spec; throws (bad config) for unknown ids or the wrong kind. */
+function pickCatalog(kind: 'asr-streaming' | 'tts', id?: string, language?: string): CatalogModel {
+  const catalog = loadCatalog();
+  if (id) {
+    const m = catalog.find((x) => x.id === id);
+    if (!m) throw new Error(`unknown model "${id}"; known ${kind} models: ${catalog.filter((x) => x.kind === kind).map((x) => x.id).join(', ')}`);
+    if (m.kind !== kind) throw new Error(`model "${id}" is a ${m.kind} model, not ${kind}`);
+    return m;
+  }
+  const m = catalog.find((x) => x.kind === kind && !x.fixture && (!language || sameLanguage(x.language, language)));
+  if (!m) throw new Error(`no ${kind} model in the catalog for language "${language}"`);
+  return m;
+}
+
+function defaultAsrSpecs(dirs?: string[]): AsrLoadSpec[] {
+  const installed = loadCatalog().filter((m) => m.kind === 'asr-streaming' && !m.fixture && isStreamingFamily(m.type) && resolveModel(m, dirs));
+  return [...installed.map((m) => ({ backend: 'sherpa' as const, model: m.id })), { backend: 'pocketsphinx' }];
+}
+
+function defaultTtsSpecs(dirs?: string[]): TtsLoadSpec[] {
+  const installed = loadCatalog().filter((m) => m.kind === 'tts' && !m.fixture && resolveModel(m, dirs));
+  return [...installed.map((m) => ({ backend: 'sherpa' as const, voice: m.id })), { backend: 'espeak' }];
+}
+
+/** Every catalog model with whether it is installed here (plus the system backends' status). */
+export function listModels(dirs?: string[]): ModelInfo[] {
+  return loadCatalog().map((m) => ({
+    id: m.id,
+    kind: m.kind,
+    language: m.language,
+    backend: m.backend,
+    installed: resolveModel(m, dirs) !== null,
+    fixture: !!m.fixture,
+    ...(m.files.every((f) => f.size != null) ? { sizeBytes: m.files.reduce((a, f) => a + (f.size ?? 0), 0) } : {}),
+  }));
+}
+
+function validateConfig(config: EngineConfig): void {
+  if (config === null || typeof config !== 'object') throw new TypeError('createEngine(config): config must be an object');
+  if (config.threads !== undefined && !(Number.isInteger(config.threads) && config.threads >= 1 && config.threads <= 64)) {
+    throw new RangeError(`EngineConfig.threads must be an integer 1..64, got ${String(config.threads)}`);
+  }
+  for (const s of config.asr ?? []) {
+    if (s.backend && s.backend !== 'sherpa' && s.backend !== 'pocketsphinx') throw new Error(`EngineConfig.asr: unknown backend "${String(s.backend)}" (sherpa, pocketsphinx)`);
+    if (s.backend === 'pocketsphinx' && s.model) throw new Error('EngineConfig.asr: pocketsphinx takes no model id');
+    if (s.model || s.backend === 'sherpa') pickCatalog('asr-streaming', s.model, s.language);
+  }
+  for (const s of config.tts ?? []) {
+    if (s.backend && s.backend !== 'sherpa' && s.backend !== 'espeak') throw new Error(`EngineConfig.tts: unknown backend "${String(s.backend)}" (sherpa, espeak)`);
+    if (s.voice && s.backend !== 'espeak') pickCatalog('tts', s.voice);
+  }
+}
+
+/**
+ * Start loading the configured backends (in workers) and warming them; `engine.ready` resolves when done.
+ * Rejects at once for a bad config (unknown model, bad thread count); a backend that fails to load is
+ * reported by backends() and asr()/tts() instead.
+ */
+export async function createEngine(config: EngineConfig = {}): Promise<Engine> {
+  validateConfig(config);
+  const engine = new SpeechEngine({
+    ...config,
+    threads: config.threads ?? defaultAsrThreads(),
+    warmup: config.warmup ?? true,
+    vad: config.vad ?? true,
+  });
+  // Loading continues in the background: serve /readyz from readiness(), await `engine.ready` before use.
+  return engine;
+}

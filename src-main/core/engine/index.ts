@@ -1,0 +1,17 @@
+// The engine layer's public surface. Layers above import from here, never from a backend directly.
+export * from './types.js';
+export { createEngine, listModels, type EngineConfig, type AsrLoadSpec, type TtsLoadSpec } from './engine.js';
+export {
+  loadCatalog,
+  catalogModel,
+  resolveModel,
+  requireModel,
+  modelsDirs,
+  downloadDir,
+  type CatalogModel,
+  type CatalogFile,
+  type ResolvedModel,
+} from './models/catalog.js';
+export { SherpaAsrEngine, MAX_WRITE_SECONDS, defaultAsrThreads } from './backends/sherpa/asr.js';
+export { SileroVadTracker } from './backends/sherpa/vad.js';
+export { spawnWorker, RpcClient, serveRpc, withTransfer } from './worker-host.js';
