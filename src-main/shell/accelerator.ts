@@ -133,7 +133,8 @@ const RESERVED: Record<Platform, string[]> = {
 export interface HotkeyProblem {
   action: HotkeyAction;
   accelerator: string;
-  kind: 'invalid' | 'duplicate' | 'reserved';
+  /** `unavailable`: valid, but the OS refused it (another app holds it) — set by the shell at registration. */
+  kind: 'invalid' | 'duplicate' | 'reserved' | 'unavailable';
   message: string;
 }
 

@@ -37,6 +37,8 @@ export interface HotkeyEvent {
   phase: 'press' | 'down' | 'up';
 }
 
+export type SystemAudioStart = { mode: 'main'; sessionId: string; device: string } | { mode: 'renderer-loopback' };
+
 export type ShellResult<T = void> = { ok: true; value: T } | { ok: false; error: string };
 
 /** What `window.earshot.shell` offers the renderer. Every call resolves; failures come back as { ok: false, error }. */
@@ -48,8 +50,14 @@ export interface ShellBridge {
   registerHotkeys(map: HotkeyMap): Promise<ShellResult<HotkeyPlan>>;
   /** Types text into the app that has the keyboard focus; says which mechanism did it. */
   dictate(text: string): Promise<DictationResult>;
-  /** Starts captions of system audio (Linux: in the main process). `session`: stored id of the mic session to join, or 'new'/'none'. */
-  startSystemAudio(opts?: { session?: string }): Promise<ShellResult<{ sessionId: string }>>;
+  /**
+   * Starts captions of system audio. Linux: captured in the main process (parec on the default sink's monitor) into
+   * an AsrSession whose wire messages arrive through onSystemTranscript — `mode: 'main'`. Windows/macOS: nothing is
+   * started here — `mode: 'renderer-loopback'` tells the renderer to call getDisplayMedia({ audio: true, video: true })
+   * (the shell grants loopback audio) and stream that track to the WS API with `source=system`.
+   * `session`: the stored id of the running mic session (one stored session, two tracks), or 'new' / 'none'.
+   */
+  startSystemAudio(opts?: { session?: string }): Promise<ShellResult<SystemAudioStart>>;
   stopSystemAudio(): Promise<ShellResult>;
   setAutoStart(enabled: boolean): Promise<ShellResult>;
   onHotkey(listener: (e: HotkeyEvent) => void): () => void;
