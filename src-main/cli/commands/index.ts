@@ -1,7 +1,10 @@
 // The list of sub-commands. Add one line per command module.
 import type { Command } from 'commander';
 import { registerSessions } from './sessions.js';
+import { registerModels } from './models.js';
+import { registerEngines } from './engines.js';
+import { registerTranscribe } from './transcribe.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerSessions];
+export const commands: RegisterCommand[] = [registerSessions, registerModels, registerEngines, registerTranscribe];

@@ -1,0 +1,69 @@
+// `earshot transcribe <file.wav>`: streams the file through the same AsrStream path as live audio (100 ms
+// writes, then close), and prints the finals as text, JSON, SRT or WebVTT.
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { decodeWav } from '../../core/audio/index.js';
+import { createEngine, type AsrBackendId, type AsrFinal, type AsrLoadSpec } from '../../core/engine/index.js';
+import { toSrt, toVtt } from '../../core/store/export.js';
+
+const FORMATS = ['text', 'json', 'srt', 'vtt'] as const;
+type Format = (typeof FORMATS)[number];
+
+export function registerTranscribe(program: Command): void {
+  program
+    .command('transcribe <file>')
+    .description('transcribe a WAV file (16-bit PCM or float, any rate 8-48 kHz)')
+    .option('--engine <backend>', 'sherpa or pocketsphinx (default: the best installed)')
+    .option('--model <id>', 'sherpa model id (see: earshot models list)')
+    .option('--format <format>', `output: ${FORMATS.join(', ')}`, 'text')
+    .option('--endpointing <ms>', 'trailing silence that ends an utterance', '600')
+    .action(async (file: string, opts: { engine?: string; model?: string; format: string; endpointing: string }) => {
+      if (!(FORMATS as readonly string[]).includes(opts.format)) throw new Error(`--format must be one of ${FORMATS.join(', ')}`);
+      if (opts.engine && opts.engine !== 'sherpa' && opts.engine !== 'pocketsphinx') throw new Error('--engine must be sherpa or pocketsphinx');
+      const endpointingMs = Number(opts.endpointing);
+      if (!Number.isFinite(endpointingMs)) throw new Error(`--endpointing must be a number of ms, got "${opts.endpointing}"`);
+      const wav = decodeWav(readFileSync(file));
+      if (wav.sampleRate < 8000 || wav.sampleRate > 48000) throw new Error(`${file}: ${wav.sampleRate} Hz is outside 8000..48000 Hz`);
+      const samples = wav.channels === 1 ? wav.channelData[0]! : mono(wav.channelData);
+      const backend = (opts.engine ?? (opts.model ? 'sherpa' : undefined)) as AsrBackendId | undefined;
+      const spec: AsrLoadSpec[] | undefined = backend || opts.model ? [{ backend, model: opts.model }] : undefined;
+      const engine = await createEngine({ asr: spec, tts: [], vad: false });
+      try {
+        await engine.ready;
+        const asr = engine.asr({ backend, model: opts.model });
+        const stream = asr.createStream({ sampleRate: wav.sampleRate, endpointingMs, vad: false });
+        const finals: AsrFinal[] = [];
+        const failed = new Promise<never>((_, reject) => stream.on('error', reject));
+        stream.on('final', (f) => finals.push(f));
+        const step = Math.round(wav.sampleRate / 10);
+        for (let i = 0; i < samples.length; i += step) {
+          stream.write(samples.subarray(i, i + step));
+          if ((i / step) % 50 === 49) await new Promise((r) => setImmediate(r)); // let events through
+        }
+        await Promise.race([stream.close(), failed]);
+        process.stdout.write(render(finals, opts.format as Format, { file, backend: asr.backend, model: asr.modelId }));
+      } finally {
+        await engine.close();
+      }
+    });
+}
+
+function render(finals: AsrFinal[], format: Format, meta: { file: string; backend: string; model: string }): string {
+  const segments = finals.map((f) => ({ startMs: f.startMs, endMs: f.endMs, text: f.text }));
+  switch (format) {
+    case 'json':
+      return JSON.stringify({ ...meta, text: finals.map((f) => f.text).join(' '), segments: finals }, null, 2) + '\n';
+    case 'srt':
+      return toSrt(segments);
+    case 'vtt':
+      return toVtt(segments);
+    default:
+      return finals.map((f) => f.text).join('\n') + (finals.length ? '\n' : '');
+  }
+}
+
+function mono(channels: Float32Array[]): Float32Array {
+  const out = new Float32Array(channels[0]!.length);
+  for (const ch of channels) for (let i = 0; i < out.length; i++) out[i]! += ch[i]! / channels.length;
+  return out;
+}
