@@ -7,9 +7,22 @@ import { LiveCaptions } from './lib/live-controller.svelte.js';
 import { RestClient } from './lib/rest-client.js';
 
 const cfg = resolveApiConfig();
+// The Electron overlay window loads this same page and says so through the bridge.
+if (cfg.view === 'overlay' && !location.hash.startsWith('#/overlay')) history.replaceState(null, '', '#/overlay');
+const live = new LiveCaptions(cfg);
 const app = mount(App, {
   target: document.getElementById('app')!,
-  props: { cfg, rest: new RestClient(cfg), live: new LiveCaptions(cfg) },
+  props: { cfg, rest: new RestClient(cfg), live },
 });
+
+// Tray and global hotkeys (desktop app only). The overlay window has no microphone of its own.
+if (cfg.view !== 'overlay') {
+  cfg.shell?.onCaptionsCommand?.((cmd) => void (cmd === 'start' ? live.start() : live.stop()));
+  cfg.shell?.onHotkey?.((e) => {
+    if (e.phase !== 'press') return;
+    if (e.action === 'toggleCaptions') void live.toggle();
+    else if (e.action === 'toggleDictation') location.hash = '#/dictation';
+  });
+}
 
 export default app;

@@ -4,19 +4,28 @@
 //   `earshot serve --open`. The token is kept in sessionStorage (this tab only) and stripped from the address
 //   bar so it does not land in history or screenshots.
 
-/** Actions only the Electron shell can do; absent in a browser. */
+/**
+ * What the renderer uses of `window.earshot.shell` (src-main/shell/ipc-contract.ts `ShellBridge`), all optional
+ * so the page also runs in a plain browser and against an older shell. Structural, so the renderer bundle does
+ * not depend on the shell's types (which pull in Node's).
+ */
 export interface ShellBridge {
-  setOverlay?(on: boolean): void | Promise<void>;
-  setClickThrough?(on: boolean): void | Promise<void>;
-  setAlwaysOnTop?(on: boolean): void | Promise<void>;
-  /** System-audio capture is offered only where the shell can provide it. */
-  systemAudioAvailable?: boolean;
-  hotkeys?: Record<string, string>;
+  setOverlay?(visible: boolean): Promise<unknown>;
+  setClickThrough?(enabled: boolean): Promise<unknown>;
+  setAlwaysOnTop?(enabled: boolean): Promise<unknown>;
+  /** System-audio captions run in the main process; their wire messages come back through onSystemTranscript. */
+  startSystemAudio?(opts?: { session?: string }): Promise<{ ok: boolean; error?: string }>;
+  stopSystemAudio?(): Promise<unknown>;
+  onSystemTranscript?(listener: (msg: unknown) => void): () => void;
+  onHotkey?(listener: (e: { action: string; phase: 'press' | 'down' | 'up' }) => void): () => void;
+  onCaptionsCommand?(listener: (cmd: 'start' | 'stop') => void): () => void;
 }
 
 export interface EarshotBridge {
   apiBase: string;
   token: string | null;
+  /** Which view this window shows (the Electron overlay window says 'overlay'). */
+  view?: 'main' | 'overlay';
   shell?: ShellBridge;
 }
 
@@ -31,6 +40,7 @@ export interface ApiConfig {
   apiBase: string;
   token: string | null;
   shell: ShellBridge | null;
+  view: 'main' | 'overlay';
 }
 
 const TOKEN_KEY = 'earshot.token';
@@ -55,10 +65,15 @@ export function storeToken(storage: Storage, token: string): void {
 export function resolveApiConfig(win: Window = window): ApiConfig {
   const bridge = win.earshot;
   if (bridge && typeof bridge.apiBase === 'string') {
-    return { apiBase: bridge.apiBase.replace(/\/+$/, ''), token: bridge.token ?? null, shell: bridge.shell ?? null };
+    return {
+      apiBase: bridge.apiBase.replace(/\/+$/, ''),
+      token: bridge.token ?? null,
+      shell: bridge.shell ?? null,
+      view: bridge.view === 'overlay' ? 'overlay' : 'main',
+    };
   }
   const token = takeTokenFromLocation(win.location, win.sessionStorage, win.history);
-  return { apiBase: win.location.origin, token, shell: null };
+  return { apiBase: win.location.origin, token, shell: null, view: 'main' };
 }
 
 /** ws(s):// URL for a path on the API, with the token in the query (browsers cannot set WS headers). */

@@ -39,7 +39,7 @@ class FakeSocket {
 }
 
 const frame = (v: number) => new Int16Array(1600).fill(v); // 100 ms at 16 kHz
-const cfg = { apiBase: 'http://127.0.0.1:8088', token: 'secret-token', shell: null };
+const cfg = { apiBase: 'http://127.0.0.1:8088', token: 'secret-token', shell: null, view: 'main' as const };
 
 describe('AsrLink', () => {
   beforeEach(() => {

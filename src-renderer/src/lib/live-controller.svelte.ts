@@ -1,6 +1,7 @@
 // Live captions as the views see them: microphone (or system audio) → AsrLink → CaptionLog, with reactive
 // status, level, latency and errors. One instance per window; the overlay in another window receives the
 // caption tail over a BroadcastChannel (same origin), so only one window holds the microphone.
+import { AsrServerMessage } from '../../../proto/ws-messages.js';
 import type { ApiConfig } from './api-config.js';
 import { AsrLink, type LinkStatus } from './asr-link.js';
 import { CaptionLog, type CaptionLine } from './captions.js';
@@ -16,6 +17,10 @@ export interface CaptionBroadcast {
 
 export class LiveCaptions {
   readonly log = new CaptionLog();
+  /** System-audio captions (Electron: captured and recognized by the main process, relayed over IPC). */
+  readonly systemLog = new CaptionLog();
+  systemOn = $state(false);
+  systemVersion = $state(0);
   status: LinkStatus = $state('idle');
   /** Bumped whenever the caption log changes (views derive their lines from it). */
   version = $state(0);
@@ -25,7 +30,6 @@ export class LiveCaptions {
   error: string | null = $state(null);
   notice: string | null = $state(null);
   sessionId: string | null = $state(null);
-  source: 'mic' | 'system' = $state('mic');
   /** performance.now() of the first frame sent and of the first interim / final shown (diagnostics, e2e). */
   firstFrameAt: number | null = $state(null);
   firstInterimAt: number | null = $state(null);
@@ -34,6 +38,7 @@ export class LiveCaptions {
   private link: AsrLink | null = null;
   private mic: MicCapture | null = null;
   private channel: BroadcastChannel | null = null;
+  private systemUnsub: (() => void) | null = null;
 
   constructor(private readonly cfg: ApiConfig) {
     if (typeof BroadcastChannel !== 'undefined') this.channel = new BroadcastChannel(CAPTION_CHANNEL);
@@ -59,7 +64,7 @@ export class LiveCaptions {
     const link = new AsrLink({
       cfg: this.cfg,
       captions: this.log,
-      source: this.source,
+      source: 'mic',
       endpointingMs: settings.endpointingMs,
       language: settings.language || undefined,
       model: settings.asrModel || undefined,
@@ -90,7 +95,6 @@ export class LiveCaptions {
     link.start();
     this.mic = new MicCapture({
       deviceId: settings.micDeviceId || undefined,
-      kind: this.source,
       onFrame: (f) => {
         this.levelDb = f.level;
         this.firstFrameAt ??= performance.now();
@@ -108,12 +112,53 @@ export class LiveCaptions {
     }
   }
 
+  async toggle(): Promise<void> {
+    await (this.running ? this.stop() : this.start());
+  }
+
   async stop(): Promise<void> {
     const mic = this.mic;
     this.mic = null;
     await mic?.stop();
     await this.link?.stop();
     this.levelDb = -100;
+  }
+
+  /** Whether this host can caption the desktop's audio (the Electron shell offers it). */
+  get systemAudioAvailable(): boolean {
+    return typeof this.cfg.shell?.startSystemAudio === 'function';
+  }
+
+  async startSystemAudio(): Promise<void> {
+    const shell = this.cfg.shell;
+    if (!shell?.startSystemAudio || this.systemOn) return;
+    this.systemLog.clear();
+    this.systemLog.newEpoch();
+    this.systemUnsub = shell.onSystemTranscript?.((raw) => {
+      const parsed = AsrServerMessage.safeParse(raw);
+      if (parsed.success && parsed.data.type === 'transcript') {
+        this.systemLog.apply(parsed.data);
+        this.systemVersion = this.systemLog.version;
+      } else if (parsed.success && parsed.data.type === 'error') {
+        this.notice = `System audio: ${parsed.data.message}`;
+      }
+    }) ?? null;
+    const r = await shell.startSystemAudio({ session: this.sessionId ?? 'new' });
+    if (!r.ok) {
+      this.error = `System audio could not start: ${r.error ?? 'unknown reason'}`;
+      this.systemUnsub?.();
+      this.systemUnsub = null;
+      return;
+    }
+    this.systemOn = true;
+  }
+
+  async stopSystemAudio(): Promise<void> {
+    if (!this.systemOn) return;
+    await this.cfg.shell?.stopSystemAudio?.();
+    this.systemUnsub?.();
+    this.systemUnsub = null;
+    this.systemOn = false;
   }
 
   lines(): CaptionLine[] {

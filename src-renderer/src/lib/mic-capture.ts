@@ -10,8 +10,6 @@ export interface MicFrame {
 
 export interface MicCaptureOptions {
   deviceId?: string;
-  /** 'system': the desktop's audio via getDisplayMedia (the Electron shell grants loopback audio). */
-  kind?: 'mic' | 'system';
   onFrame(frame: MicFrame): void;
   targetRate?: number;
 }
@@ -52,16 +50,7 @@ export class MicCapture {
 
   async start(): Promise<void> {
     if (!navigator.mediaDevices?.getUserMedia) throw new MicError('unsupported', 'This browser cannot capture audio (no getUserMedia).');
-    if (this.opts.kind === 'system') {
-      try {
-        const display = await navigator.mediaDevices.getDisplayMedia({ audio: true, video: true });
-        for (const t of display.getVideoTracks()) t.stop();
-        if (display.getAudioTracks().length === 0) throw new MicError('unsupported', 'System audio is not available here.');
-        this.stream = new MediaStream(display.getAudioTracks());
-      } catch (err) {
-        throw err instanceof MicError ? err : describeMicFailure(err);
-      }
-    } else try {
+    try {
       this.stream = await navigator.mediaDevices.getUserMedia({
         audio: {
           deviceId: this.opts.deviceId ? { exact: this.opts.deviceId } : undefined,

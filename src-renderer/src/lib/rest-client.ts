@@ -159,7 +159,7 @@ export class RestClient {
   async listSessions(opts: { limit?: number; offset?: number } = {}): Promise<SessionSummary[]> {
     const qs = new URLSearchParams({ limit: String(opts.limit ?? 100), offset: String(opts.offset ?? 0) });
     const body = await this.json<unknown>(`/v1/sessions?${qs}`);
-    return listOf(body, 'sessions').map(normaliseSession);
+    return listOf(body, 'data', 'sessions').map(normaliseSession);
   }
 
   async search(q: string, limit = 50): Promise<SearchHit[]> {
