@@ -169,3 +169,13 @@ test('Silero VAD on real speech: speechStart before speechEnd, around the uttera
   assert.ok(events[0]![1] >= 1000 && events[0]![1] <= 2500, `speech starts near 1.5 s: ${events[0]![1]}`);
   assert.ok(Math.abs(events[events.length - 1]![1] - (1500 + speechMs)) <= 1000, `speech ends near ${1500 + speechMs}: ${events[events.length - 1]![1]}`);
 });
+
+test('audio written in one burst then closed still splits at the pause (flush catches up with endpointing)', async () => {
+  const stream = engine.asr({ model: 'tone-alphabet' }).createStream({ sampleRate: 16000, vad: false });
+  const got = collect(stream);
+  const audio = concat(toneAudio('one', { tail: 1.5 }), toneAudio('two', { tail: 0 }));
+  for (let i = 0; i < audio.length; i += 1600) stream.write(audio.subarray(i, i + 1600));
+  const last = await stream.close();
+  assert.deepEqual(got.finals.map((f) => [f.text, f.reason]), [['one', 'endpoint'], ['two', 'flush']]);
+  assert.equal(last?.text, 'two');
+});

@@ -211,6 +211,13 @@ function finalOf(s: StreamState, r: OnlineRecognizerResult, reason: AsrFinal['re
 /** End the utterance now: pad, finish input, decode the rest, then continue on a fresh sherpa stream. */
 function flush(s: StreamState): AsrFinal | null {
   const rec = recognizer!;
+  // First catch up on audio the scheduler has not decoded yet, with endpoint checks, so utterances that
+  // ended inside that audio still get their own finals.
+  while (rec.isReady(s.sherpa)) {
+    rec.decode(s.sherpa);
+    s.decodes++;
+    afterDecode(s);
+  }
   s.sherpa.acceptWaveform({ samples: new Float32Array(Math.round(FLUSH_PAD_S * s.inputRate)), sampleRate: s.inputRate });
   s.sherpa.inputFinished();
   while (rec.isReady(s.sherpa)) {
