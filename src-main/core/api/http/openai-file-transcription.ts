@@ -2,6 +2,7 @@
 // as the engine takes them, endpointing cuts them into utterances, and the finals come back as segments.
 // Used by POST /v1/audio/transcriptions and by gRPC SpeechRecognition.Transcribe.
 import type { AsrConfigInput, FinalTranscript } from '../../../../proto/ws-messages.js';
+import { parseWavHeader } from '../../audio/wav.js';
 import { AsrSession, SessionError } from '../../sessions/asr-session.js';
 import type { ApiContext } from '../context.js';
 
@@ -23,6 +24,14 @@ const WRITE_BYTES = 256 * 1024;
  */
 export async function transcribeBuffer(ctx: ApiContext, audio: Uint8Array, config: AsrConfigInput): Promise<FileTranscription> {
   if (audio.byteLength === 0) throw new SessionError('bad_audio', 'the audio is empty');
+  if (config.encoding === 'wav') {
+    // The whole file is here: a header that never completes is an error now, not a wait for more bytes.
+    try {
+      parseWavHeader(audio);
+    } catch (err) {
+      throw new SessionError('bad_audio', `invalid WAV file: ${(err as Error).message}`);
+    }
+  }
   const session = new AsrSession({
     engine: ctx.engine,
     store: ctx.store,

@@ -53,10 +53,11 @@ export function registerTtsStreamRoute(app: FastifyInstance, ctx: ApiContext): v
  * Starts synthesis and waits for its first event, so that a request that fails at once (unknown voice,
  * engine unavailable) still gets a proper error status; then streams the body as it is produced.
  */
-async function firstEvent(ctx: ApiContext, req: FastifyRequest, r: OneTextRequest) {
+async function firstEvent(ctx: ApiContext, reply: FastifyReply, r: OneTextRequest) {
   const abort = new AbortController();
-  // The client hung up: stop synthesizing.
-  req.raw.once('close', () => abort.abort());
+  // The response is closed: finished, or the client hung up (then synthesis stops). Not the request's own
+  // 'close', which fires as soon as its body has been read.
+  reply.raw.once('close', () => abort.abort());
   const events = synthesizeOne(ctx, r, abort.signal)[Symbol.asyncIterator]();
   const first = await events.next();
   return { events, first, abort };
@@ -69,7 +70,7 @@ export async function streamAudioResponse(
   reply: FastifyReply,
   r: OneTextRequest,
 ): Promise<FastifyReply> {
-  const { events, first, abort } = await firstEvent(ctx, req, r);
+  const { events, first, abort } = await firstEvent(ctx, reply, r);
   const format = r.format ?? 'pcm';
   const body = new PassThrough();
   const pump = async (e: IteratorResult<SynthesisEvent>) => {
@@ -96,7 +97,7 @@ export async function streamAudioResponse(
 
 /** Server-Sent Events: base64 audio events framed by start/done, so browsers can use EventSource-style readers. */
 async function streamSse(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, r: OneTextRequest): Promise<FastifyReply> {
-  const { events, first, abort } = await firstEvent(ctx, req, r);
+  const { events, first, abort } = await firstEvent(ctx, reply, r);
   const body = new PassThrough();
   const write = async (event: string, data: unknown) => {
     if (!body.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)) await new Promise((res) => body.once('drain', res));
