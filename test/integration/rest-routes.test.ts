@@ -28,7 +28,7 @@ const post = (path: string, body: unknown, headers: Record<string, string> = {})
 
 function form(file: Buffer | null, fields: Record<string, string>): FormData {
   const f = new FormData();
-  if (file) f.append('file', new Blob([file], { type: 'audio/wav' }), 'audio.wav');
+  if (file) f.append('file', new Blob([new Uint8Array(file)], { type: 'audio/wav' }), 'audio.wav');
   for (const [k, v] of Object.entries(fields)) f.append(k, v);
   return f;
 }
