@@ -49,6 +49,7 @@ test('list, search, get, export, patch, delete through inject', async () => {
     assert.match(found.hits[0].snippet, /<mark>budget<\/mark>/);
     assert.equal((await app.inject('/v1/sessions?q=' + encodeURIComponent('"AND -*'))).statusCode, 200);
     assert.equal((await app.inject('/v1/sessions?limit=1&offset=1')).json().data.length, 1);
+    assert.equal((await app.inject('/v1/sessions?q=budget&order=relevance')).json().hits[0].session_id, id);
     assert.equal((await app.inject('/v1/sessions?tag=work')).json().total, 1);
 
     r = await app.inject(`/v1/sessions/${id}`);
@@ -100,6 +101,7 @@ test('bad input is a 400 and unknown ids a 404, both with the error envelope', a
       ['/v1/sessions?offset=-3', 400, 'bad_config', /offset/],
       ['/v1/sessions?from=yesterday', 400, 'bad_config', /from/],
       ['/v1/sessions?bogus=1', 400, 'bad_config', /bogus/],
+      ['/v1/sessions?q=x&order=best', 400, 'bad_config', /order/],
       ['/v1/sessions?q=' + 'x'.repeat(1001), 400, 'bad_config', /q/],
       [{ method: 'PATCH', url: `/v1/sessions/${id}`, payload: {} }, 400, 'bad_config', /title and\/or tags/],
       [{ method: 'PATCH', url: `/v1/sessions/${id}`, payload: { title: 5 } }, 400, 'bad_config', /title/],

@@ -52,6 +52,27 @@ test('search returns segment, session and times, ranked, with <mark> highlights'
   }
 });
 
+test('results are newest first by default, best match first with order: relevance', () => {
+  const { store, b } = fixture();
+  try {
+    const best = store.appendSegment(b, { track: 'mic', startMs: 5000, endMs: 5100, text: 'budget budget budget', confidence: 1, words: [] });
+    const newest = store.appendSegment(b, { track: 'mic', startMs: 6000, endMs: 6100,
+      text: 'and one last passing mention of the budget among many other words said today', confidence: 1, words: [] });
+    const recent = store.search('budget');
+    assert.equal(recent[0].segmentId, newest);
+    const ids = recent.map((h) => h.segmentId);
+    assert.deepEqual(ids, [...ids].sort((x, y) => y - x));
+    // bm25: the segment that is all "budget" outranks the newer passing mention.
+    const relevant = store.search('budget', { order: 'relevance' });
+    assert.equal(relevant[0].segmentId, best);
+    assert.notEqual(relevant.at(-1)!.segmentId, best);
+    assert.deepEqual(new Set(relevant.map((h) => h.segmentId)), new Set(ids));
+    assert.throws(() => store.search('budget', { order: 'random' as 'recent' }), /order/);
+  } finally {
+    store.close();
+  }
+});
+
 test('snippets are HTML-escaped: stored text cannot inject markup', () => {
   const { store } = fixture();
   try {

@@ -233,13 +233,18 @@ class SqliteStore implements Store {
       where.push(`s.started_at < @to`);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.conn.prepare(`SELECT count(*) AS n FROM sessions s ${clause}`).get(params) as { n: number }).n;
+    // One pass: the window count is taken before LIMIT, so the FTS match runs once for page and total.
     const rows = this.conn
       .prepare(
-        `SELECT ${SUMMARY_COLUMNS} FROM sessions s ${clause}
+        `SELECT ${SUMMARY_COLUMNS}, count(*) OVER () AS total FROM sessions s ${clause}
          ORDER BY s.started_at DESC, s.id LIMIT @limit OFFSET @offset`,
       )
-      .all({ ...params, limit, offset }) as SessionRow[];
+      .all({ ...params, limit, offset }) as (SessionRow & { total: number })[];
+    const total = rows.length
+      ? rows[0].total
+      : offset > 0
+        ? (this.conn.prepare(`SELECT count(*) AS n FROM sessions s ${clause}`).get(params) as { n: number }).n
+        : 0;
     return { sessions: rows.map(toSummary), total };
   }
 
@@ -258,17 +263,25 @@ class SqliteStore implements Store {
     if (fts === null) return [];
     const limit = checkPage(opts.limit, 20, 'limit');
     const offset = checkOffset(opts.offset);
-    const bySession = opts.sessionId !== undefined ? 'AND g.session_id = @sessionId' : '';
+    const order = opts.order ?? 'recent';
+    if (order !== 'recent' && order !== 'relevance') {
+      throw new StoreError('bad_input', `order must be 'recent' or 'relevance', got ${String(order)}`);
+    }
+    const bySession = opts.sessionId !== undefined ? 'AND rowid IN (SELECT id FROM segments WHERE session_id = @sessionId)' : '';
+    // Newest first walks the index in rowid order and stops after `limit` rows: a few ms however common the
+    // word. Relevance (bm25) must score every match first, so it grows with the number of matches.
     const rows = this.conn
       .prepare(
-        `SELECT g.id, g.session_id, g.track, g.start_ms, g.end_ms, g.text, s.title,
-                snippet(segments_fts, 0, '${MARK_OPEN}', '${MARK_CLOSE}', '…', 16) AS snip
-         FROM segments_fts
-         JOIN segments g ON g.id = segments_fts.rowid
-         JOIN sessions s ON s.id = g.session_id
-         WHERE segments_fts MATCH @fts ${bySession}
-         ORDER BY segments_fts.rank, g.id
-         LIMIT @limit OFFSET @offset`,
+        `WITH m AS (
+           SELECT rowid AS id, rank AS score,
+                  snippet(segments_fts, 0, '${MARK_OPEN}', '${MARK_CLOSE}', '…', 16) AS snip
+           FROM segments_fts
+           WHERE segments_fts MATCH @fts ${bySession}
+           ORDER BY ${order === 'recent' ? 'rowid DESC' : 'rank, rowid DESC'}
+           LIMIT @limit OFFSET @offset)
+         SELECT g.id, g.session_id, g.track, g.start_ms, g.end_ms, g.text, s.title, m.snip
+         FROM m JOIN segments g ON g.id = m.id JOIN sessions s ON s.id = g.session_id
+         ORDER BY ${order === 'recent' ? 'm.id DESC' : 'm.score, m.id DESC'}`,
       )
       .all({ fts, limit, offset, sessionId: opts.sessionId }) as (Omit<SegmentRow, 'confidence' | 'words'> & {
       title: string;

@@ -79,6 +79,11 @@ export interface SearchOptions {
   offset?: number;
   /** Restrict to one session. */
   sessionId?: string;
+  /**
+   * 'recent' (default): newest segments first — fast whatever the corpus size.
+   * 'relevance': best bm25 match first — slower for words that match much of the corpus.
+   */
+  order?: 'recent' | 'relevance';
 }
 
 export interface SearchHit {

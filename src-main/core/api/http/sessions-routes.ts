@@ -29,6 +29,8 @@ const ListQuery = z.strictObject({
   limit: int(1, STORE_LIMITS.maxPage).default(50),
   offset: int(0, 1_000_000_000).default(0),
   tag: z.string().min(1).max(STORE_LIMITS.tagChars).optional(),
+  /** Order of `hits`: newest first (default) or best match first. */
+  order: z.enum(['recent', 'relevance']).default('recent'),
   /** epoch ms or ISO-8601 */
   from: epochMs.optional(),
   to: epochMs.optional(),
@@ -88,7 +90,7 @@ export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesO
       limit: q.limit,
       offset: q.offset,
       data: page.sessions.map(sessionJson),
-      ...(text !== undefined ? { hits: store.search(text, { limit: q.limit }).map(searchHitJson) } : {}),
+      ...(text !== undefined ? { hits: store.search(text, { limit: q.limit, order: q.order }).map(searchHitJson) } : {}),
     };
   });
 
