@@ -197,6 +197,23 @@ test('deleteSession removes the segments, their FTS entries and leaves no text i
   }
 });
 
+test('the FTS index follows an UPDATE of segment text (trigger), e.g. a later correction', () => {
+  const { path, cleanup } = tempDb();
+  try {
+    const store = openStore({ path });
+    const id = store.createSession(META);
+    const segId = store.appendSegment(id, seg(0, 100, 'recognise the kernel'));
+    const db = new Database(path);
+    db.prepare(`UPDATE segments SET text = 'recognise the colonel' WHERE id = ?`).run(segId);
+    db.close();
+    assert.deepEqual(store.search('kernel'), []);
+    assert.equal(store.search('colonel')[0]?.segmentId, segId);
+    store.close();
+  } finally {
+    cleanup();
+  }
+});
+
 test('a closed store says so', () => {
   const store = openStore({ path: ':memory:' });
   store.close();
