@@ -9,6 +9,7 @@
 import type { AsrServerMessage, ReadyMessage, SessionCompleteMessage } from '../../proto/ws-messages.js';
 import type { Engine } from '../core/engine/types.js';
 import { AsrSession, SessionError, type AsrSessionStore } from '../core/sessions/asr-session.js';
+import { DigitalSilenceGate } from './digital-silence-gate.js';
 
 /** Anything that yields float32 mono blocks at a fixed rate (LinuxSystemAudioCapture, or a fake in unit tests). */
 export interface SystemAudioSource {
@@ -27,6 +28,8 @@ export interface SystemAudioCaptionsOptions {
   session?: string;
   language?: string;
   model?: string;
+  /** Trailing silence (ms) that ends an utterance, or false (only stop() ends one). Default: the session's (600). */
+  endpointing?: number | false;
   /** Every wire message (ready, transcript, error, session_complete), exactly as a WS client would get them. */
   onMessage: (msg: AsrServerMessage) => void;
 }
@@ -55,15 +58,18 @@ export class SystemAudioCaptions {
         source: 'system',
         ...(this.opts.language ? { language: this.opts.language } : {}),
         ...(this.opts.model ? { model: this.opts.model } : {}),
+        ...(this.opts.endpointing !== undefined ? { endpointing: this.opts.endpointing } : {}),
       },
     });
     session.on('message', onMessage);
     const ready = session.start();
     this.session = session;
+    // Zeros from an idle sink are dropped, keeping 2 s after sound so endpointing still closes the utterance.
+    const gate = new DigitalSilenceGate(source.sampleRate * 2);
     source.on('samples', (block) => {
       if (this.session !== session || session.isClosed) return;
       try {
-        session.writeSamples(block);
+        session.writeSamples(gate.filter(block));
       } catch (err) {
         // A dropped block (e.g. rate_limited) is reported; capture goes on.
         if (err instanceof SessionError) onMessage({ type: 'error', code: err.code, message: err.message });

@@ -1,0 +1,153 @@
+// System-audio captions on Linux, end to end with real parts: a private PulseAudio daemon with a null sink
+// (the "speakers"), paplay playing a LibriSpeech file into it, LinuxSystemAudioCapture recording the sink's
+// monitor with parec, and SystemAudioCaptions feeding an in-process AsrSession on the pocketsphinx engine.
+// The captions must say what the engine itself transcribes from the file.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { AsrServerMessage } from '../../proto/ws-messages.js';
+import { decodeWav } from '../../src-main/core/audio/index.js';
+import { createEngine } from '../../src-main/core/engine/engine.js';
+import type { Engine } from '../../src-main/core/engine/types.js';
+import { SystemAudioCaptions } from '../../src-main/shell/system-audio-captions.js';
+import { LinuxSystemAudioCapture, SystemAudioError, defaultSinkMonitor } from '../../src-main/shell/system-audio-linux.js';
+import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
+
+const UTTERANCE = '2035-147960-0003';
+const FILE = join(LIBRISPEECH, `${UTTERANCE}.wav`);
+const SINK = 'earshot_test';
+
+let dir: string;
+let pulse: ChildProcess;
+let env: NodeJS.ProcessEnv;
+let engine: Engine;
+
+/**
+ * A PulseAudio daemon of our own (own socket and state dir; no default.pa, so no hardware and no effect on
+ * a desktop's sound server), with the null sink preloaded. Works as root and as a normal user.
+ */
+async function startPrivatePulse(): Promise<{ proc: ChildProcess; env: NodeJS.ProcessEnv }> {
+  const socket = join(dir, 'native');
+  const penv: NodeJS.ProcessEnv = { ...process.env, PULSE_RUNTIME_PATH: join(dir, 'runtime'), PULSE_STATE_PATH: join(dir, 'state'), HOME: dir };
+  const proc = spawn(
+    'pulseaudio',
+    [
+      '--daemonize=no', '-n', '--exit-idle-time=-1', '--use-pid-file=no', '--log-target=stderr',
+      `--load=module-native-protocol-unix socket=${socket} auth-anonymous=1`,
+      `--load=module-null-sink sink_name=${SINK} rate=16000 channels=1`,
+    ],
+    { env: penv, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let log = '';
+  proc.stderr!.on('data', (d: Buffer) => (log += d));
+  const clientEnv: NodeJS.ProcessEnv = { ...process.env, PULSE_SERVER: `unix:${socket}` };
+  for (let i = 0; i < 100; i++) {
+    if (proc.exitCode !== null) break;
+    if (spawnSync('pactl', ['info'], { env: clientEnv, timeout: 2000 }).status === 0) return { proc, env: clientEnv };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  proc.kill('SIGKILL');
+  throw new Error(`private PulseAudio did not come up: ${log}`);
+}
+
+function words(text: string): string[] {
+  return text.toLowerCase().replace(/[^a-z' ]+/g, ' ').split(/\s+/).filter(Boolean);
+}
+
+/** Word error rate of `hyp` against `ref` (word-level Levenshtein / reference length). */
+function wer(ref: string[], hyp: string[]): number {
+  let prev = Array.from({ length: hyp.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= ref.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= hyp.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (ref[i - 1] === hyp[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[hyp.length]! / Math.max(1, ref.length);
+}
+
+/** The engine's own transcript of the file: every sample written straight into a pocketsphinx stream. */
+async function engineTranscript(): Promise<string> {
+  const wav = decodeWav(readFileSync(FILE));
+  const stream = engine.asr({ backend: 'pocketsphinx' }).createStream({ sampleRate: wav.sampleRate, endpointingMs: false, vad: false });
+  const finals: string[] = [];
+  stream.on('final', (f) => finals.push(f.text));
+  const mono = wav.channelData[0]!;
+  for (let o = 0; o < mono.length; o += 1600) stream.write(mono.subarray(o, o + 1600));
+  const last = await stream.close();
+  if (last && finals.at(-1) !== last.text) finals.push(last.text);
+  return finals.join(' ');
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'earshot-pulse-'));
+  ({ proc: pulse, env } = await startPrivatePulse());
+  engine = await createEngine({ asr: [{ backend: 'pocketsphinx' }], tts: [], vad: false });
+  await engine.ready;
+});
+
+after(async () => {
+  await engine?.close();
+  pulse?.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the default sink monitor is found through pactl', () => {
+  assert.equal(defaultSinkMonitor(env), `${SINK}.monitor`);
+});
+
+test('captions of audio played to the speakers match the engine transcript of the file', async () => {
+  const reference = await engineTranscript();
+  assert.ok(words(reference).length >= 8, `engine transcript too short to compare: "${reference}"`);
+
+  const capture = new LinuxSystemAudioCapture({ env });
+  const messages: AsrServerMessage[] = [];
+  const captions = new SystemAudioCaptions({ engine, source: capture, endpointing: false, onMessage: (m) => messages.push(m) });
+  const ready = await captions.start();
+  assert.equal(ready.type, 'ready');
+  assert.equal(capture.device, `${SINK}.monitor`);
+  assert.equal(capture.tool, 'parec');
+
+  const play = spawnSync('paplay', [`--device=${SINK}`, FILE], { env, timeout: 60_000, encoding: 'utf8' });
+  assert.equal(play.status, 0, play.stderr);
+  // parec delivers in latency-sized blocks: let the last of the played audio arrive before stopping.
+  await new Promise((r) => setTimeout(r, 500));
+  const done = await captions.stop();
+  assert.equal(done?.type, 'session_complete');
+  assert.equal(captions.running, false);
+  assert.equal(capture.running, false);
+
+  const errors = messages.filter((m) => m.type === 'error');
+  assert.deepEqual(errors, []);
+  const finals = messages.flatMap((m) => (m.type === 'transcript' && m.is_final ? [m.text] : []));
+  const captured = finals.join(' ');
+  // pocketsphinx's output shifts with what surrounds the speech (its running cepstral mean, utterance cuts),
+  // so the captions are held to the engine's own accuracy on the file rather than to its exact words:
+  // captured through the speakers they may be at most 10 points worse against the human reference.
+  const truth = words(librispeechRefs().get(UTTERANCE)!);
+  const engineWer = wer(truth, words(reference));
+  const captionsWer = wer(truth, words(captured));
+  assert.ok(
+    captionsWer <= engineWer + 0.1,
+    `captions WER ${captionsWer.toFixed(2)} ("${captured}") vs engine WER ${engineWer.toFixed(2)} ("${reference}") on "${truth.join(' ')}"`,
+  );
+  assert.ok(captionsWer < 0.6, `captions WER ${captionsWer.toFixed(2)}: "${captured}"`);
+  // The captured audio really is the played file: about its duration (5.84 s), not silence or a loop.
+  assert.ok(done!.duration_ms >= 5800, `captured only ${done!.duration_ms} ms`);
+});
+
+test('capturing from a source that does not exist is reported as an error, not a crash', async () => {
+  const capture = new LinuxSystemAudioCapture({ env, device: 'no_such_sink.monitor' });
+  const failed = new Promise<Error>((resolve) => capture.on('error', resolve));
+  await capture.start();
+  const err = await failed;
+  assert.ok(err instanceof SystemAudioError);
+  assert.match(err.message, /parec stopped/);
+  await capture.stop();
+});
+
+test('no sound server: a clear error', () => {
+  assert.throws(() => defaultSinkMonitor({ ...env, PULSE_SERVER: `unix:${join(dir, 'nothing-here')}` }), /no sound server reachable/);
+});
