@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// `npm start`: the desktop app when Electron's binary is installed; otherwise says so in ONE line and runs
+// the same engine + web UI headless (`earshot serve --open`), so the command always does the main job.
+// Extra arguments go to whichever runs (e.g. `npm start -- --port-asr 0`).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const require = createRequire(import.meta.url);
+const args = process.argv.slice(2);
+
+/** The Electron executable, or null with the reason. `require('electron')` throws when the binary was never downloaded. */
+function findElectron() {
+  try {
+    const path = require('electron');
+    if (typeof path === 'string' && existsSync(path)) return { path };
+    return { reason: `the Electron binary ${path} does not exist` };
+  } catch (err) {
+    return { reason: err instanceof Error && /failed to install/.test(err.message) ? 'its binary was not downloaded' : String(err?.message ?? err) };
+  }
+}
+
+/** Runs a child with our stdio, forwards Ctrl-C/SIGTERM to it, exits with its status. */
+function runForwarding(cmd, argv) {
+  const child = spawn(cmd, argv, { cwd: root, stdio: 'inherit', env: process.env });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  child.on('error', (err) => {
+    process.stderr.write(`earshot: cannot run ${cmd}: ${err.message}\n`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+const electron = findElectron();
+if (electron.path) {
+  // electron-vite preview builds main/preload/renderer into out/ and starts Electron on it.
+  const cli = join(dirname(require.resolve('electron-vite/package.json')), 'bin', 'electron-vite.js');
+  runForwarding(process.execPath, [cli, 'preview', ...(args.length ? ['--', ...args] : [])]);
+} else {
+  process.stderr.write(`earshot: Electron is unavailable (${electron.reason}); starting \`earshot serve --open\` instead.\n`);
+  runForwarding(process.execPath, [join(root, 'bin', 'earshot.mjs'), 'serve', '--open', ...args]);
+}
