@@ -57,7 +57,7 @@ test('StreamingTranscribe: two phrases separated by silence give two finals with
   const both = new Float32Array(a.length + b.length);
   both.set(a);
   both.set(b, a.length);
-  const results = await streamPhrase(toS16(both), { sample_rate: 16000, model: 'tone-alphabet', interim_results: false }, 0);
+  const results = await streamPhrase(toS16(both), { sample_rate: 16000, model: 'tone-alphabet', interim_results: { value: false } }, 0);
   assert.ok(results.every((r) => r.is_final), 'interim_results=false sends finals only');
   assert.deepEqual(results.map((r) => r.text), ['first', 'second one']);
   assert.deepEqual(results.map((r) => r.segment), [0, 1]);

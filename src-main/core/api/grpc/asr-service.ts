@@ -17,7 +17,7 @@ import type {
   TranscriptionResultMsg,
 } from './proto.js';
 
-/** StreamConfig (proto3 defaults = "not given") → the session's config keys. */
+/** StreamConfig (zero values and null wrappers = "not given") → the session's config keys. */
 export function streamConfigToSession(c: StreamConfigMsg | null | undefined): AsrConfigInput {
   if (!c) return {};
   const out: Record<string, unknown> = {};
@@ -25,10 +25,10 @@ export function streamConfigToSession(c: StreamConfigMsg | null | undefined): As
   if (c.encoding) out.encoding = c.encoding;
   if (c.language) out.language = c.language;
   if (c.model) out.model = c.model;
-  if (c.interim_results !== undefined) out.interim_results = c.interim_results;
-  if (c.endpointing_ms !== undefined) out.endpointing = c.endpointing_ms === 0 ? false : c.endpointing_ms;
-  if (c.punctuate !== undefined) out.punctuate = c.punctuate;
-  if (c.words !== undefined) out.words = c.words;
+  if (c.interim_results) out.interim_results = c.interim_results.value;
+  if (c.endpointing_ms) out.endpointing = c.endpointing_ms.value === 0 ? false : c.endpointing_ms.value;
+  if (c.punctuate) out.punctuate = c.punctuate.value;
+  if (c.words) out.words = c.words.value;
   if (c.session) out.session = c.session;
   if (c.source) out.source = c.source;
   return out as AsrConfigInput;

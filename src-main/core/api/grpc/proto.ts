@@ -36,17 +36,17 @@ export function loadEarshotProtos(): EarshotGrpcPackage {
 }
 
 // ------------------------------------------------------------------------------------------------------
-// Message shapes (as decoded with LOADER_OPTIONS). Proto3 `optional` fields are absent when unset.
+// Message shapes (as decoded with LOADER_OPTIONS). Wrapper fields (google.protobuf.*Value) are null when unset.
 
 export interface StreamConfigMsg {
   sample_rate: number;
   encoding: string;
   language: string;
   model: string;
-  interim_results?: boolean;
-  endpointing_ms?: number;
-  punctuate?: boolean;
-  words?: boolean;
+  interim_results: { value: boolean } | null;
+  endpointing_ms: { value: number } | null;
+  punctuate: { value: boolean } | null;
+  words: { value: boolean } | null;
   session: string;
   source: string;
 }
