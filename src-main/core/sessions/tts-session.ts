@@ -1,0 +1,426 @@
+// One live TTS conversation, independent of the transport (WebSocket, gRPC StreamingSynthesize, in-app).
+//
+// Requests are served strictly in order, one at a time, many per session:
+// - one-shot `speak(text)`: a complete request;
+// - incremental `append(text)` … `flush()`: text is cut into sentences (SentenceBuffer) and each sentence is
+//   spoken as soon as it is complete, while later text is still arriving; `flush` speaks the rest and ends
+//   the request (`synthesis_complete`), `finish` does the same and then ends the session.
+// `cancel()` (barge-in) aborts the synthesis in progress, drops buffered text and every queued request, and
+// answers `cancelled`; nothing of the cancelled requests is emitted afterwards.
+//
+// Output: `message` events (wire JSON) and `audio` events (encoded bytes of one request; a chunk never mixes
+// two requests), bracketed by `synthesis_started` and `synthesis_complete`.
+import { EventEmitter } from 'node:events';
+import {
+  TtsOptionFields,
+  type ErrorCode,
+  type TtsAppendMessage,
+  type TtsClientMessage,
+  type TtsFormat,
+  type TtsServerMessage,
+  type TtsSpeakMessage,
+} from '../../../proto/ws-messages.js';
+import { StreamingResampler, float32ToF32le, float32ToS16le, wavHeader } from '../audio/index.js';
+import { SentenceBuffer, splitSentences } from '../engine/text/sentences.js';
+import type { Engine, Synthesizer, TtsVoice } from '../engine/types.js';
+import { SessionError } from './asr-session.js';
+import type { SessionMetrics } from './session-metrics.js';
+
+export interface TtsOptions {
+  voice?: string;
+  language?: string;
+  format: TtsFormat;
+  /** Output rate; undefined = the voice's native rate. */
+  sampleRate?: number;
+  speed: number;
+}
+
+export interface TtsSessionOptions {
+  engine: Engine;
+  /** Defaults for every request (a `config` message changes them for what follows). */
+  defaults?: Partial<TtsOptions>;
+  /** Most characters per request (one-shot text, or an incremental request's appends together). Default 100k. */
+  maxTextChars?: number;
+  metrics?: SessionMetrics;
+  /**
+   * Called before each audio chunk is emitted; a transport with a full send buffer returns a promise that
+   * resolves once it has drained (TTS audio is never dropped, so production waits instead).
+   */
+  waitForDrain?: () => Promise<void> | void;
+  now?: () => number;
+}
+
+export interface TtsAudioChunk {
+  requestId: string;
+  /** Encoded in the request's format (the first chunk of a `wav` request starts with the header). */
+  bytes: Buffer;
+  sampleRate: number;
+  format: TtsFormat;
+  /** Samples in this chunk. */
+  samples: number;
+  /** 0-based index of the chunk within its request. */
+  sequence: number;
+}
+
+export interface TtsSessionEvents {
+  message: (msg: TtsServerMessage) => void;
+  audio: (chunk: TtsAudioChunk) => void;
+  /** After `finish`: the last request's audio and `synthesis_complete` have been emitted. */
+  finished: () => void;
+}
+
+interface Request {
+  id: string;
+  options: TtsOptions;
+  /** Text pieces ready to speak (sentences), in order. */
+  pieces: string[];
+  /** No more pieces will come. */
+  complete: boolean;
+  incremental: boolean;
+  chars: number;
+  /** Wall time the first piece became speakable (TTFA counts from it). */
+  speakableAt: number | null;
+  /** Wakes the worker when a piece arrives or the request completes. */
+  wake: (() => void) | null;
+}
+
+const MAX_CHUNK_SAMPLES_SECONDS = 0.5;
+
+export class TtsSession extends EventEmitter {
+  private readonly opts: TtsSessionOptions;
+  private readonly now: () => number;
+  private readonly maxChars: number;
+  private defaults: TtsOptions;
+  private readonly queue: Request[] = [];
+  /** The incremental request receiving appends, if any. */
+  private open: Request | null = null;
+  private readonly sentences = new SentenceBuffer();
+  private current: { req: Request; abort: AbortController } | null = null;
+  private running = false;
+  private finishing = false;
+  private closed = false;
+  private nextId = 1;
+  /** Bumped by cancel(): work started before it must not emit anything. */
+  private generation = 0;
+
+  constructor(opts: TtsSessionOptions) {
+    super();
+    this.opts = opts;
+    this.now = opts.now ?? (() => performance.now());
+    this.maxChars = opts.maxTextChars ?? 100_000;
+    this.defaults = { format: 'pcm', speed: 1, ...opts.defaults };
+  }
+
+  override on<E extends keyof TtsSessionEvents>(event: E, listener: TtsSessionEvents[E]): this {
+    return super.on(event, listener);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+  /** Requests waiting or in progress. */
+  get pending(): number {
+    return this.queue.length + (this.current ? 1 : 0);
+  }
+
+  /** Dispatch one validated client message. Throws SessionError for bad requests (the session goes on). */
+  handle(msg: TtsClientMessage): void {
+    switch (msg.type) {
+      case undefined:
+      case 'speak':
+        this.speak(msg as TtsSpeakMessage);
+        return;
+      case 'append':
+      case 'appendText':
+        return this.append(msg as TtsAppendMessage);
+      case 'flush':
+        return this.flush();
+      case 'finish':
+        return this.finish();
+      case 'cancel':
+        return this.cancel();
+      case 'config':
+        return this.configure(msg);
+    }
+  }
+
+  /** Set voice/format/sample_rate/speed for the requests that follow. */
+  configure(fields: Record<string, unknown>): void {
+    this.requireOpen();
+    this.defaults = this.resolveOptions(fields, this.defaults);
+  }
+
+  /** A complete one-shot request. Returns its request id. */
+  speak(msg: { text: string; request_id?: string } & Record<string, unknown>): string {
+    this.requireOpen();
+    const text = msg.text;
+    if (typeof text !== 'string' || !text.trim()) throw new SessionError('bad_config', 'text is empty; nothing to synthesize');
+    if (text.length > this.maxChars) {
+      throw new SessionError('too_large', `text has ${text.length} characters; the limit per request is ${this.maxChars}`);
+    }
+    const options = this.resolveOptions(msg, this.defaults);
+    const req = this.newRequest(msg.request_id, options, false);
+    req.pieces.push(...splitSentences(text));
+    req.chars = text.length;
+    req.complete = true;
+    req.speakableAt = this.now();
+    this.enqueue(req);
+    return req.id;
+  }
+
+  /** Incremental text; sentences are spoken as soon as they are complete. */
+  append(msg: { text: string; request_id?: string } & Record<string, unknown>): void {
+    this.requireOpen();
+    if (typeof msg.text !== 'string') throw new SessionError('bad_json', 'append needs a "text" string');
+    let req = this.open;
+    if (!req) {
+      req = this.newRequest(msg.request_id, this.resolveOptions(msg, this.defaults), true);
+      this.open = req;
+      this.enqueue(req);
+    }
+    if (req.chars + msg.text.length > this.maxChars) {
+      throw new SessionError('too_large', `request ${req.id} would exceed ${this.maxChars} characters of text; flush first`);
+    }
+    req.chars += msg.text.length;
+    this.addPieces(req, this.sentences.append(msg.text));
+  }
+
+  /** Speak everything buffered now and end the incremental request (its `synthesis_complete` follows). */
+  flush(): void {
+    this.requireOpen();
+    const req = this.open;
+    if (!req) return;
+    const rest = this.sentences.flush();
+    if (rest) this.addPieces(req, [rest]);
+    this.open = null;
+    req.complete = true;
+    req.wake?.();
+  }
+
+  /** Flush, then emit `finished` after the last request's audio. */
+  finish(): void {
+    this.requireOpen();
+    this.flush();
+    this.finishing = true;
+    if (!this.running) this.endFinished();
+  }
+
+  /** Barge-in: stop at once, drop buffered text and queued requests, answer `cancelled`. */
+  cancel(): void {
+    this.requireOpen();
+    this.generation++;
+    const requestId = this.current?.req.id ?? this.queue[0]?.id ?? this.open?.id;
+    this.current?.abort.abort();
+    this.current?.req.wake?.();
+    this.queue.length = 0;
+    this.open = null;
+    this.sentences.clear();
+    this.send(requestId ? { type: 'cancelled', request_id: requestId } : { type: 'cancelled' });
+  }
+
+  /** The client went away: abort everything, emit nothing more. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.generation++;
+    this.current?.abort.abort();
+    this.current?.req.wake?.();
+    this.queue.length = 0;
+    this.open = null;
+    this.sentences.clear();
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+
+  private requireOpen(): void {
+    if (this.closed) throw new SessionError('bad_config', 'the TTS session is closed');
+    if (this.finishing) throw new SessionError('bad_config', 'the session is finishing; no more requests are accepted');
+  }
+
+  private newRequest(requestId: string | undefined, options: TtsOptions, incremental: boolean): Request {
+    return {
+      id: requestId ?? `r${this.nextId++}`,
+      options,
+      pieces: [],
+      complete: false,
+      incremental,
+      chars: 0,
+      speakableAt: null,
+      wake: null,
+    };
+  }
+
+  private addPieces(req: Request, pieces: string[]): void {
+    if (!pieces.length) return;
+    req.pieces.push(...pieces);
+    req.speakableAt ??= this.now();
+    req.wake?.();
+  }
+
+  private resolveOptions(fields: Record<string, unknown>, base: TtsOptions): TtsOptions {
+    const parsed = TtsOptionFields.safeParse(fields);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new SessionError('bad_config', `invalid ${issue.path.join('.') || 'request'}: ${issue.message}`);
+    }
+    const f = parsed.data;
+    const out: TtsOptions = {
+      voice: f.voice ?? base.voice,
+      language: f.language ?? base.language,
+      format: f.format ?? base.format,
+      sampleRate: f.sample_rate ?? base.sampleRate,
+      speed: f.speed ?? base.speed,
+    };
+    if (f.voice !== undefined) this.findVoice(f.voice);
+    if (f.voice !== undefined || f.language !== undefined) this.synthesizerFor(out);
+    return out;
+  }
+
+  private findVoice(name: string): TtsVoice {
+    const voices = this.opts.engine.voices();
+    const v = voices.find((x) => x.id === name) ?? voices.find((x) => x.name.toLowerCase() === name.toLowerCase());
+    if (!v) {
+      const some = voices.filter((x) => !x.fixture).slice(0, 8).map((x) => x.id);
+      throw new SessionError('bad_config', `unknown voice "${name}"${some.length ? `; installed voices include ${some.join(', ')}` : ''} (GET /v1/voices lists all)`);
+    }
+    return v;
+  }
+
+  private synthesizerFor(o: TtsOptions): Synthesizer {
+    try {
+      const voice = o.voice ? this.findVoice(o.voice) : undefined;
+      return this.opts.engine.tts({ voice: voice?.id, language: o.language, backend: voice?.backend });
+    } catch (err) {
+      if (err instanceof SessionError) throw err;
+      const code = (err as { code?: string }).code === 'model_unavailable' ? 'model_unavailable' : 'internal';
+      throw new SessionError(code, err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  private enqueue(req: Request): void {
+    this.queue.push(req);
+    if (!this.running) void this.run();
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.length && !this.closed) {
+        const req = this.queue.shift()!;
+        await this.serve(req);
+      }
+    } finally {
+      this.running = false;
+    }
+    if (this.finishing && !this.closed) this.endFinished();
+  }
+
+  private endFinished(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.emit('finished');
+  }
+
+  /** Speak one request, piece by piece, waiting for more pieces while it is incremental and open. */
+  private async serve(req: Request): Promise<void> {
+    const gen = this.generation;
+    const abort = new AbortController();
+    this.current = { req, abort };
+    const stale = () => gen !== this.generation || this.closed;
+    let synth: Synthesizer;
+    let voice: TtsVoice | undefined;
+    try {
+      synth = this.synthesizerFor(req.options);
+      voice = req.options.voice ? this.findVoice(req.options.voice) : undefined;
+    } catch (err) {
+      this.current = null;
+      if (!stale()) this.sendError(err, req.id);
+      return;
+    }
+    let resampler: StreamingResampler | null = null;
+    let outRate = 0;
+    let sequence = 0;
+    let samples = 0;
+    let firstAudioAt: number | null = null;
+    let synthMs = 0;
+    const started = this.now();
+    /** `resampled`: already at the output rate (the resampler's tail). */
+    const emitAudio = async (pcm: Float32Array, rate: number, resampled = false): Promise<boolean> => {
+      if (!outRate) {
+        outRate = req.options.sampleRate ?? rate;
+        if (outRate !== rate) resampler = new StreamingResampler(rate, outRate);
+        this.send({ type: 'synthesis_started', request_id: req.id, sample_rate: outRate, format: req.options.format, voice: voice?.id ?? req.options.voice ?? 'default' });
+      }
+      const out = resampler && !resampled ? (resampler as StreamingResampler).process(pcm) : pcm;
+      const step = Math.max(1, Math.round(outRate * MAX_CHUNK_SAMPLES_SECONDS));
+      for (let o = 0; o < out.length; o += step) {
+        await this.opts.waitForDrain?.();
+        if (stale()) return false;
+        const part = out.subarray(o, Math.min(out.length, o + step));
+        let bytes = req.options.format === 'f32' ? float32ToF32le(part) : float32ToS16le(part);
+        if (req.options.format === 'wav' && sequence === 0) bytes = Buffer.concat([wavHeader({ sampleRate: outRate }), bytes]);
+        if (firstAudioAt === null) {
+          firstAudioAt = this.now();
+          this.opts.metrics?.timeToFirstAudio(firstAudioAt - (req.speakableAt ?? started));
+        }
+        samples += part.length;
+        this.emit('audio', { requestId: req.id, bytes, sampleRate: outRate, format: req.options.format, samples: part.length, sequence: sequence++ } satisfies TtsAudioChunk);
+      }
+      return true;
+    };
+    try {
+      for (;;) {
+        if (stale()) return;
+        const piece = req.pieces.shift();
+        if (piece === undefined) {
+          if (req.complete) break;
+          await new Promise<void>((resolve) => (req.wake = resolve));
+          req.wake = null;
+          continue;
+        }
+        const t0 = this.now();
+        for await (const chunk of synth.synthesize({ text: piece, voice: voice?.id, language: req.options.language, speed: req.options.speed }, abort.signal)) {
+          if (stale()) return;
+          if (!(await emitAudio(chunk.samples, chunk.sampleRate))) return;
+        }
+        synthMs += this.now() - t0;
+      }
+      if (stale()) return;
+      if (resampler) {
+        const tail = (resampler as StreamingResampler).flush();
+        if (tail.length && !(await emitAudio(tail, outRate, true))) return;
+      }
+      if (stale()) return;
+      if (!outRate) {
+        // Nothing was produced (e.g. text of punctuation only): still a complete, empty request.
+        outRate = req.options.sampleRate ?? voice?.sampleRate ?? 16000;
+        this.send({ type: 'synthesis_started', request_id: req.id, sample_rate: outRate, format: req.options.format, voice: voice?.id ?? req.options.voice ?? 'default' });
+      }
+      const durationMs = (samples * 1000) / outRate;
+      if (durationMs > 0) this.opts.metrics?.realtimeFactor('tts', synthMs / durationMs);
+      this.send({
+        type: 'synthesis_complete',
+        request_id: req.id,
+        duration_ms: Math.round(durationMs),
+        ttfa_ms: firstAudioAt === null ? 0 : Math.round(firstAudioAt - (req.speakableAt ?? started)),
+        samples,
+        sample_rate: outRate,
+      });
+    } catch (err) {
+      if (!stale()) this.sendError(err, req.id);
+    } finally {
+      if (this.current?.req === req) this.current = null;
+    }
+  }
+
+  private send(msg: TtsServerMessage): void {
+    this.emit('message', msg);
+  }
+
+  private sendError(err: unknown, requestId?: string): void {
+    const code: ErrorCode = err instanceof SessionError ? err.code : 'internal';
+    const message = err instanceof Error ? err.message : String(err);
+    this.opts.metrics?.error(code);
+    this.send(requestId ? { type: 'error', code, message, request_id: requestId } : { type: 'error', code, message });
+  }
+}

@@ -1,0 +1,254 @@
+// AsrSession against a scripted fake engine: config validation, audio decoding errors, interim de-duplication,
+// final assembly (segments, words, latency, offsets), persistence and the end/abort life cycle.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { AsrSession, SessionError } from '../../src-main/core/sessions/asr-session.js';
+import type { AsrServerMessage } from '../../proto/ws-messages.js';
+import { encodeWav, float32ToF32le, float32ToS16le } from '../../src-main/core/audio/index.js';
+import type { AsrEngine, AsrFinal, AsrStream, AsrStreamOptions, Engine } from '../../src-main/core/engine/types.js';
+import { EngineUnavailableError } from '../../src-main/core/engine/types.js';
+
+class FakeStream extends EventEmitter implements AsrStream {
+  readonly id = 's';
+  written: Float32Array[] = [];
+  writtenMs = 0;
+  closed = false;
+  /** The text the next flush/close reports. */
+  pending: AsrFinal | null = null;
+  constructor(readonly opts: AsrStreamOptions) {
+    super();
+  }
+  write(samples: Float32Array): void {
+    this.written.push(samples);
+    this.writtenMs += (samples.length * 1000) / this.opts.sampleRate;
+  }
+  async flush(): Promise<AsrFinal | null> {
+    const f = this.pending;
+    this.pending = null;
+    if (f) this.emit('final', f); // like a real backend: the event fires and flush resolves with the same final
+    return f;
+  }
+  async close(): Promise<AsrFinal | null> {
+    if (this.closed) return null;
+    this.closed = true;
+    return this.flush();
+  }
+}
+
+function fakeEngine(opts: { storeless?: boolean } = {}) {
+  const streams: FakeStream[] = [];
+  const asr: AsrEngine = {
+    backend: 'sherpa',
+    modelId: 'fake-model',
+    language: 'en',
+    sampleRate: 16000,
+    activeStreams: 0,
+    createStream(o) {
+      const s = new FakeStream(o);
+      streams.push(s);
+      return s;
+    },
+  };
+  const engine = {
+    ready: Promise.resolve(),
+    readiness: () => ({ ready: true, detail: '' }),
+    asr: (sel?: { model?: string }) => {
+      if (sel?.model && sel.model !== 'fake-model') throw new EngineUnavailableError(`no model ${sel.model}`);
+      return asr;
+    },
+    tts: () => {
+      throw new Error('no tts');
+    },
+    backends: () => [],
+    models: () => [],
+    voices: () => [],
+    close: async () => {},
+  } as unknown as Engine;
+  void opts;
+  return { engine, streams };
+}
+
+function fakeStore() {
+  const segments: { id: string; text: string; startMs: number; track: string }[] = [];
+  const ended: [string, string | undefined][] = [];
+  return {
+    segments,
+    ended,
+    createSession: () => 'stored-1',
+    appendSegment: (id: string, seg: { text: string; startMs: number; track: string }) => {
+      segments.push({ id, text: seg.text, startMs: seg.startMs, track: seg.track });
+      return segments.length;
+    },
+    endSession: (id: string, status?: string) => void ended.push([id, status]),
+    resumeSession: () => {},
+    getSession: (id: string) => (id === 'old' ? ({ segmentCount: 5 } as never) : null),
+  };
+}
+
+function collect(s: AsrSession): AsrServerMessage[] {
+  const out: AsrServerMessage[] = [];
+  s.on('message', (m) => out.push(m));
+  return out;
+}
+
+const final = (text: string, startMs: number, endMs: number): AsrFinal => ({
+  text,
+  startMs,
+  endMs,
+  confidence: 0.9,
+  words: text.split(' ').map((w, i) => ({ word: w, startMs: startMs + i * 100, endMs: startMs + i * 100 + 90 })),
+  reason: 'flush',
+});
+
+test('ready first, then interims only when changed, then a numbered final with words and latency', async () => {
+  const { engine, streams } = fakeEngine();
+  let clock = 1000;
+  const s = new AsrSession({ engine, config: { sample_rate: '16000', interim_results: 'true' }, now: () => clock });
+  const msgs = collect(s);
+  s.start();
+  assert.deepEqual(msgs[0], { type: 'ready', session_id: s.id, model: 'fake-model', sample_rate: 16000 });
+  s.writeAudio(float32ToS16le(new Float32Array(1600)));
+  const st = streams[0]!;
+  assert.equal(st.opts.endpointingMs, 600);
+  st.emit('partial', { text: 'hel', startMs: 0, endMs: 100 });
+  st.emit('partial', { text: 'hel', startMs: 0, endMs: 100 });
+  st.emit('partial', { text: 'hello', startMs: 0, endMs: 200 });
+  st.pending = final('hello world', 0, 300);
+  clock = 1010;
+  const p = s.flush();
+  clock = 1050;
+  const f = await p;
+  assert.equal(f?.text, 'hello world');
+  const interims = msgs.filter((m) => m.type === 'transcript' && !m.is_final);
+  assert.deepEqual(interims.map((m) => (m as { text: string }).text), ['hel', 'hello']);
+  const finals = msgs.filter((m) => m.type === 'transcript' && m.is_final);
+  assert.equal(finals.length, 1, 'the event and the flush result are one final, sent once');
+  assert.deepEqual(finals[0], {
+    type: 'transcript', is_final: true, segment: 0, text: 'hello world', start_ms: 0, end_ms: 300, confidence: 0.9,
+    words: [{ word: 'hello', start_ms: 0, end_ms: 90 }, { word: 'world', start_ms: 100, end_ms: 190 }],
+    latency_ms: 40,
+  });
+  st.pending = final('again', 400, 500);
+  await s.flush();
+  assert.equal((msgs.at(-1) as { segment: number }).segment, 1);
+  const done = await s.end();
+  assert.deepEqual(done, { type: 'session_complete', session_id: s.id, duration_ms: 100, segments: 2 });
+  assert.equal(msgs.at(-1)?.type, 'session_complete');
+  assert.ok(s.isClosed);
+});
+
+test('bad config is a bad_config SessionError; unknown model is model_unavailable', () => {
+  const { engine } = fakeEngine();
+  assert.throws(() => new AsrSession({ engine, config: { sample_rate: 4000 } }).start(), (e: unknown) => e instanceof SessionError && e.code === 'bad_config' && /sample_rate/.test(e.message));
+  assert.throws(() => new AsrSession({ engine, config: { encoding: 'mp3' } }).start(), (e: unknown) => e instanceof SessionError && e.code === 'bad_config');
+  assert.throws(() => new AsrSession({ engine, config: { model: 'nope' } }).start(), (e: unknown) => e instanceof SessionError && e.code === 'model_unavailable');
+  assert.throws(() => new AsrSession({ engine, config: { session: 'new' } }).start(), /needs the transcript store/);
+});
+
+test('odd byte counts and NaN floats are bad_audio and the stream goes on', () => {
+  const { engine, streams } = fakeEngine();
+  const s = new AsrSession({ engine });
+  s.start();
+  assert.throws(() => s.writeAudio(new Uint8Array(3)), (e: unknown) => e instanceof SessionError && e.code === 'bad_audio' && /even number/.test(e.message));
+  s.writeAudio(new Uint8Array(4));
+  assert.equal(streams[0]!.written.length, 1);
+  s.configure({ interim_results: false });
+  const f = new AsrSession({ engine, config: { encoding: 'pcm_f32le' } });
+  f.start();
+  assert.throws(() => f.writeAudio(float32ToF32le(Float32Array.of(0, NaN))), (e: unknown) => e instanceof SessionError && e.code === 'bad_audio' && /NaN/.test(e.message));
+  f.writeAudio(float32ToF32le(Float32Array.of(0.5, 0.25)));
+  assert.deepEqual([...streams[1]!.written[0]!], [0.5, 0.25]);
+  assert.throws(() => s.configure({ sample_rate: 8000 }), /cannot change after audio/);
+});
+
+test('WAV input: header parsed and skipped (split anywhere), its rate used, partial frames carried', () => {
+  const { engine, streams } = fakeEngine();
+  const s = new AsrSession({ engine, config: { encoding: 'wav' } });
+  s.start();
+  const samples = Float32Array.from({ length: 800 }, (_, i) => Math.sin(i / 10) / 2);
+  const wav = new Uint8Array(encodeWav(samples, 8000));
+  s.writeAudio(wav.subarray(0, 20)); // not even a whole header yet
+  assert.equal(streams.length, 0);
+  s.writeAudio(wav.subarray(20, 101)); // header + an odd number of data bytes
+  s.writeAudio(wav.subarray(101));
+  assert.equal(streams[0]!.opts.sampleRate, 8000);
+  const got = streams[0]!.written.flatMap((a) => [...a]);
+  assert.equal(got.length, 800);
+  assert.ok(Math.abs(got[123]! - samples[123]!) < 1e-4);
+  const bad = new AsrSession({ engine, config: { encoding: 'wav' } });
+  bad.start();
+  assert.throws(() => bad.writeAudio(new TextEncoder().encode('ID3 this is an mp3 file, not a wav')), (e: unknown) => e instanceof SessionError && e.code === 'bad_audio' && /RIFF/.test(e.message));
+});
+
+test('finals are stored before they are sent; end marks the stored session complete', async () => {
+  const { engine, streams } = fakeEngine();
+  const store = fakeStore();
+  const s = new AsrSession({ engine, store, config: { session: 'new', source: 'mic' } });
+  const msgs = collect(s);
+  let storedWhenSent = -1;
+  s.on('message', (m) => {
+    if (m.type === 'transcript' && m.is_final) storedWhenSent = store.segments.length;
+  });
+  assert.equal(s.start().session_id, 'stored-1');
+  s.writeAudio(new Uint8Array(320));
+  streams[0]!.emit('final', final('one', 0, 10));
+  assert.equal(storedWhenSent, 1);
+  assert.deepEqual(store.segments[0], { id: 'stored-1', text: 'one', startMs: 0, track: 'mic' });
+  await s.end();
+  assert.deepEqual(store.ended, [['stored-1', 'complete']]);
+  assert.equal((msgs.at(-1) as { segments: number }).segments, 1);
+});
+
+test('continuing a stored session numbers segments after the existing ones; unknown ids are refused', () => {
+  const { engine, streams } = fakeEngine();
+  const store = fakeStore();
+  const s = new AsrSession({ engine, store, config: { session: 'old' } });
+  const msgs = collect(s);
+  s.start();
+  s.writeAudio(new Uint8Array(320));
+  streams[0]!.emit('final', final('six', 0, 10));
+  assert.equal((msgs.at(-1) as { segment: number }).segment, 5);
+  assert.throws(() => new AsrSession({ engine, store, config: { session: 'missing' } }).start(), /does not exist/);
+});
+
+test('abort finalizes the utterance in progress, stores it and marks the session interrupted', async () => {
+  const { engine, streams } = fakeEngine();
+  const store = fakeStore();
+  const s = new AsrSession({ engine, store, config: { session: 'new' } });
+  s.start();
+  s.writeAudio(new Uint8Array(320));
+  streams[0]!.pending = final('last words', 0, 10);
+  let closed = false;
+  s.on('closed', () => (closed = true));
+  await s.abort();
+  assert.deepEqual(store.segments.map((x) => x.text), ['last words']);
+  assert.deepEqual(store.ended, [['stored-1', 'interrupted']]);
+  assert.ok(closed && streams[0]!.closed);
+});
+
+test('a live endpointing change starts a new engine stream whose times are offset', async () => {
+  const { engine, streams } = fakeEngine();
+  const s = new AsrSession({ engine });
+  const msgs = collect(s);
+  s.start();
+  s.writeAudio(new Uint8Array(32000)); // 1 s
+  s.configure({ endpointing: false });
+  s.writeAudio(new Uint8Array(3200));
+  assert.equal(streams.length, 2);
+  assert.equal(streams[1]!.opts.endpointingMs, false);
+  streams[1]!.emit('final', final('later', 50, 80));
+  const f = msgs.filter((m) => m.type === 'transcript' && m.is_final).at(-1) as { start_ms: number; end_ms: number };
+  assert.deepEqual([f.start_ms, f.end_ms], [1050, 1080]);
+  await s.end();
+});
+
+test('audio far ahead of real time is rate_limited and dropped', () => {
+  const { engine, streams } = fakeEngine();
+  const clock = 0;
+  const s = new AsrSession({ engine, audioAheadBudgetMs: 500, now: () => clock });
+  s.start();
+  s.writeAudio(new Uint8Array(16000 * 2 * 0.4));
+  assert.throws(() => s.writeAudio(new Uint8Array(16000 * 2 * 0.2)), (e: unknown) => e instanceof SessionError && e.code === 'rate_limited');
+  assert.equal(streams[0]!.written.length, 1);
+});

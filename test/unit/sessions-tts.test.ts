@@ -1,0 +1,143 @@
+// TtsSession against a fake synthesizer: ordering of requests, incremental sentences, flush/finish, cancel,
+// per-request format/rate, and the errors for empty text, unknown voices and oversize text.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TtsSession, type TtsAudioChunk } from '../../src-main/core/sessions/tts-session.js';
+import { SessionError } from '../../src-main/core/sessions/asr-session.js';
+import type { TtsServerMessage } from '../../proto/ws-messages.js';
+import type { Engine, SynthesisChunk, SynthesisRequest, TtsVoice } from '../../src-main/core/engine/types.js';
+
+const VOICES: TtsVoice[] = [
+  { id: 'v1', name: 'Alice', language: 'en', backend: 'espeak', sampleRate: 16000 },
+  { id: 'v2', name: 'Bob', language: 'en', backend: 'espeak', sampleRate: 22050 },
+];
+
+/** Each piece of text becomes 2 chunks of 100 samples per word, after a short delay (synthesis takes time). */
+function fakeEngine(log: string[] = []) {
+  const synth = {
+    backend: 'espeak' as const,
+    voices: () => VOICES,
+    async *synthesize(req: SynthesisRequest, signal?: AbortSignal): AsyncIterable<SynthesisChunk> {
+      log.push(req.text);
+      const v = VOICES.find((x) => x.id === req.voice) ?? VOICES[0]!;
+      const words = req.text.split(/\s+/).filter(Boolean).length;
+      for (let i = 0; i < 2; i++) {
+        await sleep(5);
+        if (signal?.aborted) return;
+        yield { samples: new Float32Array(100 * words).fill(0.25), sampleRate: v.sampleRate, sentence: 0 };
+      }
+    },
+  };
+  return {
+    ready: Promise.resolve(),
+    voices: () => VOICES,
+    tts: () => synth,
+  } as unknown as Engine;
+}
+
+function run(s: TtsSession) {
+  const events: (TtsServerMessage | TtsAudioChunk)[] = [];
+  s.on('message', (m) => events.push(m));
+  s.on('audio', (a) => events.push(a));
+  const until = (pred: (e: TtsServerMessage | TtsAudioChunk) => boolean, n = 1) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (events.filter(pred).length >= n) resolve();
+        else setTimeout(check, 2);
+      };
+      check();
+    });
+  return { events, until };
+}
+const isType = (t: string) => (e: TtsServerMessage | TtsAudioChunk) => 'type' in e && e.type === t;
+
+test('three one-shot requests are served in order, each with its own audio and synthesis_complete', async () => {
+  const s = new TtsSession({ engine: fakeEngine() });
+  const { events, until } = run(s);
+  s.speak({ text: 'one two', request_id: 'a' });
+  s.speak({ text: 'three', request_id: 'b' });
+  s.speak({ text: 'four five six' });
+  await until(isType('synthesis_complete'), 3);
+  const seq = events.map((e) => ('type' in e ? `${e.type}:${e.request_id ?? ''}` : `audio:${e.requestId}`));
+  assert.deepEqual(seq, [
+    'synthesis_started:a', 'audio:a', 'audio:a', 'synthesis_complete:a',
+    'synthesis_started:b', 'audio:b', 'audio:b', 'synthesis_complete:b',
+    'synthesis_started:r1', 'audio:r1', 'audio:r1', 'synthesis_complete:r1',
+  ]);
+  const done = events.filter(isType('synthesis_complete')) as { samples: number; sample_rate: number; duration_ms: number }[];
+  assert.deepEqual(done.map((d) => d.samples), [400, 200, 600]);
+  assert.equal(done[0]!.sample_rate, 16000);
+  assert.equal(done[0]!.duration_ms, 25);
+});
+
+test('incremental text: a sentence is spoken as soon as it is complete; flush ends the request', async () => {
+  const log: string[] = [];
+  const s = new TtsSession({ engine: fakeEngine(log) });
+  const { events, until } = run(s);
+  s.append({ text: 'Hello there, how' });
+  s.append({ text: ' are you? I am' });
+  await until((e) => !('type' in e));
+  assert.deepEqual(log, ['Hello there, how are you?']);
+  assert.equal(events.filter(isType('synthesis_complete')).length, 0);
+  s.append({ text: ' fine' });
+  s.flush();
+  await until(isType('synthesis_complete'));
+  assert.deepEqual(log, ['Hello there, how are you?', 'I am fine']);
+  const ids = new Set(events.filter((e) => !('type' in e)).map((e) => (e as TtsAudioChunk).requestId));
+  assert.equal(ids.size, 1, 'one incremental request until flush');
+  s.append({ text: 'Next one.' });
+  s.finish();
+  let finished = false;
+  s.on('finished', () => (finished = true));
+  await until(isType('synthesis_complete'), 2);
+  await sleep(5);
+  assert.ok(finished && s.isClosed);
+  assert.throws(() => s.speak({ text: 'late' }), /closed/);
+});
+
+test('cancel stops at once, drops queued requests and buffered text, and answers cancelled', async () => {
+  const s = new TtsSession({ engine: fakeEngine() });
+  const { events, until } = run(s);
+  s.speak({ text: 'a b c. d e f. g h i.', request_id: 'long' });
+  s.speak({ text: 'queued', request_id: 'q' });
+  await until((e) => !('type' in e));
+  s.append({ text: 'buffered text without end' });
+  s.cancel();
+  const afterCancel = events.length;
+  await sleep(60);
+  assert.deepEqual(events[afterCancel - 1], { type: 'cancelled', request_id: 'long' });
+  assert.equal(events.length, afterCancel, 'nothing is emitted after cancelled');
+  assert.equal(s.pending, 0);
+  s.speak({ text: 'after', request_id: 'z' });
+  await until(isType('synthesis_complete'));
+  assert.equal((events.at(-1) as { request_id: string }).request_id, 'z');
+});
+
+test('per-request format and sample rate: wav header first, f32 bytes, resampled output', async () => {
+  const s = new TtsSession({ engine: fakeEngine() });
+  const { events, until } = run(s);
+  s.speak({ text: 'one', format: 'wav', request_id: 'w' });
+  s.speak({ text: 'one', format: 'f32', request_id: 'f' });
+  s.speak({ text: 'one', sample_rate: 8000, voice: 'Bob', request_id: 'r' });
+  await until(isType('synthesis_complete'), 3);
+  const audio = (id: string) => events.filter((e) => !('type' in e) && e.requestId === id) as TtsAudioChunk[];
+  assert.equal(audio('w')[0]!.bytes.subarray(0, 4).toString('latin1'), 'RIFF');
+  assert.equal(audio('w')[0]!.bytes.byteLength, 44 + 200);
+  assert.equal(audio('f')[0]!.bytes.byteLength, 400);
+  const r = events.find((e) => 'type' in e && e.type === 'synthesis_complete' && e.request_id === 'r') as { samples: number; sample_rate: number };
+  assert.equal(r.sample_rate, 8000);
+  assert.ok(Math.abs(r.samples - Math.round((200 * 8000) / 22050)) <= 2, `resampled ${r.samples} samples`);
+});
+
+test('empty text, unknown voice, oversize text and bad options are specific errors', () => {
+  const s = new TtsSession({ engine: fakeEngine(), maxTextChars: 10 });
+  const code = (c: string, re: RegExp) => (e: unknown) => e instanceof SessionError && e.code === c && re.test(e.message);
+  assert.throws(() => s.speak({ text: '   ' }), code('bad_config', /empty/));
+  assert.throws(() => s.speak({ text: 'hi', voice: 'Nobody' }), code('bad_config', /unknown voice "Nobody"/));
+  assert.throws(() => s.speak({ text: 'x'.repeat(11) }), code('too_large', /limit per request is 10/));
+  assert.throws(() => s.speak({ text: 'hi', speed: 9 }), code('bad_config', /speed/));
+  s.append({ text: '12345' });
+  assert.throws(() => s.append({ text: '123456' }), code('too_large', /exceed 10/));
+  s.close();
+});
