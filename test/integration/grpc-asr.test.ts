@@ -10,7 +10,7 @@ let h: Harness;
 let clients: ReturnType<typeof grpcClients>;
 
 before(async () => {
-  h = await startHarness({ engine: { asr: [{ backend: 'sherpa', model: 'tone-alphabet' }], tts: [] } });
+  h = await startHarness({ engine: { asr: [{ backend: 'sherpa', model: 'tone-alphabet' }], tts: [] }, limits: { idleTimeoutMs: 1500 } });
   clients = grpcClients(h);
 });
 after(async () => {
@@ -127,4 +127,30 @@ test('a chunk over the frame limit is RESOURCE_EXHAUSTED', async () => {
   call.write({ audio_data: Buffer.alloc(h.ctx.limits.maxFrameBytes + 2), config: { sample_rate: 16000, model: 'tone-alphabet' } });
   await assert.rejects(p, (err: any) => err.code === grpc.status.RESOURCE_EXHAUSTED && /limit/.test(err.details));
   call.end();
+});
+
+test('over the concurrent-stream limit (shared with WS) a call is RESOURCE_EXHAUSTED; freeing a slot lets it through', async () => {
+  const held: (() => void)[] = [];
+  for (let r = h.ctx.streams.acquire(); r; r = h.ctx.streams.acquire()) held.push(r);
+  try {
+    const call = clients.asr.StreamingTranscribe();
+    const p = collect(call);
+    call.write({ audio_data: Buffer.alloc(320), config: { model: 'tone-alphabet' } });
+    await assert.rejects(p, (err: any) => err.code === grpc.status.RESOURCE_EXHAUSTED && /too many concurrent streams/.test(err.details));
+    call.end();
+  } finally {
+    held.forEach((release) => release());
+  }
+  const ok = await streamPhrase(toS16(toneAudio('go')), { model: 'tone-alphabet' }, 0);
+  assert.deepEqual(ok.filter((r) => r.is_final).map((r) => r.text), ['go']);
+});
+
+test('a stream with no input for the idle timeout is closed with DEADLINE_EXCEEDED and frees its slot', async () => {
+  const before = h.ctx.streams.active;
+  const call = clients.asr.StreamingTranscribe();
+  const p = collect(call);
+  call.write({ audio_data: Buffer.alloc(320), config: { model: 'tone-alphabet' } });
+  await assert.rejects(p, (err: any) => err.code === grpc.status.DEADLINE_EXCEEDED && /no audio for 1500 ms/.test(err.details));
+  call.end();
+  assert.equal(h.ctx.streams.active, before);
 });

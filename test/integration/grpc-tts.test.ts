@@ -152,3 +152,28 @@ test('with require-token: no metadata → UNAUTHENTICATED, wrong token → UNAUT
     wrong.close();
   }
 });
+
+test('StreamingSynthesize: cancel stops the request in progress; the call goes on with the next text', async () => {
+  const call = clients.tts.StreamingSynthesize();
+  const chunks: any[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    call.on('data', (c: any) => {
+      chunks.push(c);
+      if (chunks.length === 1) call.write({ cancel: true, text: 'After the cancel.', finish: true });
+    });
+    call.on('error', reject);
+    call.on('end', () => resolve());
+  });
+  const long = Array.from({ length: 30 }, (_, i) => `This is sentence number ${i + 1} of a long answer.`).join(' ');
+  call.write({ text: long, flush: true });
+  await done;
+  call.end();
+  const first = chunks[0].request_id;
+  const finals = chunks.filter((c) => c.is_final);
+  assert.equal(finals.length, 1, 'only the request after the cancel completes');
+  assert.notEqual(finals[0].request_id, first);
+  const cancelledAudio = chunks.filter((c) => c.request_id === first).reduce((n, c) => n + c.audio_data.length, 0);
+  // 30 sentences are ~60 s of speech; a cancelled request stops within a few chunks.
+  assert.ok(cancelledAudio / 2 / 22050 < 10, `cancelled request produced ${(cancelledAudio / 2 / 22050).toFixed(1)} s`);
+  checkSequence(chunks);
+});
