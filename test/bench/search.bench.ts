@@ -98,6 +98,7 @@ export async function run(): Promise<Record<string, unknown>> {
       relevance_one_word: measure('relevance', single),
       relevance_two_words: measure('relevance', pairs),
       relevance_commonest_word: measure('relevance', common),
+      list_sessions: stats(Array.from({ length: 50 }, (_, i) => time(() => store.listSessions({ limit: 50, offset: i * 10 })))),
       list_sessions_q: stats(single.slice(0, 100).map((q) => time(() => store.listSessions({ q, limit: 50 })))),
     };
     raw.close();

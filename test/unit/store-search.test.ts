@@ -25,6 +25,7 @@ test('toFtsQuery quotes every term and makes the last one a prefix', () => {
   assert.equal(toFtsQuery('say "hi"'), '"say" """hi"""*');
   assert.equal(toFtsQuery('  - * " ( )  '), null);
   assert.equal(toFtsQuery('NOT budget'), '"NOT" "budget"*');
+  assert.equal(toFtsQuery('budget a'), '"budget" "a"', 'no one-letter prefix');
 });
 
 test('search returns segment, session and times, ranked, with <mark> highlights', () => {

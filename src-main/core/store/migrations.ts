@@ -69,6 +69,23 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'FTS5 prefix index (2 and 3 characters): search-as-you-type prefix queries stay fast',
+    up: (db) => {
+      // The triggers name segments_fts and are compiled when they fire, so they carry over unchanged.
+      db.exec(`
+        DROP TABLE segments_fts;
+        CREATE VIRTUAL TABLE segments_fts USING fts5 (
+          text, content = 'segments', content_rowid = 'id',
+          tokenize = 'porter unicode61 remove_diacritics 2',
+          prefix = '2 3'
+        );
+        INSERT INTO segments_fts (segments_fts) VALUES ('rebuild');
+        INSERT INTO segments_fts (segments_fts, rank) VALUES ('secure-delete', 1);
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1].version;

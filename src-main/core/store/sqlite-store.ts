@@ -233,11 +233,15 @@ class SqliteStore implements Store {
       where.push(`s.started_at < @to`);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    // One pass: the window count is taken before LIMIT, so the FTS match runs once for page and total.
+    // One pass: the window count is taken before LIMIT, so the FTS match runs once for page and total; the
+    // per-session figures (segment count, duration) are computed for the page's rows only.
     const rows = this.conn
       .prepare(
-        `SELECT ${SUMMARY_COLUMNS}, count(*) OVER () AS total FROM sessions s ${clause}
-         ORDER BY s.started_at DESC, s.id LIMIT @limit OFFSET @offset`,
+        `WITH page AS (
+           SELECT s.id, count(*) OVER () AS total FROM sessions s ${clause}
+           ORDER BY s.started_at DESC, s.id LIMIT @limit OFFSET @offset)
+         SELECT ${SUMMARY_COLUMNS}, page.total FROM page JOIN sessions s ON s.id = page.id
+         ORDER BY s.started_at DESC, s.id`,
       )
       .all({ ...params, limit, offset }) as (SessionRow & { total: number })[];
     const total = rows.length
