@@ -11,6 +11,8 @@ import { after, before, test } from 'node:test';
 import type { AsrServerMessage } from '../../proto/ws-messages.js';
 import { decodeWav } from '../../src-main/core/audio/index.js';
 import { createEngine } from '../../src-main/core/engine/engine.js';
+import { AsrSession } from '../../src-main/core/sessions/asr-session.js';
+import { openStore } from '../../src-main/core/store/index.js';
 import type { Engine } from '../../src-main/core/engine/types.js';
 import { SystemAudioCaptions } from '../../src-main/shell/system-audio-captions.js';
 import { LinuxSystemAudioCapture, SystemAudioError, defaultSinkMonitor } from '../../src-main/shell/system-audio-linux.js';
@@ -136,6 +138,32 @@ test('captions of audio played to the speakers match the engine transcript of th
   assert.ok(captionsWer < 0.6, `captions WER ${captionsWer.toFixed(2)}: "${captured}"`);
   // The captured audio really is the played file: about its duration (5.84 s), not silence or a loop.
   assert.ok(done!.duration_ms >= 5800, `captured only ${done!.duration_ms} ms`);
+});
+
+test('mic and system audio at once: one stored session with a mic and a system track', async () => {
+  const store = openStore({ path: join(dir, 'earshot.db') });
+  try {
+    const mic = new AsrSession({ engine, store, config: { session: 'new', source: 'mic', sample_rate: 16000, encoding: 'pcm_f32le' } });
+    const micReady = mic.start();
+    const capture = new LinuxSystemAudioCapture({ env });
+    const system = new SystemAudioCaptions({ engine, store, source: capture, session: micReady.session_id, endpointing: false, onMessage: () => {} });
+    assert.equal((await system.start()).session_id, micReady.session_id);
+    // The "microphone": another LibriSpeech file, written while the system track plays.
+    const micAudio = decodeWav(readFileSync(join(LIBRISPEECH, '1272-135031-0012.wav'))).channelData[0]!;
+    mic.writeSamples(micAudio);
+    const play = spawnSync('paplay', [`--device=${SINK}`, FILE], { env, timeout: 60_000, encoding: 'utf8' });
+    assert.equal(play.status, 0, play.stderr);
+    await new Promise((r) => setTimeout(r, 500));
+    await system.stop();
+    await mic.end();
+    const stored = store.getSession(micReady.session_id)!;
+    const tracks = new Set(stored.segments.map((s) => s.track));
+    assert.deepEqual([...tracks].sort(), ['mic', 'system']);
+    const systemText = stored.segments.filter((s) => s.track === 'system').map((s) => s.text).join(' ');
+    assert.ok(words(systemText).length >= 8, `system track: "${systemText}"`);
+  } finally {
+    store.close();
+  }
 });
 
 test('capturing from a source that does not exist is reported as an error, not a crash', async () => {
