@@ -1,0 +1,135 @@
+// ASR over WebSocket (docs/PROTOCOL.md "ASR WebSocket"): query parameters → AsrSession config, binary frames
+// and `audio` messages → audio, `flush`/`end`/`config` → the session; everything the session emits goes back
+// as JSON. A bad message gets an `error` and the stream goes on.
+import type { WebSocket } from 'ws';
+import { ASR_CLIENT_TYPES, AsrAudioMessage, CLOSE_CODES, type AsrServerMessage } from '../../../../proto/ws-messages.js';
+import { AsrSession, SessionError } from '../../sessions/asr-session.js';
+import type { ApiContext } from '../context.js';
+import { SocketChannel, parseFrame, type Incoming } from './socket-channel.js';
+
+/** Connection-level keys that are not stream options. */
+const NON_CONFIG_PARAMS = new Set(['token']);
+
+/** Live ASR sockets, so a shutdown can flush them (finals reach clients and the store). */
+export type LiveAsrSockets = Set<{ shutdown(): Promise<void> }>;
+
+export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiContext, live: LiveAsrSockets, release: () => void): void {
+  const config: Record<string, string> = {};
+  for (const [k, v] of query) if (!NON_CONFIG_PARAMS.has(k)) config[k] = v;
+  const session = new AsrSession({
+    engine: ctx.engine,
+    store: ctx.store,
+    config,
+    metrics: ctx.metrics,
+    audioAheadBudgetMs: ctx.limits.audioAheadBudgetMs,
+  });
+  const stopGauge = ctx.metrics.streamOpened('asr', 'ws');
+  const channel = new SocketChannel(ws, ctx, () => {
+    channel.sendError('bad_audio', `no message for ${ctx.limits.idleTimeoutMs} ms; closing the idle stream`);
+    void session.end().catch(() => undefined).finally(() => channel.close(CLOSE_CODES.idle, 'idle timeout'));
+  });
+  const entry = {
+    // Server shutdown: end the stream as if the client had sent `end` (final + session_complete), then 1001.
+    shutdown: async () => {
+      if (!session.isClosed) await session.end().catch(() => undefined);
+      channel.close(CLOSE_CODES.goingAway, 'server shutting down');
+    },
+  };
+  live.add(entry);
+
+  session.on('message', (msg: AsrServerMessage) => {
+    channel.sendJson(msg, msg.type === 'transcript' && !msg.is_final);
+  });
+  session.on('closed', () => channel.close(CLOSE_CODES.normal, 'session complete'));
+
+  // Frames that arrive while the engine is still loading wait here (bounded), then replay in order.
+  let started = false;
+  let backlog: Incoming[] | null = [];
+  let backlogBytes = 0;
+
+  const fail = (err: unknown): void => {
+    if (err instanceof SessionError) channel.sendError(err.code, err.message);
+    else {
+      ctx.logger.error({ err }, 'ASR stream failed');
+      channel.sendError('internal', err instanceof Error ? err.message : String(err));
+    }
+  };
+
+  const handle = (m: Incoming): void => {
+    try {
+      if (m.kind === 'invalid') return channel.sendError(m.code, m.message);
+      if (m.kind === 'binary') return session.writeAudio(m.data);
+      switch (m.type) {
+        case 'audio': {
+          const parsed = AsrAudioMessage.safeParse(m.body);
+          if (!parsed.success || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(parsed.data.audio)) {
+            return channel.sendError('bad_json', '"audio" must be a base64 string of audio bytes');
+          }
+          return session.writeAudio(Buffer.from(parsed.data.audio, 'base64'));
+        }
+        case 'flush':
+          void session.flush().catch(fail);
+          return;
+        case 'end':
+        case 'eof':
+          void session.end().catch(fail);
+          return;
+        case 'config': {
+          const { type: _t, ...fields } = m.body;
+          return session.configure(fields);
+        }
+        default:
+          return channel.sendError(
+            'bad_json',
+            m.type === undefined ? 'message has no "type"' : `unknown message type "${m.type}"; expected one of ${ASR_CLIENT_TYPES.join(', ')}`,
+          );
+      }
+    } catch (err) {
+      fail(err);
+    }
+  };
+
+  ws.on('message', (data, isBinary) => {
+    channel.touch();
+    const m = parseFrame(data, isBinary, ctx.limits.maxJsonBytes);
+    if (started) return handle(m);
+    if (!backlog) return;
+    backlogBytes += m.kind === 'binary' ? m.data.byteLength : 0;
+    if (backlogBytes > ctx.limits.maxFrameBytes * 8) {
+      channel.sendError('rate_limited', 'the engine is still loading and too much audio is waiting; this frame was dropped');
+      return;
+    }
+    backlog.push(m);
+  });
+
+  ws.on('close', () => {
+    live.delete(entry);
+    channel.clearIdle();
+    stopGauge();
+    release();
+    backlog = null;
+    void session.abort().catch((err) => ctx.logger.error({ err }, 'ASR abort failed'));
+  });
+  ws.on('error', (err) => ctx.logger.warn({ err: err.message }, 'ASR WebSocket error'));
+
+  void ctx.engine.ready
+    .then(() => {
+      if (!backlog) return; // the client already left
+      try {
+        session.start();
+      } catch (err) {
+        fail(err);
+        const code = err instanceof SessionError && err.code === 'bad_config' ? CLOSE_CODES.policyViolation : CLOSE_CODES.internal;
+        channel.close(code, err instanceof Error ? err.message : 'cannot start');
+        return;
+      }
+      started = true;
+      const pending = backlog;
+      backlog = null;
+      for (const m of pending) handle(m);
+    })
+    .catch((err) => {
+      channel.sendError('model_unavailable', `the engine failed to load: ${err instanceof Error ? err.message : String(err)}`);
+      channel.close(CLOSE_CODES.internal, 'engine failed to load');
+    });
+}

@@ -1,0 +1,126 @@
+// TTS over WebSocket (docs/PROTOCOL.md "TTS WebSocket"): one-shot and incremental JSON requests → TtsSession;
+// its audio goes out as binary frames (never mixing two requests), its JSON messages as text frames.
+import type { WebSocket } from 'ws';
+import { CLOSE_CODES, TTS_CLIENT_TYPES } from '../../../../proto/ws-messages.js';
+import { SessionError } from '../../sessions/asr-session.js';
+import { TtsSession } from '../../sessions/tts-session.js';
+import type { ApiContext } from '../context.js';
+import { SocketChannel, parseFrame } from './socket-channel.js';
+
+/**
+ * TTS text messages may carry up to `maxTtsTextChars` characters (4 bytes each in the worst case of UTF-8), so
+ * their JSON limit is larger than the general one; the frame limit still caps them.
+ */
+export function ttsJsonLimit(ctx: ApiContext): number {
+  return Math.min(ctx.limits.maxFrameBytes, Math.max(ctx.limits.maxJsonBytes, ctx.limits.maxTtsTextChars * 4 + 4096));
+}
+
+export type LiveTtsSockets = Set<{ shutdown(): Promise<void> }>;
+
+export function handleTtsSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiContext, live: LiveTtsSockets, release: () => void): void {
+  const stopGauge = ctx.metrics.streamOpened('tts', 'ws');
+  const channel = new SocketChannel(ws, ctx, () => channel.close(CLOSE_CODES.idle, 'idle timeout'));
+  const defaults: Record<string, unknown> = {};
+  for (const [k, v] of query) if (k !== 'token') defaults[k] = v;
+  const session = new TtsSession({
+    engine: ctx.engine,
+    maxTextChars: ctx.limits.maxTtsTextChars,
+    metrics: ctx.metrics,
+    waitForDrain: () => channel.drained(),
+  });
+  const entry = {
+    shutdown: async () => {
+      session.close();
+      channel.close(CLOSE_CODES.goingAway, 'server shutting down');
+    },
+  };
+  live.add(entry);
+  session.on('message', (msg) => channel.sendJson(msg));
+  session.on('audio', (chunk) => channel.sendBinary(chunk.bytes));
+  session.on('finished', () => channel.close(CLOSE_CODES.normal, 'finished'));
+
+  const fail = (err: unknown, requestId?: unknown): void => {
+    const extra = typeof requestId === 'string' ? { request_id: requestId } : {};
+    if (err instanceof SessionError) channel.sendError(err.code, err.message, extra);
+    else {
+      ctx.logger.error({ err }, 'TTS stream failed');
+      channel.sendError('internal', err instanceof Error ? err.message : String(err), extra);
+    }
+  };
+
+  let configError: unknown = null;
+  try {
+    if (Object.keys(defaults).length) session.configure(defaults);
+  } catch (err) {
+    configError = err;
+  }
+
+  const started = ctx.engine.ready.then(
+    () => true,
+    (err) => {
+      channel.sendError('model_unavailable', `the engine failed to load: ${err instanceof Error ? err.message : String(err)}`);
+      channel.close(CLOSE_CODES.internal, 'engine failed to load');
+      return false;
+    },
+  );
+  if (configError) {
+    fail(configError);
+    channel.close(CLOSE_CODES.policyViolation, 'bad query parameters');
+  }
+
+  // Messages are handled in arrival order, after the engine is ready.
+  let chain: Promise<unknown> = started;
+  ws.on('message', (data, isBinary) => {
+    channel.touch();
+    const m = parseFrame(data, isBinary, ttsJsonLimit(ctx));
+    chain = chain.then(async (ok) => {
+      if (!ok || session.isClosed) return ok;
+      if (m.kind === 'invalid') channel.sendError(m.code, m.message);
+      else if (m.kind === 'binary') channel.sendError('bad_json', 'the TTS stream takes JSON text messages, not binary frames');
+      else {
+        const body = m.body;
+        try {
+          switch (m.type) {
+            case undefined:
+            case 'speak':
+              if (typeof body.text !== 'string') throw new SessionError('bad_json', 'a request needs a "text" string (or a "type")');
+              session.speak(body as { text: string });
+              break;
+            case 'append':
+            case 'appendText':
+              session.append(body as { text: string });
+              break;
+            case 'flush':
+              session.flush();
+              break;
+            case 'finish':
+              session.finish();
+              break;
+            case 'cancel':
+              session.cancel();
+              break;
+            case 'config': {
+              const { type: _t, ...fields } = body;
+              session.configure(fields);
+              break;
+            }
+            default:
+              throw new SessionError('bad_json', `unknown message type "${m.type}"; expected one of ${TTS_CLIENT_TYPES.join(', ')}`);
+          }
+        } catch (err) {
+          fail(err, body.request_id);
+        }
+      }
+      return ok;
+    });
+  });
+
+  ws.on('close', () => {
+    live.delete(entry);
+    channel.clearIdle();
+    stopGauge();
+    release();
+    session.close();
+  });
+  ws.on('error', (err) => ctx.logger.warn({ err: err.message }, 'TTS WebSocket error'));
+}
