@@ -1,0 +1,38 @@
+// pocketsphinx speech recognition: zero-download English ASR over the system library (Debian/Ubuntu
+// libpocketsphinx + pocketsphinx-en-us), through a small N-API addon built at install time.
+import { EngineUnavailableError, type AsrEngine } from '../../types.js';
+import { PocketsphinxAsrEngine, startPocketsphinxWorker } from './engine.js';
+import { pocketsphinxStatus } from './native.js';
+
+export { pocketsphinxStatus } from './native.js';
+export { PocketsphinxAsrEngine, MAX_WRITE_SECONDS } from './engine.js';
+
+export async function loadPocketsphinxAsr(opts: { threads?: number } = {}): Promise<AsrEngine & { close(): Promise<void> }> {
+  const status = pocketsphinxStatus();
+  if (!status.available) throw new EngineUnavailableError(`pocketsphinx unavailable: ${status.detail}`);
+  return PocketsphinxAsrEngine.load(opts);
+}
+
+let batchWorker: ReturnType<typeof startPocketsphinxWorker> | null = null;
+
+/**
+ * Decode a whole 16 kHz recording in one ps_process_raw(full_utt=TRUE) call (the library's batch mode), in a
+ * shared worker that does not keep the process alive. The reference the streaming backend is compared with.
+ */
+export async function decodeWholeFile(samples16k: Float32Array): Promise<string> {
+  const status = pocketsphinxStatus();
+  if (!status.available) throw new EngineUnavailableError(`pocketsphinx unavailable: ${status.detail}`);
+  if (!batchWorker || batchWorker.dead) {
+    batchWorker = startPocketsphinxWorker();
+    batchWorker.worker.unref();
+  }
+  const copy = samples16k.slice();
+  return batchWorker.call('decodeWhole', { samples: copy }, [copy.buffer]);
+}
+
+/** Stop the batch worker (tests call this to exit promptly). */
+export async function closeBatchDecoder(): Promise<void> {
+  const w = batchWorker;
+  batchWorker = null;
+  if (w) await w.terminate();
+}
