@@ -12,6 +12,7 @@ import type { ApiContext } from '../context.js';
 import { describeZodError, RestError, sendError } from './openai-errors.js';
 import { resolveVoice } from './openai-names.js';
 import { streamAudioResponse } from './tts-stream.js';
+import { jsonBodyLimit } from './tts-stream-request.js';
 
 const OPENAI_ONLY_FORMATS = ['mp3', 'opus', 'aac', 'flac'];
 
@@ -36,7 +37,7 @@ export const SpeechBody = z.object({
 });
 
 export function registerSpeechRoute(app: FastifyInstance, ctx: ApiContext): void {
-  app.post('/v1/audio/speech', async (req, reply) => {
+  app.post('/v1/audio/speech', { bodyLimit: jsonBodyLimit(ctx) }, async (req, reply) => {
     try {
       if (req.body === undefined || req.body === null || typeof req.body !== 'object') {
         throw new RestError('bad_json', 'send a JSON object: {"input": "text", "voice": "…", "response_format": "wav"}');

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { TtsFormat } from '../../../../proto/ws-messages.js';
 import type { ApiContext } from '../context.js';
 import { describeZodError, RestError, sendError, toRestError } from './openai-errors.js';
-import { synthesizeOne, type OneTextRequest, type SynthesisEvent } from './tts-stream-request.js';
+import { jsonBodyLimit, synthesizeOne, type OneTextRequest, type SynthesisEvent } from './tts-stream-request.js';
 
 export const TtsStreamBody = z.object({
   text: z.string({ error: 'text is required' }).min(1, 'text is empty; nothing to synthesize'),
@@ -30,7 +30,7 @@ const CONTENT_TYPES: Record<TtsFormat, string> = {
 };
 
 export function registerTtsStreamRoute(app: FastifyInstance, ctx: ApiContext): void {
-  app.post('/v1/tts/stream', async (req, reply) => {
+  app.post('/v1/tts/stream', { bodyLimit: jsonBodyLimit(ctx) }, async (req, reply) => {
     try {
       if (req.body === undefined || req.body === null || typeof req.body !== 'object') {
         throw new RestError('bad_json', 'send a JSON object: {"text": "…", "voice": "…", "format": "pcm"}');
