@@ -1,57 +1,71 @@
-// Starts the core (engine, store, API server) inside the Electron main process through the headless
-// entry `src-main/headless.ts` — the very code `earshot serve` runs — and hands the shell what it needs:
-// the API base URL and token for the renderer, and the engine and store for in-process system-audio
-// captions. Ports: ASR/HTTP on 8088 by default; EARSHOT_DESKTOP_PORT overrides (0 = any free port).
-//
-// headless.ts belongs to the sessions/API slice and is imported by computed specifier (as engine.ts does
-// for optional backends), so the shell typechecks and builds on its own; its shape is checked at run time
-// and a mismatch fails with a message naming what is missing.
+// Starts the core (engine, transcript store, API server) inside the Electron main process — the same
+// layers `earshot serve` runs — and hands the shell what it needs: the API base URL and token for the
+// renderer, and the engine and store for in-process system-audio captions.
+// Ports: ASR/HTTP on 8088 (the UI is served there), TTS on 9999, gRPC 50052/50051, as for `earshot serve`;
+// EARSHOT_DESKTOP_PORT overrides the ASR port (0 = any free port, also moving the others to free ports).
+import { loadOrCreateToken } from '../core/api/auth.js';
+import { DEFAULT_ASR_PORT, DEFAULT_TTS_PORT, startServer } from '../core/api/server.js';
+import { createEngine } from '../core/engine/engine.js';
 import type { Engine } from '../core/engine/types.js';
-import type { AsrSessionStore } from '../core/sessions/asr-session.js';
+import { openStore } from '../core/store/index.js';
+import type { Store } from '../core/store/types.js';
 
 export interface CoreHandle {
   /** e.g. http://127.0.0.1:8088 — the UI is served here and the renderer's API calls go here. */
   apiBase: string;
   token: string;
   engine: Engine;
-  store: AsrSessionStore | null;
+  store: Store | null;
   close(): Promise<void>;
 }
 
-const HEADLESS_MODULE = '../headless.js';
-
-type Loose = Record<string, unknown>;
-
-function pick<T>(obj: Loose, names: string[], check: (v: unknown) => boolean): T | undefined {
-  for (const n of names) if (check(obj[n])) return obj[n] as T;
-  return undefined;
+export interface CoreOptions {
+  /** Built web UI; default: the server's own default (<appRoot>/out/renderer). */
+  webRoot?: string;
+  env?: NodeJS.ProcessEnv;
 }
 
-export async function startCore(env: NodeJS.ProcessEnv = process.env): Promise<CoreHandle> {
-  const mod = (await import(HEADLESS_MODULE)) as Loose;
-  const start = pick<(opts: Loose) => Promise<Loose>>(mod, ['startHeadless', 'startCore', 'start', 'default'], (v) => typeof v === 'function');
-  if (!start) throw new Error(`${HEADLESS_MODULE} exports no start function (expected startHeadless)`);
-  const port = env.EARSHOT_DESKTOP_PORT !== undefined ? Number(env.EARSHOT_DESKTOP_PORT) : undefined;
-  const running = await start({
-    host: '127.0.0.1',
-    ...(port !== undefined && Number.isInteger(port) ? { portAsr: port, port } : {}),
-    // The desktop owns the process: it handles signals itself and must not be exited by the core.
-    installSignalHandlers: false,
-  });
-  const server = (running.server as Loose | undefined) ?? running;
-  const context = ((running.context ?? server.context) as Loose | undefined) ?? running;
-  const engine = pick<Engine>(running, ['engine'], Boolean) ?? pick<Engine>(context, ['engine'], Boolean);
-  const store = pick<AsrSessionStore>(running, ['store'], Boolean) ?? pick<AsrSessionStore>(context, ['store'], Boolean) ?? null;
-  const token =
-    pick<string>(running, ['token'], (v) => typeof v === 'string') ??
-    pick<string>((context.auth as Loose | undefined) ?? {}, ['token'], (v) => typeof v === 'string');
-  let apiBase = pick<string>(running, ['asrUrl', 'url', 'apiBase', 'baseUrl'], (v) => typeof v === 'string') ?? pick<string>(server, ['asrUrl', 'url'], (v) => typeof v === 'string');
-  if (!apiBase) {
-    const asrPort = pick<number>(running, ['asrPort', 'portAsr', 'port'], (v) => typeof v === 'number') ?? pick<number>(server, ['asrPort', 'portAsr', 'port'], (v) => typeof v === 'number');
-    if (asrPort !== undefined) apiBase = `http://127.0.0.1:${asrPort}`;
+export async function startCore(opts: CoreOptions = {}): Promise<CoreHandle> {
+  const env = opts.env ?? process.env;
+  const override = env.EARSHOT_DESKTOP_PORT;
+  const asrPort = override !== undefined && /^\d+$/.test(override) ? Number(override) : DEFAULT_ASR_PORT;
+  const anyPorts = asrPort === 0;
+
+  const engine = await createEngine({});
+  let store: Store | null = null;
+  try {
+    store = openStore();
+  } catch (err) {
+    // Captions still work without a database; nothing is stored and the UI's Sessions view says so.
+    console.error(`earshot: transcript store unavailable: ${(err as Error).message}`);
   }
-  const close = pick<() => Promise<void>>(running, ['close', 'stop'], (v) => typeof v === 'function');
-  const missing = [!engine && 'engine', !token && 'token', !apiBase && 'API URL/port', !close && 'close()'].filter(Boolean);
-  if (missing.length) throw new Error(`${HEADLESS_MODULE}: the started core does not expose ${missing.join(', ')}`);
-  return { apiBase: apiBase!.replace(/\/$/, ''), token: token!, engine: engine!, store, close: () => close!.call(running) };
+  const token = loadOrCreateToken();
+  try {
+    const server = await startServer({
+      engine,
+      store,
+      token,
+      host: '127.0.0.1',
+      asrPort,
+      ttsPort: anyPorts ? 0 : DEFAULT_TTS_PORT,
+      ...(anyPorts ? { grpc: { asrPort: 0, ttsPort: 0 } } : {}),
+      ...(opts.webRoot ? { webRoot: opts.webRoot } : {}),
+    });
+    return {
+      apiBase: server.asrUrl.replace(/\/$/, ''),
+      token,
+      engine,
+      store,
+      async close() {
+        // Server first (live streams flush their finals into the store), then the store, then the engine.
+        await server.close();
+        store?.close();
+        await engine.close();
+      },
+    };
+  } catch (err) {
+    store?.close();
+    await engine.close();
+    throw err;
+  }
 }
