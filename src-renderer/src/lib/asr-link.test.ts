@@ -137,6 +137,20 @@ describe('AsrLink', () => {
     expect(link.state).toBe('stopped');
   });
 
+  it('falls back to a new session when the one it rejoins no longer exists', () => {
+    const link = new AsrLink({ cfg, captions: new CaptionLog(), WebSocketImpl: FakeSocket as unknown as typeof WebSocket, backoffMs: [10] });
+    link.start();
+    FakeSocket.all[0].serverSays({ type: 'ready', session_id: 'OLD', model: 'm', sample_rate: 16000 });
+    FakeSocket.all[0].serverDies();
+    vi.advanceTimersByTime(10);
+    expect(new URL(FakeSocket.all[1].url).searchParams.get('session')).toBe('OLD');
+    FakeSocket.all[1].serverSays({ type: 'error', code: 'bad_config', message: 'session "OLD" does not exist' });
+    FakeSocket.all[1].serverDies(1008);
+    vi.advanceTimersByTime(10);
+    expect(new URL(FakeSocket.all[2].url).searchParams.get('session')).toBe('new');
+    expect(link.state).toBe('reconnecting');
+  });
+
   it('bounds the replay buffer while the server is away', () => {
     const link = new AsrLink({ cfg, captions: new CaptionLog(), WebSocketImpl: FakeSocket as unknown as typeof WebSocket, maxReplayMs: 500, backoffMs: [50] });
     link.start();

@@ -142,6 +142,8 @@ export class AsrLink {
     const epoch = this.opts.captions.newEpoch();
     this.epoch = epoch;
     let readySeen = false;
+    /** The stored session we asked to rejoin is gone: the close that follows is not fatal, retry with session=new. */
+    let retryFresh = false;
 
     ws.onmessage = (ev: MessageEvent) => {
       if (ws !== this.ws || typeof ev.data !== 'string') return;
@@ -183,6 +185,7 @@ export class AsrLink {
           } else if (!readySeen && this.sessionId && msg.code === 'bad_config') {
             // The stored session is gone (e.g. a fresh data dir): carry on in a new one.
             this.sessionId = null;
+            retryFresh = true;
           } else {
             this.opts.events?.problem?.(`Engine error (${msg.code}): ${msg.message}`, false);
           }
@@ -198,6 +201,7 @@ export class AsrLink {
         this.endResolve?.();
         return;
       }
+      if (retryFresh) return this.scheduleReconnect(ABNORMAL_HINT);
       if (ev.code === CLOSE_CODES.unauthorized) return this.fail('The API token was refused. Open the link printed by `earshot serve --open`.');
       if (ev.code === CLOSE_CODES.forbidden) return this.fail('The engine refused this page (origin not allowed).');
       if (ev.code === CLOSE_CODES.policyViolation || ev.code === CLOSE_CODES.tooLarge)
