@@ -148,6 +148,12 @@ export class AsrSession extends EventEmitter {
     return this.segment;
   }
 
+  /** Before start(): add options to the initial config (a first `config` message is equivalent to them). */
+  mergeInitialConfig(fields: Record<string, unknown>): void {
+    if (this.state !== 'new') throw new Error('mergeInitialConfig after start()');
+    this.opts.config = { ...(this.opts.config ?? {}), ...fields };
+  }
+
   /**
    * Validate the initial config, pick the model, open the stored session, and emit `ready`.
    * Throws SessionError (bad_config / model_unavailable) — the transport then reports it and closes.

@@ -7,6 +7,9 @@ import { AsrSession, SessionError } from '../../sessions/asr-session.js';
 import type { ApiContext } from '../context.js';
 import { SocketChannel, parseFrame, type Incoming } from './socket-channel.js';
 
+/** How long a stream with no options in its URL waits for a first `config` message before starting. */
+const FIRST_MESSAGE_GRACE_MS = 1000;
+
 /** Connection-level keys that are not stream options. */
 const NON_CONFIG_PARAMS = new Set(['token']);
 
@@ -112,9 +115,28 @@ export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
   });
   ws.on('error', (err) => ctx.logger.warn({ err: err.message }, 'ASR WebSocket error'));
 
-  void ctx.engine.ready
+  // A first `config` message is equivalent to query parameters, so when the URL carries no options the session
+  // starts at the first message (merged into the initial config when it is a `config`) or after
+  // FIRST_MESSAGE_GRACE_MS, whichever comes first; with options in the URL it starts at once.
+  const hasQueryConfig = Object.keys(config).length > 0;
+  const firstMessage = new Promise<void>((resolve) => {
+    if (hasQueryConfig) return resolve();
+    const t = setTimeout(resolve, FIRST_MESSAGE_GRACE_MS);
+    ws.once('message', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+
+  void Promise.all([ctx.engine.ready, firstMessage])
     .then(() => {
       if (!backlog) return; // the client already left
+      const first = backlog[0];
+      if (first?.kind === 'json' && first.type === 'config') {
+        backlog.shift();
+        const { type: _t, ...fields } = first.body;
+        session.mergeInitialConfig(fields);
+      }
       try {
         session.start();
       } catch (err) {
