@@ -1,0 +1,129 @@
+// sherpa-onnx TTS through the real OfflineTts with the synthetic piper/VITS fixture, whose "audio" is the
+// token-id sequence × 0.001: reading it back through tokens.txt gives the exact phonemes sherpa generated.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { loadSherpaTts, type SherpaSynthesizer } from '../../src-main/core/engine/backends/sherpa/tts.js';
+import { TtsRequestError } from '../../src-main/core/engine/text/tts-request.js';
+import { resolveModel, catalogModel } from '../../src-main/core/engine/models/catalog.js';
+import type { SynthesisChunk } from '../../src-main/core/engine/types.js';
+import { MODELS } from '../helpers/shared.js';
+
+const DIR = join(MODELS, 'synthetic-piper-vits-fixture');
+const MODEL = {
+  id: 'synthetic-piper-fixture',
+  name: 'Synthetic piper fixture',
+  language: 'en',
+  type: 'vits',
+  path: DIR,
+  paths: { model: join(DIR, 'model.onnx'), tokens: join(DIR, 'tokens.txt') },
+  fixture: true,
+};
+const TOKENS = new Map(
+  readFileSync(join(DIR, 'tokens.txt'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => [Number(l.slice(l.lastIndexOf(' ') + 1)), l.slice(0, l.lastIndexOf(' '))] as [number, string]),
+);
+
+/** The phoneme string a chunk encodes: samples×1000 through tokens.txt, from ^ to $. */
+function phonemes(samples: Float32Array): string {
+  let out = '';
+  for (let i = 0; i < samples.length; i++) {
+    const id = Math.round(samples[i]! * 1000);
+    out += TOKENS.get(id) ?? `<${id}>`;
+    if (id === 2) break; // '$' ends the sequence
+  }
+  return out;
+}
+
+async function collect(it: AsyncIterable<SynthesisChunk>): Promise<SynthesisChunk[]> {
+  const out: SynthesisChunk[] = [];
+  for await (const c of it) out.push(c);
+  return out;
+}
+
+let tts: SherpaSynthesizer;
+before(async () => {
+  tts = await loadSherpaTts(MODEL, { threads: 1 });
+});
+
+test('loads the fixture voice and lists it as a fixture', () => {
+  assert.deepEqual(tts.voices(), [{ id: 'synthetic-piper-fixture', name: 'Synthetic piper fixture', language: 'en', backend: 'sherpa', sampleRate: 22050, fixture: true }]);
+});
+
+test('generates the exact phoneme sequence for a text (espeak-ng phonemizer with Debian data)', async () => {
+  const chunks = await collect(tts.synthesize({ text: 'Hello world, this is a live captioning test.' }));
+  assert.ok(chunks.length >= 1);
+  assert.equal(chunks[0]!.sampleRate, 22050);
+  assert.equal(phonemes(chunks[0]!.samples), '^_h_ə_l_ˈ_o_ʊ_ _w_ˈ_ɜ_ː_l_d_,_ _ð_ɪ_s_ _ɪ_z_ _ɐ_ _l_ˈ_a_ɪ_v_ _k_ˈ_æ_p_ʃ_ə_n_ɪ_ŋ_ _t_ˈ_ɛ_s_t_._$');
+});
+
+test('streams one sentence at a time, in order, each with its own phonemes', async () => {
+  const chunks = await collect(tts.synthesize({ text: 'Hello world. Second one! Third?' }));
+  assert.deepEqual([...new Set(chunks.map((c) => c.sentence))], [0, 1, 2]);
+  const first = (i: number) => chunks.find((c) => c.sentence === i)!;
+  assert.equal(phonemes(first(0).samples), '^_h_ə_l_ˈ_o_ʊ_ _w_ˈ_ɜ_ː_l_d_._$');
+  assert.equal(phonemes(first(1).samples), '^_s_ˈ_ɛ_k_ə_n_d_ _w_ˌ_ʌ_n_!_$');
+  assert.equal(phonemes(first(2).samples), '^_ˈ_ɜ_ː_d_?_$'); // θ is not in the fixture's tokens
+});
+
+test('generation does not run on the event loop: a queued setImmediate runs before the first chunk arrives', async () => {
+  const events: string[] = [];
+  setImmediate(() => events.push('immediate'));
+  for await (const c of tts.synthesize({ text: 'Hello world.' })) {
+    events.push(`chunk ${c.sentence}`);
+  }
+  assert.equal(events[0], 'immediate');
+});
+
+test('abort stops after the current chunk; a consumer that breaks early stops generation too', async () => {
+  const text = Array.from({ length: 20 }, (_, i) => `Sentence number ${i + 1}.`).join(' ');
+  const ac = new AbortController();
+  const got: SynthesisChunk[] = [];
+  for await (const c of tts.synthesize({ text }, ac.signal)) {
+    got.push(c);
+    ac.abort();
+  }
+  assert.equal(got.length, 1);
+  for await (const c of tts.synthesize({ text })) {
+    assert.equal(c.sentence, 0);
+    break;
+  }
+  // The synthesizer is still usable afterwards (its lock was released).
+  const again = await collect(tts.synthesize({ text: 'Hello world.' }));
+  assert.equal(phonemes(again[0]!.samples), '^_h_ə_l_ˈ_o_ʊ_ _w_ˈ_ɜ_ː_l_d_._$');
+});
+
+test('concurrent requests each get their own complete audio', async () => {
+  const [a, b] = await Promise.all([collect(tts.synthesize({ text: 'Hello world. Second one!' })), collect(tts.synthesize({ text: 'Third?' }))]);
+  assert.deepEqual([...new Set(a.map((c) => c.sentence))], [0, 1]);
+  assert.equal(phonemes(a[0]!.samples), '^_h_ə_l_ˈ_o_ʊ_ _w_ˈ_ɜ_ː_l_d_._$');
+  assert.equal(phonemes(b[0]!.samples), '^_ˈ_ɜ_ː_d_?_$');
+});
+
+test('speed is passed to the model and validated', async () => {
+  assert.throws(() => tts.synthesize({ text: 'Hi.', speed: 0 }), TtsRequestError);
+  const chunks = await collect(tts.synthesize({ text: 'Hello world.', speed: 2 }));
+  assert.equal(phonemes(chunks[0]!.samples), '^_h_ə_l_ˈ_o_ʊ_ _w_ˈ_ɜ_ː_l_d_._$');
+});
+
+test('bad requests fail at once with specific errors', () => {
+  assert.throws(() => tts.synthesize({ text: '' }), /text is empty/);
+  assert.throws(() => tts.synthesize({ text: 'Hi.', voice: 'nobody' }), (e: unknown) => e instanceof TtsRequestError && /unknown voice "nobody"/.test(e.message));
+});
+
+test('a voice whose files are missing fails to load with the reason', async () => {
+  await assert.rejects(loadSherpaTts({ ...MODEL, paths: { model: join(DIR, 'nope.onnx'), tokens: MODEL.paths.tokens } }), /model file missing/);
+  await assert.rejects(loadSherpaTts({ ...MODEL, type: 'tacotron' }), /not supported/);
+});
+
+test('the catalog entry resolves to the same fixture and loads', async () => {
+  const entry = catalogModel('synthetic-piper-fixture');
+  assert.ok(entry);
+  const resolved = resolveModel(entry, [MODELS]);
+  assert.ok(resolved, 'fixture resolves from ../shared/models');
+  const t = await loadSherpaTts(resolved);
+  assert.equal(t.voices()[0]!.fixture, true);
+});
