@@ -34,6 +34,8 @@ export interface TestClient {
   /** Resolves with the first message (already received or future) matching `pred`, after `from` index. */
   waitFor(pred: (m: any) => boolean, timeoutMs?: number): Promise<any>;
   send(obj: unknown): void;
+  /** Resolves once at least one binary frame has arrived. */
+  waitForBinary(): Promise<void>;
 }
 
 export function connect(url: string, headers: Record<string, string> = {}): TestClient {
@@ -41,10 +43,13 @@ export function connect(url: string, headers: Record<string, string> = {}): Test
   const messages: any[] = [];
   const received: Received[] = [];
   const waiters: { pred: (m: any) => boolean; resolve: (m: any) => void }[] = [];
+  const binaryWaiters: (() => void)[] = [];
   ws.on('message', (data, isBinary) => {
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
     if (isBinary) {
       received.push({ binary: buf });
+      for (const w of [...binaryWaiters]) w();
+      binaryWaiters.length = 0;
       return;
     }
     const m = JSON.parse(buf.toString('utf8'));
@@ -78,6 +83,10 @@ export function connect(url: string, headers: Record<string, string> = {}): Test
           if (late) resolve(late);
         });
       });
+    },
+    waitForBinary() {
+      if (received.some((r) => 'binary' in r)) return Promise.resolve();
+      return new Promise<void>((resolve) => binaryWaiters.push(resolve));
     },
     send(obj) {
       ws.send(typeof obj === 'string' ? obj : JSON.stringify(obj));

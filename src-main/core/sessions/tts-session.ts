@@ -84,7 +84,8 @@ interface Request {
   wake: (() => void) | null;
 }
 
-const MAX_CHUNK_SAMPLES_SECONDS = 0.5;
+/** Audio goes out in frames of at most this long, so a cancel or a slow client takes effect between frames. */
+const MAX_FRAME_SECONDS = 0.25;
 
 export class TtsSession extends EventEmitter {
   private readonly opts: TtsSessionOptions;
@@ -352,8 +353,10 @@ export class TtsSession extends EventEmitter {
         this.send({ type: 'synthesis_started', request_id: req.id, sample_rate: outRate, format: req.options.format, voice: voice?.id ?? req.options.voice ?? 'default' });
       }
       const out = resampler && !resampled ? (resampler as StreamingResampler).process(pcm) : pcm;
-      const step = Math.max(1, Math.round(outRate * MAX_CHUNK_SAMPLES_SECONDS));
+      const step = Math.max(1, Math.round(outRate * MAX_FRAME_SECONDS));
       for (let o = 0; o < out.length; o += step) {
+        // Yield to the event loop between frames: a `cancel` that has arrived is handled before the next one.
+        if (o > 0) await new Promise((r) => setImmediate(r));
         await this.opts.waitForDrain?.();
         if (stale()) return false;
         const part = out.subarray(o, Math.min(out.length, o + step));
