@@ -4,7 +4,10 @@ import { registerSessions } from './sessions.js';
 import { registerModels } from './models.js';
 import { registerEngines } from './engines.js';
 import { registerTranscribe } from './transcribe.js';
+import { registerSay } from './say.js';
+import { registerServe } from './serve.js';
+import { registerToken } from './token.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerSessions, registerModels, registerEngines, registerTranscribe];
+export const commands: RegisterCommand[] = [registerSessions, registerModels, registerEngines, registerTranscribe, registerSay, registerServe, registerToken];

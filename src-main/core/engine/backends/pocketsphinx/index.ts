@@ -14,6 +14,7 @@ export async function loadPocketsphinxAsr(opts: { threads?: number } = {}): Prom
 }
 
 let batchWorker: ReturnType<typeof startPocketsphinxWorker> | null = null;
+let batchPending = 0;
 
 /**
  * Decode a whole 16 kHz recording in one ps_process_raw(full_utt=TRUE) call (the library's batch mode), in a
@@ -22,12 +23,16 @@ let batchWorker: ReturnType<typeof startPocketsphinxWorker> | null = null;
 export async function decodeWholeFile(samples16k: Float32Array): Promise<string> {
   const status = pocketsphinxStatus();
   if (!status.available) throw new EngineUnavailableError(`pocketsphinx unavailable: ${status.detail}`);
-  if (!batchWorker || batchWorker.dead) {
-    batchWorker = startPocketsphinxWorker();
-    batchWorker.worker.unref();
-  }
+  if (!batchWorker || batchWorker.dead) batchWorker = startPocketsphinxWorker();
+  const w = batchWorker;
+  // Keep the process alive while a decode is pending, and not a moment longer.
+  if (batchPending++ === 0) w.worker.ref();
   const copy = samples16k.slice();
-  return batchWorker.call('decodeWhole', { samples: copy }, [copy.buffer]);
+  try {
+    return await w.call('decodeWhole', { samples: copy }, [copy.buffer]);
+  } finally {
+    if (--batchPending === 0) w.worker.unref();
+  }
 }
 
 /** Stop the batch worker (tests call this to exit promptly). */
