@@ -1,0 +1,102 @@
+// `earshot serve`: the engine and the local API without Electron (servers, CI, other tools, a plain browser).
+// SIGINT/SIGTERM shut down gracefully: no new connections, open ASR streams get their final (sent and stored)
+// and a clean close, then the store and the engine close.
+import type { Command } from 'commander';
+import { DEFAULT_GRPC_ASR_PORT, DEFAULT_GRPC_TTS_PORT } from '../../core/api/grpc/server.js';
+import { DEFAULT_ASR_PORT, DEFAULT_TTS_PORT } from '../../core/api/server.js';
+import { openInBrowser, startHeadless } from '../../headless.js';
+
+function port(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number 0-65535, got "${v}"`);
+    return n;
+  };
+}
+
+interface ServeOptions {
+  host: string;
+  portAsr: number;
+  portTts: number;
+  grpcAsr: number;
+  grpcTts: number;
+  grpc: boolean;
+  engine?: string;
+  model?: string;
+  requireToken?: boolean;
+  db?: string;
+  store: boolean;
+  allowOrigin: string[];
+  allowHost: string[];
+  open?: boolean;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the engine and the local API (WebSocket, REST, gRPC) and the web UI, without the desktop app')
+    .option('--host <address>', 'bind address (non-loopback makes the token mandatory)', '127.0.0.1')
+    .option('--port-asr <port>', 'HTTP + WebSocket port for ASR (and the web UI)', port('--port-asr'), DEFAULT_ASR_PORT)
+    .option('--port-tts <port>', 'HTTP + WebSocket port for TTS', port('--port-tts'), DEFAULT_TTS_PORT)
+    .option('--grpc-asr <port>', 'gRPC SpeechRecognition port', port('--grpc-asr'), DEFAULT_GRPC_ASR_PORT)
+    .option('--grpc-tts <port>', 'gRPC TextToSpeech port', port('--grpc-tts'), DEFAULT_GRPC_TTS_PORT)
+    .option('--no-grpc', 'do not start the gRPC servers')
+    .option('--engine <backend>', 'ASR backend: sherpa or pocketsphinx (default: every installed one)')
+    .option('--model <id>', 'ASR model id (see: earshot models list)')
+    .option('--require-token', 'require the API token from every client, native ones included')
+    .option('--db <path>', 'transcript database (default: the user-data earshot.db)')
+    .option('--no-store', 'run without a transcript database (finals are never stored)')
+    .option('--allow-origin <origin>', 'also accept this browser origin (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--allow-host <host>', 'also accept this Host name (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--open', 'print a one-time URL of the web UI with the token, and open it in the browser')
+    .action(async (opts: ServeOptions) => {
+      if (opts.engine && opts.engine !== 'sherpa' && opts.engine !== 'pocketsphinx') throw new Error('--engine must be sherpa or pocketsphinx');
+      const app = await startHeadless({
+        host: opts.host,
+        asrPort: opts.portAsr,
+        ttsPort: opts.portTts,
+        grpc: opts.grpc ? { asrPort: opts.grpcAsr, ttsPort: opts.grpcTts } : false,
+        engine: opts.engine as 'sherpa' | 'pocketsphinx' | undefined,
+        model: opts.model,
+        requireToken: opts.requireToken,
+        db: opts.store ? opts.db : null,
+        allowedOrigins: opts.allowOrigin,
+        allowedHosts: opts.allowHost,
+      });
+      const s = app.server;
+      const grpc = s.grpcAsrPort !== null ? ` grpc-asr=${s.host}:${s.grpcAsrPort} grpc-tts=${s.host}:${s.grpcTtsPort}` : '';
+      process.stdout.write(`earshot serve: listening asr=${s.asrUrl} tts=${s.ttsUrl}${grpc}\n`);
+      if (opts.open) {
+        process.stdout.write(`earshot serve: open the web UI at ${app.uiUrl}\n`);
+        openInBrowser(app.uiUrl);
+      }
+      app.engine.ready.then(
+        () => process.stdout.write(`earshot serve: ready (${app.engine.readiness().detail})\n`),
+        (err: unknown) => process.stderr.write(`earshot serve: engine failed to load: ${err instanceof Error ? err.message : String(err)}\n`),
+      );
+
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          process.stderr.write(`earshot serve: ${signal} again, exiting now\n`);
+          process.exit(1);
+        }
+        stopping = true;
+        process.stdout.write(`earshot serve: ${signal}, shutting down (flushing open streams)\n`);
+        app.close().then(
+          () => {
+            process.stdout.write('earshot serve: stopped\n');
+            process.exit(0);
+          },
+          (err: unknown) => {
+            process.stderr.write(`earshot serve: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      // Keep running until a signal arrives.
+      await new Promise<never>(() => undefined);
+    });
+}

@@ -1,0 +1,99 @@
+// Layers 1-5 without Electron: engine, transcript store, and the local API (WebSocket, REST, gRPC, web UI).
+// Used by `earshot serve`; the Electron main process assembles the same pieces itself.
+import { spawn } from 'node:child_process';
+import pino, { type Logger } from 'pino';
+import { loadOrCreateToken } from './core/api/auth.js';
+import type { Limits } from './core/api/limits.js';
+import { startServer, DEFAULT_ASR_PORT, DEFAULT_TTS_PORT, type RunningServer } from './core/api/server.js';
+import { createEngine, type AsrBackendId, type Engine, type EngineConfig } from './core/engine/index.js';
+import { openStore, type Store } from './core/store/index.js';
+
+export interface HeadlessOptions {
+  host?: string;
+  asrPort?: number;
+  ttsPort?: number;
+  /** gRPC ports; false = no gRPC. */
+  grpc?: { asrPort: number; ttsPort: number } | false;
+  /** ASR backend to load (default: every installed one). */
+  engine?: AsrBackendId;
+  /** ASR model id (sherpa catalog id; a fixture must be named to be loaded). */
+  model?: string;
+  requireToken?: boolean;
+  /** Database path; null = run without a store (finals are never stored). Default: the user-data database. */
+  db?: string | null;
+  allowedOrigins?: string[];
+  allowedHosts?: string[];
+  limits?: Partial<Limits>;
+  logger?: Logger;
+}
+
+export interface Headless {
+  server: RunningServer;
+  engine: Engine;
+  store: Store | null;
+  token: string;
+  /** One-time URL of the web UI carrying the token in its fragment (never sent to the server in logs). */
+  uiUrl: string;
+  /** Graceful: the API first (open streams flushed to clients and the store), then the store and the engine. */
+  close(): Promise<void>;
+}
+
+export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headless> {
+  const logger = opts.logger ?? pino({ level: process.env.EARSHOT_LOG_LEVEL ?? 'info' }, pino.destination(2));
+  const token = loadOrCreateToken();
+  const engineConfig: EngineConfig = {};
+  if (opts.engine || opts.model) engineConfig.asr = [{ backend: opts.engine ?? 'sherpa', model: opts.model }];
+  const engine = await createEngine(engineConfig);
+  let store: Store | null = null;
+  let server: RunningServer;
+  try {
+    store = opts.db === null ? null : openStore(opts.db ? { path: opts.db } : {});
+    server = await startServer({
+      engine,
+      store,
+      token,
+      host: opts.host,
+      asrPort: opts.asrPort ?? DEFAULT_ASR_PORT,
+      ttsPort: opts.ttsPort ?? DEFAULT_TTS_PORT,
+      grpc: opts.grpc,
+      requireToken: opts.requireToken,
+      allowedOrigins: opts.allowedOrigins,
+      allowedHosts: opts.allowedHosts,
+      limits: opts.limits,
+      logger,
+    });
+  } catch (err) {
+    store?.close();
+    await engine.close();
+    throw err;
+  }
+  let closing: Promise<void> | null = null;
+  return {
+    server,
+    engine,
+    store,
+    token,
+    uiUrl: `${server.asrUrl}/#token=${encodeURIComponent(token)}`,
+    close() {
+      closing ??= (async () => {
+        await server.close();
+        store?.close();
+        await engine.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Best effort: open `url` in the desktop's browser (xdg-open / open / start). */
+export function openInBrowser(url: string): void {
+  const [cmd, args] =
+    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+  try {
+    const child = spawn(cmd, args as string[], { stdio: 'ignore', detached: true });
+    child.on('error', () => undefined);
+    child.unref();
+  } catch {
+    // No opener on this machine: the URL has been printed.
+  }
+}
