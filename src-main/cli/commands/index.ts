@@ -4,8 +4,6 @@ import { registerSessions } from './sessions.js';
 import { registerModels } from './models.js';
 import { registerEngines } from './engines.js';
 import { registerTranscribe } from './transcribe.js';
-import { registerServe } from './serve.js';
-import { registerToken } from './token.js';
 import { registerSay } from './say.js';
 import { registerServe } from './serve.js';
 import { registerToken } from './token.js';
