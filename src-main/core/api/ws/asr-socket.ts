@@ -31,9 +31,11 @@ export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
     channel.sendError('bad_audio', `no message for ${ctx.limits.idleTimeoutMs} ms; closing the idle stream`);
     void session.end().catch(() => undefined).finally(() => channel.close(CLOSE_CODES.idle, 'idle timeout'));
   });
+  let shuttingDown = false;
   const entry = {
     // Server shutdown: end the stream as if the client had sent `end` (final + session_complete), then 1001.
     shutdown: async () => {
+      shuttingDown = true;
       if (!session.isClosed) await session.end().catch(() => undefined);
       channel.close(CLOSE_CODES.goingAway, 'server shutting down');
     },
@@ -43,7 +45,9 @@ export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
   session.on('message', (msg: AsrServerMessage) => {
     channel.sendJson(msg, msg.type === 'transcript' && !msg.is_final);
   });
-  session.on('closed', () => channel.close(CLOSE_CODES.normal, 'session complete'));
+  session.on('closed', () =>
+    shuttingDown ? channel.close(CLOSE_CODES.goingAway, 'server shutting down') : channel.close(CLOSE_CODES.normal, 'session complete'),
+  );
 
   // Frames that arrive while the engine is still loading wait here (bounded), then replay in order.
   let started = false;
