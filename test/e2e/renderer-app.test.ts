@@ -1,0 +1,228 @@
+// The app people see, end to end: the built renderer in Debian Chromium against a real `earshot serve`
+// (pocketsphinx + espeak), a LibriSpeech file as the microphone. Captions, sessions + search, voices,
+// keyboard-only use, and screenshots of every view (test-artifacts/screenshots/).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { appRoot } from '../../src-main/core/paths.js';
+import { LIBRISPEECH } from '../helpers/shared.js';
+import {
+  SCREENSHOTS,
+  ensureRendererBuilt,
+  launchChromium,
+  normWords,
+  paddedWav,
+  readWav16,
+  speechOnsetMs,
+  startServe,
+  wordErrorRate,
+  type ServeHandle,
+} from './renderer-harness.js';
+
+// A file pocketsphinx hears the same way through the browser's 48 kHz round trip as from disk.
+const FILE = join(LIBRISPEECH, '251-118436-0000.wav');
+const PAD_S = 4;
+
+let serve: ServeHandle;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let tmp: string;
+let engineTranscript: string;
+let liveFinals: string[] = [];
+let speechMs: number;
+let onsetMs: number;
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+/** Press Tab until `selector` has focus (keyboard-only navigation); fails after `max` presses. */
+async function tabTo(selector: string, max = 40): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+  }
+  assert.fail(`keyboard focus never reached ${selector}`);
+}
+
+describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 }, () => {
+  before(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    ensureRendererBuilt();
+    tmp = mkdtempSync(join(tmpdir(), 'earshot-e2e-mic-'));
+    const pcm = readWav16(FILE);
+    speechMs = (pcm.samples.length * 1000) / pcm.rate;
+    onsetMs = speechOnsetMs(pcm);
+    const mic = paddedWav(pcm, PAD_S, tmp);
+    // The engine's own transcript of the file, through the same CLI users run.
+    const tr = spawnSync(process.execPath, [join(appRoot, 'bin', 'earshot.mjs'), 'transcribe', FILE, '--engine', 'pocketsphinx', '--format', 'text'], {
+      cwd: appRoot,
+      encoding: 'utf8',
+      env: { ...process.env, EARSHOT_DATA_DIR: tmp },
+    });
+    assert.equal(tr.status, 0, `earshot transcribe failed: ${tr.stderr}`);
+    engineTranscript = tr.stdout.trim();
+    assert.ok(normWords(engineTranscript).length > 3, `engine transcript too short: ${engineTranscript}`);
+    serve = await startServe();
+    browser = await launchChromium(mic);
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    page = await context.newPage();
+    page.on('pageerror', (e) => console.error('[page error]', e.message));
+  });
+
+  after(async () => {
+    await context?.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await serve?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('the one-time token URL opens the app and is stripped from the address bar', async () => {
+    await page.goto(`${serve.base}/#token=${serve.token}`);
+    await page.waitForSelector('[data-testid="live-view"]');
+    assert.equal(new URL(page.url()).hash, '#/live');
+    assert.ok(!page.url().includes(serve.token));
+    await shot('live-idle');
+  });
+
+  test('live captions from the microphone: interim first, then finals matching `earshot transcribe`; keyboard start/stop', async () => {
+    // Keyboard only: Alt+S starts.
+    await page.locator('body').focus();
+    await page.keyboard.press('Alt+S');
+    await page.waitForSelector('[data-testid="live-view"][data-status="live"]', { timeout: 15_000 });
+    await page.waitForSelector('.caption.interim', { timeout: 20_000 });
+    await page.waitForSelector('.caption.final', { timeout: 30_000 });
+    const t = await page.evaluate(() => {
+      const el = document.querySelector<HTMLElement>('[data-testid="live-view"]')!;
+      return {
+        frame: Number(el.dataset.firstFrameAt),
+        interim: Number(el.dataset.firstInterimAt),
+        final: Number(el.dataset.firstFinalAt),
+      };
+    });
+    assert.ok(t.interim < t.final, 'an interim caption is shown before the first final');
+    // The first 100 ms frame leaves the worklet 100 ms after capture starts, when the file starts playing.
+    const interimAfterOnset = t.interim - (t.frame - 100 + onsetMs);
+    console.log(`# interim caption ${interimAfterOnset.toFixed(0)} ms after speech onset (target ≤ 1500 ms); first final ${(t.final - t.interim).toFixed(0)} ms after the first interim`);
+
+    await shot('live-captions');
+    // Let the whole utterance play and end in the padding silence, then stop: Tab to the button, Enter.
+    const elapsed = await page.evaluate((f) => performance.now() - f + 100, t.frame);
+    await page.waitForTimeout(Math.max(0, speechMs + 1800 - elapsed));
+    await tabTo('[data-testid="start-stop"]');
+    assert.equal(await page.locator('[data-testid="start-stop"]').innerText(), 'Stop');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid="live-view"][data-status="stopped"]', { timeout: 10_000 });
+
+    const finals = await page.locator('.caption.final').allInnerTexts();
+    liveFinals = finals;
+    const live = normWords(finals.join(' '));
+    const engine = normWords(engineTranscript);
+    const wer = wordErrorRate(engine, live);
+    console.log(`# live captions: "${finals.join(' ')}"\n# earshot transcribe: "${engineTranscript}"\n# word difference (WER vs the engine's own transcript): ${(wer * 100).toFixed(1)}%`);
+    // pocketsphinx is not bit-stable across the browser's 16→48→16 kHz round trip and a different frame phase:
+    // allow a word or two of the engine's own transcript to come out differently, no more.
+    const differing = Math.round(wer * engine.length);
+    assert.ok(differing <= 2, `live captions differ from the engine's transcript in ${differing} of ${engine.length} words`);
+    await shot('live-stopped');
+  });
+
+  test('the overlay shows the last lines large', async () => {
+    await page.goto(`${serve.base}/#/overlay`);
+    await page.waitForSelector('[data-testid="overlay"]');
+    await shot('overlay');
+  });
+
+  test('the session is listed, search finds a recognized word, jumps to it, and exports by keyboard', async () => {
+    await page.goto(`${serve.base}/#/sessions`);
+    await page.waitForSelector('[data-testid="session-list"] a', { timeout: 10_000 });
+    assert.equal(await page.locator('[data-testid="session-list"] a').count(), 1);
+    // The longest word the live captions (hence the stored session) contain.
+    const word = normWords(liveFinals.join(' ')).sort((a, b) => b.length - a.length)[0].toLowerCase();
+    // Keyboard only: Tab into the search box, type, Enter.
+    await tabTo('input[type="search"]');
+    await page.keyboard.type(word);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid="search-results"] mark', { timeout: 10_000 });
+    // The store's full-text index stems words, so a hit may mark a shorter form ("beings" → "be").
+    const marked = (await page.locator('[data-testid="search-results"] mark').allInnerTexts()).map((m) => m.toLowerCase());
+    assert.ok(marked.some((m) => word.startsWith(m) || m.startsWith(word)), `marks ${marked} for ${word}`);
+    await tabTo('[data-testid="search-results"] a');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid="transcript"] li.current', { timeout: 10_000 });
+    assert.match((await page.locator('[data-testid="transcript"] li.current').innerText()).toLowerCase(), new RegExp(word));
+    await shot('sessions');
+    // Export as SRT (the default format), keyboard only.
+    const download = page.waitForEvent('download');
+    await tabTo('[data-testid="export"]');
+    await page.keyboard.press('Enter');
+    const file = await (await download).path();
+    const srt = readFileSync(file, 'utf8');
+    assert.match(srt, /^1\r?\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\r?\n/);
+    assert.match(srt.toLowerCase(), new RegExp(word));
+  });
+
+  test('voices: playback starts (samples reach the audio graph) before synthesis of a long text ends', async () => {
+    await page.goto(`${serve.base}/#/voices`);
+    await page.waitForSelector('[data-testid="voices-view"]');
+    const sentence = 'The quick brown fox jumps over the lazy dog while the patient listener waits for the next line. ';
+    await page.locator('textarea').fill(sentence.repeat(40));
+    await page.getByRole('button', { name: 'Speak' }).click();
+    await page.waitForSelector('[data-testid="voices-view"]:not([data-complete-at=""])', { timeout: 120_000 });
+    const { first, complete } = await page.evaluate(() => {
+      const el = document.querySelector<HTMLElement>('[data-testid="voices-view"]')!;
+      return { first: Number(el.dataset.firstSignalAt || NaN), complete: Number(el.dataset.completeAt) };
+    });
+    assert.ok(Number.isFinite(first), 'audio reached the AnalyserNode');
+    assert.ok(first < complete, 'playback started before synthesis completed');
+    console.log(`# TTS: first audible samples ${(complete - first).toFixed(0)} ms before synthesis_complete`);
+    await shot('voices');
+    await page.getByRole('button', { name: 'Stop' }).click();
+  });
+
+  test('screenshots of the remaining views', async () => {
+    await page.goto(`${serve.base}/#/dictation`);
+    await page.waitForSelector('textarea[aria-label="Dictation text"]');
+    await shot('dictation');
+    await page.goto(`${serve.base}/#/settings`);
+    await page.waitForSelector('[data-testid="settings-view"] table tbody tr td:not(.muted)', { timeout: 10_000 });
+    await shot('settings');
+  });
+
+  test('the server crashes mid-utterance: captions reconnect by themselves; the utterance is neither lost nor doubled', async () => {
+    await page.goto(`${serve.base}/#/live`);
+    await page.waitForSelector('[data-testid="live-view"]');
+    await page.locator('body').focus();
+    await page.keyboard.press('Alt+S');
+    await page.waitForSelector('.caption.interim', { timeout: 20_000 });
+    const sessionId = await page.getAttribute('[data-testid="live-view"]', 'data-session-id');
+    assert.ok(sessionId, 'the live stream is stored as a session');
+    await serve.crash();
+    await page.waitForSelector('[data-testid="live-view"][data-status="reconnecting"]', { timeout: 10_000 });
+    assert.match(await page.locator('.notice').innerText(), /reconnecting/i);
+    await shot('live-reconnecting');
+    await serve.restart();
+    await page.waitForSelector('[data-testid="live-view"][data-status="live"]', { timeout: 30_000 });
+    await page.waitForSelector('.caption.final', { timeout: 30_000 });
+    const finals = await page.locator('.caption.final').allInnerTexts();
+    assert.equal(finals.length, 1, `one final for the one utterance, got ${JSON.stringify(finals)}`);
+    assert.equal(await page.locator('.caption.stale').count(), 0, 'the dead connection\'s interim was replaced');
+    const engine = normWords(engineTranscript);
+    const differing = Math.round(wordErrorRate(engine, normWords(finals[0])) * engine.length);
+    console.log(`# after a server crash + restart: "${finals[0]}" (${differing} of ${engine.length} words differ from earshot transcribe)`);
+    assert.ok(differing <= 2, `the re-recognized utterance lost words: ${finals[0]}`);
+    await tabTo('[data-testid="start-stop"]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid="live-view"][data-status="stopped"]', { timeout: 10_000 });
+    // The stored session (rejoined after the restart) holds that final exactly once.
+    const res = await fetch(`${serve.base}/v1/sessions/${sessionId}`, { headers: { authorization: `Bearer ${serve.token}` } });
+    assert.equal(res.status, 200);
+    const stored = (await res.json()) as { segments: { text: string }[] };
+    assert.equal(stored.segments.filter((g) => g.text === finals[0]).length, 1, JSON.stringify(stored.segments));
+  });
+});
