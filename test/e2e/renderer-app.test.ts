@@ -185,10 +185,25 @@ describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 },
     await page.getByRole('button', { name: 'Stop' }).click();
   });
 
-  test('screenshots of the remaining views', async () => {
+  test('dictation: Alt+D, speak, and the words land at the cursor in the text', async () => {
     await page.goto(`${serve.base}/#/dictation`);
-    await page.waitForSelector('textarea[aria-label="Dictation text"]');
+    const area = page.locator('textarea[aria-label="Dictation text"]');
+    await area.fill('Note: ');
+    await area.focus();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Alt+D');
+    await page.waitForFunction(() => document.querySelector<HTMLTextAreaElement>('textarea[aria-label="Dictation text"]')!.value.length > 'Note: '.length, null, { timeout: 30_000 });
     await shot('dictation');
+    await page.keyboard.press('Alt+D');
+    const value = await area.inputValue();
+    assert.ok(value.startsWith('Note: '), value);
+    const added = normWords(value.slice('Note: '.length));
+    const engine = new Set(normWords(engineTranscript));
+    assert.ok(added.filter((w) => engine.has(w)).length >= 2, `dictated "${value}"`);
+    console.log(`# dictated: ${JSON.stringify(value)}`);
+  });
+
+  test('screenshots of the remaining views', async () => {
     await page.goto(`${serve.base}/#/settings`);
     await page.waitForSelector('[data-testid="settings-view"] table tbody tr td:not(.muted)', { timeout: 10_000 });
     await shot('settings');

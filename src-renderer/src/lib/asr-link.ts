@@ -31,6 +31,7 @@ export interface AsrLinkOptions {
   /** Store the transcript as a session (default true). */
   store?: boolean;
   endpointingMs?: number;
+  punctuate?: boolean;
   language?: string;
   model?: string;
   /** Audio kept for re-sending after a reconnect; older audio is dropped (bounded memory). Default 60 s. */
@@ -128,6 +129,7 @@ export class AsrLink {
       source: this.opts.source ?? 'mic',
     };
     if (this.opts.endpointingMs !== undefined) params.endpointing = this.opts.endpointingMs;
+    if (this.opts.punctuate !== undefined) params.punctuate = this.opts.punctuate;
     if (this.opts.language) params.language = this.opts.language;
     if (this.opts.model) params.model = this.opts.model;
     let ws: WebSocket;

@@ -66,6 +66,7 @@ export class LiveCaptions {
       captions: this.log,
       source: 'mic',
       endpointingMs: settings.endpointingMs,
+      punctuate: settings.punctuate,
       language: settings.language || undefined,
       model: settings.asrModel || undefined,
       events: {

@@ -57,6 +57,8 @@ export interface ModelInfo {
   language?: string;
   backend?: string;
   installed?: boolean;
+  /** A synthetic test model: never picked automatically. */
+  fixture?: boolean;
   status?: string;
   size?: number;
   progress?: number;
