@@ -25,4 +25,7 @@ if (cfg.view !== 'overlay') {
   });
 }
 
+// Closing the window ends the stream cleanly (the engine flushes and stores the last utterance).
+window.addEventListener('pagehide', () => void live.dispose());
+
 export default app;

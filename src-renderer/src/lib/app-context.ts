@@ -10,14 +10,14 @@ export interface AppContext {
   live: LiveCaptions;
 }
 
-const KEY = Symbol('earshot-app');
+export const APP_CONTEXT_KEY = Symbol('earshot-app');
 
 export function provideApp(ctx: AppContext): void {
-  setContext(KEY, ctx);
+  setContext(APP_CONTEXT_KEY, ctx);
 }
 
 export function useApp(): AppContext {
-  const ctx = getContext<AppContext | undefined>(KEY);
+  const ctx = getContext<AppContext | undefined>(APP_CONTEXT_KEY);
   if (!ctx) throw new Error('useApp() outside <App>');
   return ctx;
 }

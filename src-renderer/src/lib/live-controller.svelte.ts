@@ -162,6 +162,14 @@ export class LiveCaptions {
     this.systemOn = false;
   }
 
+  /** Stop everything and release the overlay channel (window unload, tests). */
+  async dispose(): Promise<void> {
+    await this.stop();
+    await this.stopSystemAudio();
+    this.channel?.close();
+    this.channel = null;
+  }
+
   lines(): CaptionLine[] {
     return this.log.lines();
   }
