@@ -1,0 +1,92 @@
+// The Sessions view against a scripted REST client (a fake of the API; the real one is exercised end to end).
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { APP_CONTEXT_KEY, type AppContext } from '../lib/app-context.js';
+import type { LiveCaptions } from '../lib/live-controller.svelte.js';
+import type { RestClient, SessionDetail } from '../lib/rest-client.js';
+import SessionsView from './SessionsView.svelte';
+
+const detail: SessionDetail = {
+  id: 's1',
+  title: 'Weekly sync',
+  started_at: '2026-01-02T10:00:00Z',
+  ended_at: null,
+  status: 'complete',
+  segments_list: [
+    { id: 1, track: 'mic', start_ms: 0, end_ms: 2000, text: 'good morning team' },
+    { id: 2, track: 'system', start_ms: 65_000, end_ms: 67_000, text: 'the roadmap slipped' },
+  ],
+};
+
+function fakeRest() {
+  return {
+    listSessions: vi.fn(async () => [{ ...detail }]),
+    search: vi.fn(async (q: string) => [{ session_id: 's1', start_ms: 65_000, end_ms: 67_000, snippet: `the <mark>${q}</mark> slipped`, title: 'Weekly sync' }]),
+    getSession: vi.fn(async () => ({ ...detail })),
+    rename: vi.fn(async () => undefined),
+    deleteSession: vi.fn(async () => undefined),
+    exportSession: vi.fn(async () => '1\n00:00:00,000 --> 00:00:02,000\ngood morning team\n'),
+  };
+}
+
+function mount(rest: ReturnType<typeof fakeRest>) {
+  const cfg = { apiBase: 'http://127.0.0.1:1', token: null, shell: null, view: 'main' as const };
+  const ctx: AppContext = { cfg, rest: rest as unknown as RestClient, live: {} as LiveCaptions };
+  return render(SessionsView, { context: new Map([[APP_CONTEXT_KEY, ctx]]) });
+}
+
+describe('SessionsView', () => {
+  beforeEach(() => {
+    history.replaceState(null, '', '/#/sessions');
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+  });
+
+  it('searches, shows highlighted hits that link to the moment, and the transcript marks that segment', async () => {
+    const rest = fakeRest();
+    mount(rest);
+    await screen.findByText('Weekly sync');
+    await fireEvent.input(screen.getByRole('searchbox', { name: 'Search transcripts' }), { target: { value: 'roadmap' } });
+    await fireEvent.submit(screen.getByRole('search'));
+    const hits = await screen.findByRole('list', { name: 'Search results' });
+    expect(hits.querySelector('mark')?.textContent).toBe('roadmap');
+    const link = hits.querySelector('a')!;
+    expect(link.getAttribute('href')).toBe('#/sessions/s1?t=65000');
+    location.hash = '#/sessions/s1?t=65000';
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+    const transcript = await screen.findByRole('list', { name: 'Transcript' });
+    await waitFor(() => expect(transcript.querySelector('li.current')?.textContent).toMatch(/1:05.*system.*the roadmap slipped/s));
+    expect(transcript.querySelector('li.current mark')?.textContent).toBe('roadmap');
+  });
+
+  it('renames, exports and deletes through the API', async () => {
+    const rest = fakeRest();
+    location.hash = '#/sessions/s1';
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+    mount(rest);
+    await screen.findByRole('heading', { name: 'Weekly sync' });
+    await fireEvent.click(screen.getByRole('button', { name: 'Rename' }));
+    await fireEvent.input(screen.getByRole('textbox', { name: 'Session title' }), { target: { value: 'Renamed sync' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(rest.rename).toHaveBeenCalledWith('s1', 'Renamed sync'));
+
+    URL.createObjectURL = vi.fn(() => 'blob:x');
+    URL.revokeObjectURL = vi.fn();
+    const clicked = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
+    await fireEvent.change(screen.getByRole('combobox', { name: 'Export format' }), { target: { value: 'vtt' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Export' }));
+    await waitFor(() => expect(rest.exportSession).toHaveBeenCalledWith('s1', 'vtt'));
+    expect(clicked).toHaveBeenCalled();
+
+    window.confirm = vi.fn(() => true);
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(rest.deleteSession).toHaveBeenCalledWith('s1'));
+    await waitFor(() => expect(location.hash).toBe('#/sessions'));
+  });
+
+  it('shows the API error when the engine is unreachable', async () => {
+    const rest = fakeRest();
+    rest.listSessions.mockRejectedValueOnce(new Error('The Earshot engine is not reachable at http://127.0.0.1:1.'));
+    mount(rest);
+    expect((await screen.findByRole('alert')).textContent).toMatch(/not reachable/);
+  });
+});
