@@ -41,6 +41,23 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }
 
+/** Controls on the page without an accessible name (label, aria-label, aria-labelledby, or text). */
+async function unnamedControls(): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('button, a[href], input, select, textarea, [role="meter"], [tabindex="0"]')]
+      .filter((el) => {
+        const labels = (el as HTMLInputElement).labels;
+        const named =
+          el.getAttribute('aria-label') ||
+          el.getAttribute('aria-labelledby') ||
+          (labels && labels.length > 0) ||
+          (el.textContent ?? '').trim();
+        return !named;
+      })
+      .map((el) => el.outerHTML.slice(0, 120)),
+  );
+}
+
 /** Press Tab until `selector` has focus (keyboard-only navigation); fails after `max` presses. */
 async function tabTo(selector: string, max = 40): Promise<void> {
   for (let i = 0; i < max; i++) {
@@ -203,10 +220,22 @@ describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 },
     console.log(`# dictated: ${JSON.stringify(value)}`);
   });
 
-  test('screenshots of the remaining views', async () => {
+  test('screenshots of the remaining views; every control in every view has an accessible name; dark theme', async () => {
     await page.goto(`${serve.base}/#/settings`);
     await page.waitForSelector('[data-testid="settings-view"] table tbody tr td:not(.muted)', { timeout: 10_000 });
     await shot('settings');
+    for (const view of ['live', 'sessions', 'dictation', 'voices', 'settings']) {
+      await page.goto(`${serve.base}/#/${view}`);
+      await page.waitForTimeout(300);
+      assert.deepEqual(await unnamedControls(), [], `unnamed controls in #/${view}`);
+    }
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(`${serve.base}/#/sessions`);
+    await page.waitForSelector('[data-testid="session-list"] a');
+    await page.locator('[data-testid="session-list"] a').first().click();
+    await page.waitForSelector('[data-testid="transcript"] li');
+    await shot('sessions-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   test('the server crashes mid-utterance: captions reconnect by themselves; the utterance is neither lost nor doubled', async () => {
