@@ -68,6 +68,6 @@ test('earshot transcribe (pocketsphinx, streaming) is within 1 WER point of whol
       `whole-file batch ${pct(b.wer)} [S ${b.substitutions} D ${b.deletions} I ${b.insertions}]`,
   );
   // Sanity: the recognizer really recognizes (a broken pipeline scores near 100 %).
-  assert.ok(b.wer < 0.45, `batch WER ${pct(b.wer)} is implausibly high`);
+  assert.ok(b.wer < 0.6, `batch WER ${pct(b.wer)} is implausibly high`);
   assert.ok(Math.abs(s.wer - b.wer) <= 0.01, `streaming ${pct(s.wer)} vs batch ${pct(b.wer)}: more than 1 point apart`);
 });

@@ -3,6 +3,8 @@
 // The JS side (../worker.ts) owns endpointing, resampling and timing; this file only wraps the C calls.
 #include <node_api.h>
 #include <pocketsphinx.h>
+#include <sphinxbase/cmn.h>
+#include <sphinxbase/feat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +12,10 @@ typedef struct {
   ps_decoder_t *ps;
   cmd_ln_t *config;
   int in_utt;
+  /* The cepstral mean the model starts with (-cmninit). Live CMN adapts to whatever a decoder has heard, so
+   * a reused decoder would decode the same audio differently; startStream puts this back. */
+  mfcc_t *cmn_initial;
+  int32 cmn_veclen;
 } decoder_t;
 
 #define CHECK(call)                                                                            \
@@ -26,6 +32,7 @@ static void decoder_finalize(napi_env env, void *data, void *hint) {
   decoder_t *d = (decoder_t *)data;
   if (d->ps) ps_free(d->ps);
   if (d->config) cmd_ln_free_r(d->config);
+  free(d->cmn_initial);
   free(d);
 }
 
@@ -92,6 +99,12 @@ static napi_value create(napi_env env, napi_callback_info info) {
   decoder_t *d = calloc(1, sizeof(decoder_t));
   d->ps = ps;
   d->config = config;
+  feat_t *feat = ps_get_feat(ps);
+  if (feat && feat->cmn_struct && feat->cmn_struct->cmn_mean) {
+    d->cmn_veclen = feat->cmn_struct->veclen;
+    d->cmn_initial = malloc(sizeof(mfcc_t) * d->cmn_veclen);
+    memcpy(d->cmn_initial, feat->cmn_struct->cmn_mean, sizeof(mfcc_t) * d->cmn_veclen);
+  }
   if (napi_create_external(env, d, decoder_finalize, NULL, &result) != napi_ok) {
     decoder_finalize(env, d, NULL);
     napi_throw_error(env, NULL, "pocketsphinx: cannot create handle");
@@ -109,7 +122,7 @@ static napi_value make_bool(napi_env env, int v) {
   return out;
 }
 
-/** startStream(h): frame numbers (word times) count from here, across utterances. */
+/** startStream(h): a fresh stream: frame numbers (word times) count from here, CMN back to its initial value. */
 static napi_value start_stream(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -123,6 +136,8 @@ static napi_value start_stream(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "pocketsphinx: ps_start_stream failed");
     return NULL;
   }
+  feat_t *feat = ps_get_feat(d->ps);
+  if (d->cmn_initial && feat && feat->cmn_struct) cmn_live_set(feat->cmn_struct, d->cmn_initial);
   return NULL;
 }
 
