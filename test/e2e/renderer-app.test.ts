@@ -44,7 +44,7 @@ async function shot(name: string): Promise<void> {
 /** Controls on the page without an accessible name (label, aria-label, aria-labelledby, or text). */
 async function unnamedControls(): Promise<string[]> {
   return page.evaluate(() =>
-    [...document.querySelectorAll<HTMLElement>('button, a[href], input, select, textarea, [role="meter"], [tabindex="0"]')]
+    Array.from(document.querySelectorAll<HTMLElement>('button, a[href], input, select, textarea, [role="meter"], [tabindex="0"]'))
       .filter((el) => {
         const labels = (el as HTMLInputElement).labels;
         const named =
@@ -236,6 +236,30 @@ describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 },
     await page.waitForSelector('[data-testid="transcript"] li');
     await shot('sessions-dark');
     await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  test('microphone permission denied: a clear message, and nothing is opened on the engine', async () => {
+    const denied = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      // What Chromium does when the user blocks the microphone.
+      await denied.addInitScript(() => {
+        navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+      });
+      const p = await denied.newPage();
+      const before = await (await fetch(`${serve.base}/v1/sessions`, { headers: { authorization: `Bearer ${serve.token}` } })).json();
+      await p.goto(`${serve.base}/#token=${serve.token}`);
+      await p.getByRole('button', { name: 'Start' }).click();
+      const alert = p.getByRole('alert');
+      await alert.waitFor({ timeout: 10_000 });
+      assert.match(await alert.innerText(), /Microphone permission was denied/);
+      await p.waitForSelector('[data-testid="live-view"][data-status="failed"]', { timeout: 5_000 });
+      assert.equal(await p.locator('[data-testid="start-stop"]').innerText(), 'Start');
+      await p.screenshot({ path: join(SCREENSHOTS, 'live-mic-denied.png') });
+      const after = await (await fetch(`${serve.base}/v1/sessions`, { headers: { authorization: `Bearer ${serve.token}` } })).json();
+      assert.equal(after.total, before.total, 'no session was opened without a microphone');
+    } finally {
+      await denied.close();
+    }
   });
 
   test('the server crashes mid-utterance: captions reconnect by themselves; the utterance is neither lost nor doubled', async () => {

@@ -93,8 +93,9 @@ export class LiveCaptions {
       },
     });
     this.link = link;
-    link.start();
-    this.mic = new MicCapture({
+    // The microphone first: without permission nothing is opened on the engine (no empty stored session).
+    this.status = 'connecting';
+    const mic = new MicCapture({
       deviceId: settings.micDeviceId || undefined,
       onFrame: (f) => {
         this.levelDb = f.level;
@@ -102,15 +103,20 @@ export class LiveCaptions {
         link.sendAudio(f.pcm);
       },
     });
+    this.mic = mic;
     try {
-      await this.mic.start();
+      await mic.start();
     } catch (err) {
       this.error = err instanceof MicError ? err.message : `Audio capture failed: ${(err as Error).message}`;
-      await link.stop();
-      await this.mic.stop().catch(() => undefined);
-      this.mic = null;
       this.status = 'failed';
+      this.mic = null;
+      this.link = null;
+      await mic.stop().catch(() => undefined);
+      return;
     }
+    if (this.link !== link) return; // stopped while the permission prompt was open
+    // Frames arrive as tasks, after this continuation: none is lost before the link accepts audio.
+    link.start();
   }
 
   async toggle(): Promise<void> {
@@ -119,9 +125,12 @@ export class LiveCaptions {
 
   async stop(): Promise<void> {
     const mic = this.mic;
+    const link = this.link;
     this.mic = null;
+    this.link = null;
     await mic?.stop();
-    await this.link?.stop();
+    await link?.stop();
+    if (!link && this.status === 'connecting') this.status = 'stopped';
     this.levelDb = -100;
   }
 
