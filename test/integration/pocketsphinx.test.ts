@@ -187,3 +187,21 @@ test('energy VAD: speech onset and end on a burst between silences', () => {
   assert.equal(vad.lastVoicedEnd, 24000);
   assert.equal(vad.silenceAt(vad.pos), 8000);
 });
+
+test('without the model the backend reports why, and loading fails cleanly', async () => {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const code = `
+    const m = await import(${JSON.stringify(new URL('../../src-main/core/engine/backends/pocketsphinx/index.ts', import.meta.url).href)});
+    const s = m.pocketsphinxStatus();
+    let load = 'loaded';
+    try { await m.loadPocketsphinxAsr({}); } catch (e) { load = e.code + ': ' + e.message; }
+    console.log(JSON.stringify({ s, load }));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    env: { ...process.env, EARSHOT_POCKETSPHINX_MODEL: '/nonexistent/model' },
+  });
+  const r = JSON.parse(stdout) as { s: { available: boolean; detail: string }; load: string };
+  assert.equal(r.s.available, false);
+  assert.match(r.s.detail, /model file missing: \/nonexistent\/model/);
+  assert.match(r.load, /^model_unavailable: pocketsphinx unavailable/);
+});
