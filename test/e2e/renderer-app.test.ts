@@ -200,6 +200,16 @@ describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 },
     console.log(`# TTS: first audible samples ${(complete - first).toFixed(0)} ms before synthesis_complete`);
     await shot('voices');
     await page.getByRole('button', { name: 'Stop' }).click();
+    // What was synthesized can be saved as a WAV.
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Save as WAV' }).click();
+    const wav = readFileSync(await (await download).path());
+    assert.equal(wav.toString('ascii', 0, 4), 'RIFF');
+    assert.equal(wav.toString('ascii', 8, 12), 'WAVE');
+    const rate = wav.readUInt32LE(24);
+    const seconds = wav.readUInt32LE(40) / 2 / rate;
+    console.log(`# saved WAV: ${seconds.toFixed(1)} s at ${rate} Hz`);
+    assert.ok(seconds > 60, 'the whole long text was kept');
   });
 
   test('dictation: Alt+D, speak, and the words land at the cursor in the text', async () => {
