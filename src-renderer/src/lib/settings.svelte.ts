@@ -71,3 +71,10 @@ export function saveSettings(): void {
     /* storage full or disabled: settings stay for this page */
   }
 }
+
+// Another window of the app (the overlay) changed the settings: follow them live.
+if (typeof window !== 'undefined') {
+  window.addEventListener('storage', (ev) => {
+    if (ev.key === KEY) Object.assign(settings, parseSettings(ev.newValue));
+  });
+}
