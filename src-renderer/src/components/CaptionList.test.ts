@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/svelte';
+import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import { CaptionLog } from '../lib/captions.js';
 import CaptionList from './CaptionList.svelte';
@@ -36,5 +36,32 @@ describe('CaptionList', () => {
   it('shows a placeholder when empty', () => {
     render(CaptionList, { lines: [] });
     expect(screen.getByText(/Captions appear here/)).toBeTruthy();
+  });
+
+  it('follows new lines until the user scrolls up, then offers a way back', async () => {
+    const log = sample();
+    const view = render(CaptionList, { lines: log.lines() });
+    const box = screen.getByRole('log');
+    // jsdom has no layout: give the box a scrollable geometry.
+    let scrollHeight = 1000;
+    Object.defineProperty(box, 'scrollHeight', { get: () => scrollHeight });
+    Object.defineProperty(box, 'clientHeight', { get: () => 200 });
+    const more = (seg: number) => {
+      log.apply({ type: 'transcript', is_final: true, segment: seg, text: `line ${seg}`, start_ms: seg, end_ms: seg + 1, confidence: 1, latency_ms: 1 });
+      scrollHeight += 100;
+      return view.rerender({ lines: log.lines() });
+    };
+    await more(2);
+    expect(box.scrollTop).toBe(1100); // followed to the bottom
+    box.scrollTop = 300; // the user scrolls up to read
+    await fireEvent.scroll(box);
+    await more(3);
+    expect(box.scrollTop).toBe(300); // left where the user is
+    const jump = screen.getByRole('button', { name: /Jump to latest/ });
+    await fireEvent.click(jump);
+    expect(box.scrollTop).toBe(1200);
+    await more(4);
+    expect(box.scrollTop).toBe(1300); // following again
+    expect(screen.queryByRole('button', { name: /Jump to latest/ })).toBeNull();
   });
 });
