@@ -1,0 +1,41 @@
+// The live view before anything starts: engine state, accessible controls. (Capture itself runs end to end
+// in Chromium: test/e2e/renderer-app.test.ts.)
+import { render, screen } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
+import { APP_CONTEXT_KEY, type AppContext } from '../lib/app-context.js';
+import { LiveCaptions } from '../lib/live-controller.svelte.js';
+import type { RestClient } from '../lib/rest-client.js';
+import LiveView from './LiveView.svelte';
+
+function mount(readyz: () => Promise<{ ready: boolean; detail: unknown }>) {
+  const cfg = { apiBase: 'http://127.0.0.1:1', token: null, shell: null, view: 'main' as const };
+  const live = new LiveCaptions(cfg);
+  const ctx: AppContext = { cfg, rest: { readyz: vi.fn(readyz) } as unknown as RestClient, live };
+  render(LiveView, { context: new Map([[APP_CONTEXT_KEY, ctx]]) });
+  return live;
+}
+
+describe('LiveView', () => {
+  it('says when the engine is not reachable, and offers Start with its shortcut', async () => {
+    const live = mount(async () => ({ ready: false, detail: null }));
+    expect((await screen.findByText(/not reachable at http:\/\/127\.0\.0\.1:1/)).getAttribute('role')).toBe('status');
+    const start = screen.getByRole('button', { name: 'Start' });
+    expect(start.getAttribute('aria-keyshortcuts')).toBe('Alt+S');
+    expect(screen.getByRole('combobox', { name: 'Microphone' })).toBeTruthy();
+    expect(screen.getByRole('meter', { name: 'Input level' })).toBeTruthy();
+    await live.dispose();
+  });
+
+  it('says when the engine is still loading', async () => {
+    const live = mount(async () => ({ ready: false, detail: { ready: false, error: { code: 'not_ready', message: 'warming up pocketsphinx' } } }));
+    expect(await screen.findByText(/not ready yet: warming up pocketsphinx/)).toBeTruthy();
+    await live.dispose();
+  });
+
+  it('shows nothing extra when the engine is ready', async () => {
+    const live = mount(async () => ({ ready: true, detail: { ready: true } }));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.queryByText(/not (reachable|ready)/)).toBeNull();
+    await live.dispose();
+  });
+});
