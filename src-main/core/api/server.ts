@@ -117,7 +117,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const webRoot = opts.webRoot ?? join(appRoot, 'out', 'renderer');
 
   async function buildApp(kind: StreamKind): Promise<FastifyInstance> {
-    const app = Fastify({ loggerInstance: logger.child({ port: kind }), bodyLimit: limits.maxUploadBytes, disableRequestLogging: true });
+    const app = Fastify({ loggerInstance: logger.child({ port: kind }), bodyLimit: limits.maxUploadBytes });
 
     // Auth first, for every route (and CORS for allow-listed browser origins).
     app.addHook('onRequest', async (req, reply) => {
