@@ -113,6 +113,7 @@ describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 },
     await page.keyboard.press('Alt+S');
     await page.waitForSelector('[data-testid="live-view"][data-status="live"]', { timeout: 15_000 });
     await page.waitForSelector('.caption.interim', { timeout: 20_000 });
+    await shot('live-captions'); // interim text, styled apart
     await page.waitForSelector('.caption.final', { timeout: 30_000 });
     const t = await page.evaluate(() => {
       const el = document.querySelector<HTMLElement>('[data-testid="live-view"]')!;
@@ -127,7 +128,6 @@ describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 },
     const interimAfterOnset = t.interim - (t.frame - 100 + onsetMs);
     console.log(`# interim caption ${interimAfterOnset.toFixed(0)} ms after speech onset (target ≤ 1500 ms); first final ${(t.final - t.interim).toFixed(0)} ms after the first interim`);
 
-    await shot('live-captions');
     // Let the whole utterance play and end in the padding silence, then stop: Tab to the button, Enter.
     const elapsed = await page.evaluate((f) => performance.now() - f + 100, t.frame);
     await page.waitForTimeout(Math.max(0, speechMs + 1800 - elapsed));
