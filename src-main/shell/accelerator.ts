@@ -4,19 +4,9 @@
 
 export type Platform = 'darwin' | 'linux' | 'win32';
 
-/** What the user can bind. `dictatePushToTalk` is held; the others toggle. */
-export type HotkeyAction = 'toggleCaptions' | 'toggleOverlay' | 'dictatePushToTalk' | 'toggleDictation';
+import { DEFAULT_HOTKEYS, HOTKEY_ACTIONS, type HotkeyAction, type HotkeyMap } from '../../proto/hotkeys.js';
 
-export const HOTKEY_ACTIONS: readonly HotkeyAction[] = ['toggleCaptions', 'toggleOverlay', 'dictatePushToTalk', 'toggleDictation'];
-
-export type HotkeyMap = Partial<Record<HotkeyAction, string>>;
-
-export const DEFAULT_HOTKEYS: Readonly<Record<HotkeyAction, string>> = {
-  toggleCaptions: 'CommandOrControl+Alt+C',
-  toggleOverlay: 'CommandOrControl+Alt+O',
-  dictatePushToTalk: 'CommandOrControl+Alt+Space',
-  toggleDictation: 'CommandOrControl+Alt+D',
-};
+export { DEFAULT_HOTKEYS, HOTKEY_ACTIONS, type HotkeyAction, type HotkeyMap };
 
 export class AcceleratorError extends Error {
   constructor(
