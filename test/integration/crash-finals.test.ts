@@ -1,5 +1,5 @@
-// Crash safety of stored sessions: a child process runs the real API server (pocketsphinx engine, SQLite
-// store); a WebSocket client streams ../shared/audio/longform/dev-meeting-2.wav into `session=new` faster than
+// Crash safety of stored sessions: a child process runs `earshot serve` (pocketsphinx engine, SQLite store
+// given by --db); a WebSocket client streams ../shared/audio/longform/dev-meeting-2.wav into `session=new` faster than
 // real time, asking for finals with `flush` every few seconds of audio; the server is SIGKILLed at a random
 // point in the first 15 s of audio (after a random number of finals, plus a random delay). Reopening the database must show every final the client received, with
 // its text and times, in a session marked `interrupted`. 20 rounds, random kill points, zero finals lost.
@@ -11,11 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { parseWavHeader } from '../../src-main/core/audio/index.js';
+import { appRoot } from '../../src-main/core/paths.js';
 import { openStore } from '../../src-main/core/store/index.js';
 import { LONGFORM } from '../helpers/shared.js';
 
 const ROUNDS = 20;
-const CHILD = join(import.meta.dirname, 'crash-server.child.ts');
+const EARSHOT = join(appRoot, 'bin', 'earshot.mjs');
 const CHUNK_MS = 100;
 /** Audio is sent at this multiple of real time. */
 const SPEED = 4;
@@ -28,18 +29,23 @@ interface Final {
   end_ms: number;
 }
 
-function startChild(db: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, db], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `earshot serve` on free ports with its own data dir (token) and the given database; resolves once ready. */
+function startChild(db: string, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [EARSHOT, 'serve', '--engine', 'pocketsphinx', '--no-grpc', '--port-asr', '0', '--port-tts', '0', '--db', db],
+    { cwd: appRoot, env: { ...process.env, EARSHOT_DATA_DIR: dataDir, EARSHOT_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()).length > 20_000 && (err = err.slice(-10_000)));
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /READY (\S+)\n/.exec(out);
-      if (m) resolve({ child, url: m[1].replace(/^http/, 'ws') });
+      const url = /listening asr=(\S+)/.exec(out)?.[1];
+      if (url && /earshot serve: ready/.test(out)) resolve({ child, url: url.replace(/^http/, 'ws') });
     });
-    child.once('exit', (code, signal) => reject(new Error(`server child exited (${code ?? signal}) before READY:\n${err}`)));
+    child.once('exit', (code, signal) => reject(new Error(`earshot serve exited (${code ?? signal}) before ready:\n${out}\n${err}`)));
   });
 }
 
@@ -68,8 +74,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * mid-commit, mid-send), then SIGKILL the server. Returns the stored session id and the finals the client
  * had received at the instant of the kill.
  */
-async function round(db: string, pcm: Buffer, killAfter: number, delayMs: number, flushEveryMs: number): Promise<{ sessionId: string; finals: Final[]; audioMs: number }> {
-  const { child, url } = await startChild(db);
+async function round(db: string, dataDir: string, pcm: Buffer, killAfter: number, delayMs: number, flushEveryMs: number): Promise<{ sessionId: string; finals: Final[]; audioMs: number }> {
+  const { child, url } = await startChild(db, dataDir);
   const finals: Final[] = [];
   let sessionId = '';
   let sentMs = 0;
@@ -131,7 +137,7 @@ test(`SIGKILL of the server at ${ROUNDS} random points loses no final the client
       const killAfter = Math.floor(rand() * 4);
       const delayMs = Math.floor(rand() * 600);
       const flushEveryMs = 1500 + Math.floor(rand() * 1500);
-      const { sessionId, finals, audioMs } = await round(db, pcm, killAfter, delayMs, flushEveryMs);
+      const { sessionId, finals, audioMs } = await round(db, dir, pcm, killAfter, delayMs, flushEveryMs);
       const label = `round ${i + 1} (seed ${seed}: kill ${delayMs} ms after final ${killAfter}, at ${audioMs} ms of audio; flush every ${flushEveryMs} ms)`;
       totalFinals += finals.length;
 
