@@ -121,7 +121,7 @@ export function registerSessions(program: Command): void {
           const snippet = h.snippet
             .replace(/<mark>/g, process.stdout.isTTY ? '\x1b[1m' : '')
             .replace(/<\/mark>/g, process.stdout.isTTY ? '\x1b[22m' : '')
-            .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
+            .replace(/&(lt|gt|quot|#39|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' })[e]!);
           out(`${h.sessionId}  ${at}  ${h.track}: ${snippet}`);
         }
       }),
