@@ -197,6 +197,7 @@ class SqliteStore implements Store {
     }
     this.requireSession(sessionId);
     this.stmts.endSession.run(status, Date.now(), sessionId);
+    this.opened.delete(sessionId);
   }
 
   resumeSession(sessionId: string): void {
@@ -324,7 +325,7 @@ class SqliteStore implements Store {
   close(): void {
     if (!this.db) return;
     // Sessions this store still had open were cut short; say so now rather than at the next open.
-    const stillLive = [...this.opened].filter((id) => this.getSession(id)?.status === 'live');
+    const stillLive = [...this.opened].filter((id) => (this.stmts.sessionExists.get(id) as { status: string } | undefined)?.status === 'live');
     for (const id of stillLive) this.endSession(id, 'interrupted');
     this.db.close();
     this.db = null;
