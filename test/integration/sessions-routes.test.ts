@@ -51,6 +51,8 @@ test('list, search, get, export, patch, delete through inject', async () => {
     assert.equal((await app.inject('/v1/sessions?limit=1&offset=1')).json().data.length, 1);
     assert.equal((await app.inject('/v1/sessions?q=budget&order=relevance')).json().hits[0].session_id, id);
     assert.equal((await app.inject('/v1/sessions?tag=work')).json().total, 1);
+    assert.equal((await app.inject('/v1/sessions?from=2000-01-01T00:00:00Z')).json().total, 2, 'ISO from');
+    assert.equal((await app.inject(`/v1/sessions?to=${Date.parse('2000-01-01T00:00:00Z')}`)).json().total, 0, 'epoch-ms to');
 
     r = await app.inject(`/v1/sessions/${id}`);
     assert.equal(r.statusCode, 200);
