@@ -8,7 +8,7 @@ import { connect, startTestServer, streamPcm, toS16, wsUrl } from './ws-harness.
 
 let h: Awaited<ReturnType<typeof startTestServer>>;
 before(async () => {
-  h = await startTestServer({ asr: [{ backend: 'sherpa', model: 'tone-alphabet' }], tts: [{ backend: 'espeak' }] }, { limits: { maxConcurrentStreams: 4 } });
+  h = await startTestServer({ asr: [{ backend: 'sherpa', model: 'tone-alphabet' }], tts: [{ backend: 'espeak' }] }, { limits: { maxConcurrentStreams: 4, idleTimeoutMs: 3000 } });
 });
 after(async () => {
   await h?.close();
@@ -113,4 +113,12 @@ test('over the concurrent stream limit a connection is closed 1013', async () =>
   assert.match(close.reason, /too many concurrent streams/);
   for (const c of clients) c.ws.close();
   await Promise.all(clients.map((c) => c.closed));
+});
+
+test('an idle ASR stream is ended (session_complete) and closed 4408', async () => {
+  const c = connect(wsUrl(h.server, 'asr', '/v1/audio/stream', q));
+  await c.waitFor((m) => m.type === 'ready');
+  const close = await c.closed;
+  assert.equal(close.code, 4408);
+  assert.equal(c.messages.at(-1).type, 'session_complete');
 });

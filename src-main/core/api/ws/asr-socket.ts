@@ -27,10 +27,13 @@ export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
     audioAheadBudgetMs: ctx.limits.audioAheadBudgetMs,
   });
   const stopGauge = ctx.metrics.streamOpened('asr', 'ws');
+  // Idle: end the stream as `end` would (final + session_complete), then close 4408.
   const channel = new SocketChannel(ws, ctx, () => {
-    channel.sendError('bad_audio', `no message for ${ctx.limits.idleTimeoutMs} ms; closing the idle stream`);
+    idle = true;
+    if (session.isClosed) return channel.close(CLOSE_CODES.idle, 'idle timeout');
     void session.end().catch(() => undefined).finally(() => channel.close(CLOSE_CODES.idle, 'idle timeout'));
   });
+  let idle = false;
   let shuttingDown = false;
   const entry = {
     // Server shutdown: end the stream as if the client had sent `end` (final + session_complete), then 1001.
@@ -45,9 +48,11 @@ export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
   session.on('message', (msg: AsrServerMessage) => {
     channel.sendJson(msg, msg.type === 'transcript' && !msg.is_final);
   });
-  session.on('closed', () =>
-    shuttingDown ? channel.close(CLOSE_CODES.goingAway, 'server shutting down') : channel.close(CLOSE_CODES.normal, 'session complete'),
-  );
+  session.on('closed', () => {
+    if (shuttingDown) channel.close(CLOSE_CODES.goingAway, 'server shutting down');
+    else if (idle) channel.close(CLOSE_CODES.idle, `no message for ${ctx.limits.idleTimeoutMs} ms`);
+    else channel.close(CLOSE_CODES.normal, 'session complete');
+  });
 
   // Frames that arrive while the engine is still loading wait here (bounded), then replay in order.
   let started = false;
