@@ -20,7 +20,8 @@ export const FRAME_RATE = 100;
 
 /** The addon's surface (see native/addon.c). */
 export interface PocketsphinxAddon {
-  create(args: string[]): PsHandle;
+  /** liveCmn: live cepstral mean normalisation, updated after every processRaw call (streaming decoders). */
+  create(args: string[], liveCmn?: boolean): PsHandle;
   /** Frame numbers count from here (stream-wide across utterances, as pocketsphinx 5prealpha does). */
   startStream(h: PsHandle): void;
   startUtt(h: PsHandle): void;
@@ -45,15 +46,14 @@ export interface PsResult {
   words: PsSegment[];
 }
 
-/** Decoder options: the model, quiet logs, and every frame kept (so frame numbers are stream time). */
+/**
+ * Decoder options: the model, quiet logs, and every frame kept (so frame numbers are stream time).
+ * Streaming decoders are created with liveCmn (native/addon.c): the model's feat.params asks for batch
+ * cepstral mean normalisation, which needs the whole utterance first; live CMN, updated after every block,
+ * converges on a new speaker within seconds. The batch reference keeps the model's batch CMN.
+ */
 export function decoderArgs(): string[] {
-  return [
-    '-hmm', MODEL_FILES.hmm,
-    '-lm', MODEL_FILES.lm,
-    '-dict', MODEL_FILES.dict,
-    '-logfn', '/dev/null',
-    '-remove_silence', 'no',
-  ];
+  return ['-hmm', MODEL_FILES.hmm, '-lm', MODEL_FILES.lm, '-dict', MODEL_FILES.dict, '-logfn', '/dev/null', '-remove_silence', 'no'];
 }
 
 export function loadAddon(): PocketsphinxAddon {

@@ -40,9 +40,15 @@ export type PocketsphinxWorkerEvents = {
 
 const addon = loadAddon();
 const pool: PsHandle[] = [];
+let batchPool: PsHandle | undefined;
 
 function acquire(): PsHandle {
-  return pool.pop() ?? addon.create(decoderArgs());
+  return pool.pop() ?? addon.create(decoderArgs(), true);
+}
+
+/** The batch reference decoder: the model's own (batch) cepstral mean normalisation. */
+function batchDecoder(): PsHandle {
+  return (batchPool ??= addon.create(decoderArgs(), false));
 }
 
 function release(h: PsHandle): void {
@@ -118,15 +124,11 @@ const server = serveRpc<PocketsphinxWorkerEvents>({
   },
   /** The whole file in one ps_process_raw(full_utt=TRUE) call: the library's batch result, for comparison. */
   decodeWhole: (a: { samples: Float32Array }): string => {
-    const h = acquire();
-    try {
-      addon.startStream(h);
-      addon.startUtt(h);
-      addon.processRaw(h, toInt16(a.samples), true);
-      return cleanHypothesis(addon.endUtt(h, false).text);
-    } finally {
-      release(h);
-    }
+    const h = batchDecoder();
+    addon.startStream(h);
+    addon.startUtt(h);
+    addon.processRaw(h, toInt16(a.samples), true);
+    return cleanHypothesis(addon.endUtt(h, false).text);
   },
 });
 

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define CMN_PRIOR_FRAMES 100
+
 typedef struct {
   ps_decoder_t *ps;
   cmd_ln_t *config;
@@ -16,6 +18,9 @@ typedef struct {
    * a reused decoder would decode the same audio differently; startStream puts this back. */
   mfcc_t *cmn_initial;
   int32 cmn_veclen;
+  /* Update the live cepstral mean after every processRaw call instead of every ~8 s, so a fresh stream
+   * converges on its speaker and channel quickly (streaming decodes; see processRaw). */
+  int live_cmn_updates;
 } decoder_t;
 
 #define CHECK(call)                                                                            \
@@ -56,10 +61,15 @@ static decoder_t *get_decoder(napi_env env, napi_callback_info info, size_t *arg
   return d;
 }
 
-/** create(args: string[]) -> handle. `args` are pocketsphinx command-line options: ["-hmm", dir, "-lm", file, ...]. */
+/**
+ * create(args: string[], liveCmn = false) -> handle. `args` are pocketsphinx command-line options:
+ * ["-hmm", dir, "-lm", file, ...]. liveCmn (streaming decoders) forces live cepstral mean normalisation (the
+ * model's feat.params asks for batch CMN and overrides a "-cmn" option) and updates the live mean after every
+ * processRaw call rather than every ~8 s, so a fresh stream adapts to its speaker and channel quickly.
+ */
 static napi_value create(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = 2;
+  napi_value argv[2];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   bool is_array = false;
   if (argc < 1 || napi_is_array(env, argv[0], &is_array) != napi_ok || !is_array) {
@@ -100,6 +110,10 @@ static napi_value create(napi_env env, napi_callback_info info) {
   d->ps = ps;
   d->config = config;
   feat_t *feat = ps_get_feat(ps);
+  bool live_cmn = false;
+  if (argc >= 2) napi_get_value_bool(env, argv[1], &live_cmn);
+  if (live_cmn && feat) feat->cmn = CMN_LIVE;
+  d->live_cmn_updates = live_cmn;
   if (feat && feat->cmn_struct && feat->cmn_struct->cmn_mean) {
     d->cmn_veclen = feat->cmn_struct->veclen;
     d->cmn_initial = malloc(sizeof(mfcc_t) * d->cmn_veclen);
@@ -137,7 +151,16 @@ static napi_value start_stream(napi_env env, napi_callback_info info) {
     return NULL;
   }
   feat_t *feat = ps_get_feat(d->ps);
-  if (d->cmn_initial && feat && feat->cmn_struct) cmn_live_set(feat->cmn_struct, d->cmn_initial);
+  if (d->cmn_initial && feat && feat->cmn_struct) {
+    cmn_t *cmn = feat->cmn_struct;
+    cmn_live_set(cmn, d->cmn_initial);
+    if (d->live_cmn_updates) {
+      /* Weigh the model's initial mean as 1 s of audio (sphinxbase uses 5 s), so a stream's own speaker and
+       * channel dominate after a second or two. */
+      for (int32 i = 0; i < cmn->veclen; i++) cmn->sum[i] = cmn->cmn_mean[i] * CMN_PRIOR_FRAMES;
+      cmn->nframe = CMN_PRIOR_FRAMES;
+    }
+  }
   return NULL;
 }
 
@@ -180,6 +203,10 @@ static napi_value process_raw(napi_env env, napi_callback_info info) {
   if (length > 0 && ps_process_raw(d->ps, (int16 const *)data, length, FALSE, full ? TRUE : FALSE) < 0) {
     napi_throw_error(env, NULL, "pocketsphinx: ps_process_raw failed");
     return NULL;
+  }
+  if (d->live_cmn_updates && !full) {
+    feat_t *feat = ps_get_feat(d->ps);
+    if (feat && feat->cmn_struct && feat->cmn_struct->nframe > 0) cmn_live_update(feat->cmn_struct);
   }
   return make_bool(env, ps_get_in_speech(d->ps));
 }
