@@ -1,13 +1,12 @@
 // Host side of the pocketsphinx backend: an AsrEngine whose streams live in worker threads (./worker.ts).
 // Streams are spread over the workers (least loaded first); the main thread only validates, copies and posts.
-import { EventEmitter } from 'node:events';
-import type { AsrEngine, AsrFinal, AsrStream, AsrStreamEvents, AsrStreamOptions } from '../../types.js';
+import type { AsrEngine, AsrFinal, AsrStream, AsrStreamOptions } from '../../types.js';
+import { checkStreamOptions, WorkerAsrStream, type AsrStreamChannel } from '../../worker-asr-stream.js';
 import { RpcClient, spawnWorker } from '../../worker-host.js';
 import { POCKETSPHINX_RATE } from './native.js';
 import type { OpenArgs, PocketsphinxWorkerEvents } from './worker.js';
 
-/** Longest single write accepted (seconds of audio); bigger writes are a caller bug. */
-export const MAX_WRITE_SECONDS = 10;
+export { MAX_WRITE_SECONDS } from '../../worker-asr-stream.js';
 const MAX_WORKERS = 8;
 
 type WorkerApi = {
@@ -26,7 +25,8 @@ export function startPocketsphinxWorker(): Rpc {
 
 interface Slot {
   rpc: Rpc;
-  streams: Map<string, PocketsphinxStream>;
+  streams: Map<string, WorkerAsrStream>;
+  channel: AsrStreamChannel;
 }
 
 export class PocketsphinxAsrEngine implements AsrEngine {
@@ -54,7 +54,10 @@ export class PocketsphinxAsrEngine implements AsrEngine {
   /** Start `threads` workers (default 1), each with a warmed decoder. */
   static async load(opts: { threads?: number } = {}): Promise<PocketsphinxAsrEngine> {
     const n = Math.max(1, Math.min(MAX_WORKERS, Math.floor(opts.threads ?? 1)));
-    const slots: Slot[] = Array.from({ length: n }, () => ({ rpc: startPocketsphinxWorker(), streams: new Map() }));
+    const slots: Slot[] = Array.from({ length: n }, () => {
+      const rpc = startPocketsphinxWorker();
+      return { rpc, streams: new Map(), channel: channelOf(rpc) };
+    });
     try {
       await Promise.all(slots.map((s) => s.rpc.call('init', undefined)));
     } catch (err) {
@@ -70,19 +73,12 @@ export class PocketsphinxAsrEngine implements AsrEngine {
 
   createStream(opts: AsrStreamOptions): AsrStream {
     if (this.closed) throw new Error('pocketsphinx engine is closed');
-    const sampleRate = opts?.sampleRate;
-    if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 48000) {
-      throw new RangeError(`sampleRate must be an integer from 8000 to 48000 Hz, got ${String(sampleRate)}`);
-    }
-    const endpointingMs = opts.endpointingMs ?? 600;
-    if (endpointingMs !== false && !(Number.isFinite(endpointingMs) && endpointingMs >= 100 && endpointingMs <= 10_000)) {
-      throw new RangeError(`endpointingMs must be false or 100..10000 ms, got ${String(endpointingMs)}`);
-    }
+    const { sampleRate, endpointingMs, vad } = checkStreamOptions(opts);
     const slot = this.slots.reduce((a, b) => (b.streams.size < a.streams.size ? b : a));
     const id = `ps${this.nextId++}`;
-    const stream = new PocketsphinxStream(id, sampleRate, slot.rpc, () => slot.streams.delete(id));
+    const stream = new WorkerAsrStream(id, sampleRate, slot.channel, () => slot.streams.delete(id));
     slot.streams.set(id, stream);
-    slot.rpc.send('open', { id, sampleRate, endpointingMs, vad: opts.vad ?? true });
+    slot.rpc.send('open', { id, sampleRate, endpointingMs, vad });
     return stream;
   }
 
@@ -94,76 +90,10 @@ export class PocketsphinxAsrEngine implements AsrEngine {
   }
 }
 
-class PocketsphinxStream extends EventEmitter implements AsrStream {
-  private written = 0;
-  private state: 'open' | 'closing' | 'closed' | 'failed' = 'open';
-  private closing: Promise<AsrFinal | null> | null = null;
-  private failure: Error | null = null;
-
-  constructor(
-    readonly id: string,
-    readonly sampleRate: number,
-    private readonly rpc: Rpc,
-    private readonly onClosed: () => void,
-  ) {
-    super();
-  }
-
-  get writtenMs(): number {
-    return (this.written * 1000) / this.sampleRate;
-  }
-
-  write(samples: Float32Array): void {
-    if (this.state !== 'open') throw this.failure ?? new Error(`stream ${this.id} is closed`);
-    if (!(samples instanceof Float32Array)) throw new TypeError('write() takes a Float32Array of mono samples');
-    if (samples.length > MAX_WRITE_SECONDS * this.sampleRate) {
-      throw new RangeError(`write of ${samples.length} samples exceeds ${MAX_WRITE_SECONDS} s at ${this.sampleRate} Hz; send smaller chunks`);
-    }
-    if (!samples.length) return;
-    const copy = samples.slice(); // ours to transfer: the caller keeps its buffer
-    this.written += copy.length;
-    this.rpc.send('write', { id: this.id, samples: copy }, [copy.buffer]);
-  }
-
-  async flush(): Promise<AsrFinal | null> {
-    if (this.state !== 'open') throw this.failure ?? new Error(`stream ${this.id} is closed`);
-    return this.rpc.call('flush', { id: this.id });
-  }
-
-  close(): Promise<AsrFinal | null> {
-    if (this.closing) return this.closing;
-    if (this.state === 'failed') {
-      this.onClosed();
-      return (this.closing = Promise.resolve(null));
-    }
-    this.state = 'closing';
-    this.closing = this.rpc
-      .call('close', { id: this.id })
-      .catch(() => null)
-      .finally(() => {
-        this.state = 'closed';
-        this.onClosed();
-      });
-    return this.closing;
-  }
-
-  deliver<E extends keyof AsrStreamEvents>(event: E, ...args: Parameters<AsrStreamEvents[E]>): void {
-    if (this.state === 'failed') return;
-    this.emit(event, ...args);
-  }
-
-  fail(err: Error): void {
-    if (this.state === 'failed' || this.state === 'closed') return;
-    this.state = 'failed';
-    this.failure = err;
-    if (this.listenerCount('error')) this.emit('error', err);
-  }
-
-  override on<E extends keyof AsrStreamEvents>(event: E, listener: AsrStreamEvents[E]): this {
-    return super.on(event, listener as (...a: unknown[]) => void);
-  }
-
-  override off<E extends keyof AsrStreamEvents>(event: E, listener: AsrStreamEvents[E]): this {
-    return super.off(event, listener as (...a: unknown[]) => void);
-  }
+function channelOf(rpc: Rpc): AsrStreamChannel {
+  return {
+    write: (id, samples) => rpc.send('write', { id, samples }, [samples.buffer]),
+    flush: (id) => rpc.call('flush', { id }),
+    close: (id) => rpc.call('close', { id }),
+  };
 }
