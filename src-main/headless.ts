@@ -7,6 +7,7 @@ import type { Limits } from './core/api/limits.js';
 import { startServer, DEFAULT_ASR_PORT, DEFAULT_TTS_PORT, type RunningServer } from './core/api/server.js';
 import { createEngine, type AsrBackendId, type Engine, type EngineConfig } from './core/engine/index.js';
 import { openStore, type Store } from './core/store/index.js';
+import { userDataDir } from './core/paths.js';
 
 export interface HeadlessOptions {
   host?: string;
@@ -61,6 +62,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       allowedHosts: opts.allowedHosts,
       limits: opts.limits,
       logger,
+      tokenDir: userDataDir(),
     });
   } catch (err) {
     store?.close();

@@ -8,6 +8,7 @@ import { DEFAULT_ASR_PORT, DEFAULT_TTS_PORT, startServer } from '../core/api/ser
 import { createEngine } from '../core/engine/engine.js';
 import type { Engine } from '../core/engine/types.js';
 import { openStore } from '../core/store/index.js';
+import { userDataDir } from '../core/paths.js';
 import type { Store } from '../core/store/types.js';
 
 export interface CoreHandle {
@@ -50,10 +51,14 @@ export async function startCore(opts: CoreOptions = {}): Promise<CoreHandle> {
       ttsPort: anyPorts ? 0 : DEFAULT_TTS_PORT,
       ...(anyPorts ? { grpc: { asrPort: 0, ttsPort: 0 } } : {}),
       ...(opts.webRoot ? { webRoot: opts.webRoot } : {}),
+      tokenDir: userDataDir(),
     });
     return {
       apiBase: server.asrUrl.replace(/\/$/, ''),
-      token,
+      // Read live: POST /v1/token/regenerate rotates it, and windows opened later must get the new one.
+      get token() {
+        return server.ctx.auth.token;
+      },
       engine,
       store,
       async close() {

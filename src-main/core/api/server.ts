@@ -19,6 +19,9 @@ import type { ApiContext } from './context.js';
 import { resolveLimits, StreamSlots, type Limits } from './limits.js';
 import { ApiMetrics } from './metrics.js';
 import { restRoutes } from './http/rest-routes.js';
+import { modelPullRoutes } from './http/model-pull-routes.js';
+import { tokenRoutes } from './http/token-routes.js';
+import { ModelPulls } from './model-pulls.js';
 import { sessionsRoutes } from './http/sessions-routes.js';
 import { startGrpc, type RunningGrpc } from './grpc/server.js';
 import { handleAsrSocket, type LiveAsrSockets } from './ws/asr-socket.js';
@@ -46,6 +49,12 @@ export interface ServerOptions {
   logger?: Logger;
   /** Built web UI (index.html + assets); default <appRoot>/out/renderer. */
   webRoot?: string;
+  /** Folder of the token file that `POST /v1/token/regenerate` rewrites; absent = rotation in memory only. */
+  tokenDir?: string;
+  /** Told after each token rotation. */
+  onTokenRotated?: (token: string) => void;
+  /** Model installs over the API: target folder (default downloadDir()) and mirror base URL (default env EARSHOT_MODELS_BASE_URL). */
+  models?: { into?: string; baseUrl?: string };
 }
 
 export interface RunningServer {
@@ -115,6 +124,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false });
 
   const webRoot = opts.webRoot ?? join(appRoot, 'out', 'renderer');
+  const pulls = new ModelPulls({ into: opts.models?.into, baseUrl: opts.models?.baseUrl ?? (process.env.EARSHOT_MODELS_BASE_URL || undefined) });
 
   async function buildApp(kind: StreamKind): Promise<FastifyInstance> {
     const app = Fastify({ loggerInstance: logger.child({ port: kind }), bodyLimit: limits.maxUploadBytes });
@@ -147,6 +157,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
     app.get('/metrics', async (_req, reply) => reply.type(ctx.metrics.contentType).send(await ctx.metrics.text()));
     await app.register(restRoutes, { ctx });
+    await app.register(modelPullRoutes, { pulls });
+    await app.register(tokenRoutes, { auth, tokenDir: opts.tokenDir ?? null, onRotate: opts.onTokenRotated });
     if (ctx.store) await app.register(sessionsRoutes, { store: ctx.store });
 
     if (kind === 'asr') {
@@ -233,6 +245,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     close() {
       closed ??= (async () => {
         closing = true;
+        pulls.close();
         // Stop accepting new HTTP connections first; live streams are ended below.
         asrApp.server.close();
         ttsApp.server.close();

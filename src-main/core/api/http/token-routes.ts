@@ -1,0 +1,29 @@
+// `POST /v1/token/regenerate`: a new per-install token, at once. The old token stops working for every new
+// request and WebSocket/gRPC call (they all read the one AuthPolicy); connections already open stay open.
+// Unlike other routes it needs the current token even from a native loopback client: whoever may rotate the
+// token can lock every other client out, so "a local process without a token" is not enough.
+import type { FastifyInstance } from 'fastify';
+import { extractToken, loadOrCreateToken, tokenMatches, type AuthPolicy } from '../auth.js';
+import { RestError, sendError } from './openai-errors.js';
+import { randomBytes } from 'node:crypto';
+
+export interface TokenRoutesOptions {
+  auth: AuthPolicy;
+  /** Folder of the token file rewritten on rotation; null = this server's token lives only in memory. */
+  tokenDir: string | null;
+  /** Told after each rotation (e.g. the desktop shell, which hands the token to new windows). */
+  onRotate?: (token: string) => void;
+}
+
+export async function tokenRoutes(app: FastifyInstance, opts: TokenRoutesOptions): Promise<void> {
+  app.post('/v1/token/regenerate', async (req, reply) => {
+    const given = extractToken(req.headers.authorization, null);
+    if (given === null || !tokenMatches(given, opts.auth.token)) {
+      return sendError(reply, new RestError('unauthorized', 'regenerating the token requires the current token (Authorization: Bearer <token>)'));
+    }
+    const token = opts.tokenDir !== null ? loadOrCreateToken({ dir: opts.tokenDir, regenerate: true }) : randomBytes(32).toString('base64url');
+    opts.auth.token = token;
+    opts.onRotate?.(token);
+    return { token, persisted: opts.tokenDir !== null };
+  });
+}
