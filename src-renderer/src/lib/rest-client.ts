@@ -76,6 +76,16 @@ export interface VoiceInfo {
 
 export type ExportFormat = 'srt' | 'vtt' | 'txt' | 'json';
 
+/** `GET /v1/models/:id/pull`: how an install started from the UI (or any client) is going. */
+export interface PullProgress {
+  id: string;
+  state: 'downloading' | 'verifying' | 'done' | 'error';
+  received: number;
+  /** null while the size is unknown. */
+  total: number | null;
+  error?: string;
+}
+
 /** Records that may come snake_case or camelCase: read either. */
 function pick<T>(o: Record<string, unknown>, ...keys: string[]): T | undefined {
   for (const k of keys) if (o[k] !== undefined) return o[k] as T;
@@ -199,6 +209,25 @@ export class RestClient {
 
   async models(): Promise<ModelInfo[]> {
     return listOf(await this.json<unknown>('/v1/models'), 'models', 'data') as ModelInfo[];
+  }
+
+  /** Starts (or joins) the install of a catalog model on the engine. */
+  async startModelPull(id: string): Promise<PullProgress> {
+    return this.json<PullProgress>(`/v1/models/${encodeURIComponent(id)}/pull`, { method: 'POST' });
+  }
+
+  async modelPull(id: string): Promise<PullProgress> {
+    return this.json<PullProgress>(`/v1/models/${encodeURIComponent(id)}/pull`);
+  }
+
+  /**
+   * Rotates the API token (`POST /v1/token/regenerate`) and switches this app to the new one: the config object
+   * is shared by every client of the page (REST, WebSocket links), so they all use it from the next request.
+   */
+  async regenerateToken(): Promise<string> {
+    const { token } = await this.json<{ token: string }>('/v1/token/regenerate', { method: 'POST' });
+    this.cfg.token = token;
+    return token;
   }
 
   async voices(): Promise<VoiceInfo[]> {
