@@ -5,6 +5,7 @@ import './app.css';
 import { resolveApiConfig } from './lib/api-config.js';
 import { LiveCaptions } from './lib/live-controller.svelte.js';
 import { RestClient } from './lib/rest-client.js';
+import { trackPushToTalk } from './lib/push-to-talk.js';
 
 const cfg = resolveApiConfig();
 // The Electron overlay window loads this same page and says so through the bridge.
@@ -22,6 +23,10 @@ if (cfg.view !== 'overlay') {
     if (e.phase !== 'press') return;
     if (e.action === 'toggleCaptions') void live.toggle();
     else if (e.action === 'toggleDictation') location.hash = '#/dictation';
+  });
+  // Push-to-talk is handled by the Dictation view (it starts on mount when the key is already held).
+  trackPushToTalk(cfg.shell, () => {
+    if (!location.hash.startsWith('#/dictation')) location.hash = '#/dictation';
   });
 }
 

@@ -17,6 +17,8 @@ export interface ShellBridge {
   startSystemAudio?(opts?: { session?: string }): Promise<{ ok: boolean; error?: string }>;
   stopSystemAudio?(): Promise<unknown>;
   onSystemTranscript?(listener: (msg: unknown) => void): () => void;
+  /** Types text into the app that has the keyboard focus (push-to-talk dictation into other apps). */
+  dictate?(text: string): Promise<unknown>;
   onHotkey?(listener: (e: { action: string; phase: 'press' | 'down' | 'up' }) => void): () => void;
   onCaptionsCommand?(listener: (cmd: 'start' | 'stop') => void): () => void;
 }
