@@ -16,7 +16,8 @@ import { openStore } from '../../src-main/core/store/index.js';
 import type { Engine } from '../../src-main/core/engine/types.js';
 import { SystemAudioCaptions } from '../../src-main/shell/system-audio-captions.js';
 import { LinuxSystemAudioCapture, SystemAudioError, defaultSinkMonitor } from '../../src-main/shell/system-audio-linux.js';
-import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
+import { LIBRISPEECH } from '../helpers/shared.js';
+import { normalizeWords, wordErrorRate } from '../helpers/wer.js';
 
 const UTTERANCE = '2035-147960-0003';
 const FILE = join(LIBRISPEECH, `${UTTERANCE}.wav`);
@@ -55,21 +56,6 @@ async function startPrivatePulse(): Promise<{ proc: ChildProcess; env: NodeJS.Pr
   throw new Error(`private PulseAudio did not come up: ${log}`);
 }
 
-function words(text: string): string[] {
-  return text.toLowerCase().replace(/[^a-z' ]+/g, ' ').split(/\s+/).filter(Boolean);
-}
-
-/** Word error rate of `hyp` against `ref` (word-level Levenshtein / reference length). */
-function wer(ref: string[], hyp: string[]): number {
-  let prev = Array.from({ length: hyp.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= ref.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= hyp.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (ref[i - 1] === hyp[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[hyp.length]! / Math.max(1, ref.length);
-}
-
 /** The engine's own transcript of the file: every sample written straight into a pocketsphinx stream. */
 async function engineTranscript(): Promise<string> {
   const wav = decodeWav(readFileSync(FILE));
@@ -102,7 +88,7 @@ test('the default sink monitor is found through pactl', () => {
 
 test('captions of audio played to the speakers match the engine transcript of the file', async () => {
   const reference = await engineTranscript();
-  assert.ok(words(reference).length >= 8, `engine transcript too short to compare: "${reference}"`);
+  assert.ok(normalizeWords(reference).length >= 8, `engine transcript too short to compare: "${reference}"`);
 
   const capture = new LinuxSystemAudioCapture({ env });
   const messages: AsrServerMessage[] = [];
@@ -125,17 +111,10 @@ test('captions of audio played to the speakers match the engine transcript of th
   assert.deepEqual(errors, []);
   const finals = messages.flatMap((m) => (m.type === 'transcript' && m.is_final ? [m.text] : []));
   const captured = finals.join(' ');
-  // pocketsphinx's output shifts with what surrounds the speech (its running cepstral mean, utterance cuts),
-  // so the captions are held to the engine's own accuracy on the file rather than to its exact words:
-  // captured through the speakers they may be at most 10 points worse against the human reference.
-  const truth = words(librispeechRefs().get(UTTERANCE)!);
-  const engineWer = wer(truth, words(reference));
-  const captionsWer = wer(truth, words(captured));
-  assert.ok(
-    captionsWer <= engineWer + 0.1,
-    `captions WER ${captionsWer.toFixed(2)} ("${captured}") vs engine WER ${engineWer.toFixed(2)} ("${reference}") on "${truth.join(' ')}"`,
-  );
-  assert.ok(captionsWer < 0.6, `captions WER ${captionsWer.toFixed(2)}: "${captured}"`);
+  // The decoder steps in fixed blocks, so audio that went through the sound server (other block sizes, a
+  // little leading silence) must decode to the engine's own words for the file, not merely as well.
+  const apart = wordErrorRate(reference, captured);
+  assert.ok(apart <= 0.15, `captions "${captured}" differ from the engine transcript "${reference}" by ${(apart * 100).toFixed(0)}% of words`);
   // The captured audio really is the played file: about its duration (5.84 s), not silence or a loop.
   assert.ok(done!.duration_ms >= 5800, `captured only ${done!.duration_ms} ms`);
 });
@@ -160,7 +139,7 @@ test('mic and system audio at once: one stored session with a mic and a system t
     const tracks = new Set(stored.segments.map((s) => s.track));
     assert.deepEqual([...tracks].sort(), ['mic', 'system']);
     const systemText = stored.segments.filter((s) => s.track === 'system').map((s) => s.text).join(' ');
-    assert.ok(words(systemText).length >= 8, `system track: "${systemText}"`);
+    assert.ok(normalizeWords(systemText).length >= 8, `system track: "${systemText}"`);
   } finally {
     store.close();
   }

@@ -5,6 +5,7 @@
 // `endpointingMs` of trailing silence, it ends with a final and a new utterance starts. Every frame is decoded
 // (-remove_silence no), so a word's frame number is exactly its stream time.
 import { StreamingResampler } from '../../../audio/resampler.js';
+import { Rechunker } from '../../../audio/rechunker.js';
 import type { AsrFinal, AsrPartial } from '../../types.js';
 import { serveRpc } from '../../worker-host.js';
 import { decoderArgs, loadAddon, POCKETSPHINX_RATE, type PsHandle } from './native.js';
@@ -68,6 +69,11 @@ function toInt16(samples: Float32Array): Int16Array {
 class StreamState {
   readonly decoder = acquire();
   readonly resampler: StreamingResampler;
+  /**
+   * Fixed 100 ms blocks whatever the client's write sizes: the live CMN and the endpointer step per block, so
+   * the same audio gives the same words however it was chunked (a file, a WebSocket, a sound-server capture).
+   */
+  readonly blocks = new Rechunker(BLOCK);
   /** Samples (16 kHz) given to the decoder so far: the stream clock. */
   pos = 0;
   inUtt = false;
@@ -108,7 +114,12 @@ const server = serveRpc<PocketsphinxWorkerEvents>({
     const st = streams.get(a.id);
     if (!st) throw new Error(`stream ${a.id} is not open`);
     if (st.failed) return null;
-    return guard(st, () => (st.inUtt ? finalize(st, 'flush') : null)) ?? null;
+    return (
+      guard(st, () => {
+        drainBlocks(st);
+        return st.inUtt ? finalize(st, 'flush') : null;
+      }) ?? null
+    );
   },
   close: (a: { id: string }): AsrFinal | null => {
     const st = streams.get(a.id);
@@ -117,6 +128,7 @@ const server = serveRpc<PocketsphinxWorkerEvents>({
     if (st.failed) return null;
     const last = guard(st, () => {
       feed(st, st.resampler.flush());
+      drainBlocks(st);
       return st.inUtt ? finalize(st, 'flush') : null;
     });
     if (!st.failed) release(st.decoder);
@@ -151,43 +163,50 @@ function guard<T>(st: StreamState, fn: () => T): T | undefined {
 const ms = (samples: number) => samples / SAMPLES_PER_MS;
 
 function feed(st: StreamState, samples16k: Float32Array): void {
+  for (const block of st.blocks.push(samples16k)) decodeBlock(st, block);
+}
+
+/** Decode the partial block held back (before a flush or close). */
+function drainBlocks(st: StreamState): void {
+  const rest = st.blocks.drain(false);
+  if (rest) decodeBlock(st, rest);
+}
+
+function decodeBlock(st: StreamState, block: Float32Array): void {
   const { id, endpointingMs, vad } = st.args;
-  for (let o = 0; o < samples16k.length; o += BLOCK) {
-    const block = samples16k.subarray(o, o + BLOCK);
-    if (!st.inUtt) {
-      addon.startUtt(st.decoder);
-      st.inUtt = true;
-      st.uttStart = st.pos;
-      st.lastPartial = '';
+  if (!st.inUtt) {
+    addon.startUtt(st.decoder);
+    st.inUtt = true;
+    st.uttStart = st.pos;
+    st.lastPartial = '';
+  }
+  addon.processRaw(st.decoder, toInt16(block), false);
+  const onset = st.vad.push(block);
+  st.pos += block.length;
+  const silence = st.vad.silenceAt(st.pos);
+  if (onset >= 0 && !st.talking) {
+    st.talking = true;
+    if (vad) server.emit('speechStart', { id, atMs: ms(onset) });
+  } else if (st.talking && silence >= SPEECH_END_MS * SAMPLES_PER_MS) {
+    st.talking = false;
+    if (vad) server.emit('speechEnd', { id, atMs: ms(st.vad.lastVoicedEnd) });
+  }
+  const speechSeen = st.vad.lastVoicedEnd > st.uttStart;
+  if (speechSeen) {
+    const text = cleanHypothesis(addon.getHyp(st.decoder));
+    if (text && text !== st.lastPartial) {
+      st.lastPartial = text;
+      server.emit('partial', { id, partial: { text, startMs: ms(st.uttStart), endMs: ms(st.pos) } });
     }
-    addon.processRaw(st.decoder, toInt16(block), false);
-    const onset = st.vad.push(block);
-    st.pos += block.length;
-    const silence = st.vad.silenceAt(st.pos);
-    if (onset >= 0 && !st.talking) {
-      st.talking = true;
-      if (vad) server.emit('speechStart', { id, atMs: ms(onset) });
-    } else if (st.talking && silence >= SPEECH_END_MS * SAMPLES_PER_MS) {
-      st.talking = false;
-      if (vad) server.emit('speechEnd', { id, atMs: ms(st.vad.lastVoicedEnd) });
-    }
-    const speechSeen = st.vad.lastVoicedEnd > st.uttStart;
-    if (speechSeen) {
-      const text = cleanHypothesis(addon.getHyp(st.decoder));
-      if (text && text !== st.lastPartial) {
-        st.lastPartial = text;
-        server.emit('partial', { id, partial: { text, startMs: ms(st.uttStart), endMs: ms(st.pos) } });
-      }
-    }
-    const uttLength = st.pos - st.uttStart;
-    if (!speechSeen && uttLength >= SILENT_RESTART_SAMPLES) {
-      addon.endUtt(st.decoder, false); // nothing said: drop it
-      st.inUtt = false;
-    } else if (uttLength >= MAX_UTTERANCE_SAMPLES) {
-      finalize(st, 'endpoint');
-    } else if (endpointingMs !== false && speechSeen && silence >= endpointingMs * SAMPLES_PER_MS) {
-      finalize(st, 'endpoint');
-    }
+  }
+  const uttLength = st.pos - st.uttStart;
+  if (!speechSeen && uttLength >= SILENT_RESTART_SAMPLES) {
+    addon.endUtt(st.decoder, false); // nothing said: drop it
+    st.inUtt = false;
+  } else if (uttLength >= MAX_UTTERANCE_SAMPLES) {
+    finalize(st, 'endpoint');
+  } else if (endpointingMs !== false && speechSeen && silence >= endpointingMs * SAMPLES_PER_MS) {
+    finalize(st, 'endpoint');
   }
 }
 
