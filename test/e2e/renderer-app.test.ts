@@ -16,7 +16,7 @@ import {
   launchChromium,
   normWords,
   paddedWav,
-  readWav16,
+  readMono,
   speechOnsetMs,
   startServe,
   wordErrorRate,
@@ -72,7 +72,7 @@ describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 },
     mkdirSync(SCREENSHOTS, { recursive: true });
     ensureRendererBuilt();
     tmp = mkdtempSync(join(tmpdir(), 'earshot-e2e-mic-'));
-    const pcm = readWav16(FILE);
+    const pcm = readMono(FILE);
     speechMs = (pcm.samples.length * 1000) / pcm.rate;
     onsetMs = speechOnsetMs(pcm);
     const mic = paddedWav(pcm, PAD_S, tmp);

@@ -2,6 +2,10 @@
 // ports with a temp data dir, and Debian Chromium driven by playwright-core with a WAV file as the microphone.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { decodeWav, encodeWav, resample } from '../../src-main/core/audio/index.js';
+import { editCounts, normalizeWords as normWords } from '../helpers/wer.js';
+
+export { normWords };
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -142,80 +146,43 @@ export async function launchChromium(micWav: string): Promise<Browser> {
   });
 }
 
-export interface Pcm16 {
+export interface MonoAudio {
   rate: number;
-  samples: Int16Array;
+  samples: Float32Array;
 }
 
-/** Minimal reader for the shared 16-bit mono WAVs. */
-export function readWav16(path: string): Pcm16 {
-  const buf = readFileSync(path);
-  let off = 12;
-  let rate = 0;
-  while (off + 8 <= buf.length) {
-    const id = buf.toString('ascii', off, off + 4);
-    const size = buf.readUInt32LE(off + 4);
-    if (id === 'fmt ') rate = buf.readUInt32LE(off + 12);
-    if (id === 'data') {
-      const data = buf.subarray(off + 8, off + 8 + size);
-      return { rate, samples: new Int16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length)) };
-    }
-    off += 8 + size + (size & 1);
-  }
-  throw new Error(`no data chunk in ${path}`);
+export function readMono(path: string): MonoAudio {
+  const wav = decodeWav(readFileSync(path));
+  return { rate: wav.sampleRate, samples: wav.channelData[0]! };
 }
 
-/** The file followed by `padSeconds` of silence, written to a temp WAV: the fake microphone loops its file,
- *  and the silence lets the last utterance end (endpoint) before the loop starts again. */
-export function paddedWav(src: Pcm16, padSeconds: number, dir: string): string {
-  const pad = Math.round(src.rate * padSeconds);
-  const n = src.samples.length + pad;
-  const out = Buffer.alloc(44 + n * 2);
-  out.write('RIFF', 0, 'ascii');
-  out.writeUInt32LE(36 + n * 2, 4);
-  out.write('WAVEfmt ', 8, 'ascii');
-  out.writeUInt32LE(16, 16);
-  out.writeUInt16LE(1, 20);
-  out.writeUInt16LE(1, 22);
-  out.writeUInt32LE(src.rate, 24);
-  out.writeUInt32LE(src.rate * 2, 28);
-  out.writeUInt16LE(2, 32);
-  out.writeUInt16LE(16, 34);
-  out.write('data', 36, 'ascii');
-  out.writeUInt32LE(n * 2, 40);
-  Buffer.from(src.samples.buffer, src.samples.byteOffset, src.samples.byteLength).copy(out, 44);
+/**
+ * The file followed by `padSeconds` of silence, written to a temp WAV: the fake microphone loops its file, and
+ * the silence lets the last utterance end (endpoint) before the loop starts again. Written at 48 kHz with our
+ * band-limited resampler, Chromium's capture rate, so the browser does not resample it again on the way in.
+ */
+export function paddedWav(src: MonoAudio, padSeconds: number, dir: string, rate = 48_000): string {
+  const up = resample(src.samples, src.rate, rate);
+  const out = new Float32Array(up.length + Math.round(rate * padSeconds));
+  out.set(up);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'mic.wav');
-  writeFileSync(path, out);
+  writeFileSync(path, encodeWav(out, rate));
   return path;
 }
 
 /** Ms from the file start to the first 20 ms window whose RMS passes -35 dBFS: where speech begins. */
-export function speechOnsetMs(pcm: Pcm16): number {
+export function speechOnsetMs(pcm: MonoAudio): number {
   const win = Math.round(pcm.rate / 50);
   for (let i = 0; i + win <= pcm.samples.length; i += win) {
     let sum = 0;
-    for (let j = i; j < i + win; j++) sum += (pcm.samples[j] / 32768) ** 2;
+    for (let j = i; j < i + win; j++) sum += pcm.samples[j]! ** 2;
     if (Math.sqrt(sum / win) > 10 ** (-35 / 20)) return (i * 1000) / pcm.rate;
   }
   throw new Error('no speech found in the file');
 }
 
-/** Upper-case words without punctuation (apostrophes kept), as LibriSpeech references are written. */
-export function normWords(text: string): string[] {
-  return text
-    .toUpperCase()
-    .replace(/[^\p{L}\p{N}' ]+/gu, ' ')
-    .split(/\s+/)
-    .filter(Boolean);
-}
-
-/** Word error rate of `hyp` against `ref` (edit distance / ref length). */
+/** Word error rate of word lists `hyp` against `ref`. */
 export function wordErrorRate(ref: string[], hyp: string[]): number {
-  const d = Array.from({ length: ref.length + 1 }, (_, i) => [i, ...new Array<number>(hyp.length).fill(0)]);
-  for (let j = 1; j <= hyp.length; j++) d[0][j] = j;
-  for (let i = 1; i <= ref.length; i++)
-    for (let j = 1; j <= hyp.length; j++)
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (ref[i - 1] === hyp[j - 1] ? 0 : 1));
-  return ref.length ? d[ref.length][hyp.length] / ref.length : hyp.length ? 1 : 0;
+  return ref.length ? editCounts(ref, hyp).errors / ref.length : hyp.length ? 1 : 0;
 }
