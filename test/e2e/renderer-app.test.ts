@@ -17,6 +17,7 @@ import {
   normWords,
   paddedWav,
   readMono,
+  engineSelfSpread,
   speechOnsetMs,
   startServe,
   wordErrorRate,
@@ -33,6 +34,8 @@ let context: BrowserContext;
 let page: Page;
 let tmp: string;
 let engineTranscript: string;
+/** Words pocketsphinx changes in its own transcript under imperceptible shifts of the audio (see engineSelfSpread). */
+let selfSpread: number;
 let liveFinals: string[] = [];
 let speechMs: number;
 let onsetMs: number;
@@ -85,6 +88,8 @@ describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 },
     assert.equal(tr.status, 0, `earshot transcribe failed: ${tr.stderr}`);
     engineTranscript = tr.stdout.trim();
     assert.ok(normWords(engineTranscript).length > 3, `engine transcript too short: ${engineTranscript}`);
+    selfSpread = await engineSelfSpread(pcm, engineTranscript);
+    console.log(`# pocketsphinx changes up to ${selfSpread} words of its own transcript under sub-frame shifts of the audio`);
     serve = await startServe();
     browser = await launchChromium(mic);
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
@@ -142,10 +147,10 @@ describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 },
     const engine = normWords(engineTranscript);
     const wer = wordErrorRate(engine, live);
     console.log(`# live captions: "${finals.join(' ')}"\n# earshot transcribe: "${engineTranscript}"\n# word difference (WER vs the engine's own transcript): ${(wer * 100).toFixed(1)}%`);
-    // pocketsphinx is not bit-stable across the browser's 16→48→16 kHz round trip and a different frame phase:
-    // allow a word or two of the engine's own transcript to come out differently, no more.
+    // pocketsphinx is not bit-stable across the browser's resampling and another frame phase: the captions may
+    // differ from `earshot transcribe` by as much as the engine differs from itself under such shifts, no more.
     const differing = Math.round(wer * engine.length);
-    assert.ok(differing <= 2, `live captions differ from the engine's transcript in ${differing} of ${engine.length} words`);
+    assert.ok(differing <= selfSpread, `live captions differ from the engine's transcript in ${differing} of ${engine.length} words (engine's own spread: ${selfSpread})`);
     await shot('live-stopped');
   });
 
@@ -293,7 +298,7 @@ describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 },
     const engine = normWords(engineTranscript);
     const differing = Math.round(wordErrorRate(engine, normWords(finals[0])) * engine.length);
     console.log(`# after a server crash + restart: "${finals[0]}" (${differing} of ${engine.length} words differ from earshot transcribe)`);
-    assert.ok(differing <= 2, `the re-recognized utterance lost words: ${finals[0]}`);
+    assert.ok(differing <= selfSpread, `the re-recognized utterance lost words: ${finals[0]} (engine's own spread: ${selfSpread})`);
     await tabTo('[data-testid="start-stop"]');
     await page.keyboard.press('Enter');
     await page.waitForSelector('[data-testid="live-view"][data-status="stopped"]', { timeout: 10_000 });

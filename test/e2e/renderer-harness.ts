@@ -3,6 +3,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { decodeWav, encodeWav, resample } from '../../src-main/core/audio/index.js';
+import { createEngine } from '../../src-main/core/engine/index.js';
 import { editCounts, normalizeWords as normWords } from '../helpers/wer.js';
 
 export { normWords };
@@ -185,4 +186,34 @@ export function speechOnsetMs(pcm: MonoAudio): number {
 /** Word error rate of word lists `hyp` against `ref`. */
 export function wordErrorRate(ref: string[], hyp: string[]): number {
   return ref.length ? editCounts(ref, hyp).errors / ref.length : hyp.length ? 1 : 0;
+}
+
+/**
+ * How many words pocketsphinx itself changes in its transcript of `audio` when the audio is moved by an
+ * imperceptible amount (a sample to a few frames of phase, or noise at 1/10 of an LSB): its 10 ms frames and
+ * running cepstral mean make it chaotic at that scale. Audio that reaches the server through a browser (another
+ * frame phase, two resamplings) cannot be held closer to `earshot transcribe` than the engine holds to itself.
+ */
+export async function engineSelfSpread(audio: MonoAudio, reference: string): Promise<number> {
+  const engine = await createEngine({ asr: [{ backend: 'pocketsphinx' }], tts: [], vad: false });
+  try {
+    await engine.ready;
+    const variants = [1, 160, 400, 800, 1200].map((k) => audio.samples.subarray(k));
+    let seed = 1;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
+    variants.push(Float32Array.from(audio.samples, (v) => v + rand() * 2e-5));
+    const ref = normWords(reference);
+    let spread = 0;
+    for (const samples of variants) {
+      const stream = engine.asr({ backend: 'pocketsphinx' }).createStream({ sampleRate: audio.rate });
+      const finals: string[] = [];
+      stream.on('final', (f) => finals.push(f.text));
+      for (let o = 0; o < samples.length; o += audio.rate / 10) stream.write(samples.subarray(o, o + audio.rate / 10));
+      await stream.close();
+      spread = Math.max(spread, editCounts(ref, normWords(finals.join(' '))).errors);
+    }
+    return spread;
+  } finally {
+    await engine.close();
+  }
 }
