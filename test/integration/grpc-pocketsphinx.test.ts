@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { parseWavHeader } from '../../src-main/core/audio/index.js';
 import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
 import { collect, grpcClients, startHarness, type Harness } from './grpc-rest-harness.js';
+import { wordErrorRate } from '../helpers/wer.js';
 
 let h: Harness;
 let clients: ReturnType<typeof grpcClients>;
@@ -19,19 +20,6 @@ after(async () => {
   clients?.close();
   await h?.close();
 });
-
-const norm = (s: string) => s.toUpperCase().replace(/[^A-Z0-9' ]+/g, ' ').split(/\s+/).filter(Boolean);
-function wer(ref: string, hyp: string): number {
-  const r = norm(ref);
-  const hw = norm(hyp);
-  let prev = Array.from({ length: hw.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= r.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= hw.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (r[i - 1] === hw[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[hw.length]! / r.length;
-}
 
 test('StreamingTranscribe (WAV bytes in 100 ms chunks) gives a sensible transcript with word timings', async () => {
   const id = '2035-147960-0002';
@@ -52,7 +40,7 @@ test('StreamingTranscribe (WAV bytes in 100 ms chunks) gives a sensible transcri
   const finals = all.filter((r) => r.is_final);
   assert.ok(finals.length >= 1);
   const text = finals.map((f) => f.text).join(' ');
-  const e = wer(librispeechRefs().get(id)!, text);
+  const e = wordErrorRate(librispeechRefs().get(id)!, text);
   process.stderr.write(`  ${id}: WER ${(e * 100).toFixed(1)}% "${text}"\n`);
   assert.ok(e < 0.85, `WER ${(e * 100).toFixed(1)}%`);
   const durationMs = (info.dataBytes / 2 / info.sampleRate) * 1000;

@@ -8,6 +8,7 @@ import OpenAI from 'openai';
 import { decodeWav } from '../../src-main/core/audio/index.js';
 import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
 import { startHarness, TOKEN, type Harness } from './grpc-rest-harness.js';
+import { normalizeWords, wordErrorRate } from '../helpers/wer.js';
 
 let h: Harness;
 let client: OpenAI;
@@ -20,23 +21,6 @@ after(async () => {
   await h?.close();
 });
 
-/** LibriSpeech normalisation: upper case, punctuation stripped except apostrophes. */
-function words(s: string): string[] {
-  return s.toUpperCase().replace(/[^A-Z0-9' ]+/g, ' ').split(/\s+/).filter(Boolean);
-}
-
-/** Word error rate: word-level edit distance / reference length. */
-function wer(ref: string, hyp: string): number {
-  const r = words(ref);
-  const hw = words(hyp);
-  let prev = Array.from({ length: hw.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= r.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= hw.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (r[i - 1] === hw[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[hw.length]! / r.length;
-}
 
 const FILES = ['1272-135031-0009', '2035-147960-0002', '84-121550-0019'];
 
@@ -47,10 +31,10 @@ test('openai.audio.transcriptions.create transcribes LibriSpeech files with a sa
   for (const id of FILES) {
     const res = await client.audio.transcriptions.create({ file: createReadStream(join(LIBRISPEECH, `${id}.wav`)), model: 'whisper-1' });
     const ref = refs.get(id)!;
-    const e = wer(ref, res.text);
+    const e = wordErrorRate(ref, res.text);
     process.stderr.write(`  ${id}: WER ${(e * 100).toFixed(1)}%  "${res.text}"\n`);
-    errors += e * words(ref).length;
-    total += words(ref).length;
+    errors += e * normalizeWords(ref).length;
+    total += normalizeWords(ref).length;
   }
   const overall = errors / total;
   // Broken audio handling (wrong rate, byte order, lost chunks) gives ~100% or an empty text; pocketsphinx's
