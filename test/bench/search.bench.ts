@@ -8,22 +8,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore, toFtsQuery } from '../../src-main/core/store/index.js';
 import { LIBRISPEECH } from '../helpers/shared.js';
+import { rng } from '../helpers/random.js';
 
 const SESSIONS = 1000;
 const SEGMENTS_PER_SESSION = 200;
 const QUERIES = 400;
-
-/** Deterministic PRNG (mulberry32), so every run searches the same corpus. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];

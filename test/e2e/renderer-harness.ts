@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { decodeWav, encodeWav, resample } from '../../src-main/core/audio/index.js';
 import { createEngine } from '../../src-main/core/engine/index.js';
+import { rng } from '../helpers/random.js';
 import { editCounts, normalizeWords as normWords } from '../helpers/wer.js';
 
 export { normWords };
@@ -199,9 +200,8 @@ export async function engineSelfSpread(audio: MonoAudio, reference: string): Pro
   try {
     await engine.ready;
     const variants = [1, 160, 400, 800, 1200].map((k) => audio.samples.subarray(k));
-    let seed = 1;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
-    variants.push(Float32Array.from(audio.samples, (v) => v + rand() * 2e-5));
+    const rand = rng(1);
+    variants.push(Float32Array.from(audio.samples, (v) => v + (rand() - 0.5) * 2e-5));
     const ref = normWords(reference);
     let spread = 0;
     for (const samples of variants) {

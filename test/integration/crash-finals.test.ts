@@ -14,6 +14,7 @@ import { parseWavHeader } from '../../src-main/core/audio/index.js';
 import { appRoot } from '../../src-main/core/paths.js';
 import { openStore } from '../../src-main/core/store/index.js';
 import { LONGFORM } from '../helpers/shared.js';
+import { rng } from '../helpers/random.js';
 
 const ROUNDS = 20;
 const EARSHOT = join(appRoot, 'bin', 'earshot.mjs');
@@ -52,18 +53,6 @@ function startChild(db: string, dataDir: string): Promise<{ child: ChildProcess;
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-/** Deterministic PRNG (mulberry32) so a failing round can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
