@@ -106,7 +106,7 @@ test('live /v1/listen: a cloud-only option is refused with a message that names 
   const res = await fetch(`${srv.server.asrUrl}/v1/listen?diarize=true&encoding=linear16&sample_rate=16000`, {
     method: 'POST',
     headers: { 'content-type': 'application/octet-stream' },
-    body: pcmOf(FILES[0]!).subarray(0, 3200),
+    body: new Uint8Array(pcmOf(FILES[0]!).subarray(0, 3200)),
   });
   assert.equal(res.status, 400);
   const body = (await res.json()) as any;

@@ -13,7 +13,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES } from '../../../proto/ws-messages.js';
 import type { Engine } from '../engine/types.js';
 import type { Store } from '../store/types.js';
-import { appRoot } from '../paths.js';
+import { appRoot, appVersion } from '../paths.js';
 import { checkAccess, createAuthPolicy, isLoopbackBind, originAllowed, type AuthPolicy } from './auth.js';
 import type { ApiContext } from './context.js';
 import { resolveLimits, StreamSlots, type Limits } from './limits.js';
@@ -24,6 +24,7 @@ import { tokenRoutes } from './http/token-routes.js';
 import { ModelPulls } from './model-pulls.js';
 import { sessionsRoutes } from './http/sessions-routes.js';
 import { startGrpc, type RunningGrpc } from './grpc/server.js';
+import { startWyoming, type RunningWyoming } from './wyoming/server.js';
 import { handleAsrSocket, type LiveAsrSockets } from './ws/asr-socket.js';
 import { handleTtsSocket, type LiveTtsSockets } from './ws/tts-socket.js';
 import { authenticatesInBand, compatApiKey, compatRoutes, compatStreamFor, handleCompatSocket, type CompatStreamKind } from './compat/index.js';
@@ -54,6 +55,8 @@ export interface ServerOptions {
   tokenDir?: string;
   /** Told after each token rotation. */
   onTokenRotated?: (token: string) => void;
+  /** Wyoming (Home Assistant) TCP listener; absent = none. Host defaults to 127.0.0.1 (Wyoming has no auth). */
+  wyoming?: { port: number; host?: string };
   /** Model installs over the API: target folder (default downloadDir()) and mirror base URL (default env EARSHOT_MODELS_BASE_URL). */
   models?: { into?: string; baseUrl?: string };
 }
@@ -65,6 +68,7 @@ export interface RunningServer {
   ttsPort: number;
   grpcAsrPort: number | null;
   grpcTtsPort: number | null;
+  wyomingPort: number | null;
   /** http://host:asrPort */
   asrUrl: string;
   ttsUrl: string;
@@ -232,6 +236,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const asrApp = await buildApp('asr');
   const ttsApp = await buildApp('tts');
   let grpc: RunningGrpc | null = null;
+  let wyoming: RunningWyoming | null = null;
   try {
     await asrApp.listen({ host, port: opts.asrPort ?? DEFAULT_ASR_PORT });
     await ttsApp.listen({ host, port: opts.ttsPort ?? DEFAULT_TTS_PORT });
@@ -239,8 +244,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     auth.ownPorts.push(portOf(asrApp), portOf(ttsApp));
     const grpcPorts = opts.grpc === undefined ? { asrPort: 50052, ttsPort: 50051 } : opts.grpc;
     if (grpcPorts) grpc = await startGrpc(ctx, { host, asrPort: grpcPorts.asrPort, ttsPort: grpcPorts.ttsPort });
+    if (opts.wyoming) wyoming = await startWyoming(ctx, { host: opts.wyoming.host ?? '127.0.0.1', port: opts.wyoming.port, version: appVersion() });
   } catch (err) {
-    await Promise.allSettled([asrApp.close(), ttsApp.close()]);
+    await Promise.allSettled([asrApp.close(), ttsApp.close(), grpc?.close(0)]);
     throw err;
   }
   if (!isLoopbackBind(host)) logger.warn({ host }, 'listening on a non-loopback address: the API token is required for every client');
@@ -256,6 +262,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ttsPort,
     grpcAsrPort: grpc?.asrPort ?? null,
     grpcTtsPort: grpc?.ttsPort ?? null,
+    wyomingPort: wyoming?.port ?? null,
     asrUrl: `http://${urlHost}:${asrPort}`,
     ttsUrl: `http://${urlHost}:${ttsPort}`,
     get activeStreams() {
@@ -273,7 +280,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         const deadline = Date.now() + 2000;
         while (sockets.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
         for (const ws of sockets) ws.terminate();
-        await Promise.allSettled([grpc?.close(2000), asrApp.close(), ttsApp.close()]);
+        await Promise.allSettled([grpc?.close(2000), wyoming?.close(), asrApp.close(), ttsApp.close()]);
         wss.close();
       })();
       return closed;
