@@ -32,7 +32,8 @@ const truthy = (v: string | null): boolean => v === 'true' || v === '1';
 
 export function deepgramListenOptions(query: URLSearchParams, opts: { live: boolean }): DeepgramListenOptions {
   for (const key of query.keys()) {
-    if (UNSUPPORTED.includes(key) && query.get(key) !== 'false') {
+    if (UNSUPPORTED.includes(key)) {
+      if (query.get(key) === 'false') continue;
       throw new SessionError('bad_config', `Deepgram option "${key}" is a cloud feature Earshot does not offer on-device; remove it`);
     }
     if (!ACCEPTED.has(key)) throw new SessionError('bad_config', `unknown Deepgram option "${key}"`);
