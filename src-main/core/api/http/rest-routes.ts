@@ -4,6 +4,7 @@
 // envelope of openai-errors.ts.
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.js';
+import { elevenLabsVoices } from '../compat/elevenlabs/routes.js';
 import { errorBody, sendError } from './openai-errors.js';
 import { registerSpeechRoute } from './openai-speech.js';
 import { registerTranscriptionRoute } from './openai-transcriptions.js';
@@ -61,6 +62,8 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
       sample_rate: v.sampleRate,
       fixture: v.fixture ?? false,
     })),
+    // ElevenLabs' shape of the same list (`voices.getAll()` reads `voices`), so its SDK works on this path too.
+    voices: elevenLabsVoices(ctx.engine.voices()),
   }));
 
   await registerTranscriptionRoute(app, ctx);
