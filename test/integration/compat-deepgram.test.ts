@@ -3,18 +3,31 @@
 // CloseStream; prerecorded POST /v1/listen; text to speech over REST and the live /v1/speak socket (espeak).
 // Live and prerecorded results are held to `earshot transcribe` on the same files (within 2 WER points).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { DeepgramClient } from '@deepgram/sdk';
-import { decodeWav, parseWavHeader } from '../../src-main/core/audio/index.js';
+import { bundledFfmpeg, decodeWav, parseWavHeader } from '../../src-main/core/audio/index.js';
 import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
 import { normalizeWords, wordErrorRate } from '../helpers/wer.js';
 import { startTestServer, TOKEN } from './ws-harness.js';
 
 const run = promisify(execFile);
+
+async function readBody(res: any): Promise<Buffer> {
+  return Buffer.from(await (res.arrayBuffer ? res.arrayBuffer() : new Response(res.stream()).arrayBuffer()));
+}
+
+/** Any encoded audio → s16le mono at `rate`, with the bundled ffmpeg (an independent decoder). */
+function decodeWithFfmpeg(encoded: Buffer, rate: number): Buffer {
+  const ffmpeg = bundledFfmpeg();
+  if (!('path' in ffmpeg)) throw new Error(ffmpeg.reason);
+  const r = spawnSync(ffmpeg.path, ['-hide_banner', '-loglevel', 'error', '-i', 'pipe:0', '-f', 's16le', '-ac', '1', '-ar', String(rate), 'pipe:1'], { input: encoded, maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`ffmpeg could not decode it: ${r.stderr}`);
+  return r.stdout;
+}
 const FILES = ['1272-135031-0001', '251-118436-0019']; // 11 s each
 
 let srv: Awaited<ReturnType<typeof startTestServer>>;
@@ -141,8 +154,21 @@ test('speak REST: speak.v1.audio.generate returns a WAV of speech at the asked r
   assert.ok(wav.channelData[0]!.length / 24000 > 1.5, 'about two seconds or more of speech');
 });
 
-test('speak REST: the default (MP3) is refused with a message that says what to ask for', async () => {
-  await assert.rejects(client.speak.v1.audio.generate({ text: 'Hello.' } as any), (err: any) => err.statusCode === 400 && /linear16/.test(JSON.stringify(err.body)));
+test('speak REST: the default encoding (MP3) and opus/flac/aac are real encodings of the same speech', async () => {
+  const text = 'Hello from Earshot. This is on-device speech.';
+  const pcm = await readBody(await client.speak.v1.audio.generate({ text, encoding: 'linear16', container: 'none', sample_rate: 24000 } as any));
+  const seconds = pcm.length / 2 / 24000;
+  for (const encoding of [undefined, 'opus', 'flac', 'aac']) {
+    const body = await readBody(await client.speak.v1.audio.generate({ text, ...(encoding ? { encoding } : {}) } as any));
+    const decoded = decodeWithFfmpeg(body, 24000);
+    const got = decoded.length / 2 / 24000;
+    // Lossy codecs pad a few frames; a wrong rate or a raw-PCM body would be far off.
+    assert.ok(Math.abs(got - seconds) < 0.15, `${encoding ?? 'mp3'}: ${got} s vs ${seconds} s`);
+  }
+});
+
+test('speak REST: an encoding Earshot does not produce is refused with the ones it does', async () => {
+  await assert.rejects(client.speak.v1.audio.generate({ text: 'Hello.', encoding: 'mulaw' } as any), (err: any) => err.statusCode === 400 && /linear16, mp3/.test(JSON.stringify(err.body)));
 });
 
 test('speak live: Speak + Flush gives audio then Flushed; Clear is acknowledged; Close ends the socket', async () => {

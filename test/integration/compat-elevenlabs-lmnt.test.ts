@@ -3,13 +3,14 @@
 // speech to text on real speech (held to `earshot transcribe`); LMNT's streaming speech socket with text, flush,
 // reset and finish. Real engines: espeak-ng speaks, pocketsphinx listens.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
 import Lmnt from 'lmnt-node';
+import { bundledFfmpeg } from '../../src-main/core/audio/index.js';
 import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
 import { wordErrorRate } from '../helpers/wer.js';
 import { startTestServer, TOKEN } from './ws-harness.js';
@@ -36,6 +37,15 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
 
 const seconds = (pcm: Buffer, rate: number) => pcm.length / 2 / rate;
 
+/** Any encoded audio → s16le mono at `rate`, with the bundled ffmpeg (an independent decoder). */
+function decodeWithFfmpeg(encoded: Buffer, rate: number): Buffer {
+  const ffmpeg = bundledFfmpeg();
+  if (!('path' in ffmpeg)) throw new Error(ffmpeg.reason);
+  const r = spawnSync(ffmpeg.path, ['-hide_banner', '-loglevel', 'error', '-i', 'pipe:0', '-f', 's16le', '-ac', '1', '-ar', String(rate), 'pipe:1'], { input: encoded, maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`ffmpeg could not decode it: ${r.stderr}`);
+  return r.stdout;
+}
+
 test('ElevenLabs voices.getAll lists the installed voices', async () => {
   const res = await eleven.voices.getAll();
   assert.ok(res.voices.length >= 1);
@@ -58,8 +68,18 @@ test('ElevenLabs voice_settings.speed makes speech shorter', async () => {
   assert.ok(fast.length < normal.length * 0.95, `${fast.length} vs ${normal.length}`);
 });
 
-test('ElevenLabs default output (MP3) is refused with a message that says what to ask for', async () => {
-  await assert.rejects(eleven.textToSpeech.convert('x', { text: 'Hello.' }), (err: any) => err.statusCode === 400 && /pcm_/.test(JSON.stringify(err.body)));
+test('ElevenLabs default output (mp3_44100_128) and opus_48000_64 decode to the same speech as PCM', async () => {
+  const text = 'Earshot speaks on this machine.';
+  const pcm = await readAll(await eleven.textToSpeech.convert('x', { text, outputFormat: 'pcm_44100' }));
+  const mp3 = await readAll(await eleven.textToSpeech.convert('x', { text }));
+  assert.equal(mp3.subarray(0, 3).toString('latin1') === 'ID3' || (mp3[0] === 0xff && (mp3[1]! & 0xe0) === 0xe0), true, 'an MP3 stream');
+  const opus = await readAll(await eleven.textToSpeech.convert('x', { text, outputFormat: 'opus_48000_64' }));
+  assert.equal(opus.subarray(0, 4).toString('latin1'), 'OggS');
+  for (const [name, body] of [['mp3', mp3], ['opus', opus]] as const) {
+    const got = decodeWithFfmpeg(body, 44100).length / 2 / 44100;
+    assert.ok(Math.abs(got - seconds(pcm, 44100)) < 0.15, `${name}: ${got} s vs ${seconds(pcm, 44100)} s`);
+  }
+  await assert.rejects(eleven.textToSpeech.convert('x', { text: 'Hello.', outputFormat: 'ulaw_8000' }), (err: any) => err.statusCode === 400 && /mp3_44100_128/.test(JSON.stringify(err.body)));
 });
 
 test('ElevenLabs convertWithTimestamps and streamWithTimestamps: audio plus an alignment covering every character in order', async () => {

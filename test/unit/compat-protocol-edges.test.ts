@@ -61,12 +61,15 @@ test('Deepgram options: cloud-only features, unknown options, odd encodings and 
   assert.doesNotThrow(() => deepgramListenOptions(new URLSearchParams('diarize=false&smart_format=true'), { live: true }));
 });
 
-test('ElevenLabs output formats: pcm/wav at known rates; MP3 (the default) refused naming the alternatives', () => {
+test('ElevenLabs output formats: pcm/wav at known rates, mp3 (the default) and opus encoded; G.711 refused naming the alternatives', () => {
   assert.deepEqual(elevenLabsOutput('pcm_24000'), { format: 'pcm', sampleRate: 24000, contentType: 'audio/pcm' });
   assert.equal(elevenLabsOutput('wav_16000').format, 'wav');
-  assert.throws(() => elevenLabsOutput(undefined), /mp3_44100_128.*\(the default\).*pcm_16000/);
+  assert.deepEqual(elevenLabsOutput(undefined).encode, { format: 'mp3', bitrateKbps: 128 });
+  assert.equal(elevenLabsOutput(undefined).sampleRate, 44100);
+  assert.deepEqual(elevenLabsOutput('opus_48000_64').encode, { format: 'opus', bitrateKbps: 64 });
   assert.throws(() => elevenLabsOutput('pcm_12345'), /not produced/);
-  assert.throws(() => elevenLabsOutput('ulaw_8000'), /not produced/);
+  assert.throws(() => elevenLabsOutput('ulaw_8000'), /not produced.*mp3_44100_128/);
+  assert.throws(() => elevenLabsOutput('mp3_44100_9999'), /not produced/);
 });
 
 test('ElevenLabs alignment: every character once, in order, spanning exactly the sentence', () => {

@@ -1,6 +1,7 @@
 // Deepgram text to speech over REST: `POST /v1/speak?model=…&encoding=linear16[&sample_rate][&container]` with
 // `{"text": "…"}`, as `@deepgram/sdk`'s `speak.v1.audio.generate()` sends it. The audio streams as it is
-// synthesized: a WAV (container=wav, Deepgram's default for linear16) or raw s16le (container=none).
+// synthesized: MP3 (Deepgram's default), Ogg Opus, FLAC, AAC, or for linear16 a WAV (container=wav, Deepgram's
+// default) or raw s16le (container=none).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ApiContext } from '../../context.js';
@@ -22,12 +23,13 @@ export function registerDeepgramSpeakRoute(app: FastifyInstance, ctx: ApiContext
       }
       const o = deepgramSpeakOptions(new URLSearchParams(req.url.split('?')[1] ?? ''), ctx.engine.voices(), { live: false });
       reply.header('dg-model-name', o.model).header('dg-char-count', String(parsed.data.text.length));
-      return await streamAudioResponse(ctx, req, reply, {
-        text: parsed.data.text,
-        voice: o.voice,
-        format: o.container === 'wav' ? 'wav' : 'pcm',
-        sample_rate: o.sampleRate,
-      });
+      return await streamAudioResponse(
+        ctx,
+        req,
+        reply,
+        { text: parsed.data.text, voice: o.voice, format: o.container === 'wav' ? 'wav' : 'pcm', sample_rate: o.sampleRate },
+        o.encode,
+      );
     } catch (err) {
       return sendDeepgramError(reply, err);
     }

@@ -8,6 +8,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { PassThrough } from 'node:stream';
 import { z } from 'zod';
+import { encodePcm } from '../../../audio/index.js';
 import { splitSentences, type TtsVoice } from '../../../engine/index.js';
 import type { ApiContext } from '../../context.js';
 import { describeZodError, RestError, toRestError } from '../../http/openai-errors.js';
@@ -63,14 +64,13 @@ export async function registerElevenLabsRoutes(app: FastifyInstance, ctx: ApiCon
       try {
         const { b, out, voice } = parse(req.body, req.params.voice_id, req.query.output_format);
         reply.header('x-earshot-voice', voice ?? 'default');
-        return await streamAudioResponse(ctx, req, reply, {
-          text: b.text,
-          voice,
-          language: b.language_code,
-          format: out.format,
-          sample_rate: out.sampleRate,
-          speed: b.voice_settings?.speed,
-        });
+        return await streamAudioResponse(
+          ctx,
+          req,
+          reply,
+          { text: b.text, voice, language: b.language_code, format: out.format, sample_rate: out.sampleRate, speed: b.voice_settings?.speed },
+          out.encode,
+        );
       } catch (err) {
         return sendElevenLabsError(reply, err);
       }
@@ -83,7 +83,11 @@ export async function registerElevenLabsRoutes(app: FastifyInstance, ctx: ApiCon
     app.post<{ Params: { voice_id: string }; Querystring: { output_format?: string } }>(path, { bodyLimit: jsonBodyLimit(ctx) }, async (req, reply) => {
       try {
         const { b, out, voice } = parse(req.body, req.params.voice_id, req.query.output_format);
-        if (out.format !== 'pcm') throw new RestError('bad_config', 'with-timestamps returns base64 audio chunks: ask for output_format=pcm_<rate>');
+        if (out.format !== 'pcm' || (out.encode && out.encode.format !== 'mp3')) {
+          throw new RestError('bad_config', 'with-timestamps returns base64 audio chunks: ask for output_format=pcm_<rate> or mp3_<rate>_<kbps>');
+        }
+        // Each sentence's audio is encoded on its own; MP3 frames concatenate into one valid stream.
+        const encoded = (pcm: Buffer) => (out.encode ? encodePcm(pcm, { format: 'mp3', inputRate: out.sampleRate, bitrateKbps: out.encode.bitrateKbps }) : Promise.resolve(pcm));
         const sentences = splitSentences(b.text);
         const abort = new AbortController();
         reply.raw.once('close', () => abort.abort());
@@ -106,9 +110,10 @@ export async function registerElevenLabsRoutes(app: FastifyInstance, ctx: ApiCon
               const end = t + samples / out.sampleRate;
               const alignment = sentenceAlignment(sentences[i]!, t, end, i > 0);
               t = end;
+              const audio = await encoded(Buffer.concat(chunks));
               if (streamed) {
-                body.write(JSON.stringify({ audio_base64: Buffer.concat(chunks).toString('base64'), alignment, normalized_alignment: alignment }) + '\n');
-              } else pieces.push({ audio: chunks, alignment });
+                body.write(JSON.stringify({ audio_base64: audio.toString('base64'), alignment, normalized_alignment: alignment }) + '\n');
+              } else pieces.push({ audio: [audio], alignment });
             }
             if (!streamed) {
               const merged = { characters: [] as string[], character_start_times_seconds: [] as number[], character_end_times_seconds: [] as number[] };
