@@ -42,6 +42,16 @@ test('transcribe --engine sherpa --model tone-transducer prints exactly what the
   assert.deepEqual(json.segments[0].words.map((w: { word: string }) => w.word), ['hello', 'world']);
 });
 
+test('transcribe with a punctuation model prints punctuated finals; --no-punctuate the raw text', async () => {
+  const wav = join(TONE_ALPHABET, 'test-wavs', 'hello-world.wav');
+  const args = ['bin/earshot.mjs', 'transcribe', wav, '--engine', 'sherpa', '--model', 'tone-transducer', '--punct-model', 'punct-fixture'];
+  assert.equal((await run(process.execPath, args)).stdout, 'Hello world.\n');
+  assert.equal((await run(process.execPath, [...args, '--no-punctuate'])).stdout, 'hello world\n');
+  const bad = (await run(process.execPath, [...args.slice(0, -1), 'tone-alphabet']).catch((e) => e)) as { code: number; stderr: string };
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /not punct/);
+});
+
 test('transcribe: two utterances at 48 kHz give two lines; bad input fails clearly', async () => {
   const a = toneAudio('one', { sampleRate: 48000, tail: 1.5 });
   const b = toneAudio('two', { sampleRate: 48000 });
