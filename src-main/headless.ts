@@ -19,6 +19,8 @@ export interface HeadlessOptions {
   engine?: AsrBackendId;
   /** ASR model id (sherpa catalog id; a fixture must be named to be loaded). */
   model?: string;
+  /** Punctuation model id (default: the installed one, if any; a fixture must be named). */
+  punctModel?: string;
   requireToken?: boolean;
   /** Database path; null = run without a store (finals are never stored). Default: the user-data database. */
   db?: string | null;
@@ -46,6 +48,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
   const token = loadOrCreateToken();
   const engineConfig: EngineConfig = {};
   if (opts.engine || opts.model) engineConfig.asr = [{ backend: opts.engine ?? 'sherpa', model: opts.model }];
+  if (opts.punctModel) engineConfig.punct = { model: opts.punctModel };
   const engine = await createEngine(engineConfig);
   let store: Store | null = null;
   let server: RunningServer;

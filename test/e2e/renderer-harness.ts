@@ -70,8 +70,11 @@ export interface ServeHandle {
   stop(): Promise<void>;
 }
 
-/** `earshot serve` with pocketsphinx + espeak on free ports and a temp EARSHOT_DATA_DIR; resolves when /readyz is 200. */
-export async function startServe(): Promise<ServeHandle> {
+/**
+ * `earshot serve` on free ports and a temp EARSHOT_DATA_DIR; resolves when /readyz is 200. The ASR engine is
+ * pocketsphinx unless `engineArgs` names another (e.g. `['--engine', 'sherpa', '--model', 'tone-transducer']`).
+ */
+export async function startServe(engineArgs: string[] = ['--engine', 'pocketsphinx']): Promise<ServeHandle> {
   const dataDir = mkdtempSync(join(tmpdir(), 'earshot-e2e-'));
   const [asr, tts] = [await freePort(), await freePort()];
   const env = { ...process.env, EARSHOT_DATA_DIR: dataDir };
@@ -82,7 +85,7 @@ export async function startServe(): Promise<ServeHandle> {
   async function launch(): Promise<void> {
     child = spawn(
       process.execPath,
-      [CLI, 'serve', '--engine', 'pocketsphinx', '--port-asr', String(asr), '--port-tts', String(tts), '--no-grpc'],
+      [CLI, 'serve', ...engineArgs, '--port-asr', String(asr), '--port-tts', String(tts), '--no-grpc'],
       { cwd: appRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.stdout!.on('data', (d) => (out += d));

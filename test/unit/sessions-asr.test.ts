@@ -63,6 +63,7 @@ function fakeEngine(opts: { storeless?: boolean } = {}) {
     backends: () => [],
     models: () => [],
     voices: () => [],
+    punctuation: () => null,
     close: async () => {},
   } as unknown as Engine;
   void opts;

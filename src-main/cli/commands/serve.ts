@@ -23,6 +23,7 @@ interface ServeOptions {
   grpc: boolean;
   engine?: string;
   model?: string;
+  punctModel?: string;
   requireToken?: boolean;
   db?: string;
   store: boolean;
@@ -45,6 +46,7 @@ export function registerServe(program: Command): void {
     .option('--no-grpc', 'do not start the gRPC servers')
     .option('--engine <backend>', 'ASR backend: sherpa or pocketsphinx (default: every installed one)')
     .option('--model <id>', 'ASR model id (see: earshot models list)')
+    .option('--punct-model <id>', 'punctuation model id for finals (default: the installed one, if any)')
     .option('--require-token', 'require the API token from every client, native ones included')
     .option('--db <path>', 'transcript database (default: the user-data earshot.db)')
     .option('--no-store', 'run without a transcript database (finals are never stored)')
@@ -62,6 +64,7 @@ export function registerServe(program: Command): void {
         grpc: opts.grpc ? { asrPort: opts.grpcAsr, ttsPort: opts.grpcTts } : false,
         engine: opts.engine as 'sherpa' | 'pocketsphinx' | undefined,
         model: opts.model,
+        punctModel: opts.punctModel,
         requireToken: opts.requireToken,
         db: opts.store ? opts.db : null,
         allowedOrigins: opts.allowOrigin,

@@ -11,6 +11,7 @@ import type {
   LoadedRecognizer,
   EngineReadiness,
   ModelInfo,
+  Punctuator,
   Synthesizer,
   TtsBackendId,
   TtsSelection,
@@ -21,6 +22,8 @@ import { loadCatalog, resolveModel, type CatalogModel, type ResolvedModel } from
 import { SherpaAsrEngine, defaultAsrThreads } from './backends/sherpa/asr.js';
 import { isStreamingFamily } from './backends/sherpa/asr-config.js';
 import { sherpaUnavailableReason } from './backends/sherpa/native.js';
+import { SherpaPunctuator } from './backends/sherpa/punct.js';
+import { PunctuatedAsrEngine } from './punctuated-asr.js';
 
 export interface AsrLoadSpec {
   backend?: AsrBackendId;
@@ -33,6 +36,11 @@ export interface TtsLoadSpec {
   backend?: TtsBackendId;
   /** Catalog model id of a sherpa voice. */
   voice?: string;
+}
+
+export interface PunctLoadSpec {
+  /** Catalog id of a punctuation model; naming a fixture is the only way to load one. */
+  model?: string;
 }
 
 export interface EngineConfig {
@@ -48,6 +56,11 @@ export interface EngineConfig {
   warmup?: boolean;
   /** Load Silero VAD for ASR streams when installed (default true). */
   vad?: boolean;
+  /**
+   * Punctuation and casing of finals. Default: the first installed non-fixture punctuation model (none when
+   * none is installed); false: none.
+   */
+  punct?: PunctLoadSpec | false;
 }
 
 // Factories written by the engine-local slice. Imported by computed specifier so this file does not fail to
@@ -97,6 +110,8 @@ class SpeechEngine implements Engine {
   private done = false;
   private readonly asrs: LoadedAsr[] = [];
   private readonly ttss: LoadedTts[] = [];
+  private punctuator: (Punctuator & { close(): Promise<void> }) | null = null;
+  private readonly punctuated = new WeakMap<AsrEngine, AsrEngine>();
   /** Why a named sherpa model is not available, keyed `asr:<id>` / `tts:<id>`. */
   private readonly problems = new Map<string, string>();
   private readonly statuses = new Map<string, BackendStatus>();
@@ -124,6 +139,8 @@ class SpeechEngine implements Engine {
       if ((spec.backend ?? (spec.model ? 'sherpa' : 'pocketsphinx')) === 'sherpa') await this.loadSherpaAsr(spec, vadModel);
       else await this.loadPocketsphinx();
     }
+    const punctSpec = this.config.punct === undefined ? defaultPunctSpec(this.config.modelsDirs) : this.config.punct;
+    if (punctSpec) await this.loadPunct(punctSpec);
     const ttsSpecs = this.config.tts ?? defaultTtsSpecs(this.config.modelsDirs);
     for (const spec of ttsSpecs) {
       if ((spec.backend ?? (spec.voice ? 'sherpa' : 'espeak')) === 'sherpa') await this.loadSherpaTts(spec);
@@ -145,6 +162,21 @@ class SpeechEngine implements Engine {
       this.state = `loading and warming sherpa ${entry.id}`;
       const engine = await SherpaAsrEngine.load(model, { threads: this.config.threads, warmup: this.config.warmup, vadModel });
       this.asrs.push({ engine, fixture: !!entry.fixture, close: () => engine.close() });
+    } catch (err) {
+      this.problems.set(key, message(err));
+    }
+  }
+
+  private async loadPunct(spec: PunctLoadSpec): Promise<void> {
+    const entry = pickCatalog('punct', spec.model);
+    const key = `punct:${entry.id}`;
+    this.state = `loading punctuation ${entry.id}`;
+    const why = sherpaUnavailableReason();
+    if (why) return void this.problems.set(key, why);
+    const model = resolveModel(entry, this.config.modelsDirs);
+    if (!model) return void this.problems.set(key, `model "${entry.id}" is not installed; run: earshot models pull ${entry.id}`);
+    try {
+      this.punctuator = await SherpaPunctuator.load(model);
     } catch (err) {
       this.problems.set(key, message(err));
     }
@@ -227,7 +259,8 @@ class SpeechEngine implements Engine {
     if (!this.done) return { ready: false, detail: this.state };
     const asr = this.asrs.map((a) => `${a.engine.backend} ${a.engine.modelId}`);
     const tts = this.ttss.map((t) => t.synth.backend + (t.modelId ? ` ${t.modelId}` : ''));
-    return { ready: true, detail: `ready: asr [${asr.join(', ')}], tts [${tts.join(', ')}]` };
+    const punct = this.punctuator ? `, punctuation ${this.punctuator.modelId}` : '';
+    return { ready: true, detail: `ready: asr [${asr.join(', ')}], tts [${tts.join(', ')}]${punct}` };
   }
 
   asr(sel: AsrSelection = {}): AsrEngine {
@@ -241,13 +274,25 @@ class SpeechEngine implements Engine {
     // Loaded order is preference order: sherpa models before pocketsphinx (see defaultAsrSpecs).
     fits.sort((x, y) => rank(x.engine.backend) - rank(y.engine.backend));
     const pick = fits[0];
-    if (pick) return pick.engine;
+    if (pick) return this.withPunctuation(pick.engine);
     const problem = sel.model ? this.problems.get(`asr:${sel.model}`) : undefined;
     const wanted = [sel.backend, sel.model, sel.language].filter(Boolean).join(' / ') || 'any';
     throw new EngineUnavailableError(
       `no ASR engine fits (${wanted})` +
         (problem ? `: ${problem}` : !this.done ? `; the engine is still starting (${this.state})` : `; loaded: ${this.asrs.map((a) => a.engine.modelId).join(', ') || 'none'}`),
     );
+  }
+
+  /** With a punctuation model loaded, finals carry `punctuatedText` (one wrapper per engine). */
+  private withPunctuation(asr: AsrEngine): AsrEngine {
+    if (!this.punctuator) return asr;
+    let wrapped = this.punctuated.get(asr);
+    if (!wrapped) this.punctuated.set(asr, (wrapped = new PunctuatedAsrEngine(asr, this.punctuator)));
+    return wrapped;
+  }
+
+  punctuation(): Punctuator | null {
+    return this.closed ? null : this.punctuator;
   }
 
   tts(sel: TtsSelection = {}): Synthesizer {
@@ -298,6 +343,7 @@ class SpeechEngine implements Engine {
     await this.ready;
     await Promise.allSettled(this.asrs.map((a) => a.close?.()));
     await Promise.allSettled(this.ttss.map((t) => (t.synth as Synthesizer & { close?: () => Promise<void> }).close?.()));
+    await this.punctuator?.close();
   }
 }
 
@@ -311,7 +357,7 @@ function sameLanguage(a: string, b: string): boolean {
 }
 
 /** The catalog entry for a load spec; throws (bad config) for unknown ids or the wrong kind. */
-function pickCatalog(kind: 'asr-streaming' | 'tts', id?: string, language?: string): CatalogModel {
+function pickCatalog(kind: 'asr-streaming' | 'tts' | 'punct', id?: string, language?: string): CatalogModel {
   const catalog = loadCatalog();
   if (id) {
     const m = catalog.find((x) => x.id === id);
@@ -327,6 +373,11 @@ function pickCatalog(kind: 'asr-streaming' | 'tts', id?: string, language?: stri
 function defaultAsrSpecs(dirs?: string[]): AsrLoadSpec[] {
   const installed = loadCatalog().filter((m) => m.kind === 'asr-streaming' && !m.fixture && isStreamingFamily(m.type) && resolveModel(m, dirs));
   return [...installed.map((m) => ({ backend: 'sherpa' as const, model: m.id })), { backend: 'pocketsphinx' }];
+}
+
+function defaultPunctSpec(dirs?: string[]): PunctLoadSpec | false {
+  const installed = loadCatalog().find((m) => m.kind === 'punct' && !m.fixture && resolveModel(m, dirs));
+  return installed ? { model: installed.id } : false;
 }
 
 function defaultTtsSpecs(dirs?: string[]): TtsLoadSpec[] {
@@ -356,6 +407,10 @@ function validateConfig(config: EngineConfig): void {
     if (s.backend && s.backend !== 'sherpa' && s.backend !== 'pocketsphinx') throw new Error(`EngineConfig.asr: unknown backend "${String(s.backend)}" (sherpa, pocketsphinx)`);
     if (s.backend === 'pocketsphinx' && s.model) throw new Error('EngineConfig.asr: pocketsphinx takes no model id');
     if (s.model || s.backend === 'sherpa') pickCatalog('asr-streaming', s.model, s.language);
+  }
+  if (config.punct !== undefined && config.punct !== false) {
+    if (config.punct === null || typeof config.punct !== 'object') throw new TypeError('EngineConfig.punct must be { model?: string } or false');
+    pickCatalog('punct', config.punct.model);
   }
   for (const s of config.tts ?? []) {
     if (s.backend && s.backend !== 'sherpa' && s.backend !== 'espeak') throw new Error(`EngineConfig.tts: unknown backend "${String(s.backend)}" (sherpa, espeak)`);

@@ -1,6 +1,6 @@
 // The engine layer's public surface. Layers above import from here, never from a backend directly.
 export * from './types.js';
-export { createEngine, listModels, type EngineConfig, type AsrLoadSpec, type TtsLoadSpec } from './engine.js';
+export { createEngine, listModels, type EngineConfig, type AsrLoadSpec, type TtsLoadSpec, type PunctLoadSpec } from './engine.js';
 export {
   loadCatalog,
   catalogModel,

@@ -31,6 +31,18 @@ export interface AsrFinal {
   confidence: number;
   /** What ended the utterance. */
   reason: 'endpoint' | 'flush';
+  /**
+   * `text` with punctuation and casing, when the engine has a punctuation model (finals only: interims stay
+   * raw). Callers choose per stream which one to show; `words` always keep the recognizer's raw tokens.
+   */
+  punctuatedText?: string;
+}
+
+/** Adds punctuation and casing to recognized text (runs off the main thread). */
+export interface Punctuator {
+  readonly modelId: string;
+  /** Rejects (the caller keeps the raw text) when the text is too long or too many texts are waiting. */
+  punctuate(text: string): Promise<string>;
 }
 
 export interface AsrStreamOptions {
@@ -163,6 +175,8 @@ export interface Engine {
   /** The recognizers loaded now (fixtures only when they were named), in preference order. */
   recognizers(): LoadedRecognizer[];
   voices(): TtsVoice[];
+  /** The loaded punctuation model, or null (none installed or configured, or still loading). */
+  punctuation(): Punctuator | null;
   close(): Promise<void>;
 }
 

@@ -160,6 +160,8 @@ export class AsrSession extends EventEmitter {
    */
   start(): ReadyMessage {
     if (this.state !== 'new') throw new Error('AsrSession.start called twice');
+    // Punctuation is on by default only where the engine has a punctuation model; the client may still ask.
+    this.cfg.punctuate = this.opts.engine.punctuation() !== null;
     this.applyConfig(this.opts.config ?? {}, true);
     this.asrEngine = this.resolveEngine();
     this.openStoredSession();
@@ -437,7 +439,8 @@ export class AsrSession extends EventEmitter {
     if (this.emitted.has(f)) return this.emitted.get(f)!;
     if (key === this.lastFinal.key) return this.lastFinal.msg;
     this.lastInterim = '';
-    const text = f.text.trim();
+    // Finals carry the engine's punctuated form when it has a punctuation model; interims stay raw.
+    const text = (this.cfg.punctuate && f.punctuatedText ? f.punctuatedText : f.text).trim();
     if (!text) {
       this.emitted.set(f, null);
       this.lastFinal = { key, msg: null };

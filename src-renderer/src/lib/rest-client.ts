@@ -211,6 +211,13 @@ export class RestClient {
     return listOf(await this.json<unknown>('/v1/models'), 'models', 'data') as ModelInfo[];
   }
 
+  /** The punctuation model the engine applies to finals when `punctuate` is on; null when it has none. */
+  async punctuationModel(): Promise<string | null> {
+    const body = await this.json<{ punctuation?: { model?: unknown } | null }>('/v1/models');
+    const model = body?.punctuation?.model;
+    return typeof model === 'string' ? model : null;
+  }
+
   /** Starts (or joins) the install of a catalog model on the engine. */
   async startModelPull(id: string): Promise<PullProgress> {
     return this.json<PullProgress>(`/v1/models/${encodeURIComponent(id)}/pull`, { method: 'POST' });

@@ -50,6 +50,8 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
       fixture: m.fixture,
       ...(m.sizeBytes !== undefined ? { size_bytes: m.sizeBytes } : {}),
     })),
+    // The punctuation model finals get when a client asks for `punctuate` (null: none, the option does nothing).
+    punctuation: ((p) => (p ? { model: p.modelId } : null))(ctx.engine.punctuation()),
   }));
 
   app.get('/v1/voices', async () => ({

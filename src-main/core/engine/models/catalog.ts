@@ -124,7 +124,9 @@ export function requireModel(model: CatalogModel | string, extraDirs: string[] =
   if (!r) {
     throw new Error(
       `model "${m.id}" is not installed (looked for ${m.dir}/ in ${modelsDirs(extraDirs).join(', ')}); ` +
-        (m.fixture ? 'it is a test fixture from ../shared/models' : `run: earshot models pull ${m.id}`),
+        (m.fixture
+          ? 'it is a test fixture: from ../shared/models, or built by /usr/bin/python3 models/fixtures/generate.py'
+          : `run: earshot models pull ${m.id}`),
     );
   }
   return r;
