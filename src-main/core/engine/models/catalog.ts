@@ -15,12 +15,23 @@ const CatalogFileSchema = z.object({
   url: z.string().url().optional(),
 });
 
+/** Where a model comes from when it is not a plain download: a registry package and the step that installs it. */
+const CatalogSourceSchema = z.object({
+  registry: z.enum(['pypi', 'npm']),
+  package: z.string().min(1),
+  version: z.string().min(1),
+  /** The command (run from the repo root) that installs and converts it into a models dir. */
+  install: z.string().min(1),
+});
+
 const CatalogModelSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
   name: z.string(),
   kind: z.enum(['asr-streaming', 'tts', 'vad', 'punct', 'kws']),
   backend: z.literal('sherpa'),
   language: z.string(),
+  /** Every language a voice speaks (ISO 639-1), when it is more than `language` or worth listing. */
+  languages: z.array(z.string().regex(/^[a-z]{2}$/)).min(1).optional(),
   /** sherpa model family: transducer, nemo_ctc, zipformer2_ctc, vits, kokoro, matcha, silero_vad. */
   type: z.string(),
   /** Folder name under a models dir. */
@@ -34,12 +45,14 @@ const CatalogModelSchema = z.object({
   /** Audio consumed per decode call of a streaming ASR model. */
   chunkMs: z.number().positive().optional(),
   upstream: z.string().url().optional(),
+  source: CatalogSourceSchema.optional(),
   files: z.array(CatalogFileSchema).min(1),
 });
 
 const CatalogSchema = z.object({ version: z.literal(1), models: z.array(CatalogModelSchema) });
 
 export type CatalogFile = z.infer<typeof CatalogFileSchema>;
+export type CatalogSource = z.infer<typeof CatalogSourceSchema>;
 export type CatalogModel = z.infer<typeof CatalogModelSchema>;
 
 /** A catalog model found on disk: plain data (it is posted to workers). */

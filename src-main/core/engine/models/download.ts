@@ -39,6 +39,10 @@ export class DownloadError extends Error {
 
 export function fileUrl(model: CatalogModel, file: CatalogFile, baseUrl?: string): string {
   if (baseUrl) return `${baseUrl.replace(/\/+$/, '')}/${model.dir.split('/').map(encodeURIComponent).join('/')}/${file.path.split('/').map(encodeURIComponent).join('/')}`;
+  if (!file.url && model.source) {
+    const s = model.source;
+    throw new DownloadError(`model "${model.id}" is not a download: it comes from ${s.registry} (${s.package}==${s.version}); install it with: ${s.install}`);
+  }
   if (!file.url) throw new DownloadError(`model "${model.id}" file ${file.path} has no download URL (it is a local fixture); use --base-url`);
   return file.url;
 }
