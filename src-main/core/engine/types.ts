@@ -3,6 +3,7 @@
 //
 // Time: every *Ms field is milliseconds of audio from the start of the stream (sample-accurate, not wall clock).
 // Audio: float32 mono samples in [-1, 1]. Streams resample from their declared input rate to the model's rate.
+import type { SynthesisCacheStats } from './synthesis-cache.js';
 
 export type AsrBackendId = 'sherpa' | 'pocketsphinx';
 export type TtsBackendId = 'sherpa' | 'espeak';
@@ -161,6 +162,8 @@ export interface Engine {
   backends(): BackendStatus[];
   models(): ModelInfo[];
   voices(): TtsVoice[];
+  /** Hits, misses and size of the synthesis cache shared by every voice. */
+  ttsCacheStats(): SynthesisCacheStats;
   close(): Promise<void>;
 }
 
