@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CatalogFile, CatalogModel } from './catalog.js';
+import { convertPiperVoice } from './piper-voice.js';
 
 export interface DownloadProgress {
   model: string;
@@ -75,6 +76,10 @@ export async function pullModel(model: CatalogModel, opts: PullOptions): Promise
     const want = expectedSha(modelDir, file);
     if (existsSync(dest) && want && (await sha256File(dest)) === want) continue;
     await downloadFile(model, file, dest, opts);
+  }
+  if (model.convert === 'piper') {
+    const path = (role: string) => join(modelDir, model.files.find((f) => f.role === role)!.path);
+    convertPiperVoice(modelDir, path('piper_model'), path('piper_config'));
   }
   return modelDir;
 }
