@@ -59,3 +59,18 @@ test('resolution order: EARSHOT_MODELS_DIR first, then user data, repo models/, 
     rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('upstream piper voices: pinned to piper-voices v1.0.0, converted for sherpa, with their languages (ISO 639-1)', () => {
+  const voices = loadCatalog().filter((m) => m.convert === 'piper');
+  assert.deepEqual(voices.map((m) => m.languages?.[0]).sort(), ['ar', 'de', 'en', 'en', 'es', 'fr', 'pt']);
+  for (const m of voices) {
+    assert.deepEqual(m.files.map((f) => f.role), ['piper_model', 'piper_config'], m.id);
+    for (const f of m.files) assert.match(f.url!, /^https:\/\/huggingface\.co\/rhasspy\/piper-voices\/resolve\/v1\.0\.0\//, `${m.id}/${f.path}`);
+    assert.equal(m.language, m.languages![0]);
+  }
+  // A converted voice resolves to its derived model.onnx/tokens.txt, which sherpa loads.
+  assert.throws(
+    () => parseCatalog({ version: 1, models: [{ id: 'p', name: 'p', kind: 'tts', backend: 'sherpa', language: 'en', type: 'vits', dir: 'p', license: 'MIT', sampleRate: 22050, convert: 'piper', files: [{ role: 'model', path: 'a.onnx' }] }] }),
+    /converts a piper voice but lacks a piper_model or piper_config file/,
+  );
+});
