@@ -104,7 +104,7 @@ export class CachingSynthesizer implements Synthesizer {
 
   synthesize(req: SynthesisRequest, signal?: AbortSignal): AsyncIterable<SynthesisChunk> {
     // JSON of a fixed-order tuple: no separator a text could forge.
-    const key = JSON.stringify([this.prefix, req.voice ?? '', req.language ?? '', req.speed ?? 1, req.text]);
+    const key = JSON.stringify([this.prefix, req.voice ?? '', req.language ?? '', req.speed ?? 1, req.quickStart ?? true, req.text]);
     const hit = this.cache.get(key);
     if (hit) return replay(hit, signal);
     // Validation errors of the inner synthesizer (unknown voice, bad speed) are thrown here, synchronously, as before.

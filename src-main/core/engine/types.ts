@@ -95,6 +95,11 @@ export interface SynthesisRequest {
   language?: string;
   /** 0.25..4, 1 = normal. */
   speed?: number;
+  /**
+   * Cut a long first sentence short (text/sentences.ts QUICK_START_CHARS) so the first audio comes sooner.
+   * Default true; callers that split the text themselves and pass it piece by piece (TtsSession) pass false.
+   */
+  quickStart?: boolean;
 }
 
 export interface SynthesisChunk {
