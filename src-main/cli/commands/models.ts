@@ -13,12 +13,13 @@ export function registerModels(program: Command): void {
     .action((opts: { json?: boolean }) => {
       const rows = listModels();
       if (opts.json) return void process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      process.stdout.write(`${'ID'.padEnd(28)} ${'KIND'.padEnd(14)} ${'LANG'.padEnd(4)} ${'DOWNLOAD'.padStart(9)}  ${'STATE'.padEnd(20)} WHERE\n`);
       for (const m of rows) {
         const where = m.installed ? resolveModel(m.id)!.path : '-';
-        const size = m.sizeBytes ? `${(m.sizeBytes / 1e6).toFixed(1)} MB` : '';
-        process.stdout.write(
-          `${m.id.padEnd(28)} ${m.kind.padEnd(14)} ${m.language.padEnd(3)} ${(m.installed ? 'installed' : 'not installed').padEnd(14)}${m.fixture ? ' fixture' : ''} ${size} ${where}\n`,
-        );
+        // Every upstream file's size is in the catalog, so this is what `pull` will fetch (fixtures: local files).
+        const size = m.sizeBytes != null ? formatBytes(m.sizeBytes) : 'unknown';
+        const state = (m.installed ? 'installed' : 'not installed') + (m.fixture ? ' (fixture)' : '');
+        process.stdout.write(`${m.id.padEnd(28)} ${m.kind.padEnd(14)} ${m.language.padEnd(4)} ${size.padStart(9)}  ${state.padEnd(20)} ${where}\n`);
       }
     });
 
@@ -60,4 +61,12 @@ export function registerModels(program: Command): void {
         process.exitCode = 1;
       }
     });
+}
+
+/** 1.2 GB / 63.2 MB / 899 B: decimal units, as the model hubs show them. */
+function formatBytes(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
+  return `${n} B`;
 }

@@ -24,6 +24,10 @@ import { isStreamingFamily } from './backends/sherpa/asr-config.js';
 import { sherpaUnavailableReason } from './backends/sherpa/native.js';
 import { SherpaPunctuator } from './backends/sherpa/punct.js';
 import { PunctuatedAsrEngine } from './punctuated-asr.js';
+import { CachingSynthesizer, SynthesisCache, type SynthesisCacheStats } from './synthesis-cache.js';
+
+/** Default budget of the synthesis cache: about 6 minutes of 22 kHz audio. */
+export const DEFAULT_TTS_CACHE_BYTES = 32 * 1024 * 1024;
 
 export interface AsrLoadSpec {
   backend?: AsrBackendId;
@@ -61,6 +65,8 @@ export interface EngineConfig {
    * none is installed); false: none.
    */
   punct?: PunctLoadSpec | false;
+  /** Bytes of synthesized audio kept for repeated texts (default 32 MiB; 0 turns the cache off). */
+  ttsCacheBytes?: number;
 }
 
 // Factories written by the engine-local slice. Imported by computed specifier so this file does not fail to
@@ -116,8 +122,11 @@ class SpeechEngine implements Engine {
   private readonly problems = new Map<string, string>();
   private readonly statuses = new Map<string, BackendStatus>();
   private closed = false;
+  /** One cache for every voice: the budget is the engine's, not each voice's. */
+  private readonly synthCache: SynthesisCache;
 
   constructor(private readonly config: Required<Pick<EngineConfig, 'threads' | 'warmup' | 'vad'>> & EngineConfig) {
+    this.synthCache = new SynthesisCache(config.ttsCacheBytes ?? DEFAULT_TTS_CACHE_BYTES);
     this.ready = this.loadAll().then(
       () => {
         this.done = true;
@@ -217,7 +226,7 @@ class SpeechEngine implements Engine {
     let status: BackendStatus;
     try {
       status = mod.espeakStatus();
-      if (status.available) this.ttss.push({ synth: await mod.createEspeakSynthesizer(), fixture: false });
+      if (status.available) this.ttss.push({ synth: this.cached(await mod.createEspeakSynthesizer()), fixture: false });
     } catch (err) {
       status = { id: 'espeak', kind: 'tts', available: false, detail: message(err) };
     }
@@ -235,10 +244,18 @@ class SpeechEngine implements Engine {
     const mod = await importOptional<SherpaTtsModule>(SHERPA_TTS_MODULE);
     if (mod instanceof Error) return void this.problems.set(key, mod.message);
     try {
-      this.ttss.push({ synth: await mod.loadSherpaTts(model), fixture: !!entry.fixture, modelId: entry.id });
+      this.ttss.push({ synth: this.cached(await mod.loadSherpaTts(model)), fixture: !!entry.fixture, modelId: entry.id });
     } catch (err) {
       this.problems.set(key, message(err));
     }
+  }
+
+  private cached(synth: Synthesizer): Synthesizer {
+    return this.synthCache.maxBytes > 0 ? new CachingSynthesizer(synth, this.synthCache) : synth;
+  }
+
+  ttsCacheStats(): SynthesisCacheStats {
+    return this.synthCache.stats();
   }
 
   private sherpaStatus(kind: 'asr' | 'tts'): BackendStatus {
@@ -400,6 +417,9 @@ export function listModels(dirs?: string[]): ModelInfo[] {
 
 function validateConfig(config: EngineConfig): void {
   if (config === null || typeof config !== 'object') throw new TypeError('createEngine(config): config must be an object');
+  if (config.ttsCacheBytes !== undefined && !(Number.isInteger(config.ttsCacheBytes) && config.ttsCacheBytes >= 0)) {
+    throw new RangeError(`EngineConfig.ttsCacheBytes must be an integer >= 0, got ${String(config.ttsCacheBytes)}`);
+  }
   if (config.threads !== undefined && !(Number.isInteger(config.threads) && config.threads >= 1 && config.threads <= 64)) {
     throw new RangeError(`EngineConfig.threads must be an integer 1..64, got ${String(config.threads)}`);
   }

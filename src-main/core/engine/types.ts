@@ -3,6 +3,7 @@
 //
 // Time: every *Ms field is milliseconds of audio from the start of the stream (sample-accurate, not wall clock).
 // Audio: float32 mono samples in [-1, 1]. Streams resample from their declared input rate to the model's rate.
+import type { SynthesisCacheStats } from './synthesis-cache.js';
 
 export type AsrBackendId = 'sherpa' | 'pocketsphinx';
 export type TtsBackendId = 'sherpa' | 'espeak';
@@ -106,6 +107,11 @@ export interface SynthesisRequest {
   language?: string;
   /** 0.25..4, 1 = normal. */
   speed?: number;
+  /**
+   * Cut a long first sentence short (text/sentences.ts QUICK_START_CHARS) so the first audio comes sooner.
+   * Default true; callers that split the text themselves and pass it piece by piece (TtsSession) pass false.
+   */
+  quickStart?: boolean;
 }
 
 export interface SynthesisChunk {
@@ -177,6 +183,8 @@ export interface Engine {
   voices(): TtsVoice[];
   /** The loaded punctuation model, or null (none installed or configured, or still loading). */
   punctuation(): Punctuator | null;
+  /** Hits, misses and size of the synthesis cache shared by every voice. */
+  ttsCacheStats(): SynthesisCacheStats;
   close(): Promise<void>;
 }
 

@@ -21,7 +21,7 @@ import {
   type TtsSpeakMessage,
 } from '../../../proto/ws-messages.js';
 import { StreamingResampler, float32ToF32le, float32ToS16le, wavHeader } from '../audio/index.js';
-import { SentenceBuffer, splitSentences } from '../engine/text/sentences.js';
+import { QUICK_START_CHARS, SentenceBuffer, quickStart, splitSentences } from '../engine/text/sentences.js';
 import type { Engine, Synthesizer, TtsVoice } from '../engine/types.js';
 import { SessionError } from './asr-session.js';
 import type { SessionMetrics } from './session-metrics.js';
@@ -161,7 +161,9 @@ export class TtsSession extends EventEmitter {
     }
     const options = this.resolveOptions(msg, this.defaults);
     const req = this.newRequest(msg.request_id, options, false);
-    req.pieces.push(...splitSentences(text));
+    // The first piece is kept short so the first audio comes soon; the session then hands the synthesizer
+    // finished pieces one by one (quickStart: false below), so no other sentence is cut.
+    req.pieces.push(...splitSentences(text, { firstMaxChars: QUICK_START_CHARS }));
     req.chars = text.length;
     req.complete = true;
     req.speakableAt = this.now();
@@ -253,7 +255,7 @@ export class TtsSession extends EventEmitter {
 
   private addPieces(req: Request, pieces: string[]): void {
     if (!pieces.length) return;
-    req.pieces.push(...pieces);
+    req.pieces.push(...(req.speakableAt === null ? quickStart(pieces) : pieces));
     req.speakableAt ??= this.now();
     req.wake?.();
   }
@@ -382,7 +384,7 @@ export class TtsSession extends EventEmitter {
           continue;
         }
         const t0 = this.now();
-        for await (const chunk of synth.synthesize({ text: piece, voice: voice?.id, language: req.options.language, speed: req.options.speed }, abort.signal)) {
+        for await (const chunk of synth.synthesize({ text: piece, voice: voice?.id, language: req.options.language, speed: req.options.speed, quickStart: false }, abort.signal)) {
           if (stale()) return;
           if (!(await emitAudio(chunk.samples, chunk.sampleRate))) return;
         }
