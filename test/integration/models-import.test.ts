@@ -122,7 +122,7 @@ test('unknown model: files matching no catalog entry, and an unknown --id', asyn
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'weights.bin'), 'x');
   await rejects(importModel(dir, { into: join(tmp, 'm-unk') }), 'unknown_model', /not a model Earshot knows.*Known models: zipformer-en-20m.*--id <id>/);
-  assert.doesNotMatch((await importModel(dir, { into: join(tmp, 'm-unk') }).catch((e: Error) => e)).message, /tone-alphabet/, 'fixtures are not offered to users');
+  assert.doesNotMatch(((await importModel(dir, { into: join(tmp, 'm-unk') }).catch((e: Error) => e)) as Error).message, /tone-alphabet/, 'fixtures are not offered to users');
   await rejects(importModel(dir, { into: join(tmp, 'm-unk'), id: 'no-such-model' }), 'unknown_model', /unknown model "no-such-model"/);
 });
 
