@@ -16,6 +16,7 @@ function mount(opts: { pulls: PullProgress[]; regenerate?: () => Promise<string>
   const steps = [...opts.pulls];
   const rest = {
     models: vi.fn(async (): Promise<ModelInfo[]> => [{ id: ID, kind: 'asr-streaming', language: 'en', backend: 'sherpa', installed, fixture: false }]),
+    engines: vi.fn(async () => []),
     startModelPull: vi.fn(async () => steps.shift()!),
     modelPull: vi.fn(async () => {
       const p = steps.shift()!;
