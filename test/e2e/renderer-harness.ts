@@ -37,7 +37,7 @@ export function ensureRendererBuilt(): void {
   } catch {
     /* missing */
   }
-  const sources = Math.max(newestMtime(join(appRoot, 'src-renderer')), statSync(join(appRoot, 'proto', 'ws-messages.ts')).mtimeMs);
+  const sources = Math.max(newestMtime(join(appRoot, 'src-renderer')), newestMtime(join(appRoot, 'proto')));
   if (built > sources) return;
   const r = spawnSync(process.execPath, [join(appRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'src-renderer/vite.config.ts', '--logLevel', 'warn'], {
     cwd: appRoot,
@@ -70,11 +70,14 @@ export interface ServeHandle {
   stop(): Promise<void>;
 }
 
-/** `earshot serve` with pocketsphinx + espeak on free ports and a temp EARSHOT_DATA_DIR; resolves when /readyz is 200. */
-export async function startServe(): Promise<ServeHandle> {
+/**
+ * `earshot serve` with pocketsphinx + espeak on free ports and a temp EARSHOT_DATA_DIR; resolves when /readyz is
+ * 200. `env` adds to the server's environment (e.g. EARSHOT_MODELS_BASE_URL, EARSHOT_SHARED_DIR).
+ */
+export async function startServe(opts: { env?: Record<string, string> } = {}): Promise<ServeHandle> {
   const dataDir = mkdtempSync(join(tmpdir(), 'earshot-e2e-'));
   const [asr, tts] = [await freePort(), await freePort()];
-  const env = { ...process.env, EARSHOT_DATA_DIR: dataDir };
+  const env = { ...process.env, EARSHOT_DATA_DIR: dataDir, ...opts.env };
   const base = `http://127.0.0.1:${asr}`;
   let out = '';
   let child: ChildProcess;
