@@ -128,7 +128,7 @@ describe('first-run onboarding (Chromium + earshot serve + loopback model mirror
       assert.ok(requests.some((r) => r.startsWith('silero_vad/silero_vad.onnx')), `mirror requests: ${requests.join('; ')}`);
 
       // Done: the panel goes, and stays gone on the next start of the UI.
-      await page.getByRole('button', { name: 'Done — start captioning' }).click();
+      await page.getByRole('button', { name: 'Got it' }).click();
       assert.equal(await page.getByTestId('onboarding').count(), 0);
       await page.reload();
       await page.waitForSelector('[data-testid="live-view"]');
@@ -167,7 +167,7 @@ describe('first-run onboarding (Chromium + earshot serve + loopback model mirror
   test('language picker (Live): a language without a recognizer says which model to install', async () => {
     const { context, page } = await freshPage();
     try {
-      await page.getByRole('button', { name: 'Done — start captioning' }).click();
+      await page.getByRole('button', { name: 'Got it' }).click();
       const picker = page.getByRole('combobox', { name: 'Language', exact: true });
       const options = await picker.locator('option').evaluateAll((els) => els.map((e) => [(e as HTMLOptionElement).value, e.textContent]));
       assert.deepEqual(options.find(([v]) => v === 'en'), ['en', 'English'], 'English captions work (pocketsphinx)');

@@ -83,7 +83,7 @@ describe('Onboarding', () => {
     expect(screen.queryByRole('progressbar')).toBeNull();
     expect(screen.queryByTestId('offline-hint')).toBeNull();
 
-    await fireEvent.click(screen.getByRole('button', { name: 'Done — start captioning' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Got it' }));
     expect(ondone).toHaveBeenCalledOnce();
   });
 
