@@ -1,5 +1,5 @@
 // REST shapes of the model and engine endpoints (docs/PROTOCOL.md "REST"): `GET /v1/models`, `GET /v1/engines`,
-// `GET|POST /v1/models/:id/pull`. Shared by the server (which builds these objects) and the renderer (which
+// `GET|POST /v1/models/:id/pull`, `POST /v1/models/import`. Shared by the server (which builds these objects) and the renderer (which
 // parses them), so this file imports nothing but zod. Lenient about extra keys: servers may add fields.
 import { z } from 'zod';
 
@@ -53,3 +53,11 @@ export const PullProgress = z.object({
   error: z.string().optional(),
 });
 export type PullProgress = z.infer<typeof PullProgress>;
+
+/** `POST /v1/models/import?filename=<archive>[&id=<id>]` (body: the archive) → 201: what was installed. */
+export const ModelImportResult = z.object({
+  id: z.string(),
+  name: z.string(),
+  files: z.array(z.object({ path: z.string(), size: z.number(), sha256: z.string(), check: z.enum(['catalog', 'recorded']) })),
+});
+export type ModelImportResult = z.infer<typeof ModelImportResult>;
