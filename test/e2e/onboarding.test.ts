@@ -2,7 +2,8 @@
 // (pocketsphinx + espeak, a temp data dir, no ../shared models on its path so nothing is installed), with a
 // loopback model server as the download mirror (EARSHOT_MODELS_BASE_URL). Online: one click installs the real
 // Silero VAD through the engine's downloader (progress bar, sha256), and the file lands in the user models dir.
-// Offline (the mirror gone: connection refused): one sentence says so and the import hint shows the download URL.
+// Offline (the mirror gone: connection refused): one sentence says so and the import hint shows the download URL;
+// an archive picked there is uploaded, verified and installed (POST /v1/models/import).
 // Screenshots go to test-artifacts/screenshots/onboarding-*.png.
 import assert from 'node:assert/strict';
 import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
@@ -10,12 +11,15 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { catalogModel } from '../../src-main/core/engine/index.js';
 import { sha256File } from '../../src-main/core/engine/models/download.js';
 import { LIBRISPEECH, MODELS } from '../helpers/shared.js';
 import { SCREENSHOTS, ensureRendererBuilt, launchChromium, paddedWav, readMono, startServe, type ServeHandle } from './renderer-harness.js';
 
+const run = promisify(execFile);
 const SILERO = catalogModel('silero-vad');
 const SILERO_NAME = SILERO.name;
 const ZIPFORMER = catalogModel('zipformer-en-20m');
@@ -159,6 +163,17 @@ describe('first-run onboarding (Chromium + earshot serve + loopback model mirror
       assert.doesNotMatch(await page.locator('body').innerText(), /ECONNREFUSED|ENOTFOUND/, 'no raw error');
       await hint.scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(SCREENSHOTS, 'onboarding-offline.png'), fullPage: true });
+
+      // The archive downloaded elsewhere, picked in the hint: uploaded to the engine, verified, installed.
+      const archive = join(tmp, 'silero_vad.tar.bz2');
+      await run('tar', ['-C', MODELS, '-cjf', archive, 'silero_vad']);
+      rmSync(join(serve.dataDir, 'models', SILERO.dir), { recursive: true, force: true });
+      await hint.getByLabel('Install a model from a downloaded archive').setInputFiles(archive);
+      const result = page.getByTestId('import-result');
+      await result.waitFor({ timeout: 20_000 });
+      assert.equal(await result.innerText(), `Installed ${SILERO_NAME} from silero_vad.tar.bz2 (every file checked) — used from the next start of Earshot.`);
+      assert.equal(await sha256File(join(serve.dataDir, 'models', SILERO.dir, SILERO.files[0]!.path)), SILERO.files[0]!.sha256);
+      await page.screenshot({ path: join(SCREENSHOTS, 'onboarding-offline-imported.png'), fullPage: true });
     } finally {
       await context.close();
     }

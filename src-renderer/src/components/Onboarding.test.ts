@@ -6,7 +6,8 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { APP_CONTEXT_KEY, type AppContext } from '../lib/app-context.js';
 import type { LiveCaptions } from '../lib/live-controller.svelte.js';
-import type { EngineEntry, ModelInfo, PullProgress, RestClient } from '../lib/rest-client.js';
+import type { ModelImportResult } from '../../../proto/rest-models.js';
+import { ApiError, type EngineEntry, type ModelInfo, type PullProgress, type RestClient } from '../lib/rest-client.js';
 import Onboarding from './Onboarding.svelte';
 
 const ZIP_URL = 'https://github.com/k2-fsa/sherpa-onnx/releases/download/asr-models/sherpa-onnx-streaming-zipformer-en-20M-2023-02-17.tar.bz2';
@@ -27,10 +28,15 @@ const ENGINES: EngineEntry[] = [
   { id: 'espeak', kind: 'tts', available: true, detail: 'espeak-ng 1.51' },
 ];
 
-function mount(pulls: PullProgress[]) {
+function mount(pulls: PullProgress[], imports: (() => Promise<ModelImportResult>)[] = []) {
   let installed = false;
   const steps = [...pulls];
   const rest = {
+    importModelFile: vi.fn(async (_file: File) => {
+      const r = await imports.shift()!();
+      installed = true;
+      return r;
+    }),
     models: vi.fn(async () => catalog(installed)),
     engines: vi.fn(async () => ENGINES),
     startModelPull: vi.fn(async () => steps.shift()!),
@@ -88,7 +94,7 @@ describe('Onboarding', () => {
   });
 
   it('offline: says so in one sentence and shows earshot models import with the download URL (no raw error)', async () => {
-    mount([
+    const { rest } = mount([
       { id: 'zipformer-en-20m', state: 'downloading', received: 0, total: null },
       {
         id: 'zipformer-en-20m',
@@ -97,6 +103,11 @@ describe('Onboarding', () => {
         total: null,
         error: 'cannot download https://huggingface.co/csukuangfj/sherpa-onnx-streaming-zipformer-en-20M-2023-02-17/resolve/main/encoder-epoch-99-avg-1.int8.onnx: getaddrinfo ENOTFOUND huggingface.co',
       },
+    ], [
+      async () => {
+        throw new ApiError(400, 'bad_config', 'zipformer.tar.bz2: encoder-epoch-99-avg-1.int8.onnx has sha256 00, the catalog expects 11 for model "zipformer-en-20m"; the file is corrupt or a different version. Nothing was installed.');
+      },
+      async () => ({ id: 'zipformer-en-20m', name: 'Streaming Zipformer English 20M (int8)', files: [{ path: 'tokens.txt', size: 5000, sha256: 'a'.repeat(64), check: 'catalog' }] }),
     ]);
     await fireEvent.click(await screen.findByRole('button', { name: 'Install Streaming Zipformer English 20M (int8)' }));
     const hint = await screen.findByTestId('offline-hint', {}, { timeout: 3000 });
@@ -109,6 +120,19 @@ describe('Onboarding', () => {
     expect(document.body.textContent).not.toContain('ENOTFOUND');
     // Still offered: Install again once back online.
     expect(screen.getByRole('button', { name: 'Install Streaming Zipformer English 20M (int8)' })).toBeTruthy();
+
+    // Or the archive downloaded elsewhere, picked here: a corrupt one is refused with the engine's reason ...
+    const input = within(hint).getByLabelText('Install a model from a downloaded archive') as HTMLInputElement;
+    const file = new File([new Uint8Array([0x42, 0x5a, 0x68])], 'sherpa-onnx-streaming-zipformer-en-20M-2023-02-17.tar.bz2');
+    await fireEvent.change(input, { target: { files: [file] } });
+    expect(rest.importModelFile).toHaveBeenCalledWith(file);
+    expect((await within(hint).findByRole('alert')).textContent).toMatch(/^Could not install sherpa-onnx-streaming-zipformer-en-20M-2023-02-17\.tar\.bz2: .*sha256 .*Nothing was installed\.$/);
+    // ... a good one installs.
+    await fireEvent.change(input, { target: { files: [file] } });
+    expect((await screen.findByTestId('import-result')).textContent).toBe(
+      'Installed Streaming Zipformer English 20M (int8) from sherpa-onnx-streaming-zipformer-en-20M-2023-02-17.tar.bz2 (every file checked) — used from the next start of Earshot.',
+    );
+    await waitFor(() => expect(within(screen.getAllByTestId('recommended-model')[0]!).getByText('Installed — used from the next start of Earshot')).toBeTruthy());
   });
 
   it('a failure that is not the network shows the engine\'s reason, not the offline hint', async () => {

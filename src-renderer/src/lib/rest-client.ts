@@ -1,6 +1,6 @@
 // The REST half of the public local API (docs/PROTOCOL.md "REST"), as the UI uses it. Every call carries the
 // token; failures become ApiError with the server's own message (`{ error: { code, message } }`) when it sent one.
-import { EngineList, type EngineEntry } from '../../../proto/rest-models.js';
+import { EngineList, ModelImportResult, type EngineEntry } from '../../../proto/rest-models.js';
 import type { ApiConfig } from './api-config.js';
 
 export type { EngineEntry };
@@ -230,6 +230,22 @@ export class RestClient {
     const body = EngineList.safeParse(await this.json<unknown>('/v1/engines'));
     if (!body.success) throw new ApiError(200, 'bad_response', `GET /v1/engines: unexpected answer (${body.error.issues[0]?.message ?? 'invalid'})`);
     return body.data.data;
+  }
+
+  /**
+   * `POST /v1/models/import`: installs a model archive the user downloaded elsewhere (picked with a file input);
+   * the engine identifies and verifies it against the catalog before installing.
+   */
+  async importModelFile(file: Blob & { name: string }): Promise<ModelImportResult> {
+    const body = ModelImportResult.safeParse(
+      await this.json<unknown>(`/v1/models/import?filename=${encodeURIComponent(file.name)}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/octet-stream' },
+        body: file,
+      }),
+    );
+    if (!body.success) throw new ApiError(200, 'bad_response', `POST /v1/models/import: unexpected answer (${body.error.issues[0]?.message ?? 'invalid'})`);
+    return body.data;
   }
 
   async modelPull(id: string): Promise<PullProgress> {
