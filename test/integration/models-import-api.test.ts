@@ -77,13 +77,25 @@ test('a corrupt archive is a 400 naming the checksum problem, and installs nothi
   assert.equal(existsSync(join(models, 'fixtures')), false);
 });
 
-test('bad requests: no filename, a non-archive name; a foreign Origin is refused before any byte is written', async () => {
+test('bad requests: no filename, a non-archive name, path parts in the name; a foreign Origin is refused', async () => {
   const noName = await upload(good, '');
   assert.equal(noName.status, 400);
   assert.match(((await noName.json()) as { error: { message: string } }).error.message, /filename is required/);
   const txt = await upload(good, 'filename=notes.txt');
   assert.equal(txt.status, 400);
   assert.match(((await txt.json()) as { error: { message: string } }).error.message, /not a model archive \(expected \.tar\.bz2/);
+  // The file name only says the archive type: its path parts never reach the disk.
+  for (const name of ['..', '/etc/passwd']) {
+    const odd = await upload(good, `filename=${encodeURIComponent(name)}`);
+    assert.equal(odd.status, 400, name);
+    assert.match(((await odd.json()) as { error: { message: string } }).error.message, /not a model archive/);
+  }
+  const climbing = await upload(good, `filename=${encodeURIComponent('../../x.tar.bz2')}`);
+  assert.equal(climbing.status, 201);
+  assert.equal(existsSync(join(models, '..', '..', 'x.tar.bz2')), false);
+  assert.equal(existsSync(join(models, '..', 'x.tar.bz2')), false);
+  assert.deepEqual(readdirSync(models), ['fixtures'], 'no upload folder left');
+  rmSync(join(models, 'fixtures'), { recursive: true });
   const evil = await upload(good, 'filename=tone-alphabet.tar.bz2', { origin: 'https://evil.example' });
   assert.equal(evil.status, 403);
   const noToken = await fetch(`${server.asrUrl}/v1/models/import?filename=x.tar.bz2`, {

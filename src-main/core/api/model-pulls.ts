@@ -72,7 +72,8 @@ export class ModelPulls {
   async importUpload(body: Readable, filename: string, id?: string): Promise<ImportResult> {
     if (this.importing) throw new TooManyPullsError('a model import is already running; try again when it ends');
     this.importing = true;
-    const name = basename(filename.replace(/\\/g, '/')) || 'upload';
+    const base = basename(filename.replace(/\\/g, '/'));
+    const name = /^\.{0,2}$/.test(base) ? 'upload' : base; // '', '.' and '..' would name the folder itself
     const dir = join(this.into, `.upload-${randomBytes(6).toString('hex')}`);
     try {
       mkdirSync(dir, { recursive: true });
