@@ -26,6 +26,8 @@ export interface HeadlessOptions {
   allowedHosts?: string[];
   limits?: Partial<Limits>;
   logger?: Logger;
+  /** Wyoming listener (Home Assistant); absent = none. Host defaults to loopback. */
+  wyoming?: { port: number; host?: string };
 }
 
 export interface Headless {
@@ -63,6 +65,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       limits: opts.limits,
       logger,
       tokenDir: userDataDir(),
+      wyoming: opts.wyoming,
     });
   } catch (err) {
     store?.close();

@@ -29,6 +29,8 @@ interface ServeOptions {
   allowOrigin: string[];
   allowHost: string[];
   open?: boolean;
+  wyoming?: number;
+  wyomingHost?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -49,6 +51,8 @@ export function registerServe(program: Command): void {
     .option('--allow-origin <origin>', 'also accept this browser origin (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--allow-host <host>', 'also accept this Host name (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--open', 'print a one-time URL of the web UI with the token, and open it in the browser')
+    .option('--wyoming <port>', 'also serve the Wyoming protocol (Home Assistant speech-to-text and text-to-speech) on this TCP port', port('--wyoming'))
+    .option('--wyoming-host <address>', 'bind address of the Wyoming port (default: loopback; Wyoming has no authentication)')
     .action(async (opts: ServeOptions) => {
       if (opts.engine && opts.engine !== 'sherpa' && opts.engine !== 'pocketsphinx') throw new Error('--engine must be sherpa or pocketsphinx');
       const app = await startHeadless({
@@ -62,10 +66,12 @@ export function registerServe(program: Command): void {
         db: opts.store ? opts.db : null,
         allowedOrigins: opts.allowOrigin,
         allowedHosts: opts.allowHost,
+        wyoming: opts.wyoming !== undefined ? { port: opts.wyoming, host: opts.wyomingHost } : undefined,
       });
       const s = app.server;
       const grpc = s.grpcAsrPort !== null ? ` grpc-asr=${s.host}:${s.grpcAsrPort} grpc-tts=${s.host}:${s.grpcTtsPort}` : '';
-      process.stdout.write(`earshot serve: listening asr=${s.asrUrl} tts=${s.ttsUrl}${grpc}\n`);
+      const wyoming = s.wyomingPort !== null ? ` wyoming=tcp://${opts.wyomingHost ?? '127.0.0.1'}:${s.wyomingPort}` : '';
+      process.stdout.write(`earshot serve: listening asr=${s.asrUrl} tts=${s.ttsUrl}${grpc}${wyoming}\n`);
       if (opts.open) {
         process.stdout.write(`earshot serve: open the web UI at ${app.uiUrl}\n`);
         openInBrowser(app.uiUrl);

@@ -124,12 +124,16 @@ export function tokenMatches(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** The token from `Authorization: Bearer …` (HTTP, gRPC metadata) or `?token=` (WebSocket URLs). */
-export function extractToken(authorization: string | undefined, queryToken: string | null | undefined): string | null {
+/**
+ * The token from `Authorization: Bearer …` (HTTP, gRPC metadata; `Token …` as Deepgram's SDKs send it), an API-key
+ * header of the cloud protocols Earshot serves (`xi-api-key`, `x-api-key`), or `?token=` (WebSocket URLs).
+ */
+export function extractToken(authorization: string | undefined, queryToken: string | null | undefined, apiKey?: string | null): string | null {
   if (authorization) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    const m = /^(?:Bearer|Token)\s+(\S+)\s*$/i.exec(authorization);
     if (m) return m[1]!;
   }
+  if (apiKey) return apiKey.trim();
   return queryToken ?? null;
 }
 
@@ -141,6 +145,8 @@ export interface AuthRequest {
   authorization: string | undefined;
   /** `?token=` value, if any. */
   queryToken?: string | null;
+  /** An API-key header (`xi-api-key`, `x-api-key`) or Deepgram's `token` WebSocket subprotocol value, if any. */
+  apiKey?: string | null;
   /** Paths that are open to anyone (no token, any origin): /healthz and the static web UI files. */
   open?: boolean;
 }
@@ -157,7 +163,7 @@ export function checkAccess(req: AuthRequest, policy: AuthPolicy): AuthDecision 
   if (req.path === '/healthz') return { ok: true };
   if (!hostAllowed(req.host, policy)) return forbidden(`Host "${req.host ?? ''}" is not a loopback or configured host`);
   if (req.open) return { ok: true };
-  const token = extractToken(req.authorization, req.queryToken);
+  const token = extractToken(req.authorization, req.queryToken, req.apiKey);
   const valid = token !== null && tokenMatches(token, policy.token);
   if (req.origin !== undefined && req.origin !== '') {
     if (!originAllowed(req.origin, policy)) return forbidden(`Origin "${req.origin}" is not allowed`);

@@ -13,7 +13,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES } from '../../../proto/ws-messages.js';
 import type { Engine } from '../engine/types.js';
 import type { Store } from '../store/types.js';
-import { appRoot } from '../paths.js';
+import { appRoot, appVersion } from '../paths.js';
 import { checkAccess, createAuthPolicy, isLoopbackBind, originAllowed, type AuthPolicy } from './auth.js';
 import type { ApiContext } from './context.js';
 import { resolveLimits, StreamSlots, type Limits } from './limits.js';
@@ -24,8 +24,10 @@ import { tokenRoutes } from './http/token-routes.js';
 import { ModelPulls } from './model-pulls.js';
 import { sessionsRoutes } from './http/sessions-routes.js';
 import { startGrpc, type RunningGrpc } from './grpc/server.js';
+import { startWyoming, type RunningWyoming } from './wyoming/server.js';
 import { handleAsrSocket, type LiveAsrSockets } from './ws/asr-socket.js';
 import { handleTtsSocket, type LiveTtsSockets } from './ws/tts-socket.js';
+import { authenticatesInBand, compatApiKey, compatRoutes, compatStreamFor, handleCompatSocket, type CompatStreamKind } from './compat/index.js';
 
 export const DEFAULT_ASR_PORT = 8088;
 export const DEFAULT_TTS_PORT = 9999;
@@ -53,6 +55,8 @@ export interface ServerOptions {
   tokenDir?: string;
   /** Told after each token rotation. */
   onTokenRotated?: (token: string) => void;
+  /** Wyoming (Home Assistant) TCP listener; absent = none. Host defaults to 127.0.0.1 (Wyoming has no auth). */
+  wyoming?: { port: number; host?: string };
   /** Model installs over the API: target folder (default downloadDir()) and mirror base URL (default env EARSHOT_MODELS_BASE_URL). */
   models?: { into?: string; baseUrl?: string };
 }
@@ -64,6 +68,7 @@ export interface RunningServer {
   ttsPort: number;
   grpcAsrPort: number | null;
   grpcTtsPort: number | null;
+  wyomingPort: number | null;
   /** http://host:asrPort */
   asrUrl: string;
   ttsUrl: string;
@@ -78,12 +83,12 @@ export interface RunningServer {
 
 type StreamKind = 'asr' | 'tts';
 
-/** Which stream a WebSocket path opens on a port, or null (404). */
-function streamFor(path: string, portKind: StreamKind): StreamKind | null {
+/** Which stream a WebSocket path opens on a port (Earshot's own, or a cloud protocol's), or null (404). */
+function streamFor(path: string, portKind: StreamKind): StreamKind | CompatStreamKind | null {
   if (path === '/v1/asr/stream') return 'asr';
   if (path === '/v1/tts/stream') return 'tts';
   if (path === '/v1/audio/stream') return portKind;
-  return null;
+  return compatStreamFor(path);
 }
 
 /** Paths open to anyone: /healthz and the static web UI (GET only). Everything under /v1 and /metrics is not. */
@@ -121,7 +126,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const liveTts: LiveTtsSockets = new Set();
   const sockets = new Set<WebSocket>();
   let closing = false;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.maxFrameBytes,
+    perMessageDeflate: false,
+    // Deepgram's browser SDK authenticates with the subprotocols `token, <key>`; the handshake must echo `token`.
+    handleProtocols: (protocols) => (protocols.has('token') ? 'token' : false),
+  });
 
   const webRoot = opts.webRoot ?? join(appRoot, 'out', 'renderer');
   const pulls = new ModelPulls({ into: opts.models?.into, baseUrl: opts.models?.baseUrl ?? (process.env.EARSHOT_MODELS_BASE_URL || undefined) });
@@ -147,7 +158,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         }
       }
       const decision = checkAccess(
-        { path, host: req.headers.host, origin, authorization: req.headers.authorization, open: isOpenPath(req.method, path) },
+        { path, host: req.headers.host, origin, authorization: req.headers.authorization, apiKey: compatApiKey(req.headers), open: isOpenPath(req.method, path) },
         auth,
       );
       if (!decision.ok) {
@@ -159,6 +170,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     await app.register(restRoutes, { ctx });
     await app.register(modelPullRoutes, { pulls });
     await app.register(tokenRoutes, { auth, tokenDir: opts.tokenDir ?? null, onRotate: opts.onTokenRotated });
+    await app.register(compatRoutes, { ctx });
     if (ctx.store) await app.register(sessionsRoutes, { store: ctx.store });
 
     if (kind === 'asr') {
@@ -187,13 +199,23 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (!stream) return rejectUpgrade(socket, 404, 'Not Found');
     if (closing) return rejectUpgrade(socket, 503, 'Service Unavailable');
     const decision = checkAccess(
-      { path: url.pathname, host: req.headers.host, origin: req.headers.origin, authorization: req.headers.authorization, queryToken: url.searchParams.get('token') },
+      {
+        path: url.pathname,
+        host: req.headers.host,
+        origin: req.headers.origin,
+        authorization: req.headers.authorization,
+        queryToken: url.searchParams.get('token'),
+        apiKey: compatApiKey(req.headers),
+      },
       auth,
     );
+    // A stream that authenticates in its first message gets the handshake when only the token is missing.
+    const inBand = stream !== 'asr' && stream !== 'tts' && authenticatesInBand(stream);
+    const deferred = inBand && !decision.ok && decision.status === 401 && !req.headers.origin;
     // Refusals complete the handshake and close with 4401/4403, so browsers (which never see an HTTP status
     // of a failed handshake) learn why.
     wss.handleUpgrade(req, socket, head, (ws) => {
-      if (!decision.ok) {
+      if (!decision.ok && !deferred) {
         ctx.metrics.error(decision.status === 401 ? 'unauthorized' : 'forbidden');
         ws.close(decision.wsCloseCode, decision.reason.slice(0, 120));
         return;
@@ -206,13 +228,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       sockets.add(ws);
       ws.once('close', () => sockets.delete(ws));
       if (stream === 'asr') handleAsrSocket(ws, url.searchParams, ctx, liveAsr, release);
-      else handleTtsSocket(ws, url.searchParams, ctx, liveTts, release);
+      else if (stream === 'tts') handleTtsSocket(ws, url.searchParams, ctx, liveTts, release);
+      else handleCompatSocket(stream, ws, url.searchParams, ctx, { asr: liveAsr, tts: liveTts }, release, decision.ok);
     });
   }
 
   const asrApp = await buildApp('asr');
   const ttsApp = await buildApp('tts');
   let grpc: RunningGrpc | null = null;
+  let wyoming: RunningWyoming | null = null;
   try {
     await asrApp.listen({ host, port: opts.asrPort ?? DEFAULT_ASR_PORT });
     await ttsApp.listen({ host, port: opts.ttsPort ?? DEFAULT_TTS_PORT });
@@ -220,8 +244,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     auth.ownPorts.push(portOf(asrApp), portOf(ttsApp));
     const grpcPorts = opts.grpc === undefined ? { asrPort: 50052, ttsPort: 50051 } : opts.grpc;
     if (grpcPorts) grpc = await startGrpc(ctx, { host, asrPort: grpcPorts.asrPort, ttsPort: grpcPorts.ttsPort });
+    if (opts.wyoming) wyoming = await startWyoming(ctx, { host: opts.wyoming.host ?? '127.0.0.1', port: opts.wyoming.port, version: appVersion() });
   } catch (err) {
-    await Promise.allSettled([asrApp.close(), ttsApp.close()]);
+    await Promise.allSettled([asrApp.close(), ttsApp.close(), grpc?.close(0)]);
     throw err;
   }
   if (!isLoopbackBind(host)) logger.warn({ host }, 'listening on a non-loopback address: the API token is required for every client');
@@ -237,6 +262,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ttsPort,
     grpcAsrPort: grpc?.asrPort ?? null,
     grpcTtsPort: grpc?.ttsPort ?? null,
+    wyomingPort: wyoming?.port ?? null,
     asrUrl: `http://${urlHost}:${asrPort}`,
     ttsUrl: `http://${urlHost}:${ttsPort}`,
     get activeStreams() {
@@ -254,7 +280,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         const deadline = Date.now() + 2000;
         while (sockets.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
         for (const ws of sockets) ws.terminate();
-        await Promise.allSettled([grpc?.close(2000), asrApp.close(), ttsApp.close()]);
+        await Promise.allSettled([grpc?.close(2000), wyoming?.close(), asrApp.close(), ttsApp.close()]);
         wss.close();
       })();
       return closed;

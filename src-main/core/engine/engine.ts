@@ -8,6 +8,7 @@ import type {
   AsrSelection,
   BackendStatus,
   Engine,
+  LoadedRecognizer,
   EngineReadiness,
   ModelInfo,
   Synthesizer,
@@ -283,6 +284,12 @@ class SpeechEngine implements Engine {
 
   models(): ModelInfo[] {
     return listModels(this.config.modelsDirs);
+  }
+
+  recognizers(): LoadedRecognizer[] {
+    return [...this.asrs]
+      .sort((x, y) => rank(x.engine.backend) - rank(y.engine.backend))
+      .map((a) => ({ backend: a.engine.backend, modelId: a.engine.modelId, language: a.engine.language, fixture: a.fixture }));
   }
 
   voices(): TtsVoice[] {

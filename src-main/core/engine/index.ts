@@ -16,3 +16,4 @@ export { importModel, downloadUrl, ModelImportError, type ImportOptions, type Im
 export { SherpaAsrEngine, MAX_WRITE_SECONDS, defaultAsrThreads } from './backends/sherpa/asr.js';
 export { SileroVadTracker } from './backends/sherpa/vad.js';
 export { spawnWorker, RpcClient, serveRpc, withTransfer } from './worker-host.js';
+export { splitSentences } from './text/sentences.js';

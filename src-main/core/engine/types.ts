@@ -167,8 +167,17 @@ export interface Engine {
   tts(sel?: TtsSelection): Synthesizer;
   backends(): BackendStatus[];
   models(): ModelInfo[];
+  /** The recognizers loaded now (fixtures only when they were named), in preference order. */
+  recognizers(): LoadedRecognizer[];
   voices(): TtsVoice[];
   close(): Promise<void>;
+}
+
+export interface LoadedRecognizer {
+  backend: AsrBackendId;
+  modelId: string;
+  language: string;
+  fixture: boolean;
 }
 
 export class EngineUnavailableError extends Error {

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { EngineList, ModelList } from '../../../../proto/rest-models.js';
 import type { ApiContext } from '../context.js';
+import { elevenLabsVoices } from '../compat/elevenlabs/routes.js';
 import { errorBody, sendError } from './openai-errors.js';
 import { registerSpeechRoute } from './openai-speech.js';
 import { registerTranscriptionRoute } from './openai-transcriptions.js';
@@ -70,6 +71,8 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
       sample_rate: v.sampleRate,
       fixture: v.fixture ?? false,
     })),
+    // ElevenLabs' shape of the same list (`voices.getAll()` reads `voices`), so its SDK works on this path too.
+    voices: elevenLabsVoices(ctx.engine.voices()),
   }));
 
   await registerTranscriptionRoute(app, ctx);
