@@ -4,7 +4,7 @@ import { fireEvent, render, screen, cleanup } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import { LiveCaptions } from './lib/live-controller.svelte.js';
-import { ONBOARDING_KEY } from './lib/onboarding.js';
+import { ONBOARDING_KEY, onboarding, reopenOnboarding } from './lib/onboarding.svelte.js';
 import type { RestClient } from './lib/rest-client.js';
 
 function mount() {
@@ -35,10 +35,16 @@ describe('App first run', () => {
     expect(localStorage.getItem(ONBOARDING_KEY)).toBe('1');
     await live.dispose();
     cleanup();
+    // A later start of the UI reads the stored flag.
+    onboarding.show = !(localStorage.getItem(ONBOARDING_KEY) === '1');
     live = mount();
     await screen.findByRole('button', { name: 'Start' });
     await new Promise((r) => setTimeout(r, 20));
     expect(screen.queryByRole('region', { name: 'Welcome to Earshot' })).toBeNull();
+    // Settings → "Show the welcome guide again" brings it back on the Live view.
+    reopenOnboarding();
+    expect(await screen.findByRole('region', { name: 'Welcome to Earshot' })).toBeTruthy();
+    expect(localStorage.getItem(ONBOARDING_KEY)).toBeNull();
     await live.dispose();
   });
 });

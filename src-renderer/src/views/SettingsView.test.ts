@@ -7,6 +7,7 @@ import { APP_CONTEXT_KEY, type AppContext } from '../lib/app-context.js';
 import type { LiveCaptions } from '../lib/live-controller.svelte.js';
 import type { ModelInfo, PullProgress, RestClient } from '../lib/rest-client.js';
 import SettingsView from './SettingsView.svelte';
+import { ONBOARDING_KEY, onboarding } from '../lib/onboarding.svelte.js';
 
 const ID = 'zipformer-en-20m';
 
@@ -70,6 +71,19 @@ describe('SettingsView model install', () => {
     const alert = await screen.findByRole('alert', {}, { timeout: 3000 });
     expect(alert.textContent).toContain(`Install of ${ID} failed: tokens.txt: sha256 mismatch`);
     expect(screen.getByRole('button', { name: `Install ${ID}` })).toBeTruthy();
+  });
+});
+
+describe('SettingsView welcome guide', () => {
+  it('"Show the welcome guide again" clears the first-run flag and goes to the Live view', async () => {
+    localStorage.setItem(ONBOARDING_KEY, '1');
+    onboarding.show = false;
+    location.hash = '#/settings';
+    mount({ pulls: [] });
+    await fireEvent.click(screen.getByRole('button', { name: 'Show the welcome guide again' }));
+    expect(localStorage.getItem(ONBOARDING_KEY)).toBeNull();
+    expect(onboarding.show).toBe(true);
+    expect(location.hash).toBe('#/live');
   });
 });
 
