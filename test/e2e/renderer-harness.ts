@@ -37,7 +37,7 @@ export function ensureRendererBuilt(): void {
   } catch {
     /* missing */
   }
-  const sources = Math.max(newestMtime(join(appRoot, 'src-renderer')), statSync(join(appRoot, 'proto', 'ws-messages.ts')).mtimeMs);
+  const sources = Math.max(newestMtime(join(appRoot, 'src-renderer')), newestMtime(join(appRoot, 'proto')));
   if (built > sources) return;
   const r = spawnSync(process.execPath, [join(appRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'src-renderer/vite.config.ts', '--logLevel', 'warn'], {
     cwd: appRoot,
@@ -72,12 +72,14 @@ export interface ServeHandle {
 
 /**
  * `earshot serve` on free ports and a temp EARSHOT_DATA_DIR; resolves when /readyz is 200. The ASR engine is
- * pocketsphinx unless `engineArgs` names another (e.g. `['--engine', 'sherpa', '--model', 'tone-transducer']`).
+ * pocketsphinx unless `engineArgs` names another (e.g. `['--engine', 'sherpa', '--model', 'tone-transducer']`);
+ * `env` adds to the server's environment (e.g. EARSHOT_MODELS_BASE_URL, EARSHOT_SHARED_DIR).
  */
-export async function startServe(engineArgs: string[] = ['--engine', 'pocketsphinx']): Promise<ServeHandle> {
+export async function startServe(opts: string[] | { engineArgs?: string[]; env?: Record<string, string> } = {}): Promise<ServeHandle> {
+  const { engineArgs = ['--engine', 'pocketsphinx'], env: extraEnv = {} } = Array.isArray(opts) ? { engineArgs: opts } : opts;
   const dataDir = mkdtempSync(join(tmpdir(), 'earshot-e2e-'));
   const [asr, tts] = [await freePort(), await freePort()];
-  const env = { ...process.env, EARSHOT_DATA_DIR: dataDir };
+  const env = { ...process.env, EARSHOT_DATA_DIR: dataDir, ...extraEnv };
   const base = `http://127.0.0.1:${asr}`;
   let out = '';
   let child: ChildProcess;

@@ -8,6 +8,7 @@ import { TONE_MODELS } from '../helpers/fixtures.js';
 import { toneAudio } from '../../../shared/models/fixtures/tone-audio.mjs';
 import { decodeWav, encodeWav, parseWavHeader, resample } from '../../src-main/core/audio/index.js';
 import { startHarness, type Harness } from './grpc-rest-harness.js';
+import { EngineList, ModelList } from '../../proto/rest-models.js';
 
 let h: Harness;
 let readyzBeforeWarm: number;
@@ -49,6 +50,21 @@ test('GET /v1/models and /v1/voices list what the engine has', async () => {
   for (const model of TONE_MODELS) assert.ok(models.data.some((m: any) => m.id === model && m.installed && m.fixture), model);
   const voices = (await (await fetch(`${h.baseUrl}/v1/voices`)).json()) as any;
   assert.ok(voices.data.some((v: any) => v.id === 'espeak:en-us' && v.sample_rate === 22050 && v.backend === 'espeak'));
+});
+
+test('GET /v1/models entries and GET /v1/engines match the proto/ schemas the UI parses', async () => {
+  const models = ModelList.parse(await (await fetch(`${h.baseUrl}/v1/models`)).json());
+  const zip = models.data.find((m) => m.id === 'zipformer-en-20m')!;
+  assert.equal(zip.name, 'Streaming Zipformer English 20M (int8)');
+  assert.equal(zip.download_url, 'https://github.com/k2-fsa/sherpa-onnx/releases/download/asr-models/sherpa-onnx-streaming-zipformer-en-20M-2023-02-17.tar.bz2');
+  assert.equal(models.data.find((m) => m.id === 'silero-vad')!.size_bytes, 2327524);
+  const engines = EngineList.parse(await (await fetch(`${h.baseUrl}/v1/engines`)).json());
+  assert.deepEqual(engines.data.map((e) => `${e.id}:${e.kind}`), ['sherpa:asr', 'pocketsphinx:asr', 'sherpa:tts', 'espeak:tts']);
+  const sherpa = engines.data[0]!;
+  assert.equal(sherpa.available, true);
+  assert.match(sherpa.detail, /tone-alphabet \(fixture\)/);
+  assert.deepEqual(sherpa.languages, [], 'a fixture captions no language for users');
+  assert.equal(engines.data.find((e) => e.id === 'espeak')!.available, true);
 });
 
 for (const model of TONE_MODELS) {

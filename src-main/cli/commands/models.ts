@@ -1,6 +1,7 @@
-// `earshot models list|pull <id>|verify [id]`: the model catalog, downloads (progress, resume, sha256) and checks.
+// `earshot models list|pull <id>|import <archive-or-folder>|verify [id]`: the model catalog, downloads (progress,
+// resume, sha256), installs of models downloaded elsewhere, and checks.
 import type { Command } from 'commander';
-import { catalogModel, downloadDir, listModels, loadCatalog, resolveModel } from '../../core/engine/index.js';
+import { catalogModel, downloadDir, importModel, listModels, loadCatalog, resolveModel } from '../../core/engine/index.js';
 import { progressPrinter, pullModel, verifyModel } from '../../core/engine/models/download.js';
 
 export function registerModels(program: Command): void {
@@ -36,6 +37,19 @@ export function registerModels(program: Command): void {
         onProgress: progressPrinter(),
       });
       process.stdout.write(`${id}: installed in ${dir}\n`);
+    });
+
+  models
+    .command('import <archive-or-folder>')
+    .description('install a model downloaded elsewhere (the upstream .tar.bz2, or a folder of its files), verified against the catalog')
+    .option('--id <id>', 'the catalog id of the model, when its file or folder name does not say it')
+    .option('--into <dir>', 'models folder to write into (default: EARSHOT_MODELS_DIR or the user-data models dir)')
+    .action(async (source: string, opts: { id?: string; into?: string }) => {
+      const r = await importModel(source, { into: opts.into ?? downloadDir(), id: opts.id });
+      for (const f of r.files) {
+        process.stdout.write(`${r.model.id}/${f.path}: ${f.check === 'catalog' ? 'sha256 ok' : 'sha256 recorded (the catalog has none yet)'}\n`);
+      }
+      process.stdout.write(`${r.model.id}: installed in ${r.dir}\n`);
     });
 
   models

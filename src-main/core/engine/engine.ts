@@ -337,6 +337,10 @@ class SpeechEngine implements Engine {
       const s = this.statuses.get(key) ?? (key.startsWith('sherpa') ? this.sherpaStatus(key === 'sherpa:asr' ? 'asr' : 'tts') : undefined);
       out.push(s ?? { id: key as AsrBackendId | TtsBackendId, kind: key === 'espeak' ? 'tts' : 'asr', available: false, detail: this.done ? 'not configured to load' : this.state });
     }
+    // The languages each recognizer can caption now (fixtures excluded: they are never chosen automatically).
+    for (const s of out) {
+      if (s.kind === 'asr' && s.available) s.languages = [...new Set(this.asrs.filter((a) => a.engine.backend === s.id && !a.fixture).map((a) => a.engine.language))];
+    }
     return out;
   }
 
@@ -409,8 +413,10 @@ export function listModels(dirs?: string[]): ModelInfo[] {
     kind: m.kind,
     language: m.language,
     backend: m.backend,
+    name: m.name,
     installed: resolveModel(m, dirs) !== null,
     fixture: !!m.fixture,
+    ...(m.upstream ? { upstream: m.upstream } : {}),
     ...(m.files.every((f) => f.size != null) ? { sizeBytes: m.files.reduce((a, f) => a + (f.size ?? 0), 0) } : {}),
   }));
 }

@@ -13,6 +13,7 @@ export {
   type CatalogFile,
   type ResolvedModel,
 } from './models/catalog.js';
+export { importModel, downloadUrl, ModelImportError, type ImportOptions, type ImportResult } from './models/import.js';
 export { SherpaAsrEngine, MAX_WRITE_SECONDS, defaultAsrThreads } from './backends/sherpa/asr.js';
 export { SileroVadTracker } from './backends/sherpa/vad.js';
 export { spawnWorker, RpcClient, serveRpc, withTransfer } from './worker-host.js';

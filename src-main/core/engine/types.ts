@@ -137,6 +137,8 @@ export interface BackendStatus {
   available: boolean;
   /** Why not, when unavailable; what it uses, when available. */
   detail: string;
+  /** ASR, when available: the languages its loaded (non-fixture) models caption. */
+  languages?: string[];
 }
 
 export interface ModelInfo {
@@ -144,9 +146,14 @@ export interface ModelInfo {
   kind: string;
   language: string;
   backend: BackendId;
+  /** The catalog's human name. */
+  name: string;
   installed: boolean;
   fixture: boolean;
+  /** Download size: the sum of the files' sizes, when the catalog knows every one. */
   sizeBytes?: number;
+  /** The upstream archive, for installing by hand (`earshot models import`). */
+  upstream?: string;
 }
 
 export interface EngineReadiness {

@@ -7,6 +7,7 @@ import { APP_CONTEXT_KEY, type AppContext } from '../lib/app-context.js';
 import type { LiveCaptions } from '../lib/live-controller.svelte.js';
 import type { ModelInfo, PullProgress, RestClient } from '../lib/rest-client.js';
 import SettingsView from './SettingsView.svelte';
+import { ONBOARDING_KEY, onboarding } from '../lib/onboarding.svelte.js';
 
 const ID = 'zipformer-en-20m';
 
@@ -17,6 +18,7 @@ function mount(opts: { pulls: PullProgress[]; regenerate?: () => Promise<string>
   const rest = {
     models: vi.fn(async (): Promise<ModelInfo[]> => [{ id: ID, kind: 'asr-streaming', language: 'en', backend: 'sherpa', installed, fixture: false }]),
     punctuationModel: vi.fn(async () => opts.punctuation ?? null),
+    engines: vi.fn(async () => []),
     startModelPull: vi.fn(async () => steps.shift()!),
     modelPull: vi.fn(async () => {
       const p = steps.shift()!;
@@ -86,6 +88,19 @@ describe('SettingsView punctuation option', () => {
     await waitFor(() => expect(rest.punctuationModel).toHaveBeenCalled());
     await screen.findByRole('button', { name: `Install ${ID}` });
     expect(screen.queryByRole('checkbox', { name: /punctuation/i })).toBeNull();
+  });
+});
+
+describe('SettingsView welcome guide', () => {
+  it('"Show the welcome guide again" clears the first-run flag and goes to the Live view', async () => {
+    localStorage.setItem(ONBOARDING_KEY, '1');
+    onboarding.show = false;
+    location.hash = '#/settings';
+    mount({ pulls: [] });
+    await fireEvent.click(screen.getByRole('button', { name: 'Show the welcome guide again' }));
+    expect(localStorage.getItem(ONBOARDING_KEY)).toBeNull();
+    expect(onboarding.show).toBe(true);
+    expect(location.hash).toBe('#/live');
   });
 });
 
