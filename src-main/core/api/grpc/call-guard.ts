@@ -45,7 +45,6 @@ export function denyReason(ctx: ApiContext, call: AnyCall): GrpcError | null {
   const auth = call.metadata.get('authorization')[0];
   const decision = checkAccess(
     {
-      path: '',
       host: call.getHost() || undefined,
       origin: undefined,
       authorization: typeof auth === 'string' ? auth : auth?.toString('utf8'),
