@@ -9,6 +9,7 @@ import { TtsSession, type TtsAudioChunk } from '../../sessions/tts-session.js';
 import type { ApiContext } from '../context.js';
 import { synthesizeOne } from '../http/tts-stream-request.js';
 import { denyReason, toGrpcError, type GrpcError } from './call-guard.js';
+import { undecodableError } from './undecodable.js';
 import type { SynthesisConfigMsg, SynthesisRequestMsg, TextInputMsg, TtsAudioChunkMsg } from './proto.js';
 
 /** Proto3 defaults (0, "") mean "not given". */
@@ -17,7 +18,8 @@ function optionFields(c: Partial<SynthesisConfigMsg> | null | undefined): Record
   if (!c) return out;
   if (c.voice) out.voice = c.voice;
   if (c.language) out.language = c.language;
-  if (c.speed) out.speed = c.speed;
+  // NaN is falsy but given: pass it on so validation refuses it (INVALID_ARGUMENT) instead of ignoring it.
+  if (c.speed || Number.isNaN(c.speed)) out.speed = c.speed;
   if (c.sample_rate) out.sample_rate = c.sample_rate;
   if (c.format) out.format = c.format;
   return out;
@@ -76,7 +78,7 @@ export function textToSpeechService(ctx: ApiContext): grpc.UntypedServiceImpleme
       streamingSynthesize(ctx, call);
     },
     ListVoices(call: grpc.ServerUnaryCall<{ language: string }, unknown>, callback: grpc.sendUnaryData<unknown>) {
-      const denied = denyReason(ctx, call);
+      const denied = denyReason(ctx, call) ?? undecodableError(call.request);
       if (denied) return callback(denied);
       const lang = call.request.language.toLowerCase();
       callback(null, {
@@ -90,7 +92,7 @@ export function textToSpeechService(ctx: ApiContext): grpc.UntypedServiceImpleme
 }
 
 async function synthesize(ctx: ApiContext, call: grpc.ServerWritableStream<SynthesisRequestMsg, TtsAudioChunkMsg>): Promise<void> {
-  const denied = denyReason(ctx, call);
+  const denied = denyReason(ctx, call) ?? undecodableError(call.request);
   if (denied) return void call.emit('error', denied);
   const r = call.request;
   const badVoice = checkVoice(ctx, r.voice);
@@ -182,6 +184,8 @@ function streamingSynthesize(ctx: ApiContext, call: grpc.ServerDuplexStream<Text
   call.on('data', (input: TextInputMsg) => {
     if (ended) return;
     armIdle();
+    const undecodable = undecodableError(input);
+    if (undecodable) return fail(undecodable);
     try {
       const fields = optionFields(input.config);
       const bad = checkVoice(ctx, fields.voice);
