@@ -16,6 +16,7 @@ import type { Store } from '../store/types.js';
 import { appRoot } from '../paths.js';
 import { checkAccess, createAuthPolicy, isLoopbackBind, originAllowed, type AuthPolicy } from './auth.js';
 import type { ApiContext } from './context.js';
+import { redactedRequestSerializer } from './log-redaction.js';
 import { accessOf, createStreamMatcher, ROUTER_OPTIONS, type RouteEntry, type StreamKind } from './route-access.js';
 import { resolveLimits, StreamSlots, type Limits } from './limits.js';
 import { ApiMetrics } from './metrics.js';
@@ -115,7 +116,20 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const pulls = new ModelPulls({ into: opts.models?.into, baseUrl: opts.models?.baseUrl ?? (process.env.EARSHOT_MODELS_BASE_URL || undefined) });
 
   async function buildApp(kind: StreamKind): Promise<FastifyInstance> {
-    const app = Fastify({ loggerInstance: logger.child({ port: kind }), bodyLimit: limits.maxUploadBytes, routerOptions: { ...ROUTER_OPTIONS } });
+    const requestTimeout = limits.requestTimeoutMs;
+    const app = Fastify({
+      loggerInstance: logger.child({ port: kind }, { serializers: { req: redactedRequestSerializer } }),
+      bodyLimit: limits.maxUploadBytes,
+      routerOptions: { ...ROUTER_OPTIONS },
+      // Node checks these deadlines every connectionsCheckingInterval (default 30 s): check often enough that
+      // a stalled request is dropped close to its deadline.
+      requestTimeout,
+      http: {
+        requestTimeout,
+        headersTimeout: Math.min(limits.headersTimeoutMs, requestTimeout),
+        connectionsCheckingInterval: Math.max(50, Math.min(5000, Math.floor(requestTimeout / 4))),
+      },
+    });
     // Route options are kept by reference: hooks of child plugins (the web UI's) still set `config.access` after this one.
     app.addHook('onRoute', (route) => {
       registered.push({ port: kind, route });
