@@ -14,7 +14,8 @@ import { CLOSE_CODES } from '../../../proto/ws-messages.js';
 import type { Engine } from '../engine/types.js';
 import type { Store } from '../store/types.js';
 import { appRoot } from '../paths.js';
-import { checkAccess, createAuthPolicy, isLoopbackBind, originAllowed, type AuthPolicy } from './auth.js';
+import { checkAccess, createAuthPolicy, extractToken, isLoopbackBind, originAllowed, type AuthPolicy } from './auth.js';
+import { TokenBoundStreams } from './token-bound.js';
 import type { ApiContext } from './context.js';
 import { redactedRequestSerializer } from './log-redaction.js';
 import { accessOf, createStreamMatcher, ROUTER_OPTIONS, type RouteEntry, type StreamKind } from './route-access.js';
@@ -101,6 +102,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     auth,
     limits,
     streams: new StreamSlots(limits.maxConcurrentStreams),
+    tokenBound: new TokenBoundStreams(),
     metrics: new ApiMetrics(),
     logger,
   };
@@ -165,7 +167,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     app.get('/metrics', async (_req, reply) => reply.type(ctx.metrics.contentType).send(await ctx.metrics.text()));
     await app.register(restRoutes, { ctx });
     await app.register(modelPullRoutes, { pulls });
-    await app.register(tokenRoutes, { auth, tokenDir: opts.tokenDir ?? null, onRotate: opts.onTokenRotated });
+    await app.register(tokenRoutes, {
+      auth,
+      tokenDir: opts.tokenDir ?? null,
+      onRotate: (token) => {
+        const ended = ctx.tokenBound.revokeAllBut(token);
+        if (ended) logger.info({ ended }, 'token rotated: closed the streams opened with the old token');
+        opts.onTokenRotated?.(token);
+      },
+    });
     if (ctx.store) await app.register(sessionsRoutes, { store: ctx.store });
 
     if (kind === 'asr') {
@@ -219,7 +229,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         return;
       }
       sockets.add(ws);
-      ws.once('close', () => sockets.delete(ws));
+      // A stream opened with a token ends when that token is rotated away (4401, as a new handshake would get).
+      const presented = extractToken(req.headers.authorization, url.searchParams.get('token'));
+      const unbind = presented === null ? () => undefined : ctx.tokenBound.bind(presented, () => ws.close(CLOSE_CODES.unauthorized, 'the API token was rotated; reconnect with the new token'));
+      ws.once('close', () => {
+        sockets.delete(ws);
+        unbind();
+      });
       if (stream === 'asr') handleAsrSocket(ws, url.searchParams, ctx, liveAsr, release);
       else handleTtsSocket(ws, url.searchParams, ctx, liveTts, release);
     });

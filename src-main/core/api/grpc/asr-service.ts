@@ -9,7 +9,7 @@ import type { AsrConfigInput, AsrServerMessage } from '../../../../proto/ws-mess
 import { AsrSession, SessionError } from '../../sessions/asr-session.js';
 import type { ApiContext } from '../context.js';
 import { transcribeBuffer } from '../http/openai-file-transcription.js';
-import { denyReason, toGrpcError, type GrpcError } from './call-guard.js';
+import { bindToToken, denyReason, toGrpcError, type GrpcError } from './call-guard.js';
 import { undecodableError } from './undecodable.js';
 import type {
   AudioChunkMsg,
@@ -120,9 +120,11 @@ function streamingTranscribe(ctx: ApiContext, call: grpc.ServerDuplexStream<Audi
   let finished = false;
   let idle: NodeJS.Timeout | null = null;
 
+  let unbind = () => undefined as void;
   const cleanup = () => {
     if (idle) clearTimeout(idle);
     idle = null;
+    unbind();
     releaseSlot();
     streamClosed();
   };
@@ -134,6 +136,7 @@ function streamingTranscribe(ctx: ApiContext, call: grpc.ServerDuplexStream<Audi
     void session?.abort();
     call.emit('error', err);
   };
+  unbind = bindToToken(ctx, call, fail);
   /** Flush, send the last final, end the call OK. */
   const finish = () => {
     if (finished) return;

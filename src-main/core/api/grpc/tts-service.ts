@@ -8,7 +8,7 @@ import { SessionError } from '../../sessions/asr-session.js';
 import { TtsSession, type TtsAudioChunk } from '../../sessions/tts-session.js';
 import type { ApiContext } from '../context.js';
 import { synthesizeOne } from '../http/tts-stream-request.js';
-import { denyReason, toGrpcError, type GrpcError } from './call-guard.js';
+import { bindToToken, denyReason, toGrpcError, type GrpcError } from './call-guard.js';
 import { undecodableError } from './undecodable.js';
 import type { SynthesisConfigMsg, SynthesisRequestMsg, TextInputMsg, TtsAudioChunkMsg } from './proto.js';
 
@@ -142,9 +142,11 @@ function streamingSynthesize(ctx: ApiContext, call: grpc.ServerDuplexStream<Text
     // Audio is never dropped: synthesis waits while the call's send buffer is over the soft limit.
     waitForDrain: () => (call.writableLength > soft ? new Promise<void>((r) => call.once('drain', () => r())) : undefined),
   });
+  let unbind = () => undefined as void;
   const release = () => {
     if (idle) clearTimeout(idle);
     idle = null;
+    unbind();
     releaseSlot();
     streamClosed();
   };
@@ -155,6 +157,7 @@ function streamingSynthesize(ctx: ApiContext, call: grpc.ServerDuplexStream<Text
     release();
     call.emit('error', err);
   };
+  unbind = bindToToken(ctx, call, fail);
   const armIdle = () => {
     if (idle) clearTimeout(idle);
     idle = setTimeout(() => fail({ code: grpc.status.DEADLINE_EXCEEDED, details: `no input for ${ctx.limits.idleTimeoutMs} ms; stream closed` }), ctx.limits.idleTimeoutMs);
