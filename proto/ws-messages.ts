@@ -147,6 +147,13 @@ export type SpeechStartedMessage = z.infer<typeof SpeechStartedMessage>;
 export const SpeechEndedMessage = z.object({ type: z.literal('speech_ended'), at_ms: z.number() });
 export type SpeechEndedMessage = z.infer<typeof SpeechEndedMessage>;
 
+/**
+ * The answer to every `flush`, after its final (if any): `segment` is the number of the final the flush produced,
+ * or null when there was nothing to finalize (no audio, or silence). So a flush is never left unanswered.
+ */
+export const FlushedMessage = z.object({ type: z.literal('flushed'), segment: z.number().int().nullable(), at_ms: z.number() });
+export type FlushedMessage = z.infer<typeof FlushedMessage>;
+
 export const SessionCompleteMessage = z.object({
   type: z.literal('session_complete'),
   session_id: z.string(),
@@ -161,6 +168,7 @@ export const AsrServerMessage = z.union([
   FinalTranscript,
   SpeechStartedMessage,
   SpeechEndedMessage,
+  FlushedMessage,
   SessionCompleteMessage,
   ErrorMessage,
 ]);

@@ -1,6 +1,6 @@
 // The WebSocket protocol's edge cases from issue 10 (P2), over real sockets with a real engine: unknown config
 // keys are named in a bad_config error, a bad `session` value is refused every time (never silently kept),
-// a flush with no speech gets an (empty) final, a WAV whose header never completes ends with bad_audio,
+// every flush is answered (`flushed`, also when there was no speech), a WAV whose header never completes ends with bad_audio,
 // invalid UTF-8 in a text frame closes 1007, and a TTS `request_id` that is not a string is bad_json, never echoed.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -66,19 +66,21 @@ test('a bad session value is refused each time it is sent, and never applied', a
   assert.equal(store.listSessions({}).total, before, 'nothing was stored');
 });
 
-test('flush with no speech gets an empty final (segment not advanced); a later utterance is segment 0', async () => {
+test('every flush is answered with `flushed`: segment null over no audio or silence, the final\'s segment after speech', async () => {
   const c = connect(wsUrl(h.server, 'asr', '/v1/audio/stream', q));
   await c.waitFor((m) => m.type === 'ready');
   c.send({ type: 'flush' });
-  const empty = await c.waitFor((m) => m.type === 'transcript' && m.is_final);
-  assert.deepEqual({ text: empty.text, segment: empty.segment, start_ms: empty.start_ms, words: empty.words }, { text: '', segment: 0, start_ms: 0, words: [] });
+  assert.deepEqual(await c.waitFor((m) => m.type === 'flushed'), { type: 'flushed', segment: null, at_ms: 0 });
   await streamPcm(c.ws, toS16(new Float32Array(8000)), 16000, 100, 0);
   c.send({ type: 'flush' });
-  await c.waitFor((m) => m.type === 'transcript' && m.is_final && m.start_ms === 500);
+  assert.deepEqual(await c.waitFor((m) => m.type === 'flushed' && m.at_ms === 500), { type: 'flushed', segment: null, at_ms: 500 });
   await streamPcm(c.ws, toS16(toneAudio('hello', { tail: 0.3 })), 16000, 100, 0);
   c.send({ type: 'flush' });
-  const real = await c.waitFor((m) => m.type === 'transcript' && m.is_final && m.text !== '');
-  assert.deepEqual([real.text, real.segment], ['hello', 0]);
+  const ack = await c.waitFor((m) => m.type === 'flushed' && m.segment !== null);
+  const final = c.messages.find((m) => m.type === 'transcript' && m.is_final);
+  assert.deepEqual([final.text, final.segment, ack.segment], ['hello', 0, 0]);
+  assert.ok(c.messages.indexOf(final) < c.messages.indexOf(ack), 'the final comes first, then its acknowledgement');
+  assert.equal(c.messages.filter((m) => m.type === 'transcript' && m.is_final).length, 1, 'no empty finals');
   c.send({ type: 'end' });
   assert.equal((await c.waitFor((m) => m.type === 'session_complete')).segments, 1);
 });

@@ -247,9 +247,9 @@ export class AsrSession extends EventEmitter {
   }
 
   /**
-   * End the current utterance now; resolves with its final message. A flush always gets an answer: when nothing
-   * was recognized it is an empty final (text "", the segment number not advanced, nothing stored). Null only
-   * when the session closed meanwhile.
+   * End the current utterance now; resolves with its final message (null when nothing was recognized). Every
+   * flush is then acknowledged with `flushed` (naming the final's segment, or null), so a flush over silence
+   * is never left unanswered.
    */
   flush(): Promise<FinalTranscript | null> {
     this.requireOpen();
@@ -266,8 +266,8 @@ export class AsrSession extends EventEmitter {
           this.flushRequestedAt = null;
         }
       }
-      if (msg || this.isClosed) return msg;
-      return this.emitEmptyFinal(requestedAt);
+      if (!this.isClosed) this.send({ type: 'flushed', segment: msg ? msg.segment : null, at_ms: Math.round(this.audioMs) });
+      return msg;
     });
   }
 
@@ -510,17 +510,6 @@ export class AsrSession extends EventEmitter {
     this.noteResult();
     msg.latency_ms = Math.max(0, Math.round(this.now() - since));
     this.opts.metrics?.finalLatency(msg.latency_ms);
-    this.send(msg);
-    return msg;
-  }
-
-  /** The answer to a flush that recognized nothing: an empty final at the current stream position. */
-  private emitEmptyFinal(since: number): FinalTranscript {
-    this.lastInterim = '';
-    const at = Math.round(this.audioMs);
-    const msg: FinalTranscript = { type: 'transcript', is_final: true, segment: this.segment, text: '', start_ms: at, end_ms: at, confidence: 0, latency_ms: 0 };
-    if (this.cfg.words) msg.words = [];
-    msg.latency_ms = Math.max(0, Math.round(this.now() - since));
     this.send(msg);
     return msg;
   }
