@@ -1,6 +1,7 @@
 // WebSocket JSON messages of docs/PROTOCOL.md: one zod schema per message, with inferred types.
 // Shared by the server, client helpers, tests and the Svelte renderer, so this file imports nothing but zod
-// (no Node built-ins). Client→server schemas are lenient about extra keys (clients add their own);
+// (no Node built-ins). Client→server schemas are lenient about extra keys here (the ASR session refuses unknown
+// `config` keys by name, with the key list of AsrConfigFields);
 // server→client schemas describe exactly what the server sends.
 import { z } from 'zod';
 
