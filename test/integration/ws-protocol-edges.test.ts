@@ -108,6 +108,18 @@ test('invalid UTF-8 in a text frame closes the connection 1007 (RFC 6455)', asyn
   assert.equal((await c.closed).code, 1007);
 });
 
+test('TTS: an unknown config key is bad_config naming it; the connection goes on', async () => {
+  const c = connect(wsUrl(h.server, 'tts', '/v1/audio/stream'));
+  await c.opened;
+  c.send({ type: 'config', speeed: 2 });
+  const e = await c.waitFor((m) => m.type === 'error');
+  assert.equal(e.code, 'bad_config');
+  assert.match(e.message, /unknown config key "speeed"/);
+  c.send({ text: 'Fine.', request_id: 'after' });
+  assert.equal((await c.waitFor((m) => m.type === 'synthesis_complete')).request_id, 'after');
+  c.ws.close();
+});
+
 test('TTS: a request_id that is not a short string is bad_json and is not echoed; a string one is', async () => {
   const c = connect(wsUrl(h.server, 'tts', '/v1/audio/stream'));
   await c.opened;

@@ -145,9 +145,13 @@ export class TtsSession extends EventEmitter {
     }
   }
 
-  /** Set voice/format/sample_rate/speed for the requests that follow. */
+  /** Set voice/format/sample_rate/speed for the requests that follow. An unknown key is bad_config, by name. */
   configure(fields: Record<string, unknown>): void {
     this.requireOpen();
+    const unknown = Object.keys(fields).filter((k) => !(k in TtsOptionFields.shape) && k !== 'type');
+    if (unknown.length) {
+      throw new SessionError('bad_config', `unknown config key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(', ')}; known keys: ${Object.keys(TtsOptionFields.shape).join(', ')}`);
+    }
     this.defaults = this.resolveOptions(fields, this.defaults);
   }
 
