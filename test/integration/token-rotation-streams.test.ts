@@ -1,5 +1,5 @@
 // Token rotation ends the streams that authenticated with the old token (issue 10): WebSocket ASR and TTS
-// streams close 4401, gRPC StreamingTranscribe / StreamingSynthesize end UNAUTHENTICATED. Streams opened with
+// streams close 4401, gRPC StreamingTranscribe / StreamingSynthesize / Synthesize end UNAUTHENTICATED. Streams opened with
 // the new token, and native loopback streams opened without any token (allowed without --require-token), go on.
 // Real server, real engine, real sockets.
 import assert from 'node:assert/strict';
@@ -62,6 +62,13 @@ test('rotation closes WS (4401) and gRPC (UNAUTHENTICATED) streams opened with t
   const grpcTts = old.tts.StreamingSynthesize();
   const grpcTtsEnd = ending(grpcTts);
   grpcTts.write({ text: 'Hello' });
+  // A one-shot Synthesize of a long text, still streaming when the token rotates.
+  const long = old.tts.Synthesize({ text: 'This is a long text that takes a while to speak. '.repeat(40) });
+  const longEnd = new Promise<string>((resolve) => {
+    long.on('data', () => undefined);
+    long.on('error', (e: grpc.ServiceError) => resolve(`${grpc.status[e.code]}: ${e.details}`));
+    long.on('end', () => resolve('OK'));
+  });
   await new Promise((r) => setTimeout(r, 300)); // let the calls reach their handlers
 
   const res = await fetch(`${server.asrUrl}/v1/token/regenerate`, { method: 'POST', headers: { Authorization: `Bearer ${FIRST}` } });
@@ -74,6 +81,7 @@ test('rotation closes WS (4401) and gRPC (UNAUTHENTICATED) streams opened with t
   assert.equal((await ttsOld.closed).code, 4401);
   assert.match(await grpcAsrEnd, /^UNAUTHENTICATED: the API token was rotated/);
   assert.match(await grpcTtsEnd, /^UNAUTHENTICATED: the API token was rotated/);
+  assert.match(await longEnd, /^UNAUTHENTICATED: the API token was rotated/);
 
   // A stream opened without a token is not bound to any token and goes on.
   wsNoToken.send({ type: 'flush' });

@@ -104,6 +104,12 @@ async function synthesize(ctx: ApiContext, call: grpc.ServerWritableStream<Synth
   const streamClosed = ctx.metrics.streamOpened('tts', 'grpc');
   const abort = new AbortController();
   call.on('cancelled', () => abort.abort());
+  // A long text can stream for minutes: a token rotation ends it too.
+  const unbind = bindToToken(ctx, call, (err) => {
+    if (abort.signal.aborted) return;
+    abort.abort();
+    call.emit('error', err);
+  });
   const counter = new ChunkCounter();
   const format = (r.format || 'pcm') as TtsFormat;
   try {
@@ -117,6 +123,7 @@ async function synthesize(ctx: ApiContext, call: grpc.ServerWritableStream<Synth
   } catch (err) {
     if (!abort.signal.aborted) call.emit('error', toGrpcError(err));
   } finally {
+    unbind();
     releaseSlot();
     streamClosed();
   }
