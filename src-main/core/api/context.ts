@@ -6,6 +6,7 @@ import type { Store } from '../store/types.js';
 import type { AuthPolicy } from './auth.js';
 import type { Limits, StreamSlots } from './limits.js';
 import type { ApiMetrics } from './metrics.js';
+import type { TokenBoundStreams } from './token-bound.js';
 
 export interface ApiContext {
   engine: Engine;
@@ -16,5 +17,7 @@ export interface ApiContext {
   /** Concurrent stream slots shared by WS and gRPC (`limits.maxConcurrentStreams`). */
   streams: StreamSlots;
   metrics: ApiMetrics;
+  /** Streams opened with a token, ended (4401 / UNAUTHENTICATED) when the token is rotated. */
+  tokenBound: TokenBoundStreams;
   logger: Logger;
 }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import pino, { type Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -14,8 +14,11 @@ import { CLOSE_CODES } from '../../../proto/ws-messages.js';
 import type { Engine } from '../engine/types.js';
 import type { Store } from '../store/types.js';
 import { appRoot, appVersion } from '../paths.js';
-import { checkAccess, createAuthPolicy, isLoopbackBind, originAllowed, type AuthPolicy } from './auth.js';
+import { checkAccess, createAuthPolicy, extractToken, isLoopbackBind, originAllowed, type AuthPolicy } from './auth.js';
+import { TokenBoundStreams } from './token-bound.js';
 import type { ApiContext } from './context.js';
+import { redactedRequestSerializer } from './log-redaction.js';
+import { accessOf, createStreamMatcher, ROUTER_OPTIONS, type RouteEntry, type StreamKind } from './route-access.js';
 import { resolveLimits, StreamSlots, type Limits } from './limits.js';
 import { ApiMetrics } from './metrics.js';
 import { restRoutes } from './http/rest-routes.js';
@@ -27,7 +30,7 @@ import { startGrpc, type RunningGrpc } from './grpc/server.js';
 import { startWyoming, type RunningWyoming } from './wyoming/server.js';
 import { handleAsrSocket, type LiveAsrSockets } from './ws/asr-socket.js';
 import { handleTtsSocket, type LiveTtsSockets } from './ws/tts-socket.js';
-import { authenticatesInBand, compatApiKey, compatRoutes, compatStreamFor, handleCompatSocket, type CompatStreamKind } from './compat/index.js';
+import { authenticatesInBand, compatApiKey, compatRoutes, handleCompatSocket } from './compat/index.js';
 
 export const DEFAULT_ASR_PORT = 8088;
 export const DEFAULT_TTS_PORT = 9999;
@@ -74,28 +77,13 @@ export interface RunningServer {
   ttsUrl: string;
   /** Live WebSocket streams now. */
   readonly activeStreams: number;
+  /** Every registered HTTP route of both ports with its access level (route-access.ts): what the security test enumerates. */
+  readonly routes: readonly RouteEntry[];
   /**
    * Graceful shutdown: stop accepting, end every live ASR stream (its final reaches the client and the store,
    * then close 1001), close TTS streams 1001, stop gRPC, close the HTTP servers. Idempotent.
    */
   close(): Promise<void>;
-}
-
-type StreamKind = 'asr' | 'tts';
-
-/** Which stream a WebSocket path opens on a port (Earshot's own, or a cloud protocol's), or null (404). */
-function streamFor(path: string, portKind: StreamKind): StreamKind | CompatStreamKind | null {
-  if (path === '/v1/asr/stream') return 'asr';
-  if (path === '/v1/tts/stream') return 'tts';
-  if (path === '/v1/audio/stream') return portKind;
-  return compatStreamFor(path);
-}
-
-/** Paths open to anyone: /healthz and the static web UI (GET only). Everything under /v1 and /metrics is not. */
-function isOpenPath(method: string, path: string): boolean {
-  if (path === '/healthz') return true;
-  if (method !== 'GET' && method !== 'HEAD') return false;
-  return !path.startsWith('/v1/') && path !== '/metrics';
 }
 
 function rejectUpgrade(socket: Duplex, status: number, text: string): void {
@@ -119,6 +107,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     auth,
     limits,
     streams: new StreamSlots(limits.maxConcurrentStreams),
+    tokenBound: new TokenBoundStreams(),
     metrics: new ApiMetrics(),
     logger,
   };
@@ -134,15 +123,35 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     handleProtocols: (protocols) => (protocols.has('token') ? 'token' : false),
   });
 
+  const registered: { port: StreamKind; route: RouteOptions }[] = [];
+  const streamFor = createStreamMatcher();
   const webRoot = opts.webRoot ?? join(appRoot, 'out', 'renderer');
   const pulls = new ModelPulls({ into: opts.models?.into, baseUrl: opts.models?.baseUrl ?? (process.env.EARSHOT_MODELS_BASE_URL || undefined) });
 
   async function buildApp(kind: StreamKind): Promise<FastifyInstance> {
-    const app = Fastify({ loggerInstance: logger.child({ port: kind }), bodyLimit: limits.maxUploadBytes });
+    const requestTimeout = limits.requestTimeoutMs;
+    const app = Fastify({
+      loggerInstance: logger.child({ port: kind }, { serializers: { req: redactedRequestSerializer } }),
+      bodyLimit: limits.maxUploadBytes,
+      routerOptions: { ...ROUTER_OPTIONS },
+      // Node checks these deadlines every connectionsCheckingInterval (default 30 s): check often enough that
+      // a stalled request is dropped close to its deadline.
+      requestTimeout,
+      http: {
+        requestTimeout,
+        headersTimeout: Math.min(limits.headersTimeoutMs, requestTimeout),
+        connectionsCheckingInterval: Math.max(50, Math.min(5000, Math.floor(requestTimeout / 4))),
+      },
+    });
+    // Route options are kept by reference: hooks of child plugins (the web UI's) still set `config.access` after this one.
+    app.addHook('onRoute', (route) => {
+      registered.push({ port: kind, route });
+    });
 
-    // Auth first, for every route (and CORS for allow-listed browser origins).
+    // Auth first, for every route (and CORS for allow-listed browser origins). The decision uses the access
+    // level of the route the router matched (route-access.ts), so no spelling of a path can reach a protected
+    // handler as if it were an open one; no match (404) is protected too.
     app.addHook('onRequest', async (req, reply) => {
-      const path = req.url.split('?')[0]!;
       const origin = req.headers.origin;
       if (origin && originAllowed(origin, auth)) {
         reply.header('Access-Control-Allow-Origin', origin);
@@ -158,7 +167,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         }
       }
       const decision = checkAccess(
-        { path, host: req.headers.host, origin, authorization: req.headers.authorization, apiKey: compatApiKey(req.headers), open: isOpenPath(req.method, path) },
+        { access: accessOf(req.routeOptions.config, req.method), host: req.headers.host, origin, authorization: req.headers.authorization, apiKey: compatApiKey(req.headers) },
         auth,
       );
       if (!decision.ok) {
@@ -169,18 +178,33 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     app.get('/metrics', async (_req, reply) => reply.type(ctx.metrics.contentType).send(await ctx.metrics.text()));
     await app.register(restRoutes, { ctx });
     await app.register(modelPullRoutes, { pulls });
-    await app.register(tokenRoutes, { auth, tokenDir: opts.tokenDir ?? null, onRotate: opts.onTokenRotated });
+    await app.register(tokenRoutes, {
+      auth,
+      tokenDir: opts.tokenDir ?? null,
+      onRotate: (token) => {
+        const ended = ctx.tokenBound.revokeAllBut(token);
+        if (ended) logger.info({ ended }, 'token rotated: closed the streams opened with the old token');
+        opts.onTokenRotated?.(token);
+      },
+    });
     await app.register(compatRoutes, { ctx });
     if (ctx.store) await app.register(sessionsRoutes, { store: ctx.store });
 
     if (kind === 'asr') {
-      if (existsSync(join(webRoot, 'index.html'))) {
-        await app.register(fastifyStatic, { root: webRoot, prefix: '/', index: ['index.html'], wildcard: true });
-      } else {
-        app.get('/', async (_req, reply) =>
-          reply.type('text/plain').send(`Earshot API is running. The web UI is not built (no ${webRoot}/index.html): run \`npm run build\`.\n`),
-        );
-      }
+      // The web UI's routes are the only 'ui' ones: an encapsulated plugin whose onRoute hook marks every route
+      // @fastify/static adds (GET/HEAD only; accessOf refuses 'ui' for other methods anyway).
+      await app.register(async (ui) => {
+        ui.addHook('onRoute', (route) => {
+          route.config = { ...route.config, access: 'ui' };
+        });
+        if (existsSync(join(webRoot, 'index.html'))) {
+          await ui.register(fastifyStatic, { root: webRoot, prefix: '/', index: ['index.html'], wildcard: true });
+        } else {
+          ui.get('/', async (_req, reply) =>
+            reply.type('text/plain').send(`Earshot API is running. The web UI is not built (no ${webRoot}/index.html): run \`npm run build\`.\n`),
+          );
+        }
+      });
     }
 
     app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(kind, req, socket, head));
@@ -195,12 +219,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     } catch {
       return rejectUpgrade(socket, 400, 'Bad Request');
     }
-    const stream = streamFor(url.pathname, portKind);
+    // The stream is chosen on the raw URL by the same router rules as HTTP routes; every stream is protected.
+    const stream = streamFor(req.url ?? '/', portKind);
     if (!stream) return rejectUpgrade(socket, 404, 'Not Found');
     if (closing) return rejectUpgrade(socket, 503, 'Service Unavailable');
     const decision = checkAccess(
       {
-        path: url.pathname,
         host: req.headers.host,
         origin: req.headers.origin,
         authorization: req.headers.authorization,
@@ -226,7 +250,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         return;
       }
       sockets.add(ws);
-      ws.once('close', () => sockets.delete(ws));
+      // A stream opened with a token ends when that token is rotated away (4401, as a new handshake would get).
+      const presented = extractToken(req.headers.authorization, url.searchParams.get('token'), compatApiKey(req.headers));
+      const unbind = presented === null ? () => undefined : ctx.tokenBound.bind(presented, () => ws.close(CLOSE_CODES.unauthorized, 'the API token was rotated; reconnect with the new token'));
+      ws.once('close', () => {
+        sockets.delete(ws);
+        unbind();
+      });
       if (stream === 'asr') handleAsrSocket(ws, url.searchParams, ctx, liveAsr, release);
       else if (stream === 'tts') handleTtsSocket(ws, url.searchParams, ctx, liveTts, release);
       else handleCompatSocket(stream, ws, url.searchParams, ctx, { asr: liveAsr, tts: liveTts }, release, decision.ok);
@@ -267,6 +297,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ttsUrl: `http://${urlHost}:${ttsPort}`,
     get activeStreams() {
       return ctx.streams.active;
+    },
+    get routes() {
+      return registered.flatMap(({ port, route }) =>
+        [route.method].flat().map((method): RouteEntry => ({ port, method, url: route.url, access: accessOf(route.config, method) })),
+      );
     },
     close() {
       closed ??= (async () => {

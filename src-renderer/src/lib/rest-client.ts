@@ -274,7 +274,9 @@ export class RestClient {
 
   async readyz(): Promise<{ ready: boolean; detail: unknown }> {
     try {
-      const res = await this.fetchFn(this.cfg.apiBase + '/readyz');
+      // /readyz is protected like every route but /healthz: a browser (Origin) must send the token.
+      const headers: Record<string, string> = this.cfg.token ? { Authorization: `Bearer ${this.cfg.token}` } : {};
+      const res = await this.fetchFn(this.cfg.apiBase + '/readyz', { headers });
       return { ready: res.ok, detail: await res.json().catch(() => null) };
     } catch {
       return { ready: false, detail: null };

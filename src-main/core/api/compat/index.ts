@@ -14,18 +14,9 @@ import { registerDeepgramSpeakRoute } from './deepgram/speak-route.js';
 import { handleDeepgramSpeakSocket } from './deepgram/speak-socket.js';
 import { registerElevenLabsRoutes } from './elevenlabs/routes.js';
 import { handleLmntSpeechSocket } from './lmnt/speech-socket.js';
+import type { CompatStreamKind } from './stream-paths.js';
 
-/** WebSocket paths of the cloud protocols, by the handler that serves them. */
-const STREAMS = {
-  '/v1/listen': 'deepgram-listen',
-  '/v1/speak': 'deepgram-speak',
-  '/v1/ai/speech/stream': 'lmnt-speech',
-} as const;
-export type CompatStreamKind = (typeof STREAMS)[keyof typeof STREAMS];
-
-export function compatStreamFor(path: string): CompatStreamKind | null {
-  return (STREAMS as Record<string, CompatStreamKind>)[path] ?? null;
-}
+export { COMPAT_STREAM_PATHS, type CompatStreamKind } from './stream-paths.js';
 
 /**
  * Streams that authenticate in their first message rather than in the handshake (LMNT's `X-API-Key` field:

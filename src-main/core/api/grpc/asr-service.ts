@@ -9,7 +9,8 @@ import type { AsrConfigInput, AsrServerMessage } from '../../../../proto/ws-mess
 import { AsrSession, SessionError } from '../../sessions/asr-session.js';
 import type { ApiContext } from '../context.js';
 import { transcribeBuffer } from '../http/openai-file-transcription.js';
-import { denyReason, toGrpcError, type GrpcError } from './call-guard.js';
+import { bindToToken, denyReason, toGrpcError, type GrpcError } from './call-guard.js';
+import { undecodableError } from './undecodable.js';
 import type {
   AudioChunkMsg,
   StreamConfigMsg,
@@ -58,7 +59,7 @@ export function speechRecognitionService(ctx: ApiContext): grpc.UntypedServiceIm
       call: grpc.ServerUnaryCall<TranscribeRequestMsg, unknown>,
       callback: grpc.sendUnaryData<unknown>,
     ) {
-      const denied = denyReason(ctx, call);
+      const denied = denyReason(ctx, call) ?? undecodableError(call.request);
       if (denied) return callback(denied);
       try {
         const audio = call.request.audio;
@@ -79,7 +80,7 @@ export function speechRecognitionService(ctx: ApiContext): grpc.UntypedServiceIm
     },
 
     ListModels(call: grpc.ServerUnaryCall<{ kind: string }, unknown>, callback: grpc.sendUnaryData<unknown>) {
-      const denied = denyReason(ctx, call);
+      const denied = denyReason(ctx, call) ?? undecodableError(call.request);
       if (denied) return callback(denied);
       const kind = call.request.kind;
       callback(null, {
@@ -119,9 +120,11 @@ function streamingTranscribe(ctx: ApiContext, call: grpc.ServerDuplexStream<Audi
   let finished = false;
   let idle: NodeJS.Timeout | null = null;
 
+  let unbind = () => undefined as void;
   const cleanup = () => {
     if (idle) clearTimeout(idle);
     idle = null;
+    unbind();
     releaseSlot();
     streamClosed();
   };
@@ -133,6 +136,7 @@ function streamingTranscribe(ctx: ApiContext, call: grpc.ServerDuplexStream<Audi
     void session?.abort();
     call.emit('error', err);
   };
+  unbind = bindToToken(ctx, call, fail);
   /** Flush, send the last final, end the call OK. */
   const finish = () => {
     if (finished) return;
@@ -163,6 +167,8 @@ function streamingTranscribe(ctx: ApiContext, call: grpc.ServerDuplexStream<Audi
   call.on('data', (chunk: AudioChunkMsg) => {
     if (finished) return;
     armIdle();
+    const undecodable = undecodableError(chunk);
+    if (undecodable) return fail(undecodable);
     try {
       if (chunk.audio_data.byteLength > ctx.limits.maxFrameBytes) {
         throw new SessionError('too_large', `audio chunk ${chunk.chunk_index} is ${chunk.audio_data.byteLength} bytes; the limit is ${ctx.limits.maxFrameBytes}`);

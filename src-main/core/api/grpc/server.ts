@@ -8,6 +8,7 @@ import type { ApiContext } from '../context.js';
 import { speechRecognitionService } from './asr-service.js';
 import { earshotPackageDefinition, loadEarshotProtos } from './proto.js';
 import { textToSpeechService } from './tts-service.js';
+import { withTolerantDecoding } from './undecodable.js';
 
 export const DEFAULT_GRPC_ASR_PORT = 50052;
 export const DEFAULT_GRPC_TTS_PORT = 50051;
@@ -57,8 +58,8 @@ export async function startGrpc(ctx: ApiContext, opts: GrpcOptions): Promise<Run
 
   const asrHealth = new HealthImplementation({ '': 'NOT_SERVING', [ASR_SERVICE_NAME]: 'NOT_SERVING' });
   const ttsHealth = new HealthImplementation({ '': 'NOT_SERVING', [TTS_SERVICE_NAME]: 'NOT_SERVING' });
-  asr.addService(pkg.SpeechRecognition.service, speechRecognitionService(ctx));
-  tts.addService(pkg.TextToSpeech.service, textToSpeechService(ctx));
+  asr.addService(withTolerantDecoding(pkg.SpeechRecognition.service), speechRecognitionService(ctx));
+  tts.addService(withTolerantDecoding(pkg.TextToSpeech.service), textToSpeechService(ctx));
   asrHealth.addToServer(asr);
   ttsHealth.addToServer(tts);
   // Server reflection (grpc.reflection.v1 and v1alpha) so grpcurl, Postman and other generic clients can list

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { FinalTranscript } from '../../../../proto/ws-messages.js';
 import { toSrt, toVtt, type ExportSegment } from '../../store/export.js';
 import type { ApiContext } from '../context.js';
-import { describeZodError, RestError, sendError } from './openai-errors.js';
+import { describeZodError, RestError, sendError, toRestError } from './openai-errors.js';
 import { transcribeBuffer, type FileTranscription } from './openai-file-transcription.js';
 import { resolveAsrModel } from './openai-names.js';
 
@@ -38,12 +38,14 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
   });
 
   app.post('/v1/audio/transcriptions', async (req, reply) => {
+    let readingBody = false;
     try {
       if (!req.isMultipart()) {
         throw new RestError('bad_config', 'send multipart/form-data with a `file` part (the audio) and optional `model`, `language`, `response_format`');
       }
       const fields: Record<string, string> = {};
       let audio: Buffer | null = null;
+      readingBody = true;
       for await (const part of req.parts()) {
         if (part.type === 'file') {
           if (part.fieldname !== 'file') throw new RestError('bad_config', `unexpected file part "${part.fieldname}"; the audio goes in "file"`);
@@ -53,6 +55,7 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
           fields[part.fieldname] = String(part.value);
         }
       }
+      readingBody = false;
       if (!audio) throw new RestError('bad_audio', 'the `file` part (the audio to transcribe) is missing');
       const parsed = TranscriptionFields.safeParse(fields);
       if (!parsed.success) throw new RestError('bad_config', describeZodError(parsed.error));
@@ -67,8 +70,13 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
       });
       return renderTranscription(reply, f.response_format, result, f.language);
     } catch (err) {
-      // Multipart limit errors come as Fastify errors (413 / 400); the rest map by type.
-      return sendError(reply, err);
+      // Multipart limit errors come as Fastify errors (413 / 400). A body busboy cannot parse (no boundary,
+      // bad part headers, cut short) throws a plain Error: that is the client's malformed request, not ours.
+      const malformed = readingBody && !(err instanceof RestError) && typeof (err as { statusCode?: unknown } | null)?.statusCode !== 'number';
+      const e = malformed ? new RestError('bad_config', `malformed multipart/form-data body: ${err instanceof Error ? err.message : String(err)}`) : toRestError(err);
+      if (e.status >= 500) req.log.error({ err }, 'transcription request failed');
+      else req.log.warn({ code: e.code, status: e.status, reason: e.message }, 'transcription request refused');
+      return sendError(reply, e);
     }
   });
 }

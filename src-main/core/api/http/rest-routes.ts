@@ -28,7 +28,8 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
     return sendError(reply, err);
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // The only 'public' route (route-access.ts): liveness probes carry no token and may send any Host.
+  app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_req, reply) => {
     const r = ctx.engine.readiness();

@@ -3,7 +3,7 @@
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, TTS_CLIENT_TYPES } from '../../../../proto/ws-messages.js';
 import { SessionError } from '../../sessions/asr-session.js';
-import { TtsSession } from '../../sessions/tts-session.js';
+import { MAX_REQUEST_ID_CHARS, TtsSession } from '../../sessions/tts-session.js';
 import type { ApiContext } from '../context.js';
 import { SocketChannel, parseFrame } from './socket-channel.js';
 
@@ -40,7 +40,8 @@ export function handleTtsSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
   session.on('finished', () => channel.close(CLOSE_CODES.normal, 'finished'));
 
   const fail = (err: unknown, requestId?: unknown): void => {
-    const extra = typeof requestId === 'string' ? { request_id: requestId } : {};
+    // Only a valid request_id is echoed (tts-session.checkRequestId): never an arbitrary JSON value.
+    const extra = typeof requestId === 'string' && requestId.length > 0 && requestId.length <= MAX_REQUEST_ID_CHARS ? { request_id: requestId } : {};
     if (err instanceof SessionError) channel.sendError(err.code, err.message, extra);
     else {
       ctx.logger.error({ err }, 'TTS stream failed');
