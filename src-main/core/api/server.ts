@@ -162,13 +162,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (ctx.store) await app.register(sessionsRoutes, { store: ctx.store });
 
     if (kind === 'asr') {
-      if (existsSync(join(webRoot, 'index.html'))) {
-        await app.register(fastifyStatic, { root: webRoot, prefix: '/', index: ['index.html'], wildcard: true });
-      } else {
-        app.get('/', async (_req, reply) =>
-          reply.type('text/plain').send(`Earshot API is running. The web UI is not built (no ${webRoot}/index.html): run \`npm run build\`.\n`),
-        );
-      }
+      // Registered whether or not the UI is built yet, and `/` checks per request: a UI built (or rebuilt) while
+      // the server runs is served at once, without a restart. Asset paths go straight to the folder.
+      await app.register(fastifyStatic, { root: webRoot, prefix: '/', index: false, wildcard: true, suppressWarning: true });
+      app.get('/', async (_req, reply) => {
+        if (existsSync(join(webRoot, 'index.html'))) return reply.sendFile('index.html');
+        return reply
+          .code(503)
+          .type('text/plain; charset=utf-8')
+          .send(
+            `Earshot API is running, but the web UI is not built (no ${join(webRoot, 'index.html')}).\n` +
+              'Build it with `npm run build:renderer` (`npm start` does this by itself), then reload this page.\n',
+          );
+      });
     }
 
     app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(kind, req, socket, head));
