@@ -22,7 +22,7 @@ import { restRoutes } from './http/rest-routes.js';
 import { modelPullRoutes } from './http/model-pull-routes.js';
 import { tokenRoutes } from './http/token-routes.js';
 import { ModelPulls } from './model-pulls.js';
-import { sessionsRoutes } from './http/sessions-routes.js';
+import { sessionsDisabledRoutes, sessionsRoutes } from './http/sessions-routes.js';
 import { startGrpc, type RunningGrpc } from './grpc/server.js';
 import { handleAsrSocket, type LiveAsrSockets } from './ws/asr-socket.js';
 import { handleTtsSocket, type LiveTtsSockets } from './ws/tts-socket.js';
@@ -160,6 +160,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     await app.register(modelPullRoutes, { pulls });
     await app.register(tokenRoutes, { auth, tokenDir: opts.tokenDir ?? null, onRotate: opts.onTokenRotated });
     if (ctx.store) await app.register(sessionsRoutes, { store: ctx.store });
+    else await app.register(sessionsDisabledRoutes);
 
     if (kind === 'asr') {
       // Registered whether or not the UI is built yet, and `/` checks per request: a UI built (or rebuilt) while

@@ -20,6 +20,8 @@ export interface AsrLinkEvents {
   /** A problem to show the user; `fatal` ones stop the link. */
   problem?(message: string, fatal: boolean): void;
   sessionComplete?(sessionId: string): void;
+  /** The stream goes on but not as asked, e.g. the engine has no transcript store: captions are not saved. */
+  warning?(code: string, message: string): void;
 }
 
 export interface AsrLinkOptions {
@@ -161,11 +163,13 @@ export class AsrLink {
         case 'ready':
           readySeen = true;
           this.attempts = 0;
-          if (this.opts.store !== false) this.sessionId = msg.session_id;
+          // An unsaved stream (server without a store) has no session to rejoin: a reconnect asks for a new one.
+          if (this.opts.store !== false && msg.stored !== false) this.sessionId = msg.session_id;
           this.model = msg.model;
           this.setStatus('live');
-          // Re-send what the server has not turned into finals yet: stream time restarts at 0 here.
-          this.replayBaseMs = 0;
+          // Re-send what the server has not turned into finals yet. This connection's clock starts at
+          // time_offset_ms (a resumed session continues its timeline after its last stored segment).
+          this.replayBaseMs = msg.time_offset_ms ?? 0;
           for (const f of this.replay) ws.send(f);
           this.opts.events?.ready?.(msg);
           break;
@@ -176,6 +180,9 @@ export class AsrLink {
             this.dropReplayUntil(msg.end_ms);
             this.opts.events?.final?.(msg);
           }
+          break;
+        case 'warning':
+          this.opts.events?.warning?.(msg.code, msg.message);
           break;
         case 'session_complete':
           this.opts.events?.sessionComplete?.(msg.session_id);

@@ -30,8 +30,10 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
 
   app.get('/readyz', async (_req, reply) => {
     const r = ctx.engine.readiness();
-    if (r.ready) return { ready: true, detail: r.detail };
-    return reply.code(503).send({ ready: false, detail: r.detail, ...errorBody('not_ready', `engine not ready: ${r.detail}`) });
+    // `store`: whether finals can be saved (false under `earshot serve --no-store`); the UI says so before Start.
+    const store = ctx.store !== null;
+    if (r.ready) return { ready: true, detail: r.detail, store };
+    return reply.code(503).send({ ready: false, detail: r.detail, store, ...errorBody('not_ready', `engine not ready: ${r.detail}`) });
   });
 
   // OpenAI's list shape (`openai.models.list()` reads `data`), with Earshot's fields on each entry.
