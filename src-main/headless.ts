@@ -26,6 +26,8 @@ export interface HeadlessOptions {
   allowedHosts?: string[];
   limits?: Partial<Limits>;
   logger?: Logger;
+  /** List fixture models/voices over the API (developer switch); default: env EARSHOT_DEV_FIXTURES. */
+  listFixtures?: boolean;
 }
 
 export interface Headless {
@@ -63,6 +65,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       limits: opts.limits,
       logger,
       tokenDir: userDataDir(),
+      listFixtures: opts.listFixtures,
     });
   } catch (err) {
     store?.close();

@@ -73,8 +73,12 @@ test('Transcribe (unary) on a WAV buffer at 48 kHz returns the phrase', async ()
   assert.ok(res.duration_ms > 2000);
 });
 
-test('ListModels lists the catalog with the loaded fixture', async () => {
-  const res: any = await unary(clients.asr, 'ListModels', {});
+test('ListModels leaves fixtures out for users; with the developer switch it lists the loaded fixture', async () => {
+  const user: any = await unary(clients.asr, 'ListModels', {});
+  assert.ok(user.models.length > 0, 'the real catalog entries are listed');
+  assert.deepEqual(user.models.filter((m: any) => m.fixture).map((m: any) => m.id), []);
+  h.ctx.listFixtures = true;
+  const res: any = await unary(clients.asr, 'ListModels', {}).finally(() => (h.ctx.listFixtures = false));
   const tone = res.models.find((m: any) => m.id === 'tone-alphabet');
   assert.ok(tone, 'tone-alphabet is listed');
   assert.equal(tone.fixture, true);

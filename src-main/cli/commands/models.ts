@@ -1,6 +1,6 @@
 // `earshot models list|pull <id>|verify [id]`: the model catalog, downloads (progress, resume, sha256) and checks.
 import type { Command } from 'commander';
-import { catalogModel, downloadDir, listModels, loadCatalog, resolveModel } from '../../core/engine/index.js';
+import { catalogModel, devFixturesEnabled, downloadDir, listable, listModels, loadCatalog, resolveModel } from '../../core/engine/index.js';
 import { progressPrinter, pullModel, verifyModel } from '../../core/engine/models/download.js';
 
 export function registerModels(program: Command): void {
@@ -10,8 +10,9 @@ export function registerModels(program: Command): void {
     .command('list')
     .description('every model in the catalog and whether it is installed')
     .option('--json', 'print JSON')
-    .action((opts: { json?: boolean }) => {
-      const rows = listModels();
+    .option('--dev-fixtures', 'also list the synthetic test fixtures (developers; env EARSHOT_DEV_FIXTURES=1)')
+    .action((opts: { json?: boolean; devFixtures?: boolean }) => {
+      const rows = listable(listModels(), opts.devFixtures === true || devFixturesEnabled());
       if (opts.json) return void process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
       for (const m of rows) {
         const where = m.installed ? resolveModel(m.id)!.path : '-';

@@ -29,6 +29,7 @@ interface ServeOptions {
   allowOrigin: string[];
   allowHost: string[];
   open?: boolean;
+  devFixtures?: boolean;
 }
 
 export function registerServe(program: Command): void {
@@ -48,7 +49,8 @@ export function registerServe(program: Command): void {
     .option('--no-store', 'run without a transcript database (finals are never stored)')
     .option('--allow-origin <origin>', 'also accept this browser origin (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--allow-host <host>', 'also accept this Host name (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
-    .option('--open', 'print a one-time URL of the web UI with the token, and open it in the browser')
+    .option('--open', 'print a one-time URL of the web UI with the token, and open it in the browser (BROWSER=none: only print it)')
+    .option('--dev-fixtures', 'list the synthetic test fixtures in /v1/models and /v1/voices (developers; env EARSHOT_DEV_FIXTURES=1)')
     .action(async (opts: ServeOptions) => {
       if (opts.engine && opts.engine !== 'sherpa' && opts.engine !== 'pocketsphinx') throw new Error('--engine must be sherpa or pocketsphinx');
       const app = await startHeadless({
@@ -62,6 +64,7 @@ export function registerServe(program: Command): void {
         db: opts.store ? opts.db : null,
         allowedOrigins: opts.allowOrigin,
         allowedHosts: opts.allowHost,
+        listFixtures: opts.devFixtures === true || undefined,
       });
       const s = app.server;
       const grpc = s.grpcAsrPort !== null ? ` grpc-asr=${s.host}:${s.grpcAsrPort} grpc-tts=${s.host}:${s.grpcTtsPort}` : '';

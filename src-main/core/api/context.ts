@@ -17,4 +17,6 @@ export interface ApiContext {
   streams: StreamSlots;
   metrics: ApiMetrics;
   logger: Logger;
+  /** List fixture models and voices (developer switch; see engine/models/fixture-listing.ts). Default false. */
+  listFixtures: boolean;
 }

@@ -11,7 +11,7 @@ import fastifyStatic from '@fastify/static';
 import pino, { type Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES } from '../../../proto/ws-messages.js';
-import type { Engine } from '../engine/types.js';
+import { devFixturesEnabled, type Engine } from '../engine/index.js';
 import type { Store } from '../store/types.js';
 import { appRoot } from '../paths.js';
 import { checkAccess, createAuthPolicy, isLoopbackBind, originAllowed, type AuthPolicy } from './auth.js';
@@ -55,6 +55,8 @@ export interface ServerOptions {
   onTokenRotated?: (token: string) => void;
   /** Model installs over the API: target folder (default downloadDir()) and mirror base URL (default env EARSHOT_MODELS_BASE_URL). */
   models?: { into?: string; baseUrl?: string };
+  /** List fixture models/voices in /v1/models, /v1/voices and gRPC (developer switch); default: env EARSHOT_DEV_FIXTURES. */
+  listFixtures?: boolean;
 }
 
 export interface RunningServer {
@@ -116,6 +118,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     streams: new StreamSlots(limits.maxConcurrentStreams),
     metrics: new ApiMetrics(),
     logger,
+    listFixtures: opts.listFixtures ?? devFixturesEnabled(),
   };
   const liveAsr: LiveAsrSockets = new Set();
   const liveTts: LiveTtsSockets = new Set();

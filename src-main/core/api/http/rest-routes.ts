@@ -3,6 +3,7 @@
 // is the server's hook, applied before any route here; every error is the `{ error: { code, message } }`
 // envelope of openai-errors.ts.
 import type { FastifyInstance } from 'fastify';
+import { listable } from '../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { errorBody, sendError } from './openai-errors.js';
 import { registerSpeechRoute } from './openai-speech.js';
@@ -39,7 +40,7 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
   // OpenAI's list shape (`openai.models.list()` reads `data`), with Earshot's fields on each entry.
   app.get('/v1/models', async () => ({
     object: 'list',
-    data: ctx.engine.models().map((m) => ({
+    data: listable(ctx.engine.models(), ctx.listFixtures).map((m) => ({
       id: m.id,
       object: 'model',
       created: 0,
@@ -55,7 +56,7 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
 
   app.get('/v1/voices', async () => ({
     object: 'list',
-    data: ctx.engine.voices().map((v) => ({
+    data: listable(ctx.engine.voices(), ctx.listFixtures).map((v) => ({
       id: v.id,
       name: v.name,
       language: v.language,
