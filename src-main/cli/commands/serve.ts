@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { DEFAULT_GRPC_ASR_PORT, DEFAULT_GRPC_TTS_PORT } from '../../core/api/grpc/server.js';
 import { DEFAULT_ASR_PORT, DEFAULT_TTS_PORT } from '../../core/api/server.js';
 import { openInBrowser, startHeadless } from '../../headless.js';
+import { checkOutputFile, CliError, describeError } from '../errors.js';
 
 function port(name: string) {
   return (v: string): number => {
@@ -53,6 +54,9 @@ export function registerServe(program: Command): void {
     .option('--dev-fixtures', 'list the synthetic test fixtures in /v1/models and /v1/voices (developers; env EARSHOT_DEV_FIXTURES=1)')
     .action(async (opts: ServeOptions) => {
       if (opts.engine && opts.engine !== 'sherpa' && opts.engine !== 'pocketsphinx') throw new Error('--engine must be sherpa or pocketsphinx');
+      if (opts.store && opts.db) checkOutputFile(opts.db);
+      // A port in use (another Earshot?) or a bad address is said with the flag that changes it.
+      const ports = { '--port-asr': opts.portAsr, '--port-tts': opts.portTts, ...(opts.grpc ? { '--grpc-asr': opts.grpcAsr, '--grpc-tts': opts.grpcTts } : {}) };
       const app = await startHeadless({
         host: opts.host,
         asrPort: opts.portAsr,
@@ -65,6 +69,8 @@ export function registerServe(program: Command): void {
         allowedOrigins: opts.allowOrigin,
         allowedHosts: opts.allowHost,
         listFixtures: opts.devFixtures === true || undefined,
+      }).catch((err: unknown) => {
+        throw new CliError(describeError(err, ports));
       });
       const s = app.server;
       const grpc = s.grpcAsrPort !== null ? ` grpc-asr=${s.host}:${s.grpcAsrPort} grpc-tts=${s.host}:${s.grpcTtsPort}` : '';
