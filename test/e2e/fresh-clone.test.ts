@@ -26,9 +26,15 @@ let start: ChildProcess | null = null;
 let startOutput = '';
 let browser: Browser | null = null;
 
+// A fresh install compiles better-sqlite3 and the pocketsphinx addon from source (no prebuilt download offline):
+// minutes on 2 busy cores, so the limits are generous; a timeout says so instead of looking like an npm failure.
+const INSTALL_TIMEOUT_MS = 1_500_000;
+
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env, timeout = 600_000) {
+  const t0 = Date.now();
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024 });
-  assert.equal(r.status, 0, `${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
+  const timedOut = r.error?.message.includes('ETIMEDOUT') || (r.signal !== null && Date.now() - t0 >= timeout);
+  assert.equal(r.status, 0, `${cmd} ${args.join(' ')} ${timedOut ? `timed out after ${timeout / 1000} s` : `failed (${r.status ?? r.signal})`}:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
 
@@ -55,7 +61,7 @@ function waitForOutput(re: RegExp, ms: number): Promise<RegExpMatchArray> {
   });
 }
 
-describe('fresh clone: `npm install && npm start` shows a working app', { timeout: 900_000 }, () => {
+describe('fresh clone: `npm install && npm start` shows a working app', { timeout: 2_400_000 }, () => {
   before(() => {
     tmp = mkdtempSync(join(tmpdir(), 'earshot-fresh-clone-'));
     clone = join(tmp, 'earshot');
@@ -97,7 +103,7 @@ describe('fresh clone: `npm install && npm start` shows a working app', { timeou
     };
     for (const k of Object.keys(env)) if (k.startsWith('npm_')) delete env[k]; // not the outer npm's settings
     const t0 = Date.now();
-    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], clone, env);
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], clone, env, INSTALL_TIMEOUT_MS);
     console.log(`# npm install in the fresh clone: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 
     const ports = [await freePort(), await freePort(), await freePort(), await freePort()];
