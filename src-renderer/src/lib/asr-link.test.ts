@@ -197,4 +197,31 @@ describe('AsrLink', () => {
     FakeSocket.all[0].serverSays({ type: 'ready', session_id: 'S', model: 'm', sample_rate: 16000 });
     expect(FakeSocket.all[0].audioSent().map((f) => f[0])).toEqual([15, 16, 17, 18, 19]);
   });
+
+  it('an outage longer than the hold: the audio that could not be kept is reported, not lost silently', () => {
+    const problems: [string, boolean][] = [];
+    const link = new AsrLink({
+      cfg,
+      captions: new CaptionLog(),
+      WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+      maxReplayMs: 1000,
+      backoffMs: [50],
+      events: { problem: (m, f) => problems.push([m, f]) },
+    });
+    link.start();
+    FakeSocket.all[0].serverSays({ type: 'ready', session_id: 'S', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 0 });
+    FakeSocket.all[0].serverDies();
+    problems.length = 0;
+    for (let i = 0; i < 30; i++) link.sendAudio(frame(i)); // 3 s while away; 1 s can be held
+    vi.advanceTimersByTime(50);
+    FakeSocket.all[1].serverSays({ type: 'ready', session_id: 'S', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 0 });
+    expect(FakeSocket.all[1].audioSent().map((f) => f[0])).toEqual([20, 21, 22, 23, 24, 25, 26, 27, 28, 29]);
+    expect(problems).toEqual([['The engine was away longer than the 1 s of audio kept for it: the first 2 s said meanwhile were not captioned.', false]]);
+    // Said once: the next reconnect without a loss says nothing.
+    FakeSocket.all[1].serverDies();
+    vi.advanceTimersByTime(50);
+    problems.length = 0;
+    FakeSocket.all[2].serverSays({ type: 'ready', session_id: 'S', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 0 });
+    expect(problems).toEqual([]);
+  });
 });

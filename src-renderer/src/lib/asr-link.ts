@@ -54,6 +54,8 @@ export class AsrLink {
   private replay: Int16Array[] = [];
   private replayBaseMs = 0;
   private replaySamples = 0;
+  /** Audio dropped from the full replay buffer since the last connection was live (an outage longer than the hold). */
+  private droppedMs = 0;
   private attempts = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private epoch = 0;
@@ -82,6 +84,7 @@ export class AsrLink {
     this.replay = [];
     this.replaySamples = 0;
     this.replayBaseMs = 0;
+    this.droppedMs = 0;
     this.attempts = 0;
     this.open('connecting');
   }
@@ -96,6 +99,7 @@ export class AsrLink {
       const dropped = this.replay.shift()!;
       this.replaySamples -= dropped.length;
       this.replayBaseMs += (dropped.length * 1000) / this.rate;
+      if (this.status !== 'live') this.droppedMs += (dropped.length * 1000) / this.rate;
     }
     if (this.ws && this.ws.readyState === this.WS.OPEN && this.status === 'live') this.ws.send(frame);
   }
@@ -172,6 +176,15 @@ export class AsrLink {
           this.replayBaseMs = msg.time_offset_ms ?? 0;
           for (const f of this.replay) ws.send(f);
           this.opts.events?.ready?.(msg);
+          if (this.droppedMs > 0) {
+            // The engine was away longer than the audio we can hold: say how much was not captioned, never silently.
+            const s = Math.round(this.droppedMs / 1000);
+            this.opts.events?.problem?.(
+              `The engine was away longer than the ${Math.round((this.opts.maxReplayMs ?? 60_000) / 1000)} s of audio kept for it: the first ${s} s said meanwhile were not captioned.`,
+              false,
+            );
+            this.droppedMs = 0;
+          }
           break;
         case 'transcript':
           this.opts.captions.apply(msg, epoch);
