@@ -10,11 +10,11 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(import.meta.dirname, '..');
-export const rendererIndex = join(root, 'out', 'renderer', 'index.html');
+const repoRoot = join(import.meta.dirname, '..');
+export const rendererIndex = join(repoRoot, 'out', 'renderer', 'index.html');
 
 /** What the renderer bundle is built from: its own folder, the wire contract it imports, and the dependency set. */
-const SOURCES = ['src-renderer', 'proto', 'package-lock.json'].map((p) => join(root, p));
+const SOURCES = ['src-renderer', 'proto', 'package-lock.json'];
 
 function newestMtime(path) {
   const st = statSync(path, { throwIfNoEntry: false });
@@ -28,11 +28,11 @@ function newestMtime(path) {
   return newest;
 }
 
-/** Why the UI needs a build ('missing' | 'stale'), or null when out/renderer is newer than every source. */
-export function rendererBuildReason() {
-  const built = statSync(rendererIndex, { throwIfNoEntry: false });
+/** Why the UI of the checkout at `root` needs a build ('missing' | 'stale'), or null when it is newer than every source. */
+export function rendererBuildReason(root = repoRoot) {
+  const built = statSync(join(root, 'out', 'renderer', 'index.html'), { throwIfNoEntry: false });
   if (!built) return 'missing';
-  return Math.max(...SOURCES.map(newestMtime)) > built.mtimeMs ? 'stale' : null;
+  return Math.max(...SOURCES.map((p) => newestMtime(join(root, p)))) > built.mtimeMs ? 'stale' : null;
 }
 
 /**
@@ -42,6 +42,7 @@ export function rendererBuildReason() {
 export function ensureRendererBuilt({ force = false } = {}) {
   const reason = force ? 'forced' : rendererBuildReason();
   if (!reason) return 'up-to-date';
+  const root = repoRoot;
   let vite;
   try {
     vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
