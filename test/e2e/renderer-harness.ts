@@ -44,8 +44,8 @@ export interface ServeHandle {
   stop(): Promise<void>;
 }
 
-/** `earshot serve` with pocketsphinx + espeak on free ports and a temp EARSHOT_DATA_DIR; resolves when /readyz is 200. */
-export async function startServe(): Promise<ServeHandle> {
+/** `earshot serve` with pocketsphinx + espeak on free ports and a temp EARSHOT_DATA_DIR (plus `extraArgs`); resolves when /readyz is 200. */
+export async function startServe(extraArgs: string[] = []): Promise<ServeHandle> {
   const dataDir = mkdtempSync(join(tmpdir(), 'earshot-e2e-'));
   const [asr, tts] = [await freePort(), await freePort()];
   const env = { ...process.env, EARSHOT_DATA_DIR: dataDir };
@@ -56,7 +56,7 @@ export async function startServe(): Promise<ServeHandle> {
   async function launch(): Promise<void> {
     child = spawn(
       process.execPath,
-      [CLI, 'serve', '--engine', 'pocketsphinx', '--port-asr', String(asr), '--port-tts', String(tts), '--no-grpc'],
+      [CLI, 'serve', '--engine', 'pocketsphinx', '--port-asr', String(asr), '--port-tts', String(tts), '--no-grpc', ...extraArgs],
       { cwd: appRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.stdout!.on('data', (d) => (out += d));

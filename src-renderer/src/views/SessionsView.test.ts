@@ -103,5 +103,6 @@ describe('SessionsView', () => {
     expect(screen.queryByRole('alert')).toBeNull();
     expect(screen.queryByRole('searchbox')).toBeNull();
     expect(screen.queryByText(/No sessions yet/)).toBeNull();
+    expect(screen.queryByText(/Pick a session/)).toBeNull();
   });
 });
