@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // `npm start`: the desktop app when Electron's binary is installed; otherwise says so in ONE line and runs
 // the same engine + web UI headless (`earshot serve --open`), so the command always does the main job.
-// Extra arguments go to whichever runs (e.g. `npm start -- --port-asr 0`).
+// Extra arguments go to whichever runs (e.g. `npm start -- --port-asr 0`). The headless path first builds the
+// web UI when it is missing or stale (build/renderer.mjs), so a fresh clone's `npm install && npm start` shows it.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { ensureRendererBuilt, rendererBuildReason } from '../build/renderer.mjs';
 
 const root = join(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
@@ -40,5 +42,15 @@ if (electron.path) {
   runForwarding(process.execPath, [cli, 'preview', ...(args.length ? ['--', ...args] : [])]);
 } else {
   process.stderr.write(`earshot: Electron is unavailable (${electron.reason}); starting \`earshot serve --open\` instead.\n`);
+  const reason = rendererBuildReason();
+  if (reason) {
+    process.stderr.write(`earshot: building the web UI (${reason === 'missing' ? 'first start' : 'its sources changed'})…\n`);
+    try {
+      ensureRendererBuilt();
+    } catch (err) {
+      process.stderr.write(`earshot: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    }
+  }
   runForwarding(process.execPath, [join(root, 'bin', 'earshot.mjs'), 'serve', '--open', ...args]);
 }

@@ -110,8 +110,23 @@ export const ReadyMessage = z.object({
   session_id: z.string(),
   model: z.string(),
   sample_rate: z.number(),
+  /** Whether finals are saved in the transcript store (false: `session=none`, or a server run with --no-store). */
+  stored: z.boolean().optional(),
+  /**
+   * Where this connection's clock starts (ms): 0 for a new stream; for `session=<existing id>` the end of the
+   * session's last stored segment, so a resumed session keeps one timeline (its times never go back).
+   */
+  time_offset_ms: z.number().optional(),
 });
 export type ReadyMessage = z.infer<typeof ReadyMessage>;
+
+/** Not an error: the stream goes on, but not as asked (e.g. `store_disabled`: session=new on a --no-store server). */
+export const WarningMessage = z.object({
+  type: z.literal('warning'),
+  code: z.enum(['store_disabled']),
+  message: z.string(),
+});
+export type WarningMessage = z.infer<typeof WarningMessage>;
 
 export const WireWord = z.object({ word: z.string(), start_ms: z.number(), end_ms: z.number() });
 export type WireWord = z.infer<typeof WireWord>;
@@ -171,6 +186,7 @@ export const AsrServerMessage = z.union([
   SpeechEndedMessage,
   FlushedMessage,
   SessionCompleteMessage,
+  WarningMessage,
   ErrorMessage,
 ]);
 export type AsrServerMessage = z.infer<typeof AsrServerMessage>;

@@ -30,6 +30,8 @@ export interface HeadlessOptions {
   logger?: Logger;
   /** Wyoming listener (Home Assistant); absent = none. Host defaults to loopback. */
   wyoming?: { port: number; host?: string };
+  /** List fixture models/voices over the API (developer switch); default: env EARSHOT_DEV_FIXTURES. */
+  listFixtures?: boolean;
 }
 
 export interface Headless {
@@ -69,6 +71,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       logger,
       tokenDir: userDataDir(),
       wyoming: opts.wyoming,
+      listFixtures: opts.listFixtures,
     });
   } catch (err) {
     store?.close();
@@ -93,8 +96,12 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
   };
 }
 
-/** Best effort: open `url` in the desktop's browser (xdg-open / open / start). */
+/**
+ * Best effort: open `url` in the desktop's browser (xdg-open / open / start). `BROWSER=none` (the convention of
+ * other dev servers) opens nothing: tests and remote shells that only want the printed URL.
+ */
 export function openInBrowser(url: string): void {
+  if (process.env.BROWSER === 'none') return;
   const [cmd, args] =
     process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
   try {

@@ -1,7 +1,7 @@
 // Harness for the renderer's end-to-end tests: a fresh renderer build, a real `earshot serve` child on free
 // ports with a temp data dir, and Debian Chromium driven by playwright-core with a WAV file as the microphone.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { decodeWav, encodeWav, resample } from '../../src-main/core/audio/index.js';
 import { createEngine } from '../../src-main/core/engine/index.js';
 import { rng } from '../helpers/random.js';
@@ -15,36 +15,10 @@ import { chromium, type Browser } from 'playwright-core';
 import { appRoot } from '../../src-main/core/paths.js';
 
 export const SCREENSHOTS = join(appRoot, 'test-artifacts', 'screenshots');
-const OUT = join(appRoot, 'out', 'renderer');
 const CLI = join(appRoot, 'bin', 'earshot.mjs');
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules') continue;
-    const p = join(dir, name);
-    const st = statSync(p);
-    newest = Math.max(newest, st.isDirectory() ? newestMtime(p) : st.mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds out/renderer when it is missing or older than any renderer source (or the wire schemas). */
-export function ensureRendererBuilt(): void {
-  let built = 0;
-  try {
-    built = statSync(join(OUT, 'index.html')).mtimeMs;
-  } catch {
-    /* missing */
-  }
-  const sources = Math.max(newestMtime(join(appRoot, 'src-renderer')), newestMtime(join(appRoot, 'proto')));
-  if (built > sources) return;
-  const r = spawnSync(process.execPath, [join(appRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'src-renderer/vite.config.ts', '--logLevel', 'warn'], {
-    cwd: appRoot,
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`renderer build failed:\n${r.stdout}\n${r.stderr}`);
-}
+/** Builds out/renderer when it is missing or older than any renderer source: the same step `npm start` runs. */
+export { ensureRendererBuilt } from '../../build/renderer.mjs';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -71,12 +45,13 @@ export interface ServeHandle {
 }
 
 /**
- * `earshot serve` on free ports and a temp EARSHOT_DATA_DIR; resolves when /readyz is 200. The ASR engine is
- * pocketsphinx unless `engineArgs` names another (e.g. `['--engine', 'sherpa', '--model', 'tone-transducer']`);
+ * `earshot serve` on free ports and a temp EARSHOT_DATA_DIR; resolves when /readyz is 200. `args` are added to the
+ * command line (the ASR engine is pocketsphinx unless they name one, e.g. `['--engine', 'sherpa', '--model', …]`);
  * `env` adds to the server's environment (e.g. EARSHOT_MODELS_BASE_URL, EARSHOT_SHARED_DIR).
  */
-export async function startServe(opts: string[] | { engineArgs?: string[]; env?: Record<string, string> } = {}): Promise<ServeHandle> {
-  const { engineArgs = ['--engine', 'pocketsphinx'], env: extraEnv = {} } = Array.isArray(opts) ? { engineArgs: opts } : opts;
+export async function startServe(opts: string[] | { args?: string[]; env?: Record<string, string> } = {}): Promise<ServeHandle> {
+  const { args = [], env: extraEnv = {} } = Array.isArray(opts) ? { args: opts } : opts;
+  const engineArgs = args.includes('--engine') ? [] : ['--engine', 'pocketsphinx'];
   const dataDir = mkdtempSync(join(tmpdir(), 'earshot-e2e-'));
   const [asr, tts] = [await freePort(), await freePort()];
   const env = { ...process.env, EARSHOT_DATA_DIR: dataDir, ...extraEnv };
@@ -87,7 +62,7 @@ export async function startServe(opts: string[] | { engineArgs?: string[]; env?:
   async function launch(): Promise<void> {
     child = spawn(
       process.execPath,
-      [CLI, 'serve', ...engineArgs, '--port-asr', String(asr), '--port-tts', String(tts), '--no-grpc'],
+      [CLI, 'serve', ...engineArgs, '--port-asr', String(asr), '--port-tts', String(tts), '--no-grpc', ...args],
       { cwd: appRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.stdout!.on('data', (d) => (out += d));

@@ -79,8 +79,12 @@ for (const model of TONE_MODELS) {
   });
 }
 
-test('ListModels lists the catalog with the loaded fixture', async () => {
-  const res: any = await unary(clients.asr, 'ListModels', {});
+test('ListModels leaves fixtures out for users; with the developer switch it lists the loaded fixtures', async () => {
+  const user: any = await unary(clients.asr, 'ListModels', {});
+  assert.ok(user.models.length > 0, 'the real catalog entries are listed');
+  assert.deepEqual(user.models.filter((m: any) => m.fixture).map((m: any) => m.id), []);
+  h.ctx.listFixtures = true;
+  const res: any = await unary(clients.asr, 'ListModels', {}).finally(() => (h.ctx.listFixtures = false));
   for (const model of TONE_MODELS) {
     const tone = res.models.find((m: any) => m.id === model);
     assert.ok(tone, `${model} is listed`);

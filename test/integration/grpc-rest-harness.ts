@@ -31,6 +31,8 @@ export async function startHarness(opts: {
   limits?: Partial<Limits>;
   /** Start serving before the engine is warm (readiness tests). */
   awaitReady?: boolean;
+  /** List fixture models/voices (the developer switch); default false, as for users. */
+  listFixtures?: boolean;
 }): Promise<Harness> {
   const engine = await createEngine({ vad: false, ...opts.engine });
   if (opts.awaitReady ?? true) await engine.ready;
@@ -44,6 +46,7 @@ export async function startHarness(opts: {
     tokenBound: new TokenBoundStreams(),
     metrics: new ApiMetrics({ defaultMetrics: false }),
     logger: pino({ level: 'silent' }),
+    listFixtures: opts.listFixtures ?? false,
   };
   const running = await startGrpc(ctx, { host: '127.0.0.1', asrPort: 0, ttsPort: 0 });
   const http = Fastify({ bodyLimit: 1024 * 1024 });

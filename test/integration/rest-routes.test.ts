@@ -44,9 +44,14 @@ test('healthz is 200; readyz is 503 before warm-up and 200 after', async () => {
   assert.equal(((await r.json()) as any).ready, true);
 });
 
-test('GET /v1/models and /v1/voices list what the engine has', async () => {
+test('GET /v1/models and /v1/voices list what the engine has; fixtures only with the developer switch', async () => {
+  const forUsers = (await (await fetch(`${h.baseUrl}/v1/models`)).json()) as any;
+  assert.equal(forUsers.object, 'list');
+  assert.ok(forUsers.data.length > 0);
+  assert.deepEqual(forUsers.data.filter((m: any) => m.fixture || ['tone-alphabet', 'compute-20m'].includes(m.id)).map((m: any) => m.id), []);
+  h.ctx.listFixtures = true;
   const models = (await (await fetch(`${h.baseUrl}/v1/models`)).json()) as any;
-  assert.equal(models.object, 'list');
+  h.ctx.listFixtures = false;
   for (const model of TONE_MODELS) assert.ok(models.data.some((m: any) => m.id === model && m.installed && m.fixture), model);
   const voices = (await (await fetch(`${h.baseUrl}/v1/voices`)).json()) as any;
   assert.ok(voices.data.some((v: any) => v.id === 'espeak:en-us' && v.sample_rate === 22050 && v.backend === 'espeak'));

@@ -83,7 +83,7 @@ function fakeStore() {
     },
     endSession: (id: string, status?: string) => void ended.push([id, status]),
     resumeSession: () => {},
-    getSession: (id: string) => (id === 'old' ? ({ segmentCount: 5 } as never) : null),
+    getSession: (id: string) => (id === 'old' ? ({ segmentCount: 5, durationMs: 42_000 } as never) : null),
   };
 }
 
@@ -108,7 +108,7 @@ test('ready first, then interims only when changed, then a numbered final with w
   const s = new AsrSession({ engine, config: { sample_rate: '16000', interim_results: 'true' }, now: () => clock });
   const msgs = collect(s);
   s.start();
-  assert.deepEqual(msgs[0], { type: 'ready', session_id: s.id, model: 'fake-model', sample_rate: 16000 });
+  assert.deepEqual(msgs[0], { type: 'ready', session_id: s.id, model: 'fake-model', sample_rate: 16000, stored: false, time_offset_ms: 0 });
   s.writeAudio(float32ToS16le(new Float32Array(1600)));
   const st = streams[0]!;
   assert.equal(st.opts.endpointingMs, 600);
@@ -144,7 +144,30 @@ test('bad config is a bad_config SessionError; unknown model is model_unavailabl
   assert.throws(() => new AsrSession({ engine, config: { sample_rate: 4000 } }).start(), (e: unknown) => e instanceof SessionError && e.code === 'bad_config' && /sample_rate/.test(e.message));
   assert.throws(() => new AsrSession({ engine, config: { encoding: 'mp3' } }).start(), (e: unknown) => e instanceof SessionError && e.code === 'bad_config');
   assert.throws(() => new AsrSession({ engine, config: { model: 'nope' } }).start(), (e: unknown) => e instanceof SessionError && e.code === 'model_unavailable');
-  assert.throws(() => new AsrSession({ engine, config: { session: 'new' } }).start(), /needs the transcript store/);
+});
+
+test('session=new without a store: ready (not stored), then one store_disabled warning; captions go on unsaved', async () => {
+  const { engine, streams } = fakeEngine();
+  const s = new AsrSession({ engine, config: { session: 'new' } });
+  const msgs = collect(s);
+  const ready = s.start();
+  assert.equal(ready.stored, false);
+  assert.equal(ready.session_id, s.id);
+  assert.equal(msgs[0]!.type, 'ready');
+  assert.equal(msgs[1]!.type, 'warning');
+  assert.equal((msgs[1] as { code: string }).code, 'store_disabled');
+  assert.match((msgs[1] as { message: string }).message, /without a transcript store \(--no-store\): captions are not saved/);
+  s.writeAudio(new Uint8Array(320));
+  streams[0]!.emit('final', final('still captioned', 0, 10));
+  assert.equal((msgs.at(-1) as { text: string }).text, 'still captioned');
+  assert.equal(s.storedSessionId, null);
+  // The UI reconnects with the id it was given: the same fallback, not an error.
+  const again = new AsrSession({ engine, config: { session: s.id } });
+  const msgs2 = collect(again);
+  again.start();
+  assert.deepEqual(msgs2.map((m) => m.type), ['ready', 'warning']);
+  assert.equal(msgs.filter((m) => m.type === 'error').length + msgs2.filter((m) => m.type === 'error').length, 0);
+  await s.end();
 });
 
 test('odd byte counts and NaN floats are bad_audio and the stream goes on', () => {
@@ -210,6 +233,7 @@ test('continuing a stored session numbers segments after the existing ones; unkn
   s.writeAudio(new Uint8Array(320));
   streams[0]!.emit('final', final('six', 0, 10));
   assert.equal((msgs.at(-1) as { segment: number }).segment, 5);
+  assert.equal(store.segments.at(-1)!.startMs, 42_000, 'stored after the session\'s last segment (end 42 s)');
   assert.throws(() => new AsrSession({ engine, store, config: { session: 'missing' } }).start(), /does not exist/);
 });
 
@@ -252,4 +276,33 @@ test('audio far ahead of real time is rate_limited and dropped', () => {
   s.writeAudio(new Uint8Array(16000 * 2 * 0.4));
   assert.throws(() => s.writeAudio(new Uint8Array(16000 * 2 * 0.2)), (e: unknown) => e instanceof SessionError && e.code === 'rate_limited');
   assert.equal(streams[0]!.written.length, 1);
+});
+
+test('a resumed session keeps one timeline: ready says where the clock starts; interims, finals, words, VAD events and stored times follow it', async () => {
+  const { engine, streams } = fakeEngine();
+  const store = fakeStore();
+  const s = new AsrSession({ engine, store, config: { session: 'old' } });
+  const msgs = collect(s);
+  const ready = s.start();
+  assert.equal(ready.time_offset_ms, 42_000);
+  assert.equal(ready.stored, true);
+  s.writeAudio(new Uint8Array(3200)); // 100 ms
+  const st = streams[0]!;
+  st.emit('speechStart', 20);
+  st.emit('partial', { text: 'sev', startMs: 20, endMs: 80 });
+  st.emit('final', final('seven eight', 20, 300));
+  const interim = msgs.find((m) => m.type === 'transcript' && !m.is_final) as { start_ms: number };
+  const fin = msgs.find((m) => m.type === 'transcript' && m.is_final) as { start_ms: number; end_ms: number; words: { start_ms: number }[] };
+  assert.equal((msgs.find((m) => m.type === 'speech_started') as { at_ms: number }).at_ms, 42_020);
+  assert.equal(interim.start_ms, 42_020);
+  assert.deepEqual([fin.start_ms, fin.end_ms], [42_020, 42_300]);
+  assert.deepEqual(fin.words.map((w) => w.start_ms), [42_020, 42_120]);
+  assert.equal(store.segments.at(-1)!.startMs, 42_020);
+  // A live endpointing change starts a fresh engine stream later in the same timeline.
+  s.configure({ endpointing: 300 });
+  s.writeAudio(new Uint8Array(3200));
+  streams[1]!.emit('final', final('nine', 10, 50));
+  const last = msgs.filter((m) => m.type === 'transcript' && m.is_final).at(-1) as { start_ms: number };
+  assert.equal(last.start_ms, 42_000 + 100 + 10);
+  await s.end();
 });

@@ -1,7 +1,7 @@
 // `earshot models list|pull <id>|import <archive-or-folder>|verify [id]`: the model catalog, downloads (progress,
 // resume, sha256), installs of models downloaded elsewhere, and checks.
 import type { Command } from 'commander';
-import { catalogModel, downloadDir, importModel, listModels, loadCatalog, resolveModel } from '../../core/engine/index.js';
+import { catalogModel, devFixturesEnabled, downloadDir, importModel, listable, listModels, loadCatalog, resolveModel } from '../../core/engine/index.js';
 import { progressPrinter, pullModel, verifyModel } from '../../core/engine/models/download.js';
 
 export function registerModels(program: Command): void {
@@ -11,8 +11,9 @@ export function registerModels(program: Command): void {
     .command('list')
     .description('every model in the catalog and whether it is installed')
     .option('--json', 'print JSON')
-    .action((opts: { json?: boolean }) => {
-      const rows = listModels();
+    .option('--dev-fixtures', 'also list the synthetic test fixtures (developers; env EARSHOT_DEV_FIXTURES=1)')
+    .action((opts: { json?: boolean; devFixtures?: boolean }) => {
+      const rows = listable(listModels(), opts.devFixtures === true || devFixturesEnabled());
       if (opts.json) return void process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
       process.stdout.write(`${'ID'.padEnd(28)} ${'KIND'.padEnd(14)} ${'LANG'.padEnd(4)} ${'DOWNLOAD'.padStart(9)}  ${'STATE'.padEnd(20)} WHERE\n`);
       for (const m of rows) {

@@ -4,6 +4,7 @@ import { open } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { float32ToS16le, wavHeader } from '../../core/audio/index.js';
 import { catalogModel, createEngine, type TtsBackendId, type TtsLoadSpec } from '../../core/engine/index.js';
+import { checkOutputFile } from '../errors.js';
 
 interface SayOptions {
   output: string;
@@ -41,6 +42,7 @@ export function registerSay(program: Command): void {
       const speed = Number(opts.speed);
       if (!Number.isFinite(speed)) throw new Error(`--speed must be a number, got "${opts.speed}"`);
       if (opts.engine && opts.engine !== 'espeak' && opts.engine !== 'sherpa') throw new Error('--engine must be espeak or sherpa');
+      checkOutputFile(opts.output);
       const language = opts.language ?? (/\p{Script=Arabic}/u.test(text) ? 'ar' : undefined);
       // A voice that is a catalog model is a sherpa voice; any other (espeak:ar, ar, Arabic) goes to espeak,
       // which resolves ids, language codes and names itself.

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { DEFAULT_GRPC_ASR_PORT, DEFAULT_GRPC_TTS_PORT } from '../../core/api/grpc/server.js';
 import { DEFAULT_ASR_PORT, DEFAULT_TTS_PORT } from '../../core/api/server.js';
 import { openInBrowser, startHeadless } from '../../headless.js';
+import { checkOutputFile, CliError, describeError } from '../errors.js';
 
 function port(name: string) {
   return (v: string): number => {
@@ -32,6 +33,7 @@ interface ServeOptions {
   open?: boolean;
   wyoming?: number;
   wyomingHost?: string;
+  devFixtures?: boolean;
 }
 
 export function registerServe(program: Command): void {
@@ -52,11 +54,15 @@ export function registerServe(program: Command): void {
     .option('--no-store', 'run without a transcript database (finals are never stored)')
     .option('--allow-origin <origin>', 'also accept this browser origin (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--allow-host <host>', 'also accept this Host name (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
-    .option('--open', 'print a one-time URL of the web UI with the token, and open it in the browser')
+    .option('--open', 'print a one-time URL of the web UI with the token, and open it in the browser (BROWSER=none: only print it)')
+    .option('--dev-fixtures', 'list the synthetic test fixtures in /v1/models and /v1/voices (developers; env EARSHOT_DEV_FIXTURES=1)')
     .option('--wyoming <port>', 'also serve the Wyoming protocol (Home Assistant speech-to-text and text-to-speech) on this TCP port', port('--wyoming'))
     .option('--wyoming-host <address>', 'bind address of the Wyoming port (default: loopback; Wyoming has no authentication)')
     .action(async (opts: ServeOptions) => {
       if (opts.engine && opts.engine !== 'sherpa' && opts.engine !== 'pocketsphinx') throw new Error('--engine must be sherpa or pocketsphinx');
+      if (opts.store && opts.db) checkOutputFile(opts.db);
+      // A port in use (another Earshot?) or a bad address is said with the flag that changes it.
+      const ports = { '--port-asr': opts.portAsr, '--port-tts': opts.portTts, ...(opts.grpc ? { '--grpc-asr': opts.grpcAsr, '--grpc-tts': opts.grpcTts } : {}) };
       const app = await startHeadless({
         host: opts.host,
         asrPort: opts.portAsr,
@@ -70,6 +76,9 @@ export function registerServe(program: Command): void {
         allowedOrigins: opts.allowOrigin,
         allowedHosts: opts.allowHost,
         wyoming: opts.wyoming !== undefined ? { port: opts.wyoming, host: opts.wyomingHost } : undefined,
+        listFixtures: opts.devFixtures === true || undefined,
+      }).catch((err: unknown) => {
+        throw new CliError(describeError(err, ports));
       });
       const s = app.server;
       const grpc = s.grpcAsrPort !== null ? ` grpc-asr=${s.host}:${s.grpcAsrPort} grpc-tts=${s.host}:${s.grpcTtsPort}` : '';

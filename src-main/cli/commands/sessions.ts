@@ -16,6 +16,7 @@ import {
   type SessionSummary,
   type Store,
 } from '../../core/store/index.js';
+import { checkOutputFile } from '../errors.js';
 
 interface DbOption {
   db?: string;
@@ -138,6 +139,7 @@ export function registerSessions(program: Command): void {
         if (!(EXPORT_FORMATS as readonly string[]).includes(o.format)) {
           throw new Error(`unknown --format ${JSON.stringify(o.format)}; expected one of ${EXPORT_FORMATS.join(', ')}`);
         }
+        if (o.output) checkOutputFile(o.output);
         const s = requireSession(store, id);
         const text = exportSession(s.segments, o.format as ExportFormat, sessionDetailJson(s));
         if (o.output) {

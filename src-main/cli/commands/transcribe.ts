@@ -1,10 +1,10 @@
 // `earshot transcribe <file.wav>`: streams the file through the same AsrStream path as live audio (100 ms
 // writes, then close), and prints the finals as text, JSON, SRT or WebVTT.
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { decodeWav } from '../../core/audio/index.js';
 import { createEngine, type AsrBackendId, type AsrFinal, type AsrLoadSpec } from '../../core/engine/index.js';
 import { toSrt, toVtt } from '../../core/store/export.js';
+import { readInputFile } from '../errors.js';
 
 const FORMATS = ['text', 'json', 'srt', 'vtt'] as const;
 type Format = (typeof FORMATS)[number];
@@ -24,7 +24,7 @@ export function registerTranscribe(program: Command): void {
       if (opts.engine && opts.engine !== 'sherpa' && opts.engine !== 'pocketsphinx') throw new Error('--engine must be sherpa or pocketsphinx');
       const endpointingMs = Number(opts.endpointing);
       if (!Number.isFinite(endpointingMs)) throw new Error(`--endpointing must be a number of ms, got "${opts.endpointing}"`);
-      const wav = decodeWav(readFileSync(file));
+      const wav = decodeWav(readInputFile(file));
       if (wav.sampleRate < 8000 || wav.sampleRate > 48000) throw new Error(`${file}: ${wav.sampleRate} Hz is outside 8000..48000 Hz`);
       const samples = wav.channels === 1 ? wav.channelData[0]! : mono(wav.channelData);
       const backend = (opts.engine ?? (opts.model ? 'sherpa' : undefined)) as AsrBackendId | undefined;

@@ -20,4 +20,6 @@ export interface ApiContext {
   /** Streams opened with a token, ended (4401 / UNAUTHENTICATED) when the token is rotated. */
   tokenBound: TokenBoundStreams;
   logger: Logger;
+  /** List fixture models and voices (developer switch; see engine/models/fixture-listing.ts). Default false. */
+  listFixtures: boolean;
 }

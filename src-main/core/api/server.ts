@@ -11,7 +11,7 @@ import fastifyStatic from '@fastify/static';
 import pino, { type Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES } from '../../../proto/ws-messages.js';
-import type { Engine } from '../engine/types.js';
+import { devFixturesEnabled, type Engine } from '../engine/index.js';
 import type { Store } from '../store/types.js';
 import { appRoot, appVersion } from '../paths.js';
 import { checkAccess, createAuthPolicy, extractToken, isLoopbackBind, originAllowed, type AuthPolicy } from './auth.js';
@@ -25,7 +25,7 @@ import { restRoutes } from './http/rest-routes.js';
 import { modelPullRoutes } from './http/model-pull-routes.js';
 import { tokenRoutes } from './http/token-routes.js';
 import { ModelPulls } from './model-pulls.js';
-import { sessionsRoutes } from './http/sessions-routes.js';
+import { sessionsDisabledRoutes, sessionsRoutes } from './http/sessions-routes.js';
 import { startGrpc, type RunningGrpc } from './grpc/server.js';
 import { startWyoming, type RunningWyoming } from './wyoming/server.js';
 import { handleAsrSocket, type LiveAsrSockets } from './ws/asr-socket.js';
@@ -62,6 +62,8 @@ export interface ServerOptions {
   wyoming?: { port: number; host?: string };
   /** Model installs over the API: target folder (default downloadDir()) and mirror base URL (default env EARSHOT_MODELS_BASE_URL). */
   models?: { into?: string; baseUrl?: string };
+  /** List fixture models/voices in /v1/models, /v1/voices and gRPC (developer switch); default: env EARSHOT_DEV_FIXTURES. */
+  listFixtures?: boolean;
 }
 
 export interface RunningServer {
@@ -110,6 +112,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     tokenBound: new TokenBoundStreams(),
     metrics: new ApiMetrics(),
     logger,
+    listFixtures: opts.listFixtures ?? devFixturesEnabled(),
   };
   const liveAsr: LiveAsrSockets = new Set();
   const liveTts: LiveTtsSockets = new Set();
@@ -189,21 +192,28 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
     await app.register(compatRoutes, { ctx });
     if (ctx.store) await app.register(sessionsRoutes, { store: ctx.store });
+    else await app.register(sessionsDisabledRoutes);
 
     if (kind === 'asr') {
       // The web UI's routes are the only 'ui' ones: an encapsulated plugin whose onRoute hook marks every route
-      // @fastify/static adds (GET/HEAD only; accessOf refuses 'ui' for other methods anyway).
+      // @fastify/static adds (GET/HEAD only; accessOf refuses 'ui' for other methods anyway). Registered whether or
+      // not the UI is built yet, and `/` checks per request: a UI built (or rebuilt) while the server runs is served
+      // at once, without a restart. Asset paths go straight to the folder.
       await app.register(async (ui) => {
         ui.addHook('onRoute', (route) => {
           route.config = { ...route.config, access: 'ui' };
         });
-        if (existsSync(join(webRoot, 'index.html'))) {
-          await ui.register(fastifyStatic, { root: webRoot, prefix: '/', index: ['index.html'], wildcard: true });
-        } else {
-          ui.get('/', async (_req, reply) =>
-            reply.type('text/plain').send(`Earshot API is running. The web UI is not built (no ${webRoot}/index.html): run \`npm run build\`.\n`),
-          );
-        }
+        await ui.register(fastifyStatic, { root: webRoot, prefix: '/', index: false, wildcard: true, suppressWarning: true });
+        ui.get('/', async (_req, reply) => {
+          if (existsSync(join(webRoot, 'index.html'))) return reply.sendFile('index.html');
+          return reply
+            .code(503)
+            .type('text/plain; charset=utf-8')
+            .send(
+              `Earshot API is running, but the web UI is not built (no ${join(webRoot, 'index.html')}).\n` +
+                'Build it with `npm run build:renderer` (`npm start` does this by itself), then reload this page.\n',
+            );
+        });
       });
     }
 

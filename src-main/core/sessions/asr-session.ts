@@ -17,6 +17,7 @@ import {
   type FinalTranscript,
   type ReadyMessage,
   type SessionCompleteMessage,
+  type WarningMessage,
 } from '../../../proto/ws-messages.js';
 import { AudioFormatError, f32leToFloat32, parseWavHeader, s16leToFloat32 } from '../audio/index.js';
 import type { AsrEngine, AsrFinal, AsrPartial, AsrStream, Engine } from '../engine/types.js';
@@ -125,6 +126,14 @@ export class AsrSession extends EventEmitter {
   private streamEndpointing: number | false = ASR_DEFAULTS.endpointing;
   /** Set while a flush is in progress: its final's latency counts from the flush request. */
   private flushRequestedAt: number | null = null;
+  /**
+   * Stream time where this connection's clock starts: 0, or for a resumed stored session the end of its last
+   * segment, so the session keeps one timeline across reconnects and restarts (times never go back, SRT cues
+   * never overlap). Every time the session emits is offset by it.
+   */
+  private timeBaseMs = 0;
+  /** A `warning` that waits for `ready` (which is always first). */
+  private pendingWarning: WarningMessage | null = null;
 
   constructor(opts: AsrSessionOptions) {
     super();
@@ -174,8 +183,12 @@ export class AsrSession extends EventEmitter {
       session_id: this.storedId ?? this.id,
       model: this.asrEngine.modelId,
       sample_rate: this.cfg.sampleRate,
+      stored: this.storedId !== null,
+      time_offset_ms: this.timeBaseMs,
     };
     this.send(ready);
+    if (this.pendingWarning) this.send(this.pendingWarning);
+    this.pendingWarning = null;
     return ready;
   }
 
@@ -400,7 +413,17 @@ export class AsrSession extends EventEmitter {
     const want = this.cfg.session;
     if (want === 'none') return;
     const store = this.opts.store;
-    if (!store) throw new SessionError('bad_config', `session=${want} needs the transcript store, and this server runs without one`);
+    if (!store) {
+      // Captions still work; they are just not saved. Said once, as a warning, not an error that stops the stream.
+      const warning: WarningMessage = {
+        type: 'warning',
+        code: 'store_disabled',
+        message: `session=${want} asked to save the transcript, but this server runs without a transcript store (--no-store): captions are not saved`,
+      };
+      if (this.state === 'new') this.pendingWarning = warning;
+      else this.send(warning);
+      return;
+    }
     const engine = this.asrEngine!;
     if (want === 'new') {
       this.storedId = store.createSession({
@@ -417,6 +440,7 @@ export class AsrSession extends EventEmitter {
     store.resumeSession(want);
     this.storedId = want;
     this.segment = existing.segmentCount;
+    this.timeBaseMs = existing.durationMs;
   }
 
   private finishStored(status: 'complete' | 'interrupted'): void {
@@ -431,7 +455,7 @@ export class AsrSession extends EventEmitter {
   private ensureStream(): AsrStream {
     if (this.stream) return this.stream;
     const stream = this.asrEngine!.createStream({ sampleRate: this.cfg.sampleRate, endpointingMs: this.cfg.endpointing });
-    const offset = this.audioMs;
+    const offset = this.timeBaseMs + this.audioMs;
     this.offsetOf.set(stream, offset);
     this.streamEndpointing = this.cfg.endpointing;
     stream.on('partial', (p) => this.onPartial(p, offset));
@@ -466,7 +490,7 @@ export class AsrSession extends EventEmitter {
   }
 
   /** Persist, then send, one final. `since` = wall time its latency counts from. Empty finals are dropped. */
-  private emitFinal(f: AsrFinal, since: number, offset = this.stream ? (this.offsetOf.get(this.stream) ?? 0) : 0): FinalTranscript | null {
+  private emitFinal(f: AsrFinal, since: number, offset = this.stream ? (this.offsetOf.get(this.stream) ?? this.timeBaseMs) : this.timeBaseMs): FinalTranscript | null {
     const key = `${f.startMs}|${f.endMs}|${f.text}`;
     // Already sent (as an event and again as flush()'s result): answer with the message that went out.
     if (this.emitted.has(f)) return this.emitted.get(f)!;

@@ -87,6 +87,45 @@ describe('AsrLink', () => {
     expect(captions.lines().some((l) => l.stale)).toBe(false);
   });
 
+  it('a resumed session continues its clock: the replay is matched against the time_offset_ms the server gives', () => {
+    const captions = new CaptionLog();
+    const link = new AsrLink({ cfg, captions, WebSocketImpl: FakeSocket as unknown as typeof WebSocket, backoffMs: [100] });
+    link.start();
+    FakeSocket.all[0].serverSays({ type: 'ready', session_id: 'S1', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 0 });
+    for (let i = 0; i < 10; i++) link.sendAudio(frame(i));
+    FakeSocket.all[0].serverSays({ type: 'transcript', is_final: true, segment: 0, text: 'hello there', start_ms: 0, end_ms: 600, confidence: 1, latency_ms: 5 });
+    FakeSocket.all[0].serverDies();
+    vi.advanceTimersByTime(100);
+    // The server resumes S1 after its last stored segment (600 ms): frames 6..9 are 600..1000 ms on its clock.
+    FakeSocket.all[1].serverSays({ type: 'ready', session_id: 'S1', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 600 });
+    expect(FakeSocket.all[1].audioSent().map((f) => f[0])).toEqual([6, 7, 8, 9]);
+    FakeSocket.all[1].serverSays({ type: 'transcript', is_final: true, segment: 1, text: 'general', start_ms: 610, end_ms: 850, confidence: 1, latency_ms: 5 });
+    FakeSocket.all[1].serverDies();
+    vi.advanceTimersByTime(100);
+    FakeSocket.all[2].serverSays({ type: 'ready', session_id: 'S1', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 850 });
+    // Only what the final at 850 ms did not cover (frames 8 and 9: 800..1000 ms) is sent again.
+    expect(FakeSocket.all[2].audioSent().map((f) => f[0])).toEqual([8, 9]);
+  });
+
+  it('a server without a store: the warning is passed on, and a reconnect asks for a new (unsaved) stream, not the old id', () => {
+    const warnings: string[] = [];
+    const link = new AsrLink({
+      cfg,
+      captions: new CaptionLog(),
+      WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+      backoffMs: [100],
+      events: { warning: (code, m) => warnings.push(`${code}: ${m}`) },
+    });
+    link.start();
+    FakeSocket.all[0].serverSays({ type: 'ready', session_id: 'stream-1', model: 'm', sample_rate: 16000, stored: false, time_offset_ms: 0 });
+    FakeSocket.all[0].serverSays({ type: 'warning', code: 'store_disabled', message: 'captions are not saved' });
+    expect(warnings).toEqual(['store_disabled: captions are not saved']);
+    expect(link.session).toBe(null);
+    FakeSocket.all[0].serverDies();
+    vi.advanceTimersByTime(100);
+    expect(new URL(FakeSocket.all[1].url).searchParams.get('session')).toBe('new');
+  });
+
   it('a refused token stops with a clear message instead of retrying', () => {
     const problems: [string, boolean][] = [];
     const link = new AsrLink({
@@ -157,5 +196,32 @@ describe('AsrLink', () => {
     for (let i = 0; i < 20; i++) link.sendAudio(frame(i));
     FakeSocket.all[0].serverSays({ type: 'ready', session_id: 'S', model: 'm', sample_rate: 16000 });
     expect(FakeSocket.all[0].audioSent().map((f) => f[0])).toEqual([15, 16, 17, 18, 19]);
+  });
+
+  it('an outage longer than the hold: the audio that could not be kept is reported, not lost silently', () => {
+    const problems: [string, boolean][] = [];
+    const link = new AsrLink({
+      cfg,
+      captions: new CaptionLog(),
+      WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+      maxReplayMs: 1000,
+      backoffMs: [50],
+      events: { problem: (m, f) => problems.push([m, f]) },
+    });
+    link.start();
+    FakeSocket.all[0].serverSays({ type: 'ready', session_id: 'S', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 0 });
+    FakeSocket.all[0].serverDies();
+    problems.length = 0;
+    for (let i = 0; i < 30; i++) link.sendAudio(frame(i)); // 3 s while away; 1 s can be held
+    vi.advanceTimersByTime(50);
+    FakeSocket.all[1].serverSays({ type: 'ready', session_id: 'S', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 0 });
+    expect(FakeSocket.all[1].audioSent().map((f) => f[0])).toEqual([20, 21, 22, 23, 24, 25, 26, 27, 28, 29]);
+    expect(problems).toEqual([['The engine was away longer than the 1 s of audio kept for it: the first 2 s said meanwhile were not captioned.', false]]);
+    // Said once: the next reconnect without a loss says nothing.
+    FakeSocket.all[1].serverDies();
+    vi.advanceTimersByTime(50);
+    problems.length = 0;
+    FakeSocket.all[2].serverSays({ type: 'ready', session_id: 'S', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 0 });
+    expect(problems).toEqual([]);
   });
 });

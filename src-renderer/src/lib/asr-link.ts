@@ -20,6 +20,8 @@ export interface AsrLinkEvents {
   /** A problem to show the user; `fatal` ones stop the link. */
   problem?(message: string, fatal: boolean): void;
   sessionComplete?(sessionId: string): void;
+  /** The stream goes on but not as asked, e.g. the engine has no transcript store: captions are not saved. */
+  warning?(code: string, message: string): void;
 }
 
 export interface AsrLinkOptions {
@@ -52,6 +54,8 @@ export class AsrLink {
   private replay: Int16Array[] = [];
   private replayBaseMs = 0;
   private replaySamples = 0;
+  /** Audio dropped from the full replay buffer since the last connection was live (an outage longer than the hold). */
+  private droppedMs = 0;
   private attempts = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private epoch = 0;
@@ -80,6 +84,7 @@ export class AsrLink {
     this.replay = [];
     this.replaySamples = 0;
     this.replayBaseMs = 0;
+    this.droppedMs = 0;
     this.attempts = 0;
     this.open('connecting');
   }
@@ -94,6 +99,7 @@ export class AsrLink {
       const dropped = this.replay.shift()!;
       this.replaySamples -= dropped.length;
       this.replayBaseMs += (dropped.length * 1000) / this.rate;
+      if (this.status !== 'live') this.droppedMs += (dropped.length * 1000) / this.rate;
     }
     if (this.ws && this.ws.readyState === this.WS.OPEN && this.status === 'live') this.ws.send(frame);
   }
@@ -161,13 +167,24 @@ export class AsrLink {
         case 'ready':
           readySeen = true;
           this.attempts = 0;
-          if (this.opts.store !== false) this.sessionId = msg.session_id;
+          // An unsaved stream (server without a store) has no session to rejoin: a reconnect asks for a new one.
+          if (this.opts.store !== false && msg.stored !== false) this.sessionId = msg.session_id;
           this.model = msg.model;
           this.setStatus('live');
-          // Re-send what the server has not turned into finals yet: stream time restarts at 0 here.
-          this.replayBaseMs = 0;
+          // Re-send what the server has not turned into finals yet. This connection's clock starts at
+          // time_offset_ms (a resumed session continues its timeline after its last stored segment).
+          this.replayBaseMs = msg.time_offset_ms ?? 0;
           for (const f of this.replay) ws.send(f);
           this.opts.events?.ready?.(msg);
+          if (this.droppedMs > 0) {
+            // The engine was away longer than the audio we can hold: say how much was not captioned, never silently.
+            const s = Math.round(this.droppedMs / 1000);
+            this.opts.events?.problem?.(
+              `The engine was away longer than the ${Math.round((this.opts.maxReplayMs ?? 60_000) / 1000)} s of audio kept for it: the first ${s} s said meanwhile were not captioned.`,
+              false,
+            );
+            this.droppedMs = 0;
+          }
           break;
         case 'transcript':
           this.opts.captions.apply(msg, epoch);
@@ -176,6 +193,9 @@ export class AsrLink {
             this.dropReplayUntil(msg.end_ms);
             this.opts.events?.final?.(msg);
           }
+          break;
+        case 'warning':
+          this.opts.events?.warning?.(msg.code, msg.message);
           break;
         case 'session_complete':
           this.opts.events?.sessionComplete?.(msg.session_id);

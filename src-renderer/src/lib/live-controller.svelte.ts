@@ -29,6 +29,8 @@ export class LiveCaptions {
   model: string | null = $state(null);
   error: string | null = $state(null);
   notice: string | null = $state(null);
+  /** Set when the engine said it cannot save this stream (no transcript store): captions run unsaved. */
+  unsaved: string | null = $state(null);
   sessionId: string | null = $state(null);
   /** performance.now() of the first frame sent and of the first interim / final shown (diagnostics, e2e). */
   firstFrameAt: number | null = $state(null);
@@ -57,6 +59,7 @@ export class LiveCaptions {
     if (this.running || this.status === 'stopping') return;
     this.error = null;
     this.notice = null;
+    this.unsaved = null;
     this.firstFrameAt = null;
     this.firstInterimAt = null;
     this.firstFinalAt = null;
@@ -82,6 +85,10 @@ export class LiveCaptions {
         final: (m) => {
           this.latencyMs = m.latency_ms;
           this.firstFinalAt ??= performance.now();
+        },
+        warning: (code, message) => {
+          if (code === 'store_disabled') this.unsaved = message;
+          else this.notice = message;
         },
         problem: (message, fatal) => {
           if (fatal) {

@@ -38,4 +38,23 @@ describe('LiveView', () => {
     expect(screen.queryByText(/not (reachable|ready)/)).toBeNull();
     await live.dispose();
   });
+
+  it('a server without a transcript store: a visible note that captions are not saved, before Start', async () => {
+    const live = mount(async () => ({ ready: true, detail: { ready: true, detail: 'ok', store: false } }));
+    const note = await screen.findByTestId('unsaved-note');
+    expect(note.getAttribute('role')).toBe('status');
+    expect(note.textContent).toMatch(/Not saved: this engine runs without a transcript store/);
+    expect(note.textContent).toMatch(/--no-store/);
+    expect(screen.getByText('Not saved')).toBeTruthy();
+    await live.dispose();
+  });
+
+  it('the stream\'s store_disabled warning shows the same note (an engine that said nothing at /readyz)', async () => {
+    const live = mount(async () => ({ ready: true, detail: { ready: true } }));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.queryByTestId('unsaved-note')).toBeNull();
+    live.unsaved = 'session=new asked to save the transcript, but this server runs without a transcript store';
+    expect(await screen.findByTestId('unsaved-note')).toBeTruthy();
+    await live.dispose();
+  });
 });

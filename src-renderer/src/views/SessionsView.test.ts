@@ -3,7 +3,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { APP_CONTEXT_KEY, type AppContext } from '../lib/app-context.js';
 import type { LiveCaptions } from '../lib/live-controller.svelte.js';
-import type { RestClient, SessionDetail } from '../lib/rest-client.js';
+import { ApiError, type RestClient, type SessionDetail } from '../lib/rest-client.js';
 import SessionsView from './SessionsView.svelte';
 
 const detail: SessionDetail = {
@@ -88,5 +88,21 @@ describe('SessionsView', () => {
     rest.listSessions.mockRejectedValueOnce(new Error('The Earshot engine is not reachable at http://127.0.0.1:1.'));
     mount(rest);
     expect((await screen.findByRole('alert')).textContent).toMatch(/not reachable/);
+  });
+
+  it('a server without a transcript store: says the store is off (not a routing error), no list or search', async () => {
+    const rest = fakeRest();
+    rest.listSessions = vi.fn(async () => {
+      throw new ApiError(503, 'store_disabled', 'this server runs without a transcript store (earshot serve --no-store)');
+    });
+    mount(rest);
+    const note = await screen.findByTestId('store-off');
+    expect(note.getAttribute('role')).toBe('status');
+    expect(note.textContent).toMatch(/transcript store is off/);
+    expect(note.textContent).toMatch(/--no-store/);
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.queryByRole('searchbox')).toBeNull();
+    expect(screen.queryByText(/No sessions yet/)).toBeNull();
+    expect(screen.queryByText(/Pick a session/)).toBeNull();
   });
 });

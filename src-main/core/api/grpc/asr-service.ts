@@ -7,6 +7,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { AsrConfigInput, AsrServerMessage } from '../../../../proto/ws-messages.js';
 import { AsrSession, SessionError } from '../../sessions/asr-session.js';
+import { listable } from '../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { transcribeBuffer } from '../http/openai-file-transcription.js';
 import { bindToToken, denyReason, toGrpcError, type GrpcError } from './call-guard.js';
@@ -84,8 +85,7 @@ export function speechRecognitionService(ctx: ApiContext): grpc.UntypedServiceIm
       if (denied) return callback(denied);
       const kind = call.request.kind;
       callback(null, {
-        models: ctx.engine
-          .models()
+        models: listable(ctx.engine.models(), ctx.listFixtures)
           .filter((m) => !kind || m.kind === kind)
           .map((m) => ({
             id: m.id,

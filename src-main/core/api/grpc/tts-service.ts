@@ -6,6 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { TtsFormat } from '../../../../proto/ws-messages.js';
 import { SessionError } from '../../sessions/asr-session.js';
 import { TtsSession, type TtsAudioChunk } from '../../sessions/tts-session.js';
+import { listable } from '../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { synthesizeOne } from '../http/tts-stream-request.js';
 import { bindToToken, denyReason, toGrpcError, type GrpcError } from './call-guard.js';
@@ -82,8 +83,7 @@ export function textToSpeechService(ctx: ApiContext): grpc.UntypedServiceImpleme
       if (denied) return callback(denied);
       const lang = call.request.language.toLowerCase();
       callback(null, {
-        voices: ctx.engine
-          .voices()
+        voices: listable(ctx.engine.voices(), ctx.listFixtures)
           .filter((v) => !lang || v.language.toLowerCase() === lang || v.language.toLowerCase().startsWith(lang + '-') || v.language.toLowerCase().startsWith(lang + '_'))
           .map((v) => ({ id: v.id, name: v.name, language: v.language, backend: v.backend, sample_rate: v.sampleRate, fixture: v.fixture ?? false })),
       });

@@ -17,6 +17,7 @@ export type RestErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
+  | 'store_disabled'
   | 'internal';
 
 const STATUS: Record<RestErrorCode, number> = {
@@ -30,6 +31,7 @@ const STATUS: Record<RestErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  store_disabled: 503,
   internal: 500,
 };
 

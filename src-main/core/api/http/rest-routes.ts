@@ -4,6 +4,7 @@
 // envelope of openai-errors.ts.
 import type { FastifyInstance } from 'fastify';
 import type { EngineList, ModelList } from '../../../../proto/rest-models.js';
+import { listable } from '../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { elevenLabsVoices } from '../compat/elevenlabs/routes.js';
 import { errorBody, sendError } from './openai-errors.js';
@@ -33,14 +34,16 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
 
   app.get('/readyz', async (_req, reply) => {
     const r = ctx.engine.readiness();
-    if (r.ready) return { ready: true, detail: r.detail };
-    return reply.code(503).send({ ready: false, detail: r.detail, ...errorBody('not_ready', `engine not ready: ${r.detail}`) });
+    // `store`: whether finals can be saved (false under `earshot serve --no-store`); the UI says so before Start.
+    const store = ctx.store !== null;
+    if (r.ready) return { ready: true, detail: r.detail, store };
+    return reply.code(503).send({ ready: false, detail: r.detail, store, ...errorBody('not_ready', `engine not ready: ${r.detail}`) });
   });
 
   // OpenAI's list shape (`openai.models.list()` reads `data`), with Earshot's fields on each entry.
   app.get('/v1/models', async (): Promise<ModelList> => ({
     object: 'list',
-    data: ctx.engine.models().map((m) => ({
+    data: listable(ctx.engine.models(), ctx.listFixtures).map((m) => ({
       id: m.id,
       object: 'model',
       created: 0,
@@ -66,7 +69,7 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
 
   app.get('/v1/voices', async () => ({
     object: 'list',
-    data: ctx.engine.voices().map((v) => ({
+    data: listable(ctx.engine.voices(), ctx.listFixtures).map((v) => ({
       id: v.id,
       name: v.name,
       language: v.language,

@@ -128,3 +128,16 @@ export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesO
     return reply.code(204).send();
   });
 }
+
+/**
+ * The sessions routes of a server running without a transcript store (`earshot serve --no-store`): every
+ * `/v1/sessions` path answers 503 `store_disabled` with what to do, instead of a bare "route not found".
+ */
+export async function sessionsDisabledRoutes(app: FastifyInstance): Promise<void> {
+  const message =
+    'this server runs without a transcript store (earshot serve --no-store): nothing is saved, so there are no sessions; ' +
+    'restart it without --no-store (or with --db <file>) to save transcripts';
+  const reply503 = async (_req: unknown, reply: FastifyReply) => sendError(reply, new RestError('store_disabled', message));
+  app.all('/v1/sessions', reply503);
+  app.all('/v1/sessions/*', reply503);
+}

@@ -38,6 +38,32 @@ export class DownloadError extends Error {
   }
 }
 
+/** Errors of a host that cannot be reached at all: no DNS, no route, no answer — i.e. most likely offline. */
+const OFFLINE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ECONNREFUSED', 'ECONNRESET']);
+
+/**
+ * A fetch that failed before any HTTP answer, as a sentence a person can act on: which host, why (the system's
+ * own words kept in parentheses), and how to install the model without this machine's network.
+ */
+function unreachable(model: CatalogModel, url: string, err: unknown): DownloadError {
+  const cause = err instanceof Error && err.cause instanceof Error ? (err.cause as Error & { code?: string }) : null;
+  const detail = cause?.message ?? (err instanceof Error ? err.message : String(err));
+  const host = (() => {
+    try {
+      return new URL(url).host;
+    } catch {
+      return url;
+    }
+  })();
+  const elsewhere = `download ${url} (and the model's other files) on a machine that is online, then run \`earshot models import <archive-or-folder>\` here`;
+  const dns = cause?.code === 'ENOTFOUND' || cause?.code === 'EAI_AGAIN';
+  if (dns || (cause?.code && OFFLINE_CODES.has(cause.code))) {
+    const why = dns ? 'you seem to be offline (its name does not resolve)' : 'the network or the server is not answering';
+    return new DownloadError(`cannot reach ${host} to download ${model.id}: ${why} (${detail}). Check the connection and retry, or ${elsewhere}`);
+  }
+  return new DownloadError(`cannot download ${url}: ${detail}. Retry, or ${elsewhere}`);
+}
+
 export function fileUrl(model: CatalogModel, file: CatalogFile, baseUrl?: string): string {
   if (baseUrl) return `${baseUrl.replace(/\/+$/, '')}/${model.dir.split('/').map(encodeURIComponent).join('/')}/${file.path.split('/').map(encodeURIComponent).join('/')}`;
   if (!file.url && model.source) {
@@ -98,7 +124,8 @@ async function downloadFile(model: CatalogModel, file: CatalogFile, dest: string
   try {
     res = await fetch(url, { headers: have ? { Range: `bytes=${have}-` } : {}, signal: opts.signal, redirect: 'follow' });
   } catch (err) {
-    throw new DownloadError(`cannot download ${url}: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`);
+    if (opts.signal?.aborted) throw err;
+    throw unreachable(model, url, err);
   }
   if (res.status === 416 && file.size != null && have === file.size) {
     // The part file is already complete.
