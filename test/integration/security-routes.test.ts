@@ -141,8 +141,10 @@ test('the route table is enumerated, and only /healthz and the web UI files are 
     }
     const notProtected = s.routes.filter((r) => r.access !== 'protected').map((r) => `${r.port} ${r.method} ${r.url} ${r.access}`).sort();
     assert.deepEqual(notProtected, [
+      'asr GET / ui',
       'asr GET /* ui',
       'asr GET /healthz public',
+      'asr HEAD / ui',
       'asr HEAD /* ui',
       'asr HEAD /healthz public',
       'tts GET /healthz public',
