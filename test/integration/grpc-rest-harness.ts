@@ -8,6 +8,7 @@ import { createAuthPolicy } from '../../src-main/core/api/auth.js';
 import type { ApiContext } from '../../src-main/core/api/context.js';
 import { resolveLimits, StreamSlots, type Limits } from '../../src-main/core/api/limits.js';
 import { ApiMetrics } from '../../src-main/core/api/metrics.js';
+import { WorkInProgress } from '../../src-main/core/api/work-in-progress.js';
 import { startGrpc, type RunningGrpc } from '../../src-main/core/api/grpc/server.js';
 import { ASR_PROTO, LOADER_OPTIONS, TTS_PROTO } from '../../src-main/core/api/grpc/proto.js';
 import { restRoutes } from '../../src-main/core/api/http/rest-routes.js';
@@ -42,6 +43,7 @@ export async function startHarness(opts: {
     streams: new StreamSlots(limits.maxConcurrentStreams),
     metrics: new ApiMetrics({ defaultMetrics: false }),
     logger: pino({ level: 'silent' }),
+    work: new WorkInProgress(),
   };
   const running = await startGrpc(ctx, { host: '127.0.0.1', asrPort: 0, ttsPort: 0 });
   const http = Fastify({ bodyLimit: 1024 * 1024 });

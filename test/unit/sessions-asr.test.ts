@@ -34,6 +34,7 @@ class FakeStream extends EventEmitter implements AsrStream {
     this.closed = true;
     return this.flush();
   }
+  async drained(): Promise<void> {}
 }
 
 function fakeEngine(opts: { storeless?: boolean } = {}) {

@@ -6,6 +6,7 @@ import type { Store } from '../store/types.js';
 import type { AuthPolicy } from './auth.js';
 import type { Limits, StreamSlots } from './limits.js';
 import type { ApiMetrics } from './metrics.js';
+import type { WorkInProgress } from './work-in-progress.js';
 
 export interface ApiContext {
   engine: Engine;
@@ -17,4 +18,6 @@ export interface ApiContext {
   streams: StreamSlots;
   metrics: ApiMetrics;
   logger: Logger;
+  /** Streams and requests in progress, so a stop can finish (or cut) every one before the store and engine close. */
+  work: WorkInProgress;
 }

@@ -24,11 +24,14 @@ import { tokenRoutes } from './http/token-routes.js';
 import { ModelPulls } from './model-pulls.js';
 import { sessionsRoutes } from './http/sessions-routes.js';
 import { startGrpc, type RunningGrpc } from './grpc/server.js';
-import { handleAsrSocket, type LiveAsrSockets } from './ws/asr-socket.js';
-import { handleTtsSocket, type LiveTtsSockets } from './ws/tts-socket.js';
+import { handleAsrSocket } from './ws/asr-socket.js';
+import { handleTtsSocket } from './ws/tts-socket.js';
+import { WorkInProgress, type StopReport } from './work-in-progress.js';
 
 export const DEFAULT_ASR_PORT = 8088;
 export const DEFAULT_TTS_PORT = 9999;
+/** How long a stop lets work in progress finish before cutting it (ms). */
+export const DEFAULT_STOP_GRACE_MS = 5000;
 
 export interface ServerOptions {
   engine: Engine;
@@ -55,6 +58,8 @@ export interface ServerOptions {
   onTokenRotated?: (token: string) => void;
   /** Model installs over the API: target folder (default downloadDir()) and mirror base URL (default env EARSHOT_MODELS_BASE_URL). */
   models?: { into?: string; baseUrl?: string };
+  /** On close(), how long work in progress may take to finish before it is cut (ms). Default DEFAULT_STOP_GRACE_MS. */
+  stopGraceMs?: number;
 }
 
 export interface RunningServer {
@@ -70,10 +75,15 @@ export interface RunningServer {
   /** Live WebSocket streams now. */
   readonly activeStreams: number;
   /**
-   * Graceful shutdown: stop accepting, end every live ASR stream (its final reaches the client and the store,
-   * then close 1001), close TTS streams 1001, stop gRPC, close the HTTP servers. Idempotent.
+   * Graceful stop, bounded in time, on every transport: stop accepting; end every live ASR stream, WebSocket and
+   * gRPC (the final of the utterance in progress reaches the client and the store; WS then closes 1001, gRPC ends
+   * OK); let REST work and gRPC unary work run to its end; close TTS WebSocket streams 1001. Whatever has not
+   * finished after `stopGraceMs` is cut with a clear `unavailable` error. Resolves once nothing of the API touches
+   * the store or the engine any more, so the caller may close them. Idempotent.
    */
   close(): Promise<void>;
+  /** What the last close() finished and cut (null before close). */
+  readonly stopReport: StopReport | null;
 }
 
 type StreamKind = 'asr' | 'tts';
@@ -91,6 +101,13 @@ function isOpenPath(method: string, path: string): boolean {
   if (path === '/healthz') return true;
   if (method !== 'GET' && method !== 'HEAD') return false;
   return !path.startsWith('/v1/') && path !== '/metrics';
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function waitUntil(done: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await sleep(20);
 }
 
 function rejectUpgrade(socket: Duplex, status: number, text: string): void {
@@ -116,9 +133,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     streams: new StreamSlots(limits.maxConcurrentStreams),
     metrics: new ApiMetrics(),
     logger,
+    work: new WorkInProgress(),
   };
-  const liveAsr: LiveAsrSockets = new Set();
-  const liveTts: LiveTtsSockets = new Set();
   const sockets = new Set<WebSocket>();
   let closing = false;
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false });
@@ -153,6 +169,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (!decision.ok) {
         return reply.code(decision.status).send({ error: { code: decision.status === 401 ? 'unauthorized' : 'forbidden', message: decision.reason } });
       }
+    });
+
+    // A stopping server takes no new work; the connection is closed after the answer.
+    app.addHook('onRequest', async (_req, reply) => {
+      if (!closing) return;
+      reply.header('connection', 'close');
+      return reply.code(503).send({ error: { code: 'unavailable', message: 'the server is shutting down; try again when it is back', type: 'server_error' } });
     });
 
     app.get('/metrics', async (_req, reply) => reply.type(ctx.metrics.contentType).send(await ctx.metrics.text()));
@@ -205,8 +228,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       }
       sockets.add(ws);
       ws.once('close', () => sockets.delete(ws));
-      if (stream === 'asr') handleAsrSocket(ws, url.searchParams, ctx, liveAsr, release);
-      else handleTtsSocket(ws, url.searchParams, ctx, liveTts, release);
+      if (stream === 'asr') handleAsrSocket(ws, url.searchParams, ctx, release);
+      else handleTtsSocket(ws, url.searchParams, ctx, release);
     });
   }
 
@@ -229,6 +252,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const [asrPort, ttsPort] = auth.ownPorts as [number, number];
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   let closed: Promise<void> | null = null;
+  let stopReport: StopReport | null = null;
+  const graceMs = opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
 
   return {
     ctx,
@@ -242,19 +267,28 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     get activeStreams() {
       return ctx.streams.active;
     },
+    get stopReport() {
+      return stopReport;
+    },
     close() {
       closed ??= (async () => {
         closing = true;
         pulls.close();
-        // Stop accepting new HTTP connections first; live streams are ended below.
+        // Stop accepting: no new HTTP connections, no new gRPC calls (calls in progress go on: HTTP/2 GOAWAY).
         asrApp.server.close();
         ttsApp.server.close();
-        await Promise.allSettled([...liveAsr, ...liveTts].map((s) => s.shutdown()));
+        const grpcClosed = grpc?.close(graceMs + 1000);
+        // Every stream and request in progress finishes (ASR finals delivered and stored) or is cut.
+        stopReport = await ctx.work.stop(graceMs);
+        if (stopReport.cut) logger.warn(stopReport, 'stop: work in progress cut at the deadline');
         // Give close frames a moment to go out, then drop whatever is left.
-        const deadline = Date.now() + 2000;
-        while (sockets.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        await waitUntil(() => sockets.size === 0, 2000);
         for (const ws of sockets) ws.terminate();
-        await Promise.allSettled([grpc?.close(2000), asrApp.close(), ttsApp.close()]);
+        await grpcClosed;
+        // HTTP: answers being written may finish; anything still open after that is dropped.
+        await Promise.race([Promise.allSettled([asrApp.close(), ttsApp.close()]), sleep(1000)]);
+        asrApp.server.closeAllConnections();
+        ttsApp.server.closeAllConnections();
         wss.close();
       })();
       return closed;

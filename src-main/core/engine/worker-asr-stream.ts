@@ -13,6 +13,8 @@ export interface AsrStreamChannel {
   write(id: string, samples: Float32Array<ArrayBuffer>): void;
   flush(id: string): Promise<AsrFinal | null>;
   close(id: string): Promise<AsrFinal | null>;
+  /** Resolves once the worker has decoded everything written to `id` before this call. */
+  drain(id: string): Promise<void>;
 }
 
 /** Checks the options every backend accepts; returns them with defaults applied. */
@@ -65,6 +67,11 @@ export class WorkerAsrStream extends EventEmitter implements AsrStream {
   async flush(): Promise<AsrFinal | null> {
     if (this.state !== 'open') throw this.failure ?? new Error(`stream ${this.id} is closed`);
     return this.channel.flush(this.id);
+  }
+
+  async drained(): Promise<void> {
+    if (this.state !== 'open') throw this.failure ?? new Error(`stream ${this.id} is closed`);
+    await this.channel.drain(this.id);
   }
 
   close(): Promise<AsrFinal | null> {

@@ -122,6 +122,8 @@ export class AsrSession extends EventEmitter {
   private streamEndpointing: number | false = ASR_DEFAULTS.endpointing;
   /** Set while a flush is in progress: its final's latency counts from the flush request. */
   private flushRequestedAt: number | null = null;
+  /** Set by cancel(): nothing more is emitted or stored, whatever the engine still returns. */
+  private cancelled = false;
 
   constructor(opts: AsrSessionOptions) {
     super();
@@ -296,6 +298,26 @@ export class AsrSession extends EventEmitter {
     }) as Promise<void>;
   }
 
+  /**
+   * Resolves once the engine has decoded all audio written so far (finals of utterances that ended in it are
+   * emitted). A producer of a whole file awaits it between bounded writes, so a cancel leaves little to decode.
+   */
+  async drained(): Promise<void> {
+    if (this.stream && this.state !== 'closed') await this.stream.drained();
+  }
+
+  /**
+   * Stop at once, without waiting for the engine: a server stop that ran out of time, or a client that abandoned
+   * a file transcription. Audio not yet decoded is dropped, the stored session is marked interrupted (finals
+   * already stored stay), and from now on nothing is emitted or stored (the store may be about to close).
+   */
+  cancel(): void {
+    if (this.cancelled) return;
+    if (this.state !== 'closed') this.finishStored('interrupted');
+    this.cancelled = true;
+    this.close();
+  }
+
   // ------------------------------------------------------------------------------------------------------
 
   private completeMessage(): SessionCompleteMessage {
@@ -385,7 +407,7 @@ export class AsrSession extends EventEmitter {
   }
 
   private finishStored(status: 'complete' | 'interrupted'): void {
-    if (this.storedId === null || !this.opts.store) return;
+    if (this.storedId === null || !this.opts.store || this.cancelled) return;
     try {
       this.opts.store.endSession(this.storedId, status);
     } catch (err) {
@@ -432,6 +454,7 @@ export class AsrSession extends EventEmitter {
 
   /** Persist, then send, one final. `since` = wall time its latency counts from. Empty finals are dropped. */
   private emitFinal(f: AsrFinal, since: number, offset = this.stream ? (this.offsetOf.get(this.stream) ?? 0) : 0): FinalTranscript | null {
+    if (this.cancelled) return null;
     const key = `${f.startMs}|${f.endMs}|${f.text}`;
     // Already sent (as an event and again as flush()'s result): answer with the message that went out.
     if (this.emitted.has(f)) return this.emitted.get(f)!;
@@ -525,6 +548,7 @@ export class AsrSession extends EventEmitter {
   }
 
   private send(msg: AsrServerMessage): void {
+    if (this.cancelled) return;
     this.emit('message', msg);
   }
 

@@ -7,6 +7,7 @@ import type { TtsFormat } from '../../../../proto/ws-messages.js';
 import { SessionError } from '../../sessions/asr-session.js';
 import { TtsSession, type TtsAudioChunk } from '../../sessions/tts-session.js';
 import type { ApiContext } from '../context.js';
+import { ShuttingDownError } from '../work-in-progress.js';
 import { synthesizeOne } from '../http/tts-stream-request.js';
 import { denyReason, toGrpcError, type GrpcError } from './call-guard.js';
 import type { SynthesisConfigMsg, SynthesisRequestMsg, TextInputMsg, TtsAudioChunkMsg } from './proto.js';
@@ -102,6 +103,11 @@ async function synthesize(ctx: ApiContext, call: grpc.ServerWritableStream<Synth
   const streamClosed = ctx.metrics.streamOpened('tts', 'grpc');
   const abort = new AbortController();
   call.on('cancelled', () => abort.abort());
+  // A stop lets the synthesis finish within its grace period, then cuts it with UNAVAILABLE.
+  const unregister = ctx.work.add({
+    finish: () => undefined,
+    cut: (message) => abort.abort(new ShuttingDownError(`${message}; the audio was cut short`)),
+  });
   const counter = new ChunkCounter();
   const format = (r.format || 'pcm') as TtsFormat;
   try {
@@ -112,11 +118,14 @@ async function synthesize(ctx: ApiContext, call: grpc.ServerWritableStream<Synth
       else if (e.type === 'complete') await writeChunk(call, counter.final(e.msg, format));
     }
     if (!abort.signal.aborted) call.end();
+    else if (abort.signal.reason instanceof ShuttingDownError) call.emit('error', toGrpcError(abort.signal.reason));
   } catch (err) {
     if (!abort.signal.aborted) call.emit('error', toGrpcError(err));
+    else if (abort.signal.reason instanceof ShuttingDownError) call.emit('error', toGrpcError(abort.signal.reason));
   } finally {
     releaseSlot();
     streamClosed();
+    unregister();
   }
 }
 
@@ -140,11 +149,25 @@ function streamingSynthesize(ctx: ApiContext, call: grpc.ServerDuplexStream<Text
     // Audio is never dropped: synthesis waits while the call's send buffer is over the soft limit.
     waitForDrain: () => (call.writableLength > soft ? new Promise<void>((r) => call.once('drain', () => r())) : undefined),
   });
+  // A stop finishes the stream as a client `finish` would (what is buffered is spoken, the call ends OK); out of
+  // time, it is cut with UNAVAILABLE.
+  const unregister = ctx.work.add({
+    finish: () => {
+      if (ended || session.isClosed) return;
+      try {
+        session.finish();
+      } catch {
+        // Already finishing.
+      }
+    },
+    cut: (message) => fail({ code: grpc.status.UNAVAILABLE, details: `${message}; the audio was cut short` }),
+  });
   const release = () => {
     if (idle) clearTimeout(idle);
     idle = null;
     releaseSlot();
     streamClosed();
+    unregister();
   };
   const fail = (err: GrpcError) => {
     if (ended) return;

@@ -17,7 +17,8 @@ export type RestErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
-  | 'internal';
+  | 'internal'
+  | 'unavailable';
 
 const STATUS: Record<RestErrorCode, number> = {
   bad_audio: 400,
@@ -31,6 +32,8 @@ const STATUS: Record<RestErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   internal: 500,
+  // The server is shutting down (work in progress cut at the stop deadline, or new work refused).
+  unavailable: 503,
 };
 
 /** OpenAI's `error.type` for a status, so OpenAI clients classify the error as they would upstream. */

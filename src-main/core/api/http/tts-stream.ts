@@ -10,6 +10,7 @@ import { PassThrough } from 'node:stream';
 import { z } from 'zod';
 import { TtsFormat } from '../../../../proto/ws-messages.js';
 import type { ApiContext } from '../context.js';
+import { ShuttingDownError } from '../work-in-progress.js';
 import { describeZodError, RestError, sendError, toRestError } from './openai-errors.js';
 import { jsonBodyLimit, synthesizeOne, type OneTextRequest, type SynthesisEvent } from './tts-stream-request.js';
 
@@ -58,9 +59,24 @@ async function firstEvent(ctx: ApiContext, reply: FastifyReply, r: OneTextReques
   // The response is closed: finished, or the client hung up (then synthesis stops). Not the request's own
   // 'close', which fires as soon as its body has been read.
   reply.raw.once('close', () => abort.abort());
-  const events = synthesizeOne(ctx, r, abort.signal)[Symbol.asyncIterator]();
-  const first = await events.next();
-  return { events, first, abort };
+  // A server stop lets the body finish within its grace period, then cuts it (see endCut).
+  const unregister = ctx.work.add({
+    finish: () => undefined,
+    cut: (message) => abort.abort(new ShuttingDownError(`${message}; the audio was cut short`)),
+  });
+  try {
+    const events = synthesizeOne(ctx, r, abort.signal)[Symbol.asyncIterator]();
+    const first = await events.next();
+    return { events, first, abort, unregister };
+  } catch (err) {
+    unregister();
+    throw err;
+  }
+}
+
+/** The reason a stop cut this body, or null (finished, or the client went away). */
+function cutByStop(abort: AbortController): ShuttingDownError | null {
+  return abort.signal.reason instanceof ShuttingDownError ? abort.signal.reason : null;
 }
 
 /** Raw audio body, chunked, as the synthesizer produces it (also used by POST /v1/audio/speech). */
@@ -70,7 +86,7 @@ export async function streamAudioResponse(
   reply: FastifyReply,
   r: OneTextRequest,
 ): Promise<FastifyReply> {
-  const { events, first, abort } = await firstEvent(ctx, reply, r);
+  const { events, first, abort, unregister } = await firstEvent(ctx, reply, r);
   const format = r.format ?? 'pcm';
   const body = new PassThrough();
   const pump = async (e: IteratorResult<SynthesisEvent>) => {
@@ -80,11 +96,16 @@ export async function streamAudioResponse(
         if (!body.write(e.value.chunk.bytes)) await new Promise((res) => body.once('drain', res));
         if (abort.signal.aborted) break;
       }
-      body.end();
+      // Cut by a stop: the body must not look complete, so it is aborted (the client sees a truncated stream).
+      const cut = cutByStop(abort);
+      if (cut) body.destroy(cut);
+      else body.end();
     } catch (err) {
       // Headers are gone: all we can do is cut the body short (the client sees a truncated stream).
       ctx.logger.warn({ err }, 'TTS stream failed after the response started');
       body.destroy(err as Error);
+    } finally {
+      unregister();
     }
   };
   const rate = first.done ? undefined : first.value.type === 'started' ? first.value.msg.sample_rate : first.value.type === 'audio' ? first.value.chunk.sampleRate : undefined;
@@ -97,7 +118,7 @@ export async function streamAudioResponse(
 
 /** Server-Sent Events: base64 audio events framed by start/done, so browsers can use EventSource-style readers. */
 async function streamSse(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, r: OneTextRequest): Promise<FastifyReply> {
-  const { events, first, abort } = await firstEvent(ctx, reply, r);
+  const { events, first, abort, unregister } = await firstEvent(ctx, reply, r);
   const body = new PassThrough();
   const write = async (event: string, data: unknown) => {
     if (!body.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)) await new Promise((res) => body.once('drain', res));
@@ -112,10 +133,13 @@ async function streamSse(ctx: ApiContext, req: FastifyRequest, reply: FastifyRep
         } else await write('done', v.msg);
         if (abort.signal.aborted) break;
       }
+      const cut = cutByStop(abort);
+      if (cut) await write('error', { code: cut.code, message: cut.message });
     } catch (err) {
       const e = toRestError(err);
       await write('error', { code: e.code, message: e.message }).catch(() => undefined);
     }
+    unregister();
     body.end();
   };
   reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-store').header('x-accel-buffering', 'no');

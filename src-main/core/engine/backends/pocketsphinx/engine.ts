@@ -15,6 +15,7 @@ type WorkerApi = {
   write: (a: { id: string; samples: Float32Array }) => void;
   flush: (a: { id: string }) => AsrFinal | null;
   close: (a: { id: string }) => AsrFinal | null;
+  drain: (a: { id: string }) => null;
   decodeWhole: (a: { samples: Float32Array }) => string;
 };
 type Rpc = RpcClient<WorkerApi, PocketsphinxWorkerEvents>;
@@ -95,5 +96,8 @@ function channelOf(rpc: Rpc): AsrStreamChannel {
     write: (id, samples) => rpc.send('write', { id, samples }, [samples.buffer]),
     flush: (id) => rpc.call('flush', { id }),
     close: (id) => rpc.call('close', { id }),
+    drain: async (id) => {
+      await rpc.call('drain', { id });
+    },
   };
 }

@@ -15,6 +15,7 @@ type WorkerApi = {
   write: (a: { id: string; samples: Float32Array }) => void;
   flush: (a: { id: string }) => AsrFinal | null;
   close: (a: { id: string }) => AsrFinal | null;
+  drain: (a: { id: string }) => null;
   stats: (a: undefined) => SchedulerStats & { streams: number };
 };
 
@@ -58,6 +59,9 @@ export class SherpaAsrEngine implements AsrEngine {
       write: (id, samples) => rpc.send('write', { id, samples }, [samples.buffer]),
       flush: (id) => rpc.call('flush', { id }),
       close: (id) => rpc.call('close', { id }),
+      drain: async (id) => {
+        await rpc.call('drain', { id });
+      },
     };
     rpc.on('partial', (e) => this.streams.get(e.id)?.deliver('partial', { text: e.text, startMs: e.startMs, endMs: e.endMs }));
     rpc.on('final', ({ id, ...f }) => this.streams.get(id)?.deliver('final', f));

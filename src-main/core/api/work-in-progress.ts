@@ -1,0 +1,91 @@
+// Everything a graceful stop must finish or cut, on every transport: live ASR streams (WebSocket, gRPC), TTS
+// streams, REST requests in progress (file transcriptions, TTS bodies) and gRPC unary work. Each registers here
+// while it runs; RunningServer.close() asks all of them to finish, waits a bounded time, and cuts whatever is
+// still running with a clear "server shutting down" error — all before the store and the engine close, so a
+// final produced during the stop is delivered and stored.
+
+/** One piece of work in progress, as a stop sees it. */
+export interface StoppableWork {
+  /**
+   * Finish now, gracefully: a live ASR stream ends its utterance in progress (the final goes to the client and
+   * the store) and ends the stream cleanly; a request keeps running to its natural end. Must not throw.
+   */
+  finish(): void | Promise<void>;
+  /**
+   * Out of time: stop at once, telling the client why (`message`). The work removes itself when done. Must
+   * not throw, and must not wait for the engine.
+   */
+  cut(message: string): void;
+}
+
+export interface StopReport {
+  /** Work that ended by itself or by finish() within the grace period. */
+  finished: number;
+  /** Work still running at the deadline, cut. */
+  cut: number;
+}
+
+/** A stop-time error: code `unavailable` (HTTP 503, gRPC UNAVAILABLE, WS close 1001 with the message). */
+export class ShuttingDownError extends Error {
+  readonly code = 'unavailable';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ShuttingDownError';
+  }
+}
+
+export class WorkInProgress {
+  private readonly items = new Set<StoppableWork>();
+  private stopping = false;
+  private onEmpty: (() => void) | null = null;
+
+  /** True once stop() has begun: new work is refused by the transports. */
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  /** Register running work; returns its removal (idempotent). Work added during a stop is finished at once. */
+  add(item: StoppableWork): () => void {
+    this.items.add(item);
+    if (this.stopping) void Promise.resolve(item.finish()).catch(() => undefined);
+    return () => {
+      if (!this.items.delete(item)) return;
+      if (this.items.size === 0) this.onEmpty?.();
+    };
+  }
+
+  /**
+   * Ask every piece of work to finish; whatever has not removed itself after `graceMs` is cut. Resolves once
+   * everything has ended or been cut (cut work may still be unwinding; it no longer touches the store).
+   */
+  async stop(graceMs: number): Promise<StopReport> {
+    this.stopping = true;
+    const total = this.items.size;
+    for (const item of [...this.items]) void Promise.resolve(item.finish()).catch(() => undefined);
+    if (this.items.size) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, graceMs);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.onEmpty = done;
+      });
+      this.onEmpty = null;
+    }
+    const late = [...this.items];
+    for (const item of late) {
+      this.items.delete(item);
+      try {
+        item.cut(`the server is shutting down and this work did not finish within ${graceMs} ms`);
+      } catch {
+        // cut() must not throw; a buggy one must not stop the others from being cut.
+      }
+    }
+    return { finished: total - late.length, cut: late.length };
+  }
+}
