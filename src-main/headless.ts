@@ -87,8 +87,12 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
   };
 }
 
-/** Best effort: open `url` in the desktop's browser (xdg-open / open / start). */
+/**
+ * Best effort: open `url` in the desktop's browser (xdg-open / open / start). `BROWSER=none` (the convention of
+ * other dev servers) opens nothing: tests and remote shells that only want the printed URL.
+ */
 export function openInBrowser(url: string): void {
+  if (process.env.BROWSER === 'none') return;
   const [cmd, args] =
     process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
   try {

@@ -38,6 +38,8 @@ export class WorkInProgress {
   private readonly items = new Set<StoppableWork>();
   private stopping = false;
   private onEmpty: (() => void) | null = null;
+  /** Work the current stop has dealt with (present at its start or added since). */
+  private stopTotal = 0;
 
   /** True once stop() has begun: new work is refused by the transports. */
   get isStopping(): boolean {
@@ -51,7 +53,9 @@ export class WorkInProgress {
   /** Register running work; returns its removal (idempotent). Work added during a stop is finished at once. */
   add(item: StoppableWork): () => void {
     this.items.add(item);
-    if (this.stopping) void Promise.resolve(item.finish()).catch(() => undefined);
+    if (this.stopping) this.stopTotal++;
+    // Asked after add() has returned, so the work holds its removal function when finish() runs.
+    if (this.stopping) queueMicrotask(() => askToFinish(item));
     return () => {
       if (!this.items.delete(item)) return;
       if (this.items.size === 0) this.onEmpty?.();
@@ -64,8 +68,8 @@ export class WorkInProgress {
    */
   async stop(graceMs: number): Promise<StopReport> {
     this.stopping = true;
-    const total = this.items.size;
-    for (const item of [...this.items]) void Promise.resolve(item.finish()).catch(() => undefined);
+    this.stopTotal = this.items.size;
+    for (const item of [...this.items]) askToFinish(item);
     if (this.items.size) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, graceMs);
@@ -86,6 +90,15 @@ export class WorkInProgress {
         // cut() must not throw; a buggy one must not stop the others from being cut.
       }
     }
-    return { finished: total - late.length, cut: late.length };
+    return { finished: this.stopTotal - late.length, cut: late.length };
+  }
+}
+
+/** finish() must not throw; a buggy one (sync or async) must not stop the stop. */
+function askToFinish(item: StoppableWork): void {
+  try {
+    void Promise.resolve(item.finish()).catch(() => undefined);
+  } catch {
+    // The item stays registered and is cut at the deadline.
   }
 }
