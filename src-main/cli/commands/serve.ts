@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { DEFAULT_GRPC_ASR_PORT, DEFAULT_GRPC_TTS_PORT } from '../../core/api/grpc/server.js';
 import { DEFAULT_ASR_PORT, DEFAULT_TTS_PORT } from '../../core/api/server.js';
 import { openInBrowser, startHeadless } from '../../headless.js';
-import { onStopSignals } from '../stop-signals.js';
+import { onStopSignals } from '../../stop-signals.js';
 
 function port(name: string) {
   return (v: string): number => {

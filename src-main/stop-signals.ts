@@ -1,4 +1,4 @@
-// How `earshot serve` reads SIGINT/SIGTERM/SIGHUP: the first starts the graceful stop (every stream's final
+// How `earshot serve` and the desktop app read SIGINT/SIGTERM/SIGHUP: the first starts the graceful stop (every stream's final
 // delivered and stored, bounded in time); a signal arriving soon after it is the SAME stop, not a second request;
 // a later one means "exit now".
 //

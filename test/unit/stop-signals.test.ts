@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
-import { onStopSignals, SAME_STOP_WINDOW_MS, type StopSignal } from '../../src-main/cli/stop-signals.js';
+import { onStopSignals, SAME_STOP_WINDOW_MS, type StopSignal } from '../../src-main/stop-signals.js';
 
 function harness() {
   const source = new EventEmitter();
