@@ -12,6 +12,8 @@ export interface CoreHandle {
   /** e.g. http://127.0.0.1:8088 — the UI is served here and the renderer's API calls go here. */
   apiBase: string;
   token: string;
+  /** host:port of the gRPC servers (null without gRPC). */
+  grpc: { asr: string; tts: string } | null;
   engine: Engine;
   store: Store | null;
   /** headless.ts close(): streams flushed (finals delivered and stored), then the store, then the engine. */
@@ -46,6 +48,7 @@ export async function startCore(opts: CoreOptions = {}): Promise<CoreHandle> {
     get token() {
       return core.server.ctx.auth.token;
     },
+    grpc: core.server.grpcAsrPort !== null ? { asr: `127.0.0.1:${core.server.grpcAsrPort}`, tts: `127.0.0.1:${core.server.grpcTtsPort}` } : null,
     engine: core.engine,
     store: core.store,
     close: () => core.close(),
