@@ -76,7 +76,8 @@ async function until(what: string, done: () => boolean, timeoutMs: number): Prom
 test('REST: an upload whose client disconnects mid-transcription stops decoding at once', async () => {
   const boundary = 'abandoned-boundary';
   const body = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="model"\r\n\r\npocketsphinx-en-us\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="m.wav"\r\nContent-Type: audio/wav\r\n\r\n`),
+    // No model named: the default engine, pocketsphinx (fixtures are never chosen by default).
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="m.wav"\r\nContent-Type: audio/wav\r\n\r\n`),
     longWav,
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
@@ -84,15 +85,19 @@ test('REST: an upload whose client disconnects mid-transcription stops decoding 
     method: 'POST',
     headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': body.length },
   });
-  let answered = false;
-  req.on('response', () => (answered = true));
+  let answered = '';
+  req.on('response', (res) => {
+    answered = String(res.statusCode);
+    res.on('data', (d) => (answered += ` ${d}`));
+  });
   req.on('error', () => undefined);
   req.end(body);
-  await until('the transcription is decoding', () => pocketsphinx().activeStreams === 1, 60_000);
+  await until('the transcription is decoding', () => pocketsphinx().activeStreams === 1 || answered !== '', 60_000);
+  assert.equal(answered, '', 'no answer yet');
   await sleep(500);
   req.destroy();
   const ms = await until('its stream is released (everything queued in the worker decoded)', () => pocketsphinx().activeStreams === 0, CANCEL_BOUND_MS);
-  assert.equal(answered, false, 'the transcription had not finished when the client left');
+  assert.equal(answered, '', 'the transcription had not finished when the client left');
   assert.ok(ms < CANCEL_BOUND_MS, `decoding went on for ${Math.round(ms)} ms after the client left`);
 });
 
@@ -136,8 +141,10 @@ test('gRPC StreamingTranscribe with session=new: a cancel mid-utterance still st
   const sessionId = results[0].session_id as string;
   call.cancel();
   await until('the session is ended', () => store.getSession(sessionId)?.status !== 'live', CANCEL_BOUND_MS);
+  // grpc-js may report the cancel as a half-close first (then the stream ends as `complete`) or only as a cancel
+  // (`interrupted`); either way the utterance in progress is stored.
   const s = store.getSession(sessionId)!;
   assert.deepEqual(s.segments.map((x) => x.text), ['keep this']);
-  assert.equal(s.status, 'interrupted');
+  assert.notEqual(s.status, 'live');
   assert.equal(srv.server.activeStreams, 0);
 });

@@ -94,6 +94,14 @@ function halfUpload(asrUrl: string, body: Buffer, type: string) {
   };
 }
 
+export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms))),
+  ]);
+}
+
 function grpcAsrClient(address: string): any {
   const def = protoLoader.loadSync([ASR_PROTO], LOADER_OPTIONS);
   const pkg = grpc.loadPackageDefinition(def) as any;
@@ -128,7 +136,7 @@ export async function startWorkInProgress(ep: Endpoints): Promise<InProgress> {
   const { body, type } = multipart(encodeWav(toneAudio(REST_PHRASE), 16000));
   const finishing = halfUpload(ep.asrUrl, body, type);
   const stalled = halfUpload(ep.asrUrl, body, type);
-  await Promise.all([finishing.accepted, stalled.accepted]);
+  await within(Promise.all([finishing.accepted, stalled.accepted]), 30_000, 'the server accepting both uploads (100 Continue)');
 
   // The server has heard both phrases (interims), and finalized neither.
   await wsDone;
@@ -148,7 +156,11 @@ export async function startWorkInProgress(ep: Endpoints): Promise<InProgress> {
     grpcSessionId,
     stopBegan: () => finishing.rest(),
     async outcome() {
-      const [close, grpcEnd, restFinished, restStalled] = await Promise.all([ws.closed, grpcEnded, finishing.response, stalled.response]);
+      const [close, grpcEnd, restFinished, restStalled] = await within(
+        Promise.all([ws.closed, grpcEnded, finishing.response, stalled.response]),
+        60_000,
+        'every client to end after the stop',
+      );
       stalled.destroy();
       client.close();
       return {

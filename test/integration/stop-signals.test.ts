@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { appRoot } from '../../src-main/core/paths.js';
-import { assertNothingLost, startWorkInProgress, STOP_BOUND_MS } from './stop-harness.js';
+import { assertNothingLost, startWorkInProgress, STOP_BOUND_MS, within } from './stop-harness.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'earshot-stop-signals-'));
 const children: ChildProcess[] = [];
@@ -69,9 +69,9 @@ test('Ctrl-C on `npm start` (SIGINT to the process group) mid-utterance: nothing
   const work = await startWorkInProgress({ asrUrl: app.asrUrl, grpcAsr: app.grpcAsr });
   const started = performance.now();
   process.kill(-app.child.pid!, 'SIGINT'); // what the terminal does: every process of the foreground group
-  await app.waitFor(/shutting down/);
+  await app.waitFor(/shutting down/, STOP_BOUND_MS);
   work.stopBegan();
-  const exit = await app.exited;
+  const exit = await within(app.exited, 6 * STOP_BOUND_MS, `the server to exit after the signal:\n${app.output()}`);
   const stopMs = performance.now() - started;
   assert.deepEqual(exit, { code: 0, signal: null }, app.output());
   assert.doesNotMatch(app.output(), /exiting now/, 'the forwarded copy of the SIGINT is the same stop, not "exit now"');
@@ -85,9 +85,9 @@ test('SIGTERM to `earshot serve` mid-utterance: nothing lost, clean exit, bounde
   const work = await startWorkInProgress({ asrUrl: app.asrUrl, grpcAsr: app.grpcAsr });
   const started = performance.now();
   app.child.kill('SIGTERM');
-  await app.waitFor(/shutting down/);
+  await app.waitFor(/shutting down/, STOP_BOUND_MS);
   work.stopBegan();
-  const exit = await app.exited;
+  const exit = await within(app.exited, 6 * STOP_BOUND_MS, `the server to exit after the signal:\n${app.output()}`);
   const stopMs = performance.now() - started;
   assert.deepEqual(exit, { code: 0, signal: null }, app.output());
   assertNothingLost(await work.outcome(), db, work);
