@@ -30,6 +30,24 @@ export function checkStreamOptions(opts: AsrStreamOptions): { sampleRate: number
   return { sampleRate, endpointingMs, vad: opts.vad ?? true };
 }
 
+/** How long an engine's close() lets still-open streams deliver their last final before stopping the worker. */
+export const CLOSE_STREAMS_WITHIN_MS = 2000;
+
+/**
+ * Close every stream, waiting at most `ms`: an engine that is closing is past the API's own bounded stop, so a
+ * backlog no client will read (a stream cut at the stop deadline) must not hold the worker — or the process — up.
+ */
+export async function closeStreamsWithin(streams: Iterable<AsrStream>, ms = CLOSE_STREAMS_WITHIN_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.allSettled([...streams].map((s) => s.close())),
+    new Promise<void>((r) => {
+      timer = setTimeout(r, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
 export class WorkerAsrStream extends EventEmitter implements AsrStream {
   private written = 0;
   private state: 'open' | 'closing' | 'closed' | 'failed' = 'open';

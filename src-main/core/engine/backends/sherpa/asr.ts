@@ -3,7 +3,7 @@
 // (transferred, not copied twice) and turns worker events into AsrStream events.
 import { availableParallelism } from 'node:os';
 import type { AsrEngine, AsrFinal, AsrStream, AsrStreamOptions } from '../../types.js';
-import { checkStreamOptions, WorkerAsrStream, type AsrStreamChannel } from '../../worker-asr-stream.js';
+import { checkStreamOptions, closeStreamsWithin, WorkerAsrStream, type AsrStreamChannel } from '../../worker-asr-stream.js';
 import type { ResolvedModel } from '../../models/catalog.js';
 import { RpcClient, spawnWorker } from '../../worker-host.js';
 import type { AsrWorkerEvents, AsrWorkerInit, CreateStreamArg } from './asr-worker.js';
@@ -122,7 +122,7 @@ export class SherpaAsrEngine implements AsrEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.allSettled([...this.streams.values()].map((s) => s.close()));
+    await closeStreamsWithin(this.streams.values());
     await this.rpc.terminate();
   }
 }
