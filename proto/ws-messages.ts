@@ -1,6 +1,7 @@
 // WebSocket JSON messages of docs/PROTOCOL.md: one zod schema per message, with inferred types.
 // Shared by the server, client helpers, tests and the Svelte renderer, so this file imports nothing but zod
-// (no Node built-ins). Client→server schemas are lenient about extra keys (clients add their own);
+// (no Node built-ins). Client→server schemas are lenient about extra keys here (the ASR session refuses unknown
+// `config` keys by name, with the key list of AsrConfigFields);
 // server→client schemas describe exactly what the server sends.
 import { z } from 'zod';
 
@@ -149,6 +150,13 @@ export type SpeechStartedMessage = z.infer<typeof SpeechStartedMessage>;
 export const SpeechEndedMessage = z.object({ type: z.literal('speech_ended'), at_ms: z.number() });
 export type SpeechEndedMessage = z.infer<typeof SpeechEndedMessage>;
 
+/**
+ * The answer to every `flush`, after its final (if any): `segment` is the number of the final the flush produced,
+ * or null when there was nothing to finalize (no audio, or silence). So a flush is never left unanswered.
+ */
+export const FlushedMessage = z.object({ type: z.literal('flushed'), segment: z.number().int().nullable(), at_ms: z.number() });
+export type FlushedMessage = z.infer<typeof FlushedMessage>;
+
 export const SessionCompleteMessage = z.object({
   type: z.literal('session_complete'),
   session_id: z.string(),
@@ -163,6 +171,7 @@ export const AsrServerMessage = z.union([
   FinalTranscript,
   SpeechStartedMessage,
   SpeechEndedMessage,
+  FlushedMessage,
   SessionCompleteMessage,
   ErrorMessage,
 ]);

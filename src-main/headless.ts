@@ -20,6 +20,8 @@ export interface HeadlessOptions {
   engine?: AsrBackendId;
   /** ASR model id (sherpa catalog id; a fixture must be named to be loaded). */
   model?: string;
+  /** Punctuation model id (default: the installed one, if any; a fixture must be named). */
+  punctModel?: string;
   requireToken?: boolean;
   /** Database path; null = run without a store (finals are never stored). Default: the user-data database. */
   db?: string | null;
@@ -33,6 +35,8 @@ export interface HeadlessOptions {
   storeOptional?: boolean;
   /** How long a stop lets work in progress finish before cutting it (ms); default: the server's. */
   stopGraceMs?: number;
+  /** Wyoming listener (Home Assistant); absent = none. Host defaults to loopback. */
+  wyoming?: { port: number; host?: string };
 }
 
 export interface Headless {
@@ -54,6 +58,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
   const token = loadOrCreateToken();
   const engineConfig: EngineConfig = {};
   if (opts.engine || opts.model) engineConfig.asr = [{ backend: opts.engine ?? 'sherpa', model: opts.model }];
+  if (opts.punctModel) engineConfig.punct = { model: opts.punctModel };
   const engine = await createEngine(engineConfig);
   let store: Store | null = null;
   let server: RunningServer;
@@ -75,6 +80,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       tokenDir: userDataDir(),
       ...(opts.webRoot ? { webRoot: opts.webRoot } : {}),
       ...(opts.stopGraceMs !== undefined ? { stopGraceMs: opts.stopGraceMs } : {}),
+      wyoming: opts.wyoming,
     });
   } catch (err) {
     store?.close();

@@ -1,5 +1,5 @@
 // Where Earshot keeps things on disk. A leaf module: every layer may import it, it imports no layer.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,11 @@ export const appRoot: string = (() => {
   }
   throw new Error('earshot: cannot find package.json above ' + fileURLToPath(import.meta.url));
 })();
+
+/** Earshot's version, from package.json. */
+export function appVersion(): string {
+  return (JSON.parse(readFileSync(join(appRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 /**
  * `../shared` beside the checkout: the development copy of models and test audio.

@@ -4,9 +4,12 @@
 //    whole text: time to first audio (TTFA) and real-time factor (synthesis time / audio duration).
 //  - sherpa: our SherpaSynthesizer vs raw OfflineTts.generate() on the whole text, for every installed voice
 //    (the synthetic fixture always: it measures our pipeline's overhead, not a real voice's speed).
+//  - the real voice (piper joe, installed from PyPI): also against the upstream piper runtime (PyPI piper-tts, run
+//    by test/bench/piper-reference.py in the voice venv) on the same voice, texts and ORT thread count.
+//  - synthesis cache: time to first audio of a repeated text (served from the engine's cache) vs a new one.
 //  - pocketsphinx: RTF of the streaming backend (100 ms writes, endpointing on) vs decodeWholeFile on the same audio.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeWav } from '../../src-main/core/audio/index.js';
 import { createEspeakSynthesizer } from '../../src-main/core/engine/backends/espeak/index.js';
@@ -15,8 +18,16 @@ import { loadSherpa } from '../../src-main/core/engine/backends/sherpa/native.js
 import { offlineTtsConfig } from '../../src-main/core/engine/backends/sherpa/tts-config.js';
 import { loadSherpaTts } from '../../src-main/core/engine/backends/sherpa/tts.js';
 import { loadCatalog, resolveModel } from '../../src-main/core/engine/models/catalog.js';
+import { CachingSynthesizer, SynthesisCache } from '../../src-main/core/engine/synthesis-cache.js';
 import type { Synthesizer } from '../../src-main/core/engine/types.js';
+import { appRoot } from '../../src-main/core/paths.js';
 import { LIBRISPEECH, MODELS } from '../helpers/shared.js';
+
+/** The real voice compared with the upstream piper runtime. */
+const PIPER_VOICE = 'piper-en-us-joe-medium';
+const VOICE_PYTHON = join(appRoot, '.cache', 'voice-venv', 'bin', 'python');
+/** ORT threads for every sherpa voice here, and for piper's session: the same work on the same cores. */
+const THREADS = 1;
 
 const SHORT = 'Hello, this is Earshot speaking.'; // < 50 characters
 const LONG = [
@@ -107,15 +118,34 @@ async function espeakFigures() {
   return out;
 }
 
+/** The upstream piper runtime on the joe voice: median timings per text, measured in its own process. */
+function piperRuntime(): Promise<Record<'short' | 'long', Timing>> {
+  if (!existsSync(VOICE_PYTHON)) return Promise.reject(new Error(`no voice venv at ${VOICE_PYTHON}; run: node build/voices/install-joe.mjs`));
+  return new Promise((resolve, reject) => {
+    const child = spawn(VOICE_PYTHON, [join(import.meta.dirname, 'piper-reference.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`piper-reference.py exited ${code}: ${err.trim().split('\n').at(-1)}`))));
+    child.stdin.end(JSON.stringify({ texts: { short: SHORT, long: LONG }, runs: RUNS, threads: THREADS }));
+  });
+}
+
 async function sherpaFigures() {
   const sherpa = loadSherpa();
-  const out: Record<string, unknown> = { reference: 'OfflineTts.generate() on the whole text (synchronous, one call)' };
+  const out: Record<string, unknown> = {
+    reference: 'OfflineTts.generate() on the whole text (synchronous, one call)',
+    piper_reference: `upstream piper runtime (piper-tts, PiperVoice.synthesize: one chunk per sentence) on ${PIPER_VOICE}, ${THREADS} ORT thread(s)`,
+  };
   const voices = loadCatalog().filter((m) => m.kind === 'tts');
   for (const entry of voices) {
     const model = resolveModel(entry, [MODELS]);
     if (!model) continue;
-    const synth = await loadSherpaTts(model, { threads: 1 });
-    const raw = new sherpa.OfflineTts(offlineTtsConfig(model, 1));
+    const synth = await loadSherpaTts(model, { threads: THREADS });
+    const raw = new sherpa.OfflineTts(offlineTtsConfig(model, THREADS));
+    const piper = entry.id === PIPER_VOICE ? await piperRuntime().catch((e: Error) => e) : null;
     const figures: Record<string, unknown> = { fixture: !!entry.fixture };
     for (const [name, text] of [['short', SHORT], ['long', LONG]] as const) {
       const ours = await measure(() => viaSynth(synth, text));
@@ -127,10 +157,39 @@ async function sherpaFigures() {
         return { ttfaMs: total, totalMs: total, audioS, rtf: total / 1000 / audioS }; // raw: first audio = all of it
       });
       figures[name] = { chars: text.length, ...compare(ours, rawT) };
+      if (piper instanceof Error) figures[`${name}_vs_piper`] = { error: piper.message };
+      else if (piper) {
+        const p = piper[name];
+        figures[`${name}_vs_piper`] = {
+          piper_ttfa_ms: round(p.ttfaMs, 1),
+          ttfa_ratio: ratio(ours.ttfaMs, p.ttfaMs),
+          piper_rtf: round(p.rtf, 4),
+          rtf_ratio: ratio(ours.rtf, p.rtf),
+          piper_audio_s: round(p.audioS, 2),
+        };
+      }
     }
     out[entry.id] = figures;
+    if (entry.id === PIPER_VOICE || (entry.fixture && !out.synthesis_cache)) out.synthesis_cache = { voice: entry.id, ...(await cacheFigures(synth)) };
   }
   return out;
+}
+
+/** Time to first audio of SHORT through the engine's cache: a miss (a fresh cache each run) vs a hit. */
+async function cacheFigures(synth: Synthesizer) {
+  const uncached = await measure(() => viaSynth(new CachingSynthesizer(synth, new SynthesisCache(32 << 20)), SHORT));
+  const warm = new CachingSynthesizer(synth, new SynthesisCache(32 << 20));
+  await viaSynth(warm, SHORT);
+  const cached = await measure(() => viaSynth(warm, SHORT));
+  return {
+    text: SHORT,
+    uncached_ttfa_ms: round(uncached.ttfaMs, 2),
+    cached_ttfa_ms: round(cached.ttfaMs, 2),
+    // A hit is thousands of times faster: 3 decimals would print 0.
+    ttfa_ratio: uncached.ttfaMs > 0 ? round(cached.ttfaMs / uncached.ttfaMs, 6) : null,
+    uncached_total_ms: round(uncached.totalMs, 2),
+    cached_total_ms: round(cached.totalMs, 2),
+  };
 }
 
 async function pocketsphinxFigures() {

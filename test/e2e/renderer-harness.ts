@@ -37,7 +37,7 @@ export function ensureRendererBuilt(): void {
   } catch {
     /* missing */
   }
-  const sources = Math.max(newestMtime(join(appRoot, 'src-renderer')), statSync(join(appRoot, 'proto', 'ws-messages.ts')).mtimeMs);
+  const sources = Math.max(newestMtime(join(appRoot, 'src-renderer')), newestMtime(join(appRoot, 'proto')));
   if (built > sources) return;
   const r = spawnSync(process.execPath, [join(appRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'src-renderer/vite.config.ts', '--logLevel', 'warn'], {
     cwd: appRoot,
@@ -70,11 +70,16 @@ export interface ServeHandle {
   stop(): Promise<void>;
 }
 
-/** `earshot serve` with pocketsphinx + espeak on free ports and a temp EARSHOT_DATA_DIR; resolves when /readyz is 200. */
-export async function startServe(): Promise<ServeHandle> {
+/**
+ * `earshot serve` on free ports and a temp EARSHOT_DATA_DIR; resolves when /readyz is 200. The ASR engine is
+ * pocketsphinx unless `engineArgs` names another (e.g. `['--engine', 'sherpa', '--model', 'tone-transducer']`);
+ * `env` adds to the server's environment (e.g. EARSHOT_MODELS_BASE_URL, EARSHOT_SHARED_DIR).
+ */
+export async function startServe(opts: string[] | { engineArgs?: string[]; env?: Record<string, string> } = {}): Promise<ServeHandle> {
+  const { engineArgs = ['--engine', 'pocketsphinx'], env: extraEnv = {} } = Array.isArray(opts) ? { engineArgs: opts } : opts;
   const dataDir = mkdtempSync(join(tmpdir(), 'earshot-e2e-'));
   const [asr, tts] = [await freePort(), await freePort()];
-  const env = { ...process.env, EARSHOT_DATA_DIR: dataDir };
+  const env = { ...process.env, EARSHOT_DATA_DIR: dataDir, ...extraEnv };
   const base = `http://127.0.0.1:${asr}`;
   let out = '';
   let child: ChildProcess;
@@ -82,7 +87,7 @@ export async function startServe(): Promise<ServeHandle> {
   async function launch(): Promise<void> {
     child = spawn(
       process.execPath,
-      [CLI, 'serve', '--engine', 'pocketsphinx', '--port-asr', String(asr), '--port-tts', String(tts), '--no-grpc'],
+      [CLI, 'serve', ...engineArgs, '--port-asr', String(asr), '--port-tts', String(tts), '--no-grpc'],
       { cwd: appRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.stdout!.on('data', (d) => (out += d));

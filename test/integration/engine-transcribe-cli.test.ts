@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { encodeWav } from '../../src-main/core/audio/index.js';
 import { TONE_ALPHABET } from '../helpers/shared.js';
+import { TONE_MODELS } from '../helpers/fixtures.js';
 import { toneAudio } from '../../../shared/models/fixtures/tone-audio.mjs';
 
 const run = promisify(execFile);
@@ -25,6 +26,30 @@ test('transcribe a tone WAV with the sherpa fixture: text, json (words), srt and
   assert.match(srt, /^1\n00:00:00,\d{3} --> 00:00:0\d,\d{3}\nthe quick brown fox/);
   const vtt = (await run(process.execPath, ['bin/earshot.mjs', 'transcribe', wav, '--model', 'tone-alphabet', '--format', 'vtt'])).stdout;
   assert.match(vtt, /^WEBVTT/);
+});
+
+test('transcribe --engine sherpa --model tone-transducer prints exactly what the CTC fixture prints, for each test WAV', async () => {
+  for (const name of ['hello-world.wav', 'pangram.wav']) {
+    const wav = join(TONE_ALPHABET, 'test-wavs', name);
+    const expected = name === 'pangram.wav' ? 'the quick brown fox jumps over the lazy dog\n' : 'hello world\n';
+    for (const model of TONE_MODELS) {
+      const out = await run(process.execPath, ['bin/earshot.mjs', 'transcribe', wav, '--engine', 'sherpa', '--model', model]);
+      assert.equal(out.stdout, expected, `${name} with ${model}`);
+    }
+  }
+  const json = JSON.parse((await run(process.execPath, ['bin/earshot.mjs', 'transcribe', join(TONE_ALPHABET, 'test-wavs', 'hello-world.wav'), '--model', 'tone-transducer', '--format', 'json'])).stdout);
+  assert.equal(json.model, 'tone-transducer');
+  assert.deepEqual(json.segments[0].words.map((w: { word: string }) => w.word), ['hello', 'world']);
+});
+
+test('transcribe with a punctuation model prints punctuated finals; --no-punctuate the raw text', async () => {
+  const wav = join(TONE_ALPHABET, 'test-wavs', 'hello-world.wav');
+  const args = ['bin/earshot.mjs', 'transcribe', wav, '--engine', 'sherpa', '--model', 'tone-transducer', '--punct-model', 'punct-fixture'];
+  assert.equal((await run(process.execPath, args)).stdout, 'Hello world.\n');
+  assert.equal((await run(process.execPath, [...args, '--no-punctuate'])).stdout, 'hello world\n');
+  const bad = (await run(process.execPath, [...args.slice(0, -1), 'tone-alphabet']).catch((e) => e)) as { code: number; stderr: string };
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /not punct/);
 });
 
 test('transcribe: two utterances at 48 kHz give two lines; bad input fails clearly', async () => {

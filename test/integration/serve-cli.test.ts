@@ -10,6 +10,7 @@ import { after, test } from 'node:test';
 import { toneAudio } from '../../../shared/models/fixtures/tone-audio.mjs';
 import { openStore } from '../../src-main/core/store/index.js';
 import { connect, streamPcm, toS16 } from './ws-harness.js';
+import { TONE_MODELS } from '../helpers/fixtures.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'earshot-serve-'));
@@ -37,55 +38,57 @@ test('earshot token prints a stable 0600 token; --regenerate replaces it', () =>
   assert.equal(earshot(['token']).stdout.trim(), b);
 });
 
-test('SIGTERM on earshot serve mid-stream: the client gets its final and a clean close; the final is stored', async () => {
-  const db = join(dataDir, 'serve.db');
-  const child = spawn(
-    process.execPath,
-    ['bin/earshot.mjs', 'serve', '--port-asr', '0', '--port-tts', '0', '--no-grpc', '--engine', 'sherpa', '--model', 'tone-alphabet', '--db', db, '--open'],
-    { cwd: root, env: { ...env, PATH: '/nonexistent' /* --open must not launch a real browser */ }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (d) => (err += d));
-  const line = (re: RegExp) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const check = () => {
-        const m = out.match(re);
-        if (m) resolve(m);
-      };
-      child.stdout.on('data', (d) => {
-        out += d;
+for (const model of TONE_MODELS) {
+  test(`SIGTERM on earshot serve mid-stream (${model}): the client gets its final and a clean close; the final is stored`, async () => {
+    const db = join(dataDir, `serve-${model}.db`);
+    const child = spawn(
+      process.execPath,
+      ['bin/earshot.mjs', 'serve', '--port-asr', '0', '--port-tts', '0', '--no-grpc', '--engine', 'sherpa', '--model', model, '--db', db, '--open'],
+      { cwd: root, env: { ...env, PATH: '/nonexistent' /* --open must not launch a real browser */ }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    children.push(child);
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const line = (re: RegExp) =>
+      new Promise<RegExpMatchArray>((resolve, reject) => {
+        const check = () => {
+          const m = out.match(re);
+          if (m) resolve(m);
+        };
+        child.stdout.on('data', (d) => {
+          out += d;
+          check();
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}\n${err}`)));
         check();
       });
-      child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}\n${err}`)));
-      check();
-    });
-  const [, asrUrl] = await line(/listening asr=(\S+)/);
-  const [, uiUrl] = await line(/open the web UI at (\S+)/);
-  assert.match(uiUrl!, /#token=[A-Za-z0-9_-]{43}$/);
-  await line(/ready/);
-  const c = connect(`${asrUrl!.replace('http', 'ws')}/v1/audio/stream?model=tone-alphabet&endpointing=false&session=new&source=mic`);
-  const ready = await c.waitFor((m) => m.type === 'ready');
-  await streamPcm(c.ws, toS16(toneAudio('goodbye now', { tail: 0.3 })), 16000, 100, 20);
-  // Wait until the server has heard it (an interim), then stop the server.
-  await c.waitFor((m) => m.type === 'transcript' && m.text.length >= 4);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.kill('SIGTERM');
-  const close = await c.closed;
-  assert.equal(await exited, 0, err);
-  const finals = c.messages.filter((m) => m.type === 'transcript' && m.is_final);
-  assert.deepEqual(finals.map((f) => f.text), ['goodbye now']);
-  assert.equal(c.messages.at(-1).type, 'session_complete');
-  assert.equal(close.code, 1001, 'going away: a clean close');
-  const store = openStore({ path: db });
-  try {
-    const s = store.getSession(ready.session_id);
-    assert.ok(s, 'the session was stored');
-    assert.deepEqual(s!.segments.map((x) => x.text), ['goodbye now']);
-    assert.equal(s!.segments[0]!.track, 'mic');
-    assert.equal(s!.status, 'complete');
-  } finally {
-    store.close();
-  }
-});
+    const [, asrUrl] = await line(/listening asr=(\S+)/);
+    const [, uiUrl] = await line(/open the web UI at (\S+)/);
+    assert.match(uiUrl!, /#token=[A-Za-z0-9_-]{43}$/);
+    await line(/ready/);
+    const c = connect(`${asrUrl!.replace('http', 'ws')}/v1/audio/stream?model=${model}&endpointing=false&session=new&source=mic`);
+    const ready = await c.waitFor((m) => m.type === 'ready');
+    await streamPcm(c.ws, toS16(toneAudio('goodbye now', { tail: 0.3 })), 16000, 100, 20);
+    // Wait until the server has heard it (an interim), then stop the server.
+    await c.waitFor((m) => m.type === 'transcript' && m.text.length >= 4);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    const close = await c.closed;
+    assert.equal(await exited, 0, err);
+    const finals = c.messages.filter((m) => m.type === 'transcript' && m.is_final);
+    assert.deepEqual(finals.map((f) => f.text), ['goodbye now']);
+    assert.equal(c.messages.at(-1).type, 'session_complete');
+    assert.equal(close.code, 1001, 'going away: a clean close');
+    const store = openStore({ path: db });
+    try {
+      const s = store.getSession(ready.session_id);
+      assert.ok(s, 'the session was stored');
+      assert.deepEqual(s!.segments.map((x) => x.text), ['goodbye now']);
+      assert.equal(s!.segments[0]!.track, 'mic');
+      assert.equal(s!.status, 'complete');
+    } finally {
+      store.close();
+    }
+  });
+}

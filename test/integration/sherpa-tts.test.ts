@@ -54,7 +54,7 @@ test('loads the fixture voice and lists it as a fixture', () => {
 });
 
 test('generates the exact phoneme sequence for a text (espeak-ng phonemizer with Debian data)', async () => {
-  const chunks = await collect(tts.synthesize({ text: 'Hello world, this is a live captioning test.' }));
+  const chunks = await collect(tts.synthesize({ text: 'Hello world, this is a live captioning test.', quickStart: false }));
   assert.ok(chunks.length >= 1);
   assert.equal(chunks[0]!.sampleRate, 22050);
   assert.equal(phonemes(chunks[0]!.samples), '^_h_ə_l_ˈ_o_ʊ_ _w_ˈ_ɜ_ː_l_d_,_ _ð_ɪ_s_ _ɪ_z_ _ɐ_ _l_ˈ_a_ɪ_v_ _k_ˈ_æ_p_ʃ_ə_n_ɪ_ŋ_ _t_ˈ_ɛ_s_t_._$');
@@ -126,4 +126,13 @@ test('the catalog entry resolves to the same fixture and loads', async () => {
   assert.ok(resolved, 'fixture resolves from ../shared/models');
   const t = await loadSherpaTts(resolved);
   assert.equal(t.voices()[0]!.fixture, true);
+});
+
+test('quick start: a long first sentence is spoken in two pieces, cut at its clause mark; the rest is untouched', async () => {
+  const chunks = await collect(tts.synthesize({ text: 'Hello world, this is a live captioning test. Second one!' }));
+  assert.deepEqual([...new Set(chunks.map((c) => c.sentence))], [0, 1, 2]);
+  const first = (i: number) => chunks.find((c) => c.sentence === i)!;
+  assert.equal(phonemes(first(0).samples), '^_h_ə_l_ˈ_o_ʊ_ _w_ˈ_ɜ_ː_l_d_,_ _$'); // espeak-ng phonemizes the comma's pause too
+  assert.equal(phonemes(first(1).samples), '^_ð_ɪ_s_ _ɪ_z_ _ɐ_ _l_ˈ_a_ɪ_v_ _k_ˈ_æ_p_ʃ_ə_n_ɪ_ŋ_ _t_ˈ_ɛ_s_t_._$');
+  assert.equal(phonemes(first(2).samples), '^_s_ˈ_ɛ_k_ə_n_d_ _w_ˌ_ʌ_n_!_$');
 });

@@ -8,7 +8,7 @@ import { checkAccess, createAuthPolicy, extractToken, hostAllowed, hostnameOf, i
 
 const TOKEN = 'secret-token-abcdefghijklmnopqrstuvwxyz';
 const policy = (p = {}) => createAuthPolicy({ token: TOKEN, ownPorts: [8088, 9999], ...p });
-const req = (r: Partial<Parameters<typeof checkAccess>[0]>) => ({ path: '/v1/models', host: '127.0.0.1:8088', origin: undefined, authorization: undefined, ...r });
+const req = (r: Partial<Parameters<typeof checkAccess>[0]>) => ({ host: '127.0.0.1:8088', origin: undefined, authorization: undefined, ...r });
 
 test('loopback host names and Host header parsing', () => {
   for (const h of ['localhost', '127.0.0.1', '127.1.2.3', '::1', '[::1]', 'app.localhost', '::ffff:127.0.0.1']) assert.ok(isLoopbackHostname(h), h);
@@ -58,10 +58,12 @@ test('the decision table', () => {
     assert.ok(!r.ok && r.status === 401);
     assert.deepEqual(checkAccess(req({ authorization: `Bearer ${TOKEN}` }), strict), { ok: true });
   }
-  // /healthz is open; open paths (static UI) need only a good Host.
-  assert.deepEqual(checkAccess(req({ path: '/healthz', host: 'evil.example', origin: 'https://evil.example' }), policy({ requireToken: true })), { ok: true });
-  assert.deepEqual(checkAccess(req({ path: '/', open: true, origin: 'https://x.example' }), policy({ requireToken: true })), { ok: true });
-  assert.equal(checkAccess(req({ path: '/', open: true, host: 'evil.example' }), p).ok, false);
+  // 'public' (/healthz) is open; 'ui' (static UI files) needs only a good Host; no level = protected.
+  assert.deepEqual(checkAccess(req({ access: 'public', host: 'evil.example', origin: 'https://evil.example' }), policy({ requireToken: true })), { ok: true });
+  assert.deepEqual(checkAccess(req({ access: 'ui', origin: 'https://x.example' }), policy({ requireToken: true })), { ok: true });
+  assert.equal(checkAccess(req({ access: 'ui', host: 'evil.example' }), p).ok, false);
+  assert.equal(checkAccess(req({ origin: 'https://x.example' }), p).ok, false);
+  assert.equal(checkAccess(req({ access: 'protected' }), policy({ requireToken: true })).ok, false);
 });
 
 test('token file: created once with mode 0600, stable, regenerable, permissions tightened', () => {

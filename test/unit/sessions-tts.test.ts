@@ -20,6 +20,8 @@ function fakeEngine(log: string[] = []) {
     voices: () => VOICES,
     async *synthesize(req: SynthesisRequest, signal?: AbortSignal): AsyncIterable<SynthesisChunk> {
       log.push(req.text);
+      // The session splits the text itself: the synthesizer must not cut a piece again.
+      assert.equal(req.quickStart, false);
       const v = VOICES.find((x) => x.id === req.voice) ?? VOICES[0]!;
       const words = req.text.split(/\s+/).filter(Boolean).length;
       for (let i = 0; i < 2; i++) {
@@ -140,4 +142,19 @@ test('empty text, unknown voice, oversize text and bad options are specific erro
   s.append({ text: '12345' });
   assert.throws(() => s.append({ text: '123456' }), code('too_large', /exceed 10/));
   s.close();
+});
+
+test('quick start: a long first sentence is handed over in two pieces so the first audio comes sooner; later sentences are whole', async () => {
+  const log: string[] = [];
+  const s = new TtsSession({ engine: fakeEngine(log) });
+  const { until } = run(s);
+  s.speak({ text: 'Earshot is an on-device speech application that reads aloud. The second sentence stays whole, however long it is.' });
+  await until(isType('synthesis_complete'));
+  assert.deepEqual(log, ['Earshot is an on-device speech', 'application that reads aloud.', 'The second sentence stays whole, however long it is.']);
+  // Incremental: the request's first completed sentence is cut the same way, the next one is not.
+  log.length = 0;
+  s.append({ text: 'Thank you for waiting, your answer is ready now. Here is a second sentence that is long too. ' });
+  s.flush();
+  await until(isType('synthesis_complete'), 2);
+  assert.deepEqual(log, ['Thank you for waiting,', 'your answer is ready now.', 'Here is a second sentence that is long too.']);
 });

@@ -1,6 +1,7 @@
-// `earshot models list|pull <id>|verify [id]`: the model catalog, downloads (progress, resume, sha256) and checks.
+// `earshot models list|pull <id>|import <archive-or-folder>|verify [id]`: the model catalog, downloads (progress,
+// resume, sha256), installs of models downloaded elsewhere, and checks.
 import type { Command } from 'commander';
-import { catalogModel, downloadDir, listModels, loadCatalog, resolveModel } from '../../core/engine/index.js';
+import { catalogModel, downloadDir, importModel, listModels, loadCatalog, resolveModel } from '../../core/engine/index.js';
 import { progressPrinter, pullModel, verifyModel } from '../../core/engine/models/download.js';
 
 export function registerModels(program: Command): void {
@@ -13,12 +14,13 @@ export function registerModels(program: Command): void {
     .action((opts: { json?: boolean }) => {
       const rows = listModels();
       if (opts.json) return void process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      process.stdout.write(`${'ID'.padEnd(28)} ${'KIND'.padEnd(14)} ${'LANG'.padEnd(4)} ${'DOWNLOAD'.padStart(9)}  ${'STATE'.padEnd(20)} WHERE\n`);
       for (const m of rows) {
         const where = m.installed ? resolveModel(m.id)!.path : '-';
-        const size = m.sizeBytes ? `${(m.sizeBytes / 1e6).toFixed(1)} MB` : '';
-        process.stdout.write(
-          `${m.id.padEnd(28)} ${m.kind.padEnd(14)} ${m.language.padEnd(3)} ${(m.installed ? 'installed' : 'not installed').padEnd(14)}${m.fixture ? ' fixture' : ''} ${size} ${where}\n`,
-        );
+        // Every upstream file's size is in the catalog, so this is what `pull` will fetch (fixtures: local files).
+        const size = m.sizeBytes != null ? formatBytes(m.sizeBytes) : 'unknown';
+        const state = (m.installed ? 'installed' : 'not installed') + (m.fixture ? ' (fixture)' : '');
+        process.stdout.write(`${m.id.padEnd(28)} ${m.kind.padEnd(14)} ${m.language.padEnd(4)} ${size.padStart(9)}  ${state.padEnd(20)} ${where}\n`);
       }
     });
 
@@ -35,6 +37,19 @@ export function registerModels(program: Command): void {
         onProgress: progressPrinter(),
       });
       process.stdout.write(`${id}: installed in ${dir}\n`);
+    });
+
+  models
+    .command('import <archive-or-folder>')
+    .description('install a model downloaded elsewhere (the upstream .tar.bz2, or a folder of its files), verified against the catalog')
+    .option('--id <id>', 'the catalog id of the model, when its file or folder name does not say it')
+    .option('--into <dir>', 'models folder to write into (default: EARSHOT_MODELS_DIR or the user-data models dir)')
+    .action(async (source: string, opts: { id?: string; into?: string }) => {
+      const r = await importModel(source, { into: opts.into ?? downloadDir(), id: opts.id });
+      for (const f of r.files) {
+        process.stdout.write(`${r.model.id}/${f.path}: ${f.check === 'catalog' ? 'sha256 ok' : 'sha256 recorded (the catalog has none yet)'}\n`);
+      }
+      process.stdout.write(`${r.model.id}: installed in ${r.dir}\n`);
     });
 
   models
@@ -60,4 +75,12 @@ export function registerModels(program: Command): void {
         process.exitCode = 1;
       }
     });
+}
+
+/** 1.2 GB / 63.2 MB / 899 B: decimal units, as the model hubs show them. */
+function formatBytes(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
+  return `${n} B`;
 }

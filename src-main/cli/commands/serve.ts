@@ -25,12 +25,15 @@ interface ServeOptions {
   grpc: boolean;
   engine?: string;
   model?: string;
+  punctModel?: string;
   requireToken?: boolean;
   db?: string;
   store: boolean;
   allowOrigin: string[];
   allowHost: string[];
   open?: boolean;
+  wyoming?: number;
+  wyomingHost?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -45,12 +48,15 @@ export function registerServe(program: Command): void {
     .option('--no-grpc', 'do not start the gRPC servers')
     .option('--engine <backend>', 'ASR backend: sherpa or pocketsphinx (default: every installed one)')
     .option('--model <id>', 'ASR model id (see: earshot models list)')
+    .option('--punct-model <id>', 'punctuation model id for finals (default: the installed one, if any)')
     .option('--require-token', 'require the API token from every client, native ones included')
     .option('--db <path>', 'transcript database (default: the user-data earshot.db)')
     .option('--no-store', 'run without a transcript database (finals are never stored)')
     .option('--allow-origin <origin>', 'also accept this browser origin (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--allow-host <host>', 'also accept this Host name (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--open', 'print a one-time URL of the web UI with the token, and open it in the browser')
+    .option('--wyoming <port>', 'also serve the Wyoming protocol (Home Assistant speech-to-text and text-to-speech) on this TCP port', port('--wyoming'))
+    .option('--wyoming-host <address>', 'bind address of the Wyoming port (default: loopback; Wyoming has no authentication)')
     .action(async (opts: ServeOptions) => {
       if (opts.engine && opts.engine !== 'sherpa' && opts.engine !== 'pocketsphinx') throw new Error('--engine must be sherpa or pocketsphinx');
       const app = await startHeadless({
@@ -60,14 +66,17 @@ export function registerServe(program: Command): void {
         grpc: opts.grpc ? { asrPort: opts.grpcAsr, ttsPort: opts.grpcTts } : false,
         engine: opts.engine as 'sherpa' | 'pocketsphinx' | undefined,
         model: opts.model,
+        punctModel: opts.punctModel,
         requireToken: opts.requireToken,
         db: opts.store ? opts.db : null,
         allowedOrigins: opts.allowOrigin,
         allowedHosts: opts.allowHost,
+        wyoming: opts.wyoming !== undefined ? { port: opts.wyoming, host: opts.wyomingHost } : undefined,
       });
       const s = app.server;
       const grpc = s.grpcAsrPort !== null ? ` grpc-asr=${s.host}:${s.grpcAsrPort} grpc-tts=${s.host}:${s.grpcTtsPort}` : '';
-      process.stdout.write(`earshot serve: listening asr=${s.asrUrl} tts=${s.ttsUrl}${grpc}\n`);
+      const wyoming = s.wyomingPort !== null ? ` wyoming=tcp://${opts.wyomingHost ?? '127.0.0.1'}:${s.wyomingPort}` : '';
+      process.stdout.write(`earshot serve: listening asr=${s.asrUrl} tts=${s.ttsUrl}${grpc}${wyoming}\n`);
       if (opts.open) {
         process.stdout.write(`earshot serve: open the web UI at ${app.uiUrl}\n`);
         openInBrowser(app.uiUrl);

@@ -17,7 +17,9 @@ export function registerTranscribe(program: Command): void {
     .option('--model <id>', 'sherpa model id (see: earshot models list)')
     .option('--format <format>', `output: ${FORMATS.join(', ')}`, 'text')
     .option('--endpointing <ms>', 'trailing silence that ends an utterance', '600')
-    .action(async (file: string, opts: { engine?: string; model?: string; format: string; endpointing: string }) => {
+    .option('--punct-model <id>', 'punctuation model id (default: the installed one, if any)')
+    .option('--no-punctuate', 'print the recognizer text without punctuation and capitals')
+    .action(async (file: string, opts: { engine?: string; model?: string; format: string; endpointing: string; punctModel?: string; punctuate: boolean }) => {
       if (!(FORMATS as readonly string[]).includes(opts.format)) throw new Error(`--format must be one of ${FORMATS.join(', ')}`);
       if (opts.engine && opts.engine !== 'sherpa' && opts.engine !== 'pocketsphinx') throw new Error('--engine must be sherpa or pocketsphinx');
       const endpointingMs = Number(opts.endpointing);
@@ -27,14 +29,16 @@ export function registerTranscribe(program: Command): void {
       const samples = wav.channels === 1 ? wav.channelData[0]! : mono(wav.channelData);
       const backend = (opts.engine ?? (opts.model ? 'sherpa' : undefined)) as AsrBackendId | undefined;
       const spec: AsrLoadSpec[] | undefined = backend || opts.model ? [{ backend, model: opts.model }] : undefined;
-      const engine = await createEngine({ asr: spec, tts: [], vad: false });
+      const punct = opts.punctuate === false ? false : opts.punctModel ? { model: opts.punctModel } : undefined;
+      const engine = await createEngine({ asr: spec, tts: [], vad: false, punct });
       try {
         await engine.ready;
         const asr = engine.asr({ backend, model: opts.model });
         const stream = asr.createStream({ sampleRate: wav.sampleRate, endpointingMs, vad: false });
         const finals: AsrFinal[] = [];
         const failed = new Promise<never>((_, reject) => stream.on('error', reject));
-        stream.on('final', (f) => finals.push(f));
+        // With a punctuation model the engine's finals carry a punctuated form: that is what is printed.
+        stream.on('final', (f) => finals.push(punct !== false && f.punctuatedText ? { ...f, text: f.punctuatedText } : f));
         const step = Math.round(wav.sampleRate / 10);
         for (let i = 0; i < samples.length; i += step) {
           stream.write(samples.subarray(i, i + step));

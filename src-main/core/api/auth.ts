@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { userDataDir } from '../paths.js';
+import type { RouteAccess } from './route-access.js';
 
 export const TOKEN_FILE = 'api-token';
 /** 32 random bytes = 256 bits, base64url. */
@@ -124,25 +125,32 @@ export function tokenMatches(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** The token from `Authorization: Bearer …` (HTTP, gRPC metadata) or `?token=` (WebSocket URLs). */
-export function extractToken(authorization: string | undefined, queryToken: string | null | undefined): string | null {
+/**
+ * The token from `Authorization: Bearer …` (HTTP, gRPC metadata; `Token …` as Deepgram's SDKs send it), an API-key
+ * header of the cloud protocols Earshot serves (`xi-api-key`, `x-api-key`), or `?token=` (WebSocket URLs).
+ */
+export function extractToken(authorization: string | undefined, queryToken: string | null | undefined, apiKey?: string | null): string | null {
   if (authorization) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    const m = /^(?:Bearer|Token)\s+(\S+)\s*$/i.exec(authorization);
     if (m) return m[1]!;
   }
+  if (apiKey) return apiKey.trim();
   return queryToken ?? null;
 }
 
 export interface AuthRequest {
-  /** Request path without the query string. */
-  path: string;
+  /**
+   * Access level of the route the router matched (route-access.ts); never derived from the raw URL.
+   * Absent = 'protected' (WebSocket streams, gRPC, unknown routes).
+   */
+  access?: RouteAccess;
   host: string | undefined;
   origin: string | undefined;
   authorization: string | undefined;
   /** `?token=` value, if any. */
   queryToken?: string | null;
-  /** Paths that are open to anyone (no token, any origin): /healthz and the static web UI files. */
-  open?: boolean;
+  /** An API-key header (`xi-api-key`, `x-api-key`) or Deepgram's `token` WebSocket subprotocol value, if any. */
+  apiKey?: string | null;
 }
 
 export type AuthDecision =
@@ -152,12 +160,13 @@ export type AuthDecision =
 const forbidden = (reason: string): AuthDecision => ({ ok: false, status: 403, wsCloseCode: 4403, grpcCode: 'PERMISSION_DENIED', reason });
 const unauthorized = (reason: string): AuthDecision => ({ ok: false, status: 401, wsCloseCode: 4401, grpcCode: 'UNAUTHENTICATED', reason });
 
-/** The one decision every transport applies. gRPC: pass path '' and no origin; host = `:authority`. */
+/** The one decision every transport applies. gRPC: no origin; host = `:authority`. */
 export function checkAccess(req: AuthRequest, policy: AuthPolicy): AuthDecision {
-  if (req.path === '/healthz') return { ok: true };
+  const access = req.access ?? 'protected';
+  if (access === 'public') return { ok: true };
   if (!hostAllowed(req.host, policy)) return forbidden(`Host "${req.host ?? ''}" is not a loopback or configured host`);
-  if (req.open) return { ok: true };
-  const token = extractToken(req.authorization, req.queryToken);
+  if (access === 'ui') return { ok: true };
+  const token = extractToken(req.authorization, req.queryToken, req.apiKey);
   const valid = token !== null && tokenMatches(token, policy.token);
   if (req.origin !== undefined && req.origin !== '') {
     if (!originAllowed(req.origin, policy)) return forbidden(`Origin "${req.origin}" is not allowed`);

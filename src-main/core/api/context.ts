@@ -7,6 +7,7 @@ import type { AuthPolicy } from './auth.js';
 import type { Limits, StreamSlots } from './limits.js';
 import type { ApiMetrics } from './metrics.js';
 import type { WorkInProgress } from './work-in-progress.js';
+import type { TokenBoundStreams } from './token-bound.js';
 
 export interface ApiContext {
   engine: Engine;
@@ -17,6 +18,8 @@ export interface ApiContext {
   /** Concurrent stream slots shared by WS and gRPC (`limits.maxConcurrentStreams`). */
   streams: StreamSlots;
   metrics: ApiMetrics;
+  /** Streams opened with a token, ended (4401 / UNAUTHENTICATED) when the token is rotated. */
+  tokenBound: TokenBoundStreams;
   logger: Logger;
   /** Streams and requests in progress, so a stop can finish (or cut) every one before the store and engine close. */
   work: WorkInProgress;

@@ -30,6 +30,13 @@ export interface Limits {
   audioAheadBudgetMs: number;
   /** Largest body of REST uploads (bytes). */
   maxUploadBytes: number;
+  /**
+   * A whole HTTP request (headers and body) must arrive within this time, else 408 and the connection is
+   * closed: an incomplete body is never held open forever. WebSocket streams, once upgraded, are not affected.
+   */
+  requestTimeoutMs: number;
+  /** The request headers must arrive within this time (at most requestTimeoutMs). */
+  headersTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -42,6 +49,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   sendBufferHardBytes: 16 * 1024 * 1024,
   audioAheadBudgetMs: 120_000,
   maxUploadBytes: 200 * 1024 * 1024,
+  requestTimeoutMs: 60_000,
+  headersTimeoutMs: 20_000,
 });
 
 export function resolveLimits(overrides: Partial<Limits> = {}): Limits {

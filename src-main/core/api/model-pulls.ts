@@ -2,9 +2,14 @@
 // time (a second request joins it), progress kept as a small record per model that clients poll with
 // `GET /v1/models/:id/pull`. The downloading itself (Range resume, sha256) is the engine's downloader; this
 // only tracks state, bounds how many run at once, and aborts them when the server closes.
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { catalogModel, downloadDir, type CatalogModel } from '../engine/models/catalog.js';
 import { pullModel, verifyModel } from '../engine/models/download.js';
+import { importModel, type ImportResult } from '../engine/models/import.js';
 
 export type PullState = 'downloading' | 'verifying' | 'done' | 'error';
 
@@ -25,6 +30,13 @@ export interface ModelPullsOptions {
   baseUrl?: string;
   /** Downloads running at once; more is refused (default 2). */
   maxConcurrent?: number;
+  /** Largest archive accepted by importUpload (default 4 GiB). */
+  maxUploadBytes?: number;
+}
+
+/** An upload over the size limit. */
+export class UploadTooLargeError extends Error {
+  readonly code = 'too_large';
 }
 
 export class UnknownModelError extends Error {
@@ -41,11 +53,46 @@ export class ModelPulls {
   private readonly into: string;
   private readonly baseUrl: string | undefined;
   private readonly maxConcurrent: number;
+  private readonly maxUploadBytes: number;
+  private importing = false;
 
   constructor(opts: ModelPullsOptions = {}) {
     this.into = opts.into ?? downloadDir();
     this.baseUrl = opts.baseUrl;
     this.maxConcurrent = opts.maxConcurrent ?? 2;
+    this.maxUploadBytes = opts.maxUploadBytes ?? 4 * 1024 ** 3;
+  }
+
+  /**
+   * Installs a model archive uploaded by a client (`POST /v1/models/import`): the body goes to a temp file in the
+   * models dir (at most maxUploadBytes), then `importModel` identifies and verifies it before anything is
+   * installed. One import at a time (TooManyPullsError otherwise). `filename` only gives the archive's type
+   * and name (its base name is used; it never becomes a path).
+   */
+  async importUpload(body: Readable, filename: string, id?: string): Promise<ImportResult> {
+    if (this.importing) throw new TooManyPullsError('a model import is already running; try again when it ends');
+    this.importing = true;
+    const base = basename(filename.replace(/\\/g, '/'));
+    const name = /^\.{0,2}$/.test(base) ? 'upload' : base; // '', '.' and '..' would name the folder itself
+    const dir = join(this.into, `.upload-${randomBytes(6).toString('hex')}`);
+    try {
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, name);
+      let bytes = 0;
+      const max = this.maxUploadBytes;
+      const cap = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          bytes += chunk.length;
+          if (bytes > max) return cb(new UploadTooLargeError(`the upload is over the ${max}-byte limit for a model archive`));
+          cb(null, chunk);
+        },
+      });
+      await pipeline(body, cap, createWriteStream(file));
+      return await importModel(file, { into: this.into, id });
+    } finally {
+      this.importing = false;
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   /** The progress of the model's latest pull, or null when none was started by this server. Throws for unknown ids. */

@@ -6,16 +6,19 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import pino, { type Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES } from '../../../proto/ws-messages.js';
 import type { Engine } from '../engine/types.js';
 import type { Store } from '../store/types.js';
-import { appRoot } from '../paths.js';
-import { checkAccess, createAuthPolicy, isLoopbackBind, originAllowed, type AuthPolicy } from './auth.js';
+import { appRoot, appVersion } from '../paths.js';
+import { checkAccess, createAuthPolicy, extractToken, isLoopbackBind, originAllowed, type AuthPolicy } from './auth.js';
+import { TokenBoundStreams } from './token-bound.js';
 import type { ApiContext } from './context.js';
+import { redactedRequestSerializer } from './log-redaction.js';
+import { accessOf, createStreamMatcher, ROUTER_OPTIONS, type RouteEntry, type StreamKind } from './route-access.js';
 import { resolveLimits, StreamSlots, type Limits } from './limits.js';
 import { ApiMetrics } from './metrics.js';
 import { restRoutes } from './http/rest-routes.js';
@@ -24,9 +27,11 @@ import { tokenRoutes } from './http/token-routes.js';
 import { ModelPulls } from './model-pulls.js';
 import { sessionsRoutes } from './http/sessions-routes.js';
 import { startGrpc, type RunningGrpc } from './grpc/server.js';
+import { startWyoming, type RunningWyoming } from './wyoming/server.js';
 import { handleAsrSocket } from './ws/asr-socket.js';
 import { handleTtsSocket } from './ws/tts-socket.js';
-import { WorkInProgress, type StopReport } from './work-in-progress.js';
+import { authenticatesInBand, compatApiKey, compatRoutes, handleCompatSocket } from './compat/index.js';
+import { ShutdownSet, WorkInProgress, type StopReport } from './work-in-progress.js';
 
 export const DEFAULT_ASR_PORT = 8088;
 export const DEFAULT_TTS_PORT = 9999;
@@ -56,6 +61,8 @@ export interface ServerOptions {
   tokenDir?: string;
   /** Told after each token rotation. */
   onTokenRotated?: (token: string) => void;
+  /** Wyoming (Home Assistant) TCP listener; absent = none. Host defaults to 127.0.0.1 (Wyoming has no auth). */
+  wyoming?: { port: number; host?: string };
   /** Model installs over the API: target folder (default downloadDir()) and mirror base URL (default env EARSHOT_MODELS_BASE_URL). */
   models?: { into?: string; baseUrl?: string };
   /** On close(), how long work in progress may take to finish before it is cut (ms). Default DEFAULT_STOP_GRACE_MS. */
@@ -69,11 +76,14 @@ export interface RunningServer {
   ttsPort: number;
   grpcAsrPort: number | null;
   grpcTtsPort: number | null;
+  wyomingPort: number | null;
   /** http://host:asrPort */
   asrUrl: string;
   ttsUrl: string;
   /** Live WebSocket streams now. */
   readonly activeStreams: number;
+  /** Every registered HTTP route of both ports with its access level (route-access.ts): what the security test enumerates. */
+  readonly routes: readonly RouteEntry[];
   /**
    * Graceful stop, bounded in time, on every transport: stop accepting; end every live ASR stream, WebSocket and
    * gRPC (the final of the utterance in progress reaches the client and the store; WS then closes 1001, gRPC ends
@@ -84,23 +94,6 @@ export interface RunningServer {
   close(): Promise<void>;
   /** What the last close() finished and cut (null before close). */
   readonly stopReport: StopReport | null;
-}
-
-type StreamKind = 'asr' | 'tts';
-
-/** Which stream a WebSocket path opens on a port, or null (404). */
-function streamFor(path: string, portKind: StreamKind): StreamKind | null {
-  if (path === '/v1/asr/stream') return 'asr';
-  if (path === '/v1/tts/stream') return 'tts';
-  if (path === '/v1/audio/stream') return portKind;
-  return null;
-}
-
-/** Paths open to anyone: /healthz and the static web UI (GET only). Everything under /v1 and /metrics is not. */
-function isOpenPath(method: string, path: string): boolean {
-  if (path === '/healthz') return true;
-  if (method !== 'GET' && method !== 'HEAD') return false;
-  return !path.startsWith('/v1/') && path !== '/metrics';
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -131,23 +124,52 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     auth,
     limits,
     streams: new StreamSlots(limits.maxConcurrentStreams),
+    tokenBound: new TokenBoundStreams(),
     metrics: new ApiMetrics(),
     logger,
     work: new WorkInProgress(),
   };
+  // The cloud-protocol sockets join the stop through their shutdown().
+  const compatLive = { asr: new ShutdownSet(ctx.work), tts: new ShutdownSet(ctx.work) };
   const sockets = new Set<WebSocket>();
   let closing = false;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.maxFrameBytes,
+    perMessageDeflate: false,
+    // Deepgram's browser SDK authenticates with the subprotocols `token, <key>`; the handshake must echo `token`.
+    handleProtocols: (protocols) => (protocols.has('token') ? 'token' : false),
+  });
 
+  const registered: { port: StreamKind; route: RouteOptions }[] = [];
+  const streamFor = createStreamMatcher();
   const webRoot = opts.webRoot ?? join(appRoot, 'out', 'renderer');
   const pulls = new ModelPulls({ into: opts.models?.into, baseUrl: opts.models?.baseUrl ?? (process.env.EARSHOT_MODELS_BASE_URL || undefined) });
 
   async function buildApp(kind: StreamKind): Promise<FastifyInstance> {
-    const app = Fastify({ loggerInstance: logger.child({ port: kind }), bodyLimit: limits.maxUploadBytes });
+    const requestTimeout = limits.requestTimeoutMs;
+    const app = Fastify({
+      loggerInstance: logger.child({ port: kind }, { serializers: { req: redactedRequestSerializer } }),
+      bodyLimit: limits.maxUploadBytes,
+      routerOptions: { ...ROUTER_OPTIONS },
+      // Node checks these deadlines every connectionsCheckingInterval (default 30 s): check often enough that
+      // a stalled request is dropped close to its deadline.
+      requestTimeout,
+      http: {
+        requestTimeout,
+        headersTimeout: Math.min(limits.headersTimeoutMs, requestTimeout),
+        connectionsCheckingInterval: Math.max(50, Math.min(5000, Math.floor(requestTimeout / 4))),
+      },
+    });
+    // Route options are kept by reference: hooks of child plugins (the web UI's) still set `config.access` after this one.
+    app.addHook('onRoute', (route) => {
+      registered.push({ port: kind, route });
+    });
 
-    // Auth first, for every route (and CORS for allow-listed browser origins).
+    // Auth first, for every route (and CORS for allow-listed browser origins). The decision uses the access
+    // level of the route the router matched (route-access.ts), so no spelling of a path can reach a protected
+    // handler as if it were an open one; no match (404) is protected too.
     app.addHook('onRequest', async (req, reply) => {
-      const path = req.url.split('?')[0]!;
       const origin = req.headers.origin;
       if (origin && originAllowed(origin, auth)) {
         reply.header('Access-Control-Allow-Origin', origin);
@@ -163,7 +185,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         }
       }
       const decision = checkAccess(
-        { path, host: req.headers.host, origin, authorization: req.headers.authorization, open: isOpenPath(req.method, path) },
+        { access: accessOf(req.routeOptions.config, req.method), host: req.headers.host, origin, authorization: req.headers.authorization, apiKey: compatApiKey(req.headers) },
         auth,
       );
       if (!decision.ok) {
@@ -181,17 +203,33 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     app.get('/metrics', async (_req, reply) => reply.type(ctx.metrics.contentType).send(await ctx.metrics.text()));
     await app.register(restRoutes, { ctx });
     await app.register(modelPullRoutes, { pulls });
-    await app.register(tokenRoutes, { auth, tokenDir: opts.tokenDir ?? null, onRotate: opts.onTokenRotated });
+    await app.register(tokenRoutes, {
+      auth,
+      tokenDir: opts.tokenDir ?? null,
+      onRotate: (token) => {
+        const ended = ctx.tokenBound.revokeAllBut(token);
+        if (ended) logger.info({ ended }, 'token rotated: closed the streams opened with the old token');
+        opts.onTokenRotated?.(token);
+      },
+    });
+    await app.register(compatRoutes, { ctx });
     if (ctx.store) await app.register(sessionsRoutes, { store: ctx.store });
 
     if (kind === 'asr') {
-      if (existsSync(join(webRoot, 'index.html'))) {
-        await app.register(fastifyStatic, { root: webRoot, prefix: '/', index: ['index.html'], wildcard: true });
-      } else {
-        app.get('/', async (_req, reply) =>
-          reply.type('text/plain').send(`Earshot API is running. The web UI is not built (no ${webRoot}/index.html): run \`npm run build\`.\n`),
-        );
-      }
+      // The web UI's routes are the only 'ui' ones: an encapsulated plugin whose onRoute hook marks every route
+      // @fastify/static adds (GET/HEAD only; accessOf refuses 'ui' for other methods anyway).
+      await app.register(async (ui) => {
+        ui.addHook('onRoute', (route) => {
+          route.config = { ...route.config, access: 'ui' };
+        });
+        if (existsSync(join(webRoot, 'index.html'))) {
+          await ui.register(fastifyStatic, { root: webRoot, prefix: '/', index: ['index.html'], wildcard: true });
+        } else {
+          ui.get('/', async (_req, reply) =>
+            reply.type('text/plain').send(`Earshot API is running. The web UI is not built (no ${webRoot}/index.html): run \`npm run build\`.\n`),
+          );
+        }
+      });
     }
 
     app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(kind, req, socket, head));
@@ -206,17 +244,27 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     } catch {
       return rejectUpgrade(socket, 400, 'Bad Request');
     }
-    const stream = streamFor(url.pathname, portKind);
+    // The stream is chosen on the raw URL by the same router rules as HTTP routes; every stream is protected.
+    const stream = streamFor(req.url ?? '/', portKind);
     if (!stream) return rejectUpgrade(socket, 404, 'Not Found');
     if (closing) return rejectUpgrade(socket, 503, 'Service Unavailable');
     const decision = checkAccess(
-      { path: url.pathname, host: req.headers.host, origin: req.headers.origin, authorization: req.headers.authorization, queryToken: url.searchParams.get('token') },
+      {
+        host: req.headers.host,
+        origin: req.headers.origin,
+        authorization: req.headers.authorization,
+        queryToken: url.searchParams.get('token'),
+        apiKey: compatApiKey(req.headers),
+      },
       auth,
     );
+    // A stream that authenticates in its first message gets the handshake when only the token is missing.
+    const inBand = stream !== 'asr' && stream !== 'tts' && authenticatesInBand(stream);
+    const deferred = inBand && !decision.ok && decision.status === 401 && !req.headers.origin;
     // Refusals complete the handshake and close with 4401/4403, so browsers (which never see an HTTP status
     // of a failed handshake) learn why.
     wss.handleUpgrade(req, socket, head, (ws) => {
-      if (!decision.ok) {
+      if (!decision.ok && !deferred) {
         ctx.metrics.error(decision.status === 401 ? 'unauthorized' : 'forbidden');
         ws.close(decision.wsCloseCode, decision.reason.slice(0, 120));
         return;
@@ -227,15 +275,23 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         return;
       }
       sockets.add(ws);
-      ws.once('close', () => sockets.delete(ws));
+      // A stream opened with a token ends when that token is rotated away (4401, as a new handshake would get).
+      const presented = extractToken(req.headers.authorization, url.searchParams.get('token'), compatApiKey(req.headers));
+      const unbind = presented === null ? () => undefined : ctx.tokenBound.bind(presented, () => ws.close(CLOSE_CODES.unauthorized, 'the API token was rotated; reconnect with the new token'));
+      ws.once('close', () => {
+        sockets.delete(ws);
+        unbind();
+      });
       if (stream === 'asr') handleAsrSocket(ws, url.searchParams, ctx, release);
-      else handleTtsSocket(ws, url.searchParams, ctx, release);
+      else if (stream === 'tts') handleTtsSocket(ws, url.searchParams, ctx, release);
+      else handleCompatSocket(stream, ws, url.searchParams, ctx, compatLive, release, decision.ok);
     });
   }
 
   const asrApp = await buildApp('asr');
   const ttsApp = await buildApp('tts');
   let grpc: RunningGrpc | null = null;
+  let wyoming: RunningWyoming | null = null;
   try {
     await asrApp.listen({ host, port: opts.asrPort ?? DEFAULT_ASR_PORT });
     await ttsApp.listen({ host, port: opts.ttsPort ?? DEFAULT_TTS_PORT });
@@ -243,8 +299,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     auth.ownPorts.push(portOf(asrApp), portOf(ttsApp));
     const grpcPorts = opts.grpc === undefined ? { asrPort: 50052, ttsPort: 50051 } : opts.grpc;
     if (grpcPorts) grpc = await startGrpc(ctx, { host, asrPort: grpcPorts.asrPort, ttsPort: grpcPorts.ttsPort });
+    if (opts.wyoming) wyoming = await startWyoming(ctx, { host: opts.wyoming.host ?? '127.0.0.1', port: opts.wyoming.port, version: appVersion() });
   } catch (err) {
-    await Promise.allSettled([asrApp.close(), ttsApp.close()]);
+    await Promise.allSettled([asrApp.close(), ttsApp.close(), grpc?.close(0)]);
     throw err;
   }
   if (!isLoopbackBind(host)) logger.warn({ host }, 'listening on a non-loopback address: the API token is required for every client');
@@ -262,6 +319,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ttsPort,
     grpcAsrPort: grpc?.asrPort ?? null,
     grpcTtsPort: grpc?.ttsPort ?? null,
+    wyomingPort: wyoming?.port ?? null,
     asrUrl: `http://${urlHost}:${asrPort}`,
     ttsUrl: `http://${urlHost}:${ttsPort}`,
     get activeStreams() {
@@ -269,6 +327,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     },
     get stopReport() {
       return stopReport;
+    },
+    get routes() {
+      return registered.flatMap(({ port, route }) =>
+        [route.method].flat().map((method): RouteEntry => ({ port, method, url: route.url, access: accessOf(route.config, method) })),
+      );
     },
     close() {
       closed ??= (async () => {
@@ -286,7 +349,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         for (const ws of sockets) ws.terminate();
         await grpcClosed;
         // HTTP: answers being written may finish; anything still open after that is dropped.
-        await Promise.race([Promise.allSettled([asrApp.close(), ttsApp.close()]), sleep(1000)]);
+        await Promise.race([Promise.allSettled([wyoming?.close(), asrApp.close(), ttsApp.close()]), sleep(1000)]);
         asrApp.server.closeAllConnections();
         ttsApp.server.closeAllConnections();
         wss.close();

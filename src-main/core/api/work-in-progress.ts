@@ -102,3 +102,24 @@ function askToFinish(item: StoppableWork): void {
     // The item stays registered and is cut at the deadline.
   }
 }
+
+/**
+ * Streams that only know how to shut down (the cloud-protocol sockets, api/compat): each entry joins the stop
+ * through its `shutdown()`, which both finishes and (at the deadline) cuts it. Set-like, for their add/delete.
+ */
+export class ShutdownSet {
+  private readonly removals = new Map<{ shutdown(): Promise<void> | void }, () => void>();
+  constructor(private readonly work: WorkInProgress) {}
+
+  add(entry: { shutdown(): Promise<void> | void }): this {
+    this.removals.set(entry, this.work.add({ finish: () => entry.shutdown(), cut: () => void Promise.resolve(entry.shutdown()).catch(() => undefined) }));
+    return this;
+  }
+
+  delete(entry: { shutdown(): Promise<void> | void }): boolean {
+    const remove = this.removals.get(entry);
+    this.removals.delete(entry);
+    remove?.();
+    return remove !== undefined;
+  }
+}

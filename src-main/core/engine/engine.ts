@@ -8,8 +8,10 @@ import type {
   AsrSelection,
   BackendStatus,
   Engine,
+  LoadedRecognizer,
   EngineReadiness,
   ModelInfo,
+  Punctuator,
   Synthesizer,
   TtsBackendId,
   TtsSelection,
@@ -20,6 +22,12 @@ import { loadCatalog, resolveModel, type CatalogModel, type ResolvedModel } from
 import { SherpaAsrEngine, defaultAsrThreads } from './backends/sherpa/asr.js';
 import { isStreamingFamily } from './backends/sherpa/asr-config.js';
 import { sherpaUnavailableReason } from './backends/sherpa/native.js';
+import { SherpaPunctuator } from './backends/sherpa/punct.js';
+import { PunctuatedAsrEngine } from './punctuated-asr.js';
+import { CachingSynthesizer, SynthesisCache, type SynthesisCacheStats } from './synthesis-cache.js';
+
+/** Default budget of the synthesis cache: about 6 minutes of 22 kHz audio. */
+export const DEFAULT_TTS_CACHE_BYTES = 32 * 1024 * 1024;
 
 export interface AsrLoadSpec {
   backend?: AsrBackendId;
@@ -32,6 +40,11 @@ export interface TtsLoadSpec {
   backend?: TtsBackendId;
   /** Catalog model id of a sherpa voice. */
   voice?: string;
+}
+
+export interface PunctLoadSpec {
+  /** Catalog id of a punctuation model; naming a fixture is the only way to load one. */
+  model?: string;
 }
 
 export interface EngineConfig {
@@ -47,6 +60,13 @@ export interface EngineConfig {
   warmup?: boolean;
   /** Load Silero VAD for ASR streams when installed (default true). */
   vad?: boolean;
+  /**
+   * Punctuation and casing of finals. Default: the first installed non-fixture punctuation model (none when
+   * none is installed); false: none.
+   */
+  punct?: PunctLoadSpec | false;
+  /** Bytes of synthesized audio kept for repeated texts (default 32 MiB; 0 turns the cache off). */
+  ttsCacheBytes?: number;
 }
 
 // Factories written by the engine-local slice. Imported by computed specifier so this file does not fail to
@@ -96,12 +116,17 @@ class SpeechEngine implements Engine {
   private done = false;
   private readonly asrs: LoadedAsr[] = [];
   private readonly ttss: LoadedTts[] = [];
+  private punctuator: (Punctuator & { close(): Promise<void> }) | null = null;
+  private readonly punctuated = new WeakMap<AsrEngine, AsrEngine>();
   /** Why a named sherpa model is not available, keyed `asr:<id>` / `tts:<id>`. */
   private readonly problems = new Map<string, string>();
   private readonly statuses = new Map<string, BackendStatus>();
   private closed = false;
+  /** One cache for every voice: the budget is the engine's, not each voice's. */
+  private readonly synthCache: SynthesisCache;
 
   constructor(private readonly config: Required<Pick<EngineConfig, 'threads' | 'warmup' | 'vad'>> & EngineConfig) {
+    this.synthCache = new SynthesisCache(config.ttsCacheBytes ?? DEFAULT_TTS_CACHE_BYTES);
     this.ready = this.loadAll().then(
       () => {
         this.done = true;
@@ -123,6 +148,8 @@ class SpeechEngine implements Engine {
       if ((spec.backend ?? (spec.model ? 'sherpa' : 'pocketsphinx')) === 'sherpa') await this.loadSherpaAsr(spec, vadModel);
       else await this.loadPocketsphinx();
     }
+    const punctSpec = this.config.punct === undefined ? defaultPunctSpec(this.config.modelsDirs) : this.config.punct;
+    if (punctSpec) await this.loadPunct(punctSpec);
     const ttsSpecs = this.config.tts ?? defaultTtsSpecs(this.config.modelsDirs);
     for (const spec of ttsSpecs) {
       if ((spec.backend ?? (spec.voice ? 'sherpa' : 'espeak')) === 'sherpa') await this.loadSherpaTts(spec);
@@ -144,6 +171,21 @@ class SpeechEngine implements Engine {
       this.state = `loading and warming sherpa ${entry.id}`;
       const engine = await SherpaAsrEngine.load(model, { threads: this.config.threads, warmup: this.config.warmup, vadModel });
       this.asrs.push({ engine, fixture: !!entry.fixture, close: () => engine.close() });
+    } catch (err) {
+      this.problems.set(key, message(err));
+    }
+  }
+
+  private async loadPunct(spec: PunctLoadSpec): Promise<void> {
+    const entry = pickCatalog('punct', spec.model);
+    const key = `punct:${entry.id}`;
+    this.state = `loading punctuation ${entry.id}`;
+    const why = sherpaUnavailableReason();
+    if (why) return void this.problems.set(key, why);
+    const model = resolveModel(entry, this.config.modelsDirs);
+    if (!model) return void this.problems.set(key, `model "${entry.id}" is not installed; run: earshot models pull ${entry.id}`);
+    try {
+      this.punctuator = await SherpaPunctuator.load(model);
     } catch (err) {
       this.problems.set(key, message(err));
     }
@@ -184,7 +226,7 @@ class SpeechEngine implements Engine {
     let status: BackendStatus;
     try {
       status = mod.espeakStatus();
-      if (status.available) this.ttss.push({ synth: await mod.createEspeakSynthesizer(), fixture: false });
+      if (status.available) this.ttss.push({ synth: this.cached(await mod.createEspeakSynthesizer()), fixture: false });
     } catch (err) {
       status = { id: 'espeak', kind: 'tts', available: false, detail: message(err) };
     }
@@ -202,10 +244,18 @@ class SpeechEngine implements Engine {
     const mod = await importOptional<SherpaTtsModule>(SHERPA_TTS_MODULE);
     if (mod instanceof Error) return void this.problems.set(key, mod.message);
     try {
-      this.ttss.push({ synth: await mod.loadSherpaTts(model), fixture: !!entry.fixture, modelId: entry.id });
+      this.ttss.push({ synth: this.cached(await mod.loadSherpaTts(model)), fixture: !!entry.fixture, modelId: entry.id });
     } catch (err) {
       this.problems.set(key, message(err));
     }
+  }
+
+  private cached(synth: Synthesizer): Synthesizer {
+    return this.synthCache.maxBytes > 0 ? new CachingSynthesizer(synth, this.synthCache) : synth;
+  }
+
+  ttsCacheStats(): SynthesisCacheStats {
+    return this.synthCache.stats();
   }
 
   private sherpaStatus(kind: 'asr' | 'tts'): BackendStatus {
@@ -226,7 +276,8 @@ class SpeechEngine implements Engine {
     if (!this.done) return { ready: false, detail: this.state };
     const asr = this.asrs.map((a) => `${a.engine.backend} ${a.engine.modelId}`);
     const tts = this.ttss.map((t) => t.synth.backend + (t.modelId ? ` ${t.modelId}` : ''));
-    return { ready: true, detail: `ready: asr [${asr.join(', ')}], tts [${tts.join(', ')}]` };
+    const punct = this.punctuator ? `, punctuation ${this.punctuator.modelId}` : '';
+    return { ready: true, detail: `ready: asr [${asr.join(', ')}], tts [${tts.join(', ')}]${punct}` };
   }
 
   asr(sel: AsrSelection = {}): AsrEngine {
@@ -240,13 +291,25 @@ class SpeechEngine implements Engine {
     // Loaded order is preference order: sherpa models before pocketsphinx (see defaultAsrSpecs).
     fits.sort((x, y) => rank(x.engine.backend) - rank(y.engine.backend));
     const pick = fits[0];
-    if (pick) return pick.engine;
+    if (pick) return this.withPunctuation(pick.engine);
     const problem = sel.model ? this.problems.get(`asr:${sel.model}`) : undefined;
     const wanted = [sel.backend, sel.model, sel.language].filter(Boolean).join(' / ') || 'any';
     throw new EngineUnavailableError(
       `no ASR engine fits (${wanted})` +
         (problem ? `: ${problem}` : !this.done ? `; the engine is still starting (${this.state})` : `; loaded: ${this.asrs.map((a) => a.engine.modelId).join(', ') || 'none'}`),
     );
+  }
+
+  /** With a punctuation model loaded, finals carry `punctuatedText` (one wrapper per engine). */
+  private withPunctuation(asr: AsrEngine): AsrEngine {
+    if (!this.punctuator) return asr;
+    let wrapped = this.punctuated.get(asr);
+    if (!wrapped) this.punctuated.set(asr, (wrapped = new PunctuatedAsrEngine(asr, this.punctuator)));
+    return wrapped;
+  }
+
+  punctuation(): Punctuator | null {
+    return this.closed ? null : this.punctuator;
   }
 
   tts(sel: TtsSelection = {}): Synthesizer {
@@ -274,11 +337,21 @@ class SpeechEngine implements Engine {
       const s = this.statuses.get(key) ?? (key.startsWith('sherpa') ? this.sherpaStatus(key === 'sherpa:asr' ? 'asr' : 'tts') : undefined);
       out.push(s ?? { id: key as AsrBackendId | TtsBackendId, kind: key === 'espeak' ? 'tts' : 'asr', available: false, detail: this.done ? 'not configured to load' : this.state });
     }
+    // The languages each recognizer can caption now (fixtures excluded: they are never chosen automatically).
+    for (const s of out) {
+      if (s.kind === 'asr' && s.available) s.languages = [...new Set(this.asrs.filter((a) => a.engine.backend === s.id && !a.fixture).map((a) => a.engine.language))];
+    }
     return out;
   }
 
   models(): ModelInfo[] {
     return listModels(this.config.modelsDirs);
+  }
+
+  recognizers(): LoadedRecognizer[] {
+    return [...this.asrs]
+      .sort((x, y) => rank(x.engine.backend) - rank(y.engine.backend))
+      .map((a) => ({ backend: a.engine.backend, modelId: a.engine.modelId, language: a.engine.language, fixture: a.fixture }));
   }
 
   voices(): TtsVoice[] {
@@ -291,6 +364,7 @@ class SpeechEngine implements Engine {
     await this.ready;
     await Promise.allSettled(this.asrs.map((a) => a.close?.()));
     await Promise.allSettled(this.ttss.map((t) => (t.synth as Synthesizer & { close?: () => Promise<void> }).close?.()));
+    await this.punctuator?.close();
   }
 }
 
@@ -304,7 +378,7 @@ function sameLanguage(a: string, b: string): boolean {
 }
 
 /** The catalog entry for a load spec; throws (bad config) for unknown ids or the wrong kind. */
-function pickCatalog(kind: 'asr-streaming' | 'tts', id?: string, language?: string): CatalogModel {
+function pickCatalog(kind: 'asr-streaming' | 'tts' | 'punct', id?: string, language?: string): CatalogModel {
   const catalog = loadCatalog();
   if (id) {
     const m = catalog.find((x) => x.id === id);
@@ -322,6 +396,11 @@ function defaultAsrSpecs(dirs?: string[]): AsrLoadSpec[] {
   return [...installed.map((m) => ({ backend: 'sherpa' as const, model: m.id })), { backend: 'pocketsphinx' }];
 }
 
+function defaultPunctSpec(dirs?: string[]): PunctLoadSpec | false {
+  const installed = loadCatalog().find((m) => m.kind === 'punct' && !m.fixture && resolveModel(m, dirs));
+  return installed ? { model: installed.id } : false;
+}
+
 function defaultTtsSpecs(dirs?: string[]): TtsLoadSpec[] {
   const installed = loadCatalog().filter((m) => m.kind === 'tts' && !m.fixture && resolveModel(m, dirs));
   return [...installed.map((m) => ({ backend: 'sherpa' as const, voice: m.id })), { backend: 'espeak' }];
@@ -334,14 +413,19 @@ export function listModels(dirs?: string[]): ModelInfo[] {
     kind: m.kind,
     language: m.language,
     backend: m.backend,
+    name: m.name,
     installed: resolveModel(m, dirs) !== null,
     fixture: !!m.fixture,
+    ...(m.upstream ? { upstream: m.upstream } : {}),
     ...(m.files.every((f) => f.size != null) ? { sizeBytes: m.files.reduce((a, f) => a + (f.size ?? 0), 0) } : {}),
   }));
 }
 
 function validateConfig(config: EngineConfig): void {
   if (config === null || typeof config !== 'object') throw new TypeError('createEngine(config): config must be an object');
+  if (config.ttsCacheBytes !== undefined && !(Number.isInteger(config.ttsCacheBytes) && config.ttsCacheBytes >= 0)) {
+    throw new RangeError(`EngineConfig.ttsCacheBytes must be an integer >= 0, got ${String(config.ttsCacheBytes)}`);
+  }
   if (config.threads !== undefined && !(Number.isInteger(config.threads) && config.threads >= 1 && config.threads <= 64)) {
     throw new RangeError(`EngineConfig.threads must be an integer 1..64, got ${String(config.threads)}`);
   }
@@ -349,6 +433,10 @@ function validateConfig(config: EngineConfig): void {
     if (s.backend && s.backend !== 'sherpa' && s.backend !== 'pocketsphinx') throw new Error(`EngineConfig.asr: unknown backend "${String(s.backend)}" (sherpa, pocketsphinx)`);
     if (s.backend === 'pocketsphinx' && s.model) throw new Error('EngineConfig.asr: pocketsphinx takes no model id');
     if (s.model || s.backend === 'sherpa') pickCatalog('asr-streaming', s.model, s.language);
+  }
+  if (config.punct !== undefined && config.punct !== false) {
+    if (config.punct === null || typeof config.punct !== 'object') throw new TypeError('EngineConfig.punct must be { model?: string } or false');
+    pickCatalog('punct', config.punct.model);
   }
   for (const s of config.tts ?? []) {
     if (s.backend && s.backend !== 'sherpa' && s.backend !== 'espeak') throw new Error(`EngineConfig.tts: unknown backend "${String(s.backend)}" (sherpa, espeak)`);

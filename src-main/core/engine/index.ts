@@ -1,6 +1,7 @@
 // The engine layer's public surface. Layers above import from here, never from a backend directly.
 export * from './types.js';
-export { createEngine, listModels, type EngineConfig, type AsrLoadSpec, type TtsLoadSpec } from './engine.js';
+export { SynthesisCache, CachingSynthesizer, type SynthesisCacheStats } from './synthesis-cache.js';
+export { createEngine, listModels, DEFAULT_TTS_CACHE_BYTES, type EngineConfig, type AsrLoadSpec, type TtsLoadSpec, type PunctLoadSpec } from './engine.js';
 export {
   loadCatalog,
   catalogModel,
@@ -12,6 +13,8 @@ export {
   type CatalogFile,
   type ResolvedModel,
 } from './models/catalog.js';
+export { importModel, downloadUrl, ModelImportError, type ImportOptions, type ImportResult } from './models/import.js';
 export { SherpaAsrEngine, MAX_WRITE_SECONDS, defaultAsrThreads } from './backends/sherpa/asr.js';
 export { SileroVadTracker } from './backends/sherpa/vad.js';
 export { spawnWorker, RpcClient, serveRpc, withTransfer } from './worker-host.js';
+export { splitSentences } from './text/sentences.js';

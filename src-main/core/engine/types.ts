@@ -3,6 +3,7 @@
 //
 // Time: every *Ms field is milliseconds of audio from the start of the stream (sample-accurate, not wall clock).
 // Audio: float32 mono samples in [-1, 1]. Streams resample from their declared input rate to the model's rate.
+import type { SynthesisCacheStats } from './synthesis-cache.js';
 
 export type AsrBackendId = 'sherpa' | 'pocketsphinx';
 export type TtsBackendId = 'sherpa' | 'espeak';
@@ -31,6 +32,18 @@ export interface AsrFinal {
   confidence: number;
   /** What ended the utterance. */
   reason: 'endpoint' | 'flush';
+  /**
+   * `text` with punctuation and casing, when the engine has a punctuation model (finals only: interims stay
+   * raw). Callers choose per stream which one to show; `words` always keep the recognizer's raw tokens.
+   */
+  punctuatedText?: string;
+}
+
+/** Adds punctuation and casing to recognized text (runs off the main thread). */
+export interface Punctuator {
+  readonly modelId: string;
+  /** Rejects (the caller keeps the raw text) when the text is too long or too many texts are waiting. */
+  punctuate(text: string): Promise<string>;
 }
 
 export interface AsrStreamOptions {
@@ -100,6 +113,11 @@ export interface SynthesisRequest {
   language?: string;
   /** 0.25..4, 1 = normal. */
   speed?: number;
+  /**
+   * Cut a long first sentence short (text/sentences.ts QUICK_START_CHARS) so the first audio comes sooner.
+   * Default true; callers that split the text themselves and pass it piece by piece (TtsSession) pass false.
+   */
+  quickStart?: boolean;
 }
 
 export interface SynthesisChunk {
@@ -125,6 +143,8 @@ export interface BackendStatus {
   available: boolean;
   /** Why not, when unavailable; what it uses, when available. */
   detail: string;
+  /** ASR, when available: the languages its loaded (non-fixture) models caption. */
+  languages?: string[];
 }
 
 export interface ModelInfo {
@@ -132,9 +152,14 @@ export interface ModelInfo {
   kind: string;
   language: string;
   backend: BackendId;
+  /** The catalog's human name. */
+  name: string;
   installed: boolean;
   fixture: boolean;
+  /** Download size: the sum of the files' sizes, when the catalog knows every one. */
   sizeBytes?: number;
+  /** The upstream archive, for installing by hand (`earshot models import`). */
+  upstream?: string;
 }
 
 export interface EngineReadiness {
@@ -166,8 +191,21 @@ export interface Engine {
   tts(sel?: TtsSelection): Synthesizer;
   backends(): BackendStatus[];
   models(): ModelInfo[];
+  /** The recognizers loaded now (fixtures only when they were named), in preference order. */
+  recognizers(): LoadedRecognizer[];
   voices(): TtsVoice[];
+  /** The loaded punctuation model, or null (none installed or configured, or still loading). */
+  punctuation(): Punctuator | null;
+  /** Hits, misses and size of the synthesis cache shared by every voice. */
+  ttsCacheStats(): SynthesisCacheStats;
   close(): Promise<void>;
+}
+
+export interface LoadedRecognizer {
+  backend: AsrBackendId;
+  modelId: string;
+  language: string;
+  fixture: boolean;
 }
 
 export class EngineUnavailableError extends Error {

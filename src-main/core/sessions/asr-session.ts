@@ -63,6 +63,9 @@ export const ASR_DEFAULTS: Readonly<AsrConfig> = Object.freeze({
 /** Keys a `config` message may change once audio has started (the rest shape the stream itself). */
 const LIVE_KEYS = new Set(['endpointing', 'interim_results', 'punctuate', 'words', 'type']);
 
+/** Every option key (query parameter or `config` field); anything else is a client bug, reported by name. */
+const CONFIG_KEYS: ReadonlySet<string> = new Set(Object.keys(AsrConfigFields.shape));
+
 /** The store calls a session uses; the real Store satisfies it. */
 export type AsrSessionStore = Pick<Store, 'createSession' | 'appendSegment' | 'endSession' | 'resumeSession' | 'getSession'>;
 
@@ -162,6 +165,8 @@ export class AsrSession extends EventEmitter {
    */
   start(): ReadyMessage {
     if (this.state !== 'new') throw new Error('AsrSession.start called twice');
+    // Punctuation is on by default only where the engine has a punctuation model; the client may still ask.
+    this.cfg.punctuate = this.opts.engine.punctuation() !== null;
     this.applyConfig(this.opts.config ?? {}, true);
     this.asrEngine = this.resolveEngine();
     this.openStoredSession();
@@ -185,12 +190,23 @@ export class AsrSession extends EventEmitter {
         throw new SessionError('bad_config', `${frozen.join(', ')} cannot change after audio has started; only endpointing, interim_results, punctuate and words can`);
       }
     }
-    const before = { model: this.cfg.model, language: this.cfg.language, session: this.cfg.session };
-    this.applyConfig(fields, false);
-    if (!this.stream && (before.model !== this.cfg.model || before.language !== this.cfg.language)) {
-      this.asrEngine = this.resolveEngine();
+    if (fields.session !== undefined && this.storedId !== null && fields.session !== this.storedId && fields.session !== this.cfg.session) {
+      throw new SessionError('bad_config', `session cannot change: this stream already stores into session "${this.storedId}"`);
     }
-    if (before.session !== this.cfg.session && this.storedId === null) this.openStoredSession();
+    // All or nothing: a config that fails (bad model, unknown session id…) leaves the previous settings in
+    // force, so a bad value is never silently kept after its error.
+    const saved = { cfg: { ...this.cfg }, engine: this.asrEngine };
+    try {
+      this.applyConfig(fields, false);
+      if (!this.stream && (saved.cfg.model !== this.cfg.model || saved.cfg.language !== this.cfg.language)) {
+        this.asrEngine = this.resolveEngine();
+      }
+      if (saved.cfg.session !== this.cfg.session && this.storedId === null) this.openStoredSession();
+    } catch (err) {
+      this.cfg = saved.cfg;
+      this.asrEngine = saved.engine;
+      throw err;
+    }
   }
 
   /** Audio bytes in the configured encoding. Bad bytes throw SessionError('bad_audio'); the session goes on. */
@@ -234,19 +250,28 @@ export class AsrSession extends EventEmitter {
     stream.write(samples);
   }
 
-  /** End the current utterance now; resolves with its final message (null when nothing was recognized). */
+  /**
+   * End the current utterance now; resolves with its final message (null when nothing was recognized). Every
+   * flush is then acknowledged with `flushed` (naming the final's segment, or null), so a flush over silence
+   * is never left unanswered.
+   */
   flush(): Promise<FinalTranscript | null> {
     this.requireOpen();
     const requestedAt = this.now();
     return this.enqueue(async () => {
-      if (!this.stream || this.state === 'closed') return null;
-      this.flushRequestedAt = requestedAt;
-      try {
-        const final = await this.stream.flush();
-        return final ? this.emitFinal(final, requestedAt) : null;
-      } finally {
-        this.flushRequestedAt = null;
+      if (this.state === 'closed') return null;
+      let msg: FinalTranscript | null = null;
+      if (this.stream) {
+        this.flushRequestedAt = requestedAt;
+        try {
+          const final = await this.stream.flush();
+          msg = final ? this.emitFinal(final, requestedAt) : null;
+        } finally {
+          this.flushRequestedAt = null;
+        }
       }
+      if (!this.isClosed) this.send({ type: 'flushed', segment: msg ? msg.segment : null, at_ms: Math.round(this.audioMs) });
+      return msg;
     });
   }
 
@@ -263,6 +288,12 @@ export class AsrSession extends EventEmitter {
         this.flushRequestedAt = requestedAt;
         const final = await this.stream.close();
         if (final) this.emitFinal(final, requestedAt);
+      }
+      if (this.wavHeaderBuf?.byteLength) {
+        // The client said it was done before a WAV header was complete: say so, rather than end "successfully"
+        // with nothing transcribed.
+        this.sendError('bad_audio', `encoding=wav: the stream ended before the WAV header was complete (${this.wavHeaderBuf.byteLength} bytes received, no "data" chunk found); nothing was transcribed`);
+        this.wavHeaderBuf = null;
       }
       const done = this.completeMessage();
       this.send(done);
@@ -341,6 +372,10 @@ export class AsrSession extends EventEmitter {
   }
 
   private applyConfig(input: Record<string, unknown>, initial: boolean): void {
+    const unknown = Object.keys(input).filter((k) => !CONFIG_KEYS.has(k) && k !== 'type');
+    if (unknown.length) {
+      throw new SessionError('bad_config', `unknown config key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(', ')}; known keys: ${[...CONFIG_KEYS].join(', ')}`);
+    }
     const parsed = AsrConfigFields.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -460,7 +495,8 @@ export class AsrSession extends EventEmitter {
     if (this.emitted.has(f)) return this.emitted.get(f)!;
     if (key === this.lastFinal.key) return this.lastFinal.msg;
     this.lastInterim = '';
-    const text = f.text.trim();
+    // Finals carry the engine's punctuated form when it has a punctuation model; interims stay raw.
+    const text = (this.cfg.punctuate && f.punctuatedText ? f.punctuatedText : f.text).trim();
     if (!text) {
       this.emitted.set(f, null);
       this.lastFinal = { key, msg: null };

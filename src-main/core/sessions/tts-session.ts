@@ -21,7 +21,7 @@ import {
   type TtsSpeakMessage,
 } from '../../../proto/ws-messages.js';
 import { StreamingResampler, float32ToF32le, float32ToS16le, wavHeader } from '../audio/index.js';
-import { SentenceBuffer, splitSentences } from '../engine/text/sentences.js';
+import { QUICK_START_CHARS, SentenceBuffer, quickStart, splitSentences } from '../engine/text/sentences.js';
 import type { Engine, Synthesizer, TtsVoice } from '../engine/types.js';
 import { SessionError } from './asr-session.js';
 import type { SessionMetrics } from './session-metrics.js';
@@ -145,9 +145,13 @@ export class TtsSession extends EventEmitter {
     }
   }
 
-  /** Set voice/format/sample_rate/speed for the requests that follow. */
+  /** Set voice/format/sample_rate/speed for the requests that follow. An unknown key is bad_config, by name. */
   configure(fields: Record<string, unknown>): void {
     this.requireOpen();
+    const unknown = Object.keys(fields).filter((k) => !(k in TtsOptionFields.shape) && k !== 'type');
+    if (unknown.length) {
+      throw new SessionError('bad_config', `unknown config key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(', ')}; known keys: ${Object.keys(TtsOptionFields.shape).join(', ')}`);
+    }
     this.defaults = this.resolveOptions(fields, this.defaults);
   }
 
@@ -159,9 +163,12 @@ export class TtsSession extends EventEmitter {
     if (text.length > this.maxChars) {
       throw new SessionError('too_large', `text has ${text.length} characters; the limit per request is ${this.maxChars}`);
     }
+    checkRequestId(msg.request_id);
     const options = this.resolveOptions(msg, this.defaults);
     const req = this.newRequest(msg.request_id, options, false);
-    req.pieces.push(...splitSentences(text));
+    // The first piece is kept short so the first audio comes soon; the session then hands the synthesizer
+    // finished pieces one by one (quickStart: false below), so no other sentence is cut.
+    req.pieces.push(...splitSentences(text, { firstMaxChars: QUICK_START_CHARS }));
     req.chars = text.length;
     req.complete = true;
     req.speakableAt = this.now();
@@ -173,6 +180,7 @@ export class TtsSession extends EventEmitter {
   append(msg: { text: string; request_id?: string } & Record<string, unknown>): void {
     this.requireOpen();
     if (typeof msg.text !== 'string') throw new SessionError('bad_json', 'append needs a "text" string');
+    checkRequestId(msg.request_id);
     let req = this.open;
     if (!req) {
       req = this.newRequest(msg.request_id, this.resolveOptions(msg, this.defaults), true);
@@ -238,9 +246,9 @@ export class TtsSession extends EventEmitter {
     if (this.finishing) throw new SessionError('bad_config', 'the session is finishing; no more requests are accepted');
   }
 
-  private newRequest(requestId: string | undefined, options: TtsOptions, incremental: boolean): Request {
+  private newRequest(requestId: unknown, options: TtsOptions, incremental: boolean): Request {
     return {
-      id: requestId ?? `r${this.nextId++}`,
+      id: checkRequestId(requestId) ?? `r${this.nextId++}`,
       options,
       pieces: [],
       complete: false,
@@ -253,7 +261,7 @@ export class TtsSession extends EventEmitter {
 
   private addPieces(req: Request, pieces: string[]): void {
     if (!pieces.length) return;
-    req.pieces.push(...pieces);
+    req.pieces.push(...(req.speakableAt === null ? quickStart(pieces) : pieces));
     req.speakableAt ??= this.now();
     req.wake?.();
   }
@@ -382,7 +390,7 @@ export class TtsSession extends EventEmitter {
           continue;
         }
         const t0 = this.now();
-        for await (const chunk of synth.synthesize({ text: piece, voice: voice?.id, language: req.options.language, speed: req.options.speed }, abort.signal)) {
+        for await (const chunk of synth.synthesize({ text: piece, voice: voice?.id, language: req.options.language, speed: req.options.speed, quickStart: false }, abort.signal)) {
           if (stale()) return;
           if (!(await emitAudio(chunk.samples, chunk.sampleRate))) return;
         }
@@ -426,4 +434,19 @@ export class TtsSession extends EventEmitter {
     this.opts.metrics?.error(code);
     this.send(requestId ? { type: 'error', code, message, request_id: requestId } : { type: 'error', code, message });
   }
+}
+
+/** Longest `request_id` accepted (it is echoed in every message of the request). */
+export const MAX_REQUEST_ID_CHARS = 200;
+
+/**
+ * A client's `request_id` is echoed back verbatim, so only a short string is accepted: any other JSON type
+ * (number, object, array…) is `bad_json` rather than echoed as whatever it was. Returns it, or undefined if absent.
+ */
+export function checkRequestId(id: unknown): string | undefined {
+  if (id === undefined) return undefined;
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_REQUEST_ID_CHARS) {
+    throw new SessionError('bad_json', `"request_id" must be a non-empty string of at most ${MAX_REQUEST_ID_CHARS} characters (got ${id === null ? 'null' : Array.isArray(id) ? 'an array' : typeof id})`);
+  }
+  return id;
 }

@@ -86,6 +86,13 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: "owner's process start time beside its pid: a reused pid (PID 1 of a restarted container) is not the owner",
+    up: (db) => {
+      db.exec(`ALTER TABLE sessions ADD COLUMN owner_started_at INTEGER;`);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1].version;

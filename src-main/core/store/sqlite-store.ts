@@ -24,6 +24,7 @@ import {
   type StoredSegment,
 } from './types.js';
 import type { WordTiming } from '../engine/types.js';
+import { OWN_START_MS, ownerAlive } from './process-owner.js';
 
 export interface OpenStoreOptions {
   /** Database file, or ':memory:'. Default: $EARSHOT_DB, else <userDataDir>/earshot.db. */
@@ -108,23 +109,23 @@ class SqliteStore implements Store {
   private prepare(db: Database.Database) {
     return {
       insertSession: db.prepare(
-        `INSERT INTO sessions (id, title, started_at, status, sources, engine, model, language, tags, owner_pid)
-         VALUES (@id, @title, @startedAt, 'live', @sources, @engine, @model, @language, @tags, @pid)`,
+        `INSERT INTO sessions (id, title, started_at, status, sources, engine, model, language, tags, owner_pid, owner_started_at)
+         VALUES (@id, @title, @startedAt, 'live', @sources, @engine, @model, @language, @tags, @pid, @pidStartedAt)`,
       ),
       sessionExists: db.prepare(`SELECT status FROM sessions WHERE id = ?`),
       insertSegment: db.prepare(
         `INSERT INTO segments (session_id, track, start_ms, end_ms, text, confidence, words)
          VALUES (@sessionId, @track, @startMs, @endMs, @text, @confidence, @words)`,
       ),
-      endSession: db.prepare(`UPDATE sessions SET status = ?, ended_at = ?, owner_pid = NULL WHERE id = ?`),
-      resumeSession: db.prepare(`UPDATE sessions SET status = 'live', ended_at = NULL, owner_pid = ? WHERE id = ?`),
+      endSession: db.prepare(`UPDATE sessions SET status = ?, ended_at = ?, owner_pid = NULL, owner_started_at = NULL WHERE id = ?`),
+      resumeSession: db.prepare(`UPDATE sessions SET status = 'live', ended_at = NULL, owner_pid = ?, owner_started_at = ? WHERE id = ?`),
       getSession: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM sessions s WHERE s.id = ?`),
       getSegments: db.prepare(`SELECT * FROM segments WHERE session_id = ? ORDER BY start_ms, id`),
       rename: db.prepare(`UPDATE sessions SET title = ? WHERE id = ?`),
       setTags: db.prepare(`UPDATE sessions SET tags = ? WHERE id = ?`),
       deleteSegments: db.prepare(`DELETE FROM segments WHERE session_id = ?`),
       deleteSession: db.prepare(`DELETE FROM sessions WHERE id = ?`),
-      liveSessions: db.prepare(`SELECT id, started_at, owner_pid FROM sessions WHERE status = 'live'`),
+      liveSessions: db.prepare(`SELECT id, started_at, owner_pid, owner_started_at FROM sessions WHERE status = 'live'`),
       maxEnd: db.prepare(`SELECT coalesce(max(end_ms), 0) AS m FROM segments WHERE session_id = ?`),
     };
   }
@@ -140,8 +141,8 @@ class SqliteStore implements Store {
    * server, while the CLI reads the same file) is left alone.
    */
   private recoverInterrupted(): void {
-    const rows = this.stmts.liveSessions.all() as { id: string; started_at: number; owner_pid: number | null }[];
-    const dead = rows.filter((r) => r.owner_pid === null || !processAlive(r.owner_pid));
+    const rows = this.stmts.liveSessions.all() as { id: string; started_at: number; owner_pid: number | null; owner_started_at: number | null }[];
+    const dead = rows.filter((r) => r.owner_pid === null || !ownerAlive(r.owner_pid, r.owner_started_at));
     if (!dead.length) return;
     this.conn.transaction(() => {
       for (const r of dead) {
@@ -164,6 +165,7 @@ class SqliteStore implements Store {
       language: checkText(meta.language, 'language', STORE_LIMITS.fieldChars),
       tags: JSON.stringify(normalizeTags(meta.tags ?? [])),
       pid: process.pid,
+      pidStartedAt: OWN_START_MS,
     });
     this.opened.add(id);
     return id;
@@ -202,7 +204,7 @@ class SqliteStore implements Store {
 
   resumeSession(sessionId: string): void {
     this.requireSession(sessionId);
-    this.stmts.resumeSession.run(process.pid, sessionId);
+    this.stmts.resumeSession.run(process.pid, OWN_START_MS, sessionId);
     this.opened.add(sessionId);
   }
 
@@ -350,16 +352,6 @@ function createPrivateFile(path: string): void {
   closeSync(openSync(path, 'a', 0o600));
   // The umask can widen nothing (0600 & ~umask), but an existing file may be wider: narrow it.
   chmodSync(path, 0o600);
-}
-
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function toSummary(r: SessionRow): SessionSummary {

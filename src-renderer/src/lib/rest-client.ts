@@ -1,6 +1,9 @@
 // The REST half of the public local API (docs/PROTOCOL.md "REST"), as the UI uses it. Every call carries the
 // token; failures become ApiError with the server's own message (`{ error: { code, message } }`) when it sent one.
+import { EngineList, ModelImportResult, ModelList, type EngineEntry } from '../../../proto/rest-models.js';
 import type { ApiConfig } from './api-config.js';
+
+export type { EngineEntry };
 
 export class ApiError extends Error {
   constructor(
@@ -59,8 +62,14 @@ export interface ModelInfo {
   installed?: boolean;
   /** A synthetic test model: never picked automatically. */
   fixture?: boolean;
+  /** The catalog's human name. */
+  name?: string;
   status?: string;
   size?: number;
+  /** Download size, when the catalog knows it. */
+  size_bytes?: number;
+  /** The upstream archive, for downloading elsewhere and `earshot models import`. */
+  download_url?: string;
   progress?: number;
   [k: string]: unknown;
 }
@@ -211,9 +220,38 @@ export class RestClient {
     return listOf(await this.json<unknown>('/v1/models'), 'models', 'data') as ModelInfo[];
   }
 
+  /** The punctuation model the engine applies to finals when `punctuate` is on; null when it has none. */
+  async punctuationModel(): Promise<string | null> {
+    const body = ModelList.parse(await this.json('/v1/models'));
+    return body.punctuation?.model ?? null;
+  }
+
   /** Starts (or joins) the install of a catalog model on the engine. */
   async startModelPull(id: string): Promise<PullProgress> {
     return this.json<PullProgress>(`/v1/models/${encodeURIComponent(id)}/pull`, { method: 'POST' });
+  }
+
+  /** `GET /v1/engines`: each speech backend, whether it is in use, and the languages its recognizers caption. */
+  async engines(): Promise<EngineEntry[]> {
+    const body = EngineList.safeParse(await this.json<unknown>('/v1/engines'));
+    if (!body.success) throw new ApiError(200, 'bad_response', `GET /v1/engines: unexpected answer (${body.error.issues[0]?.message ?? 'invalid'})`);
+    return body.data.data;
+  }
+
+  /**
+   * `POST /v1/models/import`: installs a model archive the user downloaded elsewhere (picked with a file input);
+   * the engine identifies and verifies it against the catalog before installing.
+   */
+  async importModelFile(file: Blob & { name: string }): Promise<ModelImportResult> {
+    const body = ModelImportResult.safeParse(
+      await this.json<unknown>(`/v1/models/import?filename=${encodeURIComponent(file.name)}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/octet-stream' },
+        body: file,
+      }),
+    );
+    if (!body.success) throw new ApiError(200, 'bad_response', `POST /v1/models/import: unexpected answer (${body.error.issues[0]?.message ?? 'invalid'})`);
+    return body.data;
   }
 
   async modelPull(id: string): Promise<PullProgress> {
@@ -236,7 +274,9 @@ export class RestClient {
 
   async readyz(): Promise<{ ready: boolean; detail: unknown }> {
     try {
-      const res = await this.fetchFn(this.cfg.apiBase + '/readyz');
+      // /readyz is protected like every route but /healthz: a browser (Origin) must send the token.
+      const headers: Record<string, string> = this.cfg.token ? { Authorization: `Bearer ${this.cfg.token}` } : {};
+      const res = await this.fetchFn(this.cfg.apiBase + '/readyz', { headers });
       return { ready: res.ok, detail: await res.json().catch(() => null) };
     } catch {
       return { ready: false, detail: null };

@@ -10,7 +10,7 @@ import LiveView from './LiveView.svelte';
 function mount(readyz: () => Promise<{ ready: boolean; detail: unknown }>) {
   const cfg = { apiBase: 'http://127.0.0.1:1', token: null, shell: null, view: 'main' as const };
   const live = new LiveCaptions(cfg);
-  const ctx: AppContext = { cfg, rest: { readyz: vi.fn(readyz) } as unknown as RestClient, live };
+  const ctx: AppContext = { cfg, rest: { readyz: vi.fn(readyz), models: vi.fn(async () => []), engines: vi.fn(async () => []) } as unknown as RestClient, live };
   render(LiveView, { context: new Map([[APP_CONTEXT_KEY, ctx]]) });
   return live;
 }

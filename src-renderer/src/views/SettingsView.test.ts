@@ -7,15 +7,18 @@ import { APP_CONTEXT_KEY, type AppContext } from '../lib/app-context.js';
 import type { LiveCaptions } from '../lib/live-controller.svelte.js';
 import type { ModelInfo, PullProgress, RestClient } from '../lib/rest-client.js';
 import SettingsView from './SettingsView.svelte';
+import { ONBOARDING_KEY, onboarding } from '../lib/onboarding.svelte.js';
 
 const ID = 'zipformer-en-20m';
 
-function mount(opts: { pulls: PullProgress[]; regenerate?: () => Promise<string> }) {
+function mount(opts: { pulls: PullProgress[]; regenerate?: () => Promise<string>; punctuation?: string | null }) {
   let installed = false;
   const cfg = { apiBase: 'http://127.0.0.1:8088', token: 'old-token-0123456789abcdef', shell: null, view: 'main' as const };
   const steps = [...opts.pulls];
   const rest = {
     models: vi.fn(async (): Promise<ModelInfo[]> => [{ id: ID, kind: 'asr-streaming', language: 'en', backend: 'sherpa', installed, fixture: false }]),
+    punctuationModel: vi.fn(async () => opts.punctuation ?? null),
+    engines: vi.fn(async () => []),
     startModelPull: vi.fn(async () => steps.shift()!),
     modelPull: vi.fn(async () => {
       const p = steps.shift()!;
@@ -69,6 +72,35 @@ describe('SettingsView model install', () => {
     const alert = await screen.findByRole('alert', {}, { timeout: 3000 });
     expect(alert.textContent).toContain(`Install of ${ID} failed: tokens.txt: sha256 mismatch`);
     expect(screen.getByRole('button', { name: `Install ${ID}` })).toBeTruthy();
+  });
+});
+
+describe('SettingsView punctuation option', () => {
+  it('is shown only when the engine has a punctuation model, naming it', async () => {
+    mount({ pulls: [], punctuation: 'punct-en-online-2024-08-06' });
+    const box = await screen.findByRole('checkbox', { name: /Add punctuation and capitals/ });
+    expect(box).toBeTruthy();
+    expect(screen.getByTestId('punctuate-option').textContent).toContain('punct-en-online-2024-08-06');
+  });
+
+  it('is absent when the engine has none', async () => {
+    const { rest } = mount({ pulls: [], punctuation: null });
+    await waitFor(() => expect(rest.punctuationModel).toHaveBeenCalled());
+    await screen.findByRole('button', { name: `Install ${ID}` });
+    expect(screen.queryByRole('checkbox', { name: /punctuation/i })).toBeNull();
+  });
+});
+
+describe('SettingsView welcome guide', () => {
+  it('"Show the welcome guide again" clears the first-run flag and goes to the Live view', async () => {
+    localStorage.setItem(ONBOARDING_KEY, '1');
+    onboarding.show = false;
+    location.hash = '#/settings';
+    mount({ pulls: [] });
+    await fireEvent.click(screen.getByRole('button', { name: 'Show the welcome guide again' }));
+    expect(localStorage.getItem(ONBOARDING_KEY)).toBeNull();
+    expect(onboarding.show).toBe(true);
+    expect(location.hash).toBe('#/live');
   });
 });
 

@@ -10,7 +10,8 @@ import { AsrSession, SessionError } from '../../sessions/asr-session.js';
 import type { ApiContext } from '../context.js';
 import { transcribeBuffer } from '../http/openai-file-transcription.js';
 import { ShuttingDownError } from '../work-in-progress.js';
-import { denyReason, toGrpcError, type GrpcError } from './call-guard.js';
+import { bindToToken, denyReason, toGrpcError, type GrpcError } from './call-guard.js';
+import { undecodableError } from './undecodable.js';
 import type {
   AudioChunkMsg,
   StreamConfigMsg,
@@ -59,7 +60,7 @@ export function speechRecognitionService(ctx: ApiContext): grpc.UntypedServiceIm
       call: grpc.ServerUnaryCall<TranscribeRequestMsg, unknown>,
       callback: grpc.sendUnaryData<unknown>,
     ) {
-      const denied = denyReason(ctx, call);
+      const denied = denyReason(ctx, call) ?? undecodableError(call.request);
       if (denied) return callback(denied);
       if (ctx.work.isStopping) return callback({ code: grpc.status.UNAVAILABLE, details: 'the server is shutting down; try again when it is back' });
       // Cancelled at once when the client cancels (or its connection drops), or when a stop runs out of time.
@@ -90,7 +91,7 @@ export function speechRecognitionService(ctx: ApiContext): grpc.UntypedServiceIm
     },
 
     ListModels(call: grpc.ServerUnaryCall<{ kind: string }, unknown>, callback: grpc.sendUnaryData<unknown>) {
-      const denied = denyReason(ctx, call);
+      const denied = denyReason(ctx, call) ?? undecodableError(call.request);
       if (denied) return callback(denied);
       const kind = call.request.kind;
       callback(null, {
@@ -147,9 +148,11 @@ function streamingTranscribe(ctx: ApiContext, call: grpc.ServerDuplexStream<Audi
     },
   });
   let released = false;
+  let unbind = () => undefined as void;
   const cleanup = () => {
     if (idle) clearTimeout(idle);
     idle = null;
+    unbind();
     if (!released) {
       released = true;
       releaseSlot();
@@ -177,6 +180,7 @@ function streamingTranscribe(ctx: ApiContext, call: grpc.ServerDuplexStream<Audi
     void session?.abort();
     endCall(err);
   };
+  unbind = bindToToken(ctx, call, fail);
   /** Flush, send the last final, end the call OK. */
   const finish = () => {
     if (finished) return;
@@ -201,6 +205,8 @@ function streamingTranscribe(ctx: ApiContext, call: grpc.ServerDuplexStream<Audi
   call.on('data', (chunk: AudioChunkMsg) => {
     if (finished) return;
     armIdle();
+    const undecodable = undecodableError(chunk);
+    if (undecodable) return fail(undecodable);
     try {
       if (chunk.audio_data.byteLength > ctx.limits.maxFrameBytes) {
         throw new SessionError('too_large', `audio chunk ${chunk.chunk_index} is ${chunk.audio_data.byteLength} bytes; the limit is ${ctx.limits.maxFrameBytes}`);

@@ -2,7 +2,7 @@
 // the `authorization` metadata and the `:authority` host), and the mapping of Earshot's error codes to gRPC
 // status codes.
 import * as grpc from '@grpc/grpc-js';
-import { checkAccess } from '../auth.js';
+import { checkAccess, extractToken } from '../auth.js';
 import type { ApiContext } from '../context.js';
 
 export interface GrpcError {
@@ -41,12 +41,27 @@ export function toGrpcError(err: unknown): GrpcError {
 
 type AnyCall = { metadata: grpc.Metadata; getHost(): string };
 
+/** The token a call presented in its `authorization` metadata, or null. */
+export function presentedToken(call: AnyCall): string | null {
+  const auth = call.metadata.get('authorization')[0];
+  return extractToken(typeof auth === 'string' ? auth : auth?.toString('utf8'), null);
+}
+
+/**
+ * Bind a streaming call to the token it presented (api/token-bound.ts): a token rotation ends it with
+ * UNAUTHENTICATED via `fail`. Returns the unbind function; a call without a token is not bound.
+ */
+export function bindToToken(ctx: ApiContext, call: AnyCall, fail: (err: GrpcError) => void): () => void {
+  const token = presentedToken(call);
+  if (token === null) return () => undefined;
+  return ctx.tokenBound.bind(token, () => fail({ code: grpc.status.UNAUTHENTICATED, details: 'the API token was rotated; call again with the new token' }));
+}
+
 /** The auth decision for a call; null = allowed. */
 export function denyReason(ctx: ApiContext, call: AnyCall): GrpcError | null {
   const auth = call.metadata.get('authorization')[0];
   const decision = checkAccess(
     {
-      path: '',
       host: call.getHost() || undefined,
       origin: undefined,
       authorization: typeof auth === 'string' ? auth : auth?.toString('utf8'),

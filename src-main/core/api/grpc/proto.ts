@@ -24,13 +24,19 @@ export interface EarshotGrpcPackage {
   TextToSpeech: grpc.ServiceClientConstructor;
 }
 
+let cachedDefinition: protoLoader.PackageDefinition | null = null;
 let cached: EarshotGrpcPackage | null = null;
+
+/** The parsed .proto files (also what gRPC server reflection describes). */
+export function earshotPackageDefinition(): protoLoader.PackageDefinition {
+  cachedDefinition ??= protoLoader.loadSync([ASR_PROTO, TTS_PROTO], LOADER_OPTIONS);
+  return cachedDefinition;
+}
 
 /** The `earshot.v1` package with both services (loaded once per process). */
 export function loadEarshotProtos(): EarshotGrpcPackage {
   if (cached) return cached;
-  const def = protoLoader.loadSync([ASR_PROTO, TTS_PROTO], LOADER_OPTIONS);
-  const root = grpc.loadPackageDefinition(def) as unknown as { earshot: { v1: EarshotGrpcPackage } };
+  const root = grpc.loadPackageDefinition(earshotPackageDefinition()) as unknown as { earshot: { v1: EarshotGrpcPackage } };
   cached = root.earshot.v1;
   return cached;
 }

@@ -2,11 +2,13 @@
 // TextToSpeech on the TTS port (default 50051), each with the standard grpc.health.v1.Health service
 // (grpc-health-check). Health says NOT_SERVING until the engine is loaded and warmed, then SERVING.
 import * as grpc from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import type { ApiContext } from '../context.js';
 import { speechRecognitionService } from './asr-service.js';
-import { loadEarshotProtos } from './proto.js';
+import { earshotPackageDefinition, loadEarshotProtos } from './proto.js';
 import { textToSpeechService } from './tts-service.js';
+import { withTolerantDecoding } from './undecodable.js';
 
 export const DEFAULT_GRPC_ASR_PORT = 50052;
 export const DEFAULT_GRPC_TTS_PORT = 50051;
@@ -56,10 +58,15 @@ export async function startGrpc(ctx: ApiContext, opts: GrpcOptions): Promise<Run
 
   const asrHealth = new HealthImplementation({ '': 'NOT_SERVING', [ASR_SERVICE_NAME]: 'NOT_SERVING' });
   const ttsHealth = new HealthImplementation({ '': 'NOT_SERVING', [TTS_SERVICE_NAME]: 'NOT_SERVING' });
-  asr.addService(pkg.SpeechRecognition.service, speechRecognitionService(ctx));
-  tts.addService(pkg.TextToSpeech.service, textToSpeechService(ctx));
+  asr.addService(withTolerantDecoding(pkg.SpeechRecognition.service), speechRecognitionService(ctx));
+  tts.addService(withTolerantDecoding(pkg.TextToSpeech.service), textToSpeechService(ctx));
   asrHealth.addToServer(asr);
   ttsHealth.addToServer(tts);
+  // Server reflection (grpc.reflection.v1 and v1alpha) so grpcurl, Postman and other generic clients can list
+  // and call the services without a copy of the .proto files.
+  const reflection = new ReflectionService(earshotPackageDefinition());
+  reflection.addToServer(asr);
+  reflection.addToServer(tts);
 
   let closed = false;
   ctx.engine.ready.then(

@@ -9,7 +9,8 @@ import { TtsSession, type TtsAudioChunk } from '../../sessions/tts-session.js';
 import type { ApiContext } from '../context.js';
 import { ShuttingDownError } from '../work-in-progress.js';
 import { synthesizeOne } from '../http/tts-stream-request.js';
-import { denyReason, toGrpcError, type GrpcError } from './call-guard.js';
+import { bindToToken, denyReason, toGrpcError, type GrpcError } from './call-guard.js';
+import { undecodableError } from './undecodable.js';
 import type { SynthesisConfigMsg, SynthesisRequestMsg, TextInputMsg, TtsAudioChunkMsg } from './proto.js';
 
 /** Proto3 defaults (0, "") mean "not given". */
@@ -18,7 +19,8 @@ function optionFields(c: Partial<SynthesisConfigMsg> | null | undefined): Record
   if (!c) return out;
   if (c.voice) out.voice = c.voice;
   if (c.language) out.language = c.language;
-  if (c.speed) out.speed = c.speed;
+  // NaN is falsy but given: pass it on so validation refuses it (INVALID_ARGUMENT) instead of ignoring it.
+  if (c.speed || Number.isNaN(c.speed)) out.speed = c.speed;
   if (c.sample_rate) out.sample_rate = c.sample_rate;
   if (c.format) out.format = c.format;
   return out;
@@ -77,7 +79,7 @@ export function textToSpeechService(ctx: ApiContext): grpc.UntypedServiceImpleme
       streamingSynthesize(ctx, call);
     },
     ListVoices(call: grpc.ServerUnaryCall<{ language: string }, unknown>, callback: grpc.sendUnaryData<unknown>) {
-      const denied = denyReason(ctx, call);
+      const denied = denyReason(ctx, call) ?? undecodableError(call.request);
       if (denied) return callback(denied);
       const lang = call.request.language.toLowerCase();
       callback(null, {
@@ -91,7 +93,7 @@ export function textToSpeechService(ctx: ApiContext): grpc.UntypedServiceImpleme
 }
 
 async function synthesize(ctx: ApiContext, call: grpc.ServerWritableStream<SynthesisRequestMsg, TtsAudioChunkMsg>): Promise<void> {
-  const denied = denyReason(ctx, call);
+  const denied = denyReason(ctx, call) ?? undecodableError(call.request);
   if (denied) return void call.emit('error', denied);
   const r = call.request;
   const badVoice = checkVoice(ctx, r.voice);
@@ -108,6 +110,12 @@ async function synthesize(ctx: ApiContext, call: grpc.ServerWritableStream<Synth
     finish: () => undefined,
     cut: (message) => abort.abort(new ShuttingDownError(`${message}; the audio was cut short`)),
   });
+  // A long text can stream for minutes: a token rotation ends it too.
+  const unbind = bindToToken(ctx, call, (err) => {
+    if (abort.signal.aborted) return;
+    abort.abort();
+    call.emit('error', err);
+  });
   const counter = new ChunkCounter();
   const format = (r.format || 'pcm') as TtsFormat;
   try {
@@ -123,6 +131,7 @@ async function synthesize(ctx: ApiContext, call: grpc.ServerWritableStream<Synth
     if (!abort.signal.aborted) call.emit('error', toGrpcError(err));
     else if (abort.signal.reason instanceof ShuttingDownError) call.emit('error', toGrpcError(abort.signal.reason));
   } finally {
+    unbind();
     releaseSlot();
     streamClosed();
     unregister();
@@ -162,9 +171,11 @@ function streamingSynthesize(ctx: ApiContext, call: grpc.ServerDuplexStream<Text
     },
     cut: (message) => fail({ code: grpc.status.UNAVAILABLE, details: `${message}; the audio was cut short` }),
   });
+  let unbind = () => undefined as void;
   const release = () => {
     if (idle) clearTimeout(idle);
     idle = null;
+    unbind();
     releaseSlot();
     streamClosed();
     unregister();
@@ -176,6 +187,7 @@ function streamingSynthesize(ctx: ApiContext, call: grpc.ServerDuplexStream<Text
     release();
     call.emit('error', err);
   };
+  unbind = bindToToken(ctx, call, fail);
   const armIdle = () => {
     if (idle) clearTimeout(idle);
     idle = setTimeout(() => fail({ code: grpc.status.DEADLINE_EXCEEDED, details: `no input for ${ctx.limits.idleTimeoutMs} ms; stream closed` }), ctx.limits.idleTimeoutMs);
@@ -205,6 +217,8 @@ function streamingSynthesize(ctx: ApiContext, call: grpc.ServerDuplexStream<Text
   call.on('data', (input: TextInputMsg) => {
     if (ended) return;
     armIdle();
+    const undecodable = undecodableError(input);
+    if (undecodable) return fail(undecodable);
     try {
       const fields = optionFields(input.config);
       const bad = checkVoice(ctx, fields.voice);

@@ -4,7 +4,9 @@
 // the GET only reads.
 import type { FastifyInstance } from 'fastify';
 import { RestError, sendError } from './openai-errors.js';
-import { TooManyPullsError, UnknownModelError, type ModelPulls } from '../model-pulls.js';
+import { TooManyPullsError, UnknownModelError, UploadTooLargeError, type ModelPulls } from '../model-pulls.js';
+import { ModelImportError } from '../../engine/models/import.js';
+import type { ModelImportResult } from '../../../../proto/rest-models.js';
 
 export interface ModelPullRoutesOptions {
   pulls: ModelPulls;
@@ -13,6 +15,8 @@ export interface ModelPullRoutesOptions {
 function routeError(err: unknown): unknown {
   if (err instanceof UnknownModelError) return new RestError('not_found', err.message);
   if (err instanceof TooManyPullsError) return new RestError('rate_limited', err.message);
+  if (err instanceof UploadTooLargeError) return new RestError('too_large', err.message);
+  if (err instanceof ModelImportError) return new RestError(err.code === 'too_large' ? 'too_large' : 'bad_config', err.message);
   return err;
 }
 
@@ -22,6 +26,24 @@ export async function modelPullRoutes(app: FastifyInstance, opts: ModelPullRoute
   app.post<{ Params: { id: string } }>('/v1/models/:id/pull', async (req, reply) => {
     try {
       return reply.code(202).send(pulls.start(req.params.id));
+    } catch (err) {
+      return sendError(reply, routeError(err));
+    }
+  });
+
+  // A model archive downloaded elsewhere, uploaded as the raw request body (the app's "Install from a file").
+  // The stream goes straight to disk with its own cap: Fastify's bodyLimit is for parsed bodies.
+  app.addContentTypeParser(['application/octet-stream', 'application/x-bzip2', 'application/x-tar', 'application/gzip', 'application/x-gzip'], (_req, payload, done) => done(null, payload));
+  app.post<{ Querystring: { filename?: string; id?: string } }>('/v1/models/import', async (req, reply) => {
+    try {
+      const filename = req.query.filename;
+      if (!filename) throw new RestError('bad_config', 'filename is required (?filename=<archive name>.tar.bz2): it says what kind of archive the body is');
+      if (!req.body || typeof (req.body as NodeJS.ReadableStream).pipe !== 'function') {
+        throw new RestError('bad_config', 'send the archive as the request body with Content-Type: application/octet-stream');
+      }
+      const r = await pulls.importUpload(req.body as import('node:stream').Readable, filename, req.query.id || undefined);
+      const body: ModelImportResult = { id: r.model.id, name: r.model.name, files: r.files };
+      return reply.code(201).send(body);
     } catch (err) {
       return sendError(reply, routeError(err));
     }

@@ -10,7 +10,7 @@ import type { FinalTranscript } from '../../../../proto/ws-messages.js';
 import { toSrt, toVtt, type ExportSegment } from '../../store/export.js';
 import type { ApiContext } from '../context.js';
 import { ShuttingDownError } from '../work-in-progress.js';
-import { describeZodError, RestError, sendError } from './openai-errors.js';
+import { describeZodError, RestError, sendError, toRestError } from './openai-errors.js';
 import { transcribeBuffer, type FileTranscription } from './openai-file-transcription.js';
 import { resolveAsrModel } from './openai-names.js';
 
@@ -50,12 +50,14 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
       finish: () => undefined,
       cut: (message) => cancel.abort(new ShuttingDownError(`${message}; the transcription was stopped — send the file again when the server is back`)),
     });
+    let readingBody = false;
     try {
       if (!req.isMultipart()) {
         throw new RestError('bad_config', 'send multipart/form-data with a `file` part (the audio) and optional `model`, `language`, `response_format`');
       }
       const fields: Record<string, string> = {};
       let audio: Buffer | null = null;
+      readingBody = true;
       for await (const part of req.parts()) {
         if (part.type === 'file') {
           if (part.fieldname !== 'file') throw new RestError('bad_config', `unexpected file part "${part.fieldname}"; the audio goes in "file"`);
@@ -65,6 +67,7 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
           fields[part.fieldname] = String(part.value);
         }
       }
+      readingBody = false;
       if (!audio) throw new RestError('bad_audio', 'the `file` part (the audio to transcribe) is missing');
       const parsed = TranscriptionFields.safeParse(fields);
       if (!parsed.success) throw new RestError('bad_config', describeZodError(parsed.error));
@@ -82,9 +85,17 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
       // The client is gone: there is nobody to answer.
       if (cancel.signal.aborted && !(cancel.signal.reason instanceof ShuttingDownError)) return reply;
       // A stop cut the upload or the transcription: answer 503, and close the connection (the body may be unread).
-      if (err instanceof ShuttingDownError) reply.header('connection', 'close');
-      // Multipart limit errors come as Fastify errors (413 / 400); the rest map by type.
-      return sendError(reply, err);
+      if (err instanceof ShuttingDownError) {
+        reply.header('connection', 'close');
+        return sendError(reply, err);
+      }
+      // Multipart limit errors come as Fastify errors (413 / 400). A body busboy cannot parse (no boundary,
+      // bad part headers, cut short) throws a plain Error: that is the client's malformed request, not ours.
+      const malformed = readingBody && !(err instanceof RestError) && typeof (err as { statusCode?: unknown } | null)?.statusCode !== 'number';
+      const e = malformed ? new RestError('bad_config', `malformed multipart/form-data body: ${err instanceof Error ? err.message : String(err)}`) : toRestError(err);
+      if (e.status >= 500) req.log.error({ err }, 'transcription request failed');
+      else req.log.warn({ code: e.code, status: e.status, reason: e.message }, 'transcription request refused');
+      return sendError(reply, e);
     } finally {
       reply.raw.off('close', clientGone);
       unregister();

@@ -3,7 +3,9 @@
 // is the server's hook, applied before any route here; every error is the `{ error: { code, message } }`
 // envelope of openai-errors.ts.
 import type { FastifyInstance } from 'fastify';
+import type { EngineList, ModelList } from '../../../../proto/rest-models.js';
 import type { ApiContext } from '../context.js';
+import { elevenLabsVoices } from '../compat/elevenlabs/routes.js';
 import { errorBody, sendError } from './openai-errors.js';
 import { registerSpeechRoute } from './openai-speech.js';
 import { registerTranscriptionRoute } from './openai-transcriptions.js';
@@ -26,7 +28,8 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
     return sendError(reply, err);
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // The only 'public' route (route-access.ts): liveness probes carry no token and may send any Host.
+  app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_req, reply) => {
     const r = ctx.engine.readiness();
@@ -35,7 +38,7 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
   });
 
   // OpenAI's list shape (`openai.models.list()` reads `data`), with Earshot's fields on each entry.
-  app.get('/v1/models', async () => ({
+  app.get('/v1/models', async (): Promise<ModelList> => ({
     object: 'list',
     data: ctx.engine.models().map((m) => ({
       id: m.id,
@@ -47,8 +50,18 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
       backend: m.backend,
       installed: m.installed,
       fixture: m.fixture,
+      name: m.name,
       ...(m.sizeBytes !== undefined ? { size_bytes: m.sizeBytes } : {}),
+      ...(m.upstream ? { download_url: m.upstream } : {}),
     })),
+    // The punctuation model finals get when a client asks for `punctuate` (null: none, the option does nothing).
+    punctuation: ((p) => (p ? { model: p.modelId } : null))(ctx.engine.punctuation()),
+  }));
+
+  // Which speech backends are in use and why others are not (first-run onboarding, Settings).
+  app.get('/v1/engines', async (): Promise<EngineList> => ({
+    object: 'list',
+    data: ctx.engine.backends().map((b) => ({ id: b.id, kind: b.kind, available: b.available, detail: b.detail, ...(b.languages ? { languages: b.languages } : {}) })),
   }));
 
   app.get('/v1/voices', async () => ({
@@ -61,6 +74,8 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
       sample_rate: v.sampleRate,
       fixture: v.fixture ?? false,
     })),
+    // ElevenLabs' shape of the same list (`voices.getAll()` reads `voices`), so its SDK works on this path too.
+    voices: elevenLabsVoices(ctx.engine.voices()),
   }));
 
   await registerTranscriptionRoute(app, ctx);

@@ -1,5 +1,6 @@
 // `POST /v1/token/regenerate`: a new per-install token, at once. The old token stops working for every new
-// request and WebSocket/gRPC call (they all read the one AuthPolicy); connections already open stay open.
+// request and WebSocket/gRPC call (they all read the one AuthPolicy); streams already open with the old token
+// are ended by the server's `onRotate` (api/token-bound.ts).
 // Unlike other routes it needs the current token even from a native loopback client: whoever may rotate the
 // token can lock every other client out, so "a local process without a token" is not enough.
 import type { FastifyInstance } from 'fastify';

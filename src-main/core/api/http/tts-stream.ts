@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PassThrough } from 'node:stream';
 import { z } from 'zod';
 import { TtsFormat } from '../../../../proto/ws-messages.js';
+import { AudioEncoder, ENCODED_CONTENT_TYPES, type EncodedFormat } from '../../audio/index.js';
 import type { ApiContext } from '../context.js';
 import { ShuttingDownError } from '../work-in-progress.js';
 import { describeZodError, RestError, sendError, toRestError } from './openai-errors.js';
@@ -79,39 +80,67 @@ function cutByStop(abort: AbortController): ShuttingDownError | null {
   return abort.signal.reason instanceof ShuttingDownError ? abort.signal.reason : null;
 }
 
-/** Raw audio body, chunked, as the synthesizer produces it (also used by POST /v1/audio/speech). */
+/**
+ * Raw audio body, chunked, as the synthesizer produces it (also used by POST /v1/audio/speech and the cloud
+ * protocols' REST routes). With `encode`, the PCM is piped through a streaming encoder (MP3, Ogg Opus, FLAC,
+ * AAC) and the body carries what it produces.
+ */
 export async function streamAudioResponse(
   ctx: ApiContext,
   req: FastifyRequest,
   reply: FastifyReply,
   r: OneTextRequest,
+  encode?: { format: EncodedFormat; bitrateKbps?: number },
 ): Promise<FastifyReply> {
-  const { events, first, abort, unregister } = await firstEvent(ctx, reply, r);
-  const format = r.format ?? 'pcm';
+  const { events, first, abort, unregister } = await firstEvent(ctx, reply, encode ? { ...r, format: 'pcm' } : r);
+  const format = encode ? 'pcm' : (r.format ?? 'pcm');
   const body = new PassThrough();
+  const rate = first.done ? undefined : first.value.type === 'started' ? first.value.msg.sample_rate : first.value.type === 'audio' ? first.value.chunk.sampleRate : undefined;
+  if (encode && !rate) {
+    unregister();
+    throw new RestError('internal', 'the voice produced no audio to encode');
+  }
+  const encoder = encode && rate ? new AudioEncoder({ format: encode.format, inputRate: rate, bitrateKbps: encode.bitrateKbps }) : null;
+  const write = async (bytes: Buffer) => {
+    if (!body.write(bytes)) await new Promise((res) => body.once('drain', res));
+  };
+  const drained = encoder
+    ? (async () => {
+        for await (const b of encoder.output()) await write(b);
+      })()
+    : Promise.resolve();
+  abort.signal.addEventListener('abort', () => encoder?.abort(), { once: true });
   const pump = async (e: IteratorResult<SynthesisEvent>) => {
     try {
       for (; !e.done; e = await events.next()) {
         if (e.value.type !== 'audio') continue;
-        if (!body.write(e.value.chunk.bytes)) await new Promise((res) => body.once('drain', res));
+        if (encoder) await encoder.write(e.value.chunk.bytes);
+        else await write(e.value.chunk.bytes);
         if (abort.signal.aborted) break;
       }
       // Cut by a stop: the body must not look complete, so it is aborted (the client sees a truncated stream).
       const cut = cutByStop(abort);
-      if (cut) body.destroy(cut);
-      else body.end();
+      if (cut) {
+        encoder?.abort();
+        body.destroy(cut);
+      } else {
+        encoder?.end();
+        await drained;
+        body.end();
+      }
     } catch (err) {
       // Headers are gone: all we can do is cut the body short (the client sees a truncated stream).
       ctx.logger.warn({ err }, 'TTS stream failed after the response started');
+      encoder?.abort();
       body.destroy(err as Error);
     } finally {
       unregister();
     }
   };
-  const rate = first.done ? undefined : first.value.type === 'started' ? first.value.msg.sample_rate : first.value.type === 'audio' ? first.value.chunk.sampleRate : undefined;
-  reply.header('content-type', CONTENT_TYPES[format]).header('cache-control', 'no-store');
-  if (rate) reply.header('x-sample-rate', String(rate));
-  reply.header('x-audio-format', format === 'f32' ? 'f32le' : 's16le');
+  reply.header('content-type', encoder ? ENCODED_CONTENT_TYPES[encoder.format] : CONTENT_TYPES[format]).header('cache-control', 'no-store');
+  if (encoder) reply.header('x-sample-rate', String(encoder.sampleRate));
+  else if (rate) reply.header('x-sample-rate', String(rate));
+  if (!encoder) reply.header('x-audio-format', format === 'f32' ? 'f32le' : 's16le');
   void pump(first);
   return reply.send(body);
 }

@@ -5,6 +5,7 @@ import type { WebSocket } from 'ws';
 import { ASR_CLIENT_TYPES, AsrAudioMessage, CLOSE_CODES, type AsrServerMessage } from '../../../../proto/ws-messages.js';
 import { AsrSession, SessionError } from '../../sessions/asr-session.js';
 import type { ApiContext } from '../context.js';
+import type { ShutdownSet } from '../work-in-progress.js';
 import { SocketChannel, parseFrame, type Incoming } from './socket-channel.js';
 
 /** How long a stream with no options in its URL waits for a first `config` message before starting. */
@@ -12,6 +13,9 @@ const FIRST_MESSAGE_GRACE_MS = 1000;
 
 /** Connection-level keys that are not stream options. */
 const NON_CONFIG_PARAMS = new Set(['token']);
+
+/** Where the cloud-protocol ASR sockets (api/compat) register, so a stop shuts them down too. */
+export type LiveAsrSockets = ShutdownSet;
 
 export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiContext, release: () => void): void {
   const config: Record<string, string> = {};

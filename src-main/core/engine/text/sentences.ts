@@ -30,6 +30,12 @@ const PREFIX_ABBREVIATIONS = new Set([
 const SUFFIX_ABBREVIATIONS = new Set(['etc', 'al', 'inc', 'ltd', 'co', 'corp', 'jr', 'sr', 'bros', 'llc', 'plc']);
 
 export const DEFAULT_MAX_SENTENCE_CHARS = 200;
+/**
+ * Longest first piece of a text when a quick start is asked for: a neural voice's time to first audio grows with
+ * the length of the piece it synthesizes first, so a long opening sentence is cut (at a clause mark, else a space)
+ * to start speaking about as soon as a short text would.
+ */
+export const QUICK_START_CHARS = 40;
 
 const isSpace = (c: string | undefined): boolean => c !== undefined && /\s/u.test(c);
 const isLower = (c: string | undefined): boolean => c !== undefined && c !== c.toUpperCase() && c === c.toLowerCase();
@@ -160,6 +166,8 @@ export function splitLongSentence(sentence: string, maxChars = DEFAULT_MAX_SENTE
 export interface SplitOptions {
   /** Longest piece returned; longer sentences are cut at clause marks, then spaces. Default 200. */
   maxChars?: number;
+  /** Longest first piece (QUICK_START_CHARS for a quick start); only the first sentence is cut for it. */
+  firstMaxChars?: number;
 }
 
 function checkMax(maxChars: number): void {
@@ -178,7 +186,16 @@ export function splitSentences(text: string, opts: SplitOptions = {}): string[] 
     out.push(...splitLongSentence(text.slice(pos, end), maxChars));
     pos = end === pos ? pos + 1 : end;
   }
-  return out;
+  return opts.firstMaxChars ? quickStart(out, opts.firstMaxChars) : out;
+}
+
+/** `pieces` with the first one cut to at most `firstMaxChars` (clause mark, else space, else hard cut). */
+export function quickStart(pieces: string[], firstMaxChars = QUICK_START_CHARS): string[] {
+  checkMax(firstMaxChars);
+  const first = pieces[0];
+  if (first === undefined || first.length <= firstMaxChars) return pieces;
+  const cut = longCut(first, firstMaxChars);
+  return [first.slice(0, cut).trim(), first.slice(cut).trim(), ...pieces.slice(1)].filter(Boolean);
 }
 
 export interface SentenceBufferOptions extends SplitOptions {

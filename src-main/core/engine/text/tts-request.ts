@@ -1,6 +1,6 @@
 // Validation shared by every synthesizer backend: the text (limits, sentences) and the speed factor.
 // Errors carry a protocol error code so the API layer can answer with it.
-import { splitSentences } from './sentences.js';
+import { QUICK_START_CHARS, splitSentences } from './sentences.js';
 
 /** Longest text one request may carry (PROTOCOL.md: 100 k characters). */
 export const MAX_TEXT_CHARS = 100_000;
@@ -17,10 +17,10 @@ export class TtsRequestError extends Error {
 }
 
 /** Check a request's text; returns its sentences (the unit each backend synthesizes and streams). */
-export function requestSentences(text: unknown, maxChars?: number): string[] {
+export function requestSentences(text: unknown, maxChars?: number, opts: { quickStart?: boolean } = {}): string[] {
   if (typeof text !== 'string') throw new TtsRequestError('text must be a string');
   if (text.length > MAX_TEXT_CHARS) throw new TtsRequestError(`text is ${text.length} characters; the limit is ${MAX_TEXT_CHARS}`, 'too_large');
-  const sentences = splitSentences(text, maxChars ? { maxChars } : {});
+  const sentences = splitSentences(text, { ...(maxChars ? { maxChars } : {}), ...(opts.quickStart ? { firstMaxChars: QUICK_START_CHARS } : {}) });
   if (!sentences.length) throw new TtsRequestError('text is empty');
   return sentences;
 }

@@ -121,6 +121,16 @@ declare module 'sherpa-onnx-node' {
     reset(): void;
   }
 
+  export interface OnlinePunctuationConfig {
+    model: { cnnBilstm: string; bpeVocab: string; numThreads?: number; provider?: string; debug?: number | boolean };
+  }
+
+  /** Punctuation and casing for a text (the CNN-BiLSTM family); `addPunct` is a synchronous native call. */
+  export class OnlinePunctuation {
+    constructor(config: OnlinePunctuationConfig);
+    addPunct(text: string): string;
+  }
+
   export function readWave(filename: string, enableExternalBuffer?: boolean): GeneratedAudio;
   export function writeWave(filename: string, audio: GeneratedAudio): void;
   export const version: string;

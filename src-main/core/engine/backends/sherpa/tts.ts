@@ -98,7 +98,7 @@ export class SherpaSynthesizer implements Synthesizer {
   }
 
   synthesize(req: SynthesisRequest, signal?: AbortSignal): AsyncIterable<SynthesisChunk> {
-    const sentences = requestSentences(req.text);
+    const sentences = requestSentences(req.text, undefined, { quickStart: req.quickStart ?? true });
     const speed = checkSpeed(req.speed ?? 1);
     const sid = this.speakerFor(req.voice);
     return this.stream(sentences, sid, speed, signal);

