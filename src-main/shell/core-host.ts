@@ -3,6 +3,7 @@
 // base URL and token for the renderer, and the engine and store for in-process system-audio captions.
 // Ports: ASR/HTTP on 8088 (the UI is served there), TTS on 9999, gRPC 50052/50051, as for `earshot serve`;
 // EARSHOT_DESKTOP_PORT overrides the ASR port (0 = any free port, also moving the others to free ports).
+import pino from 'pino';
 import type { Engine } from '../core/engine/types.js';
 import type { Store } from '../core/store/types.js';
 import { DEFAULT_ASR_PORT, DEFAULT_TTS_PORT } from '../core/api/server.js';
@@ -41,6 +42,8 @@ export async function startCore(opts: CoreOptions = {}): Promise<CoreHandle> {
     ...(anyPorts ? { grpc: { asrPort: 0, ttsPort: 0 } } : {}),
     ...(opts.webRoot ? { webRoot: opts.webRoot } : {}),
     storeOptional: true,
+    // The app logs only problems (serve logs its requests at info).
+    logger: pino({ level: env.EARSHOT_LOG_LEVEL ?? 'warn' }, pino.destination(2)),
   });
   return {
     apiBase: core.server.asrUrl.replace(/\/$/, ''),
