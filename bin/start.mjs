@@ -24,7 +24,12 @@ function findElectron() {
   }
 }
 
-/** Runs a child with our stdio, forwards Ctrl-C/SIGTERM to it, exits with its status. */
+/**
+ * Runs a child with our stdio, forwards Ctrl-C/SIGTERM/SIGHUP to it, exits with its status. A terminal's Ctrl-C
+ * reaches the child too (same process group), so it gets SIGINT twice within milliseconds: `earshot serve` takes
+ * copies that close together as ONE graceful stop (src-main/stop-signals.ts). Forwarding stays so that a
+ * signal sent to this launcher alone (`kill <pid>`, a supervisor) still stops the child.
+ */
 function runForwarding(cmd, argv) {
   const child = spawn(cmd, argv, { cwd: root, stdio: 'inherit', env: process.env });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));

@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   'rate_limited',
   'model_unavailable',
   'internal',
+  // The server is shutting down and could not finish this work in time (sent just before a 1001 close).
+  'unavailable',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -1,5 +1,6 @@
 // Layers 1-5 without Electron: engine, transcript store, and the local API (WebSocket, REST, gRPC, web UI).
-// Used by `earshot serve`; the Electron main process assembles the same pieces itself.
+// The ONE start and close sequence of the core: `earshot serve` runs it, and so does the Electron main process
+// (shell/core-host.ts), so Ctrl-C, SIGTERM and quitting the app all stop the same way (close() below).
 import { spawn } from 'node:child_process';
 import pino, { type Logger } from 'pino';
 import { loadOrCreateToken } from './core/api/auth.js';
@@ -28,6 +29,12 @@ export interface HeadlessOptions {
   allowedHosts?: string[];
   limits?: Partial<Limits>;
   logger?: Logger;
+  /** Built web UI; default: the server's own default (<appRoot>/out/renderer). */
+  webRoot?: string;
+  /** When the database cannot be opened, run without it (said on stderr) instead of failing (the desktop app). */
+  storeOptional?: boolean;
+  /** How long a stop lets work in progress finish before cutting it (ms); default: the server's. */
+  stopGraceMs?: number;
   /** Wyoming listener (Home Assistant); absent = none. Host defaults to loopback. */
   wyoming?: { port: number; host?: string };
   /** List fixture models/voices over the API (developer switch); default: env EARSHOT_DEV_FIXTURES. */
@@ -41,7 +48,10 @@ export interface Headless {
   token: string;
   /** One-time URL of the web UI carrying the token in its fragment (never sent to the server in logs). */
   uiUrl: string;
-  /** Graceful: the API first (open streams flushed to clients and the store), then the store and the engine. */
+  /**
+   * Graceful and bounded: the API first (every stream's final delivered and stored, REST work finished or cut:
+   * RunningServer.close()), then the store, then the engine. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -55,7 +65,7 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
   let store: Store | null = null;
   let server: RunningServer;
   try {
-    store = opts.db === null ? null : openStore(opts.db ? { path: opts.db } : {});
+    store = opts.db === null ? null : openStoreFor(opts);
     server = await startServer({
       engine,
       store,
@@ -70,6 +80,8 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       limits: opts.limits,
       logger,
       tokenDir: userDataDir(),
+      ...(opts.webRoot ? { webRoot: opts.webRoot } : {}),
+      ...(opts.stopGraceMs !== undefined ? { stopGraceMs: opts.stopGraceMs } : {}),
       wyoming: opts.wyoming,
       listFixtures: opts.listFixtures,
     });
@@ -94,6 +106,17 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
       return closing;
     },
   };
+}
+
+function openStoreFor(opts: HeadlessOptions): Store | null {
+  try {
+    return openStore(opts.db ? { path: opts.db } : {});
+  } catch (err) {
+    if (!opts.storeOptional) throw err;
+    // Captions still work without a database; nothing is stored and the UI's Sessions view says so.
+    process.stderr.write(`earshot: transcript store unavailable: ${(err as Error).message}\n`);
+    return null;
+  }
 }
 
 /**

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { userDataDir } from '../core/paths.js';
 import { HOTKEY_ACTIONS, type HotkeyMap } from './accelerator.js';
 import { isAutoStartEnabled, setAutoStart } from './auto-start.js';
+import { onStopSignals } from '../stop-signals.js';
+import { quitApp } from './app-quit.js';
 import { startCore, type CoreHandle } from './core-host.js';
 import { dictate } from './dictation-output.js';
 import { HotkeyRegistry } from './hotkeys.js';
@@ -201,22 +203,22 @@ app.on('before-quit', () => {
 app.on('window-all-closed', () => {});
 app.on('will-quit', (event) => {
   if (!core) return;
-  // Finish in order: hotkeys off, system audio flushed (its last final stored), then the core.
+  // Finish in order (app-quit.ts): hotkeys off, system audio flushed (its last final stored), then the core.
   event.preventDefault();
   const c = core;
   core = null;
-  hotkeys?.clear();
-  overlay?.destroy();
-  tray?.destroy();
-  void (async () => {
-    try {
-      await systemAudio?.stop();
-      await c.close();
-    } catch (err) {
-      console.error(`earshot: shutdown: ${(err as Error).message}`);
-    }
-    app.exit(0);
-  })();
+  void quitApp({
+    teardown: [() => hotkeys?.clear(), () => overlay?.destroy(), () => tray?.destroy()],
+    systemAudio,
+    core: c,
+  }).finally(() => app.exit(0));
+});
+
+// Ctrl-C / SIGTERM / SIGHUP quit the way the tray's Quit does (will-quit above: everything flushed and stored);
+// copies of one signal (process group + bin/start.mjs forwarding) are one quit, a later one exits at once.
+onStopSignals({
+  stop: () => app.quit(),
+  exitNow: () => app.exit(1),
 });
 
 main().catch((err: unknown) => {

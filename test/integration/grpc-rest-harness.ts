@@ -8,6 +8,7 @@ import { createAuthPolicy } from '../../src-main/core/api/auth.js';
 import type { ApiContext } from '../../src-main/core/api/context.js';
 import { resolveLimits, StreamSlots, type Limits } from '../../src-main/core/api/limits.js';
 import { ApiMetrics } from '../../src-main/core/api/metrics.js';
+import { WorkInProgress } from '../../src-main/core/api/work-in-progress.js';
 import { TokenBoundStreams } from '../../src-main/core/api/token-bound.js';
 import { startGrpc, type RunningGrpc } from '../../src-main/core/api/grpc/server.js';
 import { ASR_PROTO, LOADER_OPTIONS, TTS_PROTO } from '../../src-main/core/api/grpc/proto.js';
@@ -47,6 +48,7 @@ export async function startHarness(opts: {
     metrics: new ApiMetrics({ defaultMetrics: false }),
     logger: pino({ level: 'silent' }),
     listFixtures: opts.listFixtures ?? false,
+    work: new WorkInProgress(),
   };
   const running = await startGrpc(ctx, { host: '127.0.0.1', asrPort: 0, ttsPort: 0 });
   const http = Fastify({ bodyLimit: 1024 * 1024 });

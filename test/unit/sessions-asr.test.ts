@@ -34,6 +34,7 @@ class FakeStream extends EventEmitter implements AsrStream {
     this.closed = true;
     return this.flush();
   }
+  async drained(): Promise<void> {}
 }
 
 function fakeEngine(opts: { storeless?: boolean } = {}) {
@@ -305,4 +306,31 @@ test('a resumed session keeps one timeline: ready says where the clock starts; i
   const last = msgs.filter((m) => m.type === 'transcript' && m.is_final).at(-1) as { start_ms: number };
   assert.equal(last.start_ms, 42_000 + 100 + 10);
   await s.end();
+});
+
+test('cancel stops at once: the stored session is interrupted, finals already stored stay, nothing after it is emitted or stored', async () => {
+  const { engine, streams } = fakeEngine();
+  const store = fakeStore();
+  const s = new AsrSession({ engine, store, config: { session: 'new' } });
+  const sent: AsrServerMessage[] = [];
+  s.on('message', (m) => sent.push(m));
+  s.start();
+  s.writeAudio(new Uint8Array(320));
+  streams[0]!.pending = final('first', 0, 10);
+  await s.flush();
+  s.writeAudio(new Uint8Array(320));
+  // An end is in progress (waiting for the engine) when the cancel comes: its final must not be stored or sent.
+  streams[0]!.pending = final('too late', 20, 30);
+  const ending = s.end();
+  s.cancel();
+  await ending;
+  assert.ok(s.isClosed);
+  assert.deepEqual(store.segments.map((x) => x.text), ['first']);
+  assert.deepEqual(store.ended, [['stored-1', 'interrupted']]);
+  assert.deepEqual(
+    sent.filter((m) => m.type === 'transcript' || m.type === 'session_complete').map((m) => ('text' in m ? m.text : m.type)),
+    ['first'],
+  );
+  s.cancel(); // idempotent
+  assert.deepEqual(store.ended, [['stored-1', 'interrupted']]);
 });

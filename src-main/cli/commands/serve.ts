@@ -1,11 +1,13 @@
 // `earshot serve`: the engine and the local API without Electron (servers, CI, other tools, a plain browser).
-// SIGINT/SIGTERM shut down gracefully: no new connections, open ASR streams get their final (sent and stored)
-// and a clean close, then the store and the engine close.
+// SIGINT/SIGTERM/SIGHUP shut down gracefully (headless.ts close(): no new work, every stream's final sent and
+// stored, REST work finished or cut, bounded in time, then the store and the engine close); copies of the first
+// signal that arrive together (Ctrl-C under `npm start`) are one stop: see stop-signals.ts.
 import type { Command } from 'commander';
 import { DEFAULT_GRPC_ASR_PORT, DEFAULT_GRPC_TTS_PORT } from '../../core/api/grpc/server.js';
 import { DEFAULT_ASR_PORT, DEFAULT_TTS_PORT } from '../../core/api/server.js';
 import { openInBrowser, startHeadless } from '../../headless.js';
 import { checkOutputFile, CliError, describeError } from '../errors.js';
+import { onStopSignals } from '../../stop-signals.js';
 
 function port(name: string) {
   return (v: string): number => {
@@ -93,27 +95,26 @@ export function registerServe(program: Command): void {
         (err: unknown) => process.stderr.write(`earshot serve: engine failed to load: ${err instanceof Error ? err.message : String(err)}\n`),
       );
 
-      let stopping = false;
-      const stop = (signal: NodeJS.Signals) => {
-        if (stopping) {
-          process.stderr.write(`earshot serve: ${signal} again, exiting now\n`);
+      onStopSignals({
+        stop: (signal) => {
+          process.stdout.write(`earshot serve: ${signal}, shutting down (flushing open streams)\n`);
+          const started = performance.now();
+          app.close().then(
+            () => {
+              process.stdout.write(`earshot serve: stopped in ${Math.round(performance.now() - started)} ms\n`);
+              process.exit(0);
+            },
+            (err: unknown) => {
+              process.stderr.write(`earshot serve: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+              process.exit(1);
+            },
+          );
+        },
+        exitNow: (signal) => {
+          process.stderr.write(`earshot serve: ${signal} again, exiting now (streams in progress are not finalized)\n`);
           process.exit(1);
-        }
-        stopping = true;
-        process.stdout.write(`earshot serve: ${signal}, shutting down (flushing open streams)\n`);
-        app.close().then(
-          () => {
-            process.stdout.write('earshot serve: stopped\n');
-            process.exit(0);
-          },
-          (err: unknown) => {
-            process.stderr.write(`earshot serve: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+        },
+      });
       // Keep running until a signal arrives.
       await new Promise<never>(() => undefined);
     });

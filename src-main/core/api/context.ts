@@ -6,6 +6,7 @@ import type { Store } from '../store/types.js';
 import type { AuthPolicy } from './auth.js';
 import type { Limits, StreamSlots } from './limits.js';
 import type { ApiMetrics } from './metrics.js';
+import type { WorkInProgress } from './work-in-progress.js';
 import type { TokenBoundStreams } from './token-bound.js';
 
 export interface ApiContext {
@@ -22,4 +23,6 @@ export interface ApiContext {
   logger: Logger;
   /** List fixture models and voices (developer switch; see engine/models/fixture-listing.ts). Default false. */
   listFixtures: boolean;
+  /** Streams and requests in progress, so a stop can finish (or cut) every one before the store and engine close. */
+  work: WorkInProgress;
 }

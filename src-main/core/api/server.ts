@@ -28,12 +28,15 @@ import { ModelPulls } from './model-pulls.js';
 import { sessionsDisabledRoutes, sessionsRoutes } from './http/sessions-routes.js';
 import { startGrpc, type RunningGrpc } from './grpc/server.js';
 import { startWyoming, type RunningWyoming } from './wyoming/server.js';
-import { handleAsrSocket, type LiveAsrSockets } from './ws/asr-socket.js';
-import { handleTtsSocket, type LiveTtsSockets } from './ws/tts-socket.js';
+import { handleAsrSocket } from './ws/asr-socket.js';
+import { handleTtsSocket } from './ws/tts-socket.js';
 import { authenticatesInBand, compatApiKey, compatRoutes, handleCompatSocket } from './compat/index.js';
+import { ShutdownSet, WorkInProgress, type StopReport } from './work-in-progress.js';
 
 export const DEFAULT_ASR_PORT = 8088;
 export const DEFAULT_TTS_PORT = 9999;
+/** How long a stop lets work in progress finish before cutting it (ms). */
+export const DEFAULT_STOP_GRACE_MS = 5000;
 
 export interface ServerOptions {
   engine: Engine;
@@ -64,6 +67,8 @@ export interface ServerOptions {
   models?: { into?: string; baseUrl?: string };
   /** List fixture models/voices in /v1/models, /v1/voices and gRPC (developer switch); default: env EARSHOT_DEV_FIXTURES. */
   listFixtures?: boolean;
+  /** On close(), how long work in progress may take to finish before it is cut (ms). Default DEFAULT_STOP_GRACE_MS. */
+  stopGraceMs?: number;
 }
 
 export interface RunningServer {
@@ -82,10 +87,22 @@ export interface RunningServer {
   /** Every registered HTTP route of both ports with its access level (route-access.ts): what the security test enumerates. */
   readonly routes: readonly RouteEntry[];
   /**
-   * Graceful shutdown: stop accepting, end every live ASR stream (its final reaches the client and the store,
-   * then close 1001), close TTS streams 1001, stop gRPC, close the HTTP servers. Idempotent.
+   * Graceful stop, bounded in time, on every transport: stop accepting; end every live ASR stream, WebSocket and
+   * gRPC (the final of the utterance in progress reaches the client and the store; WS then closes 1001, gRPC ends
+   * OK); let REST work and gRPC unary work run to its end; close TTS WebSocket streams 1001. Whatever has not
+   * finished after `stopGraceMs` is cut with a clear `unavailable` error. Resolves once nothing of the API touches
+   * the store or the engine any more, so the caller may close them. Idempotent.
    */
   close(): Promise<void>;
+  /** What the last close() finished and cut (null before close). */
+  readonly stopReport: StopReport | null;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function waitUntil(done: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await sleep(20);
 }
 
 function rejectUpgrade(socket: Duplex, status: number, text: string): void {
@@ -113,9 +130,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     metrics: new ApiMetrics(),
     logger,
     listFixtures: opts.listFixtures ?? devFixturesEnabled(),
+    work: new WorkInProgress(),
   };
-  const liveAsr: LiveAsrSockets = new Set();
-  const liveTts: LiveTtsSockets = new Set();
+  // The cloud-protocol sockets join the stop through their shutdown().
+  const compatLive = { asr: new ShutdownSet(ctx.work), tts: new ShutdownSet(ctx.work) };
   const sockets = new Set<WebSocket>();
   let closing = false;
   const wss = new WebSocketServer({
@@ -176,6 +194,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (!decision.ok) {
         return reply.code(decision.status).send({ error: { code: decision.status === 401 ? 'unauthorized' : 'forbidden', message: decision.reason } });
       }
+    });
+
+    // A stopping server takes no new work; the connection is closed after the answer.
+    app.addHook('onRequest', async (_req, reply) => {
+      if (!closing) return;
+      reply.header('connection', 'close');
+      return reply.code(503).send({ error: { code: 'unavailable', message: 'the server is shutting down; try again when it is back', type: 'server_error' } });
     });
 
     app.get('/metrics', async (_req, reply) => reply.type(ctx.metrics.contentType).send(await ctx.metrics.text()));
@@ -267,9 +292,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         sockets.delete(ws);
         unbind();
       });
-      if (stream === 'asr') handleAsrSocket(ws, url.searchParams, ctx, liveAsr, release);
-      else if (stream === 'tts') handleTtsSocket(ws, url.searchParams, ctx, liveTts, release);
-      else handleCompatSocket(stream, ws, url.searchParams, ctx, { asr: liveAsr, tts: liveTts }, release, decision.ok);
+      if (stream === 'asr') handleAsrSocket(ws, url.searchParams, ctx, release);
+      else if (stream === 'tts') handleTtsSocket(ws, url.searchParams, ctx, release);
+      else handleCompatSocket(stream, ws, url.searchParams, ctx, compatLive, release, decision.ok);
     });
   }
 
@@ -294,6 +319,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const [asrPort, ttsPort] = auth.ownPorts as [number, number];
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   let closed: Promise<void> | null = null;
+  let stopReport: StopReport | null = null;
+  const graceMs = opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
 
   return {
     ctx,
@@ -308,6 +335,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     get activeStreams() {
       return ctx.streams.active;
     },
+    get stopReport() {
+      return stopReport;
+    },
     get routes() {
       return registered.flatMap(({ port, route }) =>
         [route.method].flat().map((method): RouteEntry => ({ port, method, url: route.url, access: accessOf(route.config, method) })),
@@ -317,15 +347,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       closed ??= (async () => {
         closing = true;
         pulls.close();
-        // Stop accepting new HTTP connections first; live streams are ended below.
+        // Stop accepting: no new HTTP connections, no new gRPC calls (calls in progress go on: HTTP/2 GOAWAY).
         asrApp.server.close();
         ttsApp.server.close();
-        await Promise.allSettled([...liveAsr, ...liveTts].map((s) => s.shutdown()));
+        const grpcClosed = grpc?.close(graceMs + 1000);
+        // Every stream and request in progress finishes (ASR finals delivered and stored) or is cut.
+        stopReport = await ctx.work.stop(graceMs);
+        if (stopReport.cut) logger.warn(stopReport, 'stop: work in progress cut at the deadline');
         // Give close frames a moment to go out, then drop whatever is left.
-        const deadline = Date.now() + 2000;
-        while (sockets.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        await waitUntil(() => sockets.size === 0, 2000);
         for (const ws of sockets) ws.terminate();
-        await Promise.allSettled([grpc?.close(2000), wyoming?.close(), asrApp.close(), ttsApp.close()]);
+        await grpcClosed;
+        // HTTP: answers being written may finish; anything still open after that is dropped.
+        await Promise.race([Promise.allSettled([wyoming?.close(), asrApp.close(), ttsApp.close()]), sleep(1000)]);
+        asrApp.server.closeAllConnections();
+        ttsApp.server.closeAllConnections();
         wss.close();
       })();
       return closed;

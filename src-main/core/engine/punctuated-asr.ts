@@ -72,6 +72,12 @@ class PunctuatedAsrStream extends EventEmitter implements AsrStream {
     return this.settle(await this.inner.close());
   }
 
+  /** The inner stream has decoded everything written, and every event it emitted so far has gone out. */
+  async drained(): Promise<void> {
+    await this.inner.drained();
+    await this.queue;
+  }
+
   /** The final as its event carried it, after every event before it has gone out. */
   private async settle(f: AsrFinal | null): Promise<AsrFinal | null> {
     if (!f) {

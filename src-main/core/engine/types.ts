@@ -74,6 +74,12 @@ export interface AsrStream {
   flush(): Promise<AsrFinal | null>;
   /** Flush, then release the stream. Resolves with the last final (or null). Idempotent. */
   close(): Promise<AsrFinal | null>;
+  /**
+   * Resolves once every sample written so far has been decoded (its partials and endpoint finals emitted),
+   * without ending the utterance. Lets a producer keep a bounded amount of audio queued in the worker, so that
+   * cancelling it (a stop, a client gone) leaves little or nothing to decode.
+   */
+  drained(): Promise<void>;
   on<E extends keyof AsrStreamEvents>(event: E, listener: AsrStreamEvents[E]): this;
   off<E extends keyof AsrStreamEvents>(event: E, listener: AsrStreamEvents[E]): this;
 }

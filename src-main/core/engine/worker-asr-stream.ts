@@ -13,6 +13,8 @@ export interface AsrStreamChannel {
   write(id: string, samples: Float32Array<ArrayBuffer>): void;
   flush(id: string): Promise<AsrFinal | null>;
   close(id: string): Promise<AsrFinal | null>;
+  /** Resolves once the worker has decoded everything written to `id` before this call. */
+  drain(id: string): Promise<void>;
 }
 
 /** Checks the options every backend accepts; returns them with defaults applied. */
@@ -26,6 +28,24 @@ export function checkStreamOptions(opts: AsrStreamOptions): { sampleRate: number
     throw new RangeError(`endpointingMs must be false or 100..10000 ms, got ${String(endpointingMs)}`);
   }
   return { sampleRate, endpointingMs, vad: opts.vad ?? true };
+}
+
+/** How long an engine's close() lets still-open streams deliver their last final before stopping the worker. */
+export const CLOSE_STREAMS_WITHIN_MS = 2000;
+
+/**
+ * Close every stream, waiting at most `ms`: an engine that is closing is past the API's own bounded stop, so a
+ * backlog no client will read (a stream cut at the stop deadline) must not hold the worker — or the process — up.
+ */
+export async function closeStreamsWithin(streams: Iterable<AsrStream>, ms = CLOSE_STREAMS_WITHIN_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.allSettled([...streams].map((s) => s.close())),
+    new Promise<void>((r) => {
+      timer = setTimeout(r, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 export class WorkerAsrStream extends EventEmitter implements AsrStream {
@@ -65,6 +85,11 @@ export class WorkerAsrStream extends EventEmitter implements AsrStream {
   async flush(): Promise<AsrFinal | null> {
     if (this.state !== 'open') throw this.failure ?? new Error(`stream ${this.id} is closed`);
     return this.channel.flush(this.id);
+  }
+
+  async drained(): Promise<void> {
+    if (this.state !== 'open') throw this.failure ?? new Error(`stream ${this.id} is closed`);
+    await this.channel.drain(this.id);
   }
 
   close(): Promise<AsrFinal | null> {

@@ -134,6 +134,8 @@ export class AsrSession extends EventEmitter {
   private timeBaseMs = 0;
   /** A `warning` that waits for `ready` (which is always first). */
   private pendingWarning: WarningMessage | null = null;
+  /** Set by cancel(): nothing more is emitted or stored, whatever the engine still returns. */
+  private cancelled = false;
 
   constructor(opts: AsrSessionOptions) {
     super();
@@ -340,6 +342,26 @@ export class AsrSession extends EventEmitter {
     }) as Promise<void>;
   }
 
+  /**
+   * Resolves once the engine has decoded all audio written so far (finals of utterances that ended in it are
+   * emitted). A producer of a whole file awaits it between bounded writes, so a cancel leaves little to decode.
+   */
+  async drained(): Promise<void> {
+    if (this.stream && this.state !== 'closed') await this.stream.drained();
+  }
+
+  /**
+   * Stop at once, without waiting for the engine: a server stop that ran out of time, or a client that abandoned
+   * a file transcription. Audio not yet decoded is dropped, the stored session is marked interrupted (finals
+   * already stored stay), and from now on nothing is emitted or stored (the store may be about to close).
+   */
+  cancel(): void {
+    if (this.cancelled) return;
+    if (this.state !== 'closed') this.finishStored('interrupted');
+    this.cancelled = true;
+    this.close();
+  }
+
   // ------------------------------------------------------------------------------------------------------
 
   private completeMessage(): SessionCompleteMessage {
@@ -444,7 +466,7 @@ export class AsrSession extends EventEmitter {
   }
 
   private finishStored(status: 'complete' | 'interrupted'): void {
-    if (this.storedId === null || !this.opts.store) return;
+    if (this.storedId === null || !this.opts.store || this.cancelled) return;
     try {
       this.opts.store.endSession(this.storedId, status);
     } catch (err) {
@@ -491,6 +513,7 @@ export class AsrSession extends EventEmitter {
 
   /** Persist, then send, one final. `since` = wall time its latency counts from. Empty finals are dropped. */
   private emitFinal(f: AsrFinal, since: number, offset = this.stream ? (this.offsetOf.get(this.stream) ?? this.timeBaseMs) : this.timeBaseMs): FinalTranscript | null {
+    if (this.cancelled) return null;
     const key = `${f.startMs}|${f.endMs}|${f.text}`;
     // Already sent (as an event and again as flush()'s result): answer with the message that went out.
     if (this.emitted.has(f)) return this.emitted.get(f)!;
@@ -585,6 +608,7 @@ export class AsrSession extends EventEmitter {
   }
 
   private send(msg: AsrServerMessage): void {
+    if (this.cancelled) return;
     this.emit('message', msg);
   }
 

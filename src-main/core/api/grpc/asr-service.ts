@@ -10,6 +10,7 @@ import { AsrSession, SessionError } from '../../sessions/asr-session.js';
 import { listable } from '../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { transcribeBuffer } from '../http/openai-file-transcription.js';
+import { ShuttingDownError } from '../work-in-progress.js';
 import { bindToToken, denyReason, toGrpcError, type GrpcError } from './call-guard.js';
 import { undecodableError } from './undecodable.js';
 import type {
@@ -62,11 +63,19 @@ export function speechRecognitionService(ctx: ApiContext): grpc.UntypedServiceIm
     ) {
       const denied = denyReason(ctx, call) ?? undecodableError(call.request);
       if (denied) return callback(denied);
+      if (ctx.work.isStopping) return callback({ code: grpc.status.UNAVAILABLE, details: 'the server is shutting down; try again when it is back' });
+      // Cancelled at once when the client cancels (or its connection drops), or when a stop runs out of time.
+      const cancel = new AbortController();
+      call.on('cancelled', () => cancel.abort(new Error('the client cancelled the call')));
+      const unregister = ctx.work.add({
+        finish: () => undefined,
+        cut: (message) => cancel.abort(new ShuttingDownError(`${message}; the transcription was stopped — send the file again when the server is back`)),
+      });
       try {
         const audio = call.request.audio;
         const config = streamConfigToSession(call.request.config);
         if (!config.encoding && audio.byteLength >= 4 && audio.toString('latin1', 0, 4) === 'RIFF') config.encoding = 'wav';
-        const r = await transcribeBuffer(ctx, audio, config);
+        const r = await transcribeBuffer(ctx, audio, config, cancel.signal);
         const sessionId = r.sessionId ?? '';
         callback(null, {
           text: r.text,
@@ -77,6 +86,8 @@ export function speechRecognitionService(ctx: ApiContext): grpc.UntypedServiceIm
         });
       } catch (err) {
         callback(toGrpcError(err));
+      } finally {
+        unregister();
       }
     },
 
@@ -107,6 +118,10 @@ function streamingTranscribe(ctx: ApiContext, call: grpc.ServerDuplexStream<Audi
     call.emit('error', denied);
     return;
   }
+  if (ctx.work.isStopping) {
+    call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'the server is shutting down; try again when it is back' } satisfies GrpcError);
+    return;
+  }
   const releaseSlot = ctx.streams.acquire();
   if (!releaseSlot) {
     call.emit('error', {
@@ -117,24 +132,53 @@ function streamingTranscribe(ctx: ApiContext, call: grpc.ServerDuplexStream<Audi
   }
   const streamClosed = ctx.metrics.streamOpened('asr', 'grpc');
   let session: AsrSession | null = null;
+  /** No more input is taken (flushing, failed, or cancelled). */
   let finished = false;
+  /** The call has its status (OK or an error), or the client is gone: nothing more is written. */
+  let callDone = false;
   let idle: NodeJS.Timeout | null = null;
 
+  // A stop finishes the stream as a client `is_final` would (the final of the utterance in progress is sent and
+  // stored, the call ends OK); out of time, it is cut with UNAVAILABLE.
+  const unregister = ctx.work.add({
+    finish: () => finish(),
+    cut: (message) => {
+      session?.cancel();
+      endCall({ code: grpc.status.UNAVAILABLE, details: `${message}; the utterance in progress was not finalized` });
+    },
+  });
+  let released = false;
   let unbind = () => undefined as void;
   const cleanup = () => {
     if (idle) clearTimeout(idle);
     idle = null;
     unbind();
-    releaseSlot();
-    streamClosed();
+    if (!released) {
+      released = true;
+      releaseSlot();
+      streamClosed();
+    }
+    settled();
+  };
+  /** The stop waits for this stream until its call has a status and its session has stored its last final. */
+  const settled = () => {
+    if (callDone && (!session || session.isClosed)) unregister();
+  };
+  /** Give the call its status (once): OK when `err` is absent. */
+  const endCall = (err?: GrpcError) => {
+    if (callDone) return;
+    callDone = true;
+    finished = true;
+    cleanup();
+    if (err) call.emit('error', err);
+    else call.end();
   };
   /** End the call with an error status; the session (if any) is aborted, keeping finals already stored. */
   const fail = (err: GrpcError) => {
     if (finished) return;
     finished = true;
-    cleanup();
     void session?.abort();
-    call.emit('error', err);
+    endCall(err);
   };
   unbind = bindToToken(ctx, call, fail);
   /** Flush, send the last final, end the call OK. */
@@ -144,14 +188,8 @@ function streamingTranscribe(ctx: ApiContext, call: grpc.ServerDuplexStream<Audi
     if (idle) clearTimeout(idle);
     const done = session && !session.isClosed ? session.end() : Promise.resolve(null);
     done.then(
-      () => {
-        cleanup();
-        call.end();
-      },
-      (err) => {
-        cleanup();
-        call.emit('error', toGrpcError(err));
-      },
+      () => endCall(),
+      (err) => endCall(toGrpcError(err)),
     );
   };
   const armIdle = () => {
@@ -182,9 +220,10 @@ function streamingTranscribe(ctx: ApiContext, call: grpc.ServerDuplexStream<Audi
           audioAheadBudgetMs: ctx.limits.audioAheadBudgetMs,
         });
         const s = session;
+        s.on('closed', settled);
         s.on('message', (msg) => {
           if (msg.type === 'transcript') {
-            call.write(toResult(msg, s.storedSessionId ?? ''));
+            if (!callDone) call.write(toResult(msg, s.storedSessionId ?? ''));
           } else if (msg.type === 'error') {
             fail({ code: toGrpcError(new SessionError(msg.code, msg.message)).code, details: msg.message });
           }
@@ -201,11 +240,14 @@ function streamingTranscribe(ctx: ApiContext, call: grpc.ServerDuplexStream<Audi
   });
   // Client half-closed without is_final: same as is_final (flush, last final, end).
   call.on('end', () => finish());
-  // Client cancelled or the connection dropped: finalize and store what was in progress, send nothing.
+  // Client cancelled or the connection dropped: finalize and store what was in progress, send nothing. The
+  // utterance in progress is bounded by the audio-ahead budget; finals already stored stay.
   call.on('cancelled', () => {
-    if (finished) return;
-    finished = true;
+    callDone = true;
+    if (!finished) {
+      finished = true;
+      void session?.abort();
+    }
     cleanup();
-    void session?.abort();
   });
 }

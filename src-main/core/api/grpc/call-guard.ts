@@ -23,6 +23,7 @@ export function grpcStatusFor(code: string): grpc.status {
     case 'model_unavailable':
       return grpc.status.NOT_FOUND;
     case 'not_ready':
+    case 'unavailable':
       return grpc.status.UNAVAILABLE;
     default:
       return grpc.status.INTERNAL;

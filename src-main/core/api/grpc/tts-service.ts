@@ -8,6 +8,7 @@ import { SessionError } from '../../sessions/asr-session.js';
 import { TtsSession, type TtsAudioChunk } from '../../sessions/tts-session.js';
 import { listable } from '../../engine/index.js';
 import type { ApiContext } from '../context.js';
+import { ShuttingDownError } from '../work-in-progress.js';
 import { synthesizeOne } from '../http/tts-stream-request.js';
 import { bindToToken, denyReason, toGrpcError, type GrpcError } from './call-guard.js';
 import { undecodableError } from './undecodable.js';
@@ -104,6 +105,11 @@ async function synthesize(ctx: ApiContext, call: grpc.ServerWritableStream<Synth
   const streamClosed = ctx.metrics.streamOpened('tts', 'grpc');
   const abort = new AbortController();
   call.on('cancelled', () => abort.abort());
+  // A stop lets the synthesis finish within its grace period, then cuts it with UNAVAILABLE.
+  const unregister = ctx.work.add({
+    finish: () => undefined,
+    cut: (message) => abort.abort(new ShuttingDownError(`${message}; the audio was cut short`)),
+  });
   // A long text can stream for minutes: a token rotation ends it too.
   const unbind = bindToToken(ctx, call, (err) => {
     if (abort.signal.aborted) return;
@@ -120,12 +126,15 @@ async function synthesize(ctx: ApiContext, call: grpc.ServerWritableStream<Synth
       else if (e.type === 'complete') await writeChunk(call, counter.final(e.msg, format));
     }
     if (!abort.signal.aborted) call.end();
+    else if (abort.signal.reason instanceof ShuttingDownError) call.emit('error', toGrpcError(abort.signal.reason));
   } catch (err) {
     if (!abort.signal.aborted) call.emit('error', toGrpcError(err));
+    else if (abort.signal.reason instanceof ShuttingDownError) call.emit('error', toGrpcError(abort.signal.reason));
   } finally {
     unbind();
     releaseSlot();
     streamClosed();
+    unregister();
   }
 }
 
@@ -149,6 +158,19 @@ function streamingSynthesize(ctx: ApiContext, call: grpc.ServerDuplexStream<Text
     // Audio is never dropped: synthesis waits while the call's send buffer is over the soft limit.
     waitForDrain: () => (call.writableLength > soft ? new Promise<void>((r) => call.once('drain', () => r())) : undefined),
   });
+  // A stop finishes the stream as a client `finish` would (what is buffered is spoken, the call ends OK); out of
+  // time, it is cut with UNAVAILABLE.
+  const unregister = ctx.work.add({
+    finish: () => {
+      if (ended || session.isClosed) return;
+      try {
+        session.finish();
+      } catch {
+        // Already finishing.
+      }
+    },
+    cut: (message) => fail({ code: grpc.status.UNAVAILABLE, details: `${message}; the audio was cut short` }),
+  });
   let unbind = () => undefined as void;
   const release = () => {
     if (idle) clearTimeout(idle);
@@ -156,6 +178,7 @@ function streamingSynthesize(ctx: ApiContext, call: grpc.ServerDuplexStream<Text
     unbind();
     releaseSlot();
     streamClosed();
+    unregister();
   };
   const fail = (err: GrpcError) => {
     if (ended) return;

@@ -18,7 +18,8 @@ export type RestErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'store_disabled'
-  | 'internal';
+  | 'internal'
+  | 'unavailable';
 
 const STATUS: Record<RestErrorCode, number> = {
   bad_audio: 400,
@@ -33,6 +34,8 @@ const STATUS: Record<RestErrorCode, number> = {
   not_found: 404,
   store_disabled: 503,
   internal: 500,
+  // The server is shutting down (work in progress cut at the stop deadline, or new work refused).
+  unavailable: 503,
 };
 
 /** OpenAI's `error.type` for a status, so OpenAI clients classify the error as they would upstream. */

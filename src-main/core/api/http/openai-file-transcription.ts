@@ -15,14 +15,21 @@ export interface FileTranscription {
   sessionId: string | null;
 }
 
-/** Bytes handed to the session per write: bounded, so one upload never becomes one giant worker message. */
-const WRITE_BYTES = 256 * 1024;
+/**
+ * Bytes handed to the session per write: bounded, so one upload never becomes one giant worker message, and at
+ * most two writes wait in the worker at any time — a cancel (client gone, server stop) leaves little to decode.
+ */
+const WRITE_BYTES = 64 * 1024;
 
 /**
  * Transcribe a complete audio buffer (WAV of any supported rate, or raw PCM described by `config`).
  * Throws SessionError with a PROTOCOL.md code (bad_audio, bad_config, model_unavailable, internal).
+ * `signal`: abort to cancel at once (the client went away, or a server stop ran out of time); the transcription
+ * then rejects with `signal.reason`, decoding stops after at most two writes, and a stored session is marked
+ * interrupted (finals already stored stay).
  */
-export async function transcribeBuffer(ctx: ApiContext, audio: Uint8Array, config: AsrConfigInput): Promise<FileTranscription> {
+export async function transcribeBuffer(ctx: ApiContext, audio: Uint8Array, config: AsrConfigInput, signal?: AbortSignal): Promise<FileTranscription> {
+  signal?.throwIfAborted();
   if (audio.byteLength === 0) throw new SessionError('bad_audio', 'the audio is empty');
   if (config.encoding === 'wav') {
     // The whole file is here: a header that never completes is an error now, not a wait for more bytes.
@@ -48,11 +55,26 @@ export async function transcribeBuffer(ctx: ApiContext, audio: Uint8Array, confi
     else if (msg.type === 'error' && !failure) failure = new SessionError(msg.code, msg.message);
   });
   const ready = session.start();
+  const cancel = () => session.cancel();
+  signal?.addEventListener('abort', cancel, { once: true });
   try {
+    // Pipelined: write piece k+1 while the worker decodes piece k, then wait for piece k.
+    let previous: Promise<void> = Promise.resolve();
     for (let o = 0; o < audio.byteLength; o += WRITE_BYTES) {
+      signal?.throwIfAborted();
       session.writeAudio(audio.subarray(o, Math.min(audio.byteLength, o + WRITE_BYTES)));
+      const written = session.drained();
+      written.catch(() => undefined);
+      await previous.catch((err) => {
+        signal?.throwIfAborted();
+        throw err;
+      });
+      previous = written;
     }
+    await previous;
+    signal?.throwIfAborted();
     const done = await session.end();
+    signal?.throwIfAborted();
     if (failure) throw failure;
     return {
       text: segments.map((s) => s.text).join(' '),
@@ -61,7 +83,10 @@ export async function transcribeBuffer(ctx: ApiContext, audio: Uint8Array, confi
       model: ready.model,
       sessionId: session.storedSessionId,
     };
+  } catch (err) {
+    throw signal?.aborted ? signal.reason : err;
   } finally {
+    signal?.removeEventListener('abort', cancel);
     if (!session.isClosed) await session.abort();
   }
 }

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { FinalTranscript } from '../../../../proto/ws-messages.js';
 import { toSrt, toVtt, type ExportSegment } from '../../store/export.js';
 import type { ApiContext } from '../context.js';
+import { ShuttingDownError } from '../work-in-progress.js';
 import { describeZodError, RestError, sendError, toRestError } from './openai-errors.js';
 import { transcribeBuffer, type FileTranscription } from './openai-file-transcription.js';
 import { resolveAsrModel } from './openai-names.js';
@@ -38,6 +39,17 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
   });
 
   app.post('/v1/audio/transcriptions', async (req, reply) => {
+    // Cancelled at once when the client goes away (upload abandoned or response no longer wanted), or when a
+    // server stop runs out of time (503 `unavailable`); a stop otherwise lets it finish.
+    const cancel = new AbortController();
+    const clientGone = () => {
+      if (!reply.raw.writableFinished) cancel.abort(new Error('the client went away'));
+    };
+    reply.raw.once('close', clientGone);
+    const unregister = ctx.work.add({
+      finish: () => undefined,
+      cut: (message) => cancel.abort(new ShuttingDownError(`${message}; the transcription was stopped — send the file again when the server is back`)),
+    });
     let readingBody = false;
     try {
       if (!req.isMultipart()) {
@@ -49,7 +61,7 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
       for await (const part of req.parts()) {
         if (part.type === 'file') {
           if (part.fieldname !== 'file') throw new RestError('bad_config', `unexpected file part "${part.fieldname}"; the audio goes in "file"`);
-          audio = await part.toBuffer();
+          audio = await untilAborted(part.toBuffer(), cancel.signal);
         } else {
           if (!KNOWN_FIELDS.has(part.fieldname)) throw new RestError('bad_config', `unknown form field "${part.fieldname}"`);
           fields[part.fieldname] = String(part.value);
@@ -67,9 +79,16 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
         ...(f.sample_rate && !isWav ? { sample_rate: f.sample_rate } : {}),
         ...(f.language ? { language: f.language } : {}),
         ...(model ? { model } : {}),
-      });
+      }, cancel.signal);
       return renderTranscription(reply, f.response_format, result, f.language);
     } catch (err) {
+      // The client is gone: there is nobody to answer.
+      if (cancel.signal.aborted && !(cancel.signal.reason instanceof ShuttingDownError)) return reply;
+      // A stop cut the upload or the transcription: answer 503, and close the connection (the body may be unread).
+      if (err instanceof ShuttingDownError) {
+        reply.header('connection', 'close');
+        return sendError(reply, err);
+      }
       // Multipart limit errors come as Fastify errors (413 / 400). A body busboy cannot parse (no boundary,
       // bad part headers, cut short) throws a plain Error: that is the client's malformed request, not ours.
       const malformed = readingBody && !(err instanceof RestError) && typeof (err as { statusCode?: unknown } | null)?.statusCode !== 'number';
@@ -77,7 +96,29 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
       if (e.status >= 500) req.log.error({ err }, 'transcription request failed');
       else req.log.warn({ code: e.code, status: e.status, reason: e.message }, 'transcription request refused');
       return sendError(reply, e);
+    } finally {
+      reply.raw.off('close', clientGone);
+      unregister();
     }
+  });
+}
+
+/** `work`, or `signal.reason` as soon as the signal aborts (the work itself is left to fail on its own). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
   });
 }
 

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { TtsFormat } from '../../../../proto/ws-messages.js';
 import { AudioEncoder, ENCODED_CONTENT_TYPES, type EncodedFormat } from '../../audio/index.js';
 import type { ApiContext } from '../context.js';
+import { ShuttingDownError } from '../work-in-progress.js';
 import { describeZodError, RestError, sendError, toRestError } from './openai-errors.js';
 import { jsonBodyLimit, synthesizeOne, type OneTextRequest, type SynthesisEvent } from './tts-stream-request.js';
 
@@ -59,9 +60,24 @@ async function firstEvent(ctx: ApiContext, reply: FastifyReply, r: OneTextReques
   // The response is closed: finished, or the client hung up (then synthesis stops). Not the request's own
   // 'close', which fires as soon as its body has been read.
   reply.raw.once('close', () => abort.abort());
-  const events = synthesizeOne(ctx, r, abort.signal)[Symbol.asyncIterator]();
-  const first = await events.next();
-  return { events, first, abort };
+  // A server stop lets the body finish within its grace period, then cuts it (see endCut).
+  const unregister = ctx.work.add({
+    finish: () => undefined,
+    cut: (message) => abort.abort(new ShuttingDownError(`${message}; the audio was cut short`)),
+  });
+  try {
+    const events = synthesizeOne(ctx, r, abort.signal)[Symbol.asyncIterator]();
+    const first = await events.next();
+    return { events, first, abort, unregister };
+  } catch (err) {
+    unregister();
+    throw err;
+  }
+}
+
+/** The reason a stop cut this body, or null (finished, or the client went away). */
+function cutByStop(abort: AbortController): ShuttingDownError | null {
+  return abort.signal.reason instanceof ShuttingDownError ? abort.signal.reason : null;
 }
 
 /**
@@ -76,11 +92,14 @@ export async function streamAudioResponse(
   r: OneTextRequest,
   encode?: { format: EncodedFormat; bitrateKbps?: number },
 ): Promise<FastifyReply> {
-  const { events, first, abort } = await firstEvent(ctx, reply, encode ? { ...r, format: 'pcm' } : r);
+  const { events, first, abort, unregister } = await firstEvent(ctx, reply, encode ? { ...r, format: 'pcm' } : r);
   const format = encode ? 'pcm' : (r.format ?? 'pcm');
   const body = new PassThrough();
   const rate = first.done ? undefined : first.value.type === 'started' ? first.value.msg.sample_rate : first.value.type === 'audio' ? first.value.chunk.sampleRate : undefined;
-  if (encode && !rate) throw new RestError('internal', 'the voice produced no audio to encode');
+  if (encode && !rate) {
+    unregister();
+    throw new RestError('internal', 'the voice produced no audio to encode');
+  }
   const encoder = encode && rate ? new AudioEncoder({ format: encode.format, inputRate: rate, bitrateKbps: encode.bitrateKbps }) : null;
   const write = async (bytes: Buffer) => {
     if (!body.write(bytes)) await new Promise((res) => body.once('drain', res));
@@ -99,14 +118,23 @@ export async function streamAudioResponse(
         else await write(e.value.chunk.bytes);
         if (abort.signal.aborted) break;
       }
-      encoder?.end();
-      await drained;
-      body.end();
+      // Cut by a stop: the body must not look complete, so it is aborted (the client sees a truncated stream).
+      const cut = cutByStop(abort);
+      if (cut) {
+        encoder?.abort();
+        body.destroy(cut);
+      } else {
+        encoder?.end();
+        await drained;
+        body.end();
+      }
     } catch (err) {
       // Headers are gone: all we can do is cut the body short (the client sees a truncated stream).
       ctx.logger.warn({ err }, 'TTS stream failed after the response started');
       encoder?.abort();
       body.destroy(err as Error);
+    } finally {
+      unregister();
     }
   };
   reply.header('content-type', encoder ? ENCODED_CONTENT_TYPES[encoder.format] : CONTENT_TYPES[format]).header('cache-control', 'no-store');
@@ -119,7 +147,7 @@ export async function streamAudioResponse(
 
 /** Server-Sent Events: base64 audio events framed by start/done, so browsers can use EventSource-style readers. */
 async function streamSse(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, r: OneTextRequest): Promise<FastifyReply> {
-  const { events, first, abort } = await firstEvent(ctx, reply, r);
+  const { events, first, abort, unregister } = await firstEvent(ctx, reply, r);
   const body = new PassThrough();
   const write = async (event: string, data: unknown) => {
     if (!body.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)) await new Promise((res) => body.once('drain', res));
@@ -134,10 +162,13 @@ async function streamSse(ctx: ApiContext, req: FastifyRequest, reply: FastifyRep
         } else await write('done', v.msg);
         if (abort.signal.aborted) break;
       }
+      const cut = cutByStop(abort);
+      if (cut) await write('error', { code: cut.code, message: cut.message });
     } catch (err) {
       const e = toRestError(err);
       await write('error', { code: e.code, message: e.message }).catch(() => undefined);
     }
+    unregister();
     body.end();
   };
   reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-store').header('x-accel-buffering', 'no');

@@ -5,6 +5,7 @@ import type { WebSocket } from 'ws';
 import { ASR_CLIENT_TYPES, AsrAudioMessage, CLOSE_CODES, type AsrServerMessage } from '../../../../proto/ws-messages.js';
 import { AsrSession, SessionError } from '../../sessions/asr-session.js';
 import type { ApiContext } from '../context.js';
+import type { ShutdownSet } from '../work-in-progress.js';
 import { SocketChannel, parseFrame, type Incoming } from './socket-channel.js';
 
 /** How long a stream with no options in its URL waits for a first `config` message before starting. */
@@ -13,10 +14,10 @@ const FIRST_MESSAGE_GRACE_MS = 1000;
 /** Connection-level keys that are not stream options. */
 const NON_CONFIG_PARAMS = new Set(['token']);
 
-/** Live ASR sockets, so a shutdown can flush them (finals reach clients and the store). */
-export type LiveAsrSockets = Set<{ shutdown(): Promise<void> }>;
+/** Where the cloud-protocol ASR sockets (api/compat) register, so a stop shuts them down too. */
+export type LiveAsrSockets = ShutdownSet;
 
-export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiContext, live: LiveAsrSockets, release: () => void): void {
+export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiContext, release: () => void): void {
   const config: Record<string, string> = {};
   for (const [k, v] of query) if (!NON_CONFIG_PARAMS.has(k)) config[k] = v;
   const session = new AsrSession({
@@ -35,20 +36,32 @@ export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
   });
   let idle = false;
   let shuttingDown = false;
-  const entry = {
-    // Server shutdown: end the stream as if the client had sent `end` (final + session_complete), then 1001.
-    shutdown: async () => {
+  let socketClosed = false;
+  const unregister = ctx.work.add({
+    // Server stop: end the stream as if the client had sent `end` (final + session_complete), then 1001.
+    finish: async () => {
       shuttingDown = true;
       if (!session.isClosed) await session.end().catch(() => undefined);
       channel.close(CLOSE_CODES.goingAway, 'server shutting down');
     },
+    // Out of time: say so, drop the rest, close 1001 (finals already sent are stored).
+    cut: (message) => {
+      shuttingDown = true;
+      if (!session.isClosed) channel.sendError('unavailable', `${message}; the utterance in progress was not finalized`);
+      session.cancel();
+      channel.close(CLOSE_CODES.goingAway, 'server shutting down');
+    },
+  });
+  // The stop waits until the socket is gone and the session has stored its last final.
+  const settled = () => {
+    if (socketClosed && session.isClosed) unregister();
   };
-  live.add(entry);
 
   session.on('message', (msg: AsrServerMessage) => {
     channel.sendJson(msg, msg.type === 'transcript' && !msg.is_final);
   });
   session.on('closed', () => {
+    settled();
     if (shuttingDown) channel.close(CLOSE_CODES.goingAway, 'server shutting down');
     else if (idle) channel.close(CLOSE_CODES.idle, `no message for ${ctx.limits.idleTimeoutMs} ms`);
     else channel.close(CLOSE_CODES.normal, 'session complete');
@@ -115,12 +128,15 @@ export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
   });
 
   ws.on('close', () => {
-    live.delete(entry);
+    socketClosed = true;
     channel.clearIdle();
     stopGauge();
     release();
     backlog = null;
-    void session.abort().catch((err) => ctx.logger.error({ err }, 'ASR abort failed'));
+    void session
+      .abort()
+      .catch((err) => ctx.logger.error({ err }, 'ASR abort failed'))
+      .finally(settled);
   });
   ws.on('error', (err) => ctx.logger.warn({ err: err.message }, 'ASR WebSocket error'));
 

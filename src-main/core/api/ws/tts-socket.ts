@@ -5,6 +5,7 @@ import { CLOSE_CODES, TTS_CLIENT_TYPES } from '../../../../proto/ws-messages.js'
 import { SessionError } from '../../sessions/asr-session.js';
 import { MAX_REQUEST_ID_CHARS, TtsSession } from '../../sessions/tts-session.js';
 import type { ApiContext } from '../context.js';
+import type { ShutdownSet } from '../work-in-progress.js';
 import { SocketChannel, parseFrame } from './socket-channel.js';
 
 /**
@@ -15,9 +16,10 @@ export function ttsJsonLimit(ctx: ApiContext): number {
   return Math.min(ctx.limits.maxFrameBytes, Math.max(ctx.limits.maxJsonBytes, ctx.limits.maxTtsTextChars * 4 + 4096));
 }
 
-export type LiveTtsSockets = Set<{ shutdown(): Promise<void> }>;
+/** Where the cloud-protocol TTS sockets (api/compat) register, so a stop shuts them down too. */
+export type LiveTtsSockets = ShutdownSet;
 
-export function handleTtsSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiContext, live: LiveTtsSockets, release: () => void): void {
+export function handleTtsSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiContext, release: () => void): void {
   const stopGauge = ctx.metrics.streamOpened('tts', 'ws');
   const channel = new SocketChannel(ws, ctx, () => channel.close(CLOSE_CODES.idle, 'idle timeout'));
   const defaults: Record<string, unknown> = {};
@@ -28,13 +30,12 @@ export function handleTtsSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
     metrics: ctx.metrics,
     waitForDrain: () => channel.drained(),
   });
-  const entry = {
-    shutdown: async () => {
-      session.close();
-      channel.close(CLOSE_CODES.goingAway, 'server shutting down');
-    },
+  // Server stop: TTS output is not stored, so the stream ends at once (synthesis cancelled), close 1001.
+  const goAway = () => {
+    session.close();
+    channel.close(CLOSE_CODES.goingAway, 'server shutting down');
   };
-  live.add(entry);
+  const unregister = ctx.work.add({ finish: goAway, cut: goAway });
   session.on('message', (msg) => channel.sendJson(msg));
   session.on('audio', (chunk) => channel.sendBinary(chunk.bytes));
   session.on('finished', () => channel.close(CLOSE_CODES.normal, 'finished'));
@@ -117,7 +118,7 @@ export function handleTtsSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
   });
 
   ws.on('close', () => {
-    live.delete(entry);
+    unregister();
     channel.clearIdle();
     stopGauge();
     release();

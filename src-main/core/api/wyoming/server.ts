@@ -171,8 +171,28 @@ function handleConnection(socket: Socket, ctx: ApiContext, version: string): voi
       chain = chain.then(() => onEvent(e)).catch((err: unknown) => sendError(err instanceof Error ? err.message : String(err), (err as { code?: string }).code ?? 'internal'));
     }
   });
+  // A server stop ends a recording in progress as `audio-stop` would (its transcript is sent) after whatever the
+  // connection is doing, then ends the connection; out of time, the connection is dropped.
+  const unregister = ctx.work.add({
+    finish: () => {
+      chain = chain
+        .then(async () => {
+          if (asr) await onEvent({ type: 'audio-stop', data: {}, payload: null });
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          socket.end();
+          unregister();
+        });
+    },
+    cut: () => {
+      asr?.session.cancel();
+      socket.destroy();
+    },
+  });
   socket.on('error', () => undefined);
   socket.on('close', () => {
+    unregister();
     tts?.abort();
     if (asr) void asr.session.abort().catch(() => undefined);
   });

@@ -1,7 +1,7 @@
 // Host side of the pocketsphinx backend: an AsrEngine whose streams live in worker threads (./worker.ts).
 // Streams are spread over the workers (least loaded first); the main thread only validates, copies and posts.
 import type { AsrEngine, AsrFinal, AsrStream, AsrStreamOptions } from '../../types.js';
-import { checkStreamOptions, WorkerAsrStream, type AsrStreamChannel } from '../../worker-asr-stream.js';
+import { checkStreamOptions, closeStreamsWithin, WorkerAsrStream, type AsrStreamChannel } from '../../worker-asr-stream.js';
 import { RpcClient, spawnWorker } from '../../worker-host.js';
 import { POCKETSPHINX_RATE } from './native.js';
 import type { OpenArgs, PocketsphinxWorkerEvents } from './worker.js';
@@ -15,6 +15,7 @@ type WorkerApi = {
   write: (a: { id: string; samples: Float32Array }) => void;
   flush: (a: { id: string }) => AsrFinal | null;
   close: (a: { id: string }) => AsrFinal | null;
+  drain: (a: { id: string }) => null;
   decodeWhole: (a: { samples: Float32Array }) => string;
 };
 type Rpc = RpcClient<WorkerApi, PocketsphinxWorkerEvents>;
@@ -85,7 +86,7 @@ export class PocketsphinxAsrEngine implements AsrEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.allSettled(this.slots.flatMap((s) => [...s.streams.values()].map((st) => st.close())));
+    await closeStreamsWithin(this.slots.flatMap((s) => [...s.streams.values()]));
     await Promise.allSettled(this.slots.map((s) => s.rpc.terminate()));
   }
 }
@@ -95,5 +96,8 @@ function channelOf(rpc: Rpc): AsrStreamChannel {
     write: (id, samples) => rpc.send('write', { id, samples }, [samples.buffer]),
     flush: (id) => rpc.call('flush', { id }),
     close: (id) => rpc.call('close', { id }),
+    drain: async (id) => {
+      await rpc.call('drain', { id });
+    },
   };
 }

@@ -134,6 +134,8 @@ const server = serveRpc<PocketsphinxWorkerEvents>({
     if (!st.failed) release(st.decoder);
     return last ?? null;
   },
+  /** Writes are decoded as they arrive, in order: by the time this runs, everything written before it is decoded. */
+  drain: (_a: { id: string }): null => null,
   /** The whole file in one ps_process_raw(full_utt=TRUE) call: the library's batch result, for comparison. */
   decodeWhole: (a: { samples: Float32Array }): string => {
     const h = batchDecoder();

@@ -110,6 +110,11 @@ const { emit } = serveRpc<AsrWorkerEvents>({
     scheduler.delete(s);
     return last;
   },
+  drain: (arg: { id: string }): null => {
+    const s = streams.get(arg.id);
+    if (s) catchUp(s);
+    return null;
+  },
   stats: (): SchedulerStats & { streams: number } => ({ ...scheduler.stats, streams: streams.size }),
 });
 
@@ -208,16 +213,22 @@ function finalOf(s: StreamState, r: OnlineRecognizerResult, reason: AsrFinal['re
   return { text: r.text.trim(), startMs: round(tokenMs[0] ?? segStartMs), endMs: round(endMs), words, confidence, reason };
 }
 
-/** End the utterance now: pad, finish input, decode the rest, then continue on a fresh sherpa stream. */
-function flush(s: StreamState): AsrFinal | null {
+/** Decode every whole window of `s` the scheduler has not decoded yet (partials and endpoints as usual). */
+function catchUp(s: StreamState): void {
   const rec = recognizer!;
-  // First catch up on audio the scheduler has not decoded yet, with endpoint checks, so utterances that
-  // ended inside that audio still get their own finals.
   while (rec.isReady(s.sherpa)) {
     rec.decode(s.sherpa);
     s.decodes++;
     afterDecode(s);
   }
+}
+
+/** End the utterance now: pad, finish input, decode the rest, then continue on a fresh sherpa stream. */
+function flush(s: StreamState): AsrFinal | null {
+  const rec = recognizer!;
+  // First catch up on audio the scheduler has not decoded yet, with endpoint checks, so utterances that
+  // ended inside that audio still get their own finals.
+  catchUp(s);
   s.sherpa.acceptWaveform({ samples: new Float32Array(Math.round(FLUSH_PAD_S * s.inputRate)), sampleRate: s.inputRate });
   s.sherpa.inputFinished();
   while (rec.isReady(s.sherpa)) {

@@ -3,7 +3,7 @@
 // (transferred, not copied twice) and turns worker events into AsrStream events.
 import { availableParallelism } from 'node:os';
 import type { AsrEngine, AsrFinal, AsrStream, AsrStreamOptions } from '../../types.js';
-import { checkStreamOptions, WorkerAsrStream, type AsrStreamChannel } from '../../worker-asr-stream.js';
+import { checkStreamOptions, closeStreamsWithin, WorkerAsrStream, type AsrStreamChannel } from '../../worker-asr-stream.js';
 import type { ResolvedModel } from '../../models/catalog.js';
 import { RpcClient, spawnWorker } from '../../worker-host.js';
 import type { AsrWorkerEvents, AsrWorkerInit, CreateStreamArg } from './asr-worker.js';
@@ -15,6 +15,7 @@ type WorkerApi = {
   write: (a: { id: string; samples: Float32Array }) => void;
   flush: (a: { id: string }) => AsrFinal | null;
   close: (a: { id: string }) => AsrFinal | null;
+  drain: (a: { id: string }) => null;
   stats: (a: undefined) => SchedulerStats & { streams: number };
 };
 
@@ -58,6 +59,9 @@ export class SherpaAsrEngine implements AsrEngine {
       write: (id, samples) => rpc.send('write', { id, samples }, [samples.buffer]),
       flush: (id) => rpc.call('flush', { id }),
       close: (id) => rpc.call('close', { id }),
+      drain: async (id) => {
+        await rpc.call('drain', { id });
+      },
     };
     rpc.on('partial', (e) => this.streams.get(e.id)?.deliver('partial', { text: e.text, startMs: e.startMs, endMs: e.endMs }));
     rpc.on('final', ({ id, ...f }) => this.streams.get(id)?.deliver('final', f));
@@ -118,7 +122,7 @@ export class SherpaAsrEngine implements AsrEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.allSettled([...this.streams.values()].map((s) => s.close()));
+    await closeStreamsWithin(this.streams.values());
     await this.rpc.terminate();
   }
 }
