@@ -2,3 +2,4 @@ export * from './pcm.js';
 export * from './wav.js';
 export * from './resampler.js';
 export * from './rechunker.js';
+export * from './decode-file.js';

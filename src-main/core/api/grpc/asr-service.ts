@@ -63,7 +63,7 @@ export function speechRecognitionService(ctx: ApiContext): grpc.UntypedServiceIm
       try {
         const audio = call.request.audio;
         const config = streamConfigToSession(call.request.config);
-        if (!config.encoding && audio.byteLength >= 4 && audio.toString('latin1', 0, 4) === 'RIFF') config.encoding = 'wav';
+        // No encoding (or `wav`): an audio file in any supported container; raw PCM only when declared.
         const r = await transcribeBuffer(ctx, audio, config);
         const sessionId = r.sessionId ?? '';
         callback(null, {

@@ -1,8 +1,11 @@
 // Whole-buffer transcription through the same AsrSession the WebSocket path drives: the bytes go in as fast
 // as the engine takes them, endpointing cuts them into utterances, and the finals come back as segments.
 // Used by POST /v1/audio/transcriptions and by gRPC SpeechRecognition.Transcribe.
+// A file is decoded whole (any container core/audio's decodeAudioFile knows, by its magic bytes); raw PCM is
+// read only when the caller declares `encoding` pcm_s16le / pcm_f32le, because headerless bytes cannot be told
+// from a container and reading them as the wrong thing is silently wrong.
 import type { AsrConfigInput, FinalTranscript } from '../../../../proto/ws-messages.js';
-import { parseWavHeader } from '../../audio/wav.js';
+import { AudioFormatError, decodeAudioFile, downmix, resample } from '../../audio/index.js';
 import { AsrSession, SessionError } from '../../sessions/asr-session.js';
 import type { ApiContext } from '../context.js';
 
@@ -17,28 +20,51 @@ export interface FileTranscription {
 
 /** Bytes handed to the session per write: bounded, so one upload never becomes one giant worker message. */
 const WRITE_BYTES = 256 * 1024;
+/** Samples handed to the session per write (decoded files), for the same reason. */
+const WRITE_SAMPLES = 64 * 1024;
+/** Input rates the sessions take; a decoded file outside them is resampled to RESAMPLE_TO first. */
+const MIN_RATE = 8000;
+const MAX_RATE = 48000;
+const RESAMPLE_TO = 16000;
+
+/** True when the config declares headerless PCM; anything else is a file to decode. */
+export function isRawPcm(config: AsrConfigInput): boolean {
+  return config.encoding === 'pcm_s16le' || config.encoding === 'pcm_f32le';
+}
+
+/** Mono float samples of a whole audio file, at a rate the sessions accept. Throws SessionError('bad_audio'). */
+export async function decodeForTranscription(audio: Uint8Array): Promise<{ samples: Float32Array; sampleRate: number; format: string }> {
+  try {
+    const file = await decodeAudioFile(audio);
+    let samples = downmix(file.channelData);
+    let sampleRate = file.sampleRate;
+    if (sampleRate < MIN_RATE || sampleRate > MAX_RATE) {
+      samples = resample(samples, sampleRate, RESAMPLE_TO);
+      sampleRate = RESAMPLE_TO;
+    }
+    return { samples, sampleRate, format: file.format };
+  } catch (err) {
+    if (err instanceof AudioFormatError) throw new SessionError('bad_audio', err.message);
+    throw err;
+  }
+}
 
 /**
- * Transcribe a complete audio buffer (WAV of any supported rate, or raw PCM described by `config`).
+ * Transcribe a complete audio buffer: an audio file in any supported container, or raw PCM when `config`
+ * declares `encoding` pcm_s16le / pcm_f32le (then `sample_rate` describes it).
  * Throws SessionError with a PROTOCOL.md code (bad_audio, bad_config, model_unavailable, internal).
  */
 export async function transcribeBuffer(ctx: ApiContext, audio: Uint8Array, config: AsrConfigInput): Promise<FileTranscription> {
   if (audio.byteLength === 0) throw new SessionError('bad_audio', 'the audio is empty');
-  if (config.encoding === 'wav') {
-    // The whole file is here: a header that never completes is an error now, not a wait for more bytes.
-    try {
-      parseWavHeader(audio);
-    } catch (err) {
-      throw new SessionError('bad_audio', `invalid WAV file: ${(err as Error).message}`);
-    }
-  }
+  const raw = isRawPcm(config);
   const session = new AsrSession({
     engine: ctx.engine,
     store: ctx.store,
     // A file is all there at once: running ahead of real time is the point, so no rate limit here
     // (the upload size limit bounds the work instead).
     audioAheadBudgetMs: Number.POSITIVE_INFINITY,
-    config: { interim_results: false, ...config },
+    // A file's own header gives its encoding and rate; the client's values describe raw PCM only.
+    config: { interim_results: false, ...config, ...(raw ? {} : { encoding: undefined, sample_rate: undefined }) },
     metrics: ctx.metrics,
   });
   const segments: FinalTranscript[] = [];
@@ -47,10 +73,19 @@ export async function transcribeBuffer(ctx: ApiContext, audio: Uint8Array, confi
     if (msg.type === 'transcript' && msg.is_final) segments.push(msg);
     else if (msg.type === 'error' && !failure) failure = new SessionError(msg.code, msg.message);
   });
+  // start() first: an unknown model or bad option is reported as such, before any decoding work.
   const ready = session.start();
   try {
-    for (let o = 0; o < audio.byteLength; o += WRITE_BYTES) {
-      session.writeAudio(audio.subarray(o, Math.min(audio.byteLength, o + WRITE_BYTES)));
+    if (raw) {
+      for (let o = 0; o < audio.byteLength; o += WRITE_BYTES) {
+        session.writeAudio(audio.subarray(o, Math.min(audio.byteLength, o + WRITE_BYTES)));
+      }
+    } else {
+      const decoded = await decodeForTranscription(audio);
+      session.configure({ encoding: 'pcm_f32le', sample_rate: decoded.sampleRate });
+      for (let o = 0; o < decoded.samples.length; o += WRITE_SAMPLES) {
+        session.writeSamples(decoded.samples.subarray(o, Math.min(decoded.samples.length, o + WRITE_SAMPLES)));
+      }
     }
     const done = await session.end();
     if (failure) throw failure;

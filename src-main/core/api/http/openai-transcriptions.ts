@@ -1,5 +1,7 @@
-// POST /v1/audio/transcriptions — OpenAI-compatible: multipart `file` (WAV of any supported rate, or raw
-// 16 kHz s16le PCM), `model`, `language`, `response_format` = json | text | srt | vtt | verbose_json.
+// POST /v1/audio/transcriptions — OpenAI-compatible: multipart `file` (an audio file in any container
+// core/audio decodes — WAV, FLAC, MP3, Ogg/Opus, Ogg/Vorbis, WebM, M4A/AAC… — detected from its bytes; or raw
+// PCM when the client says so: the part's content type `audio/pcm` / `audio/L16` or the field `encoding`),
+// `model`, `language`, `response_format` = json | text | srt | vtt | verbose_json.
 // OpenAI's `prompt`, `temperature`, `timestamp_granularities[]`, `include[]`, `chunking_strategy` and
 // `stream` are accepted and ignored (the response is never streamed); the model names `whisper-1` and
 // `gpt-4o*-transcribe` mean the default engine (openai-names.ts).
@@ -19,13 +21,32 @@ export const TranscriptionFields = z.object({
   model: z.string().max(200).optional(),
   language: z.string().min(1).max(32).optional(),
   response_format: z.enum(RESPONSE_FORMATS).default('json'),
-  /** Rate of a raw-PCM upload (ignored for WAV, whose header says it). */
+  /** Rate of a raw-PCM upload (ignored for audio files, whose header says it). */
   sample_rate: z.coerce.number().int().min(8000).max(48000).optional(),
+  /** Declares the upload raw PCM (Earshot's own field; OpenAI has none). */
+  encoding: z.enum(['pcm_s16le', 'pcm_f32le']).optional(),
 });
+
+/** Content types that declare headerless PCM, and the encoding each means. */
+const RAW_PCM_TYPES: Readonly<Record<string, 'pcm_s16le' | 'pcm_f32le'>> = {
+  'audio/pcm': 'pcm_s16le',
+  'audio/l16': 'pcm_s16le',
+  'audio/x-raw': 'pcm_s16le',
+  'audio/raw': 'pcm_s16le',
+};
+
+/** The raw-PCM encoding and rate a file part's content type declares (`audio/L16;rate=8000`), or null. */
+function rawPcmFromMime(mime: string): { encoding: 'pcm_s16le' | 'pcm_f32le'; rate?: number } | null {
+  const [type, ...params] = mime.toLowerCase().split(';').map((x) => x.trim());
+  const encoding = RAW_PCM_TYPES[type ?? ''];
+  if (!encoding) return null;
+  const rate = params.map((p) => /^rate=(\d+)$/.exec(p)?.[1]).find(Boolean);
+  return rate ? { encoding, rate: Number(rate) } : { encoding };
+}
 
 /** Form fields we read or knowingly ignore; anything else is a 400 that names it (catches typos). */
 const KNOWN_FIELDS = new Set([
-  'model', 'language', 'response_format', 'sample_rate',
+  'model', 'language', 'response_format', 'sample_rate', 'encoding',
   'prompt', 'temperature', 'timestamp_granularities[]', 'timestamp_granularities', 'include[]', 'include',
   'chunking_strategy', 'stream', 'known_speaker_names[]', 'known_speaker_references[]',
 ]);
@@ -44,9 +65,11 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
       }
       const fields: Record<string, string> = {};
       let audio: Buffer | null = null;
+      let declaredRaw: ReturnType<typeof rawPcmFromMime> = null;
       for await (const part of req.parts()) {
         if (part.type === 'file') {
           if (part.fieldname !== 'file') throw new RestError('bad_config', `unexpected file part "${part.fieldname}"; the audio goes in "file"`);
+          declaredRaw = rawPcmFromMime(part.mimetype ?? '');
           audio = await part.toBuffer();
         } else {
           if (!KNOWN_FIELDS.has(part.fieldname)) throw new RestError('bad_config', `unknown form field "${part.fieldname}"`);
@@ -58,10 +81,11 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
       if (!parsed.success) throw new RestError('bad_config', describeZodError(parsed.error));
       const f = parsed.data;
       const model = resolveAsrModel(f.model, ctx.engine.models());
-      const isWav = audio.byteLength >= 4 && audio.toString('latin1', 0, 4) === 'RIFF';
+      const encoding = f.encoding ?? declaredRaw?.encoding;
+      const rate = f.sample_rate ?? declaredRaw?.rate;
       const result = await transcribeBuffer(ctx, audio, {
-        encoding: isWav ? 'wav' : 'pcm_s16le',
-        ...(f.sample_rate && !isWav ? { sample_rate: f.sample_rate } : {}),
+        // No encoding: a file, decoded by its own header; never raw PCM by default.
+        ...(encoding ? { encoding, ...(rate ? { sample_rate: rate } : {}) } : {}),
         ...(f.language ? { language: f.language } : {}),
         ...(model ? { model } : {}),
       });

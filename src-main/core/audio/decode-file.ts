@@ -1,0 +1,92 @@
+// Whole audio files in any common container → float samples, with the npm `audio-decode` family
+// (pure JS + WebAssembly decoders: no native addon, no ffmpeg binary, so the same code runs in
+// `earshot serve` and inside the packaged desktop app on Windows, macOS and Linux).
+// The format is detected from the file's own magic bytes, never guessed from a file name, and a file
+// that cannot be decoded (unknown bytes, truncated, corrupt) is an AudioFormatError naming the problem:
+// raw PCM has no header, so it is read only where the client declares it (see the API's input paths).
+import decodeAudio from 'audio-decode';
+import audioType from 'audio-type';
+import { flacDeclaredSamples, truncationProblem } from './container-length.js';
+import { AudioFormatError } from './pcm.js';
+
+/** Formats accepted as files, by audio-type's name, with the name users know them by. */
+export const AUDIO_FILE_FORMATS: Readonly<Record<string, string>> = Object.freeze({
+  wav: 'WAV',
+  flac: 'FLAC',
+  mp3: 'MP3',
+  opus: 'Ogg/Opus',
+  oga: 'Ogg/Vorbis',
+  webm: 'WebM',
+  m4a: 'M4A/MP4 (AAC)',
+  aac: 'AAC (ADTS)',
+  aiff: 'AIFF',
+  caf: 'CAF',
+});
+
+const SUPPORTED_LIST = 'WAV (PCM 8/16/24/32-bit, float, A-law, µ-law), FLAC, MP3, Ogg/Opus, Ogg/Vorbis, WebM/Opus, M4A/AAC, AIFF, CAF';
+
+export interface DecodedAudioFile {
+  /** audio-type's name of the container/codec (a key of AUDIO_FILE_FORMATS). */
+  format: string;
+  sampleRate: number;
+  /** One array per channel, samples in [-1, 1]. */
+  channelData: Float32Array[];
+}
+
+/** The container of `bytes` by its magic bytes, or null when it is none that Earshot decodes. */
+export function sniffAudioFormat(bytes: Uint8Array): string | null {
+  const t = audioType(bytes);
+  return t && t in AUDIO_FILE_FORMATS ? t : null;
+}
+
+/** Decode a complete audio file. Throws AudioFormatError with a message fit for the client. */
+export async function decodeAudioFile(bytes: Uint8Array): Promise<DecodedAudioFile> {
+  if (bytes.byteLength === 0) throw new AudioFormatError('the audio file is empty');
+  const detected = audioType(bytes);
+  if (!detected) {
+    throw new AudioFormatError(
+      `unrecognised audio format (first bytes ${hex(bytes.subarray(0, 8))}); send one of: ${SUPPORTED_LIST}` +
+        ' — or raw PCM with its encoding declared',
+    );
+  }
+  const name = AUDIO_FILE_FORMATS[detected];
+  if (!name) throw new AudioFormatError(`${detected} audio is not supported; send one of: ${SUPPORTED_LIST}`);
+  const cutShort = truncationProblem(detected, bytes);
+  if (cutShort) throw new AudioFormatError(`invalid ${name} file: ${cutShort}`);
+
+  let decoded: { channelData: Float32Array[]; sampleRate: number };
+  try {
+    decoded = await decodeAudio(bytes);
+  } catch (err) {
+    throw new AudioFormatError(`invalid ${name} file: the decoder failed (${(err as Error).message ?? err})`);
+  }
+  const { channelData, sampleRate } = decoded;
+  const frames = channelData[0]?.length ?? 0;
+  if (!channelData.length || frames === 0 || !(sampleRate > 0)) {
+    throw new AudioFormatError(`invalid ${name} file: it holds no decodable audio`);
+  }
+  if (detected === 'flac') {
+    const declared = flacDeclaredSamples(bytes);
+    if (declared !== null && frames < declared) {
+      throw new AudioFormatError(`invalid FLAC file: the file is truncated: it declares ${declared} samples but only ${frames} decode`);
+    }
+  }
+  for (const ch of channelData) {
+    for (let i = 0; i < ch.length; i++) {
+      if (!Number.isFinite(ch[i]!)) throw new AudioFormatError(`invalid ${name} file: sample ${i} decodes to ${ch[i]}`);
+    }
+  }
+  return { format: detected, sampleRate, channelData };
+}
+
+/** Average of the channels (a mono track from a stereo or multichannel file). */
+export function downmix(channels: readonly Float32Array[]): Float32Array {
+  if (channels.length === 1) return channels[0]!;
+  const out = new Float32Array(channels[0]!.length);
+  for (const ch of channels) for (let i = 0; i < out.length; i++) out[i]! += ch[i]! / channels.length;
+  return out;
+}
+
+function hex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
+}
