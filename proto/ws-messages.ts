@@ -81,7 +81,11 @@ export type AsrConfigInput = z.input<typeof AsrConfigFields>;
 export const AsrConfigMessage = AsrConfigFields.extend({ type: z.literal('config') });
 export type AsrConfigMessage = z.infer<typeof AsrConfigMessage>;
 
-export const AsrAudioMessage = z.object({ type: z.literal('audio'), audio: z.string() });
+/**
+ * Audio in JSON: a base64 or hex string of bytes in the stream's encoding, or an array of float samples in
+ * [-1, 1] at the stream's rate (how the server tells them apart: src-main/core/api/ws/json-audio.ts).
+ */
+export const AsrAudioMessage = z.object({ type: z.literal('audio'), audio: z.union([z.string(), z.array(z.number())]) });
 export type AsrAudioMessage = z.infer<typeof AsrAudioMessage>;
 
 export const AsrFlushMessage = z.object({ type: z.literal('flush') });

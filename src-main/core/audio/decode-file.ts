@@ -33,16 +33,28 @@ export interface DecodedAudioFile {
   channelData: Float32Array[];
 }
 
+/** Bytes audio-type looks at: enough for any header (and an ID3 tag with cover art) before the audio. */
+const SNIFF_BYTES = 1 << 20;
+
+/**
+ * audio-type's name for the format of `bytes`, or undefined. It reads `buf.buffer` whole, ignoring the view's
+ * offset, so it gets its own copy: a Node Buffer is often a slice of a larger pool (gRPC, multipart).
+ */
+function detect(bytes: Uint8Array): string | undefined {
+  // new Uint8Array(view) copies (Buffer#slice would not: it is a view, like subarray).
+  return audioType(new Uint8Array(bytes.subarray(0, SNIFF_BYTES)));
+}
+
 /** The container of `bytes` by its magic bytes, or null when it is none that Earshot decodes. */
 export function sniffAudioFormat(bytes: Uint8Array): string | null {
-  const t = audioType(bytes);
+  const t = detect(bytes);
   return t && t in AUDIO_FILE_FORMATS ? t : null;
 }
 
 /** Decode a complete audio file. Throws AudioFormatError with a message fit for the client. */
 export async function decodeAudioFile(bytes: Uint8Array): Promise<DecodedAudioFile> {
   if (bytes.byteLength === 0) throw new AudioFormatError('the audio file is empty');
-  const detected = audioType(bytes);
+  const detected = detect(bytes);
   if (!detected) {
     throw new AudioFormatError(
       `unrecognised audio format (first bytes ${hex(bytes.subarray(0, 8))}); send one of: ${SUPPORTED_LIST}` +
