@@ -249,10 +249,26 @@ export type SynthesisCompleteMessage = z.infer<typeof SynthesisCompleteMessage>;
 export const CancelledMessage = z.object({ type: z.literal('cancelled'), request_id: z.string().optional() });
 export type CancelledMessage = z.infer<typeof CancelledMessage>;
 
+/**
+ * The request is served, but not quite as asked: `voice_fallback` = the voice named is not installed and
+ * `voice` (the best installed one for the text's language) speaks instead. Sent before `synthesis_started`.
+ */
+export const WarningMessage = z.object({
+  type: z.literal('warning'),
+  code: z.enum(['voice_fallback']),
+  message: z.string(),
+  request_id: z.string(),
+  /** The voice asked for, and the voice used. */
+  requested_voice: z.string(),
+  voice: z.string(),
+});
+export type WarningMessage = z.infer<typeof WarningMessage>;
+
 export const TtsServerMessage = z.union([
   SynthesisStartedMessage,
   SynthesisCompleteMessage,
   CancelledMessage,
+  WarningMessage,
   ErrorMessage,
 ]);
 export type TtsServerMessage = z.infer<typeof TtsServerMessage>;

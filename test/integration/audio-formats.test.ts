@@ -25,16 +25,19 @@ const FORMATS: Record<string, string[]> = {
   'wav-s24-stereo-44k.wav': ['-ac', '2', '-ar', '44100', '-c:a', 'pcm_s24le'],
   'wav-s32.wav': ['-c:a', 'pcm_s32le'],
   'wav-f32-48k.wav': ['-ar', '48000', '-c:a', 'pcm_f32le'],
-  'wav-alaw-8k.wav': ['-ar', '8000', '-c:a', 'pcm_alaw'],
+  // A-law at 16 kHz: at 8 kHz (telephone) the speech itself loses its upper band, which is no decoding error.
+  'wav-alaw.wav': ['-c:a', 'pcm_alaw'],
   'wav-mulaw.wav': ['-c:a', 'pcm_mulaw'],
   'wav-u8.wav': ['-c:a', 'pcm_u8'],
   'flac.flac': ['-c:a', 'flac'],
-  'mp3.mp3': ['-c:a', 'libmp3lame', '-b:a', '128k'],
-  'ogg-opus.ogg': ['-c:a', 'libopus', '-b:a', '64k'],
-  'ogg-vorbis.ogg': ['-c:a', 'libvorbis', '-q:a', '6'],
-  'webm-opus.webm': ['-c:a', 'libopus', '-b:a', '64k'],
-  'm4a-aac.m4a': ['-c:a', 'aac', '-b:a', '128k'],
-  'adts-aac.aac': ['-c:a', 'aac', '-b:a', '128k'],
+  // Lossy codecs at high bitrates: pocketsphinx changes words for inaudible differences, and what is
+  // tested here is the decoding, not the codec's quality.
+  'mp3.mp3': ['-c:a', 'libmp3lame', '-b:a', '192k'],
+  'ogg-opus.ogg': ['-c:a', 'libopus', '-b:a', '192k'],
+  'ogg-vorbis.ogg': ['-c:a', 'libvorbis', '-q:a', '9'],
+  'webm-opus.webm': ['-c:a', 'libopus', '-b:a', '192k'],
+  'm4a-aac.m4a': ['-c:a', 'aac', '-b:a', '192k'],
+  'adts-aac.aac': ['-c:a', 'aac', '-b:a', '192k'],
 };
 
 let h: Harness;

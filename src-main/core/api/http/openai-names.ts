@@ -26,7 +26,7 @@ export function resolveVoice(voice: string | undefined, voices: readonly TtsVoic
   const lower = voice.toLowerCase();
   const hit = voices.find((v) => v.id === voice) ?? voices.find((v) => v.id.toLowerCase() === lower || v.name.toLowerCase() === lower);
   if (hit) return hit.id;
-  if (OPENAI_VOICES.has(lower)) return undefined;
+  if (OPENAI_VOICES.has(lower) || lower === 'default') return undefined;
   throw new RestError('bad_config', `unknown voice "${voice}"; GET /v1/voices lists the installed voices`);
 }
 

@@ -27,6 +27,8 @@ export function handleTtsSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
     maxTextChars: ctx.limits.maxTtsTextChars,
     metrics: ctx.metrics,
     waitForDrain: () => channel.drained(),
+    // Clients written for other servers name their own voices ("Yara"): serve them, with a `warning`.
+    voiceFallback: true,
   });
   const entry = {
     shutdown: async () => {
