@@ -3,3 +3,4 @@ export * from './wav.js';
 export * from './resampler.js';
 export * from './rechunker.js';
 export * from './decode-file.js';
+export * from './encode-stream.js';
