@@ -54,7 +54,13 @@ export async function decodeForTranscription(audio: Uint8Array): Promise<{ sampl
  * declares `encoding` pcm_s16le / pcm_f32le (then `sample_rate` describes it).
  * Throws SessionError with a PROTOCOL.md code (bad_audio, bad_config, model_unavailable, internal).
  */
-export async function transcribeBuffer(ctx: ApiContext, audio: Uint8Array, config: AsrConfigInput): Promise<FileTranscription> {
+export async function transcribeBuffer(
+  ctx: ApiContext,
+  audio: Uint8Array,
+  config: AsrConfigInput,
+  /** Called with each final segment as it is recognized (streamed responses). */
+  onSegment?: (segment: FinalTranscript) => void,
+): Promise<FileTranscription> {
   if (audio.byteLength === 0) throw new SessionError('bad_audio', 'the audio is empty');
   const raw = isRawPcm(config);
   const session = new AsrSession({
@@ -70,7 +76,10 @@ export async function transcribeBuffer(ctx: ApiContext, audio: Uint8Array, confi
   const segments: FinalTranscript[] = [];
   let failure: SessionError | null = null;
   session.on('message', (msg) => {
-    if (msg.type === 'transcript' && msg.is_final) segments.push(msg);
+    if (msg.type === 'transcript' && msg.is_final) {
+      segments.push(msg);
+      onSegment?.(msg);
+    }
     else if (msg.type === 'error' && !failure) failure = new SessionError(msg.code, msg.message);
   });
   // start() first: an unknown model or bad option is reported as such, before any decoding work.

@@ -2,16 +2,20 @@
 // core/audio decodes — WAV, FLAC, MP3, Ogg/Opus, Ogg/Vorbis, WebM, M4A/AAC… — detected from its bytes; or raw
 // PCM when the client says so: the part's content type `audio/pcm` / `audio/L16` or the field `encoding`),
 // `model`, `language`, `response_format` = json | text | srt | vtt | verbose_json.
-// OpenAI's `prompt`, `temperature`, `timestamp_granularities[]`, `include[]`, `chunking_strategy` and
-// `stream` are accepted and ignored (the response is never streamed); the model names `whisper-1` and
-// `gpt-4o*-transcribe` mean the default engine (openai-names.ts).
+// OpenAI's `prompt`, `temperature`, `timestamp_granularities[]`, `include[]` and `chunking_strategy` are
+// accepted and ignored; the model names `whisper-1` and `gpt-4o*-transcribe` mean the default engine
+// (openai-names.ts). `stream=true` answers as OpenAI does: Server-Sent Events
+// `data: {"type":"transcript.text.delta","delta":"…"}` per recognized segment as it is recognized, then
+// `data: {"type":"transcript.text.done","text":"…"}`; an error before the first segment is a normal error
+// response, one after it a `data: {"type":"error","error":{…}}` event.
 import multipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { PassThrough } from 'node:stream';
 import { z } from 'zod';
-import type { FinalTranscript } from '../../../../proto/ws-messages.js';
+import type { AsrConfigInput, FinalTranscript } from '../../../../proto/ws-messages.js';
 import { toSrt, toVtt, type ExportSegment } from '../../store/export.js';
 import type { ApiContext } from '../context.js';
-import { describeZodError, RestError, sendError } from './openai-errors.js';
+import { describeZodError, RestError, sendError, toRestError } from './openai-errors.js';
 import { transcribeBuffer, type FileTranscription } from './openai-file-transcription.js';
 import { resolveAsrModel } from './openai-names.js';
 
@@ -23,6 +27,7 @@ export const TranscriptionFields = z.object({
   response_format: z.enum(RESPONSE_FORMATS).default('json'),
   /** Rate of a raw-PCM upload (ignored for audio files, whose header says it). */
   sample_rate: z.coerce.number().int().min(8000).max(48000).optional(),
+  stream: z.enum(['true', 'false']).optional(),
   /** Declares the upload raw PCM (Earshot's own field; OpenAI has none). */
   encoding: z.enum(['pcm_s16le', 'pcm_f32le']).optional(),
 });
@@ -83,18 +88,50 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
       const model = resolveAsrModel(f.model, ctx.engine.models());
       const encoding = f.encoding ?? declaredRaw?.encoding;
       const rate = f.sample_rate ?? declaredRaw?.rate;
-      const result = await transcribeBuffer(ctx, audio, {
+      const config = {
         // No encoding: a file, decoded by its own header; never raw PCM by default.
         ...(encoding ? { encoding, ...(rate ? { sample_rate: rate } : {}) } : {}),
         ...(f.language ? { language: f.language } : {}),
         ...(model ? { model } : {}),
-      });
+      };
+      if (f.stream === 'true') return await streamTranscription(ctx, reply, audio, config);
+      const result = await transcribeBuffer(ctx, audio, config);
       return renderTranscription(reply, f.response_format, result, f.language);
     } catch (err) {
       // Multipart limit errors come as Fastify errors (413 / 400); the rest map by type.
       return sendError(reply, err);
     }
   });
+}
+
+/** OpenAI's streamed transcription: SSE deltas per final segment, then the whole text. */
+async function streamTranscription(ctx: ApiContext, reply: FastifyReply, audio: Buffer, config: AsrConfigInput): Promise<FastifyReply> {
+  let body: PassThrough | null = null;
+  let sent = 0;
+  const event = (data: unknown) => body!.write(`data: ${JSON.stringify(data)}\n\n`);
+  // Headers go out with the first segment, so a request that fails before it (bad audio, unknown model) still
+  // gets its status code.
+  const open = () => {
+    if (body) return;
+    body = new PassThrough();
+    void reply.code(200).type('text/event-stream; charset=utf-8').header('cache-control', 'no-store').header('x-accel-buffering', 'no').send(body);
+  };
+  try {
+    const result = await transcribeBuffer(ctx, audio, config, (segment) => {
+      open();
+      event({ type: 'transcript.text.delta', delta: (sent++ ? ' ' : '') + segment.text });
+    });
+    open();
+    event({ type: 'transcript.text.done', text: result.text });
+    body!.end();
+    return reply;
+  } catch (err) {
+    if (!body) return sendError(reply, err);
+    const e = toRestError(err);
+    event({ type: 'error', error: { code: e.code, message: e.message, type: 'server_error' } });
+    (body as PassThrough).end();
+    return reply;
+  }
 }
 
 function exportSegments(segments: readonly FinalTranscript[]): ExportSegment[] {
