@@ -4,3 +4,4 @@ export * from './resampler.js';
 export * from './rechunker.js';
 export * from './decode-file.js';
 export * from './encode-stream.js';
+export * from './time-stretch.js';
