@@ -53,7 +53,11 @@ const numberish = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).trans
 // ---------------------------------------------------------------------------------------------------------
 // ASR: client → server
 
-export const AsrEncoding = z.enum(['pcm_s16le', 'pcm_f32le', 'wav']);
+/**
+ * Raw PCM, a WAV stream, or a compressed container stream decoded as it arrives (a browser's MediaRecorder
+ * sends `webm_opus` or `ogg_opus`); a container's own rate replaces `sample_rate`.
+ */
+export const AsrEncoding = z.enum(['pcm_s16le', 'pcm_f32le', 'wav', 'ogg_opus', 'ogg_vorbis', 'webm_opus', 'mp3', 'flac']);
 export type AsrEncoding = z.infer<typeof AsrEncoding>;
 
 /** Stream options: query parameters or a `config` message (same keys). Every key optional. */

@@ -102,3 +102,75 @@ export function downmix(channels: readonly Float32Array[]): Float32Array {
 function hex(b: Uint8Array): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
 }
+
+/** A first chunk this long is enough to check the container's magic bytes. */
+const SNIFF_MIN_BYTES = 64;
+/** A live stream that has sent this much without one decoded sample is not the container it declared. */
+const MAX_BYTES_WITHOUT_AUDIO = 256 * 1024;
+
+/** Container encodings a live stream may declare, and audio-decode's streaming decoder for each. */
+export const STREAM_CONTAINERS = Object.freeze({
+  ogg_opus: 'opus',
+  ogg_vorbis: 'oga',
+  webm_opus: 'webm',
+  mp3: 'mp3',
+  flac: 'flac',
+} as const);
+export type StreamContainer = keyof typeof STREAM_CONTAINERS;
+
+export interface ContainerStreamDecoder {
+  /** Decodes the next bytes of the stream (any split); null while no whole frame has arrived yet. */
+  push(bytes: Uint8Array): Promise<{ samples: Float32Array; sampleRate: number } | null>;
+  /** The stream ended: the remaining samples, and the decoder is freed. */
+  end(): Promise<{ samples: Float32Array; sampleRate: number } | null>;
+  free(): void;
+}
+
+/**
+ * A streaming decoder for a live container stream (a browser's MediaRecorder sends WebM or Ogg Opus in
+ * pieces), output mixed down to mono. Errors are AudioFormatError.
+ */
+export async function createContainerStreamDecoder(container: StreamContainer): Promise<ContainerStreamDecoder> {
+  const name = STREAM_CONTAINERS[container];
+  const dec = await decodeAudio[name]();
+  // The decoders skip bytes they cannot sync to, so garbage would decode to nothing, silently: the stream's
+  // first bytes must be the container's, and bytes must turn into samples.
+  let bytesIn = 0;
+  let samplesOut = 0;
+  const out = (r: { channelData: Float32Array[]; sampleRate: number }) => {
+    if (!r.channelData.length || !r.channelData[0]!.length) return null;
+    samplesOut += r.channelData[0]!.length;
+    return { samples: downmix(r.channelData), sampleRate: r.sampleRate };
+  };
+  const failed = (err: unknown) =>
+    err instanceof AudioFormatError ? err : new AudioFormatError(`encoding=${container}: the stream does not decode (${(err as Error).message ?? err})`);
+  const nothing = () => new AudioFormatError(`encoding=${container}: ${bytesIn} bytes arrived and none decode as ${AUDIO_FILE_FORMATS[name]}`);
+  return {
+    async push(bytes) {
+      try {
+        if (bytesIn === 0 && bytes.byteLength >= SNIFF_MIN_BYTES) {
+          const seen = detect(bytes);
+          if (seen !== name && !(name === 'webm' && seen === 'mkv')) {
+            throw new AudioFormatError(`encoding=${container}: the stream starts like ${seen ? AUDIO_FILE_FORMATS[seen] ?? seen : 'no known format'}, not ${AUDIO_FILE_FORMATS[name]}`);
+          }
+        }
+        bytesIn += bytes.byteLength;
+        const r = out(await dec(bytes));
+        if (samplesOut === 0 && bytesIn > MAX_BYTES_WITHOUT_AUDIO) throw nothing();
+        return r;
+      } catch (err) {
+        throw failed(err);
+      }
+    },
+    async end() {
+      try {
+        const r = out(await dec());
+        if (samplesOut === 0 && bytesIn > 0) throw nothing();
+        return r;
+      } catch (err) {
+        throw failed(err);
+      }
+    },
+    free: () => dec.free(),
+  };
+}
