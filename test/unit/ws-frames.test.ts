@@ -27,7 +27,8 @@ test('message schemas: query-string values coerce, bad values are refused', () =
   });
   assert.equal(AsrConfigFields.parse({ endpointing: '300' }).endpointing, 300);
   assert.ok(!AsrConfigFields.safeParse({ sample_rate: 4000 }).success);
-  assert.ok(!AsrConfigFields.safeParse({ encoding: 'mp3' }).success);
+  assert.ok(!AsrConfigFields.safeParse({ encoding: 'aac' }).success);
+  assert.equal(AsrConfigFields.parse({ encoding: 'webm_opus' }).encoding, 'webm_opus');
   assert.equal(AsrClientMessage.parse({ type: 'eof' }).type, 'eof');
   assert.ok(!AsrClientMessage.safeParse({ type: 'nope' }).success);
   assert.equal(TtsClientMessage.parse({ text: 'hi', voice: 'x', format: 'wav' }).type, undefined);
