@@ -21,13 +21,14 @@ const run = promisify(execFile);
 const IDS = ['777-126732-0014', '84-121550-0022', '84-121550-0024', '2035-147960-0005', '1988-147956-0016', '1462-170142-0023'];
 
 /**
- * name → ffmpeg output arguments (the file extension picks the container). Lossless ones (and resampled
- * ones, which only move samples by fractions) must be within 2 WER points of the WAV. 8-bit and lossy codecs
- * change the samples themselves (µ-law decodes at its theoretical ~38 dB SNR, yet pocketsphinx, which changes
- * words for a 1-sample shift, then differs by 5-7 points on 100 words): they are held to LOSSY_POINTS, which
- * still catches any real decoding error (a wrong rate, byte order or channel layout gives 60-100 %).
+ * name → ffmpeg output arguments (the file extension picks the container). Each must be within 2 WER points of
+ * the WAV, except the 8-bit sample formats: they change the samples themselves (µ-law decodes at its
+ * theoretical ~38 dB SNR, u8 at ~25 dB), and pocketsphinx, which changes words for a 1-sample shift, then
+ * differs by 7-9 points on these 100 words. They are held to LOSSY_POINTS, which still catches any real
+ * decoding error (a wrong rate, byte order or channel layout gives 60-100 %). Measured here: every
+ * lossy codec at these bitrates (MP3, Opus, Vorbis, AAC) is within 1.7 points.
  */
-const LOSSY = new Set(['wav-mulaw.wav', 'wav-alaw.wav', 'wav-u8.wav', 'mp3.mp3', 'ogg-opus.ogg', 'ogg-vorbis.ogg', 'webm-opus.webm', 'm4a-aac.m4a', 'adts-aac.aac']);
+const LOSSY = new Set(['wav-mulaw.wav', 'wav-alaw.wav', 'wav-u8.wav']);
 const LOSSY_POINTS = 0.1;
 const FORMATS: Record<string, string[]> = {
   'wav-s24-stereo-44k.wav': ['-ac', '2', '-ar', '44100', '-c:a', 'pcm_s24le'],
@@ -88,7 +89,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('every input format transcribes like the 16-bit WAV: lossless within 2 WER points, lossy within 10 (REST, pocketsphinx)', async () => {
+test('every input format transcribes within 2 WER points of the 16-bit WAV (8-bit PCM: 10) (REST, pocketsphinx)', async () => {
   for (const name of Object.keys(FORMATS)) {
     const r = await transcribe(readFileSync(join(dir, name)), name);
     assert.equal(r.status, 200, `${name}: ${JSON.stringify(r.body)}`);
