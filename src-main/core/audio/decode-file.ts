@@ -51,8 +51,13 @@ export function sniffAudioFormat(bytes: Uint8Array): string | null {
   return t && t in AUDIO_FILE_FORMATS ? t : null;
 }
 
-/** Decode a complete audio file. Throws AudioFormatError with a message fit for the client. */
-export async function decodeAudioFile(bytes: Uint8Array): Promise<DecodedAudioFile> {
+/** Bytes fed to a decoder at a time: decoded output is handed on per piece, so memory stays bounded. */
+const FEED_BYTES = 256 * 1024;
+/** Longest audio file accepted (seconds): decoding a long file is work the upload size alone does not bound. */
+export const MAX_FILE_SECONDS = 6 * 60 * 60;
+
+/** The file's detected format, or an AudioFormatError saying why it cannot be decoded (unknown, truncated). */
+function checkedFormat(bytes: Uint8Array): string {
   if (bytes.byteLength === 0) throw new AudioFormatError('the audio file is empty');
   const detected = detect(bytes);
   if (!detected) {
@@ -65,7 +70,64 @@ export async function decodeAudioFile(bytes: Uint8Array): Promise<DecodedAudioFi
   if (!name) throw new AudioFormatError(`${detected} audio is not supported; send one of: ${SUPPORTED_LIST}`);
   const cutShort = truncationProblem(detected, bytes);
   if (cutShort) throw new AudioFormatError(`invalid ${name} file: ${cutShort}`);
+  return detected;
+}
 
+/**
+ * Decode a complete audio file piece by piece, handing each piece on as mono (channels averaged) with its
+ * rate, so a long file never sits decoded in memory at once. Throws AudioFormatError with a message fit for
+ * the client — possibly after some pieces were handed on (a corrupt middle, a FLAC shorter than it declares).
+ */
+export async function decodeAudioFileMono(
+  bytes: Uint8Array,
+  onPiece: (samples: Float32Array, sampleRate: number) => void | Promise<void>,
+): Promise<{ format: string; sampleRate: number; channels: number; frames: number }> {
+  const format = checkedFormat(bytes);
+  const name = AUDIO_FILE_FORMATS[format]!;
+  const dec = await (decodeAudio as unknown as Record<string, () => Promise<StreamDecoderFn>>)[format]!();
+  let frames = 0;
+  let sampleRate = 0;
+  let channels = 0;
+  const take = async (r: { channelData: Float32Array[]; sampleRate: number }) => {
+    const n = r.channelData[0]?.length ?? 0;
+    if (!n) return;
+    if (sampleRate && r.sampleRate !== sampleRate) throw new AudioFormatError(`invalid ${name} file: its sample rate changes from ${sampleRate} to ${r.sampleRate} Hz`);
+    sampleRate = r.sampleRate;
+    channels = Math.max(channels, r.channelData.length);
+    for (const ch of r.channelData) {
+      for (let i = 0; i < ch.length; i++) {
+        if (!Number.isFinite(ch[i]!)) throw new AudioFormatError(`invalid ${name} file: sample ${frames + i} decodes to ${ch[i]}`);
+      }
+    }
+    frames += n;
+    if (frames > MAX_FILE_SECONDS * sampleRate) throw new AudioFormatError(`the audio is longer than the ${MAX_FILE_SECONDS / 3600} hours accepted`);
+    await onPiece(downmix(r.channelData), sampleRate);
+  };
+  try {
+    for (let o = 0; o < bytes.byteLength; o += FEED_BYTES) await take(await dec(bytes.subarray(o, Math.min(bytes.byteLength, o + FEED_BYTES))));
+    await take(await dec());
+  } catch (err) {
+    dec.free();
+    if (err instanceof AudioFormatError) throw err;
+    throw new AudioFormatError(`invalid ${name} file: the decoder failed (${(err as Error).message ?? err})`);
+  }
+  if (frames === 0 || !(sampleRate > 0)) throw new AudioFormatError(`invalid ${name} file: it holds no decodable audio`);
+  if (format === 'flac') {
+    const declared = flacDeclaredSamples(bytes);
+    if (declared !== null && frames < declared) {
+      throw new AudioFormatError(`invalid FLAC file: the file is truncated: it declares ${declared} samples but only ${frames} decode`);
+    }
+  }
+  return { format, sampleRate, channels, frames };
+}
+
+/** audio-decode's streaming decoder: call with bytes, then with nothing to flush and free. */
+type StreamDecoderFn = ((chunk?: Uint8Array) => Promise<{ channelData: Float32Array[]; sampleRate: number }>) & { free(): void };
+
+/** Decode a complete audio file at once (every channel). Throws AudioFormatError with a message fit for the client. */
+export async function decodeAudioFile(bytes: Uint8Array): Promise<DecodedAudioFile> {
+  const detected = checkedFormat(bytes);
+  const name = AUDIO_FILE_FORMATS[detected]!;
   let decoded: { channelData: Float32Array[]; sampleRate: number };
   try {
     decoded = await decodeAudio(bytes);
@@ -77,6 +139,7 @@ export async function decodeAudioFile(bytes: Uint8Array): Promise<DecodedAudioFi
   if (!channelData.length || frames === 0 || !(sampleRate > 0)) {
     throw new AudioFormatError(`invalid ${name} file: it holds no decodable audio`);
   }
+  if (frames > MAX_FILE_SECONDS * sampleRate) throw new AudioFormatError(`the audio is longer than the ${MAX_FILE_SECONDS / 3600} hours accepted`);
   if (detected === 'flac') {
     const declared = flacDeclaredSamples(bytes);
     if (declared !== null && frames < declared) {

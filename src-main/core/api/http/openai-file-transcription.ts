@@ -5,7 +5,7 @@
 // read only when the caller declares `encoding` pcm_s16le / pcm_f32le, because headerless bytes cannot be told
 // from a container and reading them as the wrong thing is silently wrong.
 import type { AsrConfigInput, FinalTranscript } from '../../../../proto/ws-messages.js';
-import { AudioFormatError, decodeAudioFile, downmix, resample } from '../../audio/index.js';
+import { AudioFormatError, decodeAudioFileMono, StreamingResampler } from '../../audio/index.js';
 import { AsrSession, SessionError } from '../../sessions/asr-session.js';
 import type { ApiContext } from '../context.js';
 
@@ -30,23 +30,6 @@ const RESAMPLE_TO = 16000;
 /** True when the config declares headerless PCM; anything else is a file to decode. */
 export function isRawPcm(config: AsrConfigInput): boolean {
   return config.encoding === 'pcm_s16le' || config.encoding === 'pcm_f32le';
-}
-
-/** Mono float samples of a whole audio file, at a rate the sessions accept. Throws SessionError('bad_audio'). */
-export async function decodeForTranscription(audio: Uint8Array): Promise<{ samples: Float32Array; sampleRate: number; format: string }> {
-  try {
-    const file = await decodeAudioFile(audio);
-    let samples = downmix(file.channelData);
-    let sampleRate = file.sampleRate;
-    if (sampleRate < MIN_RATE || sampleRate > MAX_RATE) {
-      samples = resample(samples, sampleRate, RESAMPLE_TO);
-      sampleRate = RESAMPLE_TO;
-    }
-    return { samples, sampleRate, format: file.format };
-  } catch (err) {
-    if (err instanceof AudioFormatError) throw new SessionError('bad_audio', err.message);
-    throw err;
-  }
 }
 
 /**
@@ -90,10 +73,28 @@ export async function transcribeBuffer(
         session.writeAudio(audio.subarray(o, Math.min(audio.byteLength, o + WRITE_BYTES)));
       }
     } else {
-      const decoded = await decodeForTranscription(audio);
-      session.configure({ encoding: 'pcm_f32le', sample_rate: decoded.sampleRate });
-      for (let o = 0; o < decoded.samples.length; o += WRITE_SAMPLES) {
-        session.writeSamples(decoded.samples.subarray(o, Math.min(decoded.samples.length, o + WRITE_SAMPLES)));
+      // Decoded piece by piece straight into the session: a long file never sits decoded in memory.
+      let resampler: StreamingResampler | null = null;
+      let configured = false;
+      const write = (x: Float32Array) => {
+        for (let o = 0; o < x.length; o += WRITE_SAMPLES) session.writeSamples(x.subarray(o, Math.min(x.length, o + WRITE_SAMPLES)));
+      };
+      try {
+        await decodeAudioFileMono(audio, async (samples, rate) => {
+          if (!configured) {
+            configured = true;
+            // The sessions take 8-48 kHz; a file outside that range is resampled to 16 kHz first.
+            if (rate < MIN_RATE || rate > MAX_RATE) resampler = new StreamingResampler(rate, RESAMPLE_TO);
+            session.configure({ encoding: 'pcm_f32le', sample_rate: resampler ? RESAMPLE_TO : rate });
+          }
+          write(resampler ? (resampler as StreamingResampler).process(samples) : samples);
+          // Let the engine's results through between pieces.
+          await new Promise((r) => setImmediate(r));
+        });
+        if (resampler) write((resampler as StreamingResampler).flush());
+      } catch (err) {
+        if (err instanceof AudioFormatError) throw new SessionError('bad_audio', err.message);
+        throw err;
       }
     }
     const done = await session.end();
