@@ -7,7 +7,7 @@
 import decodeAudio from 'audio-decode';
 import audioType from 'audio-type';
 import { flacDeclaredSamples, truncationProblem } from './container-length.js';
-import { AudioFormatError } from './pcm.js';
+import { AudioFormatError, concatFloat32 } from './pcm.js';
 
 /** Formats accepted as files, by audio-type's name, with the name users know them by. */
 export const AUDIO_FILE_FORMATS: Readonly<Record<string, string>> = Object.freeze({
@@ -29,7 +29,9 @@ export interface DecodedAudioFile {
   /** audio-type's name of the container/codec (a key of AUDIO_FILE_FORMATS). */
   format: string;
   sampleRate: number;
-  /** One array per channel, samples in [-1, 1]. */
+  /** Channels in the file. */
+  channels: number;
+  /** The file mixed down to mono (one array), samples in [-1, 1]. */
   channelData: Float32Array[];
 }
 
@@ -124,34 +126,16 @@ export async function decodeAudioFileMono(
 /** audio-decode's streaming decoder: call with bytes, then with nothing to flush and free. */
 type StreamDecoderFn = ((chunk?: Uint8Array) => Promise<{ channelData: Float32Array[]; sampleRate: number }>) & { free(): void };
 
-/** Decode a complete audio file at once (every channel). Throws AudioFormatError with a message fit for the client. */
+/**
+ * Decode a complete audio file into one array, mixed down to mono (`channels` says how many the file had).
+ * Throws AudioFormatError with a message fit for the client.
+ */
 export async function decodeAudioFile(bytes: Uint8Array): Promise<DecodedAudioFile> {
-  const detected = checkedFormat(bytes);
-  const name = AUDIO_FILE_FORMATS[detected]!;
-  let decoded: { channelData: Float32Array[]; sampleRate: number };
-  try {
-    decoded = await decodeAudio(bytes);
-  } catch (err) {
-    throw new AudioFormatError(`invalid ${name} file: the decoder failed (${(err as Error).message ?? err})`);
-  }
-  const { channelData, sampleRate } = decoded;
-  const frames = channelData[0]?.length ?? 0;
-  if (!channelData.length || frames === 0 || !(sampleRate > 0)) {
-    throw new AudioFormatError(`invalid ${name} file: it holds no decodable audio`);
-  }
-  if (frames > MAX_FILE_SECONDS * sampleRate) throw new AudioFormatError(`the audio is longer than the ${MAX_FILE_SECONDS / 3600} hours accepted`);
-  if (detected === 'flac') {
-    const declared = flacDeclaredSamples(bytes);
-    if (declared !== null && frames < declared) {
-      throw new AudioFormatError(`invalid FLAC file: the file is truncated: it declares ${declared} samples but only ${frames} decode`);
-    }
-  }
-  for (const ch of channelData) {
-    for (let i = 0; i < ch.length; i++) {
-      if (!Number.isFinite(ch[i]!)) throw new AudioFormatError(`invalid ${name} file: sample ${i} decodes to ${ch[i]}`);
-    }
-  }
-  return { format: detected, sampleRate, channelData };
+  const pieces: Float32Array[] = [];
+  const info = await decodeAudioFileMono(bytes, (samples) => {
+    pieces.push(samples);
+  });
+  return { format: info.format, sampleRate: info.sampleRate, channels: info.channels, channelData: [concatFloat32(pieces)] };
 }
 
 /** Average of the channels (a mono track from a stereo or multichannel file). */
