@@ -2,12 +2,16 @@
 // `audio` field is read (base64 vs hex vs float arrays), and which language a text's script asks for.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AudioFormatError, decodeAudioFile, encodeWav, float32ToS16le } from '../../src-main/core/audio/index.js';
+import { AudioFormatError, decodeAudioFile, encodeWav, float32ToF32le, float32ToS16le, wavHeader } from '../../src-main/core/audio/index.js';
 import { truncationProblem } from '../../src-main/core/audio/container-length.js';
 import { decodeJsonAudio } from '../../src-main/core/api/ws/json-audio.js';
 import { languageFromScript } from '../../src-main/core/engine/text/script-language.js';
 import { SessionError } from '../../src-main/core/sessions/asr-session.js';
 
+/** A 32-bit float WAV (encodeWav writes 16-bit). */
+function encodeWavF32(samples: Float32Array, rate: number): Buffer {
+  return Buffer.concat([wavHeader({ sampleRate: rate, format: 'f32', dataBytes: samples.length * 4 }), float32ToF32le(samples)]);
+}
 const tone = (n: number, rate: number) => Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / rate));
 
 test('a whole WAV decodes; a cut one, an empty one and bytes of no format are specific AudioFormatErrors', async () => {
@@ -25,6 +29,11 @@ test('a whole WAV decodes; a cut one, an empty one and bytes of no format are sp
   // A view into a larger buffer (as gRPC and multipart hand them over) is read at its own offset.
   const pooled = Buffer.concat([Buffer.from('xxxxxxxx'), wav]).subarray(8);
   assert.equal((await decodeAudioFile(pooled)).format, 'wav');
+  // …also at an offset that is no multiple of 4 (decoders view 32-bit samples as Int32Array/Float32Array).
+  const f32 = Buffer.concat([Buffer.from('abc'), encodeWavF32(tone(800, 16000), 16000)]).subarray(3);
+  const d32 = await decodeAudioFile(f32);
+  assert.equal(d32.channelData[0]!.length, 800);
+  assert.ok(Math.abs(d32.channelData[0]![100]! - tone(800, 16000)[100]!) < 1e-6);
 });
 
 test('JSON audio: float arrays, hex with digits, base64 (also of silence, which looks like hex)', () => {

@@ -106,7 +106,9 @@ export async function decodeAudioFileMono(
     await onPiece(downmix(r.channelData), sampleRate);
   };
   try {
-    for (let o = 0; o < bytes.byteLength; o += FEED_BYTES) await take(await dec(bytes.subarray(o, Math.min(bytes.byteLength, o + FEED_BYTES))));
+    // Each piece is copied: some decoders view it as Int32Array/Float32Array, which needs an aligned offset,
+    // and a Node Buffer (gRPC, multipart) often sits at any offset of a shared pool.
+    for (let o = 0; o < bytes.byteLength; o += FEED_BYTES) await take(await dec(new Uint8Array(bytes.subarray(o, Math.min(bytes.byteLength, o + FEED_BYTES)))));
     await take(await dec());
   } catch (err) {
     dec.free();
@@ -202,7 +204,7 @@ export async function createContainerStreamDecoder(container: StreamContainer): 
           }
         }
         bytesIn += bytes.byteLength;
-        const r = out(await dec(bytes));
+        const r = out(await dec(new Uint8Array(bytes))); // a copy at offset 0 (see decodeAudioFileMono)
         if (samplesOut === 0 && bytesIn > MAX_BYTES_WITHOUT_AUDIO) throw nothing();
         return r;
       } catch (err) {
