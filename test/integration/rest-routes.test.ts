@@ -116,6 +116,9 @@ test('POST /v1/audio/speech: unknown Earshot voice and unsupported formats are 4
   b = (await r.json()) as any;
   assert.equal(r.status, 400);
   assert.match(b.error.message, /aac.*no on-device encoder/);
+  r = await post('/v1/audio/speech', { input: 'x', response_format: 'mp3', sample_rate: 40000 });
+  assert.equal(r.status, 400);
+  assert.match(((await r.json()) as any).error.message, /sample_rate 40000 cannot be carried by MP3/);
   r = await post('/v1/audio/speech', { input: '' });
   assert.equal(r.status, 400);
   assert.match(((await r.json()) as any).error.message, /input is empty/);

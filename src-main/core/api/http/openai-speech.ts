@@ -15,7 +15,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { PassThrough } from 'node:stream';
 import { z } from 'zod';
-import { concatFloat32, createStreamEncoder, encodeWav, f32leToFloat32, type EncodedFormat } from '../../audio/index.js';
+import { concatFloat32, createStreamEncoder, encodeWav, f32leToFloat32, MP3_RATES, type EncodedFormat } from '../../audio/index.js';
 import type { ApiContext } from '../context.js';
 import { describeZodError, RestError, sendError, toRestError } from './openai-errors.js';
 import { resolveVoice } from './openai-names.js';
@@ -61,6 +61,9 @@ export function registerSpeechRoute(app: FastifyInstance, ctx: ApiContext): void
       }
       const format = b.response_format as EncodedFormat;
       const rate = b.sample_rate ?? OPENAI_SPEECH_RATE;
+      if (format === 'mp3' && !MP3_RATES.includes(rate)) {
+        throw new RestError('bad_config', `sample_rate ${rate} cannot be carried by MP3; use one of ${MP3_RATES.join(', ')}`);
+      }
       const voice = resolveVoice(b.voice, ctx.engine.voices());
       const abort = new AbortController();
       reply.raw.once('close', () => abort.abort());
