@@ -21,6 +21,8 @@ export const ModelEntry = z.object({
   size_bytes: z.number().int().nonnegative().optional(),
   /** The upstream archive, for downloading elsewhere and `earshot models import <archive>`. */
   download_url: z.string().url().optional(),
+  /** OpenAI's model names (`whisper-1`, `tts-1`…, kind `asr-alias`/`tts-alias`): what each stands for here. UIs skip them. */
+  alias_of: z.string().nullable().optional(),
 });
 export type ModelEntry = z.infer<typeof ModelEntry>;
 

@@ -56,7 +56,11 @@ const numberish = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).trans
 // ---------------------------------------------------------------------------------------------------------
 // ASR: client → server
 
-export const AsrEncoding = z.enum(['pcm_s16le', 'pcm_f32le', 'wav']);
+/**
+ * Raw PCM, a WAV stream, or a compressed container stream decoded as it arrives (a browser's MediaRecorder
+ * sends `webm_opus` or `ogg_opus`); a container's own rate replaces `sample_rate`.
+ */
+export const AsrEncoding = z.enum(['pcm_s16le', 'pcm_f32le', 'wav', 'ogg_opus', 'ogg_vorbis', 'webm_opus', 'mp3', 'flac']);
 export type AsrEncoding = z.infer<typeof AsrEncoding>;
 
 /** Stream options: query parameters or a `config` message (same keys). Every key optional. */
@@ -84,7 +88,11 @@ export type AsrConfigInput = z.input<typeof AsrConfigFields>;
 export const AsrConfigMessage = AsrConfigFields.extend({ type: z.literal('config') });
 export type AsrConfigMessage = z.infer<typeof AsrConfigMessage>;
 
-export const AsrAudioMessage = z.object({ type: z.literal('audio'), audio: z.string() });
+/**
+ * Audio in JSON: a base64 or hex string of bytes in the stream's encoding, or an array of float samples in
+ * [-1, 1] at the stream's rate (how the server tells them apart: src-main/core/api/ws/json-audio.ts).
+ */
+export const AsrAudioMessage = z.object({ type: z.literal('audio'), audio: z.union([z.string(), z.array(z.number())]) });
 export type AsrAudioMessage = z.infer<typeof AsrAudioMessage>;
 
 export const AsrFlushMessage = z.object({ type: z.literal('flush') });
@@ -122,11 +130,20 @@ export const ReadyMessage = z.object({
 });
 export type ReadyMessage = z.infer<typeof ReadyMessage>;
 
-/** Not an error: the stream goes on, but not as asked (e.g. `store_disabled`: session=new on a --no-store server). */
+/**
+ * Not an error: the stream or request goes on, but not quite as asked.
+ * - ASR `store_disabled`: session=new/<id> on a `--no-store` server; the stream runs unsaved.
+ * - TTS `voice_fallback`: the voice named is not installed and `voice` (the best installed one for the text's
+ *   language) speaks instead; sent before `synthesis_started`, with the request's id and the voice asked for.
+ */
 export const WarningMessage = z.object({
   type: z.literal('warning'),
-  code: z.enum(['store_disabled']),
+  code: z.enum(['store_disabled', 'voice_fallback']),
   message: z.string(),
+  request_id: z.string().optional(),
+  /** The voice asked for, and the voice used (voice_fallback). */
+  requested_voice: z.string().optional(),
+  voice: z.string().optional(),
 });
 export type WarningMessage = z.infer<typeof WarningMessage>;
 
@@ -272,10 +289,12 @@ export type SynthesisCompleteMessage = z.infer<typeof SynthesisCompleteMessage>;
 export const CancelledMessage = z.object({ type: z.literal('cancelled'), request_id: z.string().optional() });
 export type CancelledMessage = z.infer<typeof CancelledMessage>;
 
+
 export const TtsServerMessage = z.union([
   SynthesisStartedMessage,
   SynthesisCompleteMessage,
   CancelledMessage,
+  WarningMessage,
   ErrorMessage,
 ]);
 export type TtsServerMessage = z.infer<typeof TtsServerMessage>;

@@ -66,7 +66,7 @@ test('transcribe: two utterances at 48 kHz give two lines; bad input fails clear
   writeFileSync(notWav, 'hello');
   const err = (await run(process.execPath, ['bin/earshot.mjs', 'transcribe', notWav]).catch((e) => e)) as { code: number; stderr: string };
   assert.equal(err.code, 1);
-  assert.match(err.stderr, /not a WAV file/);
+  assert.match(err.stderr, /unrecognised audio format/);
   const fmt = (await run(process.execPath, ['bin/earshot.mjs', 'transcribe', file, '--format', 'doc']).catch((e) => e)) as { stderr: string };
   assert.match(fmt.stderr, /--format must be one of/);
 });

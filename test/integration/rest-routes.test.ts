@@ -115,17 +115,23 @@ test('POST /v1/audio/transcriptions: bad requests are specific 400s', async () =
   }
 });
 
-test('POST /v1/audio/speech streams a WAV with an unknown-length header', async () => {
-  const r = await post('/v1/audio/speech', { model: 'tts-1', input: 'Hello from the speech endpoint. A second sentence.', voice: 'alloy', response_format: 'wav' });
+test('POST /v1/audio/speech: a WAV comes whole with its true sizes; pcm streams at 24 kHz', async () => {
+  const input = 'Hello from the speech endpoint. A second sentence.';
+  const r = await post('/v1/audio/speech', { model: 'tts-1', input, voice: 'alloy', response_format: 'wav' });
   assert.equal(r.status, 200);
   assert.equal(r.headers.get('content-type'), 'audio/wav');
-  assert.equal(r.headers.get('transfer-encoding'), 'chunked');
   const buf = Buffer.from(await r.arrayBuffer());
-  assert.equal(buf.readUInt32LE(40), 0xffffffff, 'data size unknown while streaming');
+  assert.equal(Number(r.headers.get('content-length')), buf.byteLength);
+  assert.equal(buf.readUInt32LE(40), buf.byteLength - 44, 'true data size');
   const info = parseWavHeader(buf);
-  assert.equal(info.sampleRate, 22050);
+  assert.equal(info.sampleRate, 24000);
   const wav = decodeWav(buf);
-  assert.ok(wav.channelData[0]!.length > 22050, 'more than a second of speech');
+  assert.ok(wav.channelData[0]!.length > 24000, 'more than a second of speech');
+  const p = await post('/v1/audio/speech', { model: 'tts-1', input, voice: 'alloy', response_format: 'pcm' });
+  assert.equal(p.headers.get('content-type'), 'audio/pcm');
+  assert.equal(p.headers.get('transfer-encoding'), 'chunked');
+  assert.equal(p.headers.get('x-sample-rate'), '24000');
+  assert.equal((await p.arrayBuffer()).byteLength, buf.byteLength - 44, 'the same samples as the WAV');
 });
 
 test('POST /v1/audio/speech: unknown Earshot voice and unsupported formats are 400s', async () => {
@@ -133,10 +139,13 @@ test('POST /v1/audio/speech: unknown Earshot voice and unsupported formats are 4
   let b = (await r.json()) as any;
   assert.equal(r.status, 400);
   assert.match(b.error.message, /unknown voice "espeak:xx-nope"/);
-  r = await post('/v1/audio/speech', { input: 'x', response_format: 'mp3' });
+  r = await post('/v1/audio/speech', { input: 'x', response_format: 'aac' });
   b = (await r.json()) as any;
   assert.equal(r.status, 400);
-  assert.match(b.error.message, /mp3.*not produced on-device/);
+  assert.match(b.error.message, /aac.*no on-device encoder/);
+  r = await post('/v1/audio/speech', { input: 'x', response_format: 'mp3', sample_rate: 40000 });
+  assert.equal(r.status, 400);
+  assert.match(((await r.json()) as any).error.message, /sample_rate 40000 cannot be carried by MP3/);
   r = await post('/v1/audio/speech', { input: '' });
   assert.equal(r.status, 400);
   assert.match(((await r.json()) as any).error.message, /input is empty/);

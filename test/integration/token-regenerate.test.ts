@@ -30,12 +30,15 @@ after(async () => {
 });
 
 const regenerate = (headers: Record<string, string>) => fetch(`${server.asrUrl}/v1/token/regenerate`, { method: 'POST', headers });
-const models = (token: string) => fetch(`${server.asrUrl}/v1/models`, { headers: { Authorization: `Bearer ${token}` } });
+// As the browser UI (Origin = its own): native loopback clients may send any key, so only a request with an
+// Origin shows whether a token is still the valid one.
+const ui = () => `http://127.0.0.1:${server.asrPort}`;
+const models = (token: string) => fetch(`${server.asrUrl}/v1/models`, { headers: { Authorization: `Bearer ${token}`, Origin: ui() } });
 
 /** Close code of a WS handshake on the ASR stream with `?token=`. */
 function wsCloseCode(token: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${server.asrUrl.replace('http', 'ws')}/v1/audio/stream?token=${encodeURIComponent(token)}&sample_rate=16000`);
+    const ws = new WebSocket(`${server.asrUrl.replace('http', 'ws')}/v1/audio/stream?token=${encodeURIComponent(token)}&sample_rate=16000`, { headers: { Origin: ui() } });
     ws.on('message', (d) => {
       if (JSON.parse(String(d)).type === 'ready') ws.close(1000);
     });
@@ -76,6 +79,7 @@ test('rotation: new token in the file (0600) and the response; the old one refus
   assert.equal((await models(body.token)).status, 200);
   assert.equal(await wsCloseCode(body.token), 1000);
   // The TTS port shares the policy.
-  assert.equal((await fetch(`${server.ttsUrl}/v1/voices`, { headers: { Authorization: `Bearer ${first}` } })).status, 401);
-  assert.equal((await fetch(`${server.ttsUrl}/v1/voices`, { headers: { Authorization: `Bearer ${body.token}` } })).status, 200);
+  const tts = (token: string) => fetch(`${server.ttsUrl}/v1/voices`, { headers: { Authorization: `Bearer ${token}`, Origin: `http://127.0.0.1:${server.ttsPort}` } });
+  assert.equal((await tts(first)).status, 401);
+  assert.equal((await tts(body.token)).status, 200);
 });

@@ -78,13 +78,14 @@ test('ASR: bad query options are bad_config and close 1008; unknown model is mod
   await m.closed;
 });
 
-test('TTS: unknown voice, empty text, unknown type, binary frame, oversize text: specific errors, then a request succeeds', async () => {
+test('TTS: unknown voice (served by a fallback, with a warning), empty text, unknown type, binary frame, oversize text: specific errors, then a request succeeds', async () => {
   const c = connect(wsUrl(h.server, 'tts', '/v1/audio/stream'));
   await c.opened;
   c.send({ text: 'Hello.', voice: 'Nobody-Voice', request_id: 'v' });
-  const voice = await c.waitFor((m) => m.type === 'error' && m.request_id === 'v');
-  assert.equal(voice.code, 'bad_config');
-  assert.match(voice.message, /unknown voice "Nobody-Voice"/);
+  const voice = await c.waitFor((m) => m.type === 'warning' && m.request_id === 'v');
+  assert.equal(voice.code, 'voice_fallback');
+  assert.match(voice.message, /voice "Nobody-Voice" is not installed; speaking with espeak:en-us/);
+  await c.waitFor((m) => m.type === 'synthesis_complete' && m.request_id === 'v');
   c.send({ text: '   ', request_id: 'e' });
   const empty = await c.waitFor((m) => m.type === 'error' && m.request_id === 'e');
   assert.equal(empty.code, 'bad_config');
@@ -98,8 +99,7 @@ test('TTS: unknown voice, empty text, unknown type, binary frame, oversize text:
   c.send('not json');
   assert.equal((await c.waitFor((m) => m.type === 'error' && /malformed JSON/.test(m.message))).code, 'bad_json');
   c.send({ text: 'It still works.', request_id: 'ok' });
-  const done = await c.waitFor((m) => m.type === 'synthesis_complete');
-  assert.equal(done.request_id, 'ok');
+  const done = await c.waitFor((m) => m.type === 'synthesis_complete' && m.request_id === 'ok');
   assert.ok(done.samples > 0);
   c.ws.close();
 });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { AudioEncoder, bundledFfmpeg, encodedRate, encodePcm, ENCODED_FORMATS, float32ToS16le } from '../../src-main/core/audio/index.js';
+import { AudioEncoder, bundledFfmpeg, encodedRate, encodePcm, COMPRESSED_FORMATS, float32ToS16le } from '../../src-main/core/audio/index.js';
 
 function tone(seconds: number, rate: number): Buffer {
   const x = new Float32Array(Math.round(seconds * rate));
@@ -20,7 +20,7 @@ function decode(encoded: Buffer, rate: number): Buffer {
 }
 
 test('each format encodes 2 s of a 440 Hz tone that decodes back to ~2 s of the tone', async () => {
-  for (const format of ENCODED_FORMATS) {
+  for (const format of COMPRESSED_FORMATS) {
     const out = await encodePcm(tone(2, 22050), { format, inputRate: 22050 });
     const pcm = decode(out, 22050);
     const seconds = pcm.length / 2 / 22050;

@@ -40,9 +40,10 @@ test('token from Authorization: Bearer or ?token=', () => {
 
 test('the decision table', () => {
   const p = policy();
-  // Native loopback client without Origin: token optional, a wrong one is refused.
+  // Native loopback client without Origin: token optional, and any other key is accepted too (OpenAI-style
+  // SDKs always send one); only --require-token or a non-loopback bind refuse a wrong one (below).
   assert.deepEqual(checkAccess(req({}), p), { ok: true });
-  assert.equal(checkAccess(req({ authorization: 'Bearer nope' }), p).ok, false);
+  assert.deepEqual(checkAccess(req({ authorization: 'Bearer sk-any-key' }), p), { ok: true });
   // Browser: Origin must be allowed AND carry the token.
   const evil = checkAccess(req({ origin: 'https://evil.example', authorization: `Bearer ${TOKEN}` }), p);
   assert.ok(!evil.ok && evil.status === 403 && evil.wsCloseCode === 4403);
@@ -56,6 +57,8 @@ test('the decision table', () => {
   for (const strict of [policy({ requireToken: true }), policy({ bindHost: '0.0.0.0' })]) {
     const r = checkAccess(req({}), strict);
     assert.ok(!r.ok && r.status === 401);
+    const wrong = checkAccess(req({ authorization: 'Bearer nope' }), strict);
+    assert.ok(!wrong.ok && wrong.status === 401 && /invalid API token/.test(wrong.reason));
     assert.deepEqual(checkAccess(req({ authorization: `Bearer ${TOKEN}` }), strict), { ok: true });
   }
   // 'public' (/healthz) is open; 'ui' (static UI files) needs only a good Host; no level = protected.

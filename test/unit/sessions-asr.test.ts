@@ -143,7 +143,7 @@ test('ready first, then interims only when changed, then a numbered final with w
 test('bad config is a bad_config SessionError; unknown model is model_unavailable', () => {
   const { engine } = fakeEngine();
   assert.throws(() => new AsrSession({ engine, config: { sample_rate: 4000 } }).start(), (e: unknown) => e instanceof SessionError && e.code === 'bad_config' && /sample_rate/.test(e.message));
-  assert.throws(() => new AsrSession({ engine, config: { encoding: 'mp3' } }).start(), (e: unknown) => e instanceof SessionError && e.code === 'bad_config');
+  assert.throws(() => new AsrSession({ engine, config: { encoding: 'aac' } }).start(), (e: unknown) => e instanceof SessionError && e.code === 'bad_config');
   assert.throws(() => new AsrSession({ engine, config: { model: 'nope' } }).start(), (e: unknown) => e instanceof SessionError && e.code === 'model_unavailable');
 });
 

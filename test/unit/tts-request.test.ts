@@ -20,11 +20,11 @@ test('checkSpeed accepts 0.25..4 only', () => {
   for (const bad of [0, 0.2, 4.1, NaN, Infinity, '1' as unknown as number]) assert.throws(() => checkSpeed(bad), /speed/);
 });
 
-test('espeak words per minute follow speed x 175, clamped to 80..450', () => {
+test('espeak words per minute follow speed x 175 up to speed 4 (700), floored at espeak-ng\'s 80', () => {
   assert.equal(wordsPerMinute(1), 175);
   assert.equal(wordsPerMinute(2), 350);
   assert.equal(wordsPerMinute(0.25), 80);
-  assert.equal(wordsPerMinute(4), 450);
+  assert.equal(wordsPerMinute(4), 700);
 });
 
 const LISTING = `Pty Language       Age/Gender VoiceName          File                 Other Languages

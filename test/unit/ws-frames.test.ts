@@ -6,8 +6,8 @@ import { AsrClientMessage, AsrConfigFields, TtsClientMessage } from '../../proto
 
 test('parseFrame: binary, JSON, malformed, non-object, oversize', () => {
   assert.deepEqual(parseFrame(Buffer.from([1, 2]), true, 10), { kind: 'binary', data: Buffer.from([1, 2]) });
-  assert.deepEqual(parseFrame(Buffer.from('{"type":"flush"}'), false, 100), { kind: 'json', type: 'flush', body: { type: 'flush' } });
-  assert.deepEqual(parseFrame(Buffer.from('{"text":"hi"}'), false, 100), { kind: 'json', type: undefined, body: { text: 'hi' } });
+  assert.deepEqual(parseFrame(Buffer.from('{"type":"flush"}'), false, 100), { kind: 'json', type: 'flush', body: { type: 'flush' }, bytes: 16 });
+  assert.deepEqual(parseFrame(Buffer.from('{"text":"hi"}'), false, 100), { kind: 'json', type: undefined, body: { text: 'hi' }, bytes: 13 });
   const bad = parseFrame(Buffer.from('{"type":'), false, 100);
   assert.ok(bad.kind === 'invalid' && bad.code === 'bad_json' && /malformed JSON/.test(bad.message));
   const arr = parseFrame(Buffer.from('[1]'), false, 100);
@@ -27,7 +27,8 @@ test('message schemas: query-string values coerce, bad values are refused', () =
   });
   assert.equal(AsrConfigFields.parse({ endpointing: '300' }).endpointing, 300);
   assert.ok(!AsrConfigFields.safeParse({ sample_rate: 4000 }).success);
-  assert.ok(!AsrConfigFields.safeParse({ encoding: 'mp3' }).success);
+  assert.ok(!AsrConfigFields.safeParse({ encoding: 'aac' }).success);
+  assert.equal(AsrConfigFields.parse({ encoding: 'webm_opus' }).encoding, 'webm_opus');
   assert.equal(AsrClientMessage.parse({ type: 'eof' }).type, 'eof');
   assert.ok(!AsrClientMessage.safeParse({ type: 'nope' }).success);
   assert.equal(TtsClientMessage.parse({ text: 'hi', voice: 'x', format: 'wav' }).type, undefined);

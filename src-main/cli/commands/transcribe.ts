@@ -1,7 +1,8 @@
-// `earshot transcribe <file.wav>`: streams the file through the same AsrStream path as live audio (100 ms
+// `earshot transcribe <file>`: decodes any supported audio file (core/audio decodeAudioFile: WAV, FLAC, MP3,
+// Ogg/Opus, Ogg/Vorbis, WebM, M4A/AAC…), downmixes it to mono, and streams the file through the same AsrStream path as live audio (100 ms
 // writes, then close), and prints the finals as text, JSON, SRT or WebVTT.
 import type { Command } from 'commander';
-import { decodeWav } from '../../core/audio/index.js';
+import { decodeAudioFile, downmix, resample } from '../../core/audio/index.js';
 import { createEngine, type AsrBackendId, type AsrFinal, type AsrLoadSpec } from '../../core/engine/index.js';
 import { toSrt, toVtt } from '../../core/store/export.js';
 import { readInputFile } from '../errors.js';
@@ -12,7 +13,7 @@ type Format = (typeof FORMATS)[number];
 export function registerTranscribe(program: Command): void {
   program
     .command('transcribe <file>')
-    .description('transcribe a WAV file (16-bit PCM or float, any rate 8-48 kHz)')
+    .description('transcribe an audio file (WAV, FLAC, MP3, Ogg/Opus, Ogg/Vorbis, WebM, M4A/AAC; any rate, stereo mixed down)')
     .option('--engine <backend>', 'sherpa or pocketsphinx (default: the best installed)')
     .option('--model <id>', 'sherpa model id (see: earshot models list)')
     .option('--format <format>', `output: ${FORMATS.join(', ')}`, 'text')
@@ -24,9 +25,13 @@ export function registerTranscribe(program: Command): void {
       if (opts.engine && opts.engine !== 'sherpa' && opts.engine !== 'pocketsphinx') throw new Error('--engine must be sherpa or pocketsphinx');
       const endpointingMs = Number(opts.endpointing);
       if (!Number.isFinite(endpointingMs)) throw new Error(`--endpointing must be a number of ms, got "${opts.endpointing}"`);
-      const wav = decodeWav(readInputFile(file));
-      if (wav.sampleRate < 8000 || wav.sampleRate > 48000) throw new Error(`${file}: ${wav.sampleRate} Hz is outside 8000..48000 Hz`);
-      const samples = wav.channels === 1 ? wav.channelData[0]! : mono(wav.channelData);
+      const decoded = await decodeAudioFile(readInputFile(file)).catch((err: Error) => {
+        throw new Error(`${file}: ${err.message}`);
+      });
+      // The engines take 8-48 kHz; a file outside that range is resampled to 16 kHz first.
+      const inRange = decoded.sampleRate >= 8000 && decoded.sampleRate <= 48000;
+      const wav = { sampleRate: inRange ? decoded.sampleRate : 16000 };
+      const samples = inRange ? downmix(decoded.channelData) : resample(downmix(decoded.channelData), decoded.sampleRate, 16000);
       const backend = (opts.engine ?? (opts.model ? 'sherpa' : undefined)) as AsrBackendId | undefined;
       const spec: AsrLoadSpec[] | undefined = backend || opts.model ? [{ backend, model: opts.model }] : undefined;
       const punct = opts.punctuate === false ? false : opts.punctModel ? { model: opts.punctModel } : undefined;
@@ -64,10 +69,4 @@ function render(finals: AsrFinal[], format: Format, meta: { file: string; backen
     default:
       return finals.map((f) => f.text).join('\n') + (finals.length ? '\n' : '');
   }
-}
-
-function mono(channels: Float32Array[]): Float32Array {
-  const out = new Float32Array(channels[0]!.length);
-  for (const ch of channels) for (let i = 0; i < out.length; i++) out[i]! += ch[i]! / channels.length;
-  return out;
 }

@@ -174,7 +174,10 @@ export function checkAccess(req: AuthRequest, policy: AuthPolicy): AuthDecision 
     return { ok: true };
   }
   if (valid) return { ok: true };
-  if (token !== null) return unauthorized('invalid API token');
-  if (policy.requireToken || !isLoopbackBind(policy.bindHost)) return unauthorized('API token required (Authorization: Bearer <token> or ?token=)');
+  if (policy.requireToken || !isLoopbackBind(policy.bindHost)) {
+    return unauthorized(token === null ? 'API token required (Authorization: Bearer <token> or ?token=)' : 'invalid API token');
+  }
+  // Native loopback clients may omit the token — and may send any other key: OpenAI-style SDKs cannot send
+  // none, and local model servers accept any key unless told otherwise (`--require-token` makes it strict).
   return { ok: true };
 }

@@ -21,7 +21,7 @@ import { redactedRequestSerializer } from './log-redaction.js';
 import { accessOf, createStreamMatcher, ROUTER_OPTIONS, type RouteEntry, type StreamKind } from './route-access.js';
 import { resolveLimits, StreamSlots, type Limits } from './limits.js';
 import { ApiMetrics } from './metrics.js';
-import { restRoutes } from './http/rest-routes.js';
+import { notFoundHandler, restRoutes } from './http/rest-routes.js';
 import { modelPullRoutes } from './http/model-pull-routes.js';
 import { tokenRoutes } from './http/token-routes.js';
 import { ModelPulls } from './model-pulls.js';
@@ -204,6 +204,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
 
     app.get('/metrics', async (_req, reply) => reply.type(ctx.metrics.contentType).send(await ctx.metrics.text()));
+    app.setNotFoundHandler(notFoundHandler); // OpenAI's error envelope on every route miss
     await app.register(restRoutes, { ctx });
     await app.register(modelPullRoutes, { pulls });
     await app.register(tokenRoutes, {

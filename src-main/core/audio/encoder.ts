@@ -1,5 +1,6 @@
-// Compressed audio out (MP3, Ogg Opus, FLAC, AAC/ADTS) for the TTS transports, streamed: PCM goes in as it is
-// synthesized and encoded bytes come out as the encoder produces them, so the first audio is not held back.
+// Compressed audio out (Ogg Opus, FLAC, AAC/ADTS, and MP3 for the piped REST paths) for the TTS transports,
+// streamed: PCM goes in as it is synthesized and encoded bytes come out as the encoder produces them, so the first
+// audio is not held back. (encode-stream.ts is the in-process, synchronous encoder for pcm/wav/mp3.)
 //
 // Why ffmpeg (from the npm package @ffmpeg-installer/ffmpeg) and not one JavaScript/WASM encoder per codec:
 // one well-kept codec suite covers all four formats OpenAI, Deepgram, ElevenLabs and LMNT clients ask for, with
@@ -11,22 +12,22 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { AudioFormatError } from './pcm.js';
 
-export const ENCODED_FORMATS = ['mp3', 'opus', 'flac', 'aac'] as const;
-export type EncodedFormat = (typeof ENCODED_FORMATS)[number];
+export const COMPRESSED_FORMATS = ['mp3', 'opus', 'flac', 'aac'] as const;
+export type CompressedFormat = (typeof COMPRESSED_FORMATS)[number];
 
-export const ENCODED_CONTENT_TYPES: Record<EncodedFormat, string> = {
+export const COMPRESSED_CONTENT_TYPES: Record<CompressedFormat, string> = {
   mp3: 'audio/mpeg',
   opus: 'audio/ogg',
   flac: 'audio/flac',
   aac: 'audio/aac',
 };
 
-export function isEncodedFormat(f: string): f is EncodedFormat {
-  return (ENCODED_FORMATS as readonly string[]).includes(f);
+export function isCompressedFormat(f: string): f is CompressedFormat {
+  return (COMPRESSED_FORMATS as readonly string[]).includes(f);
 }
 
 export interface EncoderOptions {
-  format: EncodedFormat;
+  format: CompressedFormat;
   /** Rate of the s16le mono PCM written in. */
   inputRate: number;
   /** Output rate (Opus only codes 8/12/16/24/48 kHz; MP3 and AAC have their own sets). Default: the input's. */
@@ -87,7 +88,7 @@ function ffmpegArgs(opts: EncoderOptions): string[] {
  * write() resolves when ffmpeg has taken the bytes (backpressure); abort() kills it at once.
  */
 export class AudioEncoder {
-  readonly format: EncodedFormat;
+  readonly format: CompressedFormat;
   readonly sampleRate: number;
   private readonly child: ChildProcessWithoutNullStreams;
   private stderr = '';

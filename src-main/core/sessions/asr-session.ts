@@ -14,12 +14,22 @@ import {
   type AsrConfigInput,
   type AsrServerMessage,
   type ErrorCode,
+  type AsrEncoding,
   type FinalTranscript,
   type ReadyMessage,
   type SessionCompleteMessage,
   type WarningMessage,
 } from '../../../proto/ws-messages.js';
-import { AudioFormatError, f32leToFloat32, parseWavHeader, s16leToFloat32 } from '../audio/index.js';
+import {
+  AudioFormatError,
+  createContainerStreamDecoder,
+  f32leToFloat32,
+  parseWavHeader,
+  s16leToFloat32,
+  STREAM_CONTAINERS,
+  type ContainerStreamDecoder,
+  type StreamContainer,
+} from '../audio/index.js';
 import type { AsrEngine, AsrFinal, AsrPartial, AsrStream, Engine } from '../engine/types.js';
 import type { Store } from '../store/types.js';
 import type { SessionMetrics } from './session-metrics.js';
@@ -38,7 +48,7 @@ export class SessionError extends Error {
 /** Resolved stream configuration (defaults applied). */
 export interface AsrConfig {
   sampleRate: number;
-  encoding: 'pcm_s16le' | 'pcm_f32le' | 'wav';
+  encoding: AsrEncoding;
   language?: string;
   model?: string;
   interimResults: boolean;
@@ -60,6 +70,9 @@ export const ASR_DEFAULTS: Readonly<AsrConfig> = Object.freeze({
   session: 'none',
   source: 'api',
 });
+
+/** Encoded container bytes that may wait for the decoder (a burst of uploaded audio); beyond: rate_limited. */
+const MAX_CONTAINER_PENDING_BYTES = 8 * 1024 * 1024;
 
 /** Keys a `config` message may change once audio has started (the rest shape the stream itself). */
 const LIVE_KEYS = new Set(['endpointing', 'interim_results', 'punctuate', 'words', 'type']);
@@ -119,6 +132,9 @@ export class AsrSession extends EventEmitter {
   private wavHeaderBuf: Buffer | null = null;
   private wavFormat: { float: boolean; frameBytes: number } | null = null;
   private carry: Buffer = Buffer.alloc(0);
+  /** Container encodings (ogg_opus, webm_opus…): the streaming decoder, and encoded bytes not yet decoded. */
+  private containerDecoder: Promise<ContainerStreamDecoder> | null = null;
+  private containerPendingBytes = 0;
   /** Serializes flush/end so finals and session_complete go out in order. */
   private chain: Promise<unknown> = Promise.resolve();
   /** Audio time (ms) at which each engine stream began: a live endpointing change starts a new stream. */
@@ -226,6 +242,7 @@ export class AsrSession extends EventEmitter {
   writeAudio(bytes: Uint8Array): void {
     this.requireOpen();
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (this.cfg.encoding in STREAM_CONTAINERS) return this.writeContainerBytes(buf);
     let samples: Float32Array;
     try {
       if (this.cfg.encoding === 'pcm_s16le') samples = s16leToFloat32(buf);
@@ -240,6 +257,57 @@ export class AsrSession extends EventEmitter {
       throw err;
     }
     this.writeSamples(samples);
+  }
+
+  /**
+   * Container bytes are decoded asynchronously, in order, on the same chain as flush/end (so a flush comes after
+   * the audio sent before it); decode errors are reported as `bad_audio` and the stream goes on. The bytes
+   * waiting for the decoder are bounded.
+   */
+  private writeContainerBytes(buf: Buffer): void {
+    if (this.containerPendingBytes + buf.byteLength > MAX_CONTAINER_PENDING_BYTES) {
+      throw new SessionError('rate_limited', `more than ${MAX_CONTAINER_PENDING_BYTES} bytes are waiting to be decoded; this chunk was dropped`);
+    }
+    this.containerPendingBytes += buf.byteLength;
+    this.containerDecoder ??= createContainerStreamDecoder(this.cfg.encoding as StreamContainer);
+    const decoder = this.containerDecoder;
+    void this.enqueue(async () => {
+      this.containerPendingBytes -= buf.byteLength;
+      if (this.state === 'closed') return;
+      const r = await (await decoder).push(buf);
+      if (r && !this.isClosed) this.writeDecoded(r.samples, r.sampleRate); // closed while decoding: dropped
+    }).catch((err) => this.reportAudioError(err));
+  }
+
+  /**
+   * Decoded container audio: its own rate replaces the configured one, until the engine stream exists. Audio
+   * sent before `end` is decoded after it (state 'ending') and still goes to the engine.
+   */
+  private writeDecoded(samples: Float32Array, sampleRate: number): void {
+    if (!this.stream) this.cfg.sampleRate = sampleRate;
+    else if (sampleRate !== this.cfg.sampleRate) throw new SessionError('bad_audio', `the stream's sample rate changed from ${this.cfg.sampleRate} to ${sampleRate} Hz`);
+    if (this.state === 'open') return this.writeSamples(samples);
+    this.audioMs += (samples.length * 1000) / this.cfg.sampleRate;
+    this.ensureStream().write(samples);
+  }
+
+  private reportAudioError(err: unknown): void {
+    if (err instanceof AudioFormatError) this.sendError('bad_audio', err.message);
+    else if (err instanceof SessionError) this.sendError(err.code, err.message);
+    else this.sendError('internal', err instanceof Error ? err.message : String(err));
+  }
+
+  /** At end: the container decoder's last samples go to the engine before the final flush. */
+  private async drainContainer(): Promise<void> {
+    const decoder = this.containerDecoder;
+    if (!decoder) return;
+    this.containerDecoder = null;
+    try {
+      const tail = await (await decoder).end();
+      if (tail && tail.samples.length) this.writeDecoded(tail.samples, tail.sampleRate);
+    } catch (err) {
+      this.reportAudioError(err);
+    }
   }
 
   /** Float samples at the configured input rate (the in-app capture path calls this directly). */
@@ -297,6 +365,7 @@ export class AsrSession extends EventEmitter {
     this.state = 'ending';
     const requestedAt = this.now();
     return this.enqueue(async () => {
+      await this.drainContainer();
       if (this.stream) {
         this.flushRequestedAt = requestedAt;
         const final = await this.stream.close();
@@ -338,6 +407,8 @@ export class AsrSession extends EventEmitter {
       } finally {
         this.finishStored('interrupted');
         this.close();
+        void this.containerDecoder?.then((d) => d.free()).catch(() => undefined);
+        this.containerDecoder = null;
       }
     }) as Promise<void>;
   }

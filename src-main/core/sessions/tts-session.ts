@@ -21,13 +21,17 @@ import {
   type TtsSpeakMessage,
 } from '../../../proto/ws-messages.js';
 import { StreamingResampler, float32ToF32le, float32ToS16le, wavHeader } from '../audio/index.js';
+import { languageFromScript } from '../engine/text/script-language.js';
 import { QUICK_START_CHARS, SentenceBuffer, quickStart, splitSentences } from '../engine/text/sentences.js';
 import type { Engine, Synthesizer, TtsVoice } from '../engine/types.js';
 import { SessionError } from './asr-session.js';
 import type { SessionMetrics } from './session-metrics.js';
 
 export interface TtsOptions {
+  /** An installed voice's id; undefined = chosen for the text's language (its script when no `language`). */
   voice?: string;
+  /** A voice the client named that is not installed (voiceFallback sessions): served by another, with a warning. */
+  missingVoice?: string;
   language?: string;
   format: TtsFormat;
   /** Output rate; undefined = the voice's native rate. */
@@ -48,6 +52,12 @@ export interface TtsSessionOptions {
    */
   waitForDrain?: () => Promise<void> | void;
   now?: () => number;
+  /**
+   * A voice name that is not installed: true = speak with the best installed voice for the text's language and
+   * send a `warning` naming it (WebSocket clients written for other servers name their own voices, e.g. "Yara");
+   * false (default) = a `bad_config` error.
+   */
+  voiceFallback?: boolean;
 }
 
 export interface TtsAudioChunk {
@@ -82,6 +92,8 @@ interface Request {
   speakableAt: number | null;
   /** Wakes the worker when a piece arrives or the request completes. */
   wake: (() => void) | null;
+  /** The language the text's script suggests (picks the voice when none is named). */
+  scriptLanguage?: string;
 }
 
 /** Audio goes out in frames of at most this long, so a cancel or a slow client takes effect between frames. */
@@ -166,6 +178,7 @@ export class TtsSession extends EventEmitter {
     checkRequestId(msg.request_id);
     const options = this.resolveOptions(msg, this.defaults);
     const req = this.newRequest(msg.request_id, options, false);
+    req.scriptLanguage = languageFromScript(text);
     // The first piece is kept short so the first audio comes soon; the session then hands the synthesizer
     // finished pieces one by one (quickStart: false below), so no other sentence is cut.
     req.pieces.push(...splitSentences(text, { firstMaxChars: QUICK_START_CHARS }));
@@ -184,6 +197,8 @@ export class TtsSession extends EventEmitter {
     let req = this.open;
     if (!req) {
       req = this.newRequest(msg.request_id, this.resolveOptions(msg, this.defaults), true);
+      // An incremental request's voice follows the script of its first text.
+      req.scriptLanguage = languageFromScript(msg.text);
       this.open = req;
       this.enqueue(req);
     }
@@ -274,21 +289,72 @@ export class TtsSession extends EventEmitter {
     }
     const f = parsed.data;
     const out: TtsOptions = {
-      voice: f.voice ?? base.voice,
+      voice: base.voice,
+      missingVoice: base.missingVoice,
       language: f.language ?? base.language,
       format: f.format ?? base.format,
       sampleRate: f.sample_rate ?? base.sampleRate,
       speed: f.speed ?? base.speed,
     };
-    if (f.voice !== undefined) this.findVoice(f.voice);
-    if (f.voice !== undefined || f.language !== undefined) this.synthesizerFor(out);
+    if (f.voice !== undefined) {
+      out.missingVoice = undefined;
+      if (f.voice.toLowerCase() === 'default') out.voice = undefined; // "default" is a voice: the language's default
+      else {
+        const found = this.lookupVoice(f.voice);
+        if (found) out.voice = found.id;
+        else if (this.opts.voiceFallback) [out.voice, out.missingVoice] = [undefined, f.voice];
+        else this.findVoice(f.voice); // throws the unknown-voice error
+      }
+    }
+    if (out.voice !== undefined || f.language !== undefined) this.synthesizerFor(out);
     return out;
   }
 
-  private findVoice(name: string): TtsVoice {
+  private lookupVoice(name: string): TtsVoice | undefined {
     const voices = this.opts.engine.voices();
-    const v = voices.find((x) => x.id === name) ?? voices.find((x) => x.name.toLowerCase() === name.toLowerCase());
+    return voices.find((x) => x.id === name) ?? voices.find((x) => x.name.toLowerCase() === name.toLowerCase());
+  }
+
+  /**
+   * The installed voice for a language: one of the synthesizer the engine picks for it, exact language first,
+   * then the same base language (`ar` for `ar-EG`); undefined when none declares it.
+   */
+  private voiceForLanguage(language: string): TtsVoice | undefined {
+    let synth: Synthesizer;
+    try {
+      synth = this.opts.engine.tts({ language });
+    } catch {
+      return undefined;
+    }
+    const lang = language.toLowerCase().replace('_', '-');
+    const base = lang.split('-')[0]!;
+    const voices = synth.voices().filter((v) => !v.fixture);
+    return (
+      voices.find((v) => v.language.toLowerCase() === lang) ??
+      (base === 'en' ? voices.find((v) => v.language.toLowerCase() === 'en-us') : undefined) ??
+      voices.find((v) => v.language.toLowerCase() === base) ??
+      voices.find((v) => v.language.toLowerCase().startsWith(base + '-'))
+    );
+  }
+
+  /**
+   * The options a request is spoken with: a named voice as is; otherwise the voice of the request's language,
+   * or of its text's script, when one is installed (else the engine's default for the language), so that
+   * `synthesis_started` and warnings name the voice actually speaking.
+   */
+  private effectiveOptions(req: Request): TtsOptions {
+    const o = req.options;
+    if (o.voice) return o;
+    // Latin script or no letters: English, the engine's own default language.
+    const language = o.language ?? req.scriptLanguage ?? 'en';
+    const voice = this.voiceForLanguage(language);
+    return voice ? { ...o, voice: voice.id } : o;
+  }
+
+  private findVoice(name: string): TtsVoice {
+    const v = this.lookupVoice(name);
     if (!v) {
+      const voices = this.opts.engine.voices();
       const some = voices.filter((x) => !x.fixture).slice(0, 8).map((x) => x.id);
       throw new SessionError('bad_config', `unknown voice "${name}"${some.length ? `; installed voices include ${some.join(', ')}` : ''} (GET /v1/voices lists all)`);
     }
@@ -339,8 +405,28 @@ export class TtsSession extends EventEmitter {
     let synth: Synthesizer;
     let voice: TtsVoice | undefined;
     try {
-      synth = this.synthesizerFor(req.options);
-      voice = req.options.voice ? this.findVoice(req.options.voice) : undefined;
+      // Incremental requests: the first text decides the voice, so wait for it.
+      while (req.incremental && req.scriptLanguage === undefined && !req.pieces.length && !req.complete && !stale()) {
+        await new Promise<void>((resolve) => (req.wake = resolve));
+        req.wake = null;
+      }
+      if (stale()) return;
+      req.scriptLanguage ??= req.pieces.length ? languageFromScript(req.pieces.join(' ')) : undefined;
+      const options = this.effectiveOptions(req);
+      synth = this.synthesizerFor(options);
+      voice = options.voice ? this.findVoice(options.voice) : undefined;
+      if (options.missingVoice) {
+        const used = voice ? `${voice.id} (${voice.name})` : 'the default voice';
+        this.send({
+          type: 'warning',
+          code: 'voice_fallback',
+          request_id: req.id,
+          requested_voice: options.missingVoice,
+          voice: voice?.id ?? 'default',
+          message: `voice "${options.missingVoice}" is not installed; speaking with ${used}, the best installed voice for this text` +
+            ` (GET /v1/voices lists the installed voices)`,
+        });
+      }
     } catch (err) {
       this.current = null;
       if (!stale()) this.sendError(err, req.id);

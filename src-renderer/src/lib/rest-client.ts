@@ -216,8 +216,9 @@ export class RestClient {
     return res.text();
   }
 
+  /** The catalog's models; OpenAI's alias entries (`whisper-1`…, `alias_of`) are for OpenAI clients, not for the app. */
   async models(): Promise<ModelInfo[]> {
-    return listOf(await this.json<unknown>('/v1/models'), 'models', 'data') as ModelInfo[];
+    return (listOf(await this.json<unknown>('/v1/models'), 'models', 'data') as (ModelInfo & { alias_of?: unknown })[]).filter((m) => m.alias_of === undefined);
   }
 
   /** The punctuation model the engine applies to finals when `punctuate` is on; null when it has none. */

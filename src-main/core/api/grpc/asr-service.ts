@@ -74,8 +74,8 @@ export function speechRecognitionService(ctx: ApiContext): grpc.UntypedServiceIm
       try {
         const audio = call.request.audio;
         const config = streamConfigToSession(call.request.config);
-        if (!config.encoding && audio.byteLength >= 4 && audio.toString('latin1', 0, 4) === 'RIFF') config.encoding = 'wav';
-        const r = await transcribeBuffer(ctx, audio, config, cancel.signal);
+        // No encoding (or `wav`): an audio file in any supported container; raw PCM only when declared.
+        const r = await transcribeBuffer(ctx, audio, config, { signal: cancel.signal });
         const sessionId = r.sessionId ?? '';
         callback(null, {
           text: r.text,

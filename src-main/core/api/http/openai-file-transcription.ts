@@ -1,8 +1,11 @@
 // Whole-buffer transcription through the same AsrSession the WebSocket path drives: the bytes go in as fast
 // as the engine takes them, endpointing cuts them into utterances, and the finals come back as segments.
-// Used by POST /v1/audio/transcriptions and by gRPC SpeechRecognition.Transcribe.
+// Used by POST /v1/audio/transcriptions, gRPC SpeechRecognition.Transcribe and the cloud protocols' uploads.
+// A file is decoded piece by piece (any container core/audio's decodeAudioFileMono knows, by its magic bytes);
+// raw PCM is read only when the caller declares `encoding` pcm_s16le / pcm_f32le, because headerless bytes cannot
+// be told from a container and reading them as the wrong thing is silently wrong.
 import type { AsrConfigInput, FinalTranscript } from '../../../../proto/ws-messages.js';
-import { parseWavHeader } from '../../audio/wav.js';
+import { AudioFormatError, decodeAudioFileMono, StreamingResampler } from '../../audio/index.js';
 import { AsrSession, SessionError } from '../../sessions/asr-session.js';
 import type { ApiContext } from '../context.js';
 
@@ -15,61 +18,111 @@ export interface FileTranscription {
   sessionId: string | null;
 }
 
-/**
- * Bytes handed to the session per write: bounded, so one upload never becomes one giant worker message, and at
- * most two writes wait in the worker at any time — a cancel (client gone, server stop) leaves little to decode.
- */
-const WRITE_BYTES = 64 * 1024;
+export interface TranscribeOptions {
+  /**
+   * Abort to cancel at once (the client went away, or a server stop ran out of time); the transcription then
+   * rejects with `signal.reason`, decoding stops after at most two writes, and a stored session is marked
+   * interrupted (finals already stored stay).
+   */
+  signal?: AbortSignal;
+  /** Called with each final segment as it is recognized (streamed responses). */
+  onSegment?: (segment: FinalTranscript) => void;
+}
 
 /**
- * Transcribe a complete audio buffer (WAV of any supported rate, or raw PCM described by `config`).
- * Throws SessionError with a PROTOCOL.md code (bad_audio, bad_config, model_unavailable, internal).
- * `signal`: abort to cancel at once (the client went away, or a server stop ran out of time); the transcription
- * then rejects with `signal.reason`, decoding stops after at most two writes, and a stored session is marked
- * interrupted (finals already stored stay).
+ * Bytes (raw PCM) handed to the session per write: bounded, so one upload never becomes one giant worker message,
+ * and at most two writes wait in the worker at any time — a cancel leaves little to decode.
  */
-export async function transcribeBuffer(ctx: ApiContext, audio: Uint8Array, config: AsrConfigInput, signal?: AbortSignal): Promise<FileTranscription> {
+const WRITE_BYTES = 64 * 1024;
+/** Samples handed to the session per write (decoded files), for the same reasons. */
+const WRITE_SAMPLES = 32 * 1024;
+/** Input rates the sessions take; a decoded file outside them is resampled to RESAMPLE_TO first. */
+const MIN_RATE = 8000;
+const MAX_RATE = 48000;
+const RESAMPLE_TO = 16000;
+
+/** True when the config declares headerless PCM; anything else is a file to decode. */
+export function isRawPcm(config: AsrConfigInput): boolean {
+  return config.encoding === 'pcm_s16le' || config.encoding === 'pcm_f32le';
+}
+
+/**
+ * Transcribe a complete audio buffer: an audio file in any supported container, or raw PCM when `config`
+ * declares `encoding` pcm_s16le / pcm_f32le (then `sample_rate` describes it).
+ * Throws SessionError with a PROTOCOL.md code (bad_audio, bad_config, model_unavailable, internal).
+ */
+export async function transcribeBuffer(ctx: ApiContext, audio: Uint8Array, config: AsrConfigInput, opts: TranscribeOptions = {}): Promise<FileTranscription> {
+  const { signal, onSegment } = opts;
   signal?.throwIfAborted();
   if (audio.byteLength === 0) throw new SessionError('bad_audio', 'the audio is empty');
-  if (config.encoding === 'wav') {
-    // The whole file is here: a header that never completes is an error now, not a wait for more bytes.
-    try {
-      parseWavHeader(audio);
-    } catch (err) {
-      throw new SessionError('bad_audio', `invalid WAV file: ${(err as Error).message}`);
-    }
-  }
+  const raw = isRawPcm(config);
   const session = new AsrSession({
     engine: ctx.engine,
     store: ctx.store,
     // A file is all there at once: running ahead of real time is the point, so no rate limit here
     // (the upload size limit bounds the work instead).
     audioAheadBudgetMs: Number.POSITIVE_INFINITY,
-    config: { interim_results: false, ...config },
+    // A file's own header gives its encoding and rate; the client's values describe raw PCM only.
+    config: { interim_results: false, ...config, ...(raw ? {} : { encoding: undefined, sample_rate: undefined }) },
     metrics: ctx.metrics,
   });
   const segments: FinalTranscript[] = [];
   let failure: SessionError | null = null;
   session.on('message', (msg) => {
-    if (msg.type === 'transcript' && msg.is_final) segments.push(msg);
-    else if (msg.type === 'error' && !failure) failure = new SessionError(msg.code, msg.message);
+    if (msg.type === 'transcript' && msg.is_final) {
+      segments.push(msg);
+      onSegment?.(msg);
+    } else if (msg.type === 'error' && !failure) failure = new SessionError(msg.code, msg.message);
   });
+  // start() first: an unknown model or bad option is reported as such, before any decoding work.
   const ready = session.start();
   const cancel = () => session.cancel();
   signal?.addEventListener('abort', cancel, { once: true });
-  try {
-    // Pipelined: write piece k+1 while the worker decodes piece k, then wait for piece k.
-    let previous: Promise<void> = Promise.resolve();
-    for (let o = 0; o < audio.byteLength; o += WRITE_BYTES) {
+  // Pipelined: hand piece k+1 to the worker while it decodes piece k, then wait for piece k.
+  let previous: Promise<void> = Promise.resolve();
+  const pace = async () => {
+    const written = session.drained();
+    written.catch(() => undefined);
+    await previous.catch((err) => {
       signal?.throwIfAborted();
-      session.writeAudio(audio.subarray(o, Math.min(audio.byteLength, o + WRITE_BYTES)));
-      const written = session.drained();
-      written.catch(() => undefined);
-      await previous.catch((err) => {
+      throw err;
+    });
+    previous = written;
+    signal?.throwIfAborted();
+  };
+  try {
+    if (raw) {
+      for (let o = 0; o < audio.byteLength; o += WRITE_BYTES) {
         signal?.throwIfAborted();
+        session.writeAudio(audio.subarray(o, Math.min(audio.byteLength, o + WRITE_BYTES)));
+        await pace();
+      }
+    } else {
+      // Decoded piece by piece straight into the session: a long file never sits decoded in memory.
+      let resampler: StreamingResampler | null = null;
+      let configured = false;
+      const write = async (x: Float32Array) => {
+        for (let o = 0; o < x.length; o += WRITE_SAMPLES) {
+          signal?.throwIfAborted();
+          session.writeSamples(x.subarray(o, Math.min(x.length, o + WRITE_SAMPLES)));
+          await pace();
+        }
+      };
+      try {
+        await decodeAudioFileMono(audio, async (samples, rate) => {
+          if (!configured) {
+            configured = true;
+            // The sessions take 8-48 kHz; a file outside that range is resampled to 16 kHz first.
+            if (rate < MIN_RATE || rate > MAX_RATE) resampler = new StreamingResampler(rate, RESAMPLE_TO);
+            session.configure({ encoding: 'pcm_f32le', sample_rate: resampler ? RESAMPLE_TO : rate });
+          }
+          await write(resampler ? (resampler as StreamingResampler).process(samples) : samples);
+        });
+        if (resampler) await write((resampler as StreamingResampler).flush());
+      } catch (err) {
+        if (err instanceof AudioFormatError) throw new SessionError('bad_audio', err.message);
         throw err;
-      });
-      previous = written;
+      }
     }
     await previous;
     signal?.throwIfAborted();

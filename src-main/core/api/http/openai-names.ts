@@ -10,11 +10,12 @@ export const OPENAI_VOICES: ReadonlySet<string> = new Set([
   'alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'nova', 'onyx', 'sage', 'shimmer', 'verse', 'marin', 'cedar',
 ]);
 
-/** OpenAI's transcription and speech model names; each one maps to Earshot's default engine. */
-export const OPENAI_MODELS: ReadonlySet<string> = new Set([
-  'whisper-1', 'gpt-4o-transcribe', 'gpt-4o-mini-transcribe', 'gpt-4o-transcribe-diarize',
-  'tts-1', 'tts-1-hd', 'gpt-4o-mini-tts',
-]);
+/** OpenAI's transcription model names; each one maps to Earshot's default ASR engine. */
+export const OPENAI_ASR_MODELS: ReadonlySet<string> = new Set(['whisper-1', 'gpt-4o-transcribe', 'gpt-4o-mini-transcribe', 'gpt-4o-transcribe-diarize']);
+/** OpenAI's speech model names; each one maps to Earshot's default voice. */
+export const OPENAI_TTS_MODELS: ReadonlySet<string> = new Set(['tts-1', 'tts-1-hd', 'gpt-4o-mini-tts']);
+/** Both: OpenAI's transcription and speech model names. */
+export const OPENAI_MODELS: ReadonlySet<string> = new Set([...OPENAI_ASR_MODELS, ...OPENAI_TTS_MODELS]);
 
 /**
  * The Earshot voice for an OpenAI `voice` value: undefined (= default voice) for OpenAI's names and for
@@ -26,7 +27,7 @@ export function resolveVoice(voice: string | undefined, voices: readonly TtsVoic
   const lower = voice.toLowerCase();
   const hit = voices.find((v) => v.id === voice) ?? voices.find((v) => v.id.toLowerCase() === lower || v.name.toLowerCase() === lower);
   if (hit) return hit.id;
-  if (OPENAI_VOICES.has(lower)) return undefined;
+  if (OPENAI_VOICES.has(lower) || lower === 'default') return undefined;
   throw new RestError('bad_config', `unknown voice "${voice}"; GET /v1/voices lists the installed voices`);
 }
 

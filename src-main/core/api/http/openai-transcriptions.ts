@@ -1,12 +1,18 @@
-// POST /v1/audio/transcriptions — OpenAI-compatible: multipart `file` (WAV of any supported rate, or raw
-// 16 kHz s16le PCM), `model`, `language`, `response_format` = json | text | srt | vtt | verbose_json.
-// OpenAI's `prompt`, `temperature`, `timestamp_granularities[]`, `include[]`, `chunking_strategy` and
-// `stream` are accepted and ignored (the response is never streamed); the model names `whisper-1` and
-// `gpt-4o*-transcribe` mean the default engine (openai-names.ts).
+// POST /v1/audio/transcriptions — OpenAI-compatible: multipart `file` (an audio file in any container
+// core/audio decodes — WAV, FLAC, MP3, Ogg/Opus, Ogg/Vorbis, WebM, M4A/AAC… — detected from its bytes; or raw
+// PCM when the client says so: the part's content type `audio/pcm` / `audio/L16` or the field `encoding`),
+// `model`, `language`, `response_format` = json | text | srt | vtt | verbose_json.
+// OpenAI's `prompt`, `temperature`, `timestamp_granularities[]`, `include[]` and `chunking_strategy` are
+// accepted and ignored; the model names `whisper-1` and `gpt-4o*-transcribe` mean the default engine
+// (openai-names.ts). `stream=true` answers as OpenAI does: Server-Sent Events
+// `data: {"type":"transcript.text.delta","delta":"…"}` per recognized segment as it is recognized, then
+// `data: {"type":"transcript.text.done","text":"…"}`; an error before the first segment is a normal error
+// response, one after it a `data: {"type":"error","error":{…}}` event.
 import multipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { PassThrough } from 'node:stream';
 import { z } from 'zod';
-import type { FinalTranscript } from '../../../../proto/ws-messages.js';
+import type { AsrConfigInput, FinalTranscript } from '../../../../proto/ws-messages.js';
 import { toSrt, toVtt, type ExportSegment } from '../../store/export.js';
 import type { ApiContext } from '../context.js';
 import { ShuttingDownError } from '../work-in-progress.js';
@@ -20,13 +26,33 @@ export const TranscriptionFields = z.object({
   model: z.string().max(200).optional(),
   language: z.string().min(1).max(32).optional(),
   response_format: z.enum(RESPONSE_FORMATS).default('json'),
-  /** Rate of a raw-PCM upload (ignored for WAV, whose header says it). */
+  /** Rate of a raw-PCM upload (ignored for audio files, whose header says it). */
   sample_rate: z.coerce.number().int().min(8000).max(48000).optional(),
+  stream: z.enum(['true', 'false']).optional(),
+  /** Declares the upload raw PCM (Earshot's own field; OpenAI has none). */
+  encoding: z.enum(['pcm_s16le', 'pcm_f32le']).optional(),
 });
+
+/** Content types that declare headerless PCM, and the encoding each means. */
+const RAW_PCM_TYPES: Readonly<Record<string, 'pcm_s16le' | 'pcm_f32le'>> = {
+  'audio/pcm': 'pcm_s16le',
+  'audio/l16': 'pcm_s16le',
+  'audio/x-raw': 'pcm_s16le',
+  'audio/raw': 'pcm_s16le',
+};
+
+/** The raw-PCM encoding and rate a file part's content type declares (`audio/L16;rate=8000`), or null. */
+function rawPcmFromMime(mime: string): { encoding: 'pcm_s16le' | 'pcm_f32le'; rate?: number } | null {
+  const [type, ...params] = mime.toLowerCase().split(';').map((x) => x.trim());
+  const encoding = RAW_PCM_TYPES[type ?? ''];
+  if (!encoding) return null;
+  const rate = params.map((p) => /^rate=(\d+)$/.exec(p)?.[1]).find(Boolean);
+  return rate ? { encoding, rate: Number(rate) } : { encoding };
+}
 
 /** Form fields we read or knowingly ignore; anything else is a 400 that names it (catches typos). */
 const KNOWN_FIELDS = new Set([
-  'model', 'language', 'response_format', 'sample_rate',
+  'model', 'language', 'response_format', 'sample_rate', 'encoding',
   'prompt', 'temperature', 'timestamp_granularities[]', 'timestamp_granularities', 'include[]', 'include',
   'chunking_strategy', 'stream', 'known_speaker_names[]', 'known_speaker_references[]',
 ]);
@@ -57,10 +83,12 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
       }
       const fields: Record<string, string> = {};
       let audio: Buffer | null = null;
+      let declaredRaw: ReturnType<typeof rawPcmFromMime> = null;
       readingBody = true;
       for await (const part of req.parts()) {
         if (part.type === 'file') {
           if (part.fieldname !== 'file') throw new RestError('bad_config', `unexpected file part "${part.fieldname}"; the audio goes in "file"`);
+          declaredRaw = rawPcmFromMime(part.mimetype ?? '');
           audio = await untilAborted(part.toBuffer(), cancel.signal);
         } else {
           if (!KNOWN_FIELDS.has(part.fieldname)) throw new RestError('bad_config', `unknown form field "${part.fieldname}"`);
@@ -73,13 +101,16 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
       if (!parsed.success) throw new RestError('bad_config', describeZodError(parsed.error));
       const f = parsed.data;
       const model = resolveAsrModel(f.model, ctx.engine.models());
-      const isWav = audio.byteLength >= 4 && audio.toString('latin1', 0, 4) === 'RIFF';
-      const result = await transcribeBuffer(ctx, audio, {
-        encoding: isWav ? 'wav' : 'pcm_s16le',
-        ...(f.sample_rate && !isWav ? { sample_rate: f.sample_rate } : {}),
+      const encoding = f.encoding ?? declaredRaw?.encoding;
+      const rate = f.sample_rate ?? declaredRaw?.rate;
+      const config = {
+        // No encoding: a file, decoded by its own header; never raw PCM by default.
+        ...(encoding ? { encoding, ...(rate ? { sample_rate: rate } : {}) } : {}),
         ...(f.language ? { language: f.language } : {}),
         ...(model ? { model } : {}),
-      }, cancel.signal);
+      };
+      if (f.stream === 'true') return await streamTranscription(ctx, reply, audio, config, cancel.signal);
+      const result = await transcribeBuffer(ctx, audio, config, { signal: cancel.signal });
       return renderTranscription(reply, f.response_format, result, f.language);
     } catch (err) {
       // The client is gone: there is nobody to answer.
@@ -120,6 +151,36 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+/** OpenAI's streamed transcription: SSE deltas per final segment, then the whole text. */
+async function streamTranscription(ctx: ApiContext, reply: FastifyReply, audio: Buffer, config: AsrConfigInput, signal: AbortSignal): Promise<FastifyReply> {
+  let body: PassThrough | null = null;
+  let sent = 0;
+  const event = (data: unknown) => body!.write(`data: ${JSON.stringify(data)}\n\n`);
+  // Headers go out with the first segment, so a request that fails before it (bad audio, unknown model) still
+  // gets its status code.
+  const open = () => {
+    if (body) return;
+    body = new PassThrough();
+    void reply.code(200).type('text/event-stream; charset=utf-8').header('cache-control', 'no-store').header('x-accel-buffering', 'no').send(body);
+  };
+  try {
+    const result = await transcribeBuffer(ctx, audio, config, { signal, onSegment: (segment) => {
+      open();
+      event({ type: 'transcript.text.delta', delta: (sent++ ? ' ' : '') + segment.text });
+    } });
+    open();
+    event({ type: 'transcript.text.done', text: result.text });
+    body!.end();
+    return reply;
+  } catch (err) {
+    if (!body) return sendError(reply, err);
+    const e = toRestError(err);
+    event({ type: 'error', error: { code: e.code, message: e.message, type: 'server_error' } });
+    (body as PassThrough).end();
+    return reply;
+  }
 }
 
 function exportSegments(segments: readonly FinalTranscript[]): ExportSegment[] {

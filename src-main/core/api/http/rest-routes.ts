@@ -2,12 +2,13 @@
 // voice lists, and the OpenAI-compatible audio endpoints plus the TTS HTTP stream. Auth (token, Origin, Host)
 // is the server's hook, applied before any route here; every error is the `{ error: { code, message } }`
 // envelope of openai-errors.ts.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EngineList, ModelList } from '../../../../proto/rest-models.js';
 import { listable } from '../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { elevenLabsVoices } from '../compat/elevenlabs/routes.js';
-import { errorBody, sendError } from './openai-errors.js';
+import { errorBody, RestError, sendError } from './openai-errors.js';
+import { OPENAI_ASR_MODELS, OPENAI_TTS_MODELS } from './openai-names.js';
 import { registerSpeechRoute } from './openai-speech.js';
 import { registerTranscriptionRoute } from './openai-transcriptions.js';
 import { registerTtsStreamRoute } from './tts-stream.js';
@@ -40,12 +41,14 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
     return reply.code(503).send({ ready: false, detail: r.detail, store, ...errorBody('not_ready', `engine not ready: ${r.detail}`) });
   });
 
-  // OpenAI's list shape (`openai.models.list()` reads `data`), with Earshot's fields on each entry.
+  // OpenAI's list shape (`openai.models.list()` reads `data`), with Earshot's fields on each entry; OpenAI's
+  // model names are listed too, as aliases of the default engine (apps check the list for the name they use).
   app.get('/v1/models', async (): Promise<ModelList> => ({
     object: 'list',
-    data: listable(ctx.engine.models(), ctx.listFixtures).map((m) => ({
+    data: [
+      ...listable(ctx.engine.models(), ctx.listFixtures).map((m) => ({
       id: m.id,
-      object: 'model',
+      object: 'model' as const,
       created: 0,
       owned_by: 'earshot',
       kind: m.kind,
@@ -56,7 +59,9 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
       name: m.name,
       ...(m.sizeBytes !== undefined ? { size_bytes: m.sizeBytes } : {}),
       ...(m.upstream ? { download_url: m.upstream } : {}),
-    })),
+      })),
+      ...openAiAliases(ctx),
+    ],
     // The punctuation model finals get when a client asks for `punctuate` (null: none, the option does nothing).
     punctuation: ((p) => (p ? { model: p.modelId } : null))(ctx.engine.punctuation()),
   }));
@@ -84,4 +89,56 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
   await registerTranscriptionRoute(app, ctx);
   registerSpeechRoute(app, ctx);
   registerTtsStreamRoute(app, ctx);
+
+  // OpenAI's translation endpoint: no on-device model translates speech, so an OpenAI-shaped 404 that says so
+  // (not a generic route miss).
+  app.post('/v1/audio/translations', async (_req, reply) =>
+    sendError(reply, new RestError('model_unavailable', 'speech translation is not available on-device: no installed model translates; use POST /v1/audio/transcriptions')),
+  );
+  // Any other /v1 path: OpenAI's error envelope, so OpenAI clients report it instead of failing to parse.
+  app.all('/v1/*', notFoundHandler);
+}
+
+/** A route miss in OpenAI's error envelope (also the servers' not-found handler for every other path). */
+export function notFoundHandler(req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendError(reply, new RestError('not_found', `no such endpoint: ${req.method} ${req.url.split('?')[0]}`));
+}
+
+/** `whisper-1`, `tts-1`… as model entries, each naming what it stands for here. */
+function openAiAliases(ctx: ApiContext) {
+  let asrDefault: string | null = null;
+  let ttsDefault: string | null = null;
+  let asrLanguage = '';
+  let asrBackend = '';
+  let ttsBackend = '';
+  try {
+    const asr = ctx.engine.asr();
+    asrDefault = asr.modelId;
+    asrLanguage = asr.language;
+    asrBackend = asr.backend;
+  } catch {
+    /* no ASR engine: the aliases say so with null */
+  }
+  try {
+    ttsDefault = ctx.engine.tts().backend;
+    ttsBackend = ttsDefault;
+  } catch {
+    /* no TTS engine */
+  }
+  const entry = (id: string, kind: string, aliasOf: string | null, language: string, backend: string) => ({
+    id,
+    object: 'model' as const,
+    created: 0,
+    owned_by: 'earshot',
+    kind,
+    language,
+    backend,
+    alias_of: aliasOf,
+    installed: aliasOf !== null,
+    fixture: false,
+  });
+  return [
+    ...[...OPENAI_ASR_MODELS].map((id) => entry(id, 'asr-alias', asrDefault, asrLanguage, asrBackend)),
+    ...[...OPENAI_TTS_MODELS].map((id) => entry(id, 'tts-alias', ttsDefault, '', ttsBackend)),
+  ];
 }

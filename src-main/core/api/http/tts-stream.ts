@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PassThrough } from 'node:stream';
 import { z } from 'zod';
 import { TtsFormat } from '../../../../proto/ws-messages.js';
-import { AudioEncoder, ENCODED_CONTENT_TYPES, type EncodedFormat } from '../../audio/index.js';
+import { AudioEncoder, COMPRESSED_CONTENT_TYPES, type CompressedFormat } from '../../audio/index.js';
 import type { ApiContext } from '../context.js';
 import { ShuttingDownError } from '../work-in-progress.js';
 import { describeZodError, RestError, sendError, toRestError } from './openai-errors.js';
@@ -90,7 +90,7 @@ export async function streamAudioResponse(
   req: FastifyRequest,
   reply: FastifyReply,
   r: OneTextRequest,
-  encode?: { format: EncodedFormat; bitrateKbps?: number },
+  encode?: { format: CompressedFormat; bitrateKbps?: number },
 ): Promise<FastifyReply> {
   const { events, first, abort, unregister } = await firstEvent(ctx, reply, encode ? { ...r, format: 'pcm' } : r);
   const format = encode ? 'pcm' : (r.format ?? 'pcm');
@@ -137,7 +137,7 @@ export async function streamAudioResponse(
       unregister();
     }
   };
-  reply.header('content-type', encoder ? ENCODED_CONTENT_TYPES[encoder.format] : CONTENT_TYPES[format]).header('cache-control', 'no-store');
+  reply.header('content-type', encoder ? COMPRESSED_CONTENT_TYPES[encoder.format] : CONTENT_TYPES[format]).header('cache-control', 'no-store');
   if (encoder) reply.header('x-sample-rate', String(encoder.sampleRate));
   else if (rate) reply.header('x-sample-rate', String(rate));
   if (!encoder) reply.header('x-audio-format', format === 'f32' ? 'f32le' : 's16le');

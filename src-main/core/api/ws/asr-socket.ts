@@ -2,14 +2,19 @@
 // and `audio` messages → audio, `flush`/`end`/`config` → the session; everything the session emits goes back
 // as JSON. A bad message gets an `error` and the stream goes on.
 import type { WebSocket } from 'ws';
-import { ASR_CLIENT_TYPES, AsrAudioMessage, CLOSE_CODES, type AsrServerMessage } from '../../../../proto/ws-messages.js';
+import { ASR_CLIENT_TYPES, CLOSE_CODES, type AsrServerMessage } from '../../../../proto/ws-messages.js';
 import { AsrSession, SessionError } from '../../sessions/asr-session.js';
 import type { ApiContext } from '../context.js';
 import type { ShutdownSet } from '../work-in-progress.js';
+import { decodeJsonAudio } from './json-audio.js';
 import { SocketChannel, parseFrame, type Incoming } from './socket-channel.js';
 
 /** How long a stream with no options in its URL waits for a first `config` message before starting. */
 const FIRST_MESSAGE_GRACE_MS = 1000;
+
+function jsonTooLarge(size: number, limit: number): string {
+  return `JSON message of ${size} bytes exceeds the ${limit}-byte limit (only "audio" messages may be larger)`;
+}
 
 /** Connection-level keys that are not stream options. */
 const NON_CONFIG_PARAMS = new Set(['token']);
@@ -84,13 +89,11 @@ export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
     try {
       if (m.kind === 'invalid') return channel.sendError(m.code, m.message);
       if (m.kind === 'binary') return session.writeAudio(m.data);
+      if (m.type !== 'audio' && m.bytes > ctx.limits.maxJsonBytes) return channel.sendError('too_large', jsonTooLarge(m.bytes, ctx.limits.maxJsonBytes));
       switch (m.type) {
         case 'audio': {
-          const parsed = AsrAudioMessage.safeParse(m.body);
-          if (!parsed.success || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(parsed.data.audio)) {
-            return channel.sendError('bad_json', '"audio" must be a base64 string of audio bytes');
-          }
-          return session.writeAudio(Buffer.from(parsed.data.audio, 'base64'));
+          const audio = decodeJsonAudio(m.body.audio);
+          return audio.kind === 'samples' ? session.writeSamples(audio.samples) : session.writeAudio(audio.data);
         }
         case 'flush':
           void session.flush().catch(fail);
@@ -116,7 +119,9 @@ export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
 
   ws.on('message', (data, isBinary) => {
     channel.touch();
-    const m = parseFrame(data, isBinary, ctx.limits.maxJsonBytes);
+    // `audio` messages may be as large as a binary frame (4096 float samples as JSON text are ~90 KB); every
+    // other message keeps the JSON limit, checked once its type is known (handle()).
+    const m = parseFrame(data, isBinary, Math.max(ctx.limits.maxJsonBytes, ctx.limits.maxFrameBytes));
     if (started) return handle(m);
     if (!backlog) return;
     backlogBytes += m.kind === 'binary' ? m.data.byteLength : 0;

@@ -6,7 +6,7 @@ import type { ApiContext } from '../context.js';
 
 export type Incoming =
   | { kind: 'binary'; data: Buffer }
-  | { kind: 'json'; type: string | undefined; body: Record<string, unknown> }
+  | { kind: 'json'; type: string | undefined; body: Record<string, unknown>; /** size of the frame */ bytes: number }
   | { kind: 'invalid'; code: ErrorCode; message: string };
 
 export function toBuffer(data: RawData): Buffer {
@@ -33,7 +33,7 @@ export function parseFrame(data: RawData, isBinary: boolean, maxJsonBytes: numbe
   }
   const type = (body as { type?: unknown }).type;
   if (type !== undefined && typeof type !== 'string') return { kind: 'invalid', code: 'bad_json', message: '"type" must be a string' };
-  return { kind: 'json', type, body: body as Record<string, unknown> };
+  return { kind: 'json', type, body: body as Record<string, unknown>, bytes: buf.byteLength };
 }
 
 export class SocketChannel {

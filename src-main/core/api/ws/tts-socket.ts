@@ -29,6 +29,8 @@ export function handleTtsSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
     maxTextChars: ctx.limits.maxTtsTextChars,
     metrics: ctx.metrics,
     waitForDrain: () => channel.drained(),
+    // Clients written for other servers name their own voices ("Yara"): serve them, with a `warning`.
+    voiceFallback: true,
   });
   // Server stop: TTS output is not stored, so the stream ends at once (synthesis cancelled), close 1001.
   const goAway = () => {

@@ -2,7 +2,7 @@
 // offers but the G.711 ones: linear16 (WAV by default, or raw with container=none), mp3 (the default), opus (Ogg),
 // flac and aac; the live socket streams raw linear16. Anything else is refused with a message that says what to
 // send, never answered in another format than asked.
-import type { EncodedFormat } from '../../../audio/index.js';
+import type { CompressedFormat } from '../../../audio/index.js';
 import { SessionError } from '../../../sessions/asr-session.js';
 import type { TtsVoice } from '../../../engine/types.js';
 import { deepgramModelLanguage, pickVoice } from '../tts-voice.js';
@@ -13,7 +13,7 @@ export interface DeepgramSpeakOptions {
   /** REST only: `container=wav` (Deepgram's default for linear16) or `none`. */
   container: 'wav' | 'none';
   /** REST only: a compressed encoding, and its `bit_rate` (bit/s). */
-  encode?: { format: EncodedFormat; bitrateKbps?: number };
+  encode?: { format: CompressedFormat; bitrateKbps?: number };
   model: string;
 }
 

@@ -1,7 +1,7 @@
 // ElevenLabs `output_format` (`<codec>_<rate>[_<bitrate>]`) → Earshot TTS output: `pcm_<rate>`, `wav_<rate>`,
 // `mp3_<rate>_<kbps>` (the default, mp3_44100_128) and `opus_48000_<kbps>` (Ogg Opus). The G.711 ones (ulaw, alaw)
 // are refused with a message that says what to ask for, never answered in another format than asked.
-import type { EncodedFormat } from '../../../audio/index.js';
+import type { CompressedFormat } from '../../../audio/index.js';
 import { SessionError } from '../../../sessions/asr-session.js';
 
 const RATES = new Set([8000, 16000, 22050, 24000, 32000, 44100, 48000]);
@@ -11,7 +11,7 @@ export interface ElevenLabsOutput {
   sampleRate: number;
   contentType: string;
   /** Compressed output: synthesize PCM and stream it through this encoder. */
-  encode?: { format: EncodedFormat; bitrateKbps: number };
+  encode?: { format: CompressedFormat; bitrateKbps: number };
 }
 
 export function elevenLabsOutput(outputFormat: string | undefined): ElevenLabsOutput {

@@ -154,12 +154,10 @@ export async function registerElevenLabsRoutes(app: FastifyInstance, ctx: ApiCon
         throw new RestError('bad_audio', fields.cloud_storage_url ? 'Earshot does not fetch audio from URLs; upload the file' : 'the `file` part (the audio) is missing');
       }
       if (fields.diarize === 'true') throw new RestError('bad_config', 'diarize is a cloud feature Earshot does not offer on-device');
-      const isWav = audio.byteLength >= 4 && audio.toString('latin1', 0, 4) === 'RIFF';
-      if (!isWav && fields.file_format !== 'pcm_s16le_16') {
-        throw new RestError('bad_audio', 'send a WAV file, or raw 16 kHz s16le PCM with file_format=pcm_s16le_16');
-      }
+      // An audio file in any container core/audio decodes, or raw 16 kHz s16le when ElevenLabs' file_format says so.
+      const raw = fields.file_format === 'pcm_s16le_16';
       const language = fields.language_code?.split(/[-_]/)[0];
-      const r = await transcribeBuffer(ctx, audio, { encoding: isWav ? 'wav' : 'pcm_s16le', ...(language ? { language } : {}), source: 'elevenlabs' });
+      const r = await transcribeBuffer(ctx, audio, { ...(raw ? { encoding: 'pcm_s16le', sample_rate: 16000 } : {}), ...(language ? { language } : {}), source: 'elevenlabs' });
       const words: { text: string; start: number; end: number; type: 'word' | 'spacing'; logprob: number }[] = [];
       for (const seg of r.segments) {
         for (const w of seg.words ?? []) {

@@ -3,6 +3,7 @@
 // sentences; at most two processes run per request. Aborting kills them.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { concatFloat32, stretchTempo } from '../../../audio/index.js';
 import { parseWavHeader } from '../../../audio/wav.js';
 import { checkSpeed, requestSentences, TtsRequestError } from '../../text/tts-request.js';
 import { EngineUnavailableError, type SynthesisChunk, type SynthesisRequest, type Synthesizer, type TtsVoice } from '../../types.js';
@@ -10,9 +11,12 @@ import { ESPEAK_BIN, espeakStatus, espeakVoices, resolveVoice, type EspeakVoice 
 
 /** espeak-ng's normal rate; `speed` multiplies it. */
 const BASE_WPM = 175;
-/** espeak-ng accepts 80..450 words per minute. */
+/**
+ * espeak-ng's rate floor is 80 words per minute (slower asks give 80); above its documented 450 it keeps
+ * speeding up in proportion (measured: 350 → 2.1×, 700 → 3.9× the length at 175), so speed 4 is 700.
+ */
 const MIN_WPM = 80;
-const MAX_WPM = 450;
+const MAX_WPM = 4 * BASE_WPM;
 const WAV_HEADER_BYTES = 44;
 
 type EspeakChild = ChildProcessByStdio<Writable, Readable, Readable>;
@@ -20,6 +24,12 @@ type EspeakChild = ChildProcessByStdio<Writable, Readable, Readable>;
 /** Words per minute for a speed factor (validated: 0.25..4), clamped to what espeak-ng supports. */
 export function wordsPerMinute(speed = 1): number {
   return Math.max(MIN_WPM, Math.min(MAX_WPM, Math.round(checkSpeed(speed) * BASE_WPM)));
+}
+
+/** The tempo the espeak output is stretched by for speeds below espeak-ng's floor (1 = not stretched). */
+export function slowdownTempo(speed = 1): number {
+  const wpm = checkSpeed(speed) * BASE_WPM;
+  return wpm < MIN_WPM ? wpm / MIN_WPM : 1;
 }
 
 interface EspeakRun {
@@ -132,10 +142,10 @@ export class EspeakSynthesizer implements Synthesizer {
         req.voice ? `unknown espeak voice "${req.voice}" (ids look like espeak:en-us, espeak:ar)` : `no espeak voice for language "${req.language}"`,
       );
     }
-    return this.stream(voice, wpm, sentences, signal);
+    return this.stream(voice, wpm, sentences, signal, slowdownTempo(req.speed ?? 1));
   }
 
-  private async *stream(voice: EspeakVoice, wpm: number, sentences: string[], signal?: AbortSignal): AsyncGenerator<SynthesisChunk> {
+  private async *stream(voice: EspeakVoice, wpm: number, sentences: string[], signal?: AbortSignal, tempo = 1): AsyncGenerator<SynthesisChunk> {
     if (signal?.aborted) return;
     const live = new Set<EspeakRun>();
     const start = (i: number): EspeakRun => {
@@ -154,9 +164,22 @@ export class EspeakSynthesizer implements Synthesizer {
         const current = next;
         if (i + 1 < sentences.length) next = start(i + 1);
         try {
-          for await (const chunk of readEspeak(current, i)) {
-            if (signal?.aborted) return;
-            yield chunk;
+          if (tempo === 1) {
+            for await (const chunk of readEspeak(current, i)) {
+              if (signal?.aborted) return;
+              yield chunk;
+            }
+          } else {
+            // Slower than espeak-ng can speak: the sentence at its slowest rate, stretched whole.
+            const parts: SynthesisChunk[] = [];
+            for await (const chunk of readEspeak(current, i)) {
+              if (signal?.aborted) return;
+              parts.push(chunk);
+            }
+            if (parts.length) {
+              const rate = parts[0]!.sampleRate;
+              yield { samples: stretchTempo(concatFloat32(parts.map((p) => p.samples)), rate, tempo), sampleRate: rate, sentence: i };
+            }
           }
         } catch (err) {
           if (signal?.aborted) return; // killed on purpose
