@@ -117,18 +117,22 @@ const callers: Caller[] = [
   { name: 'foreign Origin with the token', server: () => open, headers: () => ({ Origin: EVIL, Authorization: `Bearer ${TOKEN}` }), refusal: 403 },
   { name: 'foreign Origin without a token', server: () => open, headers: () => ({ Origin: EVIL }), refusal: 403 },
   { name: 'own Origin without the token', server: () => open, headers: (p) => ({ Origin: `http://127.0.0.1:${p}` }), refusal: 401 },
-  { name: 'wrong token', server: () => open, headers: () => ({ Authorization: 'Bearer wrong-token-0123456789abcdef' }), refusal: 401 },
+  // Without --require-token a native client (no Origin) may send any key (OpenAI SDKs always send one): a wrong token
+  // is refused where the token counts — from a browser, and with --require-token.
+  { name: 'own Origin with a wrong token', server: () => open, headers: (p) => ({ Origin: `http://127.0.0.1:${p}`, Authorization: 'Bearer wrong-token-0123456789abcdef' }), refusal: 401 },
+  { name: '--require-token, wrong token', server: () => strict, headers: () => ({ Authorization: 'Bearer wrong-token-0123456789abcdef' }), refusal: 401 },
   { name: 'forged Host with the token', server: () => open, headers: () => ({ Host: 'rebind.attacker.example', Authorization: `Bearer ${TOKEN}` }), refusal: 403 },
   { name: '--require-token, no token', server: () => strict, headers: () => ({}), refusal: 401 },
   { name: '--require-token, foreign Origin', server: () => strict, headers: () => ({ Origin: EVIL }), refusal: 403 },
 ];
 
 /**
- * The request reached no protected route: Fastify's "Route … not found" (the static plugin's fall-through when no
- * such file exists) or the static plugin refusing a `..`/`//` path. Both come from the web UI's wildcard route.
+ * The request reached no protected route: the servers' OpenAI-shaped not-found answer ("no such endpoint"),
+ * Fastify's "Route … not found" (the static plugin's fall-through when no such file exists) or the static plugin
+ * refusing a `..`/`//` path. None of them carries any data.
  */
 const isNoRoute = (r: Res, method: string) =>
-  (r.status === 404 && (method === 'HEAD' || /"message":"Route [A-Z]+:.* not found"/.test(r.body))) ||
+  (r.status === 404 && (method === 'HEAD' || /"message":"Route [A-Z]+:.* not found"/.test(r.body) || /"message":"no such endpoint: [A-Z]+ /.test(r.body))) ||
   (r.status === 403 && (method === 'HEAD' || /"code":"FST_STATIC_FORBIDDEN_PATH"/.test(r.body)));
 const isRefusal = (r: Res, status: number, method: string) =>
   r.status === status && (method === 'HEAD' || JSON.parse(r.body).error.code === (status === 401 ? 'unauthorized' : 'forbidden'));

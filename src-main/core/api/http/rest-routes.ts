@@ -96,7 +96,8 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
     sendError(reply, new RestError('model_unavailable', 'speech translation is not available on-device: no installed model translates; use POST /v1/audio/transcriptions')),
   );
   // Any other /v1 path: OpenAI's error envelope, so OpenAI clients report it instead of failing to parse.
-  app.all('/v1/*', notFoundHandler);
+  // (Not OPTIONS: a CORS preflight is answered by the server's hook, and carries no credentials to check.)
+  app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/v1/*', handler: notFoundHandler });
 }
 
 /** A route miss in OpenAI's error envelope (also the servers' not-found handler for every other path). */
