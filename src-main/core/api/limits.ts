@@ -15,6 +15,10 @@ export interface Limits {
   maxJsonBytes: number;
   /** Most characters of text one TTS request (or its buffered appends) may carry. */
   maxTtsTextChars: number;
+  /** TTS requests waiting or in progress on one connection; more get `rate_limited`. */
+  maxTtsQueuedRequests: number;
+  /** Characters of text one TTS connection may hold (queued requests + buffered appends); more: `rate_limited`. */
+  maxTtsQueuedChars: number;
   /** Concurrent streaming connections (WS + gRPC); over it: close 1013 "try again later". */
   maxConcurrentStreams: number;
   /** A stream with no client message for this long is closed (ms). */
@@ -36,6 +40,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxFrameBytes: 1024 * 1024,
   maxJsonBytes: 64 * 1024,
   maxTtsTextChars: 100_000,
+  maxTtsQueuedRequests: 16,
+  maxTtsQueuedChars: 200_000,
   maxConcurrentStreams: 64,
   idleTimeoutMs: 120_000,
   sendBufferSoftBytes: 1024 * 1024,
