@@ -13,12 +13,15 @@ class FakeStream extends EventEmitter implements AsrStream {
   readonly id = 's';
   written: Float32Array[] = [];
   writtenMs = 0;
+  /** The fake decodes instantly: nothing is ever waiting. */
+  readonly pendingMs = 0;
   closed = false;
   /** The text the next flush/close reports. */
   pending: AsrFinal | null = null;
   constructor(readonly opts: AsrStreamOptions) {
     super();
   }
+  async drained(): Promise<void> {}
   write(samples: Float32Array): void {
     this.written.push(samples);
     this.writtenMs += (samples.length * 1000) / this.opts.sampleRate;
@@ -44,6 +47,7 @@ function fakeEngine(opts: { storeless?: boolean } = {}) {
     language: 'en',
     sampleRate: 16000,
     activeStreams: 0,
+    capacity: () => ({ liveStreams: 4, liveActive: streams.filter((s) => !s.closed && !s.opts.batch).length, rtf: 0.1, workers: 1 }),
     createStream(o) {
       const s = new FakeStream(o);
       streams.push(s);

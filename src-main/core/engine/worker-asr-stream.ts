@@ -6,6 +6,11 @@ import type { AsrFinal, AsrStream, AsrStreamEvents, AsrStreamOptions } from './t
 
 /** Largest single write: 10 s of audio at the input rate. Bigger writes are a client bug or an attack. */
 export const MAX_WRITE_SECONDS = 10;
+/**
+ * Most audio one stream may have queued in its worker (written, not yet decoded). Sessions refuse audio with
+ * `rate_limited` well before this (limits.maxQueuedAudioMs); this is the engine's own last line.
+ */
+export const MAX_PENDING_SECONDS = 600;
 
 /** How a stream reaches the worker that decodes it. */
 export interface AsrStreamChannel {
@@ -16,7 +21,7 @@ export interface AsrStreamChannel {
 }
 
 /** Checks the options every backend accepts; returns them with defaults applied. */
-export function checkStreamOptions(opts: AsrStreamOptions): { sampleRate: number; endpointingMs: number | false; vad: boolean } {
+export function checkStreamOptions(opts: AsrStreamOptions): { sampleRate: number; endpointingMs: number | false; vad: boolean; batch: boolean } {
   const sampleRate = opts?.sampleRate;
   if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 48000) {
     throw new RangeError(`sampleRate must be an integer from 8000 to 48000 Hz, got ${String(sampleRate)}`);
@@ -25,7 +30,7 @@ export function checkStreamOptions(opts: AsrStreamOptions): { sampleRate: number
   if (endpointingMs !== false && !(Number.isFinite(endpointingMs) && endpointingMs >= 100 && endpointingMs <= 10_000)) {
     throw new RangeError(`endpointingMs must be false or 100..10000 ms, got ${String(endpointingMs)}`);
   }
-  return { sampleRate, endpointingMs, vad: opts.vad ?? true };
+  return { sampleRate, endpointingMs, vad: opts.vad ?? true, batch: opts.batch ?? false };
 }
 
 export class WorkerAsrStream extends EventEmitter implements AsrStream {
@@ -34,12 +39,17 @@ export class WorkerAsrStream extends EventEmitter implements AsrStream {
   private closing: Promise<AsrFinal | null> | null = null;
   private failure: Error | null = null;
   private readonly maxWrite: number;
+  /** Stream time (ms) the worker has decoded, from its progress reports. */
+  private decodedMs = 0;
+  private readonly drainWaiters: { maxPendingMs: number; resolve: () => void }[] = [];
 
   constructor(
     readonly id: string,
     readonly sampleRate: number,
     private readonly channel: AsrStreamChannel,
     private readonly onClosed: () => void,
+    /** Batch work (see AsrStreamOptions.batch). */
+    readonly batch = false,
   ) {
     super();
     this.maxWrite = MAX_WRITE_SECONDS * sampleRate;
@@ -49,6 +59,33 @@ export class WorkerAsrStream extends EventEmitter implements AsrStream {
     return (this.written * 1000) / this.sampleRate;
   }
 
+  get pendingMs(): number {
+    return Math.max(0, this.writtenMs - this.decodedMs);
+  }
+
+  drained(maxPendingMs: number): Promise<void> {
+    if (this.state !== 'open' || this.pendingMs <= maxPendingMs) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push({ maxPendingMs, resolve }));
+  }
+
+  /** The worker decoded this stream up to `ms` of stream time. */
+  progress(ms: number): void {
+    if (ms > this.decodedMs) this.decodedMs = ms;
+    this.wakeDrainWaiters(false);
+  }
+
+  private wakeDrainWaiters(all: boolean): void {
+    if (!this.drainWaiters.length) return;
+    const pending = this.pendingMs;
+    for (let i = this.drainWaiters.length - 1; i >= 0; i--) {
+      const w = this.drainWaiters[i]!;
+      if (all || pending <= w.maxPendingMs) {
+        this.drainWaiters.splice(i, 1);
+        w.resolve();
+      }
+    }
+  }
+
   write(samples: Float32Array): void {
     if (this.state !== 'open') throw this.failure ?? new Error(`stream ${this.id} is closed`);
     if (!(samples instanceof Float32Array)) throw new TypeError('write() takes a Float32Array of mono samples');
@@ -56,6 +93,9 @@ export class WorkerAsrStream extends EventEmitter implements AsrStream {
       throw new RangeError(`write of ${samples.length} samples exceeds ${MAX_WRITE_SECONDS} s at ${this.sampleRate} Hz; send smaller chunks`);
     }
     if (!samples.length) return;
+    if (this.pendingMs > MAX_PENDING_SECONDS * 1000) {
+      throw new RangeError(`stream ${this.id} has ${Math.round(this.pendingMs / 1000)} s of audio waiting to be decoded; the engine takes at most ${MAX_PENDING_SECONDS} s`);
+    }
     // The copy is ours to transfer: the caller keeps its buffer.
     const copy = samples.slice();
     this.written += copy.length;
@@ -64,7 +104,10 @@ export class WorkerAsrStream extends EventEmitter implements AsrStream {
 
   async flush(): Promise<AsrFinal | null> {
     if (this.state !== 'open') throw this.failure ?? new Error(`stream ${this.id} is closed`);
-    return this.channel.flush(this.id);
+    const upTo = this.writtenMs;
+    const final = await this.channel.flush(this.id);
+    this.progress(upTo);
+    return final;
   }
 
   close(): Promise<AsrFinal | null> {
@@ -79,6 +122,7 @@ export class WorkerAsrStream extends EventEmitter implements AsrStream {
       .catch(() => null)
       .finally(() => {
         this.state = 'closed';
+        this.wakeDrainWaiters(true);
         this.onClosed();
       });
     return this.closing;
@@ -94,6 +138,7 @@ export class WorkerAsrStream extends EventEmitter implements AsrStream {
     if (this.state === 'failed' || this.state === 'closed') return;
     this.state = 'failed';
     this.failure = err;
+    this.wakeDrainWaiters(true);
     if (this.listenerCount('error')) this.emit('error', err);
   }
 

@@ -27,7 +27,16 @@ export interface CreateStreamArg {
   vad: boolean;
 }
 
+/** Calibrated cost of one decode round: fixedMs + perStreamMs × batch size, per chunk of chunkMs audio. */
+export interface ChunkCost {
+  fixedMs: number;
+  perStreamMs: number;
+  chunkMs: number;
+}
+
 export type AsrWorkerEvents = {
+  /** Stream time (ms) decoded so far, per stream decoded in the last round. */
+  progress: { decoded: [id: string, ms: number][] };
   partial: AsrPartial & { id: string };
   final: AsrFinal & { id: string };
   speechStart: { id: string; atMs: number };
@@ -120,6 +129,7 @@ const scheduler = new BatchScheduler<StreamState>(
       if (batch.length === 1) recognizer!.decode(batch[0]!.sherpa);
       else recognizer!.decodeStreams(batch.map((s) => s.sherpa));
       for (const s of batch) s.decodes++;
+      emit('progress', { decoded: batch.map((s) => [s.id, Math.min(s.writtenMs, s.baseMs + s.decodes * chunkMs)]) });
     },
     afterDecode: (s) => {
       try {
@@ -132,7 +142,7 @@ const scheduler = new BatchScheduler<StreamState>(
   init.maxBatch,
 );
 
-function load(): { loadMs: number; warmMs: number } {
+function load(): { loadMs: number; warmMs: number; cost: ChunkCost } {
   const t0 = performance.now();
   const config = onlineRecognizerConfig(model, init.threads);
   try {
@@ -149,7 +159,33 @@ function load(): { loadMs: number; warmMs: number } {
     while (warm.every((w) => recognizer!.isReady(w))) recognizer.decodeStreams(warm);
     for (const w of warm) while (recognizer.isReady(w)) recognizer.decode(w);
   }
-  return { loadMs: t1 - t0, warmMs: performance.now() - t1 };
+  const warmMs = performance.now() - t1;
+  return { loadMs: t1 - t0, warmMs, cost: calibrate(recognizer) };
+}
+
+/**
+ * Time batched decodes of 1 and of 8 streams (a few chunks each, after one untimed round) and fit
+ * cost(n) = fixed + perStream·n: what admission needs to know how many live streams stay real-time.
+ */
+function calibrate(rec: OnlineRecognizer): ChunkCost {
+  const timeRound = (n: number): number => {
+    const streams = Array.from({ length: n }, () => rec.createStream());
+    const audio = new Float32Array(Math.round(model.sampleRate * (chunkMs / 1000) * 4)).map((_, i) => 0.05 * Math.sin(i / 5) + 0.02 * Math.sin(i / 17));
+    for (const st of streams) st.acceptWaveform({ samples: audio, sampleRate: model.sampleRate });
+    const round = () => (n === 1 ? rec.decode(streams[0]!) : rec.decodeStreams(streams));
+    round();
+    let rounds = 0;
+    const t0 = performance.now();
+    while (streams.every((st) => rec.isReady(st))) {
+      round();
+      rounds++;
+    }
+    return rounds ? (performance.now() - t0) / rounds : 0;
+  };
+  const one = timeRound(1);
+  const eight = timeRound(8);
+  const perStreamMs = Math.max(1e-3, (eight - one) / 7);
+  return { fixedMs: Math.max(0, one - perStreamMs), perStreamMs, chunkMs };
 }
 
 function createStream(arg: CreateStreamArg): void {

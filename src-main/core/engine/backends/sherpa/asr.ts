@@ -2,15 +2,15 @@
 // scheduler live in a worker thread (asr-worker.ts). This side validates input, moves audio to the worker
 // (transferred, not copied twice) and turns worker events into AsrStream events.
 import { availableParallelism } from 'node:os';
-import type { AsrEngine, AsrFinal, AsrStream, AsrStreamOptions } from '../../types.js';
+import { LIVE_HEADROOM, type AsrCapacity, type AsrEngine, type AsrFinal, type AsrStream, type AsrStreamOptions } from '../../types.js';
 import { checkStreamOptions, WorkerAsrStream, type AsrStreamChannel } from '../../worker-asr-stream.js';
 import type { ResolvedModel } from '../../models/catalog.js';
 import { RpcClient, spawnWorker } from '../../worker-host.js';
-import type { AsrWorkerEvents, AsrWorkerInit, CreateStreamArg } from './asr-worker.js';
+import type { AsrWorkerEvents, AsrWorkerInit, ChunkCost, CreateStreamArg } from './asr-worker.js';
 import type { SchedulerStats } from './batch-scheduler.js';
 
 type WorkerApi = {
-  load: (a: undefined) => { loadMs: number; warmMs: number };
+  load: (a: undefined) => { loadMs: number; warmMs: number; cost: ChunkCost };
   createStream: (a: CreateStreamArg) => void;
   write: (a: { id: string; samples: Float32Array }) => void;
   flush: (a: { id: string }) => AsrFinal | null;
@@ -49,7 +49,7 @@ export class SherpaAsrEngine implements AsrEngine {
   private constructor(
     private readonly rpc: RpcClient<WorkerApi, AsrWorkerEvents>,
     readonly model: ResolvedModel,
-    readonly timings: { loadMs: number; warmMs: number },
+    readonly timings: { loadMs: number; warmMs: number; cost: ChunkCost },
   ) {
     this.modelId = model.id;
     this.language = model.language;
@@ -64,6 +64,9 @@ export class SherpaAsrEngine implements AsrEngine {
     rpc.on('speechStart', (e) => this.streams.get(e.id)?.deliver('speechStart', e.atMs));
     rpc.on('speechEnd', (e) => this.streams.get(e.id)?.deliver('speechEnd', e.atMs));
     rpc.on('streamError', (e) => this.streams.get(e.id)?.fail(new Error(e.message)));
+    rpc.on('progress', (e) => {
+      for (const [id, ms] of e.decoded) this.streams.get(id)?.progress(ms);
+    });
     rpc.on('rpcError', (e) => {
       for (const s of this.streams.values()) s.fail(new Error(`sherpa worker: ${e.method}: ${e.message}`));
     });
@@ -100,11 +103,23 @@ export class SherpaAsrEngine implements AsrEngine {
     return this.streams.size;
   }
 
+  /**
+   * From the calibration at load: one batched decode of n streams costs fixedMs + perStreamMs·n per chunk of
+   * chunkMs audio, so n live streams stay real-time (with headroom) while that is ≤ LIVE_HEADROOM·chunkMs.
+   */
+  capacity(): AsrCapacity {
+    const { fixedMs, perStreamMs, chunkMs } = this.timings.cost;
+    const n = Math.floor((LIVE_HEADROOM * chunkMs - fixedMs) / Math.max(perStreamMs, 1e-3));
+    let liveActive = 0;
+    for (const st of this.streams.values()) if (!st.batch) liveActive++;
+    return { liveStreams: Math.max(1, Math.min(n, 256)), liveActive, rtf: (fixedMs + perStreamMs) / chunkMs, workers: 1 };
+  }
+
   createStream(opts: AsrStreamOptions): AsrStream {
     if (this.closed) throw new Error(`ASR engine ${this.modelId} is closed`);
-    const { sampleRate, endpointingMs, vad } = checkStreamOptions(opts);
+    const { sampleRate, endpointingMs, vad, batch } = checkStreamOptions(opts);
     const id = `s${this.nextId++}`;
-    const stream = new WorkerAsrStream(id, sampleRate, this.channel, () => this.streams.delete(id));
+    const stream = new WorkerAsrStream(id, sampleRate, this.channel, () => this.streams.delete(id), batch);
     this.streams.set(id, stream);
     this.rpc.send('createStream', { id, sampleRate, endpointingMs, vad });
     return stream;
