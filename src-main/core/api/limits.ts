@@ -32,6 +32,13 @@ export interface Limits {
    * before it is refused with `rate_limited`. Generous, so a client that uploads a file in a burst works.
    */
   audioAheadBudgetMs: number;
+  /**
+   * Audio one stream may have waiting in its worker, written but not yet decoded (ms); more gets
+   * `rate_limited`. Bounds worker memory per stream; a client far ahead of real time hits it.
+   */
+  maxQueuedAudioMs: number;
+  /** File transcriptions (REST, gRPC Transcribe) decoding at once; more get 503 / RESOURCE_EXHAUSTED. */
+  maxBatchJobs: number;
   /** Largest body of REST uploads (bytes). */
   maxUploadBytes: number;
 }
@@ -47,6 +54,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   sendBufferSoftBytes: 1024 * 1024,
   sendBufferHardBytes: 16 * 1024 * 1024,
   audioAheadBudgetMs: 120_000,
+  maxQueuedAudioMs: 60_000,
+  maxBatchJobs: 2,
   maxUploadBytes: 200 * 1024 * 1024,
 });
 

@@ -17,6 +17,7 @@ import { appRoot } from '../paths.js';
 import { checkAccess, createAuthPolicy, isLoopbackBind, originAllowed, type AuthPolicy } from './auth.js';
 import type { ApiContext } from './context.js';
 import { resolveLimits, StreamSlots, type Limits } from './limits.js';
+import { Admission } from '../sessions/admission.js';
 import { ApiMetrics } from './metrics.js';
 import { restRoutes } from './http/rest-routes.js';
 import { modelPullRoutes } from './http/model-pull-routes.js';
@@ -114,6 +115,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     auth,
     limits,
     streams: new StreamSlots(limits.maxConcurrentStreams),
+    admission: new Admission({ maxLiveStreams: limits.maxConcurrentStreams, maxBatchJobs: limits.maxBatchJobs }),
     metrics: new ApiMetrics(),
     logger,
   };

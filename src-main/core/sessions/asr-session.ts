@@ -22,6 +22,7 @@ import { AudioFormatError, f32leToFloat32, parseWavHeader, s16leToFloat32 } from
 import type { AsrEngine, AsrFinal, AsrPartial, AsrStream, Engine } from '../engine/types.js';
 import type { Store } from '../store/types.js';
 import type { SessionMetrics } from './session-metrics.js';
+import type { Admission } from './admission.js';
 
 /** A failure the client should hear about as `{"type":"error","code":…}`. */
 export class SessionError extends Error {
@@ -75,6 +76,12 @@ export interface AsrSessionOptions {
   metrics?: SessionMetrics;
   /** Audio may run ahead of wall time by this much before `rate_limited` (ms). Default 120 s. */
   audioAheadBudgetMs?: number;
+  /** Audio written but not yet decoded may reach this much before `rate_limited` (ms). Default 60 s. */
+  maxQueuedAudioMs?: number;
+  /** Capacity check at start(): refused sessions throw OverloadedError. Absent = no admission control. */
+  admission?: Admission | null;
+  /** Batch work (a whole file): decoded in idle capacity, admitted as a batch job. Default false. */
+  batch?: boolean;
   /** Title for a new stored session. */
   title?: string;
   /** Wall clock, ms (tests may replace it). */
@@ -122,6 +129,8 @@ export class AsrSession extends EventEmitter {
   private streamEndpointing: number | false = ASR_DEFAULTS.endpointing;
   /** Set while a flush is in progress: its final's latency counts from the flush request. */
   private flushRequestedAt: number | null = null;
+  /** Gives back the admission slot (set by start()). */
+  private releaseAdmission: (() => void) | null = null;
 
   constructor(opts: AsrSessionOptions) {
     super();
@@ -162,7 +171,14 @@ export class AsrSession extends EventEmitter {
     if (this.state !== 'new') throw new Error('AsrSession.start called twice');
     this.applyConfig(this.opts.config ?? {}, true);
     this.asrEngine = this.resolveEngine();
-    this.openStoredSession();
+    const admission = this.opts.admission;
+    if (admission) this.releaseAdmission = this.opts.batch ? admission.admitBatch() : admission.admitLive(this.asrEngine);
+    try {
+      this.openStoredSession();
+    } catch (err) {
+      this.releaseAdmission?.();
+      throw err;
+    }
     this.state = 'open';
     const ready: ReadyMessage = {
       type: 'ready',
@@ -227,9 +243,21 @@ export class AsrSession extends EventEmitter {
       );
     }
     const stream = this.ensureStream();
+    const maxQueued = this.opts.maxQueuedAudioMs ?? 60_000;
+    if (stream.pendingMs + chunkMs > maxQueued) {
+      throw new SessionError(
+        'rate_limited',
+        `${Math.round(stream.pendingMs)} ms of this stream's audio is still waiting to be decoded (limit ${maxQueued} ms); this chunk was dropped — send at real-time pace`,
+      );
+    }
     this.audioMs += chunkMs;
     this.lastAudioAt = now;
     stream.write(samples);
+  }
+
+  /** Resolves once at most `maxPendingMs` of written audio waits to be decoded (writers of whole files pace on it). */
+  drained(maxPendingMs: number): Promise<void> {
+    return this.stream ? this.stream.drained(maxPendingMs) : Promise.resolve();
   }
 
   /** End the current utterance now; resolves with its final message (null when nothing was recognized). */
@@ -395,7 +423,7 @@ export class AsrSession extends EventEmitter {
 
   private ensureStream(): AsrStream {
     if (this.stream) return this.stream;
-    const stream = this.asrEngine!.createStream({ sampleRate: this.cfg.sampleRate, endpointingMs: this.cfg.endpointing });
+    const stream = this.asrEngine!.createStream({ sampleRate: this.cfg.sampleRate, endpointingMs: this.cfg.endpointing, batch: this.opts.batch ?? false });
     const offset = this.audioMs;
     this.offsetOf.set(stream, offset);
     this.streamEndpointing = this.cfg.endpointing;
@@ -536,7 +564,10 @@ export class AsrSession extends EventEmitter {
   private close(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.stream?.close().catch(() => undefined);
+    const released = this.stream?.close().catch(() => undefined);
+    // The slot is free once the engine has let go of the stream (its decoder back in the pool).
+    if (released) void released.finally(() => this.releaseAdmission?.());
+    else this.releaseAdmission?.();
     if (this.firstAudioAt !== null && this.audioMs > 0) {
       this.opts.metrics?.realtimeFactor('asr', (this.now() - this.firstAudioAt) / this.audioMs);
     }

@@ -64,7 +64,9 @@ export function speechRecognitionService(ctx: ApiContext): grpc.UntypedServiceIm
         const audio = call.request.audio;
         const config = streamConfigToSession(call.request.config);
         if (!config.encoding && audio.byteLength >= 4 && audio.toString('latin1', 0, 4) === 'RIFF') config.encoding = 'wav';
-        const r = await transcribeBuffer(ctx, audio, config);
+        const gone = new AbortController();
+        call.once('cancelled', () => gone.abort());
+        const r = await transcribeBuffer(ctx, audio, config, gone.signal);
         const sessionId = r.sessionId ?? '';
         callback(null, {
           text: r.text,
@@ -174,6 +176,8 @@ function streamingTranscribe(ctx: ApiContext, call: grpc.ServerDuplexStream<Audi
           config: streamConfigToSession(chunk.config),
           metrics: ctx.metrics,
           audioAheadBudgetMs: ctx.limits.audioAheadBudgetMs,
+          maxQueuedAudioMs: ctx.limits.maxQueuedAudioMs,
+          admission: ctx.admission,
         });
         const s = session;
         s.on('message', (msg) => {

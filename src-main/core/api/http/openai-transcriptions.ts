@@ -59,12 +59,17 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
       const f = parsed.data;
       const model = resolveAsrModel(f.model, ctx.engine.models());
       const isWav = audio.byteLength >= 4 && audio.toString('latin1', 0, 4) === 'RIFF';
+      // A client that hangs up cancels its transcription at once (nothing is left decoding for nobody).
+      const gone = new AbortController();
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) gone.abort();
+      });
       const result = await transcribeBuffer(ctx, audio, {
         encoding: isWav ? 'wav' : 'pcm_s16le',
         ...(f.sample_rate && !isWav ? { sample_rate: f.sample_rate } : {}),
         ...(f.language ? { language: f.language } : {}),
         ...(model ? { model } : {}),
-      });
+      }, gone.signal);
       return renderTranscription(reply, f.response_format, result, f.language);
     } catch (err) {
       // Multipart limit errors come as Fastify errors (413 / 400); the rest map by type.
