@@ -13,8 +13,8 @@ class FakeStream extends EventEmitter implements AsrStream {
   readonly id = 's';
   written: Float32Array[] = [];
   writtenMs = 0;
-  /** The fake decodes instantly: nothing is ever waiting. */
-  readonly pendingMs = 0;
+  /** Audio waiting to be decoded; the fake decodes instantly unless a test says otherwise. */
+  pendingMs = 0;
   closed = false;
   /** The text the next flush/close reports. */
   pending: AsrFinal | null = null;
@@ -255,4 +255,38 @@ test('audio far ahead of real time is rate_limited and dropped', () => {
   s.writeAudio(new Uint8Array(16000 * 2 * 0.4));
   assert.throws(() => s.writeAudio(new Uint8Array(16000 * 2 * 0.2)), (e: unknown) => e instanceof SessionError && e.code === 'rate_limited');
   assert.equal(streams[0]!.written.length, 1);
+});
+
+test('audio the engine has not decoded yet is bounded: past maxQueuedAudioMs a chunk is rate_limited and dropped', () => {
+  const { engine, streams } = fakeEngine();
+  const s = new AsrSession({ engine, maxQueuedAudioMs: 1000 });
+  s.start();
+  s.writeAudio(new Uint8Array(16000 * 2 * 0.5));
+  streams[0]!.pendingMs = 900; // the worker is behind on this stream
+  assert.throws(
+    () => s.writeAudio(new Uint8Array(16000 * 2 * 0.2)),
+    (e: unknown) => e instanceof SessionError && e.code === 'rate_limited' && /900 ms .*waiting to be decoded \(limit 1000 ms\)/.test(e.message),
+  );
+  assert.equal(streams[0]!.written.length, 1, 'the refused chunk never reached the engine');
+  streams[0]!.pendingMs = 0;
+  s.writeAudio(new Uint8Array(16000 * 2 * 0.2));
+  assert.equal(streams[0]!.written.length, 2);
+});
+
+test('admission: a session over capacity is refused at start; a closed session frees its slot; batch sessions use batch slots', async () => {
+  const { Admission, OverloadedError } = await import('../../src-main/core/sessions/admission.js');
+  const { engine, streams } = fakeEngine(); // measured capacity 4
+  const admission = new Admission({ maxLiveStreams: 64, maxBatchJobs: 1 });
+  const live = Array.from({ length: 4 }, () => new AsrSession({ engine, admission }));
+  for (const s of live) s.start();
+  assert.throws(() => new AsrSession({ engine, admission }).start(), (e: unknown) => e instanceof OverloadedError && /keeps 4 real-time/.test(e.message));
+  live[0]!.writeAudio(new Uint8Array(3200));
+  await live[0]!.end();
+  await new Promise((r) => setImmediate(r));
+  new AsrSession({ engine, admission }).start();
+  const batch = new AsrSession({ engine, admission, batch: true });
+  batch.start();
+  assert.throws(() => new AsrSession({ engine, admission, batch: true }).start(), OverloadedError);
+  batch.writeAudio(new Uint8Array(3200));
+  assert.equal(streams.at(-1)!.opts.batch, true, 'the engine stream is created as batch work');
 });

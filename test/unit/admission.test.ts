@@ -1,0 +1,50 @@
+// Admission (sessions/admission.ts): live streams up to the engine's measured capacity (capped by the
+// configured limit), batch jobs in their own slots; refusals say why and when to retry.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Admission, OverloadedError } from '../../src-main/core/sessions/admission.js';
+import { liveStreamsPerWorker, type AsrCapacity, type AsrEngine } from '../../src-main/core/engine/types.js';
+
+function engineWith(cap: Partial<AsrCapacity>): AsrEngine {
+  const capacity: AsrCapacity = { liveStreams: 3, liveActive: 0, rtf: 0.2, workers: 1, ...cap };
+  return { backend: 'pocketsphinx', modelId: 'm', language: 'en', sampleRate: 16000, activeStreams: 0, createStream: () => { throw new Error('unused'); }, capacity: () => capacity };
+}
+
+test('live streams are admitted up to the measured capacity, then refused with the reason; a release frees a slot', () => {
+  const a = new Admission({ maxLiveStreams: 64, maxBatchJobs: 2 });
+  const asr = engineWith({ liveStreams: 3, rtf: 0.21 });
+  const held = [a.admitLive(asr), a.admitLive(asr), a.admitLive(asr)];
+  assert.equal(a.liveOn(asr), 3);
+  assert.throws(
+    () => a.admitLive(asr),
+    (e: unknown) => e instanceof OverloadedError && e.code === 'rate_limited' && e.retryAfterS > 0 && /3 live streams.*keeps 3 real-time.*0\.210/.test(e.message),
+  );
+  held[0]!();
+  held[0]!(); // idempotent
+  assert.equal(a.liveOn(asr), 2);
+  a.admitLive(asr);
+  // Another engine has its own capacity.
+  const other = engineWith({ liveStreams: 1 });
+  a.admitLive(other);
+  assert.throws(() => a.admitLive(other), OverloadedError);
+});
+
+test('the configured limit caps the measurement; batch jobs have their own slots', () => {
+  const a = new Admission({ maxLiveStreams: 2, maxBatchJobs: 1 });
+  const asr = engineWith({ liveStreams: 50 });
+  assert.equal(a.liveCapacity(asr), 2);
+  a.admitLive(asr);
+  a.admitLive(asr);
+  assert.throws(() => a.admitLive(asr), OverloadedError);
+  const job = a.admitBatch();
+  assert.throws(() => a.admitBatch(), (e: unknown) => e instanceof OverloadedError && /1 file transcriptions are already running \(limit 1/.test(e.message));
+  job();
+  a.admitBatch();
+});
+
+test('streams per worker follow the measured real-time factor, with headroom, never below one', () => {
+  assert.equal(liveStreamsPerWorker(0.125), 5); // ~8x real time → 5 streams at 70 % load
+  assert.equal(liveStreamsPerWorker(0.01), 70);
+  assert.equal(liveStreamsPerWorker(2), 1);
+  assert.equal(liveStreamsPerWorker(Number.NaN), 1);
+});
