@@ -117,7 +117,6 @@ type Work =
 
 const streams = new Map<string, StreamState>();
 const server = serveRpc<PocketsphinxWorkerEvents>({
-  /** Load (and keep) one decoder and run a short silent utterance, so the first stream starts at once. */
   /** Load (and keep) one decoder and measure this worker's real-time factor on speech-like audio. */
   init: () => {
     const h = acquire();
@@ -138,10 +137,9 @@ const server = serveRpc<PocketsphinxWorkerEvents>({
     guard(st, () => enqueueAudio(st, st.resampler.process(a.samples)));
     schedule();
   },
-  flush: (a: { id: string }): Promise<AsrFinal | null> | null => {
+  flush: (a: { id: string }): Promise<AsrFinal | null> => {
     const st = streams.get(a.id);
     if (!st) throw new Error(`stream ${a.id} is not open`);
-    if (st.failed) return null;
     return new Promise((done) => {
       st.queue.push({ kind: 'flush', rest: st.blocks.drain(false), deadlineMs: st.clock.stamp(performance.now(), 0).endMs, done });
       schedule();
@@ -151,12 +149,9 @@ const server = serveRpc<PocketsphinxWorkerEvents>({
     const st = streams.get(a.id);
     if (!st || st.closing) return null;
     st.closing = true;
-    if (st.failed) {
-      streams.delete(a.id);
-      return null;
-    }
     return new Promise((done) => {
       guard(st, () => enqueueAudio(st, st.resampler.flush()));
+      if (st.failed) return done(null);
       st.queue.push({ kind: 'close', rest: st.blocks.drain(false), deadlineMs: st.clock.stamp(performance.now(), 0).endMs, done });
       schedule();
     });
@@ -183,7 +178,8 @@ function guard<T>(st: StreamState, fn: () => T): T | undefined {
       /* already unusable */
     }
     for (const w of st.queue.splice(0)) if (w.kind !== 'block') w.done(null);
-    if (st.closing) streams.delete(st.args.id);
+    // The host never closes a failed stream in the worker (its close() ends on the host side): forget it now.
+    streams.delete(st.args.id);
     server.emit('streamError', { id: st.args.id, message: err instanceof Error ? err.message : String(err) });
     return undefined;
   }
