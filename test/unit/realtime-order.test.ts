@@ -20,13 +20,15 @@ test('virtual clock: real-time audio is due as it arrives; a burst is due spread
   assert.deepEqual(burst.stamp(500_000, 100), { startMs: 500_000, endMs: 500_100 });
 });
 
-test('due live work comes first (earliest deadline first), then bursts and batch by deadline', () => {
+test('due live work comes first (least recently served first), then bursts and batch by deadline', () => {
   const now = 10_000;
+  const never = Number.NEGATIVE_INFINITY;
   const q = new Map<string, QueuedWork | null>([
-    ['burst-ahead', { deadlineMs: now + 60_000, batch: false }],
-    ['batch-overdue', { deadlineMs: now - 5_000, batch: true }],
-    ['live-late', { deadlineMs: now - 200, batch: false }],
-    ['live-now', { deadlineMs: now + 50, batch: false }],
+    ['burst-ahead', { deadlineMs: now + 60_000, batch: false, servedAtMs: never }],
+    ['batch-overdue', { deadlineMs: now - 5_000, batch: true, servedAtMs: never }],
+    ['live-late', { deadlineMs: now - 200, batch: false, servedAtMs: now - 10 }],
+    ['live-now', { deadlineMs: now + 50, batch: false, servedAtMs: now - 20 }],
+    ['live-new', { deadlineMs: now + 60, batch: false, servedAtMs: never }],
     ['idle', null],
   ]);
   const order: string[] = [];
@@ -37,15 +39,21 @@ test('due live work comes first (earliest deadline first), then bursts and batch
     q.set(next, null);
   }
   // Batch work waits for every due live stream even when its own deadline is older.
-  assert.deepEqual(order, ['live-late', 'live-now', 'batch-overdue', 'burst-ahead']);
+  assert.deepEqual(order, ['live-new', 'live-now', 'live-late', 'batch-overdue', 'burst-ahead']);
 });
 
-test('audio ahead of real time becomes due as time passes', () => {
-  const work = { deadlineMs: 5_000 + DUE_SLACK_MS + 1, batch: false };
-  const other = { deadlineMs: 4_000 + 60_000, batch: true };
+test('audio ahead of real time becomes due as time passes; a burst that fell behind shares fairly with a live stream', () => {
+  const never = Number.NEGATIVE_INFINITY;
+  const work = { deadlineMs: 5_000 + DUE_SLACK_MS + 1, batch: false, servedAtMs: never };
+  const other = { deadlineMs: 4_000 + 60_000, batch: true, servedAtMs: never };
   const head = (k: string) => (k === 'a' ? work : other);
   assert.equal(pickNext(['b', 'a'], head, 5_000), 'a', 'class 2: earliest deadline wins');
-  const live = { deadlineMs: 5_100, batch: false };
+  const live = { deadlineMs: 5_100, batch: false, servedAtMs: never };
   assert.equal(pickNext(['a', 'l'], (k) => (k === 'a' ? work : live), 5_000), 'l', 'due live beats ahead audio');
-  assert.equal(pickNext(['l', 'a'], (k) => (k === 'a' ? work : { deadlineMs: 9_999, batch: false }), 5_000), 'a', 'among audio ahead of real time the earlier deadline goes first');
+  assert.equal(pickNext(['l', 'a'], (k) => (k === 'a' ? work : { ...live, deadlineMs: 9_999 }), 5_000), 'a', 'among audio ahead of real time the earlier deadline goes first');
+  assert.equal(pickNext(['a', 'l'], (k) => (k === 'a' ? work : live), 5_600), 'l', 'once due, the stream served less recently goes first');
+  // A burst whose old audio is overdue (the worker fell behind) takes turns with a live stream, not precedence.
+  const burst = { deadlineMs: 1_000, batch: false, servedAtMs: 5_590 };
+  assert.equal(pickNext(['burst', 'l'], (k) => (k === 'burst' ? burst : { ...live, servedAtMs: 5_580 }), 5_600), 'l');
+  assert.equal(pickNext(['burst', 'l'], (k) => (k === 'burst' ? burst : { ...live, servedAtMs: 5_595 }), 5_600), 'burst');
 });

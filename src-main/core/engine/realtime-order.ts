@@ -7,7 +7,10 @@
 // real-time pace is due about when it arrives; audio sent faster than real time is due in the future, one
 // chunk duration after the previous one, so a 115 s burst is due over the next 115 s instead of all now.
 // Work is then taken in two classes:
-//   1. live audio that is due (deadline within `slackMs` of now), earliest deadline first;
+//   1. live audio that is due (deadline within `slackMs` of now), the stream served least recently first:
+//      every due stream gets its turn, so even when the worker falls behind (more load than it can take, or
+//      a burst whose early audio is due too) each live stream gets an equal share, none waits on another's
+//      backlog;
 //   2. everything else — audio ahead of real time, and batch streams (file transcriptions) — earliest
 //      deadline first, only when no class-1 work is waiting (idle capacity).
 // Admission (`capacity`) keeps class 1 within what the worker can do, so class 2 always gets the rest.
@@ -34,6 +37,8 @@ export interface QueuedWork {
   deadlineMs: number;
   /** Batch work (file transcription): only ever decoded in idle capacity. */
   batch: boolean;
+  /** When this stream's previous piece was decoded (wall-clock ms; -Infinity when never). */
+  servedAtMs: number;
 }
 
 /** Live audio is "due" this long before its deadline: covers client chunk sizes and timer jitter. */
@@ -46,14 +51,18 @@ export const DUE_SLACK_MS = 500;
 export function pickNext<T>(candidates: Iterable<T>, head: (c: T) => QueuedWork | null, nowMs: number, slackMs = DUE_SLACK_MS): T | null {
   let best: T | null = null;
   let bestClass = 3;
+  let bestKey = Number.POSITIVE_INFINITY;
   let bestDeadline = Number.POSITIVE_INFINITY;
   for (const c of candidates) {
     const w = head(c);
     if (!w) continue;
     const cls = !w.batch && w.deadlineMs <= nowMs + slackMs ? 1 : 2;
-    if (cls < bestClass || (cls === bestClass && w.deadlineMs < bestDeadline)) {
+    // Class 1: least recently served (ties: earliest deadline); class 2: earliest deadline.
+    const key = cls === 1 ? w.servedAtMs : w.deadlineMs;
+    if (cls < bestClass || (cls === bestClass && (key < bestKey || (key === bestKey && w.deadlineMs < bestDeadline)))) {
       best = c;
       bestClass = cls;
+      bestKey = key;
       bestDeadline = w.deadlineMs;
     }
   }

@@ -15,7 +15,7 @@ import { StreamingResampler } from '../../../audio/resampler.js';
 import { Rechunker } from '../../../audio/rechunker.js';
 import type { AsrFinal, AsrPartial } from '../../types.js';
 import { serveRpc } from '../../worker-host.js';
-import { pickNext, VirtualClock } from '../../realtime-order.js';
+import { pickNext, VirtualClock, type QueuedWork } from '../../realtime-order.js';
 import { decoderArgs, loadAddon, POCKETSPHINX_RATE, type PsHandle } from './native.js';
 import { EnergyVad } from './energy-vad.js';
 import { cleanHypothesis, segmentsToWords } from './words.js';
@@ -103,6 +103,8 @@ class StreamState {
   /** Work queued for the decode loop, in order. */
   readonly queue: Work[] = [];
   readonly clock = new VirtualClock();
+  /** When the decode loop last served this stream (fair share among due live streams). */
+  servedAtMs = Number.NEGATIVE_INFINITY;
 
   constructor(readonly args: OpenArgs) {
     addon.startStream(this.decoder); // segment frames are stream-wide: frame n = n * 10 ms of this stream
@@ -220,6 +222,7 @@ function runSlice(): void {
     if (!st) break;
     const w = st.queue.shift()!;
     const t0 = now;
+    st.servedAtMs = t0;
     if (w.kind === 'block') {
       guard(st, () => decodeBlock(st, w.samples));
       noteLoad(performance.now() - t0, ms(w.samples.length));
@@ -238,9 +241,9 @@ function runSlice(): void {
   }
 }
 
-function headOf(st: StreamState): { deadlineMs: number; batch: boolean } | null {
+function headOf(st: StreamState): QueuedWork | null {
   const w = st.queue[0];
-  return w ? { deadlineMs: w.deadlineMs, batch: !!st.args.batch } : null;
+  return w ? { deadlineMs: w.deadlineMs, batch: !!st.args.batch, servedAtMs: st.servedAtMs } : null;
 }
 
 /** A flush or close reached the front of its stream's queue: every block before it is decoded. */
