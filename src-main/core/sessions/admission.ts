@@ -41,6 +41,11 @@ export class Admission {
     return this.live.get(asr) ?? 0;
   }
 
+  /** File transcriptions running now. */
+  get batchActive(): number {
+    return this.batch;
+  }
+
   /** How many live streams `asr` admits: its measured capacity, capped by the configured limit. */
   liveCapacity(asr: AsrEngine): number {
     return Math.min(this.opts.maxLiveStreams, asr.capacity().liveStreams);
