@@ -41,7 +41,7 @@ export async function startHarness(opts: {
     auth: createAuthPolicy({ token: TOKEN, requireToken: opts.requireToken ?? false }),
     limits,
     streams: new StreamSlots(limits.maxConcurrentStreams),
-    admission: new Admission({ maxLiveStreams: limits.maxConcurrentStreams, maxBatchJobs: limits.maxBatchJobs }),
+    admission: new Admission({ maxLiveStreams: limits.maxConcurrentStreams, minLiveStreams: limits.minLiveStreams, maxBatchJobs: limits.maxBatchJobs }),
     metrics: new ApiMetrics({ defaultMetrics: false }),
     logger: pino({ level: 'silent' }),
   };

@@ -42,6 +42,13 @@ test('the configured limit caps the measurement; batch jobs have their own slots
   a.admitBatch();
 });
 
+test('a configured floor admits that many even when the measurement is lower (never above the limit)', () => {
+  const a = new Admission({ maxLiveStreams: 4, minLiveStreams: 3, maxBatchJobs: 1 });
+  assert.equal(a.liveCapacity(engineWith({ liveStreams: 1 })), 3);
+  assert.equal(a.liveCapacity(engineWith({ liveStreams: 9 })), 4);
+  assert.equal(new Admission({ maxLiveStreams: 2, minLiveStreams: 5, maxBatchJobs: 1 }).liveCapacity(engineWith({ liveStreams: 1 })), 2);
+});
+
 test('streams per worker follow the measured real-time factor, with headroom, never below one', () => {
   assert.equal(liveStreamsPerWorker(0.125), 5); // ~8x real time → 5 streams at 70 % load
   assert.equal(liveStreamsPerWorker(0.01), 70);

@@ -37,6 +37,11 @@ export interface Limits {
    * `rate_limited`. Bounds worker memory per stream; a client far ahead of real time hits it.
    */
   maxQueuedAudioMs: number;
+  /**
+   * Live ASR streams admitted whatever the capacity measurement says (at least 1): for a machine whose
+   * measurement is low only because other work was running when it was taken.
+   */
+  minLiveStreams: number;
   /** File transcriptions (REST, gRPC Transcribe) decoding at once; more get 503 / RESOURCE_EXHAUSTED. */
   maxBatchJobs: number;
   /** Largest body of REST uploads (bytes). */
@@ -55,6 +60,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   sendBufferHardBytes: 16 * 1024 * 1024,
   audioAheadBudgetMs: 120_000,
   maxQueuedAudioMs: 60_000,
+  minLiveStreams: 1,
   maxBatchJobs: 2,
   maxUploadBytes: 200 * 1024 * 1024,
 });

@@ -115,7 +115,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     auth,
     limits,
     streams: new StreamSlots(limits.maxConcurrentStreams),
-    admission: new Admission({ maxLiveStreams: limits.maxConcurrentStreams, maxBatchJobs: limits.maxBatchJobs }),
+    admission: new Admission({ maxLiveStreams: limits.maxConcurrentStreams, minLiveStreams: limits.minLiveStreams, maxBatchJobs: limits.maxBatchJobs }),
     metrics: new ApiMetrics(),
     logger,
   };

@@ -23,6 +23,8 @@ export class OverloadedError extends SessionError {
 export interface AdmissionOptions {
   /** Upper bound on live streams whatever the measurement says (limits.maxConcurrentStreams). */
   maxLiveStreams: number;
+  /** Live streams admitted whatever the measurement says (limits.minLiveStreams; default 1). */
+  minLiveStreams?: number;
   /** File transcriptions decoding at once (limits.maxBatchJobs). */
   maxBatchJobs: number;
 }
@@ -46,9 +48,10 @@ export class Admission {
     return this.batch;
   }
 
-  /** How many live streams `asr` admits: its measured capacity, capped by the configured limit. */
+  /** How many live streams `asr` admits: its measured capacity, within the configured floor and limit. */
   liveCapacity(asr: AsrEngine): number {
-    return Math.min(this.opts.maxLiveStreams, asr.capacity().liveStreams);
+    const floor = Math.min(this.opts.maxLiveStreams, this.opts.minLiveStreams ?? 1);
+    return Math.max(floor, Math.min(this.opts.maxLiveStreams, asr.capacity().liveStreams));
   }
 
   /** Admit one live stream on `asr`; returns its release (idempotent). Throws OverloadedError when full. */
