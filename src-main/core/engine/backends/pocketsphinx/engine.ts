@@ -9,6 +9,8 @@ import type { OpenArgs, PocketsphinxWorkerEvents } from './worker.js';
 
 export { MAX_WRITE_SECONDS } from '../../worker-asr-stream.js';
 const MAX_WORKERS = 8;
+/** How long close() lets open streams finish their queued audio before the workers are terminated. */
+const CLOSE_GRACE_MS = 5000;
 
 /** One worker per core, leaving one core for the main thread (I/O, TTS, the store): 1..8. */
 export function defaultPocketsphinxWorkers(): number {
@@ -104,10 +106,20 @@ export class PocketsphinxAsrEngine implements AsrEngine {
     return stream;
   }
 
+  /**
+   * Close every stream (each decodes what it has queued and gives its last final), for at most
+   * CLOSE_GRACE_MS; then the workers are terminated, dropping whatever audio is still queued (a burst
+   * client's minutes of backlog must not hold a shutdown).
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.allSettled(this.slots.flatMap((s) => [...s.streams.values()].map((st) => st.close())));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(this.slots.flatMap((s) => [...s.streams.values()].map((st) => st.close()))),
+      new Promise((r) => (timer = setTimeout(r, CLOSE_GRACE_MS))),
+    ]);
+    clearTimeout(timer);
     await Promise.allSettled(this.slots.map((s) => s.rpc.terminate()));
   }
 }
