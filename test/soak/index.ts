@@ -104,6 +104,8 @@ interface WellBehaved {
   lost: number;
   finals: number;
   storedSegments: number | null;
+  /** Error messages the server sent this client, by code (a well-behaved client should get none). */
+  errors: Record<string, number>;
 }
 
 /**
@@ -111,14 +113,14 @@ interface WellBehaved {
  * time from sending the utterance's last speech chunk to its final. Ends with `end` and checks
  * `session_complete` counts every final it received.
  */
-async function wellBehaved(info: ServerInfo, audio: Float32Array[], seconds: number, offset: number): Promise<WellBehaved> {
-  const ws = await openAsr(info);
-  const out: WellBehaved = { latencies: [], sent: 0, lost: 0, finals: 0, storedSegments: null };
+async function wellBehaved(ws: WebSocket, audio: Float32Array[], seconds: number, offset: number): Promise<WellBehaved> {
+  const out: WellBehaved = { latencies: [], sent: 0, lost: 0, finals: 0, storedSegments: null, errors: {} };
   const finals: { start_ms: number; end_ms: number; at: number }[] = [];
   let complete: ((n: number) => void) | null = null;
   ws.on('message', (data, binary) => {
     if (binary) return;
-    const m = JSON.parse(String(data)) as { type: string; is_final?: boolean; start_ms: number; end_ms: number; segments?: number };
+    const m = JSON.parse(String(data)) as { type: string; is_final?: boolean; start_ms: number; end_ms: number; segments?: number; code?: string };
+    if (m.type === 'error') out.errors[m.code ?? '?'] = (out.errors[m.code ?? '?'] ?? 0) + 1;
     if (m.type === 'transcript' && m.is_final) finals.push({ start_ms: m.start_ms, end_ms: m.end_ms, at: performance.now() });
     if (m.type === 'session_complete') complete?.(m.segments ?? -1);
   });
@@ -134,7 +136,7 @@ async function wellBehaved(info: ServerInfo, audio: Float32Array[], seconds: num
       for (let i = 0; i < buf.length; i += step) {
         const piece = buf.subarray(i, i + step);
         await until(t0, streamMs);
-        if (ws.readyState !== WebSocket.OPEN) throw new Error('well-behaved client was disconnected');
+        if (ws.readyState !== WebSocket.OPEN) break;
         ws.send(float32ToS16le(piece));
         streamMs += (piece.length * 1000) / RATE;
         if (speech && i + step >= buf.length) sentUtts.push({ startMs, endMs: streamMs, speechEndAt: performance.now() });
@@ -144,7 +146,7 @@ async function wellBehaved(info: ServerInfo, audio: Float32Array[], seconds: num
   const segments = await new Promise<number>((resolve) => {
     complete = resolve;
     ws.send(JSON.stringify({ type: 'end' }));
-    setTimeout(() => resolve(-1), 30_000).unref();
+    setTimeout(() => resolve(-1), 90_000).unref();
   });
   ws.close();
   out.sent = sentUtts.length;
@@ -324,15 +326,29 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
     const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssOf(child.pid!))), 500);
 
     log(`${backend}: idle reference (one client alone)`);
-    const idle = await wellBehaved(info, audio, Math.min(30, Math.max(12, DURATION_S / 6)), 0);
+    const idle = await wellBehaved(await openAsr(info), audio, Math.min(30, Math.max(12, DURATION_S / 6)), 0);
 
-    const n = Math.max(1, info.capacity.admitted - MISBEHAVING_SLOTS);
-    log(`${backend}: capacity ${info.capacity.admitted} live streams (rtf ${info.capacity.rtf.toFixed(3)}); load: ${n} well-behaved + misbehaving + TTS for ${DURATION_S} s`);
+    // N = the capacity the server admits now: open streams until one is refused (that refusal must say why).
     const refused: Refusal[] = [];
+    const admitted: WebSocket[] = [];
+    for (let i = 0; i < 64; i++) {
+      try {
+        admitted.push(await openAsr(info));
+      } catch (r) {
+        refused.push({ client: 'capacity-probe', ...(r as { code: number; reason: string }) });
+        break;
+      }
+    }
+    // Leave slots for the misbehaving clients (at least one well-behaved client stays).
+    const free = Math.min(MISBEHAVING_SLOTS, admitted.length - 1);
+    for (const ws of admitted.splice(admitted.length - free)) ws.close();
+    const n = admitted.length;
+    const capacityNow = n + free;
+    log(`${backend}: capacity ${capacityNow} live streams (measured at start: ${info.capacity.admitted}); load: ${n} well-behaved + misbehaving + TTS for ${DURATION_S} s`);
+    await sleep(500);
     const notes: Record<string, unknown> = {};
     const stopAt = performance.now() + DURATION_S * 1000;
-    const loaded = Promise.all(Array.from({ length: n }, (_, k) => wellBehaved(info, audio, DURATION_S, k + 1)));
-    await sleep(1000); // the well-behaved clients take their slots first
+    const loaded = Promise.all(admitted.map((ws, k) => wellBehaved(ws, audio, DURATION_S, k + 1)));
     const [results] = await Promise.all([
       loaded,
       misbehaving(info, audio, stopAt, refused, notes as Record<string, number>),
@@ -357,7 +373,8 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
     const mb = (b: number) => Math.round(b / 1e6);
     return {
       model: info.model,
-      capacity: info.capacity,
+      capacity_at_start: info.capacity,
+      capacity_admitted_at_load: capacityNow,
       well_behaved_clients: n,
       idle_latency_ms: { p50: percentile(idle.latencies, 50), p95: idleP95, n: idle.latencies.length },
       load_latency_ms: { p50: percentile(latencies, 50), p95: loadP95, n: latencies.length },
@@ -366,6 +383,10 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
       finals_received: finals,
       finals_counted_by_session_complete: stored,
       finals_lost: lost,
+      well_behaved_errors: results.reduce<Record<string, number>>((acc, r) => {
+        for (const [k, v] of Object.entries(r.errors)) acc[k] = (acc[k] ?? 0) + v;
+        return acc;
+      }, {}),
       refused: { count: refused.length, unexplained: refused.filter((r) => !r.reason || r.reason === '(no reason given)').length, samples: dedupe(refused) },
       misbehaving: notes,
       rss_mb: { start: mb(rssStart), peak: mb(rssPeak), after: mb(rssAfter), after_vs_start: +(rssAfter / rssStart).toFixed(2) },
