@@ -422,7 +422,7 @@ for (const backend of BACKENDS) {
   try {
     report[backend] = await soak(backend);
   } catch (err) {
-    report[backend] = { error: err instanceof Error ? err.message : String(err) };
+    report[backend] = { error: err instanceof Error ? err.message : JSON.stringify(err) };
   }
 }
 process.stdout.write(JSON.stringify(report, null, 2) + '\n');

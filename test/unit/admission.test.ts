@@ -17,7 +17,7 @@ test('live streams are admitted up to the measured capacity, then refused with t
   assert.equal(a.liveOn(asr), 3);
   assert.throws(
     () => a.admitLive(asr),
-    (e: unknown) => e instanceof OverloadedError && e.code === 'rate_limited' && e.retryAfterS > 0 && /3 live streams.*keeps 3 real-time.*0\.210/.test(e.message),
+    (e: unknown) => e instanceof OverloadedError && e.code === 'rate_limited' && e.retryAfterS > 0 && /^server at capacity: 3 of 3 live streams on m; try again in \d+ s \(it keeps 3 real-time: measured real-time factor 0\.210/.test(e.message),
   );
   held[0]!();
   held[0]!(); // idempotent

@@ -279,7 +279,7 @@ test('admission: a session over capacity is refused at start; a closed session f
   const admission = new Admission({ maxLiveStreams: 64, maxBatchJobs: 1 });
   const live = Array.from({ length: 4 }, () => new AsrSession({ engine, admission }));
   for (const s of live) s.start();
-  assert.throws(() => new AsrSession({ engine, admission }).start(), (e: unknown) => e instanceof OverloadedError && /keeps 4 real-time/.test(e.message));
+  assert.throws(() => new AsrSession({ engine, admission }).start(), (e: unknown) => e instanceof OverloadedError && /of 4 live streams.*keeps 4 real-time/.test(e.message));
   live[0]!.writeAudio(new Uint8Array(3200));
   await live[0]!.end();
   await new Promise((r) => setImmediate(r));

@@ -61,8 +61,9 @@ export class Admission {
     if (used >= cap) {
       const measured = asr.capacity();
       throw new OverloadedError(
-        `server at capacity: ${used} live streams on ${asr.modelId} (it keeps ${cap} real-time: measured real-time factor ` +
-          `${measured.rtf.toFixed(3)} on ${measured.workers} worker${measured.workers === 1 ? '' : 's'}); try again in ${RETRY_AFTER_S} s`,
+        // Most important first: a WebSocket close reason keeps only the first 123 bytes.
+        `server at capacity: ${used} of ${cap} live streams on ${asr.modelId}; try again in ${RETRY_AFTER_S} s ` +
+          `(it keeps ${cap} real-time: measured real-time factor ${measured.rtf.toFixed(3)} on ${measured.workers} worker${measured.workers === 1 ? '' : 's'})`,
         RETRY_AFTER_S,
       );
     }
