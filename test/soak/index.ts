@@ -72,7 +72,7 @@ interface Refusal {
 }
 
 /** Open an ASR WebSocket; resolves with it after `ready`, or rejects with the refusal (close code + reason). */
-function openAsr(info: ServerInfo, query = 'sample_rate=16000&session=new'): Promise<WebSocket> {
+function openAsr(info: ServerInfo, query = `sample_rate=16000&session=new&model=${encodeURIComponent(info.model)}`): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${info.asrPort}/v1/audio/stream?${query}`);
     let ready = false;
@@ -252,6 +252,7 @@ async function largeUpload(info: ServerInfo, audio: Float32Array[], stopAt: numb
   const form = new FormData();
   form.set('file', new Blob([new Uint8Array(encodeWav(total, RATE))]), 'large.wav');
   form.set('response_format', 'json');
+  form.set('model', info.model);
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), Math.max(0, stopAt - performance.now()));
   const t0 = performance.now();

@@ -6,7 +6,7 @@ import { Admission, OverloadedError } from '../../src-main/core/sessions/admissi
 import { liveStreamsPerWorker, type AsrCapacity, type AsrEngine } from '../../src-main/core/engine/types.js';
 
 function engineWith(cap: Partial<AsrCapacity>): AsrEngine {
-  const capacity: AsrCapacity = { liveStreams: 3, liveActive: 0, rtf: 0.2, workers: 1, ...cap };
+  const capacity: AsrCapacity = { liveStreams: 3, liveActive: 0, rtf: 0.2, workers: 1, lagMs: 0, ...cap };
   return { backend: 'pocketsphinx', modelId: 'm', language: 'en', sampleRate: 16000, activeStreams: 0, createStream: () => { throw new Error('unused'); }, capacity: () => capacity };
 }
 
@@ -27,6 +27,18 @@ test('live streams are admitted up to the measured capacity, then refused with t
   const other = engineWith({ liveStreams: 1 });
   a.admitLive(other);
   assert.throws(() => a.admitLive(other), OverloadedError);
+});
+
+test('while an admitted live stream is more than a second behind real time, no new one is admitted', () => {
+  const a = new Admission({ maxLiveStreams: 64, maxBatchJobs: 1 });
+  const cap: Partial<AsrCapacity> = { liveStreams: 10, lagMs: 0 };
+  const asr = engineWith(cap);
+  const capacity = asr.capacity();
+  a.admitLive(asr);
+  capacity.lagMs = 1500;
+  assert.throws(() => a.admitLive(asr), (e: unknown) => e instanceof OverloadedError && /1 live streams on m and the engine is 1500 ms behind real time; try again in \d+ s/.test(e.message));
+  capacity.lagMs = 200;
+  a.admitLive(asr);
 });
 
 test('the configured limit caps the measurement; batch jobs have their own slots', () => {

@@ -47,7 +47,7 @@ function fakeEngine(opts: { storeless?: boolean } = {}) {
     language: 'en',
     sampleRate: 16000,
     activeStreams: 0,
-    capacity: () => ({ liveStreams: 4, liveActive: streams.filter((s) => !s.closed && !s.opts.batch).length, rtf: 0.1, workers: 1 }),
+    capacity: () => ({ liveStreams: 4, liveActive: streams.filter((s) => !s.closed && !s.opts.batch).length, rtf: 0.1, workers: 1, lagMs: 0 }),
     createStream(o) {
       const s = new FakeStream(o);
       streams.push(s);

@@ -101,6 +101,8 @@ export interface AsrCapacity {
   rtf: number;
   /** Inference workers decoding in parallel. */
   workers: number;
+  /** How far behind real time the most delayed live stream is now (ms; 0 when every one keeps up). */
+  lagMs: number;
 }
 
 /** Share of a worker's time admission plans to fill with live streams; the rest absorbs spikes and batch work. */

@@ -3,6 +3,7 @@
 // worker's events for this stream. Backends differ only in the channel that reaches their worker.
 import { EventEmitter } from 'node:events';
 import type { AsrFinal, AsrStream, AsrStreamEvents, AsrStreamOptions } from './types.js';
+import { VirtualClock } from './realtime-order.js';
 
 /** Largest single write: 10 s of audio at the input rate. Bigger writes are a client bug or an attack. */
 export const MAX_WRITE_SECONDS = 10;
@@ -11,6 +12,8 @@ export const MAX_WRITE_SECONDS = 10;
  * `rate_limited` well before this (limits.maxQueuedAudioMs); this is the engine's own last line.
  */
 export const MAX_PENDING_SECONDS = 600;
+/** Undecoded audio up to this much is normal (a partial block or chunk waits for more): no lag. */
+const LAG_IGNORED_PENDING_MS = 500;
 
 /** How a stream reaches the worker that decodes it. */
 export interface AsrStreamChannel {
@@ -42,6 +45,9 @@ export class WorkerAsrStream extends EventEmitter implements AsrStream {
   /** Stream time (ms) the worker has decoded, from its progress reports. */
   private decodedMs = 0;
   private readonly drainWaiters: { maxPendingMs: number; resolve: () => void }[] = [];
+  /** When each write's audio is due (its end, in stream ms, and wall ms), until the worker has decoded it. */
+  private readonly clock = new VirtualClock();
+  private readonly dueMarks: { endMs: number; dueAt: number }[] = [];
 
   constructor(
     readonly id: string,
@@ -68,9 +74,22 @@ export class WorkerAsrStream extends EventEmitter implements AsrStream {
     return new Promise((resolve) => this.drainWaiters.push({ maxPendingMs, resolve }));
   }
 
+  /**
+   * How far the worker is behind real time on this stream (ms): how long ago the oldest audio it has not
+   * decoded was due (audio sent ahead of real time is not due yet). 0 while it keeps up.
+   */
+  lagMs(now = performance.now()): number {
+    if (this.pendingMs <= LAG_IGNORED_PENDING_MS) return 0;
+    const mark = this.dueMarks[0];
+    if (!mark) return 0;
+    const dueAt = mark.dueAt - Math.max(0, mark.endMs - this.decodedMs);
+    return Math.max(0, now - dueAt);
+  }
+
   /** The worker decoded this stream up to `ms` of stream time. */
   progress(ms: number): void {
     if (ms > this.decodedMs) this.decodedMs = ms;
+    while (this.dueMarks.length && this.dueMarks[0]!.endMs <= this.decodedMs) this.dueMarks.shift();
     this.wakeDrainWaiters(false);
   }
 
@@ -99,6 +118,7 @@ export class WorkerAsrStream extends EventEmitter implements AsrStream {
     // The copy is ours to transfer: the caller keeps its buffer.
     const copy = samples.slice();
     this.written += copy.length;
+    this.dueMarks.push({ endMs: this.writtenMs, dueAt: this.clock.stamp(performance.now(), (copy.length * 1000) / this.sampleRate).endMs });
     this.channel.write(this.id, copy);
   }
 

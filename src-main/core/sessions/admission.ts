@@ -31,6 +31,11 @@ export interface AdmissionOptions {
 
 /** Seconds a refused client is told to wait: about one utterance, long enough for a stream to end. */
 const RETRY_AFTER_S = 5;
+/**
+ * An admitted live stream this far behind real time means the measurement was optimistic (other work on the
+ * machine, a costlier mix of audio): no new stream is admitted until the engine catches up.
+ */
+export const MAX_LAG_MS = 1000;
 
 export class Admission {
   private readonly live = new Map<AsrEngine, number>();
@@ -50,8 +55,12 @@ export class Admission {
 
   /** How many live streams `asr` admits: its measured capacity, within the configured floor and limit. */
   liveCapacity(asr: AsrEngine): number {
-    const floor = Math.min(this.opts.maxLiveStreams, this.opts.minLiveStreams ?? 1);
-    return Math.max(floor, Math.min(this.opts.maxLiveStreams, asr.capacity().liveStreams));
+    return Math.max(this.floor(), Math.min(this.opts.maxLiveStreams, asr.capacity().liveStreams));
+  }
+
+  /** Live streams admitted whatever the measurements say. */
+  private floor(): number {
+    return Math.min(this.opts.maxLiveStreams, this.opts.minLiveStreams ?? 1);
   }
 
   /** Admit one live stream on `asr`; returns its release (idempotent). Throws OverloadedError when full. */
@@ -64,6 +73,13 @@ export class Admission {
         // Most important first: a WebSocket close reason keeps only the first 123 bytes.
         `server at capacity: ${used} of ${cap} live streams on ${asr.modelId}; try again in ${RETRY_AFTER_S} s ` +
           `(it keeps ${cap} real-time: measured real-time factor ${measured.rtf.toFixed(3)} on ${measured.workers} worker${measured.workers === 1 ? '' : 's'})`,
+        RETRY_AFTER_S,
+      );
+    }
+    const lag = asr.capacity().lagMs;
+    if (used >= this.floor() && lag > MAX_LAG_MS) {
+      throw new OverloadedError(
+        `server at capacity: ${used} live streams on ${asr.modelId} and the engine is ${Math.round(lag)} ms behind real time; try again in ${RETRY_AFTER_S} s`,
         RETRY_AFTER_S,
       );
     }

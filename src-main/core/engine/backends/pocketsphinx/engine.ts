@@ -89,8 +89,16 @@ export class PocketsphinxAsrEngine implements AsrEngine {
   capacity(): AsrCapacity {
     const rtf = Math.max(...this.slots.map((s) => s.rtf));
     let liveActive = 0;
-    for (const s of this.slots) for (const st of s.streams.values()) if (!st.batch) liveActive++;
-    return { liveStreams: this.slots.reduce((n, s) => n + liveStreamsPerWorker(s.rtf), 0), liveActive, rtf, workers: this.slots.length };
+    let lagMs = 0;
+    const now = performance.now();
+    for (const s of this.slots) {
+      for (const st of s.streams.values()) {
+        if (st.batch) continue;
+        liveActive++;
+        lagMs = Math.max(lagMs, st.lagMs(now));
+      }
+    }
+    return { liveStreams: this.slots.reduce((n, s) => n + liveStreamsPerWorker(s.rtf), 0), liveActive, rtf, workers: this.slots.length, lagMs };
   }
 
   createStream(opts: AsrStreamOptions): AsrStream {

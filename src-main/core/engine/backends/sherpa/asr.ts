@@ -111,8 +111,14 @@ export class SherpaAsrEngine implements AsrEngine {
     const { fixedMs, perStreamMs, chunkMs } = this.timings.cost;
     const n = Math.floor((LIVE_HEADROOM * chunkMs - fixedMs) / Math.max(perStreamMs, 1e-3));
     let liveActive = 0;
-    for (const st of this.streams.values()) if (!st.batch) liveActive++;
-    return { liveStreams: Math.max(1, Math.min(n, 256)), liveActive, rtf: (fixedMs + perStreamMs) / chunkMs, workers: 1 };
+    let lagMs = 0;
+    const now = performance.now();
+    for (const st of this.streams.values()) {
+      if (st.batch) continue;
+      liveActive++;
+      lagMs = Math.max(lagMs, st.lagMs(now));
+    }
+    return { liveStreams: Math.max(1, Math.min(n, 256)), liveActive, rtf: (fixedMs + perStreamMs) / chunkMs, workers: 1, lagMs };
   }
 
   createStream(opts: AsrStreamOptions): AsrStream {
