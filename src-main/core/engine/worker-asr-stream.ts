@@ -82,7 +82,8 @@ export class WorkerAsrStream extends EventEmitter implements AsrStream {
     if (this.pendingMs <= LAG_IGNORED_PENDING_MS) return 0;
     const mark = this.dueMarks[0];
     if (!mark) return 0;
-    const dueAt = mark.dueAt - Math.max(0, mark.endMs - this.decodedMs);
+    // The audio just past the normal remainder: due when its stream's virtual clock says.
+    const dueAt = mark.dueAt - Math.max(0, mark.endMs - (this.decodedMs + LAG_IGNORED_PENDING_MS));
     return Math.max(0, now - dueAt);
   }
 
