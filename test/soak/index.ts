@@ -113,7 +113,7 @@ interface WellBehaved {
  * time from sending the utterance's last speech chunk to its final. Ends with `end` and checks
  * `session_complete` counts every final it received.
  */
-async function wellBehaved(ws: WebSocket, audio: Float32Array[], seconds: number, offset: number): Promise<WellBehaved> {
+async function wellBehaved(ws: WebSocket, audio: Float32Array[], seconds: number, offset: number, stop: { now: boolean } = { now: false }): Promise<WellBehaved> {
   const out: WellBehaved = { latencies: [], sent: 0, lost: 0, finals: 0, storedSegments: null, errors: {} };
   const finals: { start_ms: number; end_ms: number; at: number }[] = [];
   let complete: ((n: number) => void) | null = null;
@@ -129,7 +129,7 @@ async function wellBehaved(ws: WebSocket, audio: Float32Array[], seconds: number
   let streamMs = 0;
   const silence = new Float32Array(1.5 * RATE);
   const step = (RATE * CHUNK_MS) / 1000;
-  for (let k = offset; performance.now() - t0 < seconds * 1000; k++) {
+  for (let k = offset; performance.now() - t0 < seconds * 1000 && !stop.now; k++) {
     const utt = audio[k % audio.length]!;
     const startMs = streamMs;
     for (const [buf, speech] of [[utt, true], [silence, false]] as const) {
@@ -252,7 +252,7 @@ async function largeUpload(info: ServerInfo, audio: Float32Array[], stopAt: numb
   const form = new FormData();
   form.set('file', new Blob([new Uint8Array(encodeWav(total, RATE))]), 'large.wav');
   form.set('response_format', 'json');
-  form.set('model', info.model);
+  if (info.model !== 'pocketsphinx-en-us') form.set('model', info.model);
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), Math.max(0, stopAt - performance.now()));
   const t0 = performance.now();
@@ -329,27 +329,34 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
     log(`${backend}: idle reference (one client alone)`);
     const idle = await wellBehaved(await openAsr(info), audio, Math.min(30, Math.max(12, DURATION_S / 6)), 0);
 
-    // N = the capacity the server admits now: open streams until one is refused (that refusal must say why).
+    // N = the capacity the server admits under this very load: well-behaved clients join one by one, each
+    // speaking as soon as it is in, until the server refuses one (that refusal must say why) — the engine's
+    // continuous measurement and its lag rule see the real cost, not just the calibration.
     const refused: Refusal[] = [];
-    const admitted: WebSocket[] = [];
-    for (let i = 0; i < 64; i++) {
+    const running: { run: Promise<WellBehaved>; stop: { now: boolean } }[] = [];
+    const rampEnd = performance.now() + DURATION_S * 1000;
+    for (let i = 0; i < 64 && performance.now() < rampEnd; i++) {
+      let ws: WebSocket;
       try {
-        admitted.push(await openAsr(info));
+        ws = await openAsr(info);
       } catch (r) {
         refused.push({ client: 'capacity-probe', ...(r as { code: number; reason: string }) });
         break;
       }
+      const stop = { now: false };
+      running.push({ run: wellBehaved(ws, audio, DURATION_S * 2, i + 1, stop), stop });
+      await sleep(1500);
     }
-    // Leave slots for the misbehaving clients (at least one well-behaved client stays).
-    const free = Math.min(MISBEHAVING_SLOTS, admitted.length - 1);
-    for (const ws of admitted.splice(admitted.length - free)) ws.close();
-    const n = admitted.length;
-    const capacityNow = n + free;
-    log(`${backend}: capacity ${capacityNow} live streams (measured at start: ${info.capacity.admitted}); load: ${n} well-behaved + misbehaving + TTS for ${DURATION_S} s`);
-    await sleep(500);
+    // Make room for the misbehaving clients: the last ones to join end gracefully (their finals count too).
+    const capacityNow = running.length;
+    const free = Math.min(MISBEHAVING_SLOTS, running.length - 1);
+    for (const r of running.slice(running.length - free)) r.stop.now = true;
+    log(`${backend}: ${capacityNow} live streams admitted under load (calibrated at start: ${info.capacity.admitted}); load: ${capacityNow - free} well-behaved + misbehaving + TTS for ${DURATION_S} s`);
     const notes: Record<string, unknown> = {};
     const stopAt = performance.now() + DURATION_S * 1000;
-    const loaded = Promise.all(admitted.map((ws, k) => wellBehaved(ws, audio, DURATION_S, k + 1)));
+    setTimeout(() => running.forEach((r) => (r.stop.now = true)), DURATION_S * 1000).unref();
+    const loaded = Promise.all(running.map((r) => r.run));
+    const n = capacityNow - free;
     const [results] = await Promise.all([
       loaded,
       misbehaving(info, audio, stopAt, refused, notes as Record<string, number>),

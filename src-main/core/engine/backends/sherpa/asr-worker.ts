@@ -36,7 +36,7 @@ export interface ChunkCost {
 
 export type AsrWorkerEvents = {
   /** Stream time (ms) decoded so far, per stream decoded in the last round. */
-  progress: { decoded: [id: string, ms: number][] };
+  progress: { decoded: [id: string, ms: number][]; busyMs: number };
   partial: AsrPartial & { id: string };
   final: AsrFinal & { id: string };
   speechStart: { id: string; atMs: number };
@@ -126,10 +126,11 @@ const scheduler = new BatchScheduler<StreamState>(
   {
     isReady: (s) => recognizer!.isReady(s.sherpa),
     decode: (batch) => {
+      const t0 = performance.now();
       if (batch.length === 1) recognizer!.decode(batch[0]!.sherpa);
       else recognizer!.decodeStreams(batch.map((s) => s.sherpa));
       for (const s of batch) s.decodes++;
-      emit('progress', { decoded: batch.map((s) => [s.id, Math.min(s.writtenMs, s.baseMs + s.decodes * chunkMs)]) });
+      emit('progress', { decoded: batch.map((s) => [s.id, Math.min(s.writtenMs, s.baseMs + s.decodes * chunkMs)]), busyMs: performance.now() - t0 });
     },
     afterDecode: (s) => {
       try {

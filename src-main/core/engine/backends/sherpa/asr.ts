@@ -45,6 +45,8 @@ export class SherpaAsrEngine implements AsrEngine {
   private readonly channel: AsrStreamChannel;
   private nextId = 1;
   private closed = false;
+  /** The worker's measured busy share while live streams run (continuous capacity measurement). */
+  private readonly load = new BusyShare();
 
   private constructor(
     private readonly rpc: RpcClient<WorkerApi, AsrWorkerEvents>,
@@ -66,6 +68,7 @@ export class SherpaAsrEngine implements AsrEngine {
     rpc.on('streamError', (e) => this.streams.get(e.id)?.fail(new Error(e.message)));
     rpc.on('progress', (e) => {
       for (const [id, ms] of e.decoded) this.streams.get(id)?.progress(ms);
+      this.load.note(e.busyMs, this.liveCount());
     });
     rpc.on('rpcError', (e) => {
       for (const s of this.streams.values()) s.fail(new Error(`sherpa worker: ${e.method}: ${e.message}`));
@@ -103,13 +106,23 @@ export class SherpaAsrEngine implements AsrEngine {
     return this.streams.size;
   }
 
+  private liveCount(): number {
+    let n = 0;
+    for (const st of this.streams.values()) if (!st.batch) n++;
+    return n;
+  }
+
   /**
    * From the calibration at load: one batched decode of n streams costs fixedMs + perStreamMs·n per chunk of
    * chunkMs audio, so n live streams stay real-time (with headroom) while that is ≤ LIVE_HEADROOM·chunkMs.
    */
   capacity(): AsrCapacity {
     const { fixedMs, perStreamMs, chunkMs } = this.timings.cost;
-    const n = Math.floor((LIVE_HEADROOM * chunkMs - fixedMs) / Math.max(perStreamMs, 1e-3));
+    let n = Math.floor((LIVE_HEADROOM * chunkMs - fixedMs) / Math.max(perStreamMs, 1e-3));
+    // Measured as it runs: L live streams keeping the worker busy a share u of the time can grow to L·headroom/u
+    // (conservative: batching makes streams cheaper than linear). The lower of the two figures wins.
+    const measured = this.load.estimate(LIVE_HEADROOM);
+    if (measured !== null) n = Math.min(n, measured);
     let liveActive = 0;
     let lagMs = 0;
     const now = performance.now();
@@ -141,5 +154,32 @@ export class SherpaAsrEngine implements AsrEngine {
     this.closed = true;
     await Promise.allSettled([...this.streams.values()].map((s) => s.close()));
     await this.rpc.terminate();
+  }
+}
+
+/**
+ * Busy share of a worker over the last few seconds, with the live stream count it was measured at: the
+ * continuous half of the capacity measurement (calibration at load is the other).
+ */
+class BusyShare {
+  private readonly windowMs = 5000;
+  private samples: { at: number; busyMs: number; live: number }[] = [];
+
+  note(busyMs: number, live: number): void {
+    const now = performance.now();
+    this.samples.push({ at: now, busyMs, live });
+    while (this.samples.length && this.samples[0]!.at < now - this.windowMs) this.samples.shift();
+  }
+
+  /** Live streams the worker could keep at `headroom` busy share, or null while there is too little to go on. */
+  estimate(headroom: number): number | null {
+    const now = performance.now();
+    const recent = this.samples.filter((s) => s.at >= now - this.windowMs);
+    if (recent.length < 20) return null;
+    const span = Math.max(1000, now - recent[0]!.at);
+    const busy = recent.reduce((a, s) => a + s.busyMs, 0) / span;
+    const live = Math.max(...recent.map((s) => s.live));
+    if (live < 1 || busy < 0.05) return null;
+    return Math.max(1, Math.floor((live * headroom) / busy));
   }
 }
