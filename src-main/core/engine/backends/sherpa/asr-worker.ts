@@ -59,6 +59,8 @@ class StreamState {
   written = 0;
   /** Decodes since the sherpa stream started or was last reset: decodedEnd = segment start + n × chunk. */
   decodes = 0;
+  /** Stream time decoded so far (ms), never reset: what progress reports to the host. */
+  decodedMs = 0;
   lastText = '';
   vad: SileroVadTracker | null = null;
 
@@ -129,8 +131,11 @@ const scheduler = new BatchScheduler<StreamState>(
       const t0 = performance.now();
       if (batch.length === 1) recognizer!.decode(batch[0]!.sherpa);
       else recognizer!.decodeStreams(batch.map((s) => s.sherpa));
-      for (const s of batch) s.decodes++;
-      emit('progress', { decoded: batch.map((s) => [s.id, Math.min(s.writtenMs, s.baseMs + s.decodes * chunkMs)]), busyMs: performance.now() - t0 });
+      for (const s of batch) {
+        s.decodes++;
+        s.decodedMs = Math.min(s.writtenMs, s.decodedMs + chunkMs);
+      }
+      emit('progress', { decoded: batch.map((s) => [s.id, s.decodedMs]), busyMs: performance.now() - t0 });
     },
     afterDecode: (s) => {
       try {
@@ -267,6 +272,7 @@ function flush(s: StreamState): AsrFinal | null {
   // A finished sherpa stream takes no more audio: start a fresh one at the current stream time.
   s.sherpa = rec.createStream();
   s.baseMs = s.writtenMs;
+  s.decodedMs = s.writtenMs;
   s.decodes = 0;
   s.lastText = '';
   return final;
