@@ -48,7 +48,7 @@ before(async () => {
     ttsPort: 0,
     grpc: false,
     // The whole file is sent far faster than real time; allow the lead.
-    limits: { audioAheadBudgetMs: 600_000, idleTimeoutMs: 120_000 },
+    limits: { audioAheadBudgetMs: 600_000, maxQueuedAudioMs: 600_000, idleTimeoutMs: 120_000 },
   });
 
   const file = readFileSync(join(LONGFORM, 'dev-meeting-1.wav'));

@@ -21,7 +21,7 @@ const SPEEDUP = 3;
 
 let h: Awaited<ReturnType<typeof startTestServer>>;
 before(async () => {
-  h = await startTestServer({ asr: [{ backend: 'pocketsphinx' }], tts: [] }, { limits: { audioAheadBudgetMs: 300_000 } });
+  h = await startTestServer({ asr: [{ backend: 'pocketsphinx' }], tts: [] }, { limits: { audioAheadBudgetMs: 300_000, maxQueuedAudioMs: 300_000 } });
 });
 after(async () => {
   await h?.close();

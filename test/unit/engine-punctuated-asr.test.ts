@@ -22,7 +22,15 @@ class FakeStream extends EventEmitter {
 
 function setup(punctuate: (text: string) => Promise<string>) {
   const inner = new FakeStream();
-  const asr = { backend: 'sherpa', modelId: 'm', language: 'en', sampleRate: 16000, activeStreams: 0, createStream: () => inner as unknown as AsrStream } as AsrEngine;
+  const asr: AsrEngine = {
+    backend: 'sherpa',
+    modelId: 'm',
+    language: 'en',
+    sampleRate: 16000,
+    activeStreams: 0,
+    capacity: () => ({ liveStreams: 1, liveActive: 0, rtf: 0.1, workers: 1, lagMs: 0 }),
+    createStream: () => inner as unknown as AsrStream,
+  };
   const calls: string[] = [];
   const punctuator: Punctuator = { modelId: 'p', punctuate: (t) => (calls.push(t), punctuate(t)) };
   const stream = new PunctuatedAsrEngine(asr, punctuator).createStream({ sampleRate: 16000 });

@@ -13,6 +13,8 @@ class FakeStream extends EventEmitter implements AsrStream {
   readonly id = 's';
   written: Float32Array[] = [];
   writtenMs = 0;
+  /** Audio waiting to be decoded; the fake decodes instantly unless a test says otherwise. */
+  pendingMs = 0;
   closed = false;
   /** The text the next flush/close reports. */
   pending: AsrFinal | null = null;
@@ -34,7 +36,7 @@ class FakeStream extends EventEmitter implements AsrStream {
     this.closed = true;
     return this.flush();
   }
-  async drained(): Promise<void> {}
+  async drained(_maxPendingMs = 0): Promise<void> {}
 }
 
 function fakeEngine(opts: { storeless?: boolean } = {}) {
@@ -45,6 +47,7 @@ function fakeEngine(opts: { storeless?: boolean } = {}) {
     language: 'en',
     sampleRate: 16000,
     activeStreams: 0,
+    capacity: () => ({ liveStreams: 4, liveActive: streams.filter((s) => !s.closed && !s.opts.batch).length, rtf: 0.1, workers: 1, lagMs: 0 }),
     createStream(o) {
       const s = new FakeStream(o);
       streams.push(s);
@@ -333,4 +336,38 @@ test('cancel stops at once: the stored session is interrupted, finals already st
   );
   s.cancel(); // idempotent
   assert.deepEqual(store.ended, [['stored-1', 'interrupted']]);
+});
+
+test('audio the engine has not decoded yet is bounded: past maxQueuedAudioMs a chunk is rate_limited and dropped', () => {
+  const { engine, streams } = fakeEngine();
+  const s = new AsrSession({ engine, maxQueuedAudioMs: 1000 });
+  s.start();
+  s.writeAudio(new Uint8Array(16000 * 2 * 0.5));
+  streams[0]!.pendingMs = 900; // the worker is behind on this stream
+  assert.throws(
+    () => s.writeAudio(new Uint8Array(16000 * 2 * 0.2)),
+    (e: unknown) => e instanceof SessionError && e.code === 'rate_limited' && /900 ms .*waiting to be decoded \(limit 1000 ms\)/.test(e.message),
+  );
+  assert.equal(streams[0]!.written.length, 1, 'the refused chunk never reached the engine');
+  streams[0]!.pendingMs = 0;
+  s.writeAudio(new Uint8Array(16000 * 2 * 0.2));
+  assert.equal(streams[0]!.written.length, 2);
+});
+
+test('admission: a session over capacity is refused at start; a closed session frees its slot; batch sessions use batch slots', async () => {
+  const { Admission, OverloadedError } = await import('../../src-main/core/sessions/admission.js');
+  const { engine, streams } = fakeEngine(); // measured capacity 4
+  const admission = new Admission({ maxLiveStreams: 64, maxBatchJobs: 1 });
+  const live = Array.from({ length: 4 }, () => new AsrSession({ engine, admission }));
+  for (const s of live) s.start();
+  assert.throws(() => new AsrSession({ engine, admission }).start(), (e: unknown) => e instanceof OverloadedError && /of 4 live streams.*keeps 4 real-time/.test(e.message));
+  live[0]!.writeAudio(new Uint8Array(3200));
+  await live[0]!.end();
+  await new Promise((r) => setImmediate(r));
+  new AsrSession({ engine, admission }).start();
+  const batch = new AsrSession({ engine, admission, batch: true });
+  batch.start();
+  assert.throws(() => new AsrSession({ engine, admission, batch: true }).start(), OverloadedError);
+  batch.writeAudio(new Uint8Array(3200));
+  assert.equal(streams.at(-1)!.opts.batch, true, 'the engine stream is created as batch work');
 });

@@ -158,3 +158,26 @@ test('quick start: a long first sentence is handed over in two pieces so the fir
   await until(isType('synthesis_complete'), 2);
   assert.deepEqual(log, ['Thank you for waiting,', 'your answer is ready now.', 'Here is a second sentence that is long too.']);
 });
+
+test('one connection cannot queue without bound: requests and held characters get rate_limited, and room frees as requests finish', async () => {
+  const s = new TtsSession({ engine: fakeEngine(), maxQueuedRequests: 3, maxQueuedChars: 40 });
+  const { events, until } = run(s);
+  const limited = (re: RegExp) => (e: unknown) => e instanceof SessionError && e.code === 'rate_limited' && re.test(e.message);
+  s.speak({ text: 'one two', request_id: 'a' });
+  s.speak({ text: 'three', request_id: 'b' });
+  s.speak({ text: 'four', request_id: 'c' });
+  assert.equal(s.pending, 3);
+  assert.throws(() => s.speak({ text: 'five', request_id: 'd' }), limited(/3 requests are already waiting.*limit 3/));
+  assert.equal(s.pending, 3, 'a refused request is not queued');
+  await until(isType('synthesis_complete'), 3);
+  assert.equal(s.pending, 0);
+  assert.equal(s.queuedChars, 0);
+  // Characters: 30 held, 11 more would pass 40; appends count too, and the refused text is not buffered.
+  s.speak({ text: 'x'.repeat(30), request_id: 'big' });
+  assert.throws(() => s.speak({ text: 'y'.repeat(11) }), limited(/holds 30 characters.*11 more.*limit of 40/));
+  assert.throws(() => s.append({ text: 'z'.repeat(11) }), limited(/limit of 40/));
+  s.append({ text: 'tiny.' });
+  assert.equal(s.queuedChars, 35);
+  s.close();
+  assert.ok(events.every((e) => !('type' in e) || e.type !== 'error'));
+});

@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { Engine } from '../engine/types.js';
 import type { Store } from '../store/types.js';
+import type { Admission } from '../sessions/admission.js';
 import type { AuthPolicy } from './auth.js';
 import type { Limits, StreamSlots } from './limits.js';
 import type { ApiMetrics } from './metrics.js';
@@ -17,6 +18,8 @@ export interface ApiContext {
   limits: Limits;
   /** Concurrent stream slots shared by WS and gRPC (`limits.maxConcurrentStreams`). */
   streams: StreamSlots;
+  /** Live ASR streams admitted by measured engine capacity, and batch-job slots (sessions/admission.ts). */
+  admission: Admission;
   metrics: ApiMetrics;
   /** Streams opened with a token, ended (4401 / UNAUTHENTICATED) when the token is rotated. */
   tokenBound: TokenBoundStreams;

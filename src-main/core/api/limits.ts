@@ -15,6 +15,10 @@ export interface Limits {
   maxJsonBytes: number;
   /** Most characters of text one TTS request (or its buffered appends) may carry. */
   maxTtsTextChars: number;
+  /** TTS requests waiting or in progress on one connection; more get `rate_limited`. */
+  maxTtsQueuedRequests: number;
+  /** Characters of text one TTS connection may hold (queued requests + buffered appends); more: `rate_limited`. */
+  maxTtsQueuedChars: number;
   /** Concurrent streaming connections (WS + gRPC); over it: close 1013 "try again later". */
   maxConcurrentStreams: number;
   /** A stream with no client message for this long is closed (ms). */
@@ -28,6 +32,18 @@ export interface Limits {
    * before it is refused with `rate_limited`. Generous, so a client that uploads a file in a burst works.
    */
   audioAheadBudgetMs: number;
+  /**
+   * Audio one stream may have waiting in its worker, written but not yet decoded (ms); more gets
+   * `rate_limited`. Bounds worker memory per stream; a client far ahead of real time hits it.
+   */
+  maxQueuedAudioMs: number;
+  /**
+   * Live ASR streams admitted whatever the capacity measurement says (at least 1): for a machine whose
+   * measurement is low only because other work was running when it was taken.
+   */
+  minLiveStreams: number;
+  /** File transcriptions (REST, gRPC Transcribe) decoding at once; more get 503 / RESOURCE_EXHAUSTED. */
+  maxBatchJobs: number;
   /** Largest body of REST uploads (bytes). */
   maxUploadBytes: number;
   /**
@@ -43,11 +59,16 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxFrameBytes: 1024 * 1024,
   maxJsonBytes: 64 * 1024,
   maxTtsTextChars: 100_000,
+  maxTtsQueuedRequests: 16,
+  maxTtsQueuedChars: 200_000,
   maxConcurrentStreams: 64,
   idleTimeoutMs: 120_000,
   sendBufferSoftBytes: 1024 * 1024,
   sendBufferHardBytes: 16 * 1024 * 1024,
   audioAheadBudgetMs: 120_000,
+  maxQueuedAudioMs: 60_000,
+  minLiveStreams: 1,
+  maxBatchJobs: 2,
   maxUploadBytes: 200 * 1024 * 1024,
   requestTimeoutMs: 60_000,
   headersTimeoutMs: 20_000,

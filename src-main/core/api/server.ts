@@ -20,6 +20,7 @@ import type { ApiContext } from './context.js';
 import { redactedRequestSerializer } from './log-redaction.js';
 import { accessOf, createStreamMatcher, ROUTER_OPTIONS, type RouteEntry, type StreamKind } from './route-access.js';
 import { resolveLimits, StreamSlots, type Limits } from './limits.js';
+import { Admission } from '../sessions/admission.js';
 import { ApiMetrics } from './metrics.js';
 import { notFoundHandler, restRoutes } from './http/rest-routes.js';
 import { modelPullRoutes } from './http/model-pull-routes.js';
@@ -127,6 +128,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     limits,
     streams: new StreamSlots(limits.maxConcurrentStreams),
     tokenBound: new TokenBoundStreams(),
+    admission: new Admission({ maxLiveStreams: limits.maxConcurrentStreams, minLiveStreams: limits.minLiveStreams, maxBatchJobs: limits.maxBatchJobs }),
     metrics: new ApiMetrics(),
     logger,
     listFixtures: opts.listFixtures ?? devFixturesEnabled(),

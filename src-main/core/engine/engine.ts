@@ -56,6 +56,8 @@ export interface EngineConfig {
   modelsDirs?: string[];
   /** ORT threads per recognizer (default: half the cores, 1..4). */
   threads?: number;
+  /** pocketsphinx worker threads (default: one per core but one, 1..8). */
+  pocketsphinxWorkers?: number;
   /** Dummy decodes before ready (default true). */
   warmup?: boolean;
   /** Load Silero VAD for ASR streams when installed (default true). */
@@ -77,7 +79,7 @@ const SHERPA_TTS_MODULE = './backends/sherpa/tts.js';
 
 interface PocketsphinxModule {
   pocketsphinxStatus(): BackendStatus;
-  loadPocketsphinxAsr(opts: { threads?: number }): Promise<AsrEngine>;
+  loadPocketsphinxAsr(opts: { workers?: number }): Promise<AsrEngine>;
 }
 interface EspeakModule {
   espeakStatus(): BackendStatus;
@@ -206,7 +208,7 @@ class SpeechEngine implements Engine {
     }
     if (status.available) {
       try {
-        const engine = await mod.loadPocketsphinxAsr({ threads: this.config.threads });
+        const engine = await mod.loadPocketsphinxAsr({ workers: this.config.pocketsphinxWorkers });
         const closable = engine as AsrEngine & { close?: () => Promise<void> };
         this.asrs.push({ engine, fixture: false, close: closable.close ? () => closable.close!() : undefined });
       } catch (err) {

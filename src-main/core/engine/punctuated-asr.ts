@@ -28,6 +28,9 @@ export class PunctuatedAsrEngine implements AsrEngine {
   get activeStreams() {
     return this.inner.activeStreams;
   }
+  capacity() {
+    return this.inner.capacity();
+  }
 
   createStream(opts: AsrStreamOptions): AsrStream {
     return new PunctuatedAsrStream(this.inner.createStream(opts), this.punctuator);
@@ -59,6 +62,9 @@ class PunctuatedAsrStream extends EventEmitter implements AsrStream {
   get writtenMs() {
     return this.inner.writtenMs;
   }
+  get pendingMs() {
+    return this.inner.pendingMs;
+  }
 
   write(samples: Float32Array): void {
     this.inner.write(samples);
@@ -72,9 +78,9 @@ class PunctuatedAsrStream extends EventEmitter implements AsrStream {
     return this.settle(await this.inner.close());
   }
 
-  /** The inner stream has decoded everything written, and every event it emitted so far has gone out. */
-  async drained(): Promise<void> {
-    await this.inner.drained();
+  /** At most `maxPendingMs` of audio waits in the inner stream, and every event it emitted so far has gone out. */
+  async drained(maxPendingMs = 0): Promise<void> {
+    await this.inner.drained(maxPendingMs);
     await this.queue;
   }
 

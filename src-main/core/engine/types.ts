@@ -53,6 +53,11 @@ export interface AsrStreamOptions {
   endpointingMs?: number | false;
   /** Emit speech_start / speech_end from the Silero VAD (default true when the VAD model is present). */
   vad?: boolean;
+  /**
+   * Batch work (a file transcription): decoded only in capacity that live streams leave idle, and not
+   * counted against `capacity().liveStreams`. Default false (a live stream).
+   */
+  batch?: boolean;
 }
 
 export interface AsrStreamEvents {
@@ -69,17 +74,15 @@ export interface AsrStream {
   readonly id: string;
   /** Audio written so far, in ms at the input rate. */
   readonly writtenMs: number;
+  /** Audio written but not decoded yet (ms): what this stream has queued in the worker. */
+  readonly pendingMs: number;
+  /** Resolves once at most `maxPendingMs` of this stream's audio is waiting to be decoded (or it closed). */
+  drained(maxPendingMs: number): Promise<void>;
   write(samples: Float32Array): void;
   /** End the current utterance now. Resolves with its final, or null when nothing was recognized. */
   flush(): Promise<AsrFinal | null>;
   /** Flush, then release the stream. Resolves with the last final (or null). Idempotent. */
   close(): Promise<AsrFinal | null>;
-  /**
-   * Resolves once every sample written so far has been decoded (its partials and endpoint finals emitted),
-   * without ending the utterance. Lets a producer keep a bounded amount of audio queued in the worker, so that
-   * cancelling it (a stop, a client gone) leaves little or nothing to decode.
-   */
-  drained(): Promise<void>;
   on<E extends keyof AsrStreamEvents>(event: E, listener: AsrStreamEvents[E]): this;
   off<E extends keyof AsrStreamEvents>(event: E, listener: AsrStreamEvents[E]): this;
 }
@@ -94,6 +97,34 @@ export interface AsrEngine {
   createStream(opts: AsrStreamOptions): AsrStream;
   /** Live streams right now. */
   readonly activeStreams: number;
+  /** What this engine can serve in real time, as measured (see AsrCapacity). */
+  capacity(): AsrCapacity;
+}
+
+/**
+ * Measured capacity of one ASR engine: measured at load by a calibration decode, then continuously from
+ * the workers' real-time factor where the backend reports it.
+ */
+export interface AsrCapacity {
+  /** Live streams the engine can keep real-time together (with headroom for batch work and spikes); >= 1. */
+  liveStreams: number;
+  /** Live (non-batch) streams open now. */
+  liveActive: number;
+  /** Busy time per audio time of one stream on one worker, as last measured. */
+  rtf: number;
+  /** Inference workers decoding in parallel. */
+  workers: number;
+  /** How far behind real time the most delayed live stream is now (ms; 0 when every one keeps up). */
+  lagMs: number;
+}
+
+/** Share of a worker's time admission plans to fill with live streams; the rest absorbs spikes and batch work. */
+export const LIVE_HEADROOM = 0.7;
+
+/** Live streams one worker keeps real-time at the measured real-time factor `rtf` (at least 1). */
+export function liveStreamsPerWorker(rtf: number): number {
+  if (!(rtf > 0) || !Number.isFinite(rtf)) return 1;
+  return Math.max(1, Math.floor(LIVE_HEADROOM / rtf));
 }
 
 export interface TtsVoice {

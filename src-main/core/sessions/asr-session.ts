@@ -33,6 +33,7 @@ import {
 import type { AsrEngine, AsrFinal, AsrPartial, AsrStream, Engine } from '../engine/types.js';
 import type { Store } from '../store/types.js';
 import type { SessionMetrics } from './session-metrics.js';
+import type { Admission } from './admission.js';
 
 /** A failure the client should hear about as `{"type":"error","code":…}`. */
 export class SessionError extends Error {
@@ -92,6 +93,12 @@ export interface AsrSessionOptions {
   metrics?: SessionMetrics;
   /** Audio may run ahead of wall time by this much before `rate_limited` (ms). Default 120 s. */
   audioAheadBudgetMs?: number;
+  /** Audio written but not yet decoded may reach this much before `rate_limited` (ms). Default 60 s. */
+  maxQueuedAudioMs?: number;
+  /** Capacity check at start(): refused sessions throw OverloadedError. Absent = no admission control. */
+  admission?: Admission | null;
+  /** Batch work (a whole file): decoded in idle capacity, admitted as a batch job. Default false. */
+  batch?: boolean;
   /** Title for a new stored session. */
   title?: string;
   /** Wall clock, ms (tests may replace it). */
@@ -152,6 +159,8 @@ export class AsrSession extends EventEmitter {
   private pendingWarning: WarningMessage | null = null;
   /** Set by cancel(): nothing more is emitted or stored, whatever the engine still returns. */
   private cancelled = false;
+  /** Gives back the admission slot (set by start()). */
+  private releaseAdmission: (() => void) | null = null;
 
   constructor(opts: AsrSessionOptions) {
     super();
@@ -194,7 +203,14 @@ export class AsrSession extends EventEmitter {
     this.cfg.punctuate = this.opts.engine.punctuation() !== null;
     this.applyConfig(this.opts.config ?? {}, true);
     this.asrEngine = this.resolveEngine();
-    this.openStoredSession();
+    const admission = this.opts.admission;
+    if (admission) this.releaseAdmission = this.opts.batch ? admission.admitBatch() : admission.admitLive(this.asrEngine);
+    try {
+      this.openStoredSession();
+    } catch (err) {
+      this.releaseAdmission?.();
+      throw err;
+    }
     this.state = 'open';
     const ready: ReadyMessage = {
       type: 'ready',
@@ -326,9 +342,24 @@ export class AsrSession extends EventEmitter {
       );
     }
     const stream = this.ensureStream();
+    const maxQueued = this.opts.maxQueuedAudioMs ?? 60_000;
+    if (stream.pendingMs + chunkMs > maxQueued) {
+      throw new SessionError(
+        'rate_limited',
+        `${Math.round(stream.pendingMs)} ms of this stream's audio is still waiting to be decoded (limit ${maxQueued} ms); this chunk was dropped — send at real-time pace`,
+      );
+    }
     this.audioMs += chunkMs;
     this.lastAudioAt = now;
     stream.write(samples);
+  }
+
+  /**
+   * Resolves once at most `maxPendingMs` of written audio waits to be decoded (writers of whole files pace on it;
+   * 0 = everything written so far is decoded).
+   */
+  drained(maxPendingMs = 0): Promise<void> {
+    return this.stream ? this.stream.drained(maxPendingMs) : Promise.resolve();
   }
 
   /**
@@ -411,14 +442,6 @@ export class AsrSession extends EventEmitter {
         this.containerDecoder = null;
       }
     }) as Promise<void>;
-  }
-
-  /**
-   * Resolves once the engine has decoded all audio written so far (finals of utterances that ended in it are
-   * emitted). A producer of a whole file awaits it between bounded writes, so a cancel leaves little to decode.
-   */
-  async drained(): Promise<void> {
-    if (this.stream && this.state !== 'closed') await this.stream.drained();
   }
 
   /**
@@ -547,7 +570,7 @@ export class AsrSession extends EventEmitter {
 
   private ensureStream(): AsrStream {
     if (this.stream) return this.stream;
-    const stream = this.asrEngine!.createStream({ sampleRate: this.cfg.sampleRate, endpointingMs: this.cfg.endpointing });
+    const stream = this.asrEngine!.createStream({ sampleRate: this.cfg.sampleRate, endpointingMs: this.cfg.endpointing, batch: this.opts.batch ?? false });
     const offset = this.timeBaseMs + this.audioMs;
     this.offsetOf.set(stream, offset);
     this.streamEndpointing = this.cfg.endpointing;
@@ -691,7 +714,10 @@ export class AsrSession extends EventEmitter {
   private close(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.stream?.close().catch(() => undefined);
+    const released = this.stream?.close().catch(() => undefined);
+    // The slot is free once the engine has let go of the stream (its decoder back in the pool).
+    if (released) void released.finally(() => this.releaseAdmission?.());
+    else this.releaseAdmission?.();
     if (this.firstAudioAt !== null && this.audioMs > 0) {
       this.opts.metrics?.realtimeFactor('asr', (this.now() - this.firstAudioAt) / this.audioMs);
     }

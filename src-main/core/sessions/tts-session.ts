@@ -45,6 +45,13 @@ export interface TtsSessionOptions {
   defaults?: Partial<TtsOptions>;
   /** Most characters per request (one-shot text, or an incremental request's appends together). Default 100k. */
   maxTextChars?: number;
+  /** Most requests waiting or in progress on this session; more get `rate_limited`. Default 16. */
+  maxQueuedRequests?: number;
+  /**
+   * Most characters of text held by this session (requests waiting or in progress, appends buffered); more
+   * get `rate_limited`. Default 200k: one connection cannot park megabytes of text in the server.
+   */
+  maxQueuedChars?: number;
   metrics?: SessionMetrics;
   /**
    * Called before each audio chunk is emitted; a transport with a full send buffer returns a promise that
@@ -103,6 +110,8 @@ export class TtsSession extends EventEmitter {
   private readonly opts: TtsSessionOptions;
   private readonly now: () => number;
   private readonly maxChars: number;
+  private readonly maxQueuedRequests: number;
+  private readonly maxQueuedChars: number;
   private defaults: TtsOptions;
   private readonly queue: Request[] = [];
   /** The incremental request receiving appends, if any. */
@@ -121,6 +130,8 @@ export class TtsSession extends EventEmitter {
     this.opts = opts;
     this.now = opts.now ?? (() => performance.now());
     this.maxChars = opts.maxTextChars ?? 100_000;
+    this.maxQueuedRequests = opts.maxQueuedRequests ?? 16;
+    this.maxQueuedChars = opts.maxQueuedChars ?? 200_000;
     this.defaults = { format: 'pcm', speed: 1, ...opts.defaults };
   }
 
@@ -134,6 +145,12 @@ export class TtsSession extends EventEmitter {
   /** Requests waiting or in progress. */
   get pending(): number {
     return this.queue.length + (this.current ? 1 : 0);
+  }
+  /** Characters of text held by requests waiting or in progress (what `maxQueuedChars` bounds). */
+  get queuedChars(): number {
+    let n = this.current && !this.queue.includes(this.current.req) ? this.current.req.chars : 0;
+    for (const r of this.queue) n += r.chars;
+    return n;
   }
 
   /** Dispatch one validated client message. Throws SessionError for bad requests (the session goes on). */
@@ -176,6 +193,7 @@ export class TtsSession extends EventEmitter {
       throw new SessionError('too_large', `text has ${text.length} characters; the limit per request is ${this.maxChars}`);
     }
     checkRequestId(msg.request_id);
+    this.checkQueueRoom(text.length, true);
     const options = this.resolveOptions(msg, this.defaults);
     const req = this.newRequest(msg.request_id, options, false);
     req.scriptLanguage = languageFromScript(text);
@@ -195,15 +213,16 @@ export class TtsSession extends EventEmitter {
     if (typeof msg.text !== 'string') throw new SessionError('bad_json', 'append needs a "text" string');
     checkRequestId(msg.request_id);
     let req = this.open;
+    if ((req?.chars ?? 0) + msg.text.length > this.maxChars) {
+      throw new SessionError('too_large', `${req ? `request ${req.id}` : 'this append'} would exceed ${this.maxChars} characters of text; flush first`);
+    }
+    this.checkQueueRoom(msg.text.length, !req);
     if (!req) {
       req = this.newRequest(msg.request_id, this.resolveOptions(msg, this.defaults), true);
       // An incremental request's voice follows the script of its first text.
       req.scriptLanguage = languageFromScript(msg.text);
       this.open = req;
       this.enqueue(req);
-    }
-    if (req.chars + msg.text.length > this.maxChars) {
-      throw new SessionError('too_large', `request ${req.id} would exceed ${this.maxChars} characters of text; flush first`);
     }
     req.chars += msg.text.length;
     this.addPieces(req, this.sentences.append(msg.text));
@@ -259,6 +278,23 @@ export class TtsSession extends EventEmitter {
   private requireOpen(): void {
     if (this.closed) throw new SessionError('bad_config', 'the TTS session is closed');
     if (this.finishing) throw new SessionError('bad_config', 'the session is finishing; no more requests are accepted');
+  }
+
+  /** Refuse (rate_limited) text that would take this session past its queue bounds; nothing is queued then. */
+  private checkQueueRoom(chars: number, newRequest: boolean): void {
+    if (newRequest && this.pending >= this.maxQueuedRequests) {
+      throw new SessionError(
+        'rate_limited',
+        `${this.pending} requests are already waiting on this connection (limit ${this.maxQueuedRequests}); wait for a synthesis_complete before sending more`,
+      );
+    }
+    const held = this.queuedChars;
+    if (held + chars > this.maxQueuedChars) {
+      throw new SessionError(
+        'rate_limited',
+        `this connection already holds ${held} characters of text to speak; ${chars} more would pass the limit of ${this.maxQueuedChars}; wait for audio to be produced`,
+      );
+    }
   }
 
   private newRequest(requestId: unknown, options: TtsOptions, incremental: boolean): Request {

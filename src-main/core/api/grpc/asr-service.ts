@@ -218,6 +218,8 @@ function streamingTranscribe(ctx: ApiContext, call: grpc.ServerDuplexStream<Audi
           config: streamConfigToSession(chunk.config),
           metrics: ctx.metrics,
           audioAheadBudgetMs: ctx.limits.audioAheadBudgetMs,
+          maxQueuedAudioMs: ctx.limits.maxQueuedAudioMs,
+          admission: ctx.admission,
         });
         const s = session;
         s.on('closed', settled);

@@ -155,6 +155,8 @@ function streamingSynthesize(ctx: ApiContext, call: grpc.ServerDuplexStream<Text
     engine: ctx.engine,
     metrics: ctx.metrics,
     maxTextChars: ctx.limits.maxTtsTextChars,
+    maxQueuedRequests: ctx.limits.maxTtsQueuedRequests,
+    maxQueuedChars: ctx.limits.maxTtsQueuedChars,
     // Audio is never dropped: synthesis waits while the call's send buffer is over the soft limit.
     waitForDrain: () => (call.writableLength > soft ? new Promise<void>((r) => call.once('drain', () => r())) : undefined),
   });

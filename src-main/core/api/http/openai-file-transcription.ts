@@ -4,6 +4,10 @@
 // A file is decoded piece by piece (any container core/audio's decodeAudioFileMono knows, by its magic bytes);
 // raw PCM is read only when the caller declares `encoding` pcm_s16le / pcm_f32le, because headerless bytes cannot
 // be told from a container and reading them as the wrong thing is silently wrong.
+//
+// A file is batch work: admitted as a batch job (a few at a time, else OverloadedError → 503/RESOURCE_EXHAUSTED),
+// decoded by the workers only in capacity live streams leave idle, and written paced on the engine's progress
+// (at most PACE_AHEAD_MS waiting), so it never floods a worker's queue. A client that goes away cancels it.
 import type { AsrConfigInput, FinalTranscript } from '../../../../proto/ws-messages.js';
 import { AudioFormatError, decodeAudioFileMono, StreamingResampler } from '../../audio/index.js';
 import { AsrSession, SessionError } from '../../sessions/asr-session.js';
@@ -21,21 +25,20 @@ export interface FileTranscription {
 export interface TranscribeOptions {
   /**
    * Abort to cancel at once (the client went away, or a server stop ran out of time); the transcription then
-   * rejects with `signal.reason`, decoding stops after at most two writes, and a stored session is marked
-   * interrupted (finals already stored stay).
+   * rejects with `signal.reason`, the worker drops what is queued (at most PACE_AHEAD_MS), and a stored session is
+   * marked interrupted (finals already stored stay).
    */
   signal?: AbortSignal;
   /** Called with each final segment as it is recognized (streamed responses). */
   onSegment?: (segment: FinalTranscript) => void;
 }
 
-/**
- * Bytes (raw PCM) handed to the session per write: bounded, so one upload never becomes one giant worker message,
- * and at most two writes wait in the worker at any time — a cancel leaves little to decode.
- */
+/** Bytes (raw PCM) handed to the session per write: bounded, so one upload never becomes one giant worker message. */
 const WRITE_BYTES = 64 * 1024;
-/** Samples handed to the session per write (decoded files), for the same reasons. */
+/** Samples handed to the session per write (decoded files), for the same reason. */
 const WRITE_SAMPLES = 32 * 1024;
+/** Most audio of a file waiting in the worker at once (ms): enough to keep it busy, little to hold or drop. */
+const PACE_AHEAD_MS = 8_000;
 /** Input rates the sessions take; a decoded file outside them is resampled to RESAMPLE_TO first. */
 const MIN_RATE = 8000;
 const MAX_RATE = 48000;
@@ -62,6 +65,9 @@ export async function transcribeBuffer(ctx: ApiContext, audio: Uint8Array, confi
     // A file is all there at once: running ahead of real time is the point, so no rate limit here
     // (the upload size limit bounds the work instead).
     audioAheadBudgetMs: Number.POSITIVE_INFINITY,
+    maxQueuedAudioMs: Number.POSITIVE_INFINITY,
+    batch: true,
+    admission: ctx.admission,
     // A file's own header gives its encoding and rate; the client's values describe raw PCM only.
     config: { interim_results: false, ...config, ...(raw ? {} : { encoding: undefined, sample_rate: undefined }) },
     metrics: ctx.metrics,
@@ -78,16 +84,9 @@ export async function transcribeBuffer(ctx: ApiContext, audio: Uint8Array, confi
   const ready = session.start();
   const cancel = () => session.cancel();
   signal?.addEventListener('abort', cancel, { once: true });
-  // Pipelined: hand piece k+1 to the worker while it decodes piece k, then wait for piece k.
-  let previous: Promise<void> = Promise.resolve();
+  // Paced on the engine's progress: at most PACE_AHEAD_MS of the file waits in the worker.
   const pace = async () => {
-    const written = session.drained();
-    written.catch(() => undefined);
-    await previous.catch((err) => {
-      signal?.throwIfAborted();
-      throw err;
-    });
-    previous = written;
+    await session.drained(PACE_AHEAD_MS);
     signal?.throwIfAborted();
   };
   try {
@@ -124,7 +123,6 @@ export async function transcribeBuffer(ctx: ApiContext, audio: Uint8Array, confi
         throw err;
       }
     }
-    await previous;
     signal?.throwIfAborted();
     const done = await session.end();
     signal?.throwIfAborted();

@@ -4,6 +4,7 @@
 import type { WebSocket } from 'ws';
 import { ASR_CLIENT_TYPES, CLOSE_CODES, type AsrServerMessage } from '../../../../proto/ws-messages.js';
 import { AsrSession, SessionError } from '../../sessions/asr-session.js';
+import { OverloadedError } from '../../sessions/admission.js';
 import type { ApiContext } from '../context.js';
 import type { ShutdownSet } from '../work-in-progress.js';
 import { decodeJsonAudio } from './json-audio.js';
@@ -31,6 +32,8 @@ export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
     config,
     metrics: ctx.metrics,
     audioAheadBudgetMs: ctx.limits.audioAheadBudgetMs,
+    maxQueuedAudioMs: ctx.limits.maxQueuedAudioMs,
+    admission: ctx.admission,
   });
   const stopGauge = ctx.metrics.streamOpened('asr', 'ws');
   // Idle: end the stream as `end` would (final + session_complete), then close 4408.
@@ -171,6 +174,8 @@ export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
         session.start();
       } catch (err) {
         fail(err);
+        // Over capacity: 1013 "try again later", with the reason (the error message before it says more).
+        if (err instanceof OverloadedError) return channel.close(CLOSE_CODES.tryAgainLater, err.message.slice(0, 120));
         const code = err instanceof SessionError && err.code === 'bad_config' ? CLOSE_CODES.policyViolation : CLOSE_CODES.internal;
         channel.close(code, err instanceof Error ? err.message : 'cannot start');
         return;

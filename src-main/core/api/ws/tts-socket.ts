@@ -27,6 +27,8 @@ export function handleTtsSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
   const session = new TtsSession({
     engine: ctx.engine,
     maxTextChars: ctx.limits.maxTtsTextChars,
+    maxQueuedRequests: ctx.limits.maxTtsQueuedRequests,
+    maxQueuedChars: ctx.limits.maxTtsQueuedChars,
     metrics: ctx.metrics,
     waitForDrain: () => channel.drained(),
     // Clients written for other servers name their own voices ("Yara"): serve them, with a `warning`.

@@ -1,6 +1,7 @@
 // Host side of the pocketsphinx backend: an AsrEngine whose streams live in worker threads (./worker.ts).
 // Streams are spread over the workers (least loaded first); the main thread only validates, copies and posts.
-import type { AsrEngine, AsrFinal, AsrStream, AsrStreamOptions } from '../../types.js';
+import { availableParallelism } from 'node:os';
+import { liveStreamsPerWorker, type AsrCapacity, type AsrEngine, type AsrFinal, type AsrStream, type AsrStreamOptions } from '../../types.js';
 import { checkStreamOptions, closeStreamsWithin, WorkerAsrStream, type AsrStreamChannel } from '../../worker-asr-stream.js';
 import { RpcClient, spawnWorker } from '../../worker-host.js';
 import { POCKETSPHINX_RATE } from './native.js';
@@ -8,14 +9,20 @@ import type { OpenArgs, PocketsphinxWorkerEvents } from './worker.js';
 
 export { MAX_WRITE_SECONDS } from '../../worker-asr-stream.js';
 const MAX_WORKERS = 8;
+/** How long close() lets open streams finish their queued audio before the workers are terminated. */
+const CLOSE_GRACE_MS = 5000;
+
+/** One worker per core, leaving one core for the main thread (I/O, TTS, the store): 1..8. */
+export function defaultPocketsphinxWorkers(): number {
+  return Math.max(1, Math.min(MAX_WORKERS, availableParallelism() - 1));
+}
 
 type WorkerApi = {
-  init: (a: undefined) => { ok: boolean };
+  init: (a: undefined) => { ok: boolean; rtf: number };
   open: (a: OpenArgs) => void;
   write: (a: { id: string; samples: Float32Array }) => void;
   flush: (a: { id: string }) => AsrFinal | null;
   close: (a: { id: string }) => AsrFinal | null;
-  drain: (a: { id: string }) => null;
   decodeWhole: (a: { samples: Float32Array }) => string;
 };
 type Rpc = RpcClient<WorkerApi, PocketsphinxWorkerEvents>;
@@ -28,6 +35,8 @@ interface Slot {
   rpc: Rpc;
   streams: Map<string, WorkerAsrStream>;
   channel: AsrStreamChannel;
+  /** This worker's real-time factor: from the calibration decode, then from its own reports. */
+  rtf: number;
 }
 
 export class PocketsphinxAsrEngine implements AsrEngine {
@@ -46,21 +55,26 @@ export class PocketsphinxAsrEngine implements AsrEngine {
       slot.rpc.on('speechStart', (e) => find(e.id)?.deliver('speechStart', e.atMs));
       slot.rpc.on('speechEnd', (e) => find(e.id)?.deliver('speechEnd', e.atMs));
       slot.rpc.on('streamError', (e) => find(e.id)?.fail(new Error(`pocketsphinx: ${e.message}`)));
+      slot.rpc.on('progress', (e) => {
+        if (e.rtf > 0) slot.rtf = e.rtf;
+        for (const [id, ms] of e.decoded) find(id)?.progress(ms);
+      });
       slot.rpc.on('workerError', (err) => {
         for (const s of slot.streams.values()) s.fail(err);
       });
     }
   }
 
-  /** Start `threads` workers (default 1), each with a warmed decoder. */
-  static async load(opts: { threads?: number } = {}): Promise<PocketsphinxAsrEngine> {
-    const n = Math.max(1, Math.min(MAX_WORKERS, Math.floor(opts.threads ?? 1)));
+  /** Start `workers` workers (default: defaultPocketsphinxWorkers()), each with a warmed, calibrated decoder. */
+  static async load(opts: { workers?: number; /** @deprecated alias of workers */ threads?: number } = {}): Promise<PocketsphinxAsrEngine> {
+    const n = Math.max(1, Math.min(MAX_WORKERS, Math.floor(opts.workers ?? opts.threads ?? defaultPocketsphinxWorkers())));
     const slots: Slot[] = Array.from({ length: n }, () => {
       const rpc = startPocketsphinxWorker();
-      return { rpc, streams: new Map(), channel: channelOf(rpc) };
+      return { rpc, streams: new Map(), channel: channelOf(rpc), rtf: 0 };
     });
     try {
-      await Promise.all(slots.map((s) => s.rpc.call('init', undefined)));
+      // One at a time: calibrations running together on a small machine would measure each other.
+      for (const s of slots) s.rtf = (await s.rpc.call('init', undefined)).rtf;
     } catch (err) {
       await Promise.allSettled(slots.map((s) => s.rpc.terminate()));
       throw err;
@@ -72,21 +86,43 @@ export class PocketsphinxAsrEngine implements AsrEngine {
     return this.slots.reduce((n, s) => n + s.streams.size, 0);
   }
 
+  capacity(): AsrCapacity {
+    const rtf = Math.max(...this.slots.map((s) => s.rtf));
+    let liveActive = 0;
+    let lagMs = 0;
+    const now = performance.now();
+    for (const s of this.slots) {
+      for (const st of s.streams.values()) {
+        if (st.batch) continue;
+        liveActive++;
+        lagMs = Math.max(lagMs, st.lagMs(now));
+      }
+    }
+    return { liveStreams: this.slots.reduce((n, s) => n + liveStreamsPerWorker(s.rtf), 0), liveActive, rtf, workers: this.slots.length, lagMs };
+  }
+
   createStream(opts: AsrStreamOptions): AsrStream {
     if (this.closed) throw new Error('pocketsphinx engine is closed');
-    const { sampleRate, endpointingMs, vad } = checkStreamOptions(opts);
-    const slot = this.slots.reduce((a, b) => (b.streams.size < a.streams.size ? b : a));
+    const { sampleRate, endpointingMs, vad, batch } = checkStreamOptions(opts);
+    // The worker with the most room for live work, by its own measured speed.
+    const room = (s: Slot) => liveStreamsPerWorker(s.rtf) - s.streams.size;
+    const slot = this.slots.reduce((a, b) => (room(b) > room(a) ? b : a));
     const id = `ps${this.nextId++}`;
-    const stream = new WorkerAsrStream(id, sampleRate, slot.channel, () => slot.streams.delete(id));
+    const stream = new WorkerAsrStream(id, sampleRate, slot.channel, () => slot.streams.delete(id), batch);
     slot.streams.set(id, stream);
-    slot.rpc.send('open', { id, sampleRate, endpointingMs, vad });
+    slot.rpc.send('open', { id, sampleRate, endpointingMs, vad, batch });
     return stream;
   }
 
+  /**
+   * Close every stream (each decodes what it has queued and gives its last final), for at most
+   * CLOSE_GRACE_MS; then the workers are terminated, dropping whatever audio is still queued (a burst
+   * client's minutes of backlog must not hold a shutdown).
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await closeStreamsWithin(this.slots.flatMap((s) => [...s.streams.values()]));
+    await closeStreamsWithin(this.slots.flatMap((s) => [...s.streams.values()]), CLOSE_GRACE_MS);
     await Promise.allSettled(this.slots.map((s) => s.rpc.terminate()));
   }
 }
@@ -96,8 +132,5 @@ function channelOf(rpc: Rpc): AsrStreamChannel {
     write: (id, samples) => rpc.send('write', { id, samples }, [samples.buffer]),
     flush: (id) => rpc.call('flush', { id }),
     close: (id) => rpc.call('close', { id }),
-    drain: async (id) => {
-      await rpc.call('drain', { id });
-    },
   };
 }

@@ -1,5 +1,12 @@
-// The pocketsphinx inference worker: owns the decoders (one per live stream, pooled) and does all native
+// The pocketsphinx inference worker: owns the decoders (one per open stream, pooled) and does all native
 // calls, resampling and endpointing off the main thread. The host side is ./engine.ts.
+//
+// Scheduling: writes only queue audio (as 100 ms blocks stamped with a deadline, ../../realtime-order.ts);
+// a loop decodes one block at a time — due live audio first, earliest deadline first; bursts and batch
+// streams in idle capacity — and yields to the message queue every few ms, so a stream that sent two
+// minutes of audio at once cannot make another stream's words late. flush/close are queued behind the
+// stream's own audio and answered when reached. The loop measures its real-time factor (busy time per audio
+// time) and reports it with each stream's decoded position, for admission and backpressure on the host.
 //
 // Endpointing: an energy VAD (./energy-vad.ts) marks voiced frames; once the utterance has had speech and
 // `endpointingMs` of trailing silence, it ends with a final and a new utterance starts. Every frame is decoded
@@ -8,6 +15,7 @@ import { StreamingResampler } from '../../../audio/resampler.js';
 import { Rechunker } from '../../../audio/rechunker.js';
 import type { AsrFinal, AsrPartial } from '../../types.js';
 import { serveRpc } from '../../worker-host.js';
+import { pickNext, VirtualClock, type QueuedWork } from '../../realtime-order.js';
 import { decoderArgs, loadAddon, POCKETSPHINX_RATE, type PsHandle } from './native.js';
 import { EnergyVad } from './energy-vad.js';
 import { cleanHypothesis, segmentsToWords } from './words.js';
@@ -21,14 +29,20 @@ const BLOCK = 1600;
 const SILENT_RESTART_SAMPLES = 10 * POCKETSPHINX_RATE;
 /** No utterance runs longer than this; it ends with a final (bounded decoder memory and latency). */
 const MAX_UTTERANCE_SAMPLES = 60 * POCKETSPHINX_RATE;
-/** Idle decoders kept for the next stream (loading one takes ~0.5 s). */
-const POOL_SIZE = 2;
+/** Idle decoders kept for the next stream (loading one takes ~0.5 s; each holds ~85 MB). */
+const POOL_SIZE = 1;
+/** The decode loop yields to the message queue after this much work (ms). */
+const SLICE_MS = 8;
+/** Calibration: seconds of speech-like audio decoded at start to measure this worker's real-time factor. */
+const CALIBRATION_S = 3;
 
 export interface OpenArgs {
   id: string;
   sampleRate: number;
   endpointingMs: number | false;
   vad: boolean;
+  /** Batch work (file transcription): decoded only in idle capacity. */
+  batch?: boolean;
 }
 
 export type PocketsphinxWorkerEvents = {
@@ -37,6 +51,8 @@ export type PocketsphinxWorkerEvents = {
   speechStart: { id: string; atMs: number };
   speechEnd: { id: string; atMs: number };
   streamError: { id: string; message: string };
+  /** Audio decoded so far per stream (ms of stream time), and this worker's recent real-time factor. */
+  progress: { decoded: [id: string, ms: number][]; rtf: number };
 };
 
 const addon = loadAddon();
@@ -83,6 +99,12 @@ class StreamState {
   talking = false;
   lastPartial = '';
   failed = false;
+  closing = false;
+  /** Work queued for the decode loop, in order. */
+  readonly queue: Work[] = [];
+  readonly clock = new VirtualClock();
+  /** When the decode loop last served this stream (fair share among due live streams). */
+  servedAtMs = Number.NEGATIVE_INFINITY;
 
   constructor(readonly args: OpenArgs) {
     addon.startStream(this.decoder); // segment frames are stream-wide: frame n = n * 10 ms of this stream
@@ -90,16 +112,22 @@ class StreamState {
   }
 }
 
+/** A 100 ms block to decode, or a flush/close to answer once the audio before it is decoded. */
+type Work =
+  | { kind: 'block'; samples: Float32Array; deadlineMs: number }
+  | { kind: 'flush' | 'close'; rest: Float32Array | null; deadlineMs: number; done: (final: AsrFinal | null) => void };
+
 const streams = new Map<string, StreamState>();
 const server = serveRpc<PocketsphinxWorkerEvents>({
-  /** Load (and keep) one decoder and run a short silent utterance, so the first stream starts at once. */
+  /** Load (and keep) one decoder and measure this worker's real-time factor on speech-like audio. */
   init: () => {
     const h = acquire();
     addon.startUtt(h);
     addon.processRaw(h, new Int16Array(POCKETSPHINX_RATE / 2), false);
     addon.endUtt(h, false);
+    const rtf = calibrate(h);
     release(h);
-    return { ok: true };
+    return { ok: true, rtf };
   },
   open: (a: OpenArgs) => {
     if (streams.has(a.id)) throw new Error(`stream ${a.id} already open`);
@@ -108,34 +136,28 @@ const server = serveRpc<PocketsphinxWorkerEvents>({
   write: (a: { id: string; samples: Float32Array }) => {
     const st = streams.get(a.id);
     if (!st || st.failed) return;
-    guard(st, () => feed(st, st.resampler.process(a.samples)));
+    guard(st, () => enqueueAudio(st, st.resampler.process(a.samples)));
+    schedule();
   },
-  flush: (a: { id: string }): AsrFinal | null => {
+  flush: (a: { id: string }): Promise<AsrFinal | null> => {
     const st = streams.get(a.id);
     if (!st) throw new Error(`stream ${a.id} is not open`);
-    if (st.failed) return null;
-    return (
-      guard(st, () => {
-        drainBlocks(st);
-        return st.inUtt ? finalize(st, 'flush') : null;
-      }) ?? null
-    );
-  },
-  close: (a: { id: string }): AsrFinal | null => {
-    const st = streams.get(a.id);
-    if (!st) return null;
-    streams.delete(a.id);
-    if (st.failed) return null;
-    const last = guard(st, () => {
-      feed(st, st.resampler.flush());
-      drainBlocks(st);
-      return st.inUtt ? finalize(st, 'flush') : null;
+    return new Promise((done) => {
+      st.queue.push({ kind: 'flush', rest: st.blocks.drain(false), deadlineMs: st.clock.stamp(performance.now(), 0).endMs, done });
+      schedule();
     });
-    if (!st.failed) release(st.decoder);
-    return last ?? null;
   },
-  /** Writes are decoded as they arrive, in order: by the time this runs, everything written before it is decoded. */
-  drain: (_a: { id: string }): null => null,
+  close: (a: { id: string }): Promise<AsrFinal | null> | null => {
+    const st = streams.get(a.id);
+    if (!st || st.closing) return null;
+    st.closing = true;
+    return new Promise((done) => {
+      guard(st, () => enqueueAudio(st, st.resampler.flush()));
+      if (st.failed) return done(null);
+      st.queue.push({ kind: 'close', rest: st.blocks.drain(false), deadlineMs: st.clock.stamp(performance.now(), 0).endMs, done });
+      schedule();
+    });
+  },
   /** The whole file in one ps_process_raw(full_utt=TRUE) call: the library's batch result, for comparison. */
   decodeWhole: (a: { samples: Float32Array }): string => {
     const h = batchDecoder();
@@ -157,6 +179,9 @@ function guard<T>(st: StreamState, fn: () => T): T | undefined {
     } catch {
       /* already unusable */
     }
+    for (const w of st.queue.splice(0)) if (w.kind !== 'block') w.done(null);
+    // The host never closes a failed stream in the worker (its close() ends on the host side): forget it now.
+    streams.delete(st.args.id);
     server.emit('streamError', { id: st.args.id, message: err instanceof Error ? err.message : String(err) });
     return undefined;
   }
@@ -164,14 +189,113 @@ function guard<T>(st: StreamState, fn: () => T): T | undefined {
 
 const ms = (samples: number) => samples / SAMPLES_PER_MS;
 
-function feed(st: StreamState, samples16k: Float32Array): void {
-  for (const block of st.blocks.push(samples16k)) decodeBlock(st, block);
+/** Cut new audio into blocks, each due when its stream's virtual clock says (see realtime-order.ts). */
+function enqueueAudio(st: StreamState, samples16k: Float32Array): void {
+  if (!samples16k.length) return;
+  const held = st.blocks.buffered;
+  const { startMs } = st.clock.stamp(performance.now(), ms(samples16k.length));
+  let end = -held;
+  for (const block of st.blocks.push(samples16k)) {
+    end += block.length;
+    st.queue.push({ kind: 'block', samples: block, deadlineMs: startMs + ms(end) });
+  }
 }
 
-/** Decode the partial block held back (before a flush or close). */
-function drainBlocks(st: StreamState): void {
-  const rest = st.blocks.drain(false);
-  if (rest) decodeBlock(st, rest);
+let scheduled = false;
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  setImmediate(runSlice);
+}
+
+/** Recent load: busy time and audio decoded, decayed so the figure follows the last ~10 s of work. */
+const load = { busyMs: 0, audioMs: 0, rtf: 0 };
+const touched = new Set<StreamState>();
+
+/** Decode queued work for up to SLICE_MS, most urgent first; then report progress and yield. */
+function runSlice(): void {
+  scheduled = false;
+  const started = performance.now();
+  let now = started;
+  while (now - started < SLICE_MS) {
+    const st = pickNext(streams.values(), headOf, now);
+    if (!st) break;
+    const w = st.queue.shift()!;
+    const t0 = now;
+    st.servedAtMs = t0;
+    if (w.kind === 'block') {
+      guard(st, () => decodeBlock(st, w.samples));
+      noteLoad(performance.now() - t0, ms(w.samples.length));
+    } else {
+      finishWork(st, w);
+    }
+    touched.add(st);
+    now = performance.now();
+  }
+  if (touched.size) {
+    server.emit('progress', { decoded: [...touched].map((st) => [st.args.id, ms(st.pos)]), rtf: load.rtf });
+    touched.clear();
+  }
+  for (const st of streams.values()) {
+    if (st.queue.length) return schedule();
+  }
+}
+
+function headOf(st: StreamState): QueuedWork | null {
+  const w = st.queue[0];
+  return w ? { deadlineMs: w.deadlineMs, batch: !!st.args.batch, servedAtMs: st.servedAtMs } : null;
+}
+
+/** A flush or close reached the front of its stream's queue: every block before it is decoded. */
+function finishWork(st: StreamState, w: Extract<Work, { kind: 'flush' | 'close' }>): void {
+  const final = st.failed
+    ? null
+    : guard(st, () => {
+        if (w.rest) decodeBlock(st, w.rest);
+        return st.inUtt ? finalize(st, 'flush') : null;
+      });
+  if (w.kind === 'close') {
+    streams.delete(st.args.id);
+    if (!st.failed) release(st.decoder);
+  }
+  w.done(final ?? null);
+}
+
+function noteLoad(busyMs: number, audioMs: number): void {
+  const DECAY_AUDIO_MS = 10_000;
+  const keep = Math.max(0, 1 - audioMs / DECAY_AUDIO_MS);
+  load.busyMs = load.busyMs * keep + busyMs;
+  load.audioMs = load.audioMs * keep + audioMs;
+  load.rtf = load.busyMs / load.audioMs;
+}
+
+/**
+ * Decode CALIBRATION_S of speech-like audio (noise shaped into syllables and pauses, which keeps many
+ * hypotheses active, as speech does) in 100 ms blocks, as a live stream would; returns busy time / audio time.
+ */
+function calibrate(h: PsHandle): number {
+  const n = CALIBRATION_S * POCKETSPHINX_RATE;
+  const audio = new Float32Array(n);
+  let seed = 12345;
+  for (let i = 0; i < n; i++) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    const syllable = Math.max(0, Math.sin((Math.PI * i) / (POCKETSPHINX_RATE * 0.2)));
+    const pause = i % POCKETSPHINX_RATE < POCKETSPHINX_RATE * 0.8 ? 1 : 0.02;
+    audio[i] = ((seed / 0x7fffffff) * 2 - 1) * 0.3 * syllable * pause + 0.2 * Math.sin(i * 0.07) * syllable * pause;
+  }
+  addon.startStream(h);
+  addon.startUtt(h);
+  const t0 = performance.now();
+  for (let o = 0; o < n; o += BLOCK) {
+    addon.processRaw(h, toInt16(audio.subarray(o, o + BLOCK)), false);
+    addon.getHyp(h);
+  }
+  addon.endUtt(h, true);
+  const rtf = (performance.now() - t0) / (n / SAMPLES_PER_MS);
+  load.busyMs = rtf * 2000;
+  load.audioMs = 2000;
+  load.rtf = rtf;
+  return rtf;
 }
 
 function decodeBlock(st: StreamState, block: Float32Array): void {

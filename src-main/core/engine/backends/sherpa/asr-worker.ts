@@ -27,7 +27,16 @@ export interface CreateStreamArg {
   vad: boolean;
 }
 
+/** Calibrated cost of one decode round: fixedMs + perStreamMs × batch size, per chunk of chunkMs audio. */
+export interface ChunkCost {
+  fixedMs: number;
+  perStreamMs: number;
+  chunkMs: number;
+}
+
 export type AsrWorkerEvents = {
+  /** Stream time (ms) decoded so far, per stream decoded in the last round. */
+  progress: { decoded: [id: string, ms: number][]; busyMs: number };
   partial: AsrPartial & { id: string };
   final: AsrFinal & { id: string };
   speechStart: { id: string; atMs: number };
@@ -50,6 +59,8 @@ class StreamState {
   written = 0;
   /** Decodes since the sherpa stream started or was last reset: decodedEnd = segment start + n × chunk. */
   decodes = 0;
+  /** Stream time decoded so far (ms), never reset: what progress reports to the host. */
+  decodedMs = 0;
   lastText = '';
   vad: SileroVadTracker | null = null;
 
@@ -110,11 +121,6 @@ const { emit } = serveRpc<AsrWorkerEvents>({
     scheduler.delete(s);
     return last;
   },
-  drain: (arg: { id: string }): null => {
-    const s = streams.get(arg.id);
-    if (s) catchUp(s);
-    return null;
-  },
   stats: (): SchedulerStats & { streams: number } => ({ ...scheduler.stats, streams: streams.size }),
 });
 
@@ -122,9 +128,14 @@ const scheduler = new BatchScheduler<StreamState>(
   {
     isReady: (s) => recognizer!.isReady(s.sherpa),
     decode: (batch) => {
+      const t0 = performance.now();
       if (batch.length === 1) recognizer!.decode(batch[0]!.sherpa);
       else recognizer!.decodeStreams(batch.map((s) => s.sherpa));
-      for (const s of batch) s.decodes++;
+      for (const s of batch) {
+        s.decodes++;
+        s.decodedMs = Math.min(s.writtenMs, s.decodedMs + chunkMs);
+      }
+      emit('progress', { decoded: batch.map((s) => [s.id, s.decodedMs]), busyMs: performance.now() - t0 });
     },
     afterDecode: (s) => {
       try {
@@ -137,7 +148,7 @@ const scheduler = new BatchScheduler<StreamState>(
   init.maxBatch,
 );
 
-function load(): { loadMs: number; warmMs: number } {
+function load(): { loadMs: number; warmMs: number; cost: ChunkCost } {
   const t0 = performance.now();
   const config = onlineRecognizerConfig(model, init.threads);
   try {
@@ -154,7 +165,33 @@ function load(): { loadMs: number; warmMs: number } {
     while (warm.every((w) => recognizer!.isReady(w))) recognizer.decodeStreams(warm);
     for (const w of warm) while (recognizer.isReady(w)) recognizer.decode(w);
   }
-  return { loadMs: t1 - t0, warmMs: performance.now() - t1 };
+  const warmMs = performance.now() - t1;
+  return { loadMs: t1 - t0, warmMs, cost: calibrate(recognizer) };
+}
+
+/**
+ * Time batched decodes of 1 and of 8 streams (a few chunks each, after one untimed round) and fit
+ * cost(n) = fixed + perStream·n: what admission needs to know how many live streams stay real-time.
+ */
+function calibrate(rec: OnlineRecognizer): ChunkCost {
+  const timeRound = (n: number): number => {
+    const streams = Array.from({ length: n }, () => rec.createStream());
+    const audio = new Float32Array(Math.round(model.sampleRate * (chunkMs / 1000) * 4)).map((_, i) => 0.05 * Math.sin(i / 5) + 0.02 * Math.sin(i / 17));
+    for (const st of streams) st.acceptWaveform({ samples: audio, sampleRate: model.sampleRate });
+    const round = () => (n === 1 ? rec.decode(streams[0]!) : rec.decodeStreams(streams));
+    round();
+    let rounds = 0;
+    const t0 = performance.now();
+    while (streams.every((st) => rec.isReady(st))) {
+      round();
+      rounds++;
+    }
+    return rounds ? (performance.now() - t0) / rounds : 0;
+  };
+  const one = timeRound(1);
+  const eight = timeRound(8);
+  const perStreamMs = Math.max(1e-3, (eight - one) / 7);
+  return { fixedMs: Math.max(0, one - perStreamMs), perStreamMs, chunkMs };
 }
 
 function createStream(arg: CreateStreamArg): void {
@@ -241,6 +278,7 @@ function flush(s: StreamState): AsrFinal | null {
   // A finished sherpa stream takes no more audio: start a fresh one at the current stream time.
   s.sherpa = rec.createStream();
   s.baseMs = s.writtenMs;
+  s.decodedMs = s.writtenMs;
   s.decodes = 0;
   s.lastText = '';
   return final;

@@ -2,20 +2,19 @@
 // scheduler live in a worker thread (asr-worker.ts). This side validates input, moves audio to the worker
 // (transferred, not copied twice) and turns worker events into AsrStream events.
 import { availableParallelism } from 'node:os';
-import type { AsrEngine, AsrFinal, AsrStream, AsrStreamOptions } from '../../types.js';
+import { LIVE_HEADROOM, type AsrCapacity, type AsrEngine, type AsrFinal, type AsrStream, type AsrStreamOptions } from '../../types.js';
 import { checkStreamOptions, closeStreamsWithin, WorkerAsrStream, type AsrStreamChannel } from '../../worker-asr-stream.js';
 import type { ResolvedModel } from '../../models/catalog.js';
 import { RpcClient, spawnWorker } from '../../worker-host.js';
-import type { AsrWorkerEvents, AsrWorkerInit, CreateStreamArg } from './asr-worker.js';
+import type { AsrWorkerEvents, AsrWorkerInit, ChunkCost, CreateStreamArg } from './asr-worker.js';
 import type { SchedulerStats } from './batch-scheduler.js';
 
 type WorkerApi = {
-  load: (a: undefined) => { loadMs: number; warmMs: number };
+  load: (a: undefined) => { loadMs: number; warmMs: number; cost: ChunkCost };
   createStream: (a: CreateStreamArg) => void;
   write: (a: { id: string; samples: Float32Array }) => void;
   flush: (a: { id: string }) => AsrFinal | null;
   close: (a: { id: string }) => AsrFinal | null;
-  drain: (a: { id: string }) => null;
   stats: (a: undefined) => SchedulerStats & { streams: number };
 };
 
@@ -46,11 +45,13 @@ export class SherpaAsrEngine implements AsrEngine {
   private readonly channel: AsrStreamChannel;
   private nextId = 1;
   private closed = false;
+  /** The worker's measured busy share while live streams run (continuous capacity measurement). */
+  private readonly load = new BusyShare();
 
   private constructor(
     private readonly rpc: RpcClient<WorkerApi, AsrWorkerEvents>,
     readonly model: ResolvedModel,
-    readonly timings: { loadMs: number; warmMs: number },
+    readonly timings: { loadMs: number; warmMs: number; cost: ChunkCost },
   ) {
     this.modelId = model.id;
     this.language = model.language;
@@ -59,15 +60,16 @@ export class SherpaAsrEngine implements AsrEngine {
       write: (id, samples) => rpc.send('write', { id, samples }, [samples.buffer]),
       flush: (id) => rpc.call('flush', { id }),
       close: (id) => rpc.call('close', { id }),
-      drain: async (id) => {
-        await rpc.call('drain', { id });
-      },
     };
     rpc.on('partial', (e) => this.streams.get(e.id)?.deliver('partial', { text: e.text, startMs: e.startMs, endMs: e.endMs }));
     rpc.on('final', ({ id, ...f }) => this.streams.get(id)?.deliver('final', f));
     rpc.on('speechStart', (e) => this.streams.get(e.id)?.deliver('speechStart', e.atMs));
     rpc.on('speechEnd', (e) => this.streams.get(e.id)?.deliver('speechEnd', e.atMs));
     rpc.on('streamError', (e) => this.streams.get(e.id)?.fail(new Error(e.message)));
+    rpc.on('progress', (e) => {
+      for (const [id, ms] of e.decoded) this.streams.get(id)?.progress(ms);
+      this.load.note(e.busyMs, this.liveCount());
+    });
     rpc.on('rpcError', (e) => {
       for (const s of this.streams.values()) s.fail(new Error(`sherpa worker: ${e.method}: ${e.message}`));
     });
@@ -104,11 +106,39 @@ export class SherpaAsrEngine implements AsrEngine {
     return this.streams.size;
   }
 
+  private liveCount(): number {
+    let n = 0;
+    for (const st of this.streams.values()) if (!st.batch) n++;
+    return n;
+  }
+
+  /**
+   * From the calibration at load: one batched decode of n streams costs fixedMs + perStreamMs·n per chunk of
+   * chunkMs audio, so n live streams stay real-time (with headroom) while that is ≤ LIVE_HEADROOM·chunkMs.
+   */
+  capacity(): AsrCapacity {
+    const { fixedMs, perStreamMs, chunkMs } = this.timings.cost;
+    let n = Math.floor((LIVE_HEADROOM * chunkMs - fixedMs) / Math.max(perStreamMs, 1e-3));
+    // Measured as it runs: L live streams keeping the worker busy a share u of the time can grow to L·headroom/u
+    // (conservative: batching makes streams cheaper than linear). The lower of the two figures wins.
+    const measured = this.load.estimate(LIVE_HEADROOM);
+    if (measured !== null) n = Math.min(n, measured);
+    let liveActive = 0;
+    let lagMs = 0;
+    const now = performance.now();
+    for (const st of this.streams.values()) {
+      if (st.batch) continue;
+      liveActive++;
+      lagMs = Math.max(lagMs, st.lagMs(now));
+    }
+    return { liveStreams: Math.max(1, Math.min(n, 256)), liveActive, rtf: (fixedMs + perStreamMs) / chunkMs, workers: 1, lagMs };
+  }
+
   createStream(opts: AsrStreamOptions): AsrStream {
     if (this.closed) throw new Error(`ASR engine ${this.modelId} is closed`);
-    const { sampleRate, endpointingMs, vad } = checkStreamOptions(opts);
+    const { sampleRate, endpointingMs, vad, batch } = checkStreamOptions(opts);
     const id = `s${this.nextId++}`;
-    const stream = new WorkerAsrStream(id, sampleRate, this.channel, () => this.streams.delete(id));
+    const stream = new WorkerAsrStream(id, sampleRate, this.channel, () => this.streams.delete(id), batch);
     this.streams.set(id, stream);
     this.rpc.send('createStream', { id, sampleRate, endpointingMs, vad });
     return stream;
@@ -124,5 +154,32 @@ export class SherpaAsrEngine implements AsrEngine {
     this.closed = true;
     await closeStreamsWithin(this.streams.values());
     await this.rpc.terminate();
+  }
+}
+
+/**
+ * Busy share of a worker over the last few seconds, with the live stream count it was measured at: the
+ * continuous half of the capacity measurement (calibration at load is the other).
+ */
+class BusyShare {
+  private readonly windowMs = 5000;
+  private samples: { at: number; busyMs: number; live: number }[] = [];
+
+  note(busyMs: number, live: number): void {
+    const now = performance.now();
+    this.samples.push({ at: now, busyMs, live });
+    while (this.samples.length && this.samples[0]!.at < now - this.windowMs) this.samples.shift();
+  }
+
+  /** Live streams the worker could keep at `headroom` busy share, or null while there is too little to go on. */
+  estimate(headroom: number): number | null {
+    const now = performance.now();
+    const recent = this.samples.filter((s) => s.at >= now - this.windowMs);
+    if (recent.length < 20) return null;
+    const span = Math.max(1000, now - recent[0]!.at);
+    const busy = recent.reduce((a, s) => a + s.busyMs, 0) / span;
+    const live = Math.max(...recent.map((s) => s.live));
+    if (live < 1 || busy < 0.05) return null;
+    return Math.max(1, Math.floor((live * headroom) / busy));
   }
 }

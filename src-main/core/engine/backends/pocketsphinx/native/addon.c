@@ -7,6 +7,9 @@
 #include <sphinxbase/feat.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #define CMN_PRIOR_FRAMES 100
 
@@ -293,7 +296,15 @@ static napi_value frame_rate(napi_env env, napi_callback_info info) {
   return out;
 }
 
-/** free(h): release the decoder now rather than at garbage collection. */
+/* A decoder is ~85 MB of many small allocations; glibc keeps freed memory in the thread's arena, so without
+ * a trim a process that once ran 60 streams stays at their peak RSS after they all close. */
+static void return_memory_to_os(void) {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
+
+/** free(h): release the decoder now rather than at garbage collection, and give the memory back. */
 static napi_value free_decoder(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -303,6 +314,7 @@ static napi_value free_decoder(napi_env env, napi_callback_info info) {
   d->ps = NULL;
   cmd_ln_free_r(d->config);
   d->config = NULL;
+  return_memory_to_os();
   return NULL;
 }
 

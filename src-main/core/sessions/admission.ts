@@ -1,0 +1,110 @@
+// Admission: a live ASR stream is admitted only while every admitted stream can stay real-time, as the
+// engine measures it (AsrEngine.capacity(): a calibration decode at load, then the workers' own real-time
+// factor). Over capacity the client is refused at once with the reason and when to retry — never admitted
+// into a queue that makes everyone late. Batch work (file transcriptions) has its own small number of slots:
+// it runs in the capacity live streams leave idle (the workers decode it last), so only a few at a time.
+//
+// Transport-agnostic: the WebSocket path closes 1013, gRPC answers RESOURCE_EXHAUSTED, REST 503 + Retry-After,
+// each with OverloadedError's message.
+import type { AsrEngine } from '../engine/types.js';
+import { SessionError } from './asr-session.js';
+
+/** Refused for lack of capacity; the client should retry after `retryAfterS`. */
+export class OverloadedError extends SessionError {
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+  ) {
+    super('rate_limited', message);
+    this.name = 'OverloadedError';
+  }
+}
+
+export interface AdmissionOptions {
+  /** Upper bound on live streams whatever the measurement says (limits.maxConcurrentStreams). */
+  maxLiveStreams: number;
+  /** Live streams admitted whatever the measurement says (limits.minLiveStreams; default 1). */
+  minLiveStreams?: number;
+  /** File transcriptions decoding at once (limits.maxBatchJobs). */
+  maxBatchJobs: number;
+}
+
+/** Seconds a refused client is told to wait: about one utterance, long enough for a stream to end. */
+const RETRY_AFTER_S = 5;
+/**
+ * An admitted live stream this far behind real time means the measurement was optimistic (other work on the
+ * machine, a costlier mix of audio): no new stream is admitted until the engine catches up.
+ */
+export const MAX_LAG_MS = 1000;
+
+export class Admission {
+  private readonly live = new Map<AsrEngine, number>();
+  private batch = 0;
+
+  constructor(private readonly opts: AdmissionOptions) {}
+
+  /** Live streams admitted now on `asr` (a stream counts from admission, before its first audio). */
+  liveOn(asr: AsrEngine): number {
+    return this.live.get(asr) ?? 0;
+  }
+
+  /** File transcriptions running now. */
+  get batchActive(): number {
+    return this.batch;
+  }
+
+  /** How many live streams `asr` admits: its measured capacity, within the configured floor and limit. */
+  liveCapacity(asr: AsrEngine): number {
+    return Math.max(this.floor(), Math.min(this.opts.maxLiveStreams, asr.capacity().liveStreams));
+  }
+
+  /** Live streams admitted whatever the measurements say. */
+  private floor(): number {
+    return Math.min(this.opts.maxLiveStreams, this.opts.minLiveStreams ?? 1);
+  }
+
+  /** Admit one live stream on `asr`; returns its release (idempotent). Throws OverloadedError when full. */
+  admitLive(asr: AsrEngine): () => void {
+    const used = this.liveOn(asr);
+    const cap = this.liveCapacity(asr);
+    if (used >= cap) {
+      const measured = asr.capacity();
+      throw new OverloadedError(
+        // Most important first: a WebSocket close reason keeps only the first 123 bytes.
+        `server at capacity: ${used} of ${cap} live streams on ${asr.modelId}; try again in ${RETRY_AFTER_S} s ` +
+          `(it keeps ${cap} real-time: measured real-time factor ${measured.rtf.toFixed(3)} on ${measured.workers} worker${measured.workers === 1 ? '' : 's'})`,
+        RETRY_AFTER_S,
+      );
+    }
+    const lag = asr.capacity().lagMs;
+    if (used >= this.floor() && lag > MAX_LAG_MS) {
+      throw new OverloadedError(
+        `server at capacity: ${used} live streams on ${asr.modelId} and the engine is ${Math.round(lag)} ms behind real time; try again in ${RETRY_AFTER_S} s`,
+        RETRY_AFTER_S,
+      );
+    }
+    this.live.set(asr, used + 1);
+    return once(() => this.live.set(asr, Math.max(0, this.liveOn(asr) - 1)));
+  }
+
+  /** Admit one batch job (file transcription); returns its release. Throws OverloadedError when full. */
+  admitBatch(): () => void {
+    if (this.batch >= this.opts.maxBatchJobs) {
+      throw new OverloadedError(
+        `${this.batch} file transcriptions are already running (limit ${this.opts.maxBatchJobs}; they use the capacity live streams leave idle); try again in ${RETRY_AFTER_S} s`,
+        RETRY_AFTER_S,
+      );
+    }
+    this.batch++;
+    return once(() => this.batch--);
+  }
+}
+
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+}
