@@ -95,7 +95,10 @@ describe('first-run onboarding (Chromium + earshot serve + loopback model mirror
     try {
       const engines = await page.getByTestId('engines-in-use').innerText();
       assert.match(engines, /Captions: pocketsphinx — zero-download; expect roughly 40–45% word errors, lowercase, no punctuation/);
-      assert.match(engines, /Speech: espeak-ng — zero-download/);
+      // The speech line names the TTS engine in use: espeak-ng, or sherpa-onnx when a neural voice is installed
+      // (the joe voice that `npm run test:setup` installs into the repo's models/).
+      const tts = ((await (await fetch(`${serve.base}/v1/engines`, { headers: { authorization: `Bearer ${serve.token}` } })).json()) as { data: { id: string; kind: string; available: boolean }[] }).data.find((e) => e.kind === 'tts' && e.available)!;
+      assert.match(engines, tts.id === 'espeak' ? /Speech: espeak-ng — zero-download/ : /Speech: sherpa-onnx — neural on-device voices/);
       const ids = await page.locator('[data-testid="recommended-model"]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.modelId));
       assert.deepEqual(ids.slice(0, 2), ['zipformer-en-20m', 'silero-vad'], `recommended: ${ids.join(', ')}`);
       const zip = page.locator('[data-model-id="zipformer-en-20m"]');

@@ -104,7 +104,7 @@ test('earshot models pull/verify/list via the CLI, with EARSHOT_MODELS_DIR and -
   const list = JSON.parse((await run(process.execPath, ['bin/earshot.mjs', 'models', 'list', '--json'], { env })).stdout) as { id: string; installed: boolean }[];
   assert.equal(list.find((m) => m.id === 'zipformer-en-20m')?.installed, false);
   // The table shows each model's download size (from the catalog's per-file sizes).
-  const table = (await run(process.execPath, ['bin/earshot.mjs', 'models', 'list'], { env })).stdout;
+  const table = (await run(process.execPath, ['bin/earshot.mjs', 'models', 'list', '--dev-fixtures'], { env })).stdout;
   assert.match(table, /^ID +KIND +LANG +DOWNLOAD +STATE/m);
   assert.match(table, /^silero-vad +vad +\* +2\.3 MB +/m);
   assert.match(table, /^compute-20m +asr-streaming +en +20\.5 MB +installed \(fixture\)/m);

@@ -54,7 +54,7 @@ test('CLI: the .tar.bz2 of a model folder installs, verified, and the engine the
   assert.deepEqual(readdirSync(models).sort(), ['fixtures']);
   for (const f of catalogModel('tone-alphabet').files) assert.equal(await sha256File(join(installed, f.path)), f.sha256);
   // The models dir comes first in resolution: list shows the imported copy, and it decodes speech-like tones.
-  const list = await run(process.execPath, ['bin/earshot.mjs', 'models', 'list'], { env });
+  const list = await run(process.execPath, ['bin/earshot.mjs', 'models', 'list', '--dev-fixtures'], { env });
   assert.match(list.stdout, new RegExp(`^tone-alphabet .*installed.* ${installed.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
   const text = await run(process.execPath, ['bin/earshot.mjs', 'transcribe', join(TONE_ALPHABET, 'test-wavs', 'pangram.wav'), '--model', 'tone-alphabet'], { env });
   assert.equal(text.stdout, 'the quick brown fox jumps over the lazy dog\n');
