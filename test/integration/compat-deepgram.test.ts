@@ -3,13 +3,14 @@
 // CloseStream; prerecorded POST /v1/listen; text to speech over REST and the live /v1/speak socket (espeak).
 // Live and prerecorded results are held to `earshot transcribe` on the same files (within 2 WER points).
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { DeepgramClient } from '@deepgram/sdk';
-import { bundledFfmpeg, decodeWav, parseWavHeader } from '../../src-main/core/audio/index.js';
+import { decodeWav, parseWavHeader } from '../../src-main/core/audio/index.js';
+import { decodeWithFfmpeg } from '../helpers/ffmpeg-decode.js';
 import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
 import { normalizeWords, wordErrorRate } from '../helpers/wer.js';
 import { startTestServer, TOKEN } from './ws-harness.js';
@@ -20,14 +21,6 @@ async function readBody(res: any): Promise<Buffer> {
   return Buffer.from(await (res.arrayBuffer ? res.arrayBuffer() : new Response(res.stream()).arrayBuffer()));
 }
 
-/** Any encoded audio → s16le mono at `rate`, with the bundled ffmpeg (an independent decoder). */
-function decodeWithFfmpeg(encoded: Buffer, rate: number): Buffer {
-  const ffmpeg = bundledFfmpeg();
-  if (!('path' in ffmpeg)) throw new Error(ffmpeg.reason);
-  const r = spawnSync(ffmpeg.path, ['-hide_banner', '-loglevel', 'error', '-i', 'pipe:0', '-f', 's16le', '-ac', '1', '-ar', String(rate), 'pipe:1'], { input: encoded, maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`ffmpeg could not decode it: ${r.stderr}`);
-  return r.stdout;
-}
 const FILES = ['1272-135031-0001', '251-118436-0019']; // 11 s each
 
 let srv: Awaited<ReturnType<typeof startTestServer>>;

@@ -3,14 +3,14 @@
 // speech to text on real speech (held to `earshot transcribe`); LMNT's streaming speech socket with text, flush,
 // reset and finish. Real engines: espeak-ng speaks, pocketsphinx listens.
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
 import Lmnt from 'lmnt-node';
-import { bundledFfmpeg } from '../../src-main/core/audio/index.js';
+import { decodeWithFfmpeg } from '../helpers/ffmpeg-decode.js';
 import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
 import { wordErrorRate } from '../helpers/wer.js';
 import { startTestServer, TOKEN } from './ws-harness.js';
@@ -37,14 +37,6 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
 
 const seconds = (pcm: Buffer, rate: number) => pcm.length / 2 / rate;
 
-/** Any encoded audio → s16le mono at `rate`, with the bundled ffmpeg (an independent decoder). */
-function decodeWithFfmpeg(encoded: Buffer, rate: number): Buffer {
-  const ffmpeg = bundledFfmpeg();
-  if (!('path' in ffmpeg)) throw new Error(ffmpeg.reason);
-  const r = spawnSync(ffmpeg.path, ['-hide_banner', '-loglevel', 'error', '-i', 'pipe:0', '-f', 's16le', '-ac', '1', '-ar', String(rate), 'pipe:1'], { input: encoded, maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`ffmpeg could not decode it: ${r.stderr}`);
-  return r.stdout;
-}
 
 test('ElevenLabs voices.getAll lists the installed voices', async () => {
   const res = await eleven.voices.getAll();
