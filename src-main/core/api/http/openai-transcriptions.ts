@@ -126,7 +126,8 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
       const e = malformed ? new RestError('bad_config', `malformed multipart/form-data body: ${err instanceof Error ? err.message : String(err)}`) : toRestError(err);
       if (e.status >= 500) req.log.error({ err }, 'transcription request failed');
       else req.log.warn({ code: e.code, status: e.status, reason: e.message }, 'transcription request refused');
-      return sendError(reply, e);
+      // (An OverloadedError keeps its class: sendError answers it 503 with Retry-After.)
+      return sendError(reply, malformed ? e : err);
     } finally {
       reply.raw.off('close', clientGone);
       unregister();
