@@ -26,7 +26,13 @@ test('live streams that cannot finish within the grace period are cut with a rea
   const h = parseWavHeader(wav);
   const pcm = wav.subarray(h.dataOffset, h.dataOffset + Math.min(h.dataBytes, 100 * 32000)); // 100 s, s16le 16 kHz
   const store = openStore({ path: join(dir, 'cut.db') });
-  const srv = await startTestServer({ asr: [{ backend: 'pocketsphinx' }], tts: [] }, { store, grpc: { asrPort: 0, ttsPort: 0 }, stopGraceMs: GRACE_MS });
+  const srv = await startTestServer({ asr: [{ backend: 'pocketsphinx' }], tts: [] }, {
+    store,
+    grpc: { asrPort: 0, ttsPort: 0 },
+    stopGraceMs: GRACE_MS,
+    // The backlog is the point here: let the whole 100 s queue (the default bound refuses audio past 60 s queued).
+    limits: { maxQueuedAudioMs: 300_000 },
+  });
   const pkg = grpc.loadPackageDefinition(protoLoader.loadSync([ASR_PROTO], LOADER_OPTIONS)) as any;
   const client = new pkg.earshot.v1.SpeechRecognition(`127.0.0.1:${srv.server.grpcAsrPort}`, grpc.credentials.createInsecure());
   try {

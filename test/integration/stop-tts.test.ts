@@ -15,7 +15,8 @@ import { startTestServer } from './ws-harness.js';
 
 const GRACE_MS = 1500;
 const STOP_BOUND_MS = 10_000;
-const LONG = 'This sentence is one of very many that take a long while to speak aloud. '.repeat(300);
+// Distinct sentences: repeated ones would come from the synthesis cache at once.
+const LONG = Array.from({ length: 300 }, (_, i) => `Sentence ${i + 1} is one of very many that take a long while to speak aloud.`).join(' ');
 
 let srv: Awaited<ReturnType<typeof startTestServer>>;
 let tts: any;

@@ -63,7 +63,8 @@ test('rotation closes WS (4401) and gRPC (UNAUTHENTICATED) streams opened with t
   const grpcTtsEnd = ending(grpcTts);
   grpcTts.write({ text: 'Hello' });
   // A one-shot Synthesize of a long text, still streaming when the token rotates.
-  const long = old.tts.Synthesize({ text: 'This is a long text that takes a while to speak. '.repeat(40) });
+  // Distinct sentences: repeated ones would come from the synthesis cache at once.
+  const long = old.tts.Synthesize({ text: Array.from({ length: 40 }, (_, i) => `This is sentence ${i + 1} of a long text that takes a while to speak.`).join(' ') });
   const longEnd = new Promise<string>((resolve) => {
     long.on('data', () => undefined);
     long.on('error', (e: grpc.ServiceError) => resolve(`${grpc.status[e.code]}: ${e.details}`));

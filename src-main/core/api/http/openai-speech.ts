@@ -30,6 +30,7 @@ import type { ApiContext } from '../context.js';
 import { describeZodError, RestError, sendError, toRestError } from './openai-errors.js';
 import { resolveVoice } from './openai-names.js';
 import { jsonBodyLimit, synthesizeOne, type SynthesisEvent } from './tts-stream-request.js';
+import { ShuttingDownError } from '../work-in-progress.js';
 
 const FORMATS = ['mp3', 'wav', 'pcm', 'opus', 'aac', 'flac'] as const;
 type SpeechFormat = (typeof FORMATS)[number];
@@ -55,6 +56,8 @@ export const SpeechBody = z.object({
 
 export function registerSpeechRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.post('/v1/audio/speech', { bodyLimit: jsonBodyLimit(ctx) }, async (req, reply) => {
+    /** This request's entry in the server's work in progress, until its body ends. */
+    let unregister: (() => void) | null = null;
     try {
       if (req.body === undefined || req.body === null || typeof req.body !== 'object') {
         throw new RestError('bad_json', 'send a JSON object: {"input": "text", "voice": "…", "response_format": "mp3"}');
@@ -73,6 +76,11 @@ export function registerSpeechRoute(app: FastifyInstance, ctx: ApiContext): void
       const voice = resolveVoice(b.voice, ctx.engine.voices());
       const abort = new AbortController();
       reply.raw.once('close', () => abort.abort());
+      // A server stop lets the speech finish within its grace period, then cuts it with a stated reason.
+      unregister = ctx.work.add({
+        finish: () => undefined,
+        cut: (message) => abort.abort(new ShuttingDownError(`${message}; the audio was cut short`)),
+      });
       // f32 from the session, encoded here: one path for every output format.
       const events = synthesizeOne(ctx, { text: b.input, voice, language: b.language, format: 'f32', sample_rate: rate, speed: b.speed }, abort.signal)[
         Symbol.asyncIterator
@@ -80,11 +88,15 @@ export function registerSpeechRoute(app: FastifyInstance, ctx: ApiContext): void
       // The first event before any header: a request that fails at once still gets its error status.
       const first = await events.next();
       reply.header('cache-control', 'no-store').header('x-sample-rate', String(rate));
-      if (b.stream_format === 'sse') return sendSse(ctx, reply, events, first, format, rate, b.input);
-      if (format === 'wav') return await sendWholeWav(reply, events, first, rate);
-      return sendStreamed(ctx, reply, events, first, format, rate, abort.signal);
+      const done = unregister;
+      unregister = null;
+      if (b.stream_format === 'sse') return sendSse(ctx, reply, events, first, format, rate, b.input, abort.signal, done);
+      if (format === 'wav') return await sendWholeWav(reply, events, first, rate).finally(done);
+      return sendStreamed(ctx, reply, events, first, format, rate, abort.signal, done);
     } catch (err) {
       return sendError(reply, err);
+    } finally {
+      unregister?.();
     }
   });
 }
@@ -142,7 +154,7 @@ const contentTypeOf = (format: SpeechFormat): string =>
   FFMPEG_FORMATS.has(format) ? COMPRESSED_CONTENT_TYPES[format as 'opus' | 'aac' | 'flac'] : createStreamEncoder(format as EncodedFormat, 24000).contentType;
 
 /** Every format but wav, as it is synthesized (chunked transfer). */
-function sendStreamed(ctx: ApiContext, reply: FastifyReply, events: Events, first: IteratorResult<SynthesisEvent>, format: SpeechFormat, rate: number, signal: AbortSignal): FastifyReply {
+function sendStreamed(ctx: ApiContext, reply: FastifyReply, events: Events, first: IteratorResult<SynthesisEvent>, format: SpeechFormat, rate: number, signal: AbortSignal, done: () => void): FastifyReply {
   const body = new PassThrough();
   const write = async (bytes: Buffer) => {
     if (bytes.byteLength && !body.write(bytes)) await new Promise((res) => body.once('drain', res));
@@ -150,18 +162,32 @@ function sendStreamed(ctx: ApiContext, reply: FastifyReply, events: Events, firs
   void (async () => {
     try {
       await encodeInto(format, rate, events, first, write, signal);
-      body.end();
+      // Cut by a stop: the body must not look complete, so it is aborted (the client sees a truncated stream).
+      if (signal.reason instanceof ShuttingDownError) body.destroy(signal.reason);
+      else body.end();
     } catch (err) {
       // Headers are gone: all we can do is cut the body short (the client sees a truncated stream).
       ctx.logger.warn({ err }, 'speech stream failed after the response started');
       body.destroy(err as Error);
+    } finally {
+      done();
     }
   })();
   return reply.type(contentTypeOf(format)).send(body);
 }
 
 /** OpenAI's speech SSE: `speech.audio.delta` events with base64 audio, then `speech.audio.done`. */
-function sendSse(ctx: ApiContext, reply: FastifyReply, events: Events, first: IteratorResult<SynthesisEvent>, format: SpeechFormat, rate: number, input: string): FastifyReply {
+function sendSse(
+  ctx: ApiContext,
+  reply: FastifyReply,
+  events: Events,
+  first: IteratorResult<SynthesisEvent>,
+  format: SpeechFormat,
+  rate: number,
+  input: string,
+  signal: AbortSignal,
+  done: () => void,
+): FastifyReply {
   const body = new PassThrough();
   const send = async (data: unknown) => {
     if (!body.write(`data: ${JSON.stringify(data)}\n\n`)) await new Promise((res) => body.once('drain', res));
@@ -169,13 +195,16 @@ function sendSse(ctx: ApiContext, reply: FastifyReply, events: Events, first: It
   const delta = (bytes: Buffer) => (bytes.byteLength ? send({ type: 'speech.audio.delta', audio: bytes.toString('base64') }) : undefined);
   void (async () => {
     try {
-      await encodeInto(format, rate, events, first, delta);
+      await encodeInto(format, rate, events, first, delta, signal);
+      if (signal.reason instanceof ShuttingDownError) throw signal.reason;
       // Earshot counts no tokens; OpenAI's usage shape with the input's length in characters as a stand-in.
       await send({ type: 'speech.audio.done', usage: { input_tokens: input.length, output_tokens: 0, total_tokens: input.length } });
     } catch (err) {
       const e = toRestError(err);
       ctx.logger.warn({ err }, 'speech SSE failed after the response started');
       await send({ type: 'error', error: { code: e.code, message: e.message } }).catch(() => undefined);
+    } finally {
+      done();
     }
     body.end();
   })();
