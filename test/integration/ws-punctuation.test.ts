@@ -62,7 +62,10 @@ test('flush returns the punctuated final, and a live config change turns punctua
 });
 
 test('GET /v1/models names the punctuation model; without one, punctuate defaults off and finals are raw', async () => {
+  // Fixtures are listed only with the developer switch.
+  h.server.ctx.listFixtures = true;
   const withPunct = (await (await fetch(`${h.server.asrUrl}/v1/models`)).json()) as any;
+  h.server.ctx.listFixtures = false;
   assert.deepEqual(withPunct.punctuation, { model: 'punct-fixture' });
   assert.ok(withPunct.data.some((m: any) => m.id === 'punct-fixture' && m.kind === 'punct' && m.fixture));
   assert.ok(withPunct.data.some((m: any) => m.id === 'punct-en-online-2024-08-06' && m.kind === 'punct' && !m.fixture));
