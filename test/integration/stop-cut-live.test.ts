@@ -31,7 +31,8 @@ test('live streams that cannot finish within the grace period are cut with a rea
     grpc: { asrPort: 0, ttsPort: 0 },
     stopGraceMs: GRACE_MS,
     // The backlog is the point here: let the whole 100 s queue (the default bound refuses audio past 60 s queued).
-    limits: { maxQueuedAudioMs: 300_000 },
+    // Two live streams whatever capacity a busy machine measures (admission would refuse the second).
+    limits: { maxQueuedAudioMs: 300_000, minLiveStreams: 2 },
   });
   const pkg = grpc.loadPackageDefinition(protoLoader.loadSync([ASR_PROTO], LOADER_OPTIONS)) as any;
   const client = new pkg.earshot.v1.SpeechRecognition(`127.0.0.1:${srv.server.grpcAsrPort}`, grpc.credentials.createInsecure());
