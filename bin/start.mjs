@@ -20,7 +20,9 @@ function findElectron() {
     if (typeof path === 'string' && existsSync(path)) return { path };
     return { reason: `the Electron binary ${path} does not exist` };
   } catch (err) {
-    return { reason: err instanceof Error && /failed to install/.test(err.message) ? 'its binary was not downloaded' : String(err?.message ?? err) };
+    return {
+      reason: err instanceof Error && /failed to install/.test(err.message) ? 'its binary was not downloaded' : String(err?.message ?? err),
+    };
   }
 }
 

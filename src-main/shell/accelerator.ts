@@ -40,15 +40,50 @@ const MODIFIER_ALIASES: Record<string, Modifier> = {
 /** Named keys Electron accepts, keyed by lower case, valued by canonical spelling. */
 const NAMED_KEYS: Record<string, string> = Object.fromEntries(
   [
-    'Plus', 'Space', 'Tab', 'Capslock', 'Numlock', 'Scrolllock', 'Backspace', 'Delete', 'Insert', 'Return',
-    'Up', 'Down', 'Left', 'Right', 'Home', 'End', 'PageUp', 'PageDown', 'Escape', 'VolumeUp', 'VolumeDown',
-    'VolumeMute', 'MediaNextTrack', 'MediaPreviousTrack', 'MediaStop', 'MediaPlayPause', 'PrintScreen',
-    'numdec', 'numadd', 'numsub', 'nummult', 'numdiv',
+    'Plus',
+    'Space',
+    'Tab',
+    'Capslock',
+    'Numlock',
+    'Scrolllock',
+    'Backspace',
+    'Delete',
+    'Insert',
+    'Return',
+    'Up',
+    'Down',
+    'Left',
+    'Right',
+    'Home',
+    'End',
+    'PageUp',
+    'PageDown',
+    'Escape',
+    'VolumeUp',
+    'VolumeDown',
+    'VolumeMute',
+    'MediaNextTrack',
+    'MediaPreviousTrack',
+    'MediaStop',
+    'MediaPlayPause',
+    'PrintScreen',
+    'numdec',
+    'numadd',
+    'numsub',
+    'nummult',
+    'numdiv',
     ...Array.from({ length: 10 }, (_, i) => `num${i}`),
     ...Array.from({ length: 24 }, (_, i) => `F${i + 1}`),
   ].map((k) => [k.toLowerCase(), k]),
 );
-const KEY_ALIASES: Record<string, string> = { enter: 'Return', esc: 'Escape', del: 'Delete', ins: 'Insert', pgup: 'PageUp', pgdn: 'PageDown' };
+const KEY_ALIASES: Record<string, string> = {
+  enter: 'Return',
+  esc: 'Escape',
+  del: 'Delete',
+  ins: 'Insert',
+  pgup: 'PageUp',
+  pgdn: 'PageDown',
+};
 /** Single printable characters Electron accepts as keys ('+' must be spelled Plus: it is the separator). */
 const PUNCTUATION = new Set([...')!@#$%^&*(:;<=,_->.?/~`{][|\\}"\'']);
 
@@ -108,7 +143,9 @@ function canonicalKey(part: string): string | null {
  * Two accelerators with the same chord collide even when spelled differently ("Ctrl+Alt+C" vs "CmdOrCtrl+Option+c").
  */
 export function chordOf(acc: Accelerator, platform: Platform): string {
-  const mods = new Set<Modifier>(acc.modifiers.map((m) => (m === 'CommandOrControl' ? (platform === 'darwin' ? 'Command' : 'Control') : m)));
+  const mods = new Set<Modifier>(
+    acc.modifiers.map((m) => (m === 'CommandOrControl' ? (platform === 'darwin' ? 'Command' : 'Control') : m)),
+  );
   const ordered = MODIFIER_ORDER.filter((m) => mods.has(m));
   return [...ordered, acc.key].join('+');
 }
@@ -154,7 +191,12 @@ export function planHotkeys(map: HotkeyMap, platform: Platform): HotkeyPlan {
     }
     const chord = chordOf(acc, platform);
     if (RESERVED[platform].includes(chord)) {
-      problems.push({ action, accelerator: raw, kind: 'reserved', message: `"${acc.normalized}" is reserved by the system on ${platform}` });
+      problems.push({
+        action,
+        accelerator: raw,
+        kind: 'reserved',
+        message: `"${acc.normalized}" is reserved by the system on ${platform}`,
+      });
       continue;
     }
     const owner = taken.get(chord);

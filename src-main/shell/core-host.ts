@@ -51,7 +51,10 @@ export async function startCore(opts: CoreOptions = {}): Promise<CoreHandle> {
     get token() {
       return core.server.ctx.auth.token;
     },
-    grpc: core.server.grpcAsrPort !== null ? { asr: `127.0.0.1:${core.server.grpcAsrPort}`, tts: `127.0.0.1:${core.server.grpcTtsPort}` } : null,
+    grpc:
+      core.server.grpcAsrPort !== null
+        ? { asr: `127.0.0.1:${core.server.grpcAsrPort}`, tts: `127.0.0.1:${core.server.grpcTtsPort}` }
+        : null,
     engine: core.engine,
     store: core.store,
     close: () => core.close(),

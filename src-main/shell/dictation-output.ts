@@ -13,14 +13,7 @@ import { spawn } from 'node:child_process';
 import { onPath } from './executables.js';
 
 export type DictationMechanism =
-  | 'xdotool-type'
-  | 'xdotool-paste'
-  | 'wtype'
-  | 'ydotool'
-  | 'osascript-keystroke'
-  | 'osascript-paste'
-  | 'sendkeys'
-  | 'powershell-paste';
+  'xdotool-type' | 'xdotool-paste' | 'wtype' | 'ydotool' | 'osascript-keystroke' | 'osascript-paste' | 'sendkeys' | 'powershell-paste';
 
 export interface MechanismStatus {
   id: DictationMechanism;
@@ -37,8 +30,7 @@ export interface DictationEnvironment {
 }
 
 export type DictationResult =
-  | { ok: true; mechanism: DictationMechanism; chars: number }
-  | { ok: false; mechanism: DictationMechanism | 'none'; error: string };
+  { ok: true; mechanism: DictationMechanism; chars: number } | { ok: false; mechanism: DictationMechanism | 'none'; error: string };
 
 export class DictationError extends Error {
   constructor(message: string) {
@@ -106,7 +98,8 @@ export function describeUnavailable(statuses: MechanismStatus[], platform: NodeJ
  */
 export function sanitizeDictation(text: unknown): string {
   if (typeof text !== 'string') throw new DictationError('dictation text must be a string');
-  if (text.length > MAX_DICTATION_CHARS) throw new DictationError(`dictation text is ${text.length} characters; the limit is ${MAX_DICTATION_CHARS}`);
+  if (text.length > MAX_DICTATION_CHARS)
+    throw new DictationError(`dictation text is ${text.length} characters; the limit is ${MAX_DICTATION_CHARS}`);
   // eslint-disable-next-line no-control-regex
   const clean = text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
   if (!clean.trim()) throw new DictationError('dictation text is empty');
@@ -155,7 +148,10 @@ function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<string
       // Give buffered stdout a tick to arrive before resolving.
       setImmediate(() => {
         if (code === 0) resolve(out);
-        else reject(new DictationError(`${cmd} ${signal ? `was killed (${signal})` : `exited ${code}`}${err.trim() ? `: ${err.trim()}` : ''}`));
+        else
+          reject(
+            new DictationError(`${cmd} ${signal ? `was killed (${signal})` : `exited ${code}`}${err.trim() ? `: ${err.trim()}` : ''}`),
+          );
       });
     });
     child.stdin!.on('error', () => {}); // a tool that ignores stdin may close it early
@@ -223,7 +219,11 @@ async function inject(id: DictationMechanism, text: string, env: NodeJS.ProcessE
       return;
     case 'osascript-keystroke':
       // The text travels as an argv item, never spliced into the script.
-      await run('osascript', ['-e', 'on run argv', '-e', 'tell application "System Events" to keystroke (item 1 of argv)', '-e', 'end run', text], { env });
+      await run(
+        'osascript',
+        ['-e', 'on run argv', '-e', 'tell application "System Events" to keystroke (item 1 of argv)', '-e', 'end run', text],
+        { env },
+      );
       return;
     case 'osascript-paste':
       await withClipboard(
@@ -237,16 +237,33 @@ async function inject(id: DictationMechanism, text: string, env: NodeJS.ProcessE
     case 'sendkeys':
       await run(
         'powershell',
-        ['-NoProfile', '-NonInteractive', '-Command', 'Add-Type -AssemblyName System.Windows.Forms; [System.Windows.Forms.SendKeys]::SendWait($env:EARSHOT_DICTATION)'],
+        [
+          '-NoProfile',
+          '-NonInteractive',
+          '-Command',
+          'Add-Type -AssemblyName System.Windows.Forms; [System.Windows.Forms.SendKeys]::SendWait($env:EARSHOT_DICTATION)',
+        ],
         { env: { ...env, EARSHOT_DICTATION: escapeSendKeys(text) } },
       );
       return;
     case 'powershell-paste':
       await withClipboard(
         () => run('powershell', ['-NoProfile', '-NonInteractive', '-Command', 'Get-Clipboard -Raw'], { env }),
-        (t) => run('powershell', ['-NoProfile', '-NonInteractive', '-Command', 'Set-Clipboard -Value $env:EARSHOT_DICTATION'], { env: { ...env, EARSHOT_DICTATION: t } }),
+        (t) =>
+          run('powershell', ['-NoProfile', '-NonInteractive', '-Command', 'Set-Clipboard -Value $env:EARSHOT_DICTATION'], {
+            env: { ...env, EARSHOT_DICTATION: t },
+          }),
         () =>
-          run('powershell', ['-NoProfile', '-NonInteractive', '-Command', "Add-Type -AssemblyName System.Windows.Forms; [System.Windows.Forms.SendKeys]::SendWait('^v')"], { env }),
+          run(
+            'powershell',
+            [
+              '-NoProfile',
+              '-NonInteractive',
+              '-Command',
+              "Add-Type -AssemblyName System.Windows.Forms; [System.Windows.Forms.SendKeys]::SendWait('^v')",
+            ],
+            { env },
+          ),
         text,
         settle,
       );

@@ -28,7 +28,12 @@ export class HotkeyRegistry {
         this.registered.push(b.accelerator);
         bindings.push(b);
       } else {
-        problems.push({ action: b.action, accelerator: b.accelerator, kind: 'unavailable', message: `"${b.accelerator}" is already taken by another application` });
+        problems.push({
+          action: b.action,
+          accelerator: b.accelerator,
+          kind: 'unavailable',
+          message: `"${b.accelerator}" is already taken by another application`,
+        });
       }
     }
     return { bindings, problems };

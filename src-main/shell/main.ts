@@ -116,7 +116,9 @@ function registerIpc(): void {
   });
   // dictate() reports its own failures in its result, so it is not wrapped in { ok, value }.
   ipcMain.handle(IPC.dictate, (_e, text: unknown) => dictate(typeof text === 'string' ? text : ''));
-  handle(IPC.startSystemAudio, z.object({ session: z.string().min(1).max(100).optional() }).strict(), ({ session }) => startSystemAudio(session));
+  handle(IPC.startSystemAudio, z.object({ session: z.string().min(1).max(100).optional() }).strict(), ({ session }) =>
+    startSystemAudio(session),
+  );
   handle(IPC.stopSystemAudio, z.undefined(), async () => {
     await systemAudio?.stop();
   });
@@ -222,6 +224,6 @@ onStopSignals({
 });
 
 main().catch((err: unknown) => {
-  console.error(`earshot: cannot start: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  console.error(`earshot: cannot start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   app.exit(1);
 });

@@ -116,7 +116,10 @@ export class LinuxSystemAudioCapture extends EventEmitter {
     child.on('exit', (code, signal) => {
       this.child = null;
       if (!this.stopping) {
-        this.emit('error', new SystemAudioError(`${tool} stopped (${signal ?? `exit ${code}`})${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
+        this.emit(
+          'error',
+          new SystemAudioError(`${tool} stopped (${signal ?? `exit ${code}`})${stderr.trim() ? `: ${stderr.trim()}` : ''}`),
+        );
       }
       this.finish();
     });

@@ -18,7 +18,9 @@ export function hardenWebContents(apiBase: string): void {
     const origin = details.requestingUrl ? new URL(details.requestingUrl).origin : '';
     callback(origin === uiOrigin && allowed.has(permission));
   });
-  session.defaultSession.setPermissionCheckHandler((_wc, permission, requestingOrigin) => requestingOrigin === uiOrigin && allowed.has(permission));
+  session.defaultSession.setPermissionCheckHandler(
+    (_wc, permission, requestingOrigin) => requestingOrigin === uiOrigin && allowed.has(permission),
+  );
 
   app.on('web-contents-created', (_e, contents) => {
     contents.on('will-navigate', (event, url) => {

@@ -12,7 +12,17 @@ function mount() {
   const live = new LiveCaptions(cfg);
   const rest = {
     readyz: vi.fn(async () => ({ ready: true, detail: { ready: true } })),
-    models: vi.fn(async () => [{ id: 'zipformer-en-20m', name: 'Streaming Zipformer English 20M (int8)', kind: 'asr-streaming', language: 'en', backend: 'sherpa', installed: false, fixture: false }]),
+    models: vi.fn(async () => [
+      {
+        id: 'zipformer-en-20m',
+        name: 'Streaming Zipformer English 20M (int8)',
+        kind: 'asr-streaming',
+        language: 'en',
+        backend: 'sherpa',
+        installed: false,
+        fixture: false,
+      },
+    ]),
     engines: vi.fn(async () => [{ id: 'pocketsphinx', kind: 'asr', available: true, detail: 'pocketsphinx', languages: ['en'] }]),
   } as unknown as RestClient;
   render(App, { props: { cfg, rest, live } });

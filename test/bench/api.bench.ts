@@ -22,7 +22,13 @@ const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 function compare(ws: number[], engine: number[]) {
   const w = stats(ws);
   const e = stats(engine);
-  return { websocket_ms: w, engine_ms: e, ratio_p50: ratio(w.p50, e.p50), ratio_p95: ratio(w.p95, e.p95), overhead_p50_ms: Math.round((w.p50 - e.p50) * 10) / 10 };
+  return {
+    websocket_ms: w,
+    engine_ms: e,
+    ratio_p50: ratio(w.p50, e.p50),
+    ratio_p95: ratio(w.p95, e.p95),
+    overhead_p50_ms: Math.round((w.p50 - e.p50) * 10) / 10,
+  };
 }
 
 /** A connected WS client with a queue of JSON messages. */
@@ -162,7 +168,11 @@ async function concurrentStreams(server: RunningServer, engine: Engine, seconds:
   const lagWs: Record<number, number> = {};
   const lagEngine: Record<number, number> = {};
   const viaWs = async (n: number) => {
-    const clients = await Promise.all(Array.from({ length: n }, () => open(`ws://127.0.0.1:${server.asrPort}/v1/audio/stream?model=compute-20m&endpointing=false&interim_results=false`)));
+    const clients = await Promise.all(
+      Array.from({ length: n }, () =>
+        open(`ws://127.0.0.1:${server.asrPort}/v1/audio/stream?model=compute-20m&endpointing=false&interim_results=false`),
+      ),
+    );
     await Promise.all(clients.map((c) => c.until(() => c.json.some((x) => x.m.type === 'ready'))));
     const start = performance.now();
     for (let i = 0; i < parts.length; i++) {
@@ -215,7 +225,10 @@ async function concurrentStreams(server: RunningServer, engine: Engine, seconds:
 
 export async function run(): Promise<Record<string, unknown>> {
   const engine = await createEngine({
-    asr: [{ backend: 'sherpa', model: 'tone-alphabet' }, { backend: 'sherpa', model: 'compute-20m' }],
+    asr: [
+      { backend: 'sherpa', model: 'tone-alphabet' },
+      { backend: 'sherpa', model: 'compute-20m' },
+    ],
     tts: [{ backend: 'espeak' }],
     vad: false,
   });

@@ -23,7 +23,9 @@ function audioFor(n: number): Float32Array[] {
 
 function rawRtf(n: number): number {
   const sherpa = loadSherpa();
-  const rec = rawRecognizer ?? (rawRecognizer = new sherpa.OnlineRecognizer(onlineRecognizerConfig(requireModel('compute-20m'), defaultAsrThreads())));
+  const rec =
+    rawRecognizer ??
+    (rawRecognizer = new sherpa.OnlineRecognizer(onlineRecognizerConfig(requireModel('compute-20m'), defaultAsrThreads())));
   const audio = audioFor(n);
   const streams = audio.map(() => rec.createStream());
   const t0 = performance.now();
@@ -87,7 +89,16 @@ export async function run(): Promise<Record<string, unknown>> {
     audio_seconds_per_stream: AUDIO_S,
     one_stream: rows[0],
     concurrent: rows,
-    largest_realtime_streams: { engine: largest.engine, raw: largest.raw, ratio_engine_to_raw: largest.raw ? +(largest.engine / largest.raw).toFixed(2) : null, note: 'largest N tried (1, 8, 32, 64, 128, 192, 256) with RTF < 1' },
-    rss_mb: { before_load: Math.round(rssBefore / 1e6), engine_loaded: Math.round(rssLoaded / 1e6), after_runs_incl_raw_recognizer: Math.round(rssAll / 1e6) },
+    largest_realtime_streams: {
+      engine: largest.engine,
+      raw: largest.raw,
+      ratio_engine_to_raw: largest.raw ? +(largest.engine / largest.raw).toFixed(2) : null,
+      note: 'largest N tried (1, 8, 32, 64, 128, 192, 256) with RTF < 1',
+    },
+    rss_mb: {
+      before_load: Math.round(rssBefore / 1e6),
+      engine_loaded: Math.round(rssLoaded / 1e6),
+      after_runs_incl_raw_recognizer: Math.round(rssAll / 1e6),
+    },
   };
 }

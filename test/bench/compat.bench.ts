@@ -71,7 +71,11 @@ export async function run(): Promise<Record<string, unknown>> {
       c.ws.close();
       return out;
     };
-    const nativeAsr = await asr(`ws://127.0.0.1:${server.asrPort}/v1/audio/stream?model=tone-alphabet&endpointing=false`, JSON.stringify({ type: 'flush' }), (j) => j.type === 'transcript' && j.is_final);
+    const nativeAsr = await asr(
+      `ws://127.0.0.1:${server.asrPort}/v1/audio/stream?model=tone-alphabet&endpointing=false`,
+      JSON.stringify({ type: 'flush' }),
+      (j) => j.type === 'transcript' && j.is_final,
+    );
     const deepgramAsr = await asr(
       `ws://127.0.0.1:${server.asrPort}/v1/listen?model=tone-alphabet&encoding=linear16&sample_rate=16000&endpointing=false`,
       JSON.stringify({ type: 'Finalize' }),
@@ -120,7 +124,11 @@ export async function run(): Promise<Record<string, unknown>> {
 
     return {
       asr_final_after_flush_ms: { native_ws: stats(nativeAsr), deepgram_live: vs(deepgramAsr, nativeAsr) },
-      tts_first_audio_ms: { native_ws: stats(nativeTts), deepgram_speak_ws: vs(deepgramTts, nativeTts), elevenlabs_rest_stream: vs(elevenTts, nativeTts) },
+      tts_first_audio_ms: {
+        native_ws: stats(nativeTts),
+        deepgram_speak_ws: vs(deepgramTts, nativeTts),
+        elevenlabs_rest_stream: vs(elevenTts, nativeTts),
+      },
     };
   } finally {
     await server.close();

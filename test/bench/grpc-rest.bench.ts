@@ -42,7 +42,11 @@ export async function run(): Promise<Record<string, unknown>> {
       });
       const all = collect(call);
       for (let o = 0, k = 0; o < pcm.length; o += 3200, k++) {
-        call.write({ audio_data: pcm.subarray(o, o + 3200), chunk_index: k, ...(k === 0 ? { config: { model: 'tone-alphabet', endpointing_ms: { value: 0 } } } : {}) });
+        call.write({
+          audio_data: pcm.subarray(o, o + 3200),
+          chunk_index: k,
+          ...(k === 0 ? { config: { model: 'tone-alphabet', endpointing_ms: { value: 0 } } } : {}),
+        });
       }
       await new Promise((r) => setTimeout(r, 50));
       t0 = performance.now();
@@ -76,7 +80,11 @@ export async function run(): Promise<Record<string, unknown>> {
       const out: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
         const t0 = performance.now();
-        const r = await fetch(`${h.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const r = await fetch(`${h.baseUrl}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
         const reader = r.body!.getReader();
         await reader.read();
         out.push(performance.now() - t0);

@@ -9,7 +9,12 @@ import { toneAudio } from '../../../shared/models/fixtures/tone-audio.mjs';
 const mb = (b: number) => Math.round(b / 1e5) / 10;
 const rss = () => process.memoryUsage().rss;
 
-async function measure(label: string, config: Parameters<typeof createEngine>[0], select: { backend?: 'pocketsphinx'; model?: string }, streams: number) {
+async function measure(
+  label: string,
+  config: Parameters<typeof createEngine>[0],
+  select: { backend?: 'pocketsphinx'; model?: string },
+  streams: number,
+) {
   const engine = await createEngine({ ...config, tts: [], vad: false });
   await engine.ready;
   const asr = engine.asr(select);
@@ -52,7 +57,12 @@ async function settle(): Promise<void> {
 
 export async function run(): Promise<Record<string, unknown>> {
   return {
-    pocketsphinx: await measure('pocketsphinx', { asr: [{ backend: 'pocketsphinx' }], pocketsphinxWorkers: 1 }, { backend: 'pocketsphinx' }, 6),
+    pocketsphinx: await measure(
+      'pocketsphinx',
+      { asr: [{ backend: 'pocketsphinx' }], pocketsphinxWorkers: 1 },
+      { backend: 'pocketsphinx' },
+      6,
+    ),
     'compute-20m': await measure('compute-20m', { asr: [{ model: 'compute-20m' }] }, { model: 'compute-20m' }, 16),
   };
 }

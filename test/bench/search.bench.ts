@@ -49,7 +49,14 @@ export async function run(): Promise<Record<string, unknown>> {
       let t = 0;
       for (let g = 0; g < SEGMENTS_PER_SESSION; g++) {
         const len = 1000 + Math.floor(rand() * 8000);
-        store.appendSegment(id, { track: g % 3 ? 'mic' : 'system', startMs: t, endMs: t + len, text: sentence(), confidence: 0.8, words: [] });
+        store.appendSegment(id, {
+          track: g % 3 ? 'mic' : 'system',
+          startMs: t,
+          endMs: t + len,
+          text: sentence(),
+          confidence: 0.8,
+          words: [],
+        });
         t += len + 500;
       }
       store.endSession(id);

@@ -92,7 +92,12 @@ function rawEspeak(text: string): Promise<Timing> {
 async function measure(fn: () => Promise<Timing>): Promise<Timing> {
   const runs: Timing[] = [];
   for (let i = 0; i < RUNS; i++) runs.push(await fn());
-  return { ttfaMs: median(runs.map((r) => r.ttfaMs)), totalMs: median(runs.map((r) => r.totalMs)), audioS: runs[0]!.audioS, rtf: median(runs.map((r) => r.rtf)) };
+  return {
+    ttfaMs: median(runs.map((r) => r.ttfaMs)),
+    totalMs: median(runs.map((r) => r.totalMs)),
+    audioS: runs[0]!.audioS,
+    rtf: median(runs.map((r) => r.rtf)),
+  };
 }
 
 function compare(ours: Timing, raw: Timing) {
@@ -110,7 +115,10 @@ function compare(ours: Timing, raw: Timing) {
 async function espeakFigures() {
   const synth = createEspeakSynthesizer();
   const out: Record<string, unknown> = { reference: 'espeak-ng --stdout on the whole text (one process)' };
-  for (const [name, text] of [['short', SHORT], ['long', LONG]] as const) {
+  for (const [name, text] of [
+    ['short', SHORT],
+    ['long', LONG],
+  ] as const) {
     const ours = await measure(() => viaSynth(synth, text, 'espeak:en-us'));
     const raw = await measure(() => rawEspeak(text));
     out[name] = { chars: text.length, ...compare(ours, raw) };
@@ -120,7 +128,8 @@ async function espeakFigures() {
 
 /** The upstream piper runtime on the joe voice: median timings per text, measured in its own process. */
 function piperRuntime(): Promise<Record<'short' | 'long', Timing>> {
-  if (!existsSync(VOICE_PYTHON)) return Promise.reject(new Error(`no voice venv at ${VOICE_PYTHON}; run: node build/voices/install-joe.mjs`));
+  if (!existsSync(VOICE_PYTHON))
+    return Promise.reject(new Error(`no voice venv at ${VOICE_PYTHON}; run: node build/voices/install-joe.mjs`));
   return new Promise((resolve, reject) => {
     const child = spawn(VOICE_PYTHON, [join(import.meta.dirname, 'piper-reference.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
@@ -128,7 +137,9 @@ function piperRuntime(): Promise<Record<'short' | 'long', Timing>> {
     child.stdout.on('data', (d: Buffer) => (out += d));
     child.stderr.on('data', (d: Buffer) => (err += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`piper-reference.py exited ${code}: ${err.trim().split('\n').at(-1)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`piper-reference.py exited ${code}: ${err.trim().split('\n').at(-1)}`)),
+    );
     child.stdin.end(JSON.stringify({ texts: { short: SHORT, long: LONG }, runs: RUNS, threads: THREADS }));
   });
 }
@@ -147,7 +158,10 @@ async function sherpaFigures() {
     const raw = new sherpa.OfflineTts(offlineTtsConfig(model, THREADS));
     const piper = entry.id === PIPER_VOICE ? await piperRuntime().catch((e: Error) => e) : null;
     const figures: Record<string, unknown> = { fixture: !!entry.fixture };
-    for (const [name, text] of [['short', SHORT], ['long', LONG]] as const) {
+    for (const [name, text] of [
+      ['short', SHORT],
+      ['long', LONG],
+    ] as const) {
       const ours = await measure(() => viaSynth(synth, text));
       const rawT = await measure(async () => {
         const t0 = performance.now();
@@ -170,7 +184,8 @@ async function sherpaFigures() {
       }
     }
     out[entry.id] = figures;
-    if (entry.id === PIPER_VOICE || (entry.fixture && !out.synthesis_cache)) out.synthesis_cache = { voice: entry.id, ...(await cacheFigures(synth)) };
+    if (entry.id === PIPER_VOICE || (entry.fixture && !out.synthesis_cache))
+      out.synthesis_cache = { voice: entry.id, ...(await cacheFigures(synth)) };
   }
   return out;
 }

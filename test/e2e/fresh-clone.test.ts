@@ -34,7 +34,11 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
   const t0 = Date.now();
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024 });
   const timedOut = r.error?.message.includes('ETIMEDOUT') || (r.signal !== null && Date.now() - t0 >= timeout);
-  assert.equal(r.status, 0, `${cmd} ${args.join(' ')} ${timedOut ? `timed out after ${timeout / 1000} s` : `failed (${r.status ?? r.signal})`}:\n${r.stdout}\n${r.stderr}`);
+  assert.equal(
+    r.status,
+    0,
+    `${cmd} ${args.join(' ')} ${timedOut ? `timed out after ${timeout / 1000} s` : `failed (${r.status ?? r.signal})`}:\n${r.stdout}\n${r.stderr}`,
+  );
   return r.stdout;
 }
 
@@ -45,7 +49,8 @@ function waitForOutput(re: RegExp, ms: number): Promise<RegExpMatchArray> {
       const m = startOutput.match(re);
       if (m) done(() => resolve(m));
     };
-    const onExit = (code: number | null) => done(() => reject(new Error(`npm start exited (${code}) before printing ${re}:\n${startOutput}`)));
+    const onExit = (code: number | null) =>
+      done(() => reject(new Error(`npm start exited (${code}) before printing ${re}:\n${startOutput}`)));
     const timer = setTimeout(() => done(() => reject(new Error(`npm start did not print ${re} within ${ms} ms:\n${startOutput}`))), ms);
     const done = (f: () => void) => {
       clearTimeout(timer);
@@ -118,7 +123,12 @@ describe('fresh clone: `npm install && npm start` shows a working app', { timeou
     // The engine's own transcript of the file (through the clone's CLI) and how far it moves under
     // imperceptible shifts: the browser's resampling and frame phase cannot be held closer than that.
     const pcm = readMono(FILE);
-    const engineTranscript = run(process.execPath, [join(clone, 'bin', 'earshot.mjs'), 'transcribe', FILE, '--engine', 'pocketsphinx', '--format', 'text'], clone, env).trim();
+    const engineTranscript = run(
+      process.execPath,
+      [join(clone, 'bin', 'earshot.mjs'), 'transcribe', FILE, '--engine', 'pocketsphinx', '--format', 'text'],
+      clone,
+      env,
+    ).trim();
     const selfSpread = await engineSelfSpread(pcm, engineTranscript);
 
     browser = await launchChromium(paddedWav(pcm, PAD_S, tmp));
@@ -132,7 +142,9 @@ describe('fresh clone: `npm install && npm start` shows a working app', { timeou
     await page.waitForSelector('[data-testid="live-view"][data-status="live"]', { timeout: 15_000 });
     await page.waitForSelector('.caption.final', { timeout: 45_000 });
     // Let the whole utterance play and end in the padding, then Stop.
-    const firstFrame = await page.evaluate(() => Number(document.querySelector<HTMLElement>('[data-testid="live-view"]')!.dataset.firstFrameAt));
+    const firstFrame = await page.evaluate(() =>
+      Number(document.querySelector<HTMLElement>('[data-testid="live-view"]')!.dataset.firstFrameAt),
+    );
     const speechMs = (pcm.samples.length * 1000) / pcm.rate;
     const elapsed = await page.evaluate((f) => performance.now() - f + 100, firstFrame);
     await page.waitForTimeout(Math.max(0, speechMs + 1800 - elapsed));
@@ -144,7 +156,12 @@ describe('fresh clone: `npm install && npm start` shows a working app', { timeou
     const engine = normWords(engineTranscript);
     const differing = Math.round(wordErrorRate(engine, captions) * engine.length);
     const refWer = wordErrorRate(reference, captions);
-    console.log(`# captions: "${captions.join(' ')}"\n# reference: "${reference.join(' ')}"\n# WER vs the reference ${(refWer * 100).toFixed(1)}% (engine from disk: ${(wordErrorRate(reference, engine) * 100).toFixed(1)}%)`);
-    assert.ok(differing <= selfSpread, `captions differ from the engine's own transcript in ${differing} of ${engine.length} words (its spread: ${selfSpread})`);
+    console.log(
+      `# captions: "${captions.join(' ')}"\n# reference: "${reference.join(' ')}"\n# WER vs the reference ${(refWer * 100).toFixed(1)}% (engine from disk: ${(wordErrorRate(reference, engine) * 100).toFixed(1)}%)`,
+    );
+    assert.ok(
+      differing <= selfSpread,
+      `captions differ from the engine's own transcript in ${differing} of ${engine.length} words (its spread: ${selfSpread})`,
+    );
   });
 });

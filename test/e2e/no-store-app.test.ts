@@ -8,7 +8,16 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { LIBRISPEECH } from '../helpers/shared.js';
-import { SCREENSHOTS, ensureRendererBuilt, launchChromium, normWords, paddedWav, readMono, startServe, type ServeHandle } from './renderer-harness.js';
+import {
+  SCREENSHOTS,
+  ensureRendererBuilt,
+  launchChromium,
+  normWords,
+  paddedWav,
+  readMono,
+  startServe,
+  type ServeHandle,
+} from './renderer-harness.js';
 
 const FILE = join(LIBRISPEECH, '251-118436-0000.wav');
 let serve: ServeHandle;

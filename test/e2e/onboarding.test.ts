@@ -44,7 +44,10 @@ function startMirror(): Promise<void> {
     if (rel.startsWith('..') || !existsSync(path) || !statSync(path).isFile()) return void res.writeHead(404).end('not found');
     const size = statSync(path).size;
     const start = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? '')?.[1] ?? 0);
-    res.writeHead(start ? 206 : 200, { 'content-length': size - start, ...(start ? { 'content-range': `bytes ${start}-${size - 1}/${size}` } : {}) });
+    res.writeHead(start ? 206 : 200, {
+      'content-length': size - start,
+      ...(start ? { 'content-range': `bytes ${start}-${size - 1}/${size}` } : {}),
+    });
     const data = readFileSync(path).subarray(start);
     const cut = Math.min(FIRST_PART, data.length);
     res.write(data.subarray(0, cut));
@@ -97,15 +100,23 @@ describe('first-run onboarding (Chromium + earshot serve + loopback model mirror
       assert.match(engines, /Captions: pocketsphinx — zero-download; expect roughly 40–45% word errors, lowercase, no punctuation/);
       // The speech line names the TTS engine in use: espeak-ng, or sherpa-onnx when a neural voice is installed
       // (the joe voice that `npm run test:setup` installs into the repo's models/).
-      const tts = ((await (await fetch(`${serve.base}/v1/engines`, { headers: { authorization: `Bearer ${serve.token}` } })).json()) as { data: { id: string; kind: string; available: boolean }[] }).data.find((e) => e.kind === 'tts' && e.available)!;
+      const tts = (
+        (await (await fetch(`${serve.base}/v1/engines`, { headers: { authorization: `Bearer ${serve.token}` } })).json()) as {
+          data: { id: string; kind: string; available: boolean }[];
+        }
+      ).data.find((e) => e.kind === 'tts' && e.available)!;
       assert.match(engines, tts.id === 'espeak' ? /Speech: espeak-ng — zero-download/ : /Speech: sherpa-onnx — neural on-device voices/);
-      const ids = await page.locator('[data-testid="recommended-model"]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.modelId));
+      const ids = await page
+        .locator('[data-testid="recommended-model"]')
+        .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.modelId));
       // The recognizer first; then what adds to it (punctuation, VAD, a neural voice), one per kind.
       assert.equal(ids[0], 'zipformer-en-20m', `recommended: ${ids.join(', ')}`);
       assert.ok(ids.includes('silero-vad') && ids.includes('punct-en-online-2024-08-06'), `recommended: ${ids.join(', ')}`);
       const zip = page.locator('[data-model-id="zipformer-en-20m"]');
       assert.match(await zip.innerText(), new RegExp(ZIPFORMER.name.replace(/[()]/g, '\\$&')));
-      const zipSize = ZIPFORMER.files.every((f) => f.size != null) ? `${(ZIPFORMER.files.reduce((a, f) => a + f.size!, 0) / 1e6).toFixed(1)} MB` : 'size unknown';
+      const zipSize = ZIPFORMER.files.every((f) => f.size != null)
+        ? `${(ZIPFORMER.files.reduce((a, f) => a + f.size!, 0) / 1e6).toFixed(1)} MB`
+        : 'size unknown';
       assert.equal(await zip.getByTestId('model-size').innerText(), zipSize);
       const vad = page.locator('[data-model-id="silero-vad"]');
       assert.equal(await vad.getByTestId('model-size').innerText(), '2.3 MB');
@@ -134,7 +145,10 @@ describe('first-run onboarding (Chromium + earshot serve + loopback model mirror
       // Installed where a user's downloads go, verified.
       const file = join(serve.dataDir, 'models', SILERO.dir, SILERO.files[0]!.path);
       assert.equal(await sha256File(file), SILERO.files[0]!.sha256);
-      assert.ok(requests.some((r) => r.startsWith('silero_vad/silero_vad.onnx')), `mirror requests: ${requests.join('; ')}`);
+      assert.ok(
+        requests.some((r) => r.startsWith('silero_vad/silero_vad.onnx')),
+        `mirror requests: ${requests.join('; ')}`,
+      );
 
       // Done: the panel goes, and stays gone on the next start of the UI.
       await page.getByRole('button', { name: 'Got it' }).click();
@@ -176,7 +190,10 @@ describe('first-run onboarding (Chromium + earshot serve + loopback model mirror
       await hint.getByLabel('Install a model from a downloaded archive').setInputFiles(archive);
       const result = page.getByTestId('import-result');
       await result.waitFor({ timeout: 20_000 });
-      assert.equal(await result.innerText(), `Installed ${SILERO_NAME} from silero_vad.tar.bz2 (every file checked) — used from the next start of Earshot.`);
+      assert.equal(
+        await result.innerText(),
+        `Installed ${SILERO_NAME} from silero_vad.tar.bz2 (every file checked) — used from the next start of Earshot.`,
+      );
       assert.equal(await sha256File(join(serve.dataDir, 'models', SILERO.dir, SILERO.files[0]!.path)), SILERO.files[0]!.sha256);
       await page.screenshot({ path: join(SCREENSHOTS, 'onboarding-offline-imported.png'), fullPage: true });
     } finally {
@@ -190,8 +207,15 @@ describe('first-run onboarding (Chromium + earshot serve + loopback model mirror
       await page.getByRole('button', { name: 'Got it' }).click();
       const picker = page.getByRole('combobox', { name: 'Language', exact: true });
       const options = await picker.locator('option').evaluateAll((els) => els.map((e) => [(e as HTMLOptionElement).value, e.textContent]));
-      assert.deepEqual(options.find(([v]) => v === 'en'), ['en', 'English'], 'English captions work (pocketsphinx)');
-      assert.deepEqual(options.find(([v]) => v === 'de'), ['de', 'German — needs a recognizer']);
+      assert.deepEqual(
+        options.find(([v]) => v === 'en'),
+        ['en', 'English'],
+        'English captions work (pocketsphinx)',
+      );
+      assert.deepEqual(
+        options.find(([v]) => v === 'de'),
+        ['de', 'German — needs a recognizer'],
+      );
       assert.equal(await page.locator('[data-testid="live-view"] input[type="text"]').count(), 0, 'no free text box');
       await picker.selectOption('de');
       const advice = page.getByTestId('language-advice');

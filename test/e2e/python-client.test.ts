@@ -64,7 +64,10 @@ let h: Harness;
 let dir: string;
 
 before(async () => {
-  h = await startHarness({ engine: { asr: TONE_MODELS.map((model) => ({ backend: 'sherpa' as const, model })), tts: [{ backend: 'espeak' }] }, requireToken: true });
+  h = await startHarness({
+    engine: { asr: TONE_MODELS.map((model) => ({ backend: 'sherpa' as const, model })), tts: [{ backend: 'espeak' }] },
+    requireToken: true,
+  });
   dir = mkdtempSync(join(tmpdir(), 'earshot-py-'));
 });
 after(async () => {
@@ -73,12 +76,28 @@ after(async () => {
 });
 
 test('a Python client generated from proto/*.proto transcribes, synthesizes and is refused without a token', async () => {
-  await run(PYTHON, ['-m', 'grpc_tools.protoc', `-I${PROTO_DIR}`, `--python_out=${dir}`, `--grpc_python_out=${dir}`, 'asr.proto', 'tts.proto']);
+  await run(PYTHON, [
+    '-m',
+    'grpc_tools.protoc',
+    `-I${PROTO_DIR}`,
+    `--python_out=${dir}`,
+    `--grpc_python_out=${dir}`,
+    'asr.proto',
+    'tts.proto',
+  ]);
   writeFileSync(join(dir, 'client.py'), CLIENT);
   writeFileSync(join(dir, 'phrase.pcm'), toS16(toneAudio('python works')));
   const { stdout } = await run(
     PYTHON,
-    [join(dir, 'client.py'), dir, `127.0.0.1:${h.grpc.asrPort}`, `127.0.0.1:${h.grpc.ttsPort}`, join(dir, 'phrase.pcm'), TOKEN, TONE_MODELS.join(',')],
+    [
+      join(dir, 'client.py'),
+      dir,
+      `127.0.0.1:${h.grpc.asrPort}`,
+      `127.0.0.1:${h.grpc.ttsPort}`,
+      join(dir, 'phrase.pcm'),
+      TOKEN,
+      TONE_MODELS.join(','),
+    ],
     { timeout: 60_000 },
   );
   const out = JSON.parse(stdout);
@@ -87,7 +106,10 @@ test('a Python client generated from proto/*.proto transcribes, synthesizes and 
     assert.ok(out.words[model][0] >= 2, model);
   }
   assert.equal(out.no_token, 'UNAUTHENTICATED');
-  assert.deepEqual(out.seq, out.seq.map((_: number, i: number) => i));
+  assert.deepEqual(
+    out.seq,
+    out.seq.map((_: number, i: number) => i),
+  );
   assert.equal(out.final.at(-1), true);
   assert.equal(out.rate, 22050);
   assert.ok(out.bytes > 22050, 'about half a second of audio or more');

@@ -80,11 +80,15 @@ describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 },
     onsetMs = speechOnsetMs(pcm);
     const mic = paddedWav(pcm, PAD_S, tmp);
     // The engine's own transcript of the file, through the same CLI users run.
-    const tr = spawnSync(process.execPath, [join(appRoot, 'bin', 'earshot.mjs'), 'transcribe', FILE, '--engine', 'pocketsphinx', '--format', 'text'], {
-      cwd: appRoot,
-      encoding: 'utf8',
-      env: { ...process.env, EARSHOT_DATA_DIR: tmp },
-    });
+    const tr = spawnSync(
+      process.execPath,
+      [join(appRoot, 'bin', 'earshot.mjs'), 'transcribe', FILE, '--engine', 'pocketsphinx', '--format', 'text'],
+      {
+        cwd: appRoot,
+        encoding: 'utf8',
+        env: { ...process.env, EARSHOT_DATA_DIR: tmp },
+      },
+    );
     assert.equal(tr.status, 0, `earshot transcribe failed: ${tr.stderr}`);
     engineTranscript = tr.stdout.trim();
     assert.ok(normWords(engineTranscript).length > 3, `engine transcript too short: ${engineTranscript}`);
@@ -131,7 +135,9 @@ describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 },
     assert.ok(t.interim < t.final, 'an interim caption is shown before the first final');
     // The first 100 ms frame leaves the worklet 100 ms after capture starts, when the file starts playing.
     const interimAfterOnset = t.interim - (t.frame - 100 + onsetMs);
-    console.log(`# interim caption ${interimAfterOnset.toFixed(0)} ms after speech onset (target ≤ 1500 ms); first final ${(t.final - t.interim).toFixed(0)} ms after the first interim`);
+    console.log(
+      `# interim caption ${interimAfterOnset.toFixed(0)} ms after speech onset (target ≤ 1500 ms); first final ${(t.final - t.interim).toFixed(0)} ms after the first interim`,
+    );
 
     // Let the whole utterance play and end in the padding silence, then stop: Tab to the button, Enter.
     const elapsed = await page.evaluate((f) => performance.now() - f + 100, t.frame);
@@ -146,11 +152,16 @@ describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 },
     const live = normWords(finals.join(' '));
     const engine = normWords(engineTranscript);
     const wer = wordErrorRate(engine, live);
-    console.log(`# live captions: "${finals.join(' ')}"\n# earshot transcribe: "${engineTranscript}"\n# word difference (WER vs the engine's own transcript): ${(wer * 100).toFixed(1)}%`);
+    console.log(
+      `# live captions: "${finals.join(' ')}"\n# earshot transcribe: "${engineTranscript}"\n# word difference (WER vs the engine's own transcript): ${(wer * 100).toFixed(1)}%`,
+    );
     // pocketsphinx is not bit-stable across the browser's resampling and another frame phase: the captions may
     // differ from `earshot transcribe` by as much as the engine differs from itself under such shifts, no more.
     const differing = Math.round(wer * engine.length);
-    assert.ok(differing <= selfSpread, `live captions differ from the engine's transcript in ${differing} of ${engine.length} words (engine's own spread: ${selfSpread})`);
+    assert.ok(
+      differing <= selfSpread,
+      `live captions differ from the engine's transcript in ${differing} of ${engine.length} words (engine's own spread: ${selfSpread})`,
+    );
     await shot('live-stopped');
   });
 
@@ -165,7 +176,9 @@ describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 },
     await page.waitForSelector('[data-testid="session-list"] a', { timeout: 10_000 });
     assert.equal(await page.locator('[data-testid="session-list"] a').count(), 1);
     // The longest word the live captions (hence the stored session) contain.
-    const word = normWords(liveFinals.join(' ')).sort((a, b) => b.length - a.length)[0].toLowerCase();
+    const word = normWords(liveFinals.join(' '))
+      .sort((a, b) => b.length - a.length)[0]
+      .toLowerCase();
     // Keyboard only: Tab into the search box, type, Enter.
     await tabTo('input[type="search"]');
     await page.keyboard.type(word);
@@ -173,7 +186,10 @@ describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 },
     await page.waitForSelector('[data-testid="search-results"] mark', { timeout: 10_000 });
     // The store's full-text index stems words, so a hit may mark a shorter form ("beings" → "be").
     const marked = (await page.locator('[data-testid="search-results"] mark').allInnerTexts()).map((m) => m.toLowerCase());
-    assert.ok(marked.some((m) => word.startsWith(m) || m.startsWith(word)), `marks ${marked} for ${word}`);
+    assert.ok(
+      marked.some((m) => word.startsWith(m) || m.startsWith(word)),
+      `marks ${marked} for ${word}`,
+    );
     await tabTo('[data-testid="search-results"] a');
     await page.keyboard.press('Enter');
     await page.waitForSelector('[data-testid="transcript"] li.current', { timeout: 10_000 });
@@ -224,7 +240,11 @@ describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 },
     await area.focus();
     await page.keyboard.press('End');
     await page.keyboard.press('Alt+D');
-    await page.waitForFunction(() => document.querySelector<HTMLTextAreaElement>('textarea[aria-label="Dictation text"]')!.value.length > 'Note: '.length, null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => document.querySelector<HTMLTextAreaElement>('textarea[aria-label="Dictation text"]')!.value.length > 'Note: '.length,
+      null,
+      { timeout: 30_000 },
+    );
     await shot('dictation');
     await page.keyboard.press('Alt+D');
     const value = await area.inputValue();
@@ -294,7 +314,7 @@ describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 },
     await page.waitForSelector('.caption.final', { timeout: 30_000 });
     const finals = await page.locator('.caption.final').allInnerTexts();
     assert.equal(finals.length, 1, `one final for the one utterance, got ${JSON.stringify(finals)}`);
-    assert.equal(await page.locator('.caption.stale').count(), 0, 'the dead connection\'s interim was replaced');
+    assert.equal(await page.locator('.caption.stale').count(), 0, "the dead connection's interim was replaced");
     const engine = normWords(engineTranscript);
     const differing = Math.round(wordErrorRate(engine, normWords(finals[0])) * engine.length);
     console.log(`# after a server crash + restart: "${finals[0]}" (${differing} of ${engine.length} words differ from earshot transcribe)`);

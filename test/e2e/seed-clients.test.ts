@@ -84,7 +84,10 @@ test('the Python websockets TTS client with "voice":"Yara" gets Arabic speech an
     // The length of the Arabic voice reading it, far from the English voice spelling letters.
     const arabic = await arabicVoiceSamples(ARABIC[i]!, 'espeak:ar');
     const english = await arabicVoiceSamples(ARABIC[i]!, 'espeak:en-us');
-    assert.ok(Math.abs(complete.samples - arabic) <= arabic * 0.05, `text ${i}: ${complete.samples} samples vs the Arabic voice's ${arabic}`);
+    assert.ok(
+      Math.abs(complete.samples - arabic) <= arabic * 0.05,
+      `text ${i}: ${complete.samples} samples vs the Arabic voice's ${arabic}`,
+    );
     assert.ok(english > arabic * 2, `text ${i}: the English voice spells it out (${english} vs ${arabic} samples)`);
   }
 });
@@ -120,7 +123,10 @@ test('the float-array ASR client (4096-sample buffers at 48 kHz) and a hex-strin
   floats.send({ type: 'end' });
   await floats.waitFor((m) => m.type === 'session_complete', 120_000);
   assert.ok(!floats.messages.some((m) => m.type === 'error'), JSON.stringify(floats.messages.filter((m) => m.type === 'error')));
-  const floatText = floats.messages.filter((m) => m.type === 'transcript' && m.is_final).map((m) => m.text).join(' ');
+  const floatText = floats.messages
+    .filter((m) => m.type === 'transcript' && m.is_final)
+    .map((m) => m.text)
+    .join(' ');
 
   const hex = connect(wsUrl(srv.server, 'asr', '/v1/audio/stream', { sample_rate: 16000, encoding: 'pcm_s16le' }));
   await hex.waitFor((m) => m.type === 'ready');
@@ -129,11 +135,16 @@ test('the float-array ASR client (4096-sample buffers at 48 kHz) and a hex-strin
   hex.send({ type: 'end' });
   await hex.waitFor((m) => m.type === 'session_complete', 120_000);
   assert.ok(!hex.messages.some((m) => m.type === 'error'), JSON.stringify(hex.messages.filter((m) => m.type === 'error')));
-  const hexText = hex.messages.filter((m) => m.type === 'transcript' && m.is_final).map((m) => m.text).join(' ');
+  const hexText = hex.messages
+    .filter((m) => m.type === 'transcript' && m.is_final)
+    .map((m) => m.text)
+    .join(' ');
 
   const floatWer = wordErrorRate(reference, floatText);
   const hexWer = wordErrorRate(reference, hexText);
-  process.stderr.write(`  float array: WER ${(floatWer * 100).toFixed(1)}% "${floatText}"\n  hex: WER ${(hexWer * 100).toFixed(1)}% "${hexText}"\n`);
+  process.stderr.write(
+    `  float array: WER ${(floatWer * 100).toFixed(1)}% "${floatText}"\n  hex: WER ${(hexWer * 100).toFixed(1)}% "${hexText}"\n`,
+  );
   // Garbage (hex read as base64, floats refused) gives ~100% or nothing.
   assert.ok(floatWer < 0.6, `float array: WER ${(floatWer * 100).toFixed(1)}%`);
   assert.ok(hexWer < 0.6, `hex: WER ${(hexWer * 100).toFixed(1)}%`);

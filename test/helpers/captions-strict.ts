@@ -2,7 +2,11 @@
 // fail the test on any deviation — numbering, timing syntax, blank-line separation, escaping.
 import assert from 'node:assert/strict';
 
-export interface ParsedCue { startMs: number; endMs: number; lines: string[] }
+export interface ParsedCue {
+  startMs: number;
+  endMs: number;
+  lines: string[];
+}
 
 const toMs = (h: string, m: string, s: string, ms: string) => ((+h * 60 + +m) * 60 + +s) * 1000 + +ms;
 
@@ -27,19 +31,27 @@ export function parseVttStrict(vtt: string): ParsedCue[] {
   const body = vtt.slice('WEBVTT\n\n'.length);
   if (!body) return [];
   assert.ok(body.endsWith('\n') && !body.endsWith('\n\n'));
-  return body.slice(0, -1).split('\n\n').map((block, i) => {
-    const lines = block.split('\n');
-    const t = /^(\d{2,}):([0-5]\d):([0-5]\d)\.(\d{3}) --> (\d{2,}):([0-5]\d):([0-5]\d)\.(\d{3})$/.exec(lines[0]);
-    assert.ok(t, `cue ${i + 1} timing line: ${JSON.stringify(lines[0])}`);
-    const text = lines.slice(1);
-    for (const l of text) {
-      assert.ok(l.trim() !== '' && !l.includes('-->'), `cue ${i + 1} text line`);
-      // Only entity escapes and <v …>/</v> spans may use & and <.
-      assert.ok(!/&(?!amp;|lt;|gt;)/.test(l), `unescaped & in ${JSON.stringify(l)}`);
-      assert.ok(!/<(?!v [^>]+>|\/v>)/.test(l), `unescaped < in ${JSON.stringify(l)}`);
-    }
-    const plain = text.map((l) => l.replace(/<v [^>]+>|<\/v>/g, '').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&'));
-    return { startMs: toMs(t[1], t[2], t[3], t[4]), endMs: toMs(t[5], t[6], t[7], t[8]), lines: plain };
-  });
+  return body
+    .slice(0, -1)
+    .split('\n\n')
+    .map((block, i) => {
+      const lines = block.split('\n');
+      const t = /^(\d{2,}):([0-5]\d):([0-5]\d)\.(\d{3}) --> (\d{2,}):([0-5]\d):([0-5]\d)\.(\d{3})$/.exec(lines[0]);
+      assert.ok(t, `cue ${i + 1} timing line: ${JSON.stringify(lines[0])}`);
+      const text = lines.slice(1);
+      for (const l of text) {
+        assert.ok(l.trim() !== '' && !l.includes('-->'), `cue ${i + 1} text line`);
+        // Only entity escapes and <v …>/</v> spans may use & and <.
+        assert.ok(!/&(?!amp;|lt;|gt;)/.test(l), `unescaped & in ${JSON.stringify(l)}`);
+        assert.ok(!/<(?!v [^>]+>|\/v>)/.test(l), `unescaped < in ${JSON.stringify(l)}`);
+      }
+      const plain = text.map((l) =>
+        l
+          .replace(/<v [^>]+>|<\/v>/g, '')
+          .replaceAll('&lt;', '<')
+          .replaceAll('&gt;', '>')
+          .replaceAll('&amp;', '&'),
+      );
+      return { startMs: toMs(t[1], t[2], t[3], t[4]), endMs: toMs(t[5], t[6], t[7], t[8]), lines: plain };
+    });
 }
-

@@ -37,7 +37,9 @@ export function ensureGeneratedFixtures(): void {
   for (const id of missing) {
     if (!resolveModel(id)) {
       const m = catalogModel(id);
-      throw new Error(`generate.py ran but "${id}" still does not match models/catalog.json (${m.files.map((f) => `${f.path}:${f.size}`).join(', ')}); regenerate and update the catalog`);
+      throw new Error(
+        `generate.py ran but "${id}" still does not match models/catalog.json (${m.files.map((f) => `${f.path}:${f.size}`).join(', ')}); regenerate and update the catalog`,
+      );
     }
   }
 }

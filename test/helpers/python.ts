@@ -7,7 +7,9 @@ import { appRoot } from '../../src-main/core/paths.js';
 export function testPython(): string {
   const python = join(appRoot, '.cache', 'test-venv', 'bin', 'python');
   if (!existsSync(python)) {
-    throw new Error(`${python} is missing: run \`python3 -m venv .cache/test-venv && .cache/test-venv/bin/pip install -r test/python/requirements.txt\` (as .ci/run does)`);
+    throw new Error(
+      `${python} is missing: run \`python3 -m venv .cache/test-venv && .cache/test-venv/bin/pip install -r test/python/requirements.txt\` (as .ci/run does)`,
+    );
   }
   return python;
 }

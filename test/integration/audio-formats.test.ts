@@ -77,7 +77,9 @@ before(async () => {
   reference = IDS.map((id) => refs.get(id)!).join(' ');
   wavPath = join(dir, 'speech.wav');
   // Half a second of silence between utterances, so each ends as an utterance of its own.
-  const parts = IDS.flatMap((id, i) => (i ? ['|sox -n -r 16000 -c 1 -b 16 -t wav - trim 0 0.5', join(LIBRISPEECH, `${id}.wav`)] : [join(LIBRISPEECH, `${id}.wav`)]));
+  const parts = IDS.flatMap((id, i) =>
+    i ? ['|sox -n -r 16000 -c 1 -b 16 -t wav - trim 0 0.5', join(LIBRISPEECH, `${id}.wav`)] : [join(LIBRISPEECH, `${id}.wav`)],
+  );
   await run('sox', [...parts, wavPath]);
   for (const [name, args] of Object.entries(FORMATS)) {
     await run('ffmpeg', ['-loglevel', 'error', '-y', '-i', wavPath, ...args, join(dir, name)]);
@@ -109,7 +111,10 @@ test('every input format transcribes within 2 WER points of the 16-bit WAV (8-bi
     const wer = wordErrorRate(reference, r.body.text);
     process.stderr.write(`  ${name}: WER ${(wer * 100).toFixed(1)}%\n`);
     const against = eightBitBase.get(name) ?? baseWer;
-    assert.ok(Math.abs(wer - against) <= (EIGHT_BIT.has(name) ? EIGHT_BIT_POINTS : 0.02), `${name}: WER ${(wer * 100).toFixed(1)}% vs ${EIGHT_BIT.has(name) ? 'its samples as 16-bit WAV' : 'WAV'} ${(against * 100).toFixed(1)}%: "${r.body.text}"`);
+    assert.ok(
+      Math.abs(wer - against) <= (EIGHT_BIT.has(name) ? EIGHT_BIT_POINTS : 0.02),
+      `${name}: WER ${(wer * 100).toFixed(1)}% vs ${EIGHT_BIT.has(name) ? 'its samples as 16-bit WAV' : 'WAV'} ${(against * 100).toFixed(1)}%: "${r.body.text}"`,
+    );
   }
 });
 
@@ -135,7 +140,10 @@ test('a truncated file of every format, or bytes of no known format, is a 400 ba
 
 test('raw PCM is read when declared (audio/L16 content type or the encoding field)', async () => {
   const raw = readFileSync(wavPath).subarray(44);
-  for (const [extra, type] of [[{ encoding: 'pcm_s16le', sample_rate: '16000' }, 'application/octet-stream'], [{}, 'audio/L16;rate=16000']] as const) {
+  for (const [extra, type] of [
+    [{ encoding: 'pcm_s16le', sample_rate: '16000' }, 'application/octet-stream'],
+    [{}, 'audio/L16;rate=16000'],
+  ] as const) {
     const r = await transcribe(raw, 'speech.raw', { ...extra }, type);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.ok(Math.abs(wordErrorRate(reference, r.body.text) - baseWer) <= 0.02, r.body.text);
@@ -145,7 +153,9 @@ test('raw PCM is read when declared (audio/L16 content type or the encoding fiel
 test('gRPC Transcribe decodes an Opus file; the CLI transcribes an MP3 and refuses bytes of no format', async () => {
   const clients = grpcClients(h);
   const res: any = await new Promise((resolve, reject) =>
-    clients.asr.Transcribe({ audio: readFileSync(join(dir, 'ogg-opus.ogg')), config: {} }, (err: unknown, r: unknown) => (err ? reject(err) : resolve(r))),
+    clients.asr.Transcribe({ audio: readFileSync(join(dir, 'ogg-opus.ogg')), config: {} }, (err: unknown, r: unknown) =>
+      err ? reject(err) : resolve(r),
+    ),
   );
   assert.ok(Math.abs(wordErrorRate(reference, res.text) - baseWer) <= 0.02, `gRPC: "${res.text}"`);
   const { stdout } = await run(
@@ -160,7 +170,9 @@ test('gRPC Transcribe decodes an Opus file; the CLI transcribes an MP3 and refus
   );
   writeFileSync(join(dir, 'bogus.mp3'), 'not audio');
   await assert.rejects(
-    run(process.execPath, [join(appRoot, 'bin', 'earshot.mjs'), 'transcribe', join(dir, 'bogus.mp3'), '--engine', 'pocketsphinx'], { cwd: appRoot }),
+    run(process.execPath, [join(appRoot, 'bin', 'earshot.mjs'), 'transcribe', join(dir, 'bogus.mp3'), '--engine', 'pocketsphinx'], {
+      cwd: appRoot,
+    }),
     (err: any) => /unrecognised audio format/.test(err.stderr),
   );
 });

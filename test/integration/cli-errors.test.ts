@@ -57,13 +57,19 @@ test('earshot --version prints the package version', async () => {
 
 test('a missing file: names the path and where it looked', async () => {
   const line = errorLine(await earshot(['transcribe', 'no-such-talk.wav']));
-  assert.match(line, /no-such-talk\.wav: no such file \(looked for .*\/no-such-talk\.wav\) — check the name and folder, or give the full path/);
+  assert.match(
+    line,
+    /no-such-talk\.wav: no such file \(looked for .*\/no-such-talk\.wav\) — check the name and folder, or give the full path/,
+  );
   assert.doesNotMatch(line, /ENOENT/);
 });
 
 test('a folder instead of a file: says so and suggests files inside it', async () => {
   const line = errorLine(await earshot(['transcribe', LIBRISPEECH]));
-  assert.match(line, /librispeech-dev is a folder, not a file — give the path of one audio file inside it \(e\.g\. .*librispeech-dev\/\S+\.wav/);
+  assert.match(
+    line,
+    /librispeech-dev is a folder, not a file — give the path of one audio file inside it \(e\.g\. .*librispeech-dev\/\S+\.wav/,
+  );
   assert.doesNotMatch(line, /EISDIR/);
   const say = errorLine(await earshot(['say', 'hello', '-o', dataDir]));
   assert.match(say, /is a folder — give a file name to write, e\.g\. .*out\.wav/);
@@ -74,9 +80,29 @@ test('a folder instead of a file: says so and suggests files inside it', async (
 test('a port in use: asks whether Earshot is already running and names the flag that moves it', async () => {
   const busy = await occupy();
   try {
-    const http = errorLine(await earshot(['serve', '--engine', 'pocketsphinx', '--port-asr', String(busy.port), '--port-tts', '0', '--no-grpc', '--no-store']));
-    assert.equal(http, `earshot: port ${busy.port} is in use — is Earshot already running? Stop it, or pick another port (\`earshot serve --port-asr N\`; 0 picks a free one)`);
-    const grpc = errorLine(await earshot(['serve', '--engine', 'pocketsphinx', '--port-asr', '0', '--port-tts', '0', '--grpc-asr', String(busy.port), '--grpc-tts', '0', '--no-store']));
+    const http = errorLine(
+      await earshot(['serve', '--engine', 'pocketsphinx', '--port-asr', String(busy.port), '--port-tts', '0', '--no-grpc', '--no-store']),
+    );
+    assert.equal(
+      http,
+      `earshot: port ${busy.port} is in use — is Earshot already running? Stop it, or pick another port (\`earshot serve --port-asr N\`; 0 picks a free one)`,
+    );
+    const grpc = errorLine(
+      await earshot([
+        'serve',
+        '--engine',
+        'pocketsphinx',
+        '--port-asr',
+        '0',
+        '--port-tts',
+        '0',
+        '--grpc-asr',
+        String(busy.port),
+        '--grpc-tts',
+        '0',
+        '--no-store',
+      ]),
+    );
     assert.match(grpc, new RegExp(`port ${busy.port} is in use — is Earshot already running\\? .*\`earshot serve --grpc-asr N\``));
   } finally {
     busy.server.close();
@@ -88,5 +114,8 @@ test('a download while offline: says it cannot reach the host and how to install
   const line = errorLine(await earshot(['models', 'pull', 'zipformer-en-20m', '--base-url', 'http://models.earshot.invalid']));
   assert.match(line, /cannot reach models\.earshot\.invalid to download zipformer-en-20m: you seem to be offline/);
   assert.match(line, /\(getaddrinfo ENOTFOUND models\.earshot\.invalid\)/);
-  assert.match(line, /download http:\/\/models\.earshot\.invalid\/\S+ \(and the model's other files\) on a machine that is online, then run `earshot models import <archive-or-folder>` here/);
+  assert.match(
+    line,
+    /download http:\/\/models\.earshot\.invalid\/\S+ \(and the model's other files\) on a machine that is online, then run `earshot models import <archive-or-folder>` here/,
+  );
 });

@@ -30,7 +30,10 @@ const cliText = new Map<string, string>();
 before(async () => {
   srv = await startTestServer({ asr: [{ backend: 'pocketsphinx' }], tts: [{ backend: 'espeak' }] });
   const base = srv.server.asrUrl;
-  client = new DeepgramClient({ apiKey: TOKEN, environment: { base, production: base.replace(/^http/, 'ws'), agent: base, agentRest: base } });
+  client = new DeepgramClient({
+    apiKey: TOKEN,
+    environment: { base, production: base.replace(/^http/, 'ws'), agent: base, agentRest: base },
+  });
   // The reference: what `earshot transcribe` prints for the same files, with the same engine.
   for (const id of FILES) {
     const out = await run(process.execPath, ['bin/earshot.mjs', 'transcribe', join(LIBRISPEECH, `${id}.wav`), '--engine', 'pocketsphinx']);
@@ -54,7 +57,14 @@ function pcmOf(id: string): Buffer {
 
 test('live /v1/listen: real speech streamed at real-time pace gives interims, speech_final results and Metadata', async () => {
   for (const id of FILES) {
-    const socket = await client.listen.v1.connect({ model: 'nova-3', encoding: 'linear16', sample_rate: 16000, interim_results: 'true', utterance_end_ms: '1000', punctuate: 'true' } as any);
+    const socket = await client.listen.v1.connect({
+      model: 'nova-3',
+      encoding: 'linear16',
+      sample_rate: 16000,
+      interim_results: 'true',
+      utterance_end_ms: '1000',
+      punctuate: 'true',
+    } as any);
     const messages: any[] = [];
     socket.on('message', (m: any) => messages.push(m));
     const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
@@ -71,7 +81,10 @@ test('live /v1/listen: real speech streamed at real-time pace gives interims, sp
     await closed;
     const results = messages.filter((m) => m.type === 'Results');
     const finals = results.filter((m) => m.is_final);
-    assert.ok(results.some((m) => !m.is_final), 'interim results with interim_results=true');
+    assert.ok(
+      results.some((m) => !m.is_final),
+      'interim results with interim_results=true',
+    );
     assert.ok(finals.length >= 1, 'at least one final');
     for (const f of finals) {
       assert.deepEqual(f.channel_index, [0, 1]);
@@ -98,7 +111,8 @@ test('live /v1/listen: Finalize answers with a from_finalize final of the uttera
   for (let o = 0; o < pcm.length; o += 6400) socket.sendMedia(pcm.subarray(o, o + 6400));
   socket.sendFinalize({ type: 'Finalize' });
   const deadline = Date.now() + 20_000;
-  while (!messages.some((m) => m.type === 'Results' && m.from_finalize) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (!messages.some((m) => m.type === 'Results' && m.from_finalize) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
   const fin = messages.find((m) => m.type === 'Results' && m.from_finalize);
   assert.ok(fin, 'a from_finalize result');
   assert.equal(fin.is_final, true);
@@ -121,7 +135,10 @@ test('live /v1/listen: a cloud-only option is refused with a message that names 
 
 test('prerecorded POST /v1/listen via listen.v1.media.transcribeFile matches earshot transcribe', async () => {
   for (const id of FILES) {
-    const res: any = await client.listen.v1.media.transcribeFile(readFileSync(join(LIBRISPEECH, `${id}.wav`)), { model: 'nova-3', utterances: true });
+    const res: any = await client.listen.v1.media.transcribeFile(readFileSync(join(LIBRISPEECH, `${id}.wav`)), {
+      model: 'nova-3',
+      utterances: true,
+    });
     const alt = res.results.channels[0].alternatives[0];
     assert.ok(res.metadata.duration > 10);
     assert.ok(res.results.utterances.length >= 1);
@@ -140,7 +157,12 @@ test('prerecorded: raw audio with an encoding Earshot cannot decode is a 400, ne
 });
 
 test('speak REST: speak.v1.audio.generate returns a WAV of speech at the asked rate', async () => {
-  const res: any = await client.speak.v1.audio.generate({ text: 'Hello from Earshot. This is on-device speech.', model: 'aura-2-thalia-en', encoding: 'linear16', sample_rate: 24000 } as any);
+  const res: any = await client.speak.v1.audio.generate({
+    text: 'Hello from Earshot. This is on-device speech.',
+    model: 'aura-2-thalia-en',
+    encoding: 'linear16',
+    sample_rate: 24000,
+  } as any);
   const buf = Buffer.from(await (res.arrayBuffer ? res.arrayBuffer() : new Response(res.stream()).arrayBuffer()));
   const wav = decodeWav(buf);
   assert.equal(wav.sampleRate, 24000);
@@ -149,7 +171,9 @@ test('speak REST: speak.v1.audio.generate returns a WAV of speech at the asked r
 
 test('speak REST: the default encoding (MP3) and opus/flac/aac are real encodings of the same speech', async () => {
   const text = 'Hello from Earshot. This is on-device speech.';
-  const pcm = await readBody(await client.speak.v1.audio.generate({ text, encoding: 'linear16', container: 'none', sample_rate: 24000 } as any));
+  const pcm = await readBody(
+    await client.speak.v1.audio.generate({ text, encoding: 'linear16', container: 'none', sample_rate: 24000 } as any),
+  );
   const seconds = pcm.length / 2 / 24000;
   for (const encoding of [undefined, 'opus', 'flac', 'aac']) {
     const body = await readBody(await client.speak.v1.audio.generate({ text, ...(encoding ? { encoding } : {}) } as any));
@@ -161,7 +185,10 @@ test('speak REST: the default encoding (MP3) and opus/flac/aac are real encoding
 });
 
 test('speak REST: an encoding Earshot does not produce is refused with the ones it does', async () => {
-  await assert.rejects(client.speak.v1.audio.generate({ text: 'Hello.', encoding: 'mulaw' } as any), (err: any) => err.statusCode === 400 && /linear16, mp3/.test(JSON.stringify(err.body)));
+  await assert.rejects(
+    client.speak.v1.audio.generate({ text: 'Hello.', encoding: 'mulaw' } as any),
+    (err: any) => err.statusCode === 400 && /linear16, mp3/.test(JSON.stringify(err.body)),
+  );
 });
 
 test('speak live: Speak + Flush gives audio then Flushed; Clear is acknowledged; Close ends the socket', async () => {
@@ -181,13 +208,22 @@ test('speak live: Speak + Flush gives audio then Flushed; Clear is acknowledged;
   socket.sendFlush({ type: 'Flush' } as any);
   const deadline = Date.now() + 20_000;
   while (!messages.some((m) => m.type === 'Flushed') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(messages.some((m) => m.type === 'Metadata'), 'Metadata first');
-  assert.deepEqual(messages.find((m) => m.type === 'Flushed'), { type: 'Flushed', sequence_id: 0 });
+  assert.ok(
+    messages.some((m) => m.type === 'Metadata'),
+    'Metadata first',
+  );
+  assert.deepEqual(
+    messages.find((m) => m.type === 'Flushed'),
+    { type: 'Flushed', sequence_id: 0 },
+  );
   await new Promise((r) => setTimeout(r, 100));
   assert.ok(audioBytes > 16000 * 2 * 1.5, `about three seconds of 16 kHz audio, got ${audioBytes} bytes`);
   socket.sendClear({ type: 'Clear' } as any);
   while (!messages.some((m) => m.type === 'Cleared') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  assert.deepEqual(messages.find((m) => m.type === 'Cleared'), { type: 'Cleared', sequence_id: 1 });
+  assert.deepEqual(
+    messages.find((m) => m.type === 'Cleared'),
+    { type: 'Cleared', sequence_id: 1 },
+  );
   socket.sendClose({ type: 'Close' } as any);
   await closed;
 });

@@ -37,7 +37,6 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
 
 const seconds = (pcm: Buffer, rate: number) => pcm.length / 2 / rate;
 
-
 test('ElevenLabs voices.getAll lists the installed voices', async () => {
   const res = await eleven.voices.getAll();
   assert.ok(res.voices.length >= 1);
@@ -46,7 +45,9 @@ test('ElevenLabs voices.getAll lists the installed voices', async () => {
 
 test('ElevenLabs textToSpeech.convert and .stream speak PCM at the asked rate; an unknown voice id means the default voice', async () => {
   const text = 'Earshot speaks on this machine. Nothing leaves it.';
-  const a = await readAll(await eleven.textToSpeech.convert('21m00Tcm4TlvDq8ikWAM', { text, modelId: 'eleven_multilingual_v2', outputFormat: 'pcm_16000' }));
+  const a = await readAll(
+    await eleven.textToSpeech.convert('21m00Tcm4TlvDq8ikWAM', { text, modelId: 'eleven_multilingual_v2', outputFormat: 'pcm_16000' }),
+  );
   const b = await readAll(await eleven.textToSpeech.stream('21m00Tcm4TlvDq8ikWAM', { text, outputFormat: 'pcm_24000' }));
   assert.ok(seconds(a, 16000) > 2, `${seconds(a, 16000)} s`);
   // Same speech at another rate: the durations agree.
@@ -67,11 +68,17 @@ test('ElevenLabs default output (mp3_44100_128) and opus_48000_64 decode to the 
   assert.equal(mp3.subarray(0, 3).toString('latin1') === 'ID3' || (mp3[0] === 0xff && (mp3[1]! & 0xe0) === 0xe0), true, 'an MP3 stream');
   const opus = await readAll(await eleven.textToSpeech.convert('x', { text, outputFormat: 'opus_48000_64' }));
   assert.equal(opus.subarray(0, 4).toString('latin1'), 'OggS');
-  for (const [name, body] of [['mp3', mp3], ['opus', opus]] as const) {
+  for (const [name, body] of [
+    ['mp3', mp3],
+    ['opus', opus],
+  ] as const) {
     const got = decodeWithFfmpeg(body, 44100).length / 2 / 44100;
     assert.ok(Math.abs(got - seconds(pcm, 44100)) < 0.15, `${name}: ${got} s vs ${seconds(pcm, 44100)} s`);
   }
-  await assert.rejects(eleven.textToSpeech.convert('x', { text: 'Hello.', outputFormat: 'ulaw_8000' }), (err: any) => err.statusCode === 400 && /mp3_44100_128/.test(JSON.stringify(err.body)));
+  await assert.rejects(
+    eleven.textToSpeech.convert('x', { text: 'Hello.', outputFormat: 'ulaw_8000' }),
+    (err: any) => err.statusCode === 400 && /mp3_44100_128/.test(JSON.stringify(err.body)),
+  );
 });
 
 test('ElevenLabs convertWithTimestamps and streamWithTimestamps: audio plus an alignment covering every character in order', async () => {
@@ -93,11 +100,15 @@ test('ElevenLabs convertWithTimestamps and streamWithTimestamps: audio plus an a
 test('ElevenLabs speechToText.convert on real speech matches earshot transcribe', async () => {
   const wav = readFileSync(join(LIBRISPEECH, `${STT_FILE}.wav`));
   const res: any = await eleven.speechToText.convert({ file: new Blob([wav], { type: 'audio/wav' }), modelId: 'scribe_v1' });
-  const cli = (await run(process.execPath, ['bin/earshot.mjs', 'transcribe', join(LIBRISPEECH, `${STT_FILE}.wav`), '--engine', 'pocketsphinx'])).stdout.trim();
+  const cli = (
+    await run(process.execPath, ['bin/earshot.mjs', 'transcribe', join(LIBRISPEECH, `${STT_FILE}.wav`), '--engine', 'pocketsphinx'])
+  ).stdout.trim();
   const ref = librispeechRefs().get(STT_FILE)!;
   const ours = wordErrorRate(ref, res.text);
   const theirs = wordErrorRate(ref, cli);
-  process.stderr.write(`  ElevenLabs STT ${STT_FILE}: WER ${(ours * 100).toFixed(1)}% (earshot transcribe ${(theirs * 100).toFixed(1)}%)\n`);
+  process.stderr.write(
+    `  ElevenLabs STT ${STT_FILE}: WER ${(ours * 100).toFixed(1)}% (earshot transcribe ${(theirs * 100).toFixed(1)}%)\n`,
+  );
   assert.ok(Math.abs(ours - theirs) <= 0.02);
   const words = res.words.filter((w: any) => w.type === 'word');
   assert.ok(words.length >= 5);
@@ -120,14 +131,21 @@ test('LMNT sessions.create: text, flush → flush_complete with its nonce, reset
   const deadline = Date.now() + 20_000;
   while (!seen.some((m) => m.type === 'flush_complete') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   assert.equal(seen[0]?.type, 'ready');
-  assert.deepEqual(seen.find((m) => m.type === 'flush_complete'), { type: 'flush_complete', nonce });
+  assert.deepEqual(
+    seen.find((m) => m.type === 'flush_complete'),
+    { type: 'flush_complete', nonce },
+  );
   assert.ok(audio > 16000 * 2 * 2, `${audio} bytes of audio before flush_complete`);
   const r = session.sendReset();
   while (!seen.some((m) => m.type === 'reset_complete') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
-  assert.deepEqual(seen.find((m) => m.type === 'reset_complete'), { type: 'reset_complete', nonce: r });
+  assert.deepEqual(
+    seen.find((m) => m.type === 'reset_complete'),
+    { type: 'reset_complete', nonce: r },
+  );
   // A flush with nothing pending is still acknowledged (a client waiting on it never hangs).
   const empty = session.sendFlush();
-  while (!seen.some((m) => m.type === 'flush_complete' && m.nonce === empty) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+  while (!seen.some((m) => m.type === 'flush_complete' && m.nonce === empty) && Date.now() < deadline)
+    await new Promise((res) => setTimeout(res, 50));
   session.sendText('One more sentence.');
   session.sendFinish();
   await done;
@@ -146,12 +164,18 @@ test('LMNT: the default format (mp3) is refused with an error message, and the s
 test('LMNT with --require-token semantics: a wrong X-API-Key is refused in-band', async () => {
   const strict = await startTestServer({ asr: [], tts: [{ backend: 'espeak' }] }, { requireToken: true });
   try {
-    const bad = new Lmnt({ apiKey: 'wrong-key', baseURL: strict.server.ttsUrl, maxRetries: 0 }).speech.sessions.create({ voice: 'x', format: 'pcm_s16le' });
+    const bad = new Lmnt({ apiKey: 'wrong-key', baseURL: strict.server.ttsUrl, maxRetries: 0 }).speech.sessions.create({
+      voice: 'x',
+      format: 'pcm_s16le',
+    });
     const seen: any[] = [];
     for await (const m of bad) seen.push(m);
     assert.equal(seen[0]?.type, 'error');
     assert.equal(seen[0].error.type, 'authentication_error');
-    const good = new Lmnt({ apiKey: TOKEN, baseURL: strict.server.ttsUrl, maxRetries: 0 }).speech.sessions.create({ voice: 'x', format: 'pcm_s16le' });
+    const good = new Lmnt({ apiKey: TOKEN, baseURL: strict.server.ttsUrl, maxRetries: 0 }).speech.sessions.create({
+      voice: 'x',
+      format: 'pcm_s16le',
+    });
     let audio = 0;
     good.sendText('Allowed.');
     good.sendFinish();

@@ -38,9 +38,15 @@ after(async () => srv?.close());
 test('describe → info lists the recognizer and the voices with their languages', async () => {
   const info = await client('describe');
   assert.equal(info.asr[0].name, 'earshot');
-  assert.ok(info.asr[0].models.some((m: any) => m.languages.includes('en')), JSON.stringify(info.asr));
+  assert.ok(
+    info.asr[0].models.some((m: any) => m.languages.includes('en')),
+    JSON.stringify(info.asr),
+  );
   assert.ok(info.tts[0].voices.length >= 1);
-  assert.ok(info.tts[0].voices.some((v: any) => v.languages.includes('ar')), 'espeak speaks Arabic too');
+  assert.ok(
+    info.tts[0].voices.some((v: any) => v.languages.includes('ar')),
+    'espeak speaks Arabic too',
+  );
 });
 
 test('transcribe + audio-start/chunk/stop → transcript of real speech, as earshot transcribe gives it', async () => {
@@ -62,7 +68,7 @@ test('a stereo 44.1 kHz recording is mixed down and resampled, not misread', asy
   assert.ok(wordErrorRate(ref, res.text) < 0.7, res.text);
 });
 
-test('synthesize → audio-start/chunk/stop carrying the same speech as Earshot\'s own TTS stream', async () => {
+test("synthesize → audio-start/chunk/stop carrying the same speech as Earshot's own TTS stream", async () => {
   const out = join(tmp, 'tts.wav');
   const text = 'The weather today is sunny and warm. Tomorrow it may rain.';
   const res = await client('synthesize', text, out);
@@ -71,7 +77,15 @@ test('synthesize → audio-start/chunk/stop carrying the same speech as Earshot\
   assert.ok(res.chunks >= 2);
   assert.ok(res.bytes / 2 / res.rate > 2, 'over two seconds of speech');
   // The same text through the native REST stream, same default voice: the same samples.
-  const native = Buffer.from(await (await fetch(`${srv.server.ttsUrl}/v1/tts/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, format: 'pcm' }) })).arrayBuffer());
+  const native = Buffer.from(
+    await (
+      await fetch(`${srv.server.ttsUrl}/v1/tts/stream`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text, format: 'pcm' }),
+      })
+    ).arrayBuffer(),
+  );
   const file = readFileSync(out);
   const h = parseWavHeader(file);
   assert.equal(h.sampleRate, res.rate);

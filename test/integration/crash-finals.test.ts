@@ -63,7 +63,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * mid-commit, mid-send), then SIGKILL the server. Returns the stored session id and the finals the client
  * had received at the instant of the kill.
  */
-async function round(db: string, dataDir: string, pcm: Buffer, killAfter: number, delayMs: number, flushEveryMs: number): Promise<{ sessionId: string; finals: Final[]; audioMs: number }> {
+async function round(
+  db: string,
+  dataDir: string,
+  pcm: Buffer,
+  killAfter: number,
+  delayMs: number,
+  flushEveryMs: number,
+): Promise<{ sessionId: string; finals: Final[]; audioMs: number }> {
   const { child, url } = await startChild(db, dataDir);
   const finals: Final[] = [];
   let sessionId = '';
@@ -96,7 +103,7 @@ async function round(db: string, dataDir: string, pcm: Buffer, killAfter: number
       await sleep(CHUNK_MS / SPEED);
     }
     // Decoding may lag the audio on a busy machine: give the requested finals time to arrive.
-    for (const until = Date.now() + 10_000; finals.length < killAfter && Date.now() < until; ) await sleep(10);
+    for (const until = Date.now() + 10_000; finals.length < killAfter && Date.now() < until;) await sleep(10);
     await sleep(delayMs);
     // Snapshot what the client has at the instant of the kill; anything later does not count.
     child.kill('SIGKILL');

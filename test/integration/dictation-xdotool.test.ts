@@ -18,7 +18,9 @@ let env: NodeJS.ProcessEnv;
 /** Starts Xvfb on a display number it picks itself (-displayfd), so parallel runs never collide. */
 function startXvfb(): Promise<{ proc: ChildProcess; display: string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1024x768x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    const proc = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1024x768x24', '-nolisten', 'tcp'], {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     proc.stderr!.on('data', (d: Buffer) => (err += d));
     (proc.stdio[3] as NodeJS.ReadableStream).once('data', (d: Buffer) => resolve({ proc, display: ':' + d.toString().trim() }));
@@ -42,7 +44,13 @@ async function waitForFile(path: string, expected: string): Promise<string> {
 }
 
 const clipboard = (args: string[], input?: string) =>
-  spawnSync('xclip', ['-selection', 'clipboard', ...args], { env, input, encoding: 'utf8', timeout: 5000, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'ignore'] });
+  spawnSync('xclip', ['-selection', 'clipboard', ...args], {
+    env,
+    input,
+    encoding: 'utf8',
+    timeout: 5000,
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'ignore'],
+  });
 
 before(async () => {
   ({ proc: xvfb, display } = await startXvfb());
@@ -51,10 +59,14 @@ before(async () => {
   env = { ...process.env, DISPLAY: display };
   delete env.WAYLAND_DISPLAY;
   // Ctrl+V pastes the CLIPBOARD in this xterm, as it does in ordinary GUI text fields.
-  xterm = spawn('xterm', ['-xrm', 'XTerm*VT100.translations: #override Ctrl <Key>V: insert-selection(CLIPBOARD)', '-e', 'sh', '-c', `cat > '${outFile}'`], {
-    env,
-    stdio: 'ignore',
-  });
+  xterm = spawn(
+    'xterm',
+    ['-xrm', 'XTerm*VT100.translations: #override Ctrl <Key>V: insert-selection(CLIPBOARD)', '-e', 'sh', '-c', `cat > '${outFile}'`],
+    {
+      env,
+      stdio: 'ignore',
+    },
+  );
   const search = spawnSync('xdotool', ['search', '--sync', '--pid', String(xterm.pid)], { env, encoding: 'utf8', timeout: 15_000 });
   const win = search.stdout.trim().split('\n')[0];
   assert.ok(win, `xterm window not found: ${search.stderr}`);

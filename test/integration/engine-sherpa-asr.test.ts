@@ -6,7 +6,15 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEngine, EngineUnavailableError, SherpaAsrEngine, type AsrFinal, type AsrPartial, type AsrStream, type Engine } from '../../src-main/core/engine/index.js';
+import {
+  createEngine,
+  EngineUnavailableError,
+  SherpaAsrEngine,
+  type AsrFinal,
+  type AsrPartial,
+  type AsrStream,
+  type Engine,
+} from '../../src-main/core/engine/index.js';
 import { decodeWav, resample } from '../../src-main/core/audio/index.js';
 import { LIBRISPEECH } from '../helpers/shared.js';
 import { TONE_MODELS } from '../helpers/fixtures.js';
@@ -44,7 +52,8 @@ function collect(stream: AsrStream) {
     finals.push(f);
     for (const w of waiters.filter((w) => finals.length >= w.n)) w.resolve();
   });
-  const finalsReach = (n: number) => (finals.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve })));
+  const finalsReach = (n: number) =>
+    finals.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve }));
   return { partials, finals, finalsReach };
 }
 
@@ -61,9 +70,13 @@ for (const model of TONE_MODELS) {
       assert.equal(final!.text, 'hello world');
       assert.equal(final!.reason, 'endpoint');
       assert.ok(got.partials.length >= 3, `partials: ${got.partials.map((p) => p.text).join(' | ')}`);
-      for (let i = 1; i < got.partials.length; i++) assert.ok(got.partials[i]!.text.length > got.partials[i - 1]!.text.length, 'each partial changes (grows)');
+      for (let i = 1; i < got.partials.length; i++)
+        assert.ok(got.partials[i]!.text.length > got.partials[i - 1]!.text.length, 'each partial changes (grows)');
       for (const p of got.partials) assert.ok(final!.text.startsWith(p.text), `partial "${p.text}" is a prefix of the final`);
-      assert.deepEqual(final!.words.map((w) => w.word), ['hello', 'world']);
+      assert.deepEqual(
+        final!.words.map((w) => w.word),
+        ['hello', 'world'],
+      );
       // Tones start 0.3 s in and take 0.2 s per character; timestamps are within a 40 ms frame of the onset.
       assert.ok(Math.abs(final!.words[0]!.startMs - 300) <= 60, `hello starts at ${final!.words[0]!.startMs}`);
       assert.ok(Math.abs(final!.words[1]!.startMs - 1500) <= 60, `world starts at ${final!.words[1]!.startMs}`);
@@ -76,7 +89,10 @@ for (const model of TONE_MODELS) {
       const got = collect(stream);
       await feed(stream, concat(toneAudio('first', { tail: 1.2 }), toneAudio('second one')));
       await got.finalsReach(2);
-      assert.deepEqual(got.finals.map((f) => f.text), ['first', 'second one']);
+      assert.deepEqual(
+        got.finals.map((f) => f.text),
+        ['first', 'second one'],
+      );
       // "first" takes 0.3 + 5 × 0.2 + 1.2 = 2.5 s; "second one" starts 0.3 s later.
       assert.ok(Math.abs(got.finals[1]!.startMs - 2800) <= 60, `second starts at ${got.finals[1]!.startMs}`);
       await stream.close();
@@ -119,7 +135,10 @@ for (const model of TONE_MODELS) {
         await new Promise((r) => setImmediate(r));
       }
       await Promise.all(gots.map((g) => g.finalsReach(1)));
-      assert.deepEqual(gots.map((g) => g.finals[0]!.text), phrases);
+      assert.deepEqual(
+        gots.map((g) => g.finals[0]!.text),
+        phrases,
+      );
       const stats = await asr.stats();
       assert.ok(stats.largestBatch > 1, `decodeStreams batched several streams (largest batch ${stats.largestBatch})`);
       await Promise.all(streams.map((s) => s.close()));
@@ -146,7 +165,10 @@ test('bad config and bad input give clear errors; the engine keeps working', asy
   await assert.rejects(createEngine({ asr: [{ model: 'no-such-model' }] }), /unknown model "no-such-model"/);
   await assert.rejects(createEngine({ asr: [{ model: 'silero-vad' }] }), /is a vad model, not asr-streaming/);
   await assert.rejects(createEngine({ threads: 0 }), /threads must be an integer/);
-  assert.throws(() => engine.asr({ model: 'zipformer-en-20m' }), (e: unknown) => e instanceof EngineUnavailableError && e.code === 'model_unavailable');
+  assert.throws(
+    () => engine.asr({ model: 'zipformer-en-20m' }),
+    (e: unknown) => e instanceof EngineUnavailableError && e.code === 'model_unavailable',
+  );
   assert.throws(() => engine.asr(), /no ASR engine fits/, 'a fixture is never chosen automatically');
   const asr = engine.asr({ model: 'tone-alphabet' });
   assert.throws(() => asr.createStream({ sampleRate: 4000 }), /8000 to 48000/);
@@ -174,7 +196,10 @@ test('Silero VAD on real speech: speechStart before speechEnd, around the uttera
   for (let i = 1; i < events.length; i++) assert.notEqual(events[i]![0], events[i - 1]![0], 'starts and ends alternate');
   const speechMs = (speech.length / 16000) * 1000;
   assert.ok(events[0]![1] >= 1000 && events[0]![1] <= 2500, `speech starts near 1.5 s: ${events[0]![1]}`);
-  assert.ok(Math.abs(events[events.length - 1]![1] - (1500 + speechMs)) <= 1000, `speech ends near ${1500 + speechMs}: ${events[events.length - 1]![1]}`);
+  assert.ok(
+    Math.abs(events[events.length - 1]![1] - (1500 + speechMs)) <= 1000,
+    `speech ends near ${1500 + speechMs}: ${events[events.length - 1]![1]}`,
+  );
 });
 
 test('audio written in one burst then closed still splits at the pause (flush catches up with endpointing)', async () => {
@@ -183,6 +208,12 @@ test('audio written in one burst then closed still splits at the pause (flush ca
   const audio = concat(toneAudio('one', { tail: 1.5 }), toneAudio('two', { tail: 0 }));
   for (let i = 0; i < audio.length; i += 1600) stream.write(audio.subarray(i, i + 1600));
   const last = await stream.close();
-  assert.deepEqual(got.finals.map((f) => [f.text, f.reason]), [['one', 'endpoint'], ['two', 'flush']]);
+  assert.deepEqual(
+    got.finals.map((f) => [f.text, f.reason]),
+    [
+      ['one', 'endpoint'],
+      ['two', 'flush'],
+    ],
+  );
   assert.equal(last?.text, 'two');
 });

@@ -19,7 +19,9 @@ test('transcribe a tone WAV with the sherpa fixture: text, json (words), srt and
   const wav = join(TONE_ALPHABET, 'test-wavs', 'pangram.wav');
   const text = await run(process.execPath, ['bin/earshot.mjs', 'transcribe', wav, '--model', 'tone-alphabet']);
   assert.equal(text.stdout, 'the quick brown fox jumps over the lazy dog\n');
-  const json = JSON.parse((await run(process.execPath, ['bin/earshot.mjs', 'transcribe', wav, '--model', 'tone-alphabet', '--format', 'json'])).stdout);
+  const json = JSON.parse(
+    (await run(process.execPath, ['bin/earshot.mjs', 'transcribe', wav, '--model', 'tone-alphabet', '--format', 'json'])).stdout,
+  );
   assert.equal(json.backend, 'sherpa');
   assert.equal(json.segments[0].words.length, 9);
   const srt = (await run(process.execPath, ['bin/earshot.mjs', 'transcribe', wav, '--model', 'tone-alphabet', '--format', 'srt'])).stdout;
@@ -37,9 +39,24 @@ test('transcribe --engine sherpa --model tone-transducer prints exactly what the
       assert.equal(out.stdout, expected, `${name} with ${model}`);
     }
   }
-  const json = JSON.parse((await run(process.execPath, ['bin/earshot.mjs', 'transcribe', join(TONE_ALPHABET, 'test-wavs', 'hello-world.wav'), '--model', 'tone-transducer', '--format', 'json'])).stdout);
+  const json = JSON.parse(
+    (
+      await run(process.execPath, [
+        'bin/earshot.mjs',
+        'transcribe',
+        join(TONE_ALPHABET, 'test-wavs', 'hello-world.wav'),
+        '--model',
+        'tone-transducer',
+        '--format',
+        'json',
+      ])
+    ).stdout,
+  );
   assert.equal(json.model, 'tone-transducer');
-  assert.deepEqual(json.segments[0].words.map((w: { word: string }) => w.word), ['hello', 'world']);
+  assert.deepEqual(
+    json.segments[0].words.map((w: { word: string }) => w.word),
+    ['hello', 'world'],
+  );
 });
 
 test('transcribe with a punctuation model prints punctuated finals; --no-punctuate the raw text', async () => {
@@ -67,14 +84,24 @@ test('transcribe: two utterances at 48 kHz give two lines; bad input fails clear
   const err = (await run(process.execPath, ['bin/earshot.mjs', 'transcribe', notWav]).catch((e) => e)) as { code: number; stderr: string };
   assert.equal(err.code, 1);
   assert.match(err.stderr, /unrecognised audio format/);
-  const fmt = (await run(process.execPath, ['bin/earshot.mjs', 'transcribe', file, '--format', 'doc']).catch((e) => e)) as { stderr: string };
+  const fmt = (await run(process.execPath, ['bin/earshot.mjs', 'transcribe', file, '--format', 'doc']).catch((e) => e)) as {
+    stderr: string;
+  };
   assert.match(fmt.stderr, /--format must be one of/);
 });
 
 test('engines lists each backend with availability and reason', async () => {
-  const rows = JSON.parse((await run(process.execPath, ['bin/earshot.mjs', 'engines', '--json'])).stdout) as { id: string; kind: string; available: boolean; detail: string }[];
+  const rows = JSON.parse((await run(process.execPath, ['bin/earshot.mjs', 'engines', '--json'])).stdout) as {
+    id: string;
+    kind: string;
+    available: boolean;
+    detail: string;
+  }[];
   const sherpaAsr = rows.find((r) => r.id === 'sherpa' && r.kind === 'asr')!;
   assert.equal(sherpaAsr.available, false, 'no real sherpa ASR model is installed here');
   assert.match(sherpaAsr.detail, /models pull zipformer-en-20m/);
-  assert.deepEqual(rows.map((r) => `${r.id}:${r.kind}`), ['sherpa:asr', 'pocketsphinx:asr', 'sherpa:tts', 'espeak:tts']);
+  assert.deepEqual(
+    rows.map((r) => `${r.id}:${r.kind}`),
+    ['sherpa:asr', 'pocketsphinx:asr', 'sherpa:tts', 'espeak:tts'],
+  );
 });

@@ -39,7 +39,10 @@ test('streams sentence by sentence, each identical to espeak-ng run on that sent
   const chunks = await collect(synth.synthesize({ text: sentences.join(' '), voice: 'espeak:en-us' }));
   const order = chunks.map((c) => c.sentence);
   assert.deepEqual([...new Set(order)], [0, 1, 2], 'chunks come in sentence order');
-  assert.deepEqual(order, [...order].sort((a, b) => a - b));
+  assert.deepEqual(
+    order,
+    [...order].sort((a, b) => a - b),
+  );
   for (const [i, s] of sentences.entries()) {
     const raw = decodeWav(execFileSync('espeak-ng', ['--stdout', '-v', 'en-us', '-s', '175', s]));
     assert.equal(samplesOf(chunks, i), raw.channelData[0]!.length, `sentence ${i} length`);
@@ -102,10 +105,16 @@ test('an already aborted signal yields nothing', async () => {
 });
 
 test('bad requests fail at once with a specific error', () => {
-  assert.throws(() => synth.synthesize({ text: 'Hi.', voice: 'espeak:klingon' }), (e: unknown) => e instanceof TtsRequestError && /unknown espeak voice/.test(e.message));
+  assert.throws(
+    () => synth.synthesize({ text: 'Hi.', voice: 'espeak:klingon' }),
+    (e: unknown) => e instanceof TtsRequestError && /unknown espeak voice/.test(e.message),
+  );
   assert.throws(() => synth.synthesize({ text: '  ' }), /text is empty/);
   assert.throws(() => synth.synthesize({ text: 'Hi.', speed: 9 }), /speed/);
-  assert.throws(() => synth.synthesize({ text: 'a'.repeat(100_001) }), (e: unknown) => e instanceof TtsRequestError && e.code === 'too_large');
+  assert.throws(
+    () => synth.synthesize({ text: 'a'.repeat(100_001) }),
+    (e: unknown) => e instanceof TtsRequestError && e.code === 'too_large',
+  );
   assert.throws(() => synth.synthesize({ text: 'Hi.', language: 'xx-nope' }), /no espeak voice for language/);
 });
 

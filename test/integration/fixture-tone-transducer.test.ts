@@ -86,7 +86,9 @@ test('modified beam search gives the same exact text as greedy, on the WAVs and 
   const next = rng(11);
   const letters = 'abcdefghijklmnopqrstuvwxyz';
   const phrases = Array.from({ length: 12 }, () =>
-    Array.from({ length: 1 + Math.floor(next() * 3) }, () => Array.from({ length: 2 + Math.floor(next() * 6) }, () => letters[Math.floor(next() * 26)]).join('')).join(' '),
+    Array.from({ length: 1 + Math.floor(next() * 3) }, () =>
+      Array.from({ length: 2 + Math.floor(next() * 6) }, () => letters[Math.floor(next() * 26)]).join(''),
+    ).join(' '),
   );
   for (const name of WAVS) assert.equal(decode(beam, wav(name).samples).text, decode(greedy, wav(name).samples).text, name);
   for (const p of phrases) {
@@ -106,7 +108,11 @@ test('hotwords decide a near tie: a chord of "a" and "o" reads "cot" unless "cat
     const hotwords = join(dir, 'hotwords.txt');
     writeFileSync(hotwords, 'c a t\n'); // modeling unit "cjkchar": one token per space-separated unit
     assert.equal(decode(recognizer('tone-transducer'), chord).text, 'cot', 'greedy takes the louder letter');
-    assert.equal(decode(recognizer('tone-transducer', { decodingMethod: 'modified_beam_search' }), chord).text, 'cot', 'beam search alone agrees');
+    assert.equal(
+      decode(recognizer('tone-transducer', { decodingMethod: 'modified_beam_search' }), chord).text,
+      'cot',
+      'beam search alone agrees',
+    );
     const biased = recognizer('tone-transducer', {
       decodingMethod: 'modified_beam_search',
       hotwordsFile: hotwords,

@@ -12,7 +12,9 @@ import { loadCatalog } from '../../src-main/core/engine/index.js';
 import { startTestServer } from './ws-harness.js';
 
 type Running = Awaited<ReturnType<typeof startTestServer>>;
-const FIXTURE_IDS = loadCatalog().filter((m) => m.fixture).map((m) => m.id);
+const FIXTURE_IDS = loadCatalog()
+  .filter((m) => m.fixture)
+  .map((m) => m.id);
 const engineConfig = {
   asr: [{ backend: 'sherpa' as const, model: 'tone-alphabet' }],
   tts: [{ backend: 'sherpa' as const, voice: 'synthetic-piper-fixture' }, { backend: 'espeak' as const }],
@@ -33,15 +35,25 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const list = async (r: Running, path: string) => ((await (await fetch(`${r.server.asrUrl}${path}`)).json()) as { data: { id: string; fixture: boolean }[] }).data;
+const list = async (r: Running, path: string) =>
+  ((await (await fetch(`${r.server.asrUrl}${path}`)).json()) as { data: { id: string; fixture: boolean }[] }).data;
 
 test('GET /v1/models and /v1/voices leave the loaded fixtures out; the real entries stay', async () => {
   const models = await list(forUsers, '/v1/models');
   assert.ok(models.length > 0);
-  assert.deepEqual(models.filter((m) => m.fixture || FIXTURE_IDS.includes(m.id)).map((m) => m.id), []);
+  assert.deepEqual(
+    models.filter((m) => m.fixture || FIXTURE_IDS.includes(m.id)).map((m) => m.id),
+    [],
+  );
   const voices = await list(forUsers, '/v1/voices');
-  assert.ok(voices.some((v) => v.id.startsWith('espeak:')), 'espeak voices are listed');
-  assert.deepEqual(voices.filter((v) => v.fixture || v.id === 'synthetic-piper-fixture').map((v) => v.id), []);
+  assert.ok(
+    voices.some((v) => v.id.startsWith('espeak:')),
+    'espeak voices are listed',
+  );
+  assert.deepEqual(
+    voices.filter((v) => v.fixture || v.id === 'synthetic-piper-fixture').map((v) => v.id),
+    [],
+  );
 });
 
 test('with the developer switch they are listed, marked fixture', async () => {
@@ -67,13 +79,21 @@ test('earshot models list: no fixtures; EARSHOT_DEV_FIXTURES=1 or --dev-fixtures
     const env: NodeJS.ProcessEnv = { ...process.env, EARSHOT_DATA_DIR: dataDir };
     delete env.EARSHOT_DEV_FIXTURES;
     Object.assign(env, extra);
-    const r = spawnSync(process.execPath, ['bin/earshot.mjs', 'models', 'list', '--json', ...args], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['bin/earshot.mjs', 'models', 'list', '--json', ...args], {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     assert.equal(r.status, 0, r.stderr);
     return (JSON.parse(r.stdout) as { id: string; fixture: boolean }[]).map((m) => m.id);
   };
   const plain = run([]);
   assert.ok(plain.length > 0);
-  assert.deepEqual(plain.filter((id) => FIXTURE_IDS.includes(id)), []);
+  assert.deepEqual(
+    plain.filter((id) => FIXTURE_IDS.includes(id)),
+    [],
+  );
   for (const ids of [run([], { EARSHOT_DEV_FIXTURES: '1' }), run(['--dev-fixtures'])]) {
     for (const f of FIXTURE_IDS) assert.ok(ids.includes(f), `${f} listed for developers`);
   }

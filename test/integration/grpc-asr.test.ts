@@ -12,7 +12,10 @@ let h: Harness;
 let clients: ReturnType<typeof grpcClients>;
 
 before(async () => {
-  h = await startHarness({ engine: { asr: TONE_MODELS.map((model) => ({ backend: 'sherpa' as const, model })), tts: [] }, limits: { idleTimeoutMs: 1500 } });
+  h = await startHarness({
+    engine: { asr: TONE_MODELS.map((model) => ({ backend: 'sherpa' as const, model })), tts: [] },
+    limits: { idleTimeoutMs: 1500 },
+  });
   clients = grpcClients(h);
 });
 after(async () => {
@@ -42,7 +45,10 @@ for (const model of TONE_MODELS) {
       const results = await streamPhrase(toS16(toneAudio(phrase)), { sample_rate: 16000, model });
       const finals = results.filter((r) => r.is_final);
       const interims = results.filter((r) => !r.is_final);
-      assert.deepEqual(finals.map((f) => f.text), [phrase]);
+      assert.deepEqual(
+        finals.map((f) => f.text),
+        [phrase],
+      );
       assert.ok(interims.length >= 2, `expected several interims, got ${interims.length}`);
       for (let k = 1; k < interims.length; k++) {
         assert.ok(interims[k].text.length > interims[k - 1].text.length, `interims grow: ${interims.map((x) => x.text).join(' | ')}`);
@@ -62,9 +68,18 @@ for (const model of TONE_MODELS) {
       both.set(a);
       both.set(b, a.length);
       const results = await streamPhrase(toS16(both), { sample_rate: 16000, model, interim_results: { value: false } }, 0);
-      assert.ok(results.every((r) => r.is_final), 'interim_results=false sends finals only');
-      assert.deepEqual(results.map((r) => r.text), ['first', 'second one']);
-      assert.deepEqual(results.map((r) => r.segment), [0, 1]);
+      assert.ok(
+        results.every((r) => r.is_final),
+        'interim_results=false sends finals only',
+      );
+      assert.deepEqual(
+        results.map((r) => r.text),
+        ['first', 'second one'],
+      );
+      assert.deepEqual(
+        results.map((r) => r.segment),
+        [0, 1],
+      );
     });
 
     test('Transcribe (unary) on a WAV buffer at 48 kHz returns the phrase', async () => {
@@ -82,7 +97,10 @@ for (const model of TONE_MODELS) {
 test('ListModels leaves fixtures out for users; with the developer switch it lists the loaded fixtures', async () => {
   const user: any = await unary(clients.asr, 'ListModels', {});
   assert.ok(user.models.length > 0, 'the real catalog entries are listed');
-  assert.deepEqual(user.models.filter((m: any) => m.fixture).map((m: any) => m.id), []);
+  assert.deepEqual(
+    user.models.filter((m: any) => m.fixture).map((m: any) => m.id),
+    [],
+  );
   h.ctx.listFixtures = true;
   const res: any = await unary(clients.asr, 'ListModels', {}).finally(() => (h.ctx.listFixtures = false));
   for (const model of TONE_MODELS) {
@@ -130,7 +148,10 @@ test('bad input ends the call with INVALID_ARGUMENT naming the problem', async (
   );
   // The service still works afterwards.
   const ok = await streamPhrase(toS16(toneAudio('ok')), { sample_rate: 16000, model: 'tone-alphabet' }, 0);
-  assert.deepEqual(ok.filter((r) => r.is_final).map((r) => r.text), ['ok']);
+  assert.deepEqual(
+    ok.filter((r) => r.is_final).map((r) => r.text),
+    ['ok'],
+  );
 });
 
 test('a chunk over the frame limit is RESOURCE_EXHAUSTED', async () => {
@@ -154,7 +175,10 @@ test('over the concurrent-stream limit (shared with WS) a call is RESOURCE_EXHAU
     held.forEach((release) => release());
   }
   const ok = await streamPhrase(toS16(toneAudio('go')), { model: 'tone-alphabet' }, 0);
-  assert.deepEqual(ok.filter((r) => r.is_final).map((r) => r.text), ['go']);
+  assert.deepEqual(
+    ok.filter((r) => r.is_final).map((r) => r.text),
+    ['go'],
+  );
 });
 
 test('a stream with no input for the idle timeout is closed with DEADLINE_EXCEEDED and frees its slot', async () => {

@@ -44,7 +44,11 @@ test('undecodable protobuf is INVALID_ARGUMENT for unary, server-streaming and b
   const tts = new grpc.Client(`127.0.0.1:${h.grpc.ttsPort}`, grpc.credentials.createInsecure());
   try {
     const unaryCall = (client: grpc.Client, path: string) =>
-      statusOf(new Promise((resolve, reject) => client.makeUnaryRequest(path, raw, raw, GARBAGE, (err, res) => (err ? reject(err) : resolve(res)))));
+      statusOf(
+        new Promise((resolve, reject) =>
+          client.makeUnaryRequest(path, raw, raw, GARBAGE, (err, res) => (err ? reject(err) : resolve(res))),
+        ),
+      );
     for (const [client, path] of [
       [asr, '/earshot.v1.SpeechRecognition/Transcribe'],
       [asr, '/earshot.v1.SpeechRecognition/ListModels'],

@@ -47,7 +47,11 @@ test('StreamingTranscribe (WAV bytes in 100 ms chunks) gives a sensible transcri
   for (const f of finals) {
     assert.ok(f.words.length > 0, 'finals carry word timings');
     assert.ok(f.start_ms >= 0 && f.end_ms <= durationMs + 500, `final within the audio: ${f.start_ms}-${f.end_ms} of ${durationMs}`);
-    for (const w of f.words) assert.ok(w.start_ms >= f.start_ms - 50 && w.end_ms <= f.end_ms + 50 && w.end_ms >= w.start_ms, JSON.stringify(w));
+    for (const w of f.words)
+      assert.ok(w.start_ms >= f.start_ms - 50 && w.end_ms <= f.end_ms + 50 && w.end_ms >= w.start_ms, JSON.stringify(w));
   }
-  assert.deepEqual(finals.map((f) => f.segment), finals.map((_, k) => k));
+  assert.deepEqual(
+    finals.map((f) => f.segment),
+    finals.map((_, k) => k),
+  );
 });

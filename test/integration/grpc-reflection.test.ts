@@ -71,8 +71,9 @@ test('a client built from reflected descriptors alone transcribes exactly', asyn
   const pkg = grpc.loadPackageDefinition(def) as any;
   const client = new pkg.earshot.v1.SpeechRecognition(`127.0.0.1:${h.grpc.asrPort}`, grpc.credentials.createInsecure());
   const out: any = await new Promise((resolve, reject) =>
-    client.Transcribe({ audio: toS16(toneAudio('hello world')), config: { sample_rate: 16000, encoding: 'pcm_s16le', model: 'tone-alphabet' } }, (err: Error | null, r: unknown) =>
-      err ? reject(err) : resolve(r),
+    client.Transcribe(
+      { audio: toS16(toneAudio('hello world')), config: { sample_rate: 16000, encoding: 'pcm_s16le', model: 'tone-alphabet' } },
+      (err: Error | null, r: unknown) => (err ? reject(err) : resolve(r)),
     ),
   );
   client.close();

@@ -46,7 +46,11 @@ export async function startHarness(opts: {
     limits,
     streams: new StreamSlots(limits.maxConcurrentStreams),
     tokenBound: new TokenBoundStreams(),
-    admission: new Admission({ maxLiveStreams: limits.maxConcurrentStreams, minLiveStreams: limits.minLiveStreams, maxBatchJobs: limits.maxBatchJobs }),
+    admission: new Admission({
+      maxLiveStreams: limits.maxConcurrentStreams,
+      minLiveStreams: limits.minLiveStreams,
+      maxBatchJobs: limits.maxBatchJobs,
+    }),
     metrics: new ApiMetrics({ defaultMetrics: false }),
     logger: pino({ level: 'silent' }),
     listFixtures: opts.listFixtures ?? false,

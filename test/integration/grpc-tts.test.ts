@@ -11,7 +11,10 @@ let h: Harness;
 let clients: ReturnType<typeof grpcClients>;
 
 before(async () => {
-  h = await startHarness({ engine: { asr: [{ backend: 'sherpa', model: 'tone-alphabet' }], tts: [{ backend: 'espeak' }] }, requireToken: true });
+  h = await startHarness({
+    engine: { asr: [{ backend: 'sherpa', model: 'tone-alphabet' }], tts: [{ backend: 'espeak' }] },
+    requireToken: true,
+  });
   clients = grpcClients(h, TOKEN);
 });
 after(async () => {
@@ -20,11 +23,21 @@ after(async () => {
 });
 
 function checkSequence(chunks: any[]): void {
-  assert.deepEqual(chunks.map((c) => c.sequence_number), chunks.map((_, i) => i), 'sequence numbers 0, 1, 2, …');
+  assert.deepEqual(
+    chunks.map((c) => c.sequence_number),
+    chunks.map((_, i) => i),
+    'sequence numbers 0, 1, 2, …',
+  );
 }
 
 test('Synthesize streams audio chunks with metadata and sequence numbers, the last one final', async () => {
-  const chunks: any[] = await collect(clients.tts.Synthesize({ text: 'Hello there. This is a streaming test of the speech synthesizer.', voice: 'espeak:en-us', request_id: 'g1' }));
+  const chunks: any[] = await collect(
+    clients.tts.Synthesize({
+      text: 'Hello there. This is a streaming test of the speech synthesizer.',
+      voice: 'espeak:en-us',
+      request_id: 'g1',
+    }),
+  );
   assert.ok(chunks.length >= 3, `several chunks, got ${chunks.length}`);
   checkSequence(chunks);
   const audio = chunks.filter((c) => !c.is_final);
@@ -100,7 +113,10 @@ test('StreamingSynthesize: unknown voice is NOT_FOUND, empty input INVALID_ARGUM
   call2.write({});
   await assert.rejects(p2, (err: any) => err.code === grpc.status.INVALID_ARGUMENT && /empty TextInput/.test(err.details));
   call2.end();
-  await assert.rejects(collect(clients.tts.Synthesize({ text: '   ' })), (err: any) => err.code === grpc.status.INVALID_ARGUMENT && /empty/.test(err.details));
+  await assert.rejects(
+    collect(clients.tts.Synthesize({ text: '   ' })),
+    (err: any) => err.code === grpc.status.INVALID_ARGUMENT && /empty/.test(err.details),
+  );
   await assert.rejects(collect(clients.tts.Synthesize({ text: 'x', voice: 'nope' })), (err: any) => err.code === grpc.status.NOT_FOUND);
 });
 
@@ -113,10 +129,12 @@ test('ListVoices lists espeak voices, filtered by language', async () => {
 });
 
 test('Health reports SERVING on both ports (no token needed)', async () => {
-  const def = protoLoader.loadSync(
-    (await import('grpc-health-check')).protoPath,
-    { keepCase: true, longs: Number, enums: String, defaults: true },
-  );
+  const def = protoLoader.loadSync((await import('grpc-health-check')).protoPath, {
+    keepCase: true,
+    longs: Number,
+    enums: String,
+    defaults: true,
+  });
   const health = (grpc.loadPackageDefinition(def) as any).grpc.health.v1.Health;
   for (const [port, service] of [
     [h.grpc.asrPort, 'earshot.v1.SpeechRecognition'],
@@ -137,14 +155,20 @@ test('with require-token: no metadata → UNAUTHENTICATED, wrong token → UNAUT
   const bare = grpcClients(h);
   const wrong = grpcClients(h, 'not-the-token');
   try {
-    await assert.rejects(unary(bare.asr, 'ListModels', {}), (err: any) => err.code === grpc.status.UNAUTHENTICATED && /token/.test(err.details));
+    await assert.rejects(
+      unary(bare.asr, 'ListModels', {}),
+      (err: any) => err.code === grpc.status.UNAUTHENTICATED && /token/.test(err.details),
+    );
     await assert.rejects(collect(bare.tts.Synthesize({ text: 'hi' })), (err: any) => err.code === grpc.status.UNAUTHENTICATED);
     const s = bare.asr.StreamingTranscribe();
     const p = collect(s);
     s.write({ audio_data: Buffer.alloc(320) });
     await assert.rejects(p, (err: any) => err.code === grpc.status.UNAUTHENTICATED);
     s.end();
-    await assert.rejects(unary(wrong.tts, 'ListVoices', {}), (err: any) => err.code === grpc.status.UNAUTHENTICATED && /invalid/.test(err.details));
+    await assert.rejects(
+      unary(wrong.tts, 'ListVoices', {}),
+      (err: any) => err.code === grpc.status.UNAUTHENTICATED && /invalid/.test(err.details),
+    );
     const ok: any = await unary(clients.asr, 'ListModels', {});
     assert.ok(ok.models.length > 0);
   } finally {

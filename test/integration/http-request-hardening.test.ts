@@ -38,7 +38,10 @@ test('malformed multipart bodies are 400 bad_config naming the problem, and logg
     const json = (await res.json()) as { error: { code: string; message: string } };
     assert.equal(res.status, 400, `${JSON.stringify(body)} → ${res.status} ${JSON.stringify(json)}`);
     assert.equal(json.error.code, 'bad_config');
-    const logged = logLines.slice(before).map((l) => JSON.parse(l)).find((l) => l.msg === 'transcription request refused');
+    const logged = logLines
+      .slice(before)
+      .map((l) => JSON.parse(l))
+      .find((l) => l.msg === 'transcription request refused');
     assert.ok(logged, `the refusal is logged: ${logLines.slice(before).join('')}`);
     assert.equal(logged.level, 40, 'at warn level');
   }

@@ -33,7 +33,9 @@ function peak(pcm: Buffer): number {
 }
 
 test('the joe voice is listed with its native rate, as a real (not fixture) sherpa voice', async () => {
-  const { data } = (await (await fetch(`${h.server.ttsUrl}/v1/voices`)).json()) as { data: { id: string; backend: string; sample_rate: number; fixture: boolean }[] };
+  const { data } = (await (await fetch(`${h.server.ttsUrl}/v1/voices`)).json()) as {
+    data: { id: string; backend: string; sample_rate: number; fixture: boolean }[];
+  };
   assert.deepEqual(
     data.find((v) => v.id === JOE),
     { id: JOE, name: 'Piper en_US joe (medium)', language: 'en', backend: 'sherpa', sample_rate: RATE, fixture: false },

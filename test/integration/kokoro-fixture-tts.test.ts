@@ -61,7 +61,10 @@ test('a WebSocket TTS session speaks with it sentence by sentence: exact phoneme
   await c.opened;
   c.send({ text: 'Hello world. This is Kokoro.', voice: 'kokoro-fixture:3', request_id: 'k1', sample_rate: 24000, speed: 0.8 });
   const done = await c.waitFor((m) => m.type === 'synthesis_complete' && m.request_id === 'k1');
-  assert.deepEqual(c.messages.filter((m) => m.type === 'error'), []);
+  assert.deepEqual(
+    c.messages.filter((m) => m.type === 'error'),
+    [],
+  );
   assert.equal(done.sample_rate, 24000);
   const pcm = Buffer.concat(c.received.filter((r): r is { binary: Buffer } => 'binary' in r).map((r) => r.binary));
   assert.equal(pcm.length, done.samples * 2);

@@ -101,14 +101,19 @@ test('earshot models pull/verify/list via the CLI, with EARSHOT_MODELS_DIR and -
   assert.match(pull.stderr, /downloading compute-20m\/model\.int8\.onnx/, 'non-TTY progress is one line per file');
   const verify = await run(process.execPath, ['bin/earshot.mjs', 'models', 'verify', 'compute-20m'], { env });
   assert.match(verify.stdout, /compute-20m\/model\.int8\.onnx: ok/);
-  const list = JSON.parse((await run(process.execPath, ['bin/earshot.mjs', 'models', 'list', '--json'], { env })).stdout) as { id: string; installed: boolean }[];
+  const list = JSON.parse((await run(process.execPath, ['bin/earshot.mjs', 'models', 'list', '--json'], { env })).stdout) as {
+    id: string;
+    installed: boolean;
+  }[];
   assert.equal(list.find((m) => m.id === 'zipformer-en-20m')?.installed, false);
   // The table shows each model's download size (from the catalog's per-file sizes).
   const table = (await run(process.execPath, ['bin/earshot.mjs', 'models', 'list', '--dev-fixtures'], { env })).stdout;
   assert.match(table, /^ID +KIND +LANG +DOWNLOAD +STATE/m);
   assert.match(table, /^silero-vad +vad +\* +2\.3 MB +/m);
   assert.match(table, /^compute-20m +asr-streaming +en +20\.5 MB +installed \(fixture\)/m);
-  const bad = await run(process.execPath, ['bin/earshot.mjs', 'models', 'pull', 'nope'], { env }).catch((e: { code: number; stderr: string }) => e);
+  const bad = await run(process.execPath, ['bin/earshot.mjs', 'models', 'pull', 'nope'], { env }).catch(
+    (e: { code: number; stderr: string }) => e,
+  );
   assert.equal((bad as { code: number }).code, 1);
   assert.match((bad as { stderr: string }).stderr, /unknown model "nope"/);
 });
@@ -116,7 +121,10 @@ test('earshot models pull/verify/list via the CLI, with EARSHOT_MODELS_DIR and -
 test('a catalog file whose size or sha256 does not match the download is refused with a clear message, and nothing is installed', async () => {
   const real = catalogModel('tone-alphabet');
   const model = real.files.find((f) => f.role === 'model')!;
-  const withFile = (change: Partial<typeof model>) => ({ ...real, files: real.files.map((f) => (f.role === 'model' ? { ...f, ...change } : f)) });
+  const withFile = (change: Partial<typeof model>) => ({
+    ...real,
+    files: real.files.map((f) => (f.role === 'model' ? { ...f, ...change } : f)),
+  });
   const nothingInstalled = (into: string) => {
     assert.equal(existsSync(join(into, 'fixtures/tone-alphabet/model.onnx')), false);
     assert.equal(existsSync(join(into, 'fixtures/tone-alphabet/model.onnx.part')), false);
@@ -132,7 +140,10 @@ test('a catalog file whose size or sha256 does not match the download is refused
   unsized.add('fixtures/tone-alphabet/model.onnx');
   try {
     into = join(tmp, 'wrong-size-chunked');
-    await assert.rejects(pullModel(withFile({ size: model.size! - 1 }), { into, baseUrl }), /tone-alphabet\/model\.onnx: .* sent more than 29242 bytes \(the catalog size\); refused/);
+    await assert.rejects(
+      pullModel(withFile({ size: model.size! - 1 }), { into, baseUrl }),
+      /tone-alphabet\/model\.onnx: .* sent more than 29242 bytes \(the catalog size\); refused/,
+    );
     assert.equal(existsSync(join(into, 'fixtures/tone-alphabet/model.onnx')), false);
   } finally {
     unsized.delete('fixtures/tone-alphabet/model.onnx');

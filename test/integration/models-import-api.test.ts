@@ -3,7 +3,19 @@
 // a corrupt archive is a specific 400 and installs nothing; the Origin/token rules hold; the upload cap holds.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, cpSync, chmodSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  cpSync,
+  chmodSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -41,7 +53,15 @@ before(async () => {
   await run('tar', ['-C', join(tmp, 'src'), '-cjf', corrupt, 'tone-alphabet']);
   engine = await createEngine({ asr: [], tts: [], vad: false });
   await engine.ready;
-  server = await startServer({ engine, token: TOKEN, asrPort: 0, ttsPort: 0, grpc: false, logger: pino({ level: 'silent' }), models: { into: models } });
+  server = await startServer({
+    engine,
+    token: TOKEN,
+    asrPort: 0,
+    ttsPort: 0,
+    grpc: false,
+    logger: pino({ level: 'silent' }),
+    models: { into: models },
+  });
 });
 
 after(async () => {
@@ -62,8 +82,15 @@ test('an uploaded .tar.bz2 is identified, verified and installed into the user m
   assert.equal(r.status, 201, await r.clone().text());
   const body = ModelImportResult.parse(await r.json());
   assert.equal(body.id, 'tone-alphabet');
-  assert.deepEqual(body.files.map((f) => [f.path, f.check]), [['model.onnx', 'catalog'], ['tokens.txt', 'catalog']]);
-  for (const f of catalogModel('tone-alphabet').files) assert.equal(await sha256File(join(models, 'fixtures', 'tone-alphabet', f.path)), f.sha256);
+  assert.deepEqual(
+    body.files.map((f) => [f.path, f.check]),
+    [
+      ['model.onnx', 'catalog'],
+      ['tokens.txt', 'catalog'],
+    ],
+  );
+  for (const f of catalogModel('tone-alphabet').files)
+    assert.equal(await sha256File(join(models, 'fixtures', 'tone-alphabet', f.path)), f.sha256);
   assert.deepEqual(readdirSync(models).sort(), ['fixtures'], 'no upload or staging folder left');
 });
 
@@ -111,7 +138,10 @@ test('the upload cap stops an oversized body while it streams; the next import i
   const size = statSync(good).size;
   const pulls = new ModelPulls({ into: join(tmp, 'capped'), maxUploadBytes: size });
   const twice = Readable.from([readFileSync(good), readFileSync(good)]);
-  const err = (await pulls.importUpload(twice, 'tone-alphabet.tar.bz2').then(() => new Error('no error'), (e: Error) => e)) as Error;
+  const err = (await pulls.importUpload(twice, 'tone-alphabet.tar.bz2').then(
+    () => new Error('no error'),
+    (e: Error) => e,
+  )) as Error;
   assert.match(err.message, new RegExp(`the upload is over the ${size}-byte limit for a model archive`));
   assert.deepEqual(readdirSync(join(tmp, 'capped')), []);
   const ok = await pulls.importUpload(createReadStream(good), 'tone-alphabet.tar.bz2');

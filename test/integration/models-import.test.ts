@@ -4,7 +4,18 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import {
+  cpSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  chmodSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -56,17 +67,27 @@ test('CLI: the .tar.bz2 of a model folder installs, verified, and the engine the
   // The models dir comes first in resolution: list shows the imported copy, and it decodes speech-like tones.
   const list = await run(process.execPath, ['bin/earshot.mjs', 'models', 'list', '--dev-fixtures'], { env });
   assert.match(list.stdout, new RegExp(`^tone-alphabet .*installed.* ${installed.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
-  const text = await run(process.execPath, ['bin/earshot.mjs', 'transcribe', join(TONE_ALPHABET, 'test-wavs', 'pangram.wav'), '--model', 'tone-alphabet'], { env });
+  const text = await run(
+    process.execPath,
+    ['bin/earshot.mjs', 'transcribe', join(TONE_ALPHABET, 'test-wavs', 'pangram.wav'), '--model', 'tone-alphabet'],
+    { env },
+  );
   assert.equal(text.stdout, 'the quick brown fox jumps over the lazy dog\n');
 });
 
 test('CLI: a corrupt archive and a missing path fail with the problem and the next step, exit 1', async () => {
   const bad = join(tmp, 'tone-alphabet.tar.bz2');
   writeFileSync(bad, Buffer.from('BZh91AY&SY this is not really bzip2 data'));
-  const e1 = (await run(process.execPath, ['bin/earshot.mjs', 'models', 'import', bad, '--into', join(tmp, 'm-bad')]).catch((e) => e)) as { code: number; stderr: string };
+  const e1 = (await run(process.execPath, ['bin/earshot.mjs', 'models', 'import', bad, '--into', join(tmp, 'm-bad')]).catch((e) => e)) as {
+    code: number;
+    stderr: string;
+  };
   assert.equal(e1.code, 1);
   assert.match(e1.stderr, /^earshot: .*tone-alphabet\.tar\.bz2: cannot read the archive .*Download it again/);
-  const e2 = (await run(process.execPath, ['bin/earshot.mjs', 'models', 'import', join(tmp, 'nope.tar.bz2')]).catch((e) => e)) as { code: number; stderr: string };
+  const e2 = (await run(process.execPath, ['bin/earshot.mjs', 'models', 'import', join(tmp, 'nope.tar.bz2')]).catch((e) => e)) as {
+    code: number;
+    stderr: string;
+  };
   assert.equal(e2.code, 1);
   assert.match(e2.stderr, /nope\.tar\.bz2: no such file or folder/);
   assert.equal(existsSync(join(tmp, 'm-bad', 'fixtures')), false);
@@ -76,7 +97,10 @@ test('a folder with an unrelated name is identified by its files; a .tar.gz work
   const folder = copyFixture('Downloads-unpacked');
   const r = await importModel(folder, { into: join(tmp, 'm-folder') });
   assert.equal(r.model.id, 'tone-alphabet');
-  assert.deepEqual(r.files.map((f) => f.check), ['catalog', 'catalog']);
+  assert.deepEqual(
+    r.files.map((f) => f.check),
+    ['catalog', 'catalog'],
+  );
   const tgz = join(tmp, 'whatever.tgz');
   await run('tar', ['-C', folder, '-czf', tgz, '.']); // files at the archive root, as `./model.onnx`
   const r2 = await importModel(tgz, { into: join(tmp, 'm-tgz') });
@@ -92,7 +116,11 @@ test('checksum mismatch: one changed byte (same size) is refused and nothing is 
   const archive = join(tmp, 'tone-alphabet-corrupt.tar.bz2');
   await run('tar', ['-C', join(folder, '..'), '-cjf', archive, 'tone-alphabet']);
   const into = join(tmp, 'm-sha');
-  await rejects(importModel(archive, { into }), 'checksum_mismatch', /tokens\.txt has sha256 [0-9a-f]{64}, the catalog expects 1754afa1.*Nothing was installed/);
+  await rejects(
+    importModel(archive, { into }),
+    'checksum_mismatch',
+    /tokens\.txt has sha256 [0-9a-f]{64}, the catalog expects 1754afa1.*Nothing was installed/,
+  );
   assert.deepEqual(readdirSync(into), [], 'no model folder, no staging left');
   rmSync(folder, { recursive: true });
 });
@@ -121,8 +149,16 @@ test('unknown model: files matching no catalog entry, and an unknown --id', asyn
   const dir = join(tmp, 'src', 'my-own-model');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'weights.bin'), 'x');
-  await rejects(importModel(dir, { into: join(tmp, 'm-unk') }), 'unknown_model', /not a model Earshot knows.*Known models: zipformer-en-20m.*--id <id>/);
-  assert.doesNotMatch(((await importModel(dir, { into: join(tmp, 'm-unk') }).catch((e: Error) => e)) as Error).message, /tone-alphabet/, 'fixtures are not offered to users');
+  await rejects(
+    importModel(dir, { into: join(tmp, 'm-unk') }),
+    'unknown_model',
+    /not a model Earshot knows.*Known models: zipformer-en-20m.*--id <id>/,
+  );
+  assert.doesNotMatch(
+    ((await importModel(dir, { into: join(tmp, 'm-unk') }).catch((e: Error) => e)) as Error).message,
+    /tone-alphabet/,
+    'fixtures are not offered to users',
+  );
   await rejects(importModel(dir, { into: join(tmp, 'm-unk'), id: 'no-such-model' }), 'unknown_model', /unknown model "no-such-model"/);
 });
 

@@ -89,7 +89,10 @@ test('POST starts a pull; GET reports downloading progress while bytes arrive, t
   const first = (await started.json()) as any;
   assert.deepEqual({ id: first.id, state: first.state, total: first.total }, { id: 'silero-vad', state: 'downloading', total: size });
 
-  const mid = await until(() => progressOf('silero-vad'), (p) => p.received > 0);
+  const mid = await until(
+    () => progressOf('silero-vad'),
+    (p) => p.received > 0,
+  );
   assert.equal(mid.state, 'downloading');
   assert.ok(mid.received < size, `half the file so far (${mid.received} of ${size})`);
 
@@ -99,7 +102,10 @@ test('POST starts a pull; GET reports downloading progress while bytes arrive, t
   assert.equal(requests.filter((r) => r === rel).length, 1);
 
   held.get(rel)!();
-  const done = await until(() => progressOf('silero-vad'), (p) => p.state === 'done' || p.state === 'error');
+  const done = await until(
+    () => progressOf('silero-vad'),
+    (p) => p.state === 'done' || p.state === 'error',
+  );
   assert.deepEqual(done, { id: 'silero-vad', state: 'done', received: size, total: size });
   assert.equal(await sha256File(join(tmp, 'models', 'silero_vad', 'silero_vad.onnx')), model.files[0]!.sha256);
   assert.equal(existsSync(join(tmp, 'models', 'silero_vad', 'silero_vad.onnx.part')), false);
@@ -120,7 +126,10 @@ test('unknown model ids are 404 for POST and GET; a model never pulled is 404 on
 test('a corrupt file ends the pull in error (sha256 mismatch), nothing is installed, and the server goes on', async () => {
   corrupt.add('fixtures/tone-alphabet/model.onnx');
   assert.equal((await pull('tone-alphabet')).status, 202);
-  const failed = await until(() => progressOf('tone-alphabet'), (p) => p.state === 'done' || p.state === 'error');
+  const failed = await until(
+    () => progressOf('tone-alphabet'),
+    (p) => p.state === 'done' || p.state === 'error',
+  );
   assert.equal(failed.state, 'error');
   assert.match(failed.error, /sha256 mismatch/);
   assert.equal(existsSync(join(tmp, 'models', 'fixtures', 'tone-alphabet', 'model.onnx')), false);
@@ -128,9 +137,13 @@ test('a corrupt file ends the pull in error (sha256 mismatch), nothing is instal
   // Fixed upstream: pulling again installs it.
   corrupt.clear();
   assert.equal((await pull('tone-alphabet')).status, 202);
-  const ok = await until(() => progressOf('tone-alphabet'), (p) => p.state === 'done' || p.state === 'error');
+  const ok = await until(
+    () => progressOf('tone-alphabet'),
+    (p) => p.state === 'done' || p.state === 'error',
+  );
   assert.equal(ok.state, 'done');
-  for (const f of catalogModel('tone-alphabet').files) assert.equal(await sha256File(join(tmp, 'models', 'fixtures', 'tone-alphabet', f.path)), f.sha256);
+  for (const f of catalogModel('tone-alphabet').files)
+    assert.equal(await sha256File(join(tmp, 'models', 'fixtures', 'tone-alphabet', f.path)), f.sha256);
 });
 
 test('the POST keeps the auth rules: an evil Origin is 403, the own UI origin needs the token', async () => {
@@ -141,5 +154,8 @@ test('the POST keeps the auth rules: an evil Origin is 403, the own UI origin ne
   assert.equal((await pull('silero-vad', { Origin: own, Authorization: 'Bearer wrong-token-0123456789abcdef' })).status, 401);
   const allowed = await pull('silero-vad', { Origin: own, Authorization: `Bearer ${TOKEN}` });
   assert.equal(allowed.status, 202);
-  await until(() => progressOf('silero-vad'), (p) => p.state === 'done' || p.state === 'error');
+  await until(
+    () => progressOf('silero-vad'),
+    (p) => p.state === 'done' || p.state === 'error',
+  );
 });

@@ -19,7 +19,20 @@ let base: string;
 before(async () => {
   child = spawn(
     process.execPath,
-    ['bin/earshot.mjs', 'serve', '--no-store', '--port-asr', '0', '--port-tts', '0', '--no-grpc', '--engine', 'sherpa', '--model', 'tone-alphabet'],
+    [
+      'bin/earshot.mjs',
+      'serve',
+      '--no-store',
+      '--port-asr',
+      '0',
+      '--port-tts',
+      '0',
+      '--no-grpc',
+      '--engine',
+      'sherpa',
+      '--model',
+      'tone-alphabet',
+    ],
     { cwd: root, env: { ...process.env, EARSHOT_DATA_DIR: dataDir, EARSHOT_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -59,7 +72,10 @@ test('every /v1/sessions route answers 503 store_disabled naming --no-store', as
     ['PATCH', '/v1/sessions/abc'],
     ['DELETE', '/v1/sessions/abc'],
   ] as const) {
-    const r = await fetch(`${base}${path}`, { method, ...(method === 'PATCH' ? { headers: { 'content-type': 'application/json' }, body: '{"title":"x"}' } : {}) });
+    const r = await fetch(`${base}${path}`, {
+      method,
+      ...(method === 'PATCH' ? { headers: { 'content-type': 'application/json' }, body: '{"title":"x"}' } : {}),
+    });
     assert.equal(r.status, 503, `${method} ${path}`);
     const body = (await r.json()) as { error: { code: string; message: string } };
     assert.equal(body.error.code, 'store_disabled', `${method} ${path}`);
@@ -79,7 +95,10 @@ test('session=new streams unsaved: ready (stored:false), a store_disabled warnin
   await streamPcm(c.ws, toS16(toneAudio('not saved')), 16000, 100, 0);
   c.send({ type: 'end' });
   const done = await c.waitFor((m) => m.type === 'session_complete');
-  assert.deepEqual(c.messages.filter((m) => m.type === 'transcript' && m.is_final).map((m) => m.text), ['not saved']);
+  assert.deepEqual(
+    c.messages.filter((m) => m.type === 'transcript' && m.is_final).map((m) => m.text),
+    ['not saved'],
+  );
   assert.equal(done.segments, 1);
   assert.equal(c.messages.filter((m) => m.type === 'error').length, 0);
   await c.closed;

@@ -21,7 +21,6 @@ after(async () => {
   await h?.close();
 });
 
-
 const FILES = ['1272-135031-0009', '2035-147960-0002', '84-121550-0019'];
 
 test('openai.audio.transcriptions.create transcribes LibriSpeech files with a sane WER', async () => {
@@ -57,7 +56,12 @@ test('verbose_json via the openai client carries segments and word timings withi
 });
 
 test('openai.audio.speech.create returns a valid WAV of speech (OpenAI voice name → default voice)', async () => {
-  const res = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'The quick brown fox jumps over the lazy dog.', response_format: 'wav' });
+  const res = await client.audio.speech.create({
+    model: 'tts-1',
+    voice: 'alloy',
+    input: 'The quick brown fox jumps over the lazy dog.',
+    response_format: 'wav',
+  });
   const buf = Buffer.from(await res.arrayBuffer());
   const wav = decodeWav(buf);
   assert.equal(wav.channels, 1);
@@ -91,8 +95,15 @@ test('any API key is accepted (the SDK always sends one); OpenAI model names are
 
 test('stream: true yields transcript.text.delta events and a transcript.text.done with the whole text', async () => {
   const id = FILES[1]!;
-  const whole = await client.audio.transcriptions.create({ file: createReadStream(join(LIBRISPEECH, `${id}.wav`)), model: 'gpt-4o-transcribe' });
-  const stream = await client.audio.transcriptions.create({ file: createReadStream(join(LIBRISPEECH, `${id}.wav`)), model: 'gpt-4o-transcribe', stream: true });
+  const whole = await client.audio.transcriptions.create({
+    file: createReadStream(join(LIBRISPEECH, `${id}.wav`)),
+    model: 'gpt-4o-transcribe',
+  });
+  const stream = await client.audio.transcriptions.create({
+    file: createReadStream(join(LIBRISPEECH, `${id}.wav`)),
+    model: 'gpt-4o-transcribe',
+    stream: true,
+  });
   const events: any[] = [];
   for await (const e of stream) events.push(e);
   const deltas = events.filter((e) => e.type === 'transcript.text.delta');
@@ -119,7 +130,9 @@ test('OpenAI-shaped errors: /v1/audio/translations and unknown routes', async ()
 const SENTENCE = 'The quick brown fox jumps over the lazy dog near the river bank today.';
 
 test('response formats: mp3, opus, aac and flac decode to the same speech as pcm; pcm is 24 kHz s16le', async () => {
-  const pcm = Buffer.from(await (await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: SENTENCE, response_format: 'pcm' })).arrayBuffer());
+  const pcm = Buffer.from(
+    await (await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: SENTENCE, response_format: 'pcm' })).arrayBuffer(),
+  );
   const mp3 = Buffer.from(await (await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: SENTENCE })).arrayBuffer());
   const pcmSeconds = pcm.byteLength / 2 / 24000;
   const decoded = await decodeAudioFile(mp3);
@@ -128,7 +141,9 @@ test('response formats: mp3, opus, aac and flac decode to the same speech as pcm
   const mp3Seconds = decoded.channelData[0]!.length / decoded.sampleRate;
   assert.ok(pcmSeconds > 2.5 && Math.abs(mp3Seconds - pcmSeconds) < 0.1, `pcm ${pcmSeconds} s, mp3 ${mp3Seconds} s`);
   for (const format of ['opus', 'aac', 'flac'] as const) {
-    const bytes = Buffer.from(await (await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: SENTENCE, response_format: format })).arrayBuffer());
+    const bytes = Buffer.from(
+      await (await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: SENTENCE, response_format: format })).arrayBuffer(),
+    );
     const d = await decodeAudioFile(bytes);
     const seconds = d.channelData[0]!.length / d.sampleRate;
     assert.ok(Math.abs(seconds - pcmSeconds) < 0.15, `${format}: ${seconds} s vs pcm ${pcmSeconds} s`);
@@ -136,9 +151,18 @@ test('response formats: mp3, opus, aac and flac decode to the same speech as pcm
 });
 
 test('stream_format "sse": speech.audio.delta events with base64 audio, then speech.audio.done', async () => {
-  const res = await client.audio.speech.create({ model: 'gpt-4o-mini-tts', voice: 'alloy', input: SENTENCE, response_format: 'pcm', stream_format: 'sse' });
+  const res = await client.audio.speech.create({
+    model: 'gpt-4o-mini-tts',
+    voice: 'alloy',
+    input: SENTENCE,
+    response_format: 'pcm',
+    stream_format: 'sse',
+  });
   const text = await res.text();
-  const events = text.split('\n\n').filter(Boolean).map((block) => JSON.parse(block.replace(/^data: /, '')));
+  const events = text
+    .split('\n\n')
+    .filter(Boolean)
+    .map((block) => JSON.parse(block.replace(/^data: /, '')));
   const deltas = events.filter((e) => e.type === 'speech.audio.delta');
   assert.ok(deltas.length >= 1);
   assert.equal(events.at(-1).type, 'speech.audio.done');
@@ -148,7 +172,13 @@ test('stream_format "sse": speech.audio.delta events with base64 audio, then spe
 
 test('speed is honoured evenly over 0.25..4: each length is the normal one divided by the speed', async () => {
   const seconds = async (speed: number) =>
-    (await (await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: SENTENCE, response_format: 'pcm', speed })).arrayBuffer()).byteLength / 2 / 24000;
+    (
+      await (
+        await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: SENTENCE, response_format: 'pcm', speed })
+      ).arrayBuffer()
+    ).byteLength /
+    2 /
+    24000;
   const one = await seconds(1);
   // 0.25 and 0.35 are below espeak-ng's slowest rate (0.46): stretched; 2 and 4 are above its documented 450 wpm.
   for (const speed of [0.25, 0.35, 0.5, 2, 4]) {

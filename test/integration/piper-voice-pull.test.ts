@@ -37,7 +37,12 @@ after(() => {
 });
 
 async function upstreamEntry() {
-  const file = async (role: string, path: string) => ({ role, path, size: statSync(join(joe.dir, path)).size, sha256: await sha256File(join(joe.dir, path)) });
+  const file = async (role: string, path: string) => ({
+    role,
+    path,
+    size: statSync(join(joe.dir, path)).size,
+    sha256: await sha256File(join(joe.dir, path)),
+  });
   return parseCatalog({
     version: 1,
     models: [
@@ -94,7 +99,10 @@ test('pull + convert: verified upstream files become model.onnx + tokens.txt ide
 test('a piper config that is not a piper voice is refused with a clear message, and nothing is derived', async () => {
   const entry = await upstreamEntry();
   // The model file passed where the config should be: right size and sha256 in this (test) catalog, wrong content.
-  const swapped = { ...entry, files: entry.files.map((f) => (f.role === 'piper_config' ? { ...entry.files[0]!, role: 'piper_config' } : f)) };
+  const swapped = {
+    ...entry,
+    files: entry.files.map((f) => (f.role === 'piper_config' ? { ...entry.files[0]!, role: 'piper_config' } : f)),
+  };
   swapped.files[1] = { ...swapped.files[1]!, path: 'en_US-joe-medium.onnx' };
   const into = join(tmp, 'bad');
   await assert.rejects(pullModel(swapped, { into, baseUrl }), /en_US-joe-medium\.onnx: not JSON/);

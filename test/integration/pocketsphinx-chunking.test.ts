@@ -32,7 +32,13 @@ test('pocketsphinx: 100 ms writes, 20 ms writes and ragged writes give identical
   const tenths = await transcribe(samples, () => 1600);
   const small = await transcribe(samples, () => 320);
   const ragged = await transcribe(samples, (i) => [777, 3001, 5, 1600, 12_345][i % 5]!);
-  assert.ok(tenths.map((f) => f.text).join(' ').split(' ').length >= 8, `too little recognized: ${JSON.stringify(tenths)}`);
+  assert.ok(
+    tenths
+      .map((f) => f.text)
+      .join(' ')
+      .split(' ').length >= 8,
+    `too little recognized: ${JSON.stringify(tenths)}`,
+  );
   const shape = (fs: AsrFinal[]) => fs.map((f) => ({ text: f.text, startMs: f.startMs, endMs: f.endMs, words: f.words }));
   assert.deepEqual(shape(small), shape(tenths));
   assert.deepEqual(shape(ragged), shape(tenths));

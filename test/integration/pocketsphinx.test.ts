@@ -98,7 +98,9 @@ test('streams: partials while speaking, one final per pause-separated utterance,
     );
   }
   const wer = wordErrorRate(SEGMENTS.map(refText).join(' '), r.finals.map((f) => f.text).join(' '));
-  console.log(`pocketsphinx stream over ${(AUDIO.length / 16000).toFixed(1)} s: ${r.finals.length} finals, ${r.partials.length} partials, WER ${(wer * 100).toFixed(1)}%`);
+  console.log(
+    `pocketsphinx stream over ${(AUDIO.length / 16000).toFixed(1)} s: ${r.finals.length} finals, ${r.partials.length} partials, WER ${(wer * 100).toFixed(1)}%`,
+  );
   assert.ok(wer < 0.6, `WER ${wer}`);
   assert.equal(engine.activeStreams, 0, 'closed streams are released');
 });

@@ -60,7 +60,8 @@ for (const kind of ['burst', 'batch'] as const) {
     const aWaiting = a.pendingMs;
     assert.ok(final.text.split(' ').length >= 2, `B's final has its words: "${final.text}"`);
     assert.ok(aWaiting > 0, `A still had audio waiting when B's final came (${Math.round(aWaiting)} ms): B went first`);
-    if (kind === 'burst') assert.ok(aWaiting < BURST_S * 1000 - 1000, `A took turns with B (${Math.round(aWaiting)} ms of ${BURST_S * 1000} ms left)`);
+    if (kind === 'burst')
+      assert.ok(aWaiting < BURST_S * 1000 - 1000, `A took turns with B (${Math.round(aWaiting)} ms of ${BURST_S * 1000} ms left)`);
     await b.close();
     // With B gone the worker is idle but for A: it must advance now.
     const before = a.pendingMs;

@@ -27,7 +27,11 @@ after(async () => {
 });
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${h.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  fetch(`${h.baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 function form(file: Buffer | null, fields: Record<string, string>): FormData {
   const f = new FormData();
@@ -48,11 +52,18 @@ test('GET /v1/models and /v1/voices list what the engine has; fixtures only with
   const forUsers = (await (await fetch(`${h.baseUrl}/v1/models`)).json()) as any;
   assert.equal(forUsers.object, 'list');
   assert.ok(forUsers.data.length > 0);
-  assert.deepEqual(forUsers.data.filter((m: any) => m.fixture || ['tone-alphabet', 'compute-20m'].includes(m.id)).map((m: any) => m.id), []);
+  assert.deepEqual(
+    forUsers.data.filter((m: any) => m.fixture || ['tone-alphabet', 'compute-20m'].includes(m.id)).map((m: any) => m.id),
+    [],
+  );
   h.ctx.listFixtures = true;
   const models = (await (await fetch(`${h.baseUrl}/v1/models`)).json()) as any;
   h.ctx.listFixtures = false;
-  for (const model of TONE_MODELS) assert.ok(models.data.some((m: any) => m.id === model && m.installed && m.fixture), model);
+  for (const model of TONE_MODELS)
+    assert.ok(
+      models.data.some((m: any) => m.id === model && m.installed && m.fixture),
+      model,
+    );
   const voices = (await (await fetch(`${h.baseUrl}/v1/voices`)).json()) as any;
   assert.ok(voices.data.some((v: any) => v.id === 'espeak:en-us' && v.sample_rate === 22050 && v.backend === 'espeak'));
 });
@@ -61,10 +72,16 @@ test('GET /v1/models entries and GET /v1/engines match the proto/ schemas the UI
   const models = ModelList.parse(await (await fetch(`${h.baseUrl}/v1/models`)).json());
   const zip = models.data.find((m) => m.id === 'zipformer-en-20m')!;
   assert.equal(zip.name, 'Streaming Zipformer English 20M (int8)');
-  assert.equal(zip.download_url, 'https://github.com/k2-fsa/sherpa-onnx/releases/download/asr-models/sherpa-onnx-streaming-zipformer-en-20M-2023-02-17.tar.bz2');
+  assert.equal(
+    zip.download_url,
+    'https://github.com/k2-fsa/sherpa-onnx/releases/download/asr-models/sherpa-onnx-streaming-zipformer-en-20M-2023-02-17.tar.bz2',
+  );
   assert.equal(models.data.find((m) => m.id === 'silero-vad')!.size_bytes, 2327524);
   const engines = EngineList.parse(await (await fetch(`${h.baseUrl}/v1/engines`)).json());
-  assert.deepEqual(engines.data.map((e) => `${e.id}:${e.kind}`), ['sherpa:asr', 'pocketsphinx:asr', 'sherpa:tts', 'espeak:tts']);
+  assert.deepEqual(
+    engines.data.map((e) => `${e.id}:${e.kind}`),
+    ['sherpa:asr', 'pocketsphinx:asr', 'sherpa:tts', 'espeak:tts'],
+  );
   const sherpa = engines.data[0]!;
   assert.equal(sherpa.available, true);
   assert.match(sherpa.detail, /tone-alphabet \(fixture\)/);
@@ -76,7 +93,8 @@ for (const model of TONE_MODELS) {
   describe(model, () => {
     test('POST /v1/audio/transcriptions: WAV at 44.1 kHz in every response_format', async () => {
       const wav = encodeWav(resample(toneAudio('hello world', { tail: 1.5 }).slice(), 16000, 44100), 44100);
-      const ask = (format: string) => fetch(`${h.baseUrl}/v1/audio/transcriptions`, { method: 'POST', body: form(wav, { model, response_format: format }) });
+      const ask = (format: string) =>
+        fetch(`${h.baseUrl}/v1/audio/transcriptions`, { method: 'POST', body: form(wav, { model, response_format: format }) });
       const json = await ask('json');
       assert.equal(json.status, 200);
       assert.deepEqual(await json.json(), { text: 'hello world' });
@@ -187,7 +205,10 @@ test('POST /v1/tts/stream with Accept: text/event-stream sends start, base64 aud
   assert.equal(events.at(-1)!.ev, 'done');
   const audio = events.filter((e) => e.ev === 'audio');
   assert.ok(audio.length >= 2);
-  assert.deepEqual(audio.map((e) => e.data.sequence), audio.map((_, i) => i));
+  assert.deepEqual(
+    audio.map((e) => e.data.sequence),
+    audio.map((_, i) => i),
+  );
   const bytes = audio.reduce((n, e) => n + Buffer.from(e.data.audio, 'base64').length, 0);
   assert.equal(bytes / 2, events.at(-1)!.data.samples);
 });

@@ -18,7 +18,11 @@ let engine: Engine;
 let server: RunningServer;
 
 before(async () => {
-  engine = await createEngine({ asr: TONE_MODELS.map((model) => ({ backend: 'sherpa' as const, model })), tts: [{ backend: 'espeak' }], vad: false });
+  engine = await createEngine({
+    asr: TONE_MODELS.map((model) => ({ backend: 'sherpa' as const, model })),
+    tts: [{ backend: 'espeak' }],
+    vad: false,
+  });
   await engine.ready;
   server = await startServer({ engine, token: TOKEN, requireToken: true, asrPort: 0, ttsPort: 0, grpc: { asrPort: 0, ttsPort: 0 } });
 });
@@ -38,7 +42,11 @@ test('both HTTP ports serve the REST routes; /healthz is open, the rest needs th
     const voices = await fetch(`${base}/v1/voices`, { headers: auth });
     assert.equal(voices.status, 200);
     assert.equal((await fetch(`${base}/readyz`, { headers: auth })).status, 200);
-    const speech = await fetch(`${base}/v1/tts/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'hi' }) });
+    const speech = await fetch(`${base}/v1/tts/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'hi' }),
+    });
     assert.equal(speech.status, 401);
   }
 });
@@ -65,12 +73,16 @@ test('the openai client with the token as API key transcribes and speaks through
 
 test('the JSON TTS routes refuse bodies larger than their limit with 413 too_large', async () => {
   const body = JSON.stringify({ text: 'a'.repeat(server.ctx.limits.maxTtsTextChars * 5) });
-  const r = await fetch(`${server.asrUrl}/v1/tts/stream`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body });
+  const r = await fetch(`${server.asrUrl}/v1/tts/stream`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body,
+  });
   assert.equal(r.status, 413);
   assert.equal(((await r.json()) as any).error.code, 'too_large');
 });
 
-test('gRPC runs on the server\'s own ports with the same token rule', async () => {
+test("gRPC runs on the server's own ports with the same token rule", async () => {
   const pkg = grpc.loadPackageDefinition(protoLoader.loadSync([ASR_PROTO, TTS_PROTO], LOADER_OPTIONS)) as any;
   const tts = new pkg.earshot.v1.TextToSpeech(`127.0.0.1:${server.grpcTtsPort}`, grpc.credentials.createInsecure());
   try {

@@ -15,7 +15,10 @@ const dir = mkdtempSync(join(tmpdir(), 'earshot-say-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function say(args: string[]): Promise<SayReport> {
-  const { stdout } = await run(process.execPath, [join(appRoot, 'bin', 'earshot.mjs'), 'say', ...args, '--json'], { cwd: appRoot, timeout: 120_000 });
+  const { stdout } = await run(process.execPath, [join(appRoot, 'bin', 'earshot.mjs'), 'say', ...args, '--json'], {
+    cwd: appRoot,
+    timeout: 120_000,
+  });
   return JSON.parse(stdout) as SayReport;
 }
 
@@ -71,7 +74,10 @@ test('sherpa: the fixture voice writes its token sequence into the WAV', async (
   assert.equal(r.backend, 'sherpa');
   const x = decodeWav(readFileSync(out)).channelData[0]!;
   // "^_h_ə_l..." -> token ids 1, 0, 19, 0, 39 (× 0.001, through 16-bit PCM)
-  assert.deepEqual(Array.from(x.subarray(0, 5), (v) => Math.round(v * 1000)), [1, 0, 19, 0, 39]);
+  assert.deepEqual(
+    Array.from(x.subarray(0, 5), (v) => Math.round(v * 1000)),
+    [1, 0, 19, 0, 39],
+  );
 });
 
 test('speed changes the length of the audio', async () => {

@@ -75,15 +75,13 @@ const portOf = (s: RunningServer, r: RouteEntry) => (r.port === 'asr' ? s.asrPor
 
 /** A concrete path for a route pattern: params filled with values that exist, so a bypass would return data. */
 function concrete(url: string): string {
-  return url
-    .replace('/v1/sessions/:id', `/v1/sessions/${sessionId}`)
-    .replace(/:id/g, 'silero-vad')
-    .replace(/\*$/, 'assets/app.js');
+  return url.replace('/v1/sessions/:id', `/v1/sessions/${sessionId}`).replace(/:id/g, 'silero-vad').replace(/\*$/, 'assets/app.js');
 }
 
 /** Spellings of `path` that a naive check and the router may read differently. */
 function spellings(path: string, port: number): Record<string, string> {
-  const v = (from: RegExp, to: string | ((m: string, ...groups: string[]) => string)) => path.replace(from, to as (m: string, ...g: string[]) => string);
+  const v = (from: RegExp, to: string | ((m: string, ...groups: string[]) => string)) =>
+    path.replace(from, to as (m: string, ...g: string[]) => string);
   return {
     canonical: path,
     'pct-v (%76)': v(/v/, '%76'),
@@ -114,14 +112,34 @@ interface Caller {
 }
 
 const callers: Caller[] = [
-  { name: 'foreign Origin with the token', server: () => open, headers: () => ({ Origin: EVIL, Authorization: `Bearer ${TOKEN}` }), refusal: 403 },
+  {
+    name: 'foreign Origin with the token',
+    server: () => open,
+    headers: () => ({ Origin: EVIL, Authorization: `Bearer ${TOKEN}` }),
+    refusal: 403,
+  },
   { name: 'foreign Origin without a token', server: () => open, headers: () => ({ Origin: EVIL }), refusal: 403 },
   { name: 'own Origin without the token', server: () => open, headers: (p) => ({ Origin: `http://127.0.0.1:${p}` }), refusal: 401 },
   // Without --require-token a native client (no Origin) may send any key (OpenAI SDKs always send one): a wrong token
   // is refused where the token counts — from a browser, and with --require-token.
-  { name: 'own Origin with a wrong token', server: () => open, headers: (p) => ({ Origin: `http://127.0.0.1:${p}`, Authorization: 'Bearer wrong-token-0123456789abcdef' }), refusal: 401 },
-  { name: '--require-token, wrong token', server: () => strict, headers: () => ({ Authorization: 'Bearer wrong-token-0123456789abcdef' }), refusal: 401 },
-  { name: 'forged Host with the token', server: () => open, headers: () => ({ Host: 'rebind.attacker.example', Authorization: `Bearer ${TOKEN}` }), refusal: 403 },
+  {
+    name: 'own Origin with a wrong token',
+    server: () => open,
+    headers: (p) => ({ Origin: `http://127.0.0.1:${p}`, Authorization: 'Bearer wrong-token-0123456789abcdef' }),
+    refusal: 401,
+  },
+  {
+    name: '--require-token, wrong token',
+    server: () => strict,
+    headers: () => ({ Authorization: 'Bearer wrong-token-0123456789abcdef' }),
+    refusal: 401,
+  },
+  {
+    name: 'forged Host with the token',
+    server: () => open,
+    headers: () => ({ Host: 'rebind.attacker.example', Authorization: `Bearer ${TOKEN}` }),
+    refusal: 403,
+  },
   { name: '--require-token, no token', server: () => strict, headers: () => ({}), refusal: 401 },
   { name: '--require-token, foreign Origin', server: () => strict, headers: () => ({ Origin: EVIL }), refusal: 403 },
 ];
@@ -132,7 +150,8 @@ const callers: Caller[] = [
  * refusing a `..`/`//` path. None of them carries any data.
  */
 const isNoRoute = (r: Res, method: string) =>
-  (r.status === 404 && (method === 'HEAD' || /"message":"Route [A-Z]+:.* not found"/.test(r.body) || /"message":"no such endpoint: [A-Z]+ /.test(r.body))) ||
+  (r.status === 404 &&
+    (method === 'HEAD' || /"message":"Route [A-Z]+:.* not found"/.test(r.body) || /"message":"no such endpoint: [A-Z]+ /.test(r.body))) ||
   (r.status === 403 && (method === 'HEAD' || /"code":"FST_STATIC_FORBIDDEN_PATH"/.test(r.body)));
 const isRefusal = (r: Res, status: number, method: string) =>
   r.status === status && (method === 'HEAD' || JSON.parse(r.body).error.code === (status === 401 ? 'unauthorized' : 'forbidden'));
@@ -140,10 +159,19 @@ const isRefusal = (r: Res, status: number, method: string) =>
 test('the route table is enumerated, and only /healthz and the web UI files are open', () => {
   for (const s of [open, strict]) {
     const urls = new Set(s.routes.map((r) => `${r.port} ${r.method} ${r.url}`));
-    for (const must of ['asr GET /v1/sessions', 'asr GET /v1/sessions/:id/export', 'tts POST /v1/token/regenerate', 'asr GET /metrics', 'tts GET /v1/sessions']) {
+    for (const must of [
+      'asr GET /v1/sessions',
+      'asr GET /v1/sessions/:id/export',
+      'tts POST /v1/token/regenerate',
+      'asr GET /metrics',
+      'tts GET /v1/sessions',
+    ]) {
       assert.ok(urls.has(must), `route table lists ${must}`);
     }
-    const notProtected = s.routes.filter((r) => r.access !== 'protected').map((r) => `${r.port} ${r.method} ${r.url} ${r.access}`).sort();
+    const notProtected = s.routes
+      .filter((r) => r.access !== 'protected')
+      .map((r) => `${r.port} ${r.method} ${r.url} ${r.access}`)
+      .sort();
     assert.deepEqual(notProtected, [
       'asr GET / ui',
       'asr GET /* ui',
@@ -182,7 +210,10 @@ test('every protected route × every path spelling × every refused caller: refu
       const port = portOf(server, route);
       const jobs = Object.entries(spellings(concrete(route.url), port)).map(async ([name, path]) => {
         const r = await send(port, route.method, path, caller.headers(port));
-        const expected = name === 'canonical' ? isRefusal(r, caller.refusal, route.method) : isRefusal(r, caller.refusal, route.method) || isNoRoute(r, route.method);
+        const expected =
+          name === 'canonical'
+            ? isRefusal(r, caller.refusal, route.method)
+            : isRefusal(r, caller.refusal, route.method) || isNoRoute(r, route.method);
         if (!expected) failures.push(`${caller.name}: ${route.method} ${path} (${name}) → ${r.status} ${r.body.slice(0, 120)}`);
         if (name !== 'canonical' && r.status === caller.refusal) reachedEncoded++;
       });
@@ -232,8 +263,18 @@ test('WebSocket stream paths × spellings × refused callers: never a stream; th
   const failures: string[] = [];
   for (const caller of callers) {
     const server = caller.server();
-    for (const [portName, port] of [['asr', server.asrPort], ['tts', server.ttsPort]] as const) {
-      for (const streamPath of ['/v1/audio/stream', '/v1/asr/stream', '/v1/tts/stream', '/v1/listen', '/v1/speak', '/v1/ai/speech/stream']) {
+    for (const [portName, port] of [
+      ['asr', server.asrPort],
+      ['tts', server.ttsPort],
+    ] as const) {
+      for (const streamPath of [
+        '/v1/audio/stream',
+        '/v1/asr/stream',
+        '/v1/tts/stream',
+        '/v1/listen',
+        '/v1/speak',
+        '/v1/ai/speech/stream',
+      ]) {
         // LMNT's socket authenticates in its first message (its SDK cannot set headers): a handshake that lacks only
         // the token is accepted and judged there (the next test); Origin and Host refusals still come first.
         if (streamPath === '/v1/ai/speech/stream' && caller.refusal === 401 && !('Origin' in caller.headers(port))) continue;
@@ -241,7 +282,10 @@ test('WebSocket stream paths × spellings × refused callers: never a stream; th
           if (name === 'absolute-form') continue; // the ws client cannot send an absolute-form request line
           const sep = path.includes('?') ? '&' : '?';
           const outcome = await handshake(`ws://127.0.0.1:${port}${path}${sep}model=tone-alphabet`, caller.headers(port));
-          const okOutcomes = name === 'canonical' ? [`close 44${String(caller.refusal).slice(1)}`] : [`close 44${String(caller.refusal).slice(1)}`, 'http 404'];
+          const okOutcomes =
+            name === 'canonical'
+              ? [`close 44${String(caller.refusal).slice(1)}`]
+              : [`close 44${String(caller.refusal).slice(1)}`, 'http 404'];
           if (!okOutcomes.includes(outcome)) failures.push(`${caller.name}: ${portName} ${path} (${name}) → ${outcome}`);
         }
       }

@@ -41,7 +41,7 @@ test('a WebSocket handshake from https://evil.example is refused with 4403, even
   assert.equal((await t.closed).code, 4403);
 });
 
-test('the app\'s own origin needs the token: without it 4401, with it the stream works', async () => {
+test("the app's own origin needs the token: without it 4401, with it the stream works", async () => {
   const origin = `http://127.0.0.1:${open.server.asrPort}`;
   const noToken = connect(wsUrl(open.server, 'asr', '/v1/audio/stream', q), { Origin: origin });
   assert.equal((await noToken.closed).code, 4401);
@@ -66,7 +66,10 @@ test('native loopback clients may omit the token by default, or send any key (as
   c.ws.close();
   assert.equal((await get(open.server.asrPort, '/v1/models')).status, 200);
   assert.equal((await get(open.server.asrPort, '/v1/models', { Authorization: 'Bearer sk-any-key' })).status, 200);
-  assert.equal((await get(open.server.ttsPort, '/v1/models', { Origin: 'https://evil.example', Authorization: `Bearer ${TOKEN}` })).status, 403);
+  assert.equal(
+    (await get(open.server.ttsPort, '/v1/models', { Origin: 'https://evil.example', Authorization: `Bearer ${TOKEN}` })).status,
+    403,
+  );
 });
 
 test('with --require-token: no token is 401 / 4401; the token (header or ?token=) works; /healthz stays open', async () => {
@@ -89,7 +92,14 @@ test('with --require-token: no token is 401 / 4401; the token (header or ?token=
 test('GET /metrics is Prometheus text with the stream and latency metrics', async () => {
   const r = await get(open.server.asrPort, '/metrics');
   assert.equal(r.status, 200);
-  for (const name of ['earshot_asr_final_latency_seconds', 'earshot_asr_first_result_latency_seconds', 'earshot_tts_time_to_first_audio_seconds', 'earshot_active_streams', 'earshot_errors_total', 'earshot_realtime_factor']) {
+  for (const name of [
+    'earshot_asr_final_latency_seconds',
+    'earshot_asr_first_result_latency_seconds',
+    'earshot_tts_time_to_first_audio_seconds',
+    'earshot_active_streams',
+    'earshot_errors_total',
+    'earshot_realtime_factor',
+  ]) {
     assert.match(r.body, new RegExp(`# TYPE ${name} `), name);
   }
   assert.match(r.body, /earshot_errors_total\{code="forbidden"\} [1-9]/, 'refused handshakes are counted');

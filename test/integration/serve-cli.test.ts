@@ -43,7 +43,22 @@ for (const model of TONE_MODELS) {
     const db = join(dataDir, `serve-${model}.db`);
     const child = spawn(
       process.execPath,
-      ['bin/earshot.mjs', 'serve', '--port-asr', '0', '--port-tts', '0', '--no-grpc', '--engine', 'sherpa', '--model', model, '--db', db, '--open'],
+      [
+        'bin/earshot.mjs',
+        'serve',
+        '--port-asr',
+        '0',
+        '--port-tts',
+        '0',
+        '--no-grpc',
+        '--engine',
+        'sherpa',
+        '--model',
+        model,
+        '--db',
+        db,
+        '--open',
+      ],
       { cwd: root, env: { ...env, PATH: '/nonexistent' /* --open must not launch a real browser */ }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     children.push(child);
@@ -77,14 +92,20 @@ for (const model of TONE_MODELS) {
     const close = await c.closed;
     assert.equal(await exited, 0, err);
     const finals = c.messages.filter((m) => m.type === 'transcript' && m.is_final);
-    assert.deepEqual(finals.map((f) => f.text), ['goodbye now']);
+    assert.deepEqual(
+      finals.map((f) => f.text),
+      ['goodbye now'],
+    );
     assert.equal(c.messages.at(-1).type, 'session_complete');
     assert.equal(close.code, 1001, 'going away: a clean close');
     const store = openStore({ path: db });
     try {
       const s = store.getSession(ready.session_id);
       assert.ok(s, 'the session was stored');
-      assert.deepEqual(s!.segments.map((x) => x.text), ['goodbye now']);
+      assert.deepEqual(
+        s!.segments.map((x) => x.text),
+        ['goodbye now'],
+      );
       assert.equal(s!.segments[0]!.track, 'mic');
       assert.equal(s!.status, 'complete');
     } finally {

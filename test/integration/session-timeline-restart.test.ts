@@ -37,11 +37,15 @@ function pcmOf(path: string): Buffer {
 
 /** `earshot serve` on free ports with the shared database; resolves with its ASR base URL once ready. */
 async function startServe(): Promise<string> {
-  const c = spawn(process.execPath, ['bin/earshot.mjs', 'serve', '--port-asr', '0', '--port-tts', '0', '--no-grpc', '--engine', 'pocketsphinx', '--db', db], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const c = spawn(
+    process.execPath,
+    ['bin/earshot.mjs', 'serve', '--port-asr', '0', '--port-tts', '0', '--no-grpc', '--engine', 'pocketsphinx', '--db', db],
+    {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child = c;
   let out = '';
   c.stdout!.on('data', (d) => (out += d));
@@ -72,56 +76,78 @@ async function streamInto(base: string, session: string, file: string): Promise<
   return { c, ready };
 }
 
-test('a session resumed across a crash and a graceful restart keeps one timeline; its SRT has no overlapping cues', { timeout: 300_000 }, async () => {
-  // 1. A new stored session; then the engine crashes with the connection open.
-  let base = await startServe();
-  const first = await streamInto(base, 'new', FILES[0]!);
-  const sessionId = first.ready.session_id as string;
-  assert.equal(first.ready.time_offset_ms, 0);
-  assert.equal(first.ready.stored, true);
-  const firstFinals = first.c.messages.filter((m) => m.type === 'transcript' && m.is_final);
-  await c1Settled(first.c);
-  await stopServe('SIGKILL');
-  await first.c.closed;
+test(
+  'a session resumed across a crash and a graceful restart keeps one timeline; its SRT has no overlapping cues',
+  { timeout: 300_000 },
+  async () => {
+    // 1. A new stored session; then the engine crashes with the connection open.
+    let base = await startServe();
+    const first = await streamInto(base, 'new', FILES[0]!);
+    const sessionId = first.ready.session_id as string;
+    assert.equal(first.ready.time_offset_ms, 0);
+    assert.equal(first.ready.stored, true);
+    const firstFinals = first.c.messages.filter((m) => m.type === 'transcript' && m.is_final);
+    await c1Settled(first.c);
+    await stopServe('SIGKILL');
+    await first.c.closed;
 
-  // 2. Restart; the client rejoins the session: the clock continues after the last stored segment.
-  base = await startServe();
-  const second = await streamInto(base, sessionId, FILES[1]!);
-  const lastEndBefore = Math.max(...firstFinals.map((f) => f.end_ms));
-  assert.ok(second.ready.time_offset_ms >= lastEndBefore, `resumed at ${second.ready.time_offset_ms} ms, after the last final (${lastEndBefore} ms)`);
-  const secondFinals = () => second.c.messages.filter((m) => m.type === 'transcript' && m.is_final);
-  for (const f of secondFinals()) assert.ok(f.start_ms >= second.ready.time_offset_ms, `final at ${f.start_ms} ms starts after the resume point`);
-  // A graceful stop this time (SIGTERM: the utterance in progress is flushed and stored).
-  await stopServe('SIGTERM');
-  await second.c.closed;
+    // 2. Restart; the client rejoins the session: the clock continues after the last stored segment.
+    base = await startServe();
+    const second = await streamInto(base, sessionId, FILES[1]!);
+    const lastEndBefore = Math.max(...firstFinals.map((f) => f.end_ms));
+    assert.ok(
+      second.ready.time_offset_ms >= lastEndBefore,
+      `resumed at ${second.ready.time_offset_ms} ms, after the last final (${lastEndBefore} ms)`,
+    );
+    const secondFinals = () => second.c.messages.filter((m) => m.type === 'transcript' && m.is_final);
+    for (const f of secondFinals())
+      assert.ok(f.start_ms >= second.ready.time_offset_ms, `final at ${f.start_ms} ms starts after the resume point`);
+    // A graceful stop this time (SIGTERM: the utterance in progress is flushed and stored).
+    await stopServe('SIGTERM');
+    await second.c.closed;
 
-  // 3. Restart again and finish the session with `end`.
-  base = await startServe();
-  const third = await streamInto(base, sessionId, FILES[2]!);
-  third.c.send({ type: 'end' });
-  await third.c.waitFor((m) => m.type === 'session_complete', 30_000);
-  assert.ok(third.ready.time_offset_ms > second.ready.time_offset_ms);
+    // 3. Restart again and finish the session with `end`.
+    base = await startServe();
+    const third = await streamInto(base, sessionId, FILES[2]!);
+    third.c.send({ type: 'end' });
+    await third.c.waitFor((m) => m.type === 'session_complete', 30_000);
+    assert.ok(third.ready.time_offset_ms > second.ready.time_offset_ms);
 
-  const session = await (await fetch(`${base}/v1/sessions/${sessionId}`)).json();
-  const segs = session.segments as { start_ms: number; end_ms: number; text: string }[];
-  assert.ok(segs.length >= 3, `segments from all three runs: ${segs.length}`);
-  for (let i = 1; i < segs.length; i++) {
-    assert.ok(segs[i]!.start_ms > segs[i - 1]!.start_ms, `segment ${i} starts at ${segs[i]!.start_ms} ms, after segment ${i - 1} (${segs[i - 1]!.start_ms} ms)`);
-    assert.ok(segs[i]!.start_ms >= segs[i - 1]!.end_ms, `segment ${i} (${segs[i]!.start_ms} ms) does not overlap segment ${i - 1} (ends ${segs[i - 1]!.end_ms} ms)`);
-  }
-  // Every final any client was sent is in the store with the times it was sent with.
-  const sent = [...firstFinals, ...secondFinals(), ...third.c.messages.filter((m) => m.type === 'transcript' && m.is_final)];
-  for (const f of sent) assert.ok(segs.some((s) => s.start_ms === f.start_ms && s.text === f.text), `final "${f.text}" at ${f.start_ms} ms stored`);
+    const session = await (await fetch(`${base}/v1/sessions/${sessionId}`)).json();
+    const segs = session.segments as { start_ms: number; end_ms: number; text: string }[];
+    assert.ok(segs.length >= 3, `segments from all three runs: ${segs.length}`);
+    for (let i = 1; i < segs.length; i++) {
+      assert.ok(
+        segs[i]!.start_ms > segs[i - 1]!.start_ms,
+        `segment ${i} starts at ${segs[i]!.start_ms} ms, after segment ${i - 1} (${segs[i - 1]!.start_ms} ms)`,
+      );
+      assert.ok(
+        segs[i]!.start_ms >= segs[i - 1]!.end_ms,
+        `segment ${i} (${segs[i]!.start_ms} ms) does not overlap segment ${i - 1} (ends ${segs[i - 1]!.end_ms} ms)`,
+      );
+    }
+    // Every final any client was sent is in the store with the times it was sent with.
+    const sent = [...firstFinals, ...secondFinals(), ...third.c.messages.filter((m) => m.type === 'transcript' && m.is_final)];
+    for (const f of sent)
+      assert.ok(
+        segs.some((s) => s.start_ms === f.start_ms && s.text === f.text),
+        `final "${f.text}" at ${f.start_ms} ms stored`,
+      );
 
-  const srt = await (await fetch(`${base}/v1/sessions/${sessionId}/export?format=srt`)).text();
-  const cues = parseSrtStrict(srt);
-  assert.ok(cues.length >= segs.length);
-  for (let i = 0; i < cues.length; i++) {
-    assert.ok(cues[i]!.startMs < cues[i]!.endMs, `cue ${i + 1} has a positive duration`);
-    if (i) assert.ok(cues[i]!.startMs >= cues[i - 1]!.endMs, `cue ${i + 1} (${cues[i]!.startMs} ms) starts after cue ${i} ends (${cues[i - 1]!.endMs} ms)`);
-  }
-  await stopServe('SIGTERM');
-});
+    const srt = await (await fetch(`${base}/v1/sessions/${sessionId}/export?format=srt`)).text();
+    const cues = parseSrtStrict(srt);
+    assert.ok(cues.length >= segs.length);
+    for (let i = 0; i < cues.length; i++) {
+      assert.ok(cues[i]!.startMs < cues[i]!.endMs, `cue ${i + 1} has a positive duration`);
+      if (i)
+        assert.ok(
+          cues[i]!.startMs >= cues[i - 1]!.endMs,
+          `cue ${i + 1} (${cues[i]!.startMs} ms) starts after cue ${i} ends (${cues[i - 1]!.endMs} ms)`,
+        );
+    }
+    await stopServe('SIGTERM');
+  },
+);
 
 /** Lets the server finish what it is doing with the first file (its trailing silence ends the last utterance). */
 async function c1Settled(c: TestClient): Promise<void> {

@@ -41,7 +41,10 @@ test('earshot sessions list/show/search/export/delete', async () => {
     r = await earshot(['sessions', 'show', id, '--json'], { EARSHOT_DB: db });
     assert.equal(r.code, 0, r.stderr);
     const shown = JSON.parse(r.stdout);
-    assert.deepEqual(shown.segments.map((g: { start_ms: number }) => g.start_ms), [1200, 4000]);
+    assert.deepEqual(
+      shown.segments.map((g: { start_ms: number }) => g.start_ms),
+      [1200, 4000],
+    );
 
     r = await earshot(['sessions', '--db', db, 'search', 'logo']);
     assert.equal(r.code, 0, r.stderr);
@@ -53,7 +56,10 @@ test('earshot sessions list/show/search/export/delete', async () => {
     const srt = join(dir, 'out.srt');
     r = await earshot(['sessions', 'export', id, '--format', 'srt', '-o', srt, '--db', db]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(readFileSync(srt, 'utf8'), '1\n00:00:01,200 --> 00:00:03,400\nthe new logo looks great\n\n2\n00:00:04,000 --> 00:00:05,000\nship it friday\n');
+    assert.equal(
+      readFileSync(srt, 'utf8'),
+      '1\n00:00:01,200 --> 00:00:03,400\nthe new logo looks great\n\n2\n00:00:04,000 --> 00:00:05,000\nship it friday\n',
+    );
     r = await earshot(['sessions', 'export', id, '-f', 'vtt', '--db', db]);
     assert.ok(r.stdout.startsWith('WEBVTT\n\n00:00:01.200 --> 00:00:03.400\n'));
 

@@ -106,7 +106,7 @@ test('one stored segment per final, same text and times, session complete', () =
   }
 });
 
-test('segment times fall on the recording\'s speech, in order', () => {
+test("segment times fall on the recording's speech, in order", () => {
   const s = store.getSession(sessionId)!;
   let prevEnd = 0;
   for (const g of s.segments) {
@@ -119,7 +119,10 @@ test('segment times fall on the recording\'s speech, in order', () => {
   }
   // Every reference utterance got at least one segment.
   for (const r of reference.segments) {
-    assert.ok(s.segments.some((g) => g.startMs < r.end_ms && g.endMs > r.start_ms), `utterance at ${r.start_ms} ms transcribed`);
+    assert.ok(
+      s.segments.some((g) => g.startMs < r.end_ms && g.endMs > r.start_ms),
+      `utterance at ${r.start_ms} ms transcribed`,
+    );
   }
 });
 
@@ -127,10 +130,18 @@ test('search finds a recognized word at its segment and time (store and REST)', 
   const s = store.getSession(sessionId)!;
   // A distinctive recognized word: the longest word of the transcript that occurs in exactly one segment.
   const counts = new Map<string, number>();
-  for (const g of s.segments) for (const w of new Set(g.text.toLowerCase().match(/[a-z']+/g) ?? [])) counts.set(w, (counts.get(w) ?? 0) + 1);
-  const word = [...counts.entries()].filter(([w, n]) => n === 1 && w.length >= 6 && !w.includes("'")).sort((a, b) => b[0].length - a[0].length)[0]?.[0];
+  for (const g of s.segments)
+    for (const w of new Set(g.text.toLowerCase().match(/[a-z']+/g) ?? [])) counts.set(w, (counts.get(w) ?? 0) + 1);
+  const word = [...counts.entries()]
+    .filter(([w, n]) => n === 1 && w.length >= 6 && !w.includes("'"))
+    .sort((a, b) => b[0].length - a[0].length)[0]?.[0];
   assert.ok(word, 'the transcript has a distinctive word');
-  const seg = s.segments.find((g) => g.text.toLowerCase().split(/[^a-z']+/).includes(word))!;
+  const seg = s.segments.find((g) =>
+    g.text
+      .toLowerCase()
+      .split(/[^a-z']+/)
+      .includes(word),
+  )!;
 
   const hits = store.search(word, { sessionId });
   assert.ok(hits.length >= 1);
@@ -139,7 +150,10 @@ test('search finds a recognized word at its segment and time (store and REST)', 
 
   const r = await fetch(`${server.asrUrl}/v1/sessions?q=${encodeURIComponent(word)}`);
   assert.equal(r.status, 200);
-  const body = (await r.json()) as { data: { id: string }[]; hits: { session_id: string; segment_id: number; start_ms: number; end_ms: number }[] };
+  const body = (await r.json()) as {
+    data: { id: string }[];
+    hits: { session_id: string; segment_id: number; start_ms: number; end_ms: number }[];
+  };
   assert.ok(body.data.some((x) => x.id === sessionId));
   const hit = body.hits.find((h) => h.segment_id === seg.id);
   assert.ok(hit, `REST hits include segment ${seg.id}`);
@@ -163,6 +177,9 @@ test('SRT and VTT exports of the session pass the strict parsers and cover every
     }
     assert.equal(cues[0].startMs, s.segments[0].startMs);
     assert.equal(cues.at(-1)!.endMs, s.segments.at(-1)!.endMs);
-    assert.deepEqual(cues.flatMap((c) => c.lines.flatMap(words)), s.segments.flatMap((g) => words(g.text)));
+    assert.deepEqual(
+      cues.flatMap((c) => c.lines.flatMap(words)),
+      s.segments.flatMap((g) => words(g.text)),
+    );
   }
 });

@@ -10,8 +10,14 @@ const META = { engine: 'pocketsphinx', model: 'en-us', language: 'en' };
 async function setup(): Promise<{ app: FastifyInstance; store: Store; id: string; other: string }> {
   const store = openStore({ path: ':memory:' });
   const id = store.createSession({ ...META, title: 'Budget review', sources: ['mic'], tags: ['work'] });
-  store.appendSegment(id, { track: 'mic', startMs: 500, endMs: 2500, text: 'Welcome to the budget review.', confidence: 0.9,
-    words: [{ word: 'Welcome', startMs: 500, endMs: 900 }] });
+  store.appendSegment(id, {
+    track: 'mic',
+    startMs: 500,
+    endMs: 2500,
+    text: 'Welcome to the budget review.',
+    confidence: 0.9,
+    words: [{ word: 'Welcome', startMs: 500, endMs: 900 }],
+  });
   store.appendSegment(id, { track: 'system', startMs: 3000, endMs: 4200, text: 'Numbers <look> good & fine.', confidence: 0.8, words: [] });
   store.endSession(id);
   const other = store.createSession({ ...META, title: 'Lunch' });
@@ -43,7 +49,10 @@ test('list, search, get, export, patch, delete through inject', async () => {
 
     r = await app.inject('/v1/sessions?q=budget');
     const found = r.json();
-    assert.deepEqual(found.data.map((x: { id: string }) => x.id), [id]);
+    assert.deepEqual(
+      found.data.map((x: { id: string }) => x.id),
+      [id],
+    );
     assert.equal(found.hits.length, 1);
     assert.deepEqual([found.hits[0].session_id, found.hits[0].start_ms, found.hits[0].end_ms], [id, 500, 2500]);
     assert.match(found.hits[0].snippet, /<mark>budget<\/mark>/);
@@ -58,14 +67,20 @@ test('list, search, get, export, patch, delete through inject', async () => {
     assert.equal(r.statusCode, 200);
     const detail = r.json();
     assert.equal(detail.title, 'Budget review');
-    assert.deepEqual(detail.segments.map((g: { text: string }) => g.text), ['Welcome to the budget review.', 'Numbers <look> good & fine.']);
+    assert.deepEqual(
+      detail.segments.map((g: { text: string }) => g.text),
+      ['Welcome to the budget review.', 'Numbers <look> good & fine.'],
+    );
     assert.deepEqual(detail.segments[0].words, [{ word: 'Welcome', start_ms: 500, end_ms: 900 }]);
 
     r = await app.inject(`/v1/sessions/${id}/export?format=srt`);
     assert.equal(r.statusCode, 200);
     assert.match(r.headers['content-type'] as string, /application\/x-subrip/);
     assert.match(r.headers['content-disposition'] as string, /filename="Budget-review\.srt"/);
-    assert.equal(r.body, '1\n00:00:00,500 --> 00:00:02,500\nWelcome to the budget review.\n\n2\n00:00:03,000 --> 00:00:04,200\nNumbers <look> good & fine.\n');
+    assert.equal(
+      r.body,
+      '1\n00:00:00,500 --> 00:00:02,500\nWelcome to the budget review.\n\n2\n00:00:03,000 --> 00:00:04,200\nNumbers <look> good & fine.\n',
+    );
     r = await app.inject(`/v1/sessions/${id}/export?format=vtt`);
     assert.match(r.headers['content-type'] as string, /text\/vtt/);
     assert.ok(r.body.startsWith('WEBVTT\n\n00:00:00.500 --> 00:00:02.500\n'));
@@ -109,7 +124,12 @@ test('bad input is a 400 and unknown ids a 404, both with the error envelope', a
       [{ method: 'PATCH', url: `/v1/sessions/${id}`, payload: { title: 5 } }, 400, 'bad_config', /title/],
       [{ method: 'PATCH', url: `/v1/sessions/${id}`, payload: { tags: [''] } }, 400, 'bad_config', /tags/],
       [{ method: 'PATCH', url: `/v1/sessions/${id}`, payload: { owner: 'me' } }, 400, 'bad_config', /owner/],
-      [{ method: 'PATCH', url: `/v1/sessions/${id}`, headers: { 'content-type': 'application/json' }, payload: '{"title":' }, 400, 'bad_json', /JSON/],
+      [
+        { method: 'PATCH', url: `/v1/sessions/${id}`, headers: { 'content-type': 'application/json' }, payload: '{"title":' },
+        400,
+        'bad_json',
+        /JSON/,
+      ],
     ];
     for (const [req, status, code, message] of cases) {
       const r = await app.inject(req);
@@ -133,7 +153,10 @@ test('works over a real listening socket', async () => {
     let r = await fetch(`${base}/v1/sessions?q=welcome`);
     assert.equal(r.status, 200);
     const body = (await r.json()) as { data: { id: string }[]; hits: { segment_id: number }[] };
-    assert.deepEqual(body.data.map((s) => s.id), [id]);
+    assert.deepEqual(
+      body.data.map((s) => s.id),
+      [id],
+    );
     assert.equal(body.hits.length, 1);
     r = await fetch(`${base}/v1/sessions/${id}`, {
       method: 'PATCH',

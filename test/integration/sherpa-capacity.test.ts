@@ -21,19 +21,26 @@ test('capacity is calibrated at load: a real-time factor, at least one live stre
   assert.equal(c.lagMs, 0);
 });
 
-test('after several endpoint finals every written sample is reported decoded (pendingMs back under one chunk)', { timeout: 60_000 }, async () => {
-  const asr = engine.asr({ model: 'tone-alphabet' });
-  const s = asr.createStream({ sampleRate: 16000, vad: false });
-  const finals: AsrFinal[] = [];
-  s.on('final', (f) => finals.push(f));
-  const phrases = ['alpha', 'bravo two', 'charlie', 'delta echo'];
-  for (const p of phrases) {
-    s.write(toneAudio(p));
-    s.write(silence(1.2));
-  }
-  assert.equal(asr.capacity().liveActive, 1);
-  await s.drained(400);
-  assert.ok(s.pendingMs <= 400, `pending ${s.pendingMs} ms`);
-  assert.deepEqual(finals.map((f) => f.text), phrases);
-  await s.close();
-});
+test(
+  'after several endpoint finals every written sample is reported decoded (pendingMs back under one chunk)',
+  { timeout: 60_000 },
+  async () => {
+    const asr = engine.asr({ model: 'tone-alphabet' });
+    const s = asr.createStream({ sampleRate: 16000, vad: false });
+    const finals: AsrFinal[] = [];
+    s.on('final', (f) => finals.push(f));
+    const phrases = ['alpha', 'bravo two', 'charlie', 'delta echo'];
+    for (const p of phrases) {
+      s.write(toneAudio(p));
+      s.write(silence(1.2));
+    }
+    assert.equal(asr.capacity().liveActive, 1);
+    await s.drained(400);
+    assert.ok(s.pendingMs <= 400, `pending ${s.pendingMs} ms`);
+    assert.deepEqual(
+      finals.map((f) => f.text),
+      phrases,
+    );
+    await s.close();
+  },
+);

@@ -50,14 +50,19 @@ before(async () => {
 });
 
 test('loads the fixture voice and lists it as a fixture', () => {
-  assert.deepEqual(tts.voices(), [{ id: 'synthetic-piper-fixture', name: 'Synthetic piper fixture', language: 'en', backend: 'sherpa', sampleRate: 22050, fixture: true }]);
+  assert.deepEqual(tts.voices(), [
+    { id: 'synthetic-piper-fixture', name: 'Synthetic piper fixture', language: 'en', backend: 'sherpa', sampleRate: 22050, fixture: true },
+  ]);
 });
 
 test('generates the exact phoneme sequence for a text (espeak-ng phonemizer with Debian data)', async () => {
   const chunks = await collect(tts.synthesize({ text: 'Hello world, this is a live captioning test.', quickStart: false }));
   assert.ok(chunks.length >= 1);
   assert.equal(chunks[0]!.sampleRate, 22050);
-  assert.equal(phonemes(chunks[0]!.samples), '^_h_ə_l_ˈ_o_ʊ_ _w_ˈ_ɜ_ː_l_d_,_ _ð_ɪ_s_ _ɪ_z_ _ɐ_ _l_ˈ_a_ɪ_v_ _k_ˈ_æ_p_ʃ_ə_n_ɪ_ŋ_ _t_ˈ_ɛ_s_t_._$');
+  assert.equal(
+    phonemes(chunks[0]!.samples),
+    '^_h_ə_l_ˈ_o_ʊ_ _w_ˈ_ɜ_ː_l_d_,_ _ð_ɪ_s_ _ɪ_z_ _ɐ_ _l_ˈ_a_ɪ_v_ _k_ˈ_æ_p_ʃ_ə_n_ɪ_ŋ_ _t_ˈ_ɛ_s_t_._$',
+  );
 });
 
 test('streams one sentence at a time, in order, each with its own phonemes', async () => {
@@ -97,7 +102,10 @@ test('abort stops after the current chunk; a consumer that breaks early stops ge
 });
 
 test('concurrent requests each get their own complete audio', async () => {
-  const [a, b] = await Promise.all([collect(tts.synthesize({ text: 'Hello world. Second one!' })), collect(tts.synthesize({ text: 'Third?' }))]);
+  const [a, b] = await Promise.all([
+    collect(tts.synthesize({ text: 'Hello world. Second one!' })),
+    collect(tts.synthesize({ text: 'Third?' })),
+  ]);
   assert.deepEqual([...new Set(a.map((c) => c.sentence))], [0, 1]);
   assert.equal(phonemes(a[0]!.samples), '^_h_ə_l_ˈ_o_ʊ_ _w_ˈ_ɜ_ː_l_d_._$');
   assert.equal(phonemes(b[0]!.samples), '^_ˈ_ɜ_ː_d_?_$');
@@ -111,11 +119,17 @@ test('speed is passed to the model and validated', async () => {
 
 test('bad requests fail at once with specific errors', () => {
   assert.throws(() => tts.synthesize({ text: '' }), /text is empty/);
-  assert.throws(() => tts.synthesize({ text: 'Hi.', voice: 'nobody' }), (e: unknown) => e instanceof TtsRequestError && /unknown voice "nobody"/.test(e.message));
+  assert.throws(
+    () => tts.synthesize({ text: 'Hi.', voice: 'nobody' }),
+    (e: unknown) => e instanceof TtsRequestError && /unknown voice "nobody"/.test(e.message),
+  );
 });
 
 test('a voice whose files are missing fails to load with the reason', async () => {
-  await assert.rejects(loadSherpaTts({ ...MODEL, paths: { model: join(DIR, 'nope.onnx'), tokens: MODEL.paths.tokens } }), /model file missing/);
+  await assert.rejects(
+    loadSherpaTts({ ...MODEL, paths: { model: join(DIR, 'nope.onnx'), tokens: MODEL.paths.tokens } }),
+    /model file missing/,
+  );
   await assert.rejects(loadSherpaTts({ ...MODEL, type: 'tacotron' }), /not supported/);
 });
 

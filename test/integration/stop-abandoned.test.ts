@@ -96,15 +96,22 @@ test('REST: an upload whose client disconnects mid-transcription stops decoding 
   assert.equal(answered, '', 'no answer yet');
   await sleep(500);
   req.destroy();
-  const ms = await until('its stream is released (everything queued in the worker decoded)', () => pocketsphinx().activeStreams === 0, CANCEL_BOUND_MS);
+  const ms = await until(
+    'its stream is released (everything queued in the worker decoded)',
+    () => pocketsphinx().activeStreams === 0,
+    CANCEL_BOUND_MS,
+  );
   assert.equal(answered, '', 'the transcription had not finished when the client left');
   assert.ok(ms < CANCEL_BOUND_MS, `decoding went on for ${Math.round(ms)} ms after the client left`);
 });
 
 test('gRPC Transcribe with session=new: a cancelled call stops decoding at once; stored finals stay, session interrupted', async () => {
-  const call = client.Transcribe({ audio: longWav, config: { session: 'new', model: 'pocketsphinx-en-us' } }, (err: grpc.ServiceError | null) => {
-    assert.equal(err?.code, grpc.status.CANCELLED);
-  });
+  const call = client.Transcribe(
+    { audio: longWav, config: { session: 'new', model: 'pocketsphinx-en-us' } },
+    (err: grpc.ServiceError | null) => {
+      assert.equal(err?.code, grpc.status.CANCELLED);
+    },
+  );
   await until('the transcription is decoding', () => pocketsphinx().activeStreams === 1, 60_000);
   // Let some utterances end (finals are stored as they come), then cancel.
   let sessionId = '';
@@ -123,7 +130,10 @@ test('gRPC Transcribe with session=new: a cancelled call stops decoding at once;
   assert.ok(ms < CANCEL_BOUND_MS);
   const s = store.getSession(sessionId)!;
   assert.equal(s.status, 'interrupted');
-  assert.ok(s.segments.length >= storedBefore && storedBefore > 0, `stored finals stay (${storedBefore} before, ${s.segments.length} after)`);
+  assert.ok(
+    s.segments.length >= storedBefore && storedBefore > 0,
+    `stored finals stay (${storedBefore} before, ${s.segments.length} after)`,
+  );
 });
 
 test('gRPC StreamingTranscribe with session=new: a cancel mid-utterance still stores the utterance in progress', async () => {
@@ -144,7 +154,10 @@ test('gRPC StreamingTranscribe with session=new: a cancel mid-utterance still st
   // grpc-js may report the cancel as a half-close first (then the stream ends as `complete`) or only as a cancel
   // (`interrupted`); either way the utterance in progress is stored.
   const s = store.getSession(sessionId)!;
-  assert.deepEqual(s.segments.map((x) => x.text), ['keep this']);
+  assert.deepEqual(
+    s.segments.map((x) => x.text),
+    ['keep this'],
+  );
   assert.notEqual(s.status, 'live');
   assert.equal(srv.server.activeStreams, 0);
 });

@@ -65,7 +65,7 @@ test('app quit mid-utterance: WS, gRPC and system-audio finals delivered and sto
   const work = await startWorkInProgress({ asrUrl: core.apiBase, grpcAsr: core.grpc!.asr });
   await played.done;
   const heard = () => systemMessages.some((m) => m.type === 'transcript' && !m.is_final && m.text.length >= 4);
-  for (const t0 = Date.now(); !heard() && Date.now() - t0 < 30_000; ) await new Promise((r) => setTimeout(r, 20));
+  for (const t0 = Date.now(); !heard() && Date.now() - t0 < 30_000;) await new Promise((r) => setTimeout(r, 20));
   assert.ok(heard(), `system audio heard: ${JSON.stringify(systemMessages)}`);
   assert.ok(!systemMessages.some((m) => m.type === 'transcript' && m.is_final), 'and not final before the quit');
   const teardown: string[] = [];
@@ -76,12 +76,19 @@ test('app quit mid-utterance: WS, gRPC and system-audio finals delivered and sto
   const stopMs = performance.now() - started;
   assert.deepEqual(teardown, ['hotkeys', 'overlay']);
   assertNothingLost(await work.outcome(), dbPath, work);
-  assert.deepEqual(systemMessages.filter((m) => m.type === 'transcript' && m.is_final).map((m) => m.text), ['system words']);
+  assert.deepEqual(
+    systemMessages.filter((m) => m.type === 'transcript' && m.is_final).map((m) => m.text),
+    ['system words'],
+  );
   const { openStore } = await import('../../src-main/core/store/index.js');
   const store = openStore({ path: dbPath });
   try {
     const s = store.getSession(systemReady.session_id)!;
-    assert.deepEqual(s.segments.map((x) => [x.track, x.text]), [['system', 'system words']], 'the system-audio final is stored');
+    assert.deepEqual(
+      s.segments.map((x) => [x.track, x.text]),
+      [['system', 'system words']],
+      'the system-audio final is stored',
+    );
     assert.equal(s.status, 'complete');
   } finally {
     store.close();

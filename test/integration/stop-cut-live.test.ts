@@ -26,14 +26,17 @@ test('live streams that cannot finish within the grace period are cut with a rea
   const h = parseWavHeader(wav);
   const pcm = wav.subarray(h.dataOffset, h.dataOffset + Math.min(h.dataBytes, 100 * 32000)); // 100 s, s16le 16 kHz
   const store = openStore({ path: join(dir, 'cut.db') });
-  const srv = await startTestServer({ asr: [{ backend: 'pocketsphinx' }], tts: [] }, {
-    store,
-    grpc: { asrPort: 0, ttsPort: 0 },
-    stopGraceMs: GRACE_MS,
-    // The backlog is the point here: let the whole 100 s queue (the default bound refuses audio past 60 s queued).
-    // Two live streams whatever capacity a busy machine measures (admission would refuse the second).
-    limits: { maxQueuedAudioMs: 300_000, minLiveStreams: 2 },
-  });
+  const srv = await startTestServer(
+    { asr: [{ backend: 'pocketsphinx' }], tts: [] },
+    {
+      store,
+      grpc: { asrPort: 0, ttsPort: 0 },
+      stopGraceMs: GRACE_MS,
+      // The backlog is the point here: let the whole 100 s queue (the default bound refuses audio past 60 s queued).
+      // Two live streams whatever capacity a busy machine measures (admission would refuse the second).
+      limits: { maxQueuedAudioMs: 300_000, minLiveStreams: 2 },
+    },
+  );
   const pkg = grpc.loadPackageDefinition(protoLoader.loadSync([ASR_PROTO], LOADER_OPTIONS)) as any;
   const client = new pkg.earshot.v1.SpeechRecognition(`127.0.0.1:${srv.server.grpcAsrPort}`, grpc.credentials.createInsecure());
   try {
@@ -49,9 +52,10 @@ test('live streams that cannot finish within the grace period are cut with a rea
       call.on('status', (s: grpc.StatusObject) => s.code === grpc.status.OK && resolve(null));
     });
     const config = { sample_rate: 16000, session: 'new', endpointing_ms: { value: 0 } };
-    for (let o = 0, i = 0; o < pcm.length; o += 64_000, i++) call.write({ audio_data: pcm.subarray(o, o + 64_000), chunk_index: i, ...(i === 0 ? { config } : {}) });
+    for (let o = 0, i = 0; o < pcm.length; o += 64_000, i++)
+      call.write({ audio_data: pcm.subarray(o, o + 64_000), chunk_index: i, ...(i === 0 ? { config } : {}) });
     // Both streams are open with their audio queued in the engine.
-    for (const t0 = Date.now(); srv.server.activeStreams < 2; ) {
+    for (const t0 = Date.now(); srv.server.activeStreams < 2;) {
       assert.ok(Date.now() - t0 < 30_000, 'both streams open');
       await new Promise((r) => setTimeout(r, 20));
     }

@@ -66,13 +66,17 @@ function halfUpload(asrUrl: string, body: Buffer, type: string) {
   const url = new URL('/v1/audio/transcriptions', asrUrl);
   let req!: ClientRequest;
   const response = new Promise<{ status: number; body: string }>((resolve) => {
-    req = request(url, { method: 'POST', headers: { 'content-type': type, 'content-length': body.length, expect: '100-continue' } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      res.on('error', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    req = request(
+      url,
+      { method: 'POST', headers: { 'content-type': type, 'content-length': body.length, expect: '100-continue' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on('error', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', (err) => resolve({ status: 0, body: `request error: ${err.message}` }));
   });
   const half = Math.floor(body.length / 2);
@@ -110,7 +114,9 @@ function grpcAsrClient(address: string): any {
 
 export async function startWorkInProgress(ep: Endpoints): Promise<InProgress> {
   // WebSocket, mid-utterance.
-  const ws: TestClient = connect(`${ep.asrUrl.replace(/^http/, 'ws')}/v1/audio/stream?model=tone-alphabet&endpointing=false&session=new&source=mic`);
+  const ws: TestClient = connect(
+    `${ep.asrUrl.replace(/^http/, 'ws')}/v1/audio/stream?model=tone-alphabet&endpointing=false&session=new&source=mic`,
+  );
   const ready = await ws.waitFor((m) => m.type === 'ready');
   const wsDone = streamPcm(ws.ws, toS16(toneAudio(WS_PHRASE, { tail: 0.3 })), 16000, 100, 20);
 
@@ -164,7 +170,11 @@ export async function startWorkInProgress(ep: Endpoints): Promise<InProgress> {
       stalled.destroy();
       client.close();
       return {
-        ws: { finals: ws.messages.filter((m) => m.type === 'transcript' && m.is_final).map((m) => m.text), last: ws.messages.at(-1), close },
+        ws: {
+          finals: ws.messages.filter((m) => m.type === 'transcript' && m.is_final).map((m) => m.text),
+          last: ws.messages.at(-1),
+          close,
+        },
         grpc: { finals: grpcResults.filter((r) => r.is_final).map((r) => r.text), ...grpcEnd },
         restFinished,
         restStalled,
@@ -194,7 +204,11 @@ export function assertNothingLost(o: Outcome, dbPath: string, w: InProgress): vo
     ] as const) {
       const s = store.getSession(id);
       assert.ok(s, `session ${id} stored`);
-      assert.deepEqual(s!.segments.map((x) => x.text), [phrase], `the store has the final of the utterance in progress (${phrase})`);
+      assert.deepEqual(
+        s!.segments.map((x) => x.text),
+        [phrase],
+        `the store has the final of the utterance in progress (${phrase})`,
+      );
       assert.equal(s!.segments[0]!.track, 'mic');
       assert.equal(s!.status, 'complete');
     }

@@ -30,7 +30,20 @@ after(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const SERVE_ARGS = ['--port-asr', '0', '--port-tts', '0', '--grpc-asr', '0', '--grpc-tts', '0', '--engine', 'sherpa', '--model', 'tone-alphabet'];
+const SERVE_ARGS = [
+  '--port-asr',
+  '0',
+  '--port-tts',
+  '0',
+  '--grpc-asr',
+  '0',
+  '--grpc-tts',
+  '0',
+  '--engine',
+  'sherpa',
+  '--model',
+  'tone-alphabet',
+];
 
 /** Runs `argv` (a node script and its arguments) in its own process group; resolves once serve is ready. */
 async function launch(argv: string[], db: string) {
@@ -45,7 +58,9 @@ async function launch(argv: string[], db: string) {
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
   child.stdout!.on('data', (d) => (out += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const waitFor = async (re: RegExp, timeoutMs = 120_000): Promise<RegExpMatchArray> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

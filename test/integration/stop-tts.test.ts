@@ -16,7 +16,9 @@ import { startTestServer } from './ws-harness.js';
 const GRACE_MS = 1500;
 const STOP_BOUND_MS = 10_000;
 // Distinct sentences: repeated ones would come from the synthesis cache at once.
-const LONG = Array.from({ length: 300 }, (_, i) => `Sentence ${i + 1} is one of very many that take a long while to speak aloud.`).join(' ');
+const LONG = Array.from({ length: 300 }, (_, i) => `Sentence ${i + 1} is one of very many that take a long while to speak aloud.`).join(
+  ' ',
+);
 
 let srv: Awaited<ReturnType<typeof startTestServer>>;
 let tts: any;
@@ -38,18 +40,22 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
   let text = '';
   let bytes = 0;
   const ended = new Promise<{ complete: boolean; text: string; bytes: number; status: number }>((resolve) => {
-    const req = request(`${srv.server.ttsUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': data.length, ...headers } }, (r) => {
-      res = r;
-      r.on('data', (d: Buffer) => {
-        bytes += d.length;
-        if (/event-stream/.test(String(r.headers['content-type']))) text += d.toString('utf8');
-      });
-      const done = () => resolve({ complete: r.complete, text, bytes, status: r.statusCode ?? 0 });
-      r.on('end', done);
-      r.on('error', done);
-      r.on('aborted', done);
-      r.on('close', done);
-    });
+    const req = request(
+      `${srv.server.ttsUrl}${path}`,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': data.length, ...headers } },
+      (r) => {
+        res = r;
+        r.on('data', (d: Buffer) => {
+          bytes += d.length;
+          if (/event-stream/.test(String(r.headers['content-type']))) text += d.toString('utf8');
+        });
+        const done = () => resolve({ complete: r.complete, text, bytes, status: r.statusCode ?? 0 });
+        r.on('end', done);
+        r.on('error', done);
+        r.on('aborted', done);
+        r.on('close', done);
+      },
+    );
     req.on('error', () => resolve({ complete: false, text, bytes, status: res?.statusCode ?? 0 }));
     req.end(data);
   });

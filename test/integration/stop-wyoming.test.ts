@@ -34,7 +34,7 @@ test('Wyoming mid-recording: a stop sends the transcript of what was heard, then
     socket.write(frame('audio-start', fmt));
     for (let o = 0; o < pcm.length; o += 32_000) socket.write(frame('audio-chunk', fmt, pcm.subarray(o, o + 32_000)));
     // Wait until the server is decoding the recording (its stream is open), then stop it: no audio-stop was sent.
-    for (const t0 = Date.now(); srv.engine.asr({}).activeStreams === 0; ) {
+    for (const t0 = Date.now(); srv.engine.asr({}).activeStreams === 0;) {
       assert.ok(Date.now() - t0 < 30_000, 'the recording is being decoded');
       await new Promise((r) => setTimeout(r, 20));
     }

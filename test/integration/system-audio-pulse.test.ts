@@ -34,11 +34,20 @@ let engine: Engine;
  */
 async function startPrivatePulse(): Promise<{ proc: ChildProcess; env: NodeJS.ProcessEnv }> {
   const socket = join(dir, 'native');
-  const penv: NodeJS.ProcessEnv = { ...process.env, PULSE_RUNTIME_PATH: join(dir, 'runtime'), PULSE_STATE_PATH: join(dir, 'state'), HOME: dir };
+  const penv: NodeJS.ProcessEnv = {
+    ...process.env,
+    PULSE_RUNTIME_PATH: join(dir, 'runtime'),
+    PULSE_STATE_PATH: join(dir, 'state'),
+    HOME: dir,
+  };
   const proc = spawn(
     'pulseaudio',
     [
-      '--daemonize=no', '-n', '--exit-idle-time=-1', '--use-pid-file=no', '--log-target=stderr',
+      '--daemonize=no',
+      '-n',
+      '--exit-idle-time=-1',
+      '--use-pid-file=no',
+      '--log-target=stderr',
       `--load=module-native-protocol-unix socket=${socket} auth-anonymous=1`,
       `--load=module-null-sink sink_name=${SINK} rate=16000 channels=1`,
     ],
@@ -114,7 +123,10 @@ test('captions of audio played to the speakers match the engine transcript of th
   // The decoder steps in fixed blocks, so audio that went through the sound server (other block sizes, a
   // little leading silence) must decode to the engine's own words for the file, not merely as well.
   const apart = wordErrorRate(reference, captured);
-  assert.ok(apart <= 0.15, `captions "${captured}" differ from the engine transcript "${reference}" by ${(apart * 100).toFixed(0)}% of words`);
+  assert.ok(
+    apart <= 0.15,
+    `captions "${captured}" differ from the engine transcript "${reference}" by ${(apart * 100).toFixed(0)}% of words`,
+  );
   // The captured audio really is the played file: about its duration (5.84 s), not silence or a loop.
   assert.ok(done!.duration_ms >= 5800, `captured only ${done!.duration_ms} ms`);
 });
@@ -125,7 +137,14 @@ test('mic and system audio at once: one stored session with a mic and a system t
     const mic = new AsrSession({ engine, store, config: { session: 'new', source: 'mic', sample_rate: 16000, encoding: 'pcm_f32le' } });
     const micReady = mic.start();
     const capture = new LinuxSystemAudioCapture({ env });
-    const system = new SystemAudioCaptions({ engine, store, source: capture, session: micReady.session_id, endpointing: false, onMessage: () => {} });
+    const system = new SystemAudioCaptions({
+      engine,
+      store,
+      source: capture,
+      session: micReady.session_id,
+      endpointing: false,
+      onMessage: () => {},
+    });
     assert.equal((await system.start()).session_id, micReady.session_id);
     // The "microphone": another LibriSpeech file, written while the system track plays.
     const micAudio = decodeWav(readFileSync(join(LIBRISPEECH, '1272-135031-0012.wav'))).channelData[0]!;
@@ -138,7 +157,10 @@ test('mic and system audio at once: one stored session with a mic and a system t
     const stored = store.getSession(micReady.session_id)!;
     const tracks = new Set(stored.segments.map((s) => s.track));
     assert.deepEqual([...tracks].sort(), ['mic', 'system']);
-    const systemText = stored.segments.filter((s) => s.track === 'system').map((s) => s.text).join(' ');
+    const systemText = stored.segments
+      .filter((s) => s.track === 'system')
+      .map((s) => s.text)
+      .join(' ');
     assert.ok(normalizeWords(systemText).length >= 8, `system track: "${systemText}"`);
   } finally {
     store.close();

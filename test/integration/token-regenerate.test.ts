@@ -21,7 +21,16 @@ const rotated: string[] = [];
 before(async () => {
   engine = await createEngine({ asr: [{ backend: 'pocketsphinx' }], tts: [{ backend: 'espeak' }], vad: false });
   await engine.ready;
-  server = await startServer({ engine, token: first, tokenDir: dir, asrPort: 0, ttsPort: 0, grpc: false, logger: pino({ level: 'silent' }), onTokenRotated: (t) => rotated.push(t) });
+  server = await startServer({
+    engine,
+    token: first,
+    tokenDir: dir,
+    asrPort: 0,
+    ttsPort: 0,
+    grpc: false,
+    logger: pino({ level: 'silent' }),
+    onTokenRotated: (t) => rotated.push(t),
+  });
 });
 after(async () => {
   await server?.close();
@@ -38,7 +47,10 @@ const models = (token: string) => fetch(`${server.asrUrl}/v1/models`, { headers:
 /** Close code of a WS handshake on the ASR stream with `?token=`. */
 function wsCloseCode(token: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${server.asrUrl.replace('http', 'ws')}/v1/audio/stream?token=${encodeURIComponent(token)}&sample_rate=16000`, { headers: { Origin: ui() } });
+    const ws = new WebSocket(
+      `${server.asrUrl.replace('http', 'ws')}/v1/audio/stream?token=${encodeURIComponent(token)}&sample_rate=16000`,
+      { headers: { Origin: ui() } },
+    );
     ws.on('message', (d) => {
       if (JSON.parse(String(d)).type === 'ready') ws.close(1000);
     });
@@ -79,7 +91,8 @@ test('rotation: new token in the file (0600) and the response; the old one refus
   assert.equal((await models(body.token)).status, 200);
   assert.equal(await wsCloseCode(body.token), 1000);
   // The TTS port shares the policy.
-  const tts = (token: string) => fetch(`${server.ttsUrl}/v1/voices`, { headers: { Authorization: `Bearer ${token}`, Origin: `http://127.0.0.1:${server.ttsPort}` } });
+  const tts = (token: string) =>
+    fetch(`${server.ttsUrl}/v1/voices`, { headers: { Authorization: `Bearer ${token}`, Origin: `http://127.0.0.1:${server.ttsPort}` } });
   assert.equal((await tts(first)).status, 401);
   assert.equal((await tts(body.token)).status, 200);
 });

@@ -18,7 +18,14 @@ let server: RunningServer;
 before(async () => {
   engine = await createEngine({ asr: [{ backend: 'sherpa', model: 'tone-alphabet' }], tts: [{ backend: 'espeak' }], vad: false });
   await engine.ready;
-  server = await startServer({ engine, token: FIRST, asrPort: 0, ttsPort: 0, grpc: { asrPort: 0, ttsPort: 0 }, logger: pino({ level: 'silent' }) });
+  server = await startServer({
+    engine,
+    token: FIRST,
+    asrPort: 0,
+    ttsPort: 0,
+    grpc: { asrPort: 0, ttsPort: 0 },
+    logger: pino({ level: 'silent' }),
+  });
 });
 after(async () => {
   await server?.close();
@@ -28,7 +35,17 @@ after(async () => {
 function grpcClients(token: string | null) {
   const pkg = grpc.loadPackageDefinition(protoLoader.loadSync([ASR_PROTO, TTS_PROTO], LOADER_OPTIONS)) as any;
   const options = token
-    ? { interceptors: [(o: any, next: any) => new grpc.InterceptingCall(next(o), { start(md, l, nxt) { md.set('authorization', `Bearer ${token}`); nxt(md, l); } })] }
+    ? {
+        interceptors: [
+          (o: any, next: any) =>
+            new grpc.InterceptingCall(next(o), {
+              start(md, l, nxt) {
+                md.set('authorization', `Bearer ${token}`);
+                nxt(md, l);
+              },
+            }),
+        ],
+      }
     : {};
   const creds = grpc.credentials.createInsecure();
   return {
@@ -64,7 +81,9 @@ test('rotation closes WS (4401) and gRPC (UNAUTHENTICATED) streams opened with t
   grpcTts.write({ text: 'Hello' });
   // A one-shot Synthesize of a long text, still streaming when the token rotates.
   // Distinct sentences: repeated ones would come from the synthesis cache at once.
-  const long = old.tts.Synthesize({ text: Array.from({ length: 40 }, (_, i) => `This is sentence ${i + 1} of a long text that takes a while to speak.`).join(' ') });
+  const long = old.tts.Synthesize({
+    text: Array.from({ length: 40 }, (_, i) => `This is sentence ${i + 1} of a long text that takes a while to speak.`).join(' '),
+  });
   const longEnd = new Promise<string>((resolve) => {
     long.on('data', () => undefined);
     long.on('error', (e: grpc.ServiceError) => resolve(`${grpc.status[e.code]}: ${e.details}`));

@@ -36,7 +36,9 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
 test('earshot transcribe (pocketsphinx, streaming) is within 1 WER point of whole-file batch decoding', async () => {
   assert.equal(pocketsphinxStatus().available, true, pocketsphinxStatus().detail);
   const refs = librispeechRefs();
-  const files = readdirSync(LIBRISPEECH).filter((f) => f.endsWith('.wav')).sort();
+  const files = readdirSync(LIBRISPEECH)
+    .filter((f) => f.endsWith('.wav'))
+    .sort();
   assert.equal(files.length, 40);
 
   const batch = (async () => {
@@ -60,7 +62,10 @@ test('earshot transcribe (pocketsphinx, streaming) is within 1 WER point of whol
   const [batchHyps, streamHyps] = await Promise.all([batch, streamed]);
 
   const reference = files.map((f) => refs.get(f.replace(/\.wav$/, ''))!);
-  assert.ok(reference.every((r) => r), 'every file has a reference');
+  assert.ok(
+    reference.every((r) => r),
+    'every file has a reference',
+  );
   const b = corpusWer(files.map((_, i) => ({ reference: reference[i]!, hypothesis: batchHyps[i]! })));
   const s = corpusWer(files.map((_, i) => ({ reference: reference[i]!, hypothesis: streamHyps[i]! })));
   const pct = (x: number) => (100 * x).toFixed(2) + '%';

@@ -30,8 +30,14 @@ for (const model of TONE_MODELS) {
       const close = await c.closed;
       assert.equal(close.code, 1000);
       const finals = c.messages.filter((m) => m.type === 'transcript' && m.is_final);
-      assert.deepEqual(finals.map((f) => f.text), phrases);
-      assert.deepEqual(finals.map((f) => f.segment), [0, 1]);
+      assert.deepEqual(
+        finals.map((f) => f.text),
+        phrases,
+      );
+      assert.deepEqual(
+        finals.map((f) => f.segment),
+        [0, 1],
+      );
       assert.equal(done.segments, 2);
       for (const [k, f] of finals.entries()) {
         const interims = c.messages.filter((m) => m.type === 'transcript' && !m.is_final && m.segment === k);
@@ -63,7 +69,10 @@ for (const model of TONE_MODELS) {
       await c.waitFor((m) => m.type === 'session_complete');
       const finals = c.messages.filter((m) => m.type === 'transcript' && m.is_final).map((m) => m.text);
       assert.deepEqual(finals, ['abc', 'xyz']);
-      assert.deepEqual(c.messages.filter((m) => m.type === 'error'), []);
+      assert.deepEqual(
+        c.messages.filter((m) => m.type === 'error'),
+        [],
+      );
       assert.equal((await c.closed).code, 1000);
     });
   });

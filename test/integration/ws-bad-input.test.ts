@@ -8,7 +8,10 @@ import { connect, startTestServer, streamPcm, toS16, wsUrl } from './ws-harness.
 
 let h: Awaited<ReturnType<typeof startTestServer>>;
 before(async () => {
-  h = await startTestServer({ asr: [{ backend: 'sherpa', model: 'tone-alphabet' }], tts: [{ backend: 'espeak' }] }, { limits: { maxConcurrentStreams: 4, idleTimeoutMs: 3000 } });
+  h = await startTestServer(
+    { asr: [{ backend: 'sherpa', model: 'tone-alphabet' }], tts: [{ backend: 'espeak' }] },
+    { limits: { maxConcurrentStreams: 4, idleTimeoutMs: 3000 } },
+  );
 });
 after(async () => {
   await h?.close();
@@ -34,7 +37,10 @@ test('ASR: malformed JSON, unknown type, odd byte count, bad config: specific er
   await streamPcm(c.ws, toS16(toneAudio('still here', { tail: 0.3 })), 16000, 100, 0);
   c.send({ type: 'end' });
   await c.waitFor((m) => m.type === 'session_complete');
-  assert.deepEqual(c.messages.filter((m) => m.type === 'transcript' && m.is_final).map((m) => m.text), ['still here']);
+  assert.deepEqual(
+    c.messages.filter((m) => m.type === 'transcript' && m.is_final).map((m) => m.text),
+    ['still here'],
+  );
   assert.equal((await c.closed).code, 1000);
 });
 

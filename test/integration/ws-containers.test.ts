@@ -37,7 +37,10 @@ async function transcribeStream(bytes: Buffer, query: Record<string, string>) {
   c.send({ type: 'end' });
   await c.waitFor((m) => m.type === 'session_complete', 120_000);
   return {
-    text: c.messages.filter((m) => m.type === 'transcript' && m.is_final).map((m) => m.text).join(' '),
+    text: c.messages
+      .filter((m) => m.type === 'transcript' && m.is_final)
+      .map((m) => m.text)
+      .join(' '),
     errors: c.messages.filter((m) => m.type === 'error'),
   };
 }
@@ -47,7 +50,10 @@ test('webm_opus and ogg_opus streams transcribe like the same speech as raw PCM'
   const pcm = readFileSync(join(LIBRISPEECH, `${ID}.wav`)).subarray(44);
   const base = await transcribeStream(pcm, { sample_rate: '16000', encoding: 'pcm_s16le' });
   const baseWer = wordErrorRate(reference, base.text);
-  for (const [file, encoding] of [['a.webm', 'webm_opus'], ['a.ogg', 'ogg_opus']] as const) {
+  for (const [file, encoding] of [
+    ['a.webm', 'webm_opus'],
+    ['a.ogg', 'ogg_opus'],
+  ] as const) {
     const r = await transcribeStream(readFileSync(join(dir, file)), { encoding });
     assert.deepEqual(r.errors, []);
     const wer = wordErrorRate(reference, r.text);

@@ -7,7 +7,10 @@ import { float32ToS16le } from '../../src-main/core/audio/index.js';
 
 export const TOKEN = 'ws-test-token-0123456789abcdefghij';
 
-export async function startTestServer(engineConfig: EngineConfig, opts: Partial<ServerOptions> = {}): Promise<{ server: RunningServer; engine: Engine; close(): Promise<void> }> {
+export async function startTestServer(
+  engineConfig: EngineConfig,
+  opts: Partial<ServerOptions> = {},
+): Promise<{ server: RunningServer; engine: Engine; close(): Promise<void> }> {
   const engine = await createEngine({ vad: false, ...engineConfig });
   await engine.ready;
   const server = await startServer({ engine, token: TOKEN, asrPort: 0, ttsPort: 0, grpc: false, ...opts });
@@ -55,16 +58,19 @@ export function connect(url: string, headers: Record<string, string> = {}): Test
     const m = JSON.parse(buf.toString('utf8'));
     messages.push(m);
     received.push({ json: m });
-    for (const w of [...waiters]) if (w.pred(m)) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve(m);
-    }
+    for (const w of [...waiters])
+      if (w.pred(m)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
   });
   const opened = new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   opened.catch(() => undefined);
   return {
     ws,
@@ -94,7 +100,12 @@ export function connect(url: string, headers: Record<string, string> = {}): Test
   };
 }
 
-export function wsUrl(server: RunningServer, port: 'asr' | 'tts', path: string, query: Record<string, string | number | boolean> = {}): string {
+export function wsUrl(
+  server: RunningServer,
+  port: 'asr' | 'tts',
+  path: string,
+  query: Record<string, string | number | boolean> = {},
+): string {
   const u = new URL(`ws://127.0.0.1:${port === 'asr' ? server.asrPort : server.ttsPort}${path}`);
   for (const [k, v] of Object.entries(query)) u.searchParams.set(k, String(v));
   return u.toString();

@@ -13,7 +13,9 @@ import { corpusWer } from '../helpers/wer.js';
 import { connect, startTestServer, streamPcm, wsUrl } from './ws-harness.js';
 
 const PARALLEL = 3;
-const files = readdirSync(LIBRISPEECH).filter((f) => f.endsWith('.wav')).sort();
+const files = readdirSync(LIBRISPEECH)
+  .filter((f) => f.endsWith('.wav'))
+  .sort();
 const refs = librispeechRefs();
 
 let h: Awaited<ReturnType<typeof startTestServer>>;
@@ -44,7 +46,11 @@ async function streamFile(file: string): Promise<WsResult> {
   c.send({ type: 'end' });
   await c.waitFor((m) => m.type === 'session_complete', 60_000);
   await c.closed;
-  assert.deepEqual(c.messages.filter((m) => m.type === 'error'), [], file);
+  assert.deepEqual(
+    c.messages.filter((m) => m.type === 'error'),
+    [],
+    file,
+  );
   return {
     id: file.replace(/\.wav$/, ''),
     durationMs: (wav.channelData[0]!.length * 1000) / wav.sampleRate,
@@ -70,53 +76,72 @@ async function transcribeInProcess(file: string): Promise<string> {
   return finals.map((f) => f.text).join(' ');
 }
 
-test(`${files.length} LibriSpeech files streamed at real-time pace over ${PARALLEL} parallel WebSockets`, { timeout: 600_000 }, async () => {
-  // The reference (transcribe path) runs alongside: the real-time streams leave the CPU mostly idle.
-  const reference = (async () => {
-    const texts = new Map<string, string>();
-    for (const f of files) texts.set(f.replace(/\.wav$/, ''), await transcribeInProcess(f));
-    return texts;
-  })();
-  const queue = [...files];
-  const results: WsResult[] = [];
-  await Promise.all(
-    Array.from({ length: PARALLEL }, async () => {
-      for (let f = queue.shift(); f; f = queue.shift()) results.push(await streamFile(f));
-    }),
-  );
-  assert.equal(results.length, files.length);
+test(
+  `${files.length} LibriSpeech files streamed at real-time pace over ${PARALLEL} parallel WebSockets`,
+  { timeout: 600_000 },
+  async () => {
+    // The reference (transcribe path) runs alongside: the real-time streams leave the CPU mostly idle.
+    const reference = (async () => {
+      const texts = new Map<string, string>();
+      for (const f of files) texts.set(f.replace(/\.wav$/, ''), await transcribeInProcess(f));
+      return texts;
+    })();
+    const queue = [...files];
+    const results: WsResult[] = [];
+    await Promise.all(
+      Array.from({ length: PARALLEL }, async () => {
+        for (let f = queue.shift(); f; f = queue.shift()) results.push(await streamFile(f));
+      }),
+    );
+    assert.equal(results.length, files.length);
 
-  // Interims come while the audio is still streaming. On an idle machine that holds for every file; on a
-  // 2-core machine shared with other work the recognizer falls behind real time and a file's interims may
-  // come only after its last chunk, so the bar here is a third of the files (the figure is printed).
-  const live = results.filter((r) => r.interimsWhileStreaming > 0).length;
-  process.stderr.write(`interims while streaming: ${live}/${results.length} files; per file ${results.map((r) => `${r.interimsWhileStreaming}/${r.interims}`).join(' ')}\n`);
-  assert.ok(live >= results.length / 3, `interims arrived while streaming for only ${live} of ${results.length} files`);
-  for (const r of results) {
-    assert.ok(r.finals.length >= 1, `${r.id}: at least one final`);
-    assert.ok(r.interims > 0, `${r.id}: interims before its finals`);
-    for (const f of r.finals) {
-      assert.ok(f.words.length > 0, `${r.id}: final has word timings`);
-      assert.equal(f.words.map((w: any) => w.word).join(' ').toUpperCase(), f.text.toUpperCase().replace(/\s+/g, ' '), `${r.id}: words spell the text`);
-      for (const w of f.words) assert.ok(w.start_ms >= f.start_ms - 50 && w.end_ms <= f.end_ms + 50 && w.end_ms >= w.start_ms, `${r.id}: word ${w.word} inside its final`);
-      assert.ok(f.end_ms <= r.durationMs + 100, `${r.id}: final ends within the file`);
+    // Interims come while the audio is still streaming. On an idle machine that holds for every file; on a
+    // 2-core machine shared with other work the recognizer falls behind real time and a file's interims may
+    // come only after its last chunk, so the bar here is a third of the files (the figure is printed).
+    const live = results.filter((r) => r.interimsWhileStreaming > 0).length;
+    process.stderr.write(
+      `interims while streaming: ${live}/${results.length} files; per file ${results.map((r) => `${r.interimsWhileStreaming}/${r.interims}`).join(' ')}\n`,
+    );
+    assert.ok(live >= results.length / 3, `interims arrived while streaming for only ${live} of ${results.length} files`);
+    for (const r of results) {
+      assert.ok(r.finals.length >= 1, `${r.id}: at least one final`);
+      assert.ok(r.interims > 0, `${r.id}: interims before its finals`);
+      for (const f of r.finals) {
+        assert.ok(f.words.length > 0, `${r.id}: final has word timings`);
+        assert.equal(
+          f.words
+            .map((w: any) => w.word)
+            .join(' ')
+            .toUpperCase(),
+          f.text.toUpperCase().replace(/\s+/g, ' '),
+          `${r.id}: words spell the text`,
+        );
+        for (const w of f.words)
+          assert.ok(
+            w.start_ms >= f.start_ms - 50 && w.end_ms <= f.end_ms + 50 && w.end_ms >= w.start_ms,
+            `${r.id}: word ${w.word} inside its final`,
+          );
+        assert.ok(f.end_ms <= r.durationMs + 100, `${r.id}: final ends within the file`);
+      }
     }
-  }
 
-  const ws = corpusWer(results.map((r) => ({ reference: refs.get(r.id)!, hypothesis: r.finals.map((f) => f.text).join(' ') })));
-  const cliTexts = await reference;
-  const cli = corpusWer([...cliTexts].map(([id, hyp]) => ({ reference: refs.get(id)!, hypothesis: hyp })));
-  process.stderr.write(`librispeech-dev WER: websocket ${(ws.wer * 100).toFixed(2)} %, transcribe path ${(cli.wer * 100).toFixed(2)} % (${ws.refWords} words)\n`);
-  assert.ok(ws.wer < 0.6, `pocketsphinx recognizes speech (WER ${ws.wer})`);
-  assert.equal(ws.errors, cli.errors, 'the WebSocket path scores the same as the transcribe path');
+    const ws = corpusWer(results.map((r) => ({ reference: refs.get(r.id)!, hypothesis: r.finals.map((f) => f.text).join(' ') })));
+    const cliTexts = await reference;
+    const cli = corpusWer([...cliTexts].map(([id, hyp]) => ({ reference: refs.get(id)!, hypothesis: hyp })));
+    process.stderr.write(
+      `librispeech-dev WER: websocket ${(ws.wer * 100).toFixed(2)} %, transcribe path ${(cli.wer * 100).toFixed(2)} % (${ws.refWords} words)\n`,
+    );
+    assert.ok(ws.wer < 0.6, `pocketsphinx recognizes speech (WER ${ws.wer})`);
+    assert.equal(ws.errors, cli.errors, 'the WebSocket path scores the same as the transcribe path');
 
-  // The transcribe path above is the CLI's own loop; check the real CLI agrees on one file.
-  const one = files[0]!;
-  const r = spawnSync(process.execPath, ['bin/earshot.mjs', 'transcribe', join(LIBRISPEECH, one), '--engine', 'pocketsphinx'], {
-    cwd: join(import.meta.dirname, '..', '..'),
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout.trim().replace(/\s+/g, ' '), cliTexts.get(one.replace(/\.wav$/, ''))!.trim());
-});
+    // The transcribe path above is the CLI's own loop; check the real CLI agrees on one file.
+    const one = files[0]!;
+    const r = spawnSync(process.execPath, ['bin/earshot.mjs', 'transcribe', join(LIBRISPEECH, one), '--engine', 'pocketsphinx'], {
+      cwd: join(import.meta.dirname, '..', '..'),
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim().replace(/\s+/g, ' '), cliTexts.get(one.replace(/\.wav$/, ''))!.trim());
+  },
+);

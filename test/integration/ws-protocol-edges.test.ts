@@ -34,8 +34,14 @@ test('unknown config keys: bad_config naming the key; nothing of that config is 
   await streamPcm(c.ws, toS16(toneAudio('still here', { tail: 0.3 })), 16000, 100, 0);
   c.send({ type: 'end' });
   await c.waitFor((m) => m.type === 'session_complete');
-  assert.ok(c.messages.some((m) => m.type === 'transcript' && !m.is_final), 'interim results were not turned off by the refused config');
-  assert.deepEqual(c.messages.filter((m) => m.type === 'transcript' && m.is_final).map((m) => m.text), ['still here']);
+  assert.ok(
+    c.messages.some((m) => m.type === 'transcript' && !m.is_final),
+    'interim results were not turned off by the refused config',
+  );
+  assert.deepEqual(
+    c.messages.filter((m) => m.type === 'transcript' && m.is_final).map((m) => m.text),
+    ['still here'],
+  );
 });
 
 test('an unknown query parameter is refused at the handshake: bad_config naming it, close 1008', async () => {
@@ -66,7 +72,7 @@ test('a bad session value is refused each time it is sent, and never applied', a
   assert.equal(store.listSessions({}).total, before, 'nothing was stored');
 });
 
-test('every flush is answered with `flushed`: segment null over no audio or silence, the final\'s segment after speech', async () => {
+test("every flush is answered with `flushed`: segment null over no audio or silence, the final's segment after speech", async () => {
   const c = connect(wsUrl(h.server, 'asr', '/v1/audio/stream', q));
   await c.waitFor((m) => m.type === 'ready');
   c.send({ type: 'flush' });
@@ -132,7 +138,14 @@ test('TTS: a request_id that is not a short string is bad_json and is not echoed
     assert.equal('request_id' in e, false, `request_id ${JSON.stringify(bad).slice(0, 20)} not echoed`);
   }
   c.send({ type: 'append', text: 'Hi', request_id: 7 });
-  assert.equal((await c.waitFor((m) => m.type === 'error' && /request_id/.test(m.message) && c.messages.filter((x) => x.type === 'error').length === 7)).code, 'bad_json');
+  assert.equal(
+    (
+      await c.waitFor(
+        (m) => m.type === 'error' && /request_id/.test(m.message) && c.messages.filter((x) => x.type === 'error').length === 7,
+      )
+    ).code,
+    'bad_json',
+  );
   c.send({ text: 'Hello.', request_id: 'mine-1' });
   const done = await c.waitFor((m) => m.type === 'synthesis_complete');
   assert.equal(done.request_id, 'mine-1');

@@ -11,7 +11,11 @@ import { connect, startTestServer, streamPcm, toS16, wsUrl } from './ws-harness.
 let h: Awaited<ReturnType<typeof startTestServer>>;
 let plain: Awaited<ReturnType<typeof startTestServer>>;
 before(async () => {
-  h = await startTestServer({ asr: TONE_MODELS.map((model) => ({ backend: 'sherpa' as const, model })), tts: [], punct: { model: 'punct-fixture' } });
+  h = await startTestServer({
+    asr: TONE_MODELS.map((model) => ({ backend: 'sherpa' as const, model })),
+    tts: [],
+    punct: { model: 'punct-fixture' },
+  });
   plain = await startTestServer({ asr: [{ backend: 'sherpa', model: 'tone-transducer' }], tts: [], punct: false });
 });
 after(async () => {
@@ -28,7 +32,11 @@ async function transcribe(server: typeof h, params: Record<string, string | numb
   await c.waitFor((m) => m.type === 'session_complete');
   const finals = c.messages.filter((m) => m.type === 'transcript' && m.is_final);
   const interims = c.messages.filter((m) => m.type === 'transcript' && !m.is_final);
-  return { finals: finals.map((f) => f.text), interims: interims.map((i) => i.text), words: finals.map((f) => f.words.map((w: any) => w.word).join(' ')) };
+  return {
+    finals: finals.map((f) => f.text),
+    interims: interims.map((i) => i.text),
+    words: finals.map((f) => f.words.map((w: any) => w.word).join(' ')),
+  };
 }
 
 for (const model of TONE_MODELS) {
@@ -58,7 +66,10 @@ test('flush returns the punctuated final, and a live config change turns punctua
   await streamPcm(c.ws, toS16(toneAudio('ok i see', { tail: 0.2 })), 16000, 100, 5);
   c.send({ type: 'end' });
   await c.waitFor((m) => m.type === 'session_complete');
-  assert.deepEqual(c.messages.filter((m) => m.type === 'transcript' && m.is_final).map((m) => m.text), ['OK I see.', 'ok i see']);
+  assert.deepEqual(
+    c.messages.filter((m) => m.type === 'transcript' && m.is_final).map((m) => m.text),
+    ['OK I see.', 'ok i see'],
+  );
 });
 
 test('GET /v1/models names the punctuation model; without one, punctuate defaults off and finals are raw', async () => {
@@ -72,5 +83,9 @@ test('GET /v1/models names the punctuation model; without one, punctuate default
   const without = (await (await fetch(`${plain.server.asrUrl}/v1/models`)).json()) as any;
   assert.equal(without.punctuation, null);
   assert.deepEqual((await transcribe(plain, { model: 'tone-transducer' }, ['hello world'])).finals, ['hello world']);
-  assert.deepEqual((await transcribe(plain, { model: 'tone-transducer', punctuate: 'true' }, ['hello world'])).finals, ['hello world'], 'asking changes nothing without a model');
+  assert.deepEqual(
+    (await transcribe(plain, { model: 'tone-transducer', punctuate: 'true' }, ['hello world'])).finals,
+    ['hello world'],
+    'asking changes nothing without a model',
+  );
 });

@@ -36,7 +36,10 @@ test('three one-shot requests on one connection each end with synthesis_complete
   for (const [id, text] of Object.entries(texts)) c.send({ text, voice: 'espeak:en-us', request_id: id, sample_rate: 16000 });
   await c.waitFor((m) => m.type === 'synthesis_complete' && m.request_id === 'r3');
   const order = c.messages.filter((m) => m.type.startsWith('synthesis')).map((m) => `${m.type}:${m.request_id}`);
-  assert.deepEqual(order, ['r1', 'r2', 'r3'].flatMap((r) => [`synthesis_started:${r}`, `synthesis_complete:${r}`]));
+  assert.deepEqual(
+    order,
+    ['r1', 'r2', 'r3'].flatMap((r) => [`synthesis_started:${r}`, `synthesis_complete:${r}`]),
+  );
   // Every binary frame lies inside one request's started..complete bracket.
   const total = c.received.filter((r) => 'binary' in r).reduce((n, r) => n + (r as { binary: Buffer }).binary.byteLength, 0);
   let inside = 0;
@@ -50,7 +53,9 @@ test('three one-shot requests on one connection each end with synthesis_complete
     inside += a.bytes;
   }
   assert.equal(inside, total);
-  const durations = Object.keys(texts).map((id) => c.messages.find((m) => m.type === 'synthesis_complete' && m.request_id === id).duration_ms);
+  const durations = Object.keys(texts).map(
+    (id) => c.messages.find((m) => m.type === 'synthesis_complete' && m.request_id === id).duration_ms,
+  );
   assert.ok(durations[1] > durations[0] && durations[1] > durations[2], 'the longest text gives the longest audio');
   c.ws.close();
 });
@@ -58,7 +63,10 @@ test('three one-shot requests on one connection each end with synthesis_complete
 test('incremental text starts audio at the first sentence end, before the text is finished; flush keeps the connection; finish closes after the last audio', async () => {
   const c = connect(wsUrl(h.server, 'tts', '/v1/tts/stream', { voice: 'espeak:en-us' }));
   await c.opened;
-  const words = 'Hello there, this is a streamed answer. It keeps arriving a few words at a time, like a language model that is still thinking about what to say next'.split(' ');
+  const words =
+    'Hello there, this is a streamed answer. It keeps arriving a few words at a time, like a language model that is still thinking about what to say next'.split(
+      ' ',
+    );
   let sentWhenFirstAudio = -1;
   let sent = 0;
   c.ws.on('message', (_d, isBinary) => {
@@ -70,7 +78,10 @@ test('incremental text starts audio at the first sentence end, before the text i
     await new Promise((r) => setTimeout(r, 50));
   }
   await c.waitForBinary();
-  assert.ok(sentWhenFirstAudio > 0 && sentWhenFirstAudio < words.length, `first audio arrived after ${sentWhenFirstAudio} of ${words.length} words`);
+  assert.ok(
+    sentWhenFirstAudio > 0 && sentWhenFirstAudio < words.length,
+    `first audio arrived after ${sentWhenFirstAudio} of ${words.length} words`,
+  );
   assert.equal(c.messages.filter((m) => m.type === 'synthesis_complete').length, 0, 'no completion before flush');
   c.send({ type: 'flush' });
   const first = await c.waitFor((m) => m.type === 'synthesis_complete');
@@ -108,7 +119,10 @@ test('cancel stops the audio at once, drops queued requests, answers cancelled; 
   assert.equal(afterCancel.slice(0, startedIdx).filter((r) => 'binary' in r).length, 0, 'no audio between cancelled and the next request');
   assert.ok(!c.messages.some((m) => m.request_id === 'queued'));
   // The cancelled request's audio is a small part of the 200 sentences (~2.5 minutes).
-  const longBytes = c.received.slice(0, cancelledAt).filter((r) => 'binary' in r).reduce((n, r) => n + (r as { binary: Buffer }).binary.byteLength, 0);
+  const longBytes = c.received
+    .slice(0, cancelledAt)
+    .filter((r) => 'binary' in r)
+    .reduce((n, r) => n + (r as { binary: Buffer }).binary.byteLength, 0);
   assert.ok(longBytes / 2 / 22050 < 20, `cancelled request played ${(longBytes / 2 / 22050).toFixed(1)} s`);
   c.ws.close();
 });

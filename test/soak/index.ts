@@ -113,13 +113,26 @@ interface WellBehaved {
  * time from sending the utterance's last speech chunk to its final. Ends with `end` and checks
  * `session_complete` counts every final it received.
  */
-async function wellBehaved(ws: WebSocket, audio: Float32Array[], seconds: number, offset: number, stop: { now: boolean } = { now: false }): Promise<WellBehaved> {
+async function wellBehaved(
+  ws: WebSocket,
+  audio: Float32Array[],
+  seconds: number,
+  offset: number,
+  stop: { now: boolean } = { now: false },
+): Promise<WellBehaved> {
   const out: WellBehaved = { latencies: [], sent: 0, lost: 0, finals: 0, storedSegments: null, errors: {} };
   const finals: { start_ms: number; end_ms: number; at: number }[] = [];
   let complete: ((n: number) => void) | null = null;
   ws.on('message', (data, binary) => {
     if (binary) return;
-    const m = JSON.parse(String(data)) as { type: string; is_final?: boolean; start_ms: number; end_ms: number; segments?: number; code?: string };
+    const m = JSON.parse(String(data)) as {
+      type: string;
+      is_final?: boolean;
+      start_ms: number;
+      end_ms: number;
+      segments?: number;
+      code?: string;
+    };
     if (m.type === 'error') out.errors[m.code ?? '?'] = (out.errors[m.code ?? '?'] ?? 0) + 1;
     if (m.type === 'transcript' && m.is_final) finals.push({ start_ms: m.start_ms, end_ms: m.end_ms, at: performance.now() });
     if (m.type === 'session_complete') complete?.(m.segments ?? -1);
@@ -132,7 +145,10 @@ async function wellBehaved(ws: WebSocket, audio: Float32Array[], seconds: number
   for (let k = offset; performance.now() - t0 < seconds * 1000 && !stop.now; k++) {
     const utt = audio[k % audio.length]!;
     const startMs = streamMs;
-    for (const [buf, speech] of [[utt, true], [silence, false]] as const) {
+    for (const [buf, speech] of [
+      [utt, true],
+      [silence, false],
+    ] as const) {
       for (let i = 0; i < buf.length; i += step) {
         const piece = buf.subarray(i, i + step);
         await until(t0, streamMs);
@@ -161,7 +177,13 @@ async function wellBehaved(ws: WebSocket, audio: Float32Array[], seconds: number
 }
 
 /** Misbehaving clients, looping until `stopAt`; each records what the server told it. */
-async function misbehaving(info: ServerInfo, audio: Float32Array[], stopAt: number, refused: Refusal[], notes: Record<string, number>): Promise<void> {
+async function misbehaving(
+  info: ServerInfo,
+  audio: Float32Array[],
+  stopAt: number,
+  refused: Refusal[],
+  notes: Record<string, number>,
+): Promise<void> {
   const speech = float32ToS16le(audio[0]!);
   const count = (k: string) => (notes[k] = (notes[k] ?? 0) + 1);
   const tryOpen = async (client: string, query?: string): Promise<WebSocket | null> => {
@@ -242,7 +264,13 @@ async function misbehaving(info: ServerInfo, audio: Float32Array[], stopAt: numb
 }
 
 /** A large upload (~10 min of audio, ~19 MB WAV), abandoned at `stopAt` if it has not finished. */
-async function largeUpload(info: ServerInfo, audio: Float32Array[], stopAt: number, refused: Refusal[], notes: Record<string, unknown>): Promise<void> {
+async function largeUpload(
+  info: ServerInfo,
+  audio: Float32Array[],
+  stopAt: number,
+  refused: Refusal[],
+  notes: Record<string, unknown>,
+): Promise<void> {
   const total = new Float32Array(600 * RATE);
   for (let o = 0, k = 0; o < total.length; k++) {
     const a = audio[k % audio.length]!;
@@ -257,12 +285,20 @@ async function largeUpload(info: ServerInfo, audio: Float32Array[], stopAt: numb
   const timer = setTimeout(() => abort.abort(), Math.max(0, stopAt - performance.now()));
   const t0 = performance.now();
   try {
-    const res = await fetch(`http://127.0.0.1:${info.asrPort}/v1/audio/transcriptions`, { method: 'POST', body: form, signal: abort.signal });
+    const res = await fetch(`http://127.0.0.1:${info.asrPort}/v1/audio/transcriptions`, {
+      method: 'POST',
+      body: form,
+      signal: abort.signal,
+    });
     const body = await res.text();
     notes.large_upload = { status: res.status, seconds: Math.round((performance.now() - t0) / 100) / 10 };
-    if (res.status === 503) refused.push({ client: 'large-upload', code: 503, reason: `${body} (Retry-After ${res.headers.get('retry-after')})` });
+    if (res.status === 503)
+      refused.push({ client: 'large-upload', code: 503, reason: `${body} (Retry-After ${res.headers.get('retry-after')})` });
   } catch {
-    notes.large_upload = { status: 'abandoned by the client at the end of the run', seconds: Math.round((performance.now() - t0) / 100) / 10 };
+    notes.large_upload = {
+      status: 'abandoned by the client at the end of the run',
+      seconds: Math.round((performance.now() - t0) / 100) / 10,
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -307,7 +343,9 @@ async function ttsClients(info: ServerInfo, stopAt: number, notes: Record<string
 }
 
 async function startServer(backend: string): Promise<{ child: ChildProcess; info: ServerInfo }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'server.ts'), backend], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'server.ts'), backend], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
     rl.once('line', resolve);
@@ -351,7 +389,9 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
     const capacityNow = running.length;
     const free = Math.min(MISBEHAVING_SLOTS, running.length - 1);
     for (const r of running.slice(running.length - free)) r.stop.now = true;
-    log(`${backend}: ${capacityNow} live streams admitted under load (calibrated at start: ${info.capacity.admitted}); load: ${capacityNow - free} well-behaved + misbehaving + TTS for ${DURATION_S} s`);
+    log(
+      `${backend}: ${capacityNow} live streams admitted under load (calibrated at start: ${info.capacity.admitted}); load: ${capacityNow - free} well-behaved + misbehaving + TTS for ${DURATION_S} s`,
+    );
     const notes: Record<string, unknown> = {};
     const stopAt = performance.now() + DURATION_S * 1000;
     setTimeout(() => running.forEach((r) => (r.stop.now = true)), DURATION_S * 1000).unref();
@@ -395,7 +435,11 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
         for (const [k, v] of Object.entries(r.errors)) acc[k] = (acc[k] ?? 0) + v;
         return acc;
       }, {}),
-      refused: { count: refused.length, unexplained: refused.filter((r) => !r.reason || r.reason === '(no reason given)').length, samples: dedupe(refused) },
+      refused: {
+        count: refused.length,
+        unexplained: refused.filter((r) => !r.reason || r.reason === '(no reason given)').length,
+        samples: dedupe(refused),
+      },
       misbehaving: notes,
       rss_mb: { start: mb(rssStart), peak: mb(rssPeak), after: mb(rssAfter), after_vs_start: +(rssAfter / rssStart).toFixed(2) },
       goals: {

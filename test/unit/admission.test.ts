@@ -7,7 +7,17 @@ import { liveStreamsPerWorker, type AsrCapacity, type AsrEngine } from '../../sr
 
 function engineWith(cap: Partial<AsrCapacity>): AsrEngine {
   const capacity: AsrCapacity = { liveStreams: 3, liveActive: 0, rtf: 0.2, workers: 1, lagMs: 0, ...cap };
-  return { backend: 'pocketsphinx', modelId: 'm', language: 'en', sampleRate: 16000, activeStreams: 0, createStream: () => { throw new Error('unused'); }, capacity: () => capacity };
+  return {
+    backend: 'pocketsphinx',
+    modelId: 'm',
+    language: 'en',
+    sampleRate: 16000,
+    activeStreams: 0,
+    createStream: () => {
+      throw new Error('unused');
+    },
+    capacity: () => capacity,
+  };
 }
 
 test('live streams are admitted up to the measured capacity, then refused with the reason; a release frees a slot', () => {
@@ -17,7 +27,13 @@ test('live streams are admitted up to the measured capacity, then refused with t
   assert.equal(a.liveOn(asr), 3);
   assert.throws(
     () => a.admitLive(asr),
-    (e: unknown) => e instanceof OverloadedError && e.code === 'rate_limited' && e.retryAfterS > 0 && /^server at capacity: 3 of 3 live streams on m; try again in \d+ s \(it keeps 3 real-time: measured real-time factor 0\.210/.test(e.message),
+    (e: unknown) =>
+      e instanceof OverloadedError &&
+      e.code === 'rate_limited' &&
+      e.retryAfterS > 0 &&
+      /^server at capacity: 3 of 3 live streams on m; try again in \d+ s \(it keeps 3 real-time: measured real-time factor 0\.210/.test(
+        e.message,
+      ),
   );
   held[0]!();
   held[0]!(); // idempotent
@@ -36,7 +52,11 @@ test('while an admitted live stream is more than a second behind real time, no n
   const capacity = asr.capacity();
   a.admitLive(asr);
   capacity.lagMs = 1500;
-  assert.throws(() => a.admitLive(asr), (e: unknown) => e instanceof OverloadedError && /1 live streams on m and the engine is 1500 ms behind real time; try again in \d+ s/.test(e.message));
+  assert.throws(
+    () => a.admitLive(asr),
+    (e: unknown) =>
+      e instanceof OverloadedError && /1 live streams on m and the engine is 1500 ms behind real time; try again in \d+ s/.test(e.message),
+  );
   capacity.lagMs = 200;
   a.admitLive(asr);
 });
@@ -49,7 +69,10 @@ test('the configured limit caps the measurement; batch jobs have their own slots
   a.admitLive(asr);
   assert.throws(() => a.admitLive(asr), OverloadedError);
   const job = a.admitBatch();
-  assert.throws(() => a.admitBatch(), (e: unknown) => e instanceof OverloadedError && /1 file transcriptions are already running \(limit 1/.test(e.message));
+  assert.throws(
+    () => a.admitBatch(),
+    (e: unknown) => e instanceof OverloadedError && /1 file transcriptions are already running \(limit 1/.test(e.message),
+  );
   job();
   a.admitBatch();
 });

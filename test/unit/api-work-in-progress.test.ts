@@ -38,8 +38,20 @@ test('work still running at the deadline is cut with a message that says why', a
 test('a throwing finish or cut does not stop the others', async () => {
   const work = new WorkInProgress();
   const cut: string[] = [];
-  work.add({ finish: () => { throw new Error('boom'); }, cut: () => { throw new Error('boom'); } });
-  work.add({ finish: async () => { throw new Error('boom'); }, cut: () => cut.push('b') });
+  work.add({
+    finish: () => {
+      throw new Error('boom');
+    },
+    cut: () => {
+      throw new Error('boom');
+    },
+  });
+  work.add({
+    finish: async () => {
+      throw new Error('boom');
+    },
+    cut: () => cut.push('b'),
+  });
   const report = await work.stop(10);
   assert.deepEqual(report, { finished: 0, cut: 2 });
   assert.deepEqual(cut, ['b']);
@@ -50,7 +62,13 @@ test('work added while stopping is asked to finish at once', async () => {
   const hold = work.add({ finish: () => undefined, cut: () => undefined });
   const stopping = work.stop(1000);
   let asked = false;
-  const late = work.add({ finish: () => { asked = true; late(); }, cut: () => undefined });
+  const late = work.add({
+    finish: () => {
+      asked = true;
+      late();
+    },
+    cut: () => undefined,
+  });
   await Promise.resolve();
   assert.equal(asked, true);
   hold();

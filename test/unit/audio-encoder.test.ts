@@ -3,7 +3,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { AudioEncoder, bundledFfmpeg, encodedRate, encodePcm, COMPRESSED_FORMATS, float32ToS16le } from '../../src-main/core/audio/index.js';
+import {
+  AudioEncoder,
+  bundledFfmpeg,
+  encodedRate,
+  encodePcm,
+  COMPRESSED_FORMATS,
+  float32ToS16le,
+} from '../../src-main/core/audio/index.js';
 
 function tone(seconds: number, rate: number): Buffer {
   const x = new Float32Array(Math.round(seconds * rate));
@@ -14,7 +21,11 @@ function tone(seconds: number, rate: number): Buffer {
 function decode(encoded: Buffer, rate: number): Buffer {
   const ffmpeg = bundledFfmpeg();
   assert.ok('path' in ffmpeg);
-  const r = spawnSync(ffmpeg.path, ['-hide_banner', '-loglevel', 'error', '-i', 'pipe:0', '-f', 's16le', '-ac', '1', '-ar', String(rate), 'pipe:1'], { input: encoded });
+  const r = spawnSync(
+    ffmpeg.path,
+    ['-hide_banner', '-loglevel', 'error', '-i', 'pipe:0', '-f', 's16le', '-ac', '1', '-ar', String(rate), 'pipe:1'],
+    { input: encoded },
+  );
   assert.equal(r.status, 0, String(r.stderr));
   return r.stdout;
 }
@@ -27,7 +38,7 @@ test('each format encodes 2 s of a 440 Hz tone that decodes back to ~2 s of the 
     assert.ok(Math.abs(seconds - 2) < 0.1, `${format}: ${seconds} s`);
     // Zero crossings per second of the middle of the decoded audio ≈ 2 × 440.
     let crossings = 0;
-    for (let i = 22050 / 2 + 1; i < 22050 * 1.5; i++) if ((pcm.readInt16LE((i - 1) * 2) < 0) !== (pcm.readInt16LE(i * 2) < 0)) crossings++;
+    for (let i = 22050 / 2 + 1; i < 22050 * 1.5; i++) if (pcm.readInt16LE((i - 1) * 2) < 0 !== pcm.readInt16LE(i * 2) < 0) crossings++;
     assert.ok(Math.abs(crossings - 880) < 20, `${format}: ${crossings} zero crossings in 1 s`);
   }
 });

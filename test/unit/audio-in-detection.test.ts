@@ -2,7 +2,14 @@
 // `audio` field is read (base64 vs hex vs float arrays), and which language a text's script asks for.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AudioFormatError, decodeAudioFile, encodeWav, float32ToF32le, float32ToS16le, wavHeader } from '../../src-main/core/audio/index.js';
+import {
+  AudioFormatError,
+  decodeAudioFile,
+  encodeWav,
+  float32ToF32le,
+  float32ToS16le,
+  wavHeader,
+} from '../../src-main/core/audio/index.js';
 import { truncationProblem } from '../../src-main/core/audio/container-length.js';
 import { decodeJsonAudio } from '../../src-main/core/api/ws/json-audio.js';
 import { languageFromScript } from '../../src-main/core/engine/text/script-language.js';
@@ -23,9 +30,15 @@ test('a whole WAV decodes; a cut one, an empty one and bytes of no format are sp
   assert.equal(truncationProblem('wav', wav), null);
   const cut = wav.subarray(0, 9000);
   assert.match(truncationProblem('wav', cut) ?? '', /declares 16000 bytes but only 8956 are present/);
-  await assert.rejects(decodeAudioFile(cut), (e: unknown) => e instanceof AudioFormatError && /invalid WAV file: the file is truncated/.test(e.message));
+  await assert.rejects(
+    decodeAudioFile(cut),
+    (e: unknown) => e instanceof AudioFormatError && /invalid WAV file: the file is truncated/.test(e.message),
+  );
   await assert.rejects(decodeAudioFile(new Uint8Array(0)), (e: unknown) => e instanceof AudioFormatError && /empty/.test(e.message));
-  await assert.rejects(decodeAudioFile(Buffer.from('plain text, no audio here')), (e: unknown) => e instanceof AudioFormatError && /unrecognised audio format/.test(e.message));
+  await assert.rejects(
+    decodeAudioFile(Buffer.from('plain text, no audio here')),
+    (e: unknown) => e instanceof AudioFormatError && /unrecognised audio format/.test(e.message),
+  );
   // A view into a larger buffer (as gRPC and multipart hand them over) is read at its own offset.
   const pooled = Buffer.concat([Buffer.from('xxxxxxxx'), wav]).subarray(8);
   assert.equal((await decodeAudioFile(pooled)).format, 'wav');
@@ -49,7 +62,10 @@ test('JSON audio: float arrays, hex with digits, base64 (also of silence, which 
   assert.ok(floats.kind === 'samples');
   assert.deepEqual(Array.from(floats.samples), [0, 0.5, -0.25, 1]);
   const bad = (v: unknown, code: string, re: RegExp) =>
-    assert.throws(() => decodeJsonAudio(v), (e: unknown) => e instanceof SessionError && e.code === code && re.test(e.message));
+    assert.throws(
+      () => decodeJsonAudio(v),
+      (e: unknown) => e instanceof SessionError && e.code === code && re.test(e.message),
+    );
   bad([0, 1200, -3000], 'bad_audio', /float samples lie in \[-1, 1\]/);
   bad([0, 'x'], 'bad_audio', /finite float samples/);
   bad('not base64!', 'bad_json', /neither hex nor base64/);

@@ -1,8 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  AudioFormatError, decodeWav, encodeWav, f32leToFloat32, float32ToS16le, parseWavHeader, Rechunker,
-  resample, s16leToFloat32, StreamingResampler, wavHeader,
+  AudioFormatError,
+  decodeWav,
+  encodeWav,
+  f32leToFloat32,
+  float32ToS16le,
+  parseWavHeader,
+  Rechunker,
+  resample,
+  s16leToFloat32,
+  StreamingResampler,
+  wavHeader,
 } from '../../src-main/core/audio/index.js';
 
 const sine = (hz: number, rate: number, seconds: number) =>
@@ -19,7 +28,10 @@ test('f32le rejects NaN and Inf, and ragged lengths', () => {
   const b = Buffer.alloc(8);
   b.writeFloatLE(0.25, 0);
   b.writeFloatLE(NaN, 4);
-  assert.throws(() => f32leToFloat32(b), (e: unknown) => e instanceof AudioFormatError && /sample 1 is NaN/.test(e.message));
+  assert.throws(
+    () => f32leToFloat32(b),
+    (e: unknown) => e instanceof AudioFormatError && /sample 1 is NaN/.test(e.message),
+  );
   b.writeFloatLE(Infinity, 4);
   assert.throws(() => f32leToFloat32(b), /Infinity/);
   assert.throws(() => f32leToFloat32(new Uint8Array(6)), /multiple of 4/);
@@ -76,7 +88,13 @@ test('rechunker cuts any block sizes into fixed frames', () => {
   const r = new Rechunker(4);
   assert.deepEqual(r.push(Float32Array.from([1, 2, 3])).length, 0);
   const frames = r.push(Float32Array.from([4, 5, 6, 7, 8, 9]));
-  assert.deepEqual(frames.map((f) => Array.from(f)), [[1, 2, 3, 4], [5, 6, 7, 8]]);
+  assert.deepEqual(
+    frames.map((f) => Array.from(f)),
+    [
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+    ],
+  );
   assert.deepEqual(Array.from(r.drain()!), [9, 0, 0, 0]);
   assert.equal(r.drain(), null);
 });

@@ -4,14 +4,30 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkAccess, createAuthPolicy, extractToken, hostAllowed, hostnameOf, isLoopbackHostname, loadOrCreateToken, originAllowed, tokenPath } from '../../src-main/core/api/auth.js';
+import {
+  checkAccess,
+  createAuthPolicy,
+  extractToken,
+  hostAllowed,
+  hostnameOf,
+  isLoopbackHostname,
+  loadOrCreateToken,
+  originAllowed,
+  tokenPath,
+} from '../../src-main/core/api/auth.js';
 
 const TOKEN = 'secret-token-abcdefghijklmnopqrstuvwxyz';
 const policy = (p = {}) => createAuthPolicy({ token: TOKEN, ownPorts: [8088, 9999], ...p });
-const req = (r: Partial<Parameters<typeof checkAccess>[0]>) => ({ host: '127.0.0.1:8088', origin: undefined, authorization: undefined, ...r });
+const req = (r: Partial<Parameters<typeof checkAccess>[0]>) => ({
+  host: '127.0.0.1:8088',
+  origin: undefined,
+  authorization: undefined,
+  ...r,
+});
 
 test('loopback host names and Host header parsing', () => {
-  for (const h of ['localhost', '127.0.0.1', '127.1.2.3', '::1', '[::1]', 'app.localhost', '::ffff:127.0.0.1']) assert.ok(isLoopbackHostname(h), h);
+  for (const h of ['localhost', '127.0.0.1', '127.1.2.3', '::1', '[::1]', 'app.localhost', '::ffff:127.0.0.1'])
+    assert.ok(isLoopbackHostname(h), h);
   for (const h of ['evil.example', '10.0.0.1', '0.0.0.0', 'localhost.evil.example', '128.0.0.1']) assert.ok(!isLoopbackHostname(h), h);
   assert.equal(hostnameOf('127.0.0.1:8088'), '127.0.0.1');
   assert.equal(hostnameOf('[::1]:8088'), '::1');
@@ -62,7 +78,10 @@ test('the decision table', () => {
     assert.deepEqual(checkAccess(req({ authorization: `Bearer ${TOKEN}` }), strict), { ok: true });
   }
   // 'public' (/healthz) is open; 'ui' (static UI files) needs only a good Host; no level = protected.
-  assert.deepEqual(checkAccess(req({ access: 'public', host: 'evil.example', origin: 'https://evil.example' }), policy({ requireToken: true })), { ok: true });
+  assert.deepEqual(
+    checkAccess(req({ access: 'public', host: 'evil.example', origin: 'https://evil.example' }), policy({ requireToken: true })),
+    { ok: true },
+  );
   assert.deepEqual(checkAccess(req({ access: 'ui', origin: 'https://x.example' }), policy({ requireToken: true })), { ok: true });
   assert.equal(checkAccess(req({ access: 'ui', host: 'evil.example' }), p).ok, false);
   assert.equal(checkAccess(req({ origin: 'https://x.example' }), p).ok, false);

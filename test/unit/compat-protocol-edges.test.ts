@@ -8,7 +8,10 @@ import { sentenceAlignment } from '../../src-main/core/api/compat/elevenlabs/ali
 import { encodeEvent, WyomingParser, WyomingProtocolError } from '../../src-main/core/api/wyoming/framing.js';
 
 test('Wyoming: an event split at every byte boundary parses the same', () => {
-  const wire = Buffer.concat([encodeEvent('audio-chunk', { rate: 16000, width: 2, channels: 1 }, Buffer.from([1, 2, 3, 4])), encodeEvent('audio-stop')]);
+  const wire = Buffer.concat([
+    encodeEvent('audio-chunk', { rate: 16000, width: 2, channels: 1 }, Buffer.from([1, 2, 3, 4])),
+    encodeEvent('audio-stop'),
+  ]);
   for (let cut = 1; cut < wire.length; cut++) {
     const p = new WyomingParser(1024);
     const events = [...p.push(wire.subarray(0, cut)), ...p.push(wire.subarray(cut))];
@@ -31,13 +34,18 @@ test('Wyoming: inline data in the header is merged with separate data (which win
 test('Wyoming: malformed headers and sizes over the limits are protocol errors', () => {
   assert.throws(() => new WyomingParser(1024).push(Buffer.from('not json\n')), WyomingProtocolError);
   assert.throws(() => new WyomingParser(1024).push(Buffer.from('[1]\n')), WyomingProtocolError);
-  assert.throws(() => new WyomingParser(1024).push(Buffer.from(JSON.stringify({ type: 'a', payload_length: 4096 }) + '\n')), /payload_length/);
+  assert.throws(
+    () => new WyomingParser(1024).push(Buffer.from(JSON.stringify({ type: 'a', payload_length: 4096 }) + '\n')),
+    /payload_length/,
+  );
   assert.throws(() => new WyomingParser(1024).push(Buffer.from(JSON.stringify({ type: 'a', data_length: -1 }) + '\n')), /data_length/);
   assert.throws(() => new WyomingParser(1024).push(Buffer.alloc(70 * 1024, 0x20)), /header longer/);
 });
 
 test('Deepgram options: linear16 maps to s16le, no encoding means a WAV stream, Deepgram defaults kept', () => {
-  const o = deepgramListenOptions(new URLSearchParams('encoding=linear16&sample_rate=8000&interim_results=true&language=en-US'), { live: true });
+  const o = deepgramListenOptions(new URLSearchParams('encoding=linear16&sample_rate=8000&interim_results=true&language=en-US'), {
+    live: true,
+  });
   assert.equal(o.config.encoding, 'pcm_s16le');
   assert.equal(o.config.sample_rate, '8000');
   assert.equal(o.config.language, 'en');
@@ -45,7 +53,11 @@ test('Deepgram options: linear16 maps to s16le, no encoding means a WAV stream, 
   const w = deepgramListenOptions(new URLSearchParams(''), { live: true });
   assert.equal(w.config.encoding, 'wav');
   assert.equal(w.interimResults, false, 'Deepgram sends no interims unless asked');
-  assert.equal(deepgramListenOptions(new URLSearchParams('interim_results=true'), { live: false }).interimResults, false, 'prerecorded has no interims');
+  assert.equal(
+    deepgramListenOptions(new URLSearchParams('interim_results=true'), { live: false }).interimResults,
+    false,
+    'prerecorded has no interims',
+  );
   assert.equal(deepgramListenOptions(new URLSearchParams('endpointing=false'), { live: true }).config.endpointing, false);
 });
 

@@ -40,7 +40,14 @@ function setup(punctuate: (text: string) => Promise<string>) {
   return { inner, stream, events, calls };
 }
 
-const final = (text: string, startMs = 0): AsrFinal => ({ text, startMs, endMs: startMs + 500, words: [], confidence: 1, reason: 'endpoint' });
+const final = (text: string, startMs = 0): AsrFinal => ({
+  text,
+  startMs,
+  endMs: startMs + 500,
+  words: [],
+  confidence: 1,
+  reason: 'endpoint',
+});
 
 test('a slow punctuation never lets the next partial overtake the final before it', async () => {
   let release!: () => void;

@@ -16,10 +16,14 @@ function checkCues(cues: ParsedCue[], segments: ExportSegment[], maxLine = 42, m
   }
   // No word lost or invented.
   const words = (s: string) => s.split(/\s+/).filter(Boolean);
-  assert.deepEqual(cues.flatMap((c) => c.lines.flatMap(words)), segments.flatMap((s) => words(s.text)));
+  assert.deepEqual(
+    cues.flatMap((c) => c.lines.flatMap(words)),
+    segments.flatMap((s) => words(s.text)),
+  );
 }
 
-const LONG = 'This sentence is deliberately long so that it cannot possibly fit into a single caption cue of two lines at forty two characters per line, which forces a split.';
+const LONG =
+  'This sentence is deliberately long so that it cannot possibly fit into a single caption cue of two lines at forty two characters per line, which forces a split.';
 const SEGMENTS: ExportSegment[] = [
   { startMs: 0, endMs: 1500, text: 'Hello world.', track: 'mic' },
   { startMs: 2000, endMs: 14000, text: LONG, track: 'mic' },
@@ -42,7 +46,10 @@ test('wrapText keeps lines within the width and cuts overlong words', () => {
 
 test('SRT passes the strict parser; long segments split with proportional times', () => {
   const cues = parseSrtStrict(toSrt(SEGMENTS));
-  checkCues(cues, SEGMENTS.map((s) => ({ ...s, text: s.text.replace('-->', '→') })));
+  checkCues(
+    cues,
+    SEGMENTS.map((s) => ({ ...s, text: s.text.replace('-->', '→') })),
+  );
   assert.deepEqual([cues[0].startMs, cues[0].endMs, cues[0].lines], [0, 1500, ['Hello world.']]);
   const long = cues.filter((c) => c.startMs >= 2000 && c.endMs <= 14000);
   assert.ok(long.length >= 2, 'the long segment became several cues');
@@ -70,12 +77,20 @@ test('VTT passes the strict parser, escapes markup, and can label tracks as voic
 test('line limits are configurable', () => {
   const cues = toCues([{ startMs: 0, endMs: 1000, text: LONG }], { maxLineLength: 20, maxLines: 1 });
   assert.ok(cues.length > 5 && cues.every((c) => c.lines.length === 1 && c.lines[0].length <= 20));
-  checkCues(parseSrtStrict(toSrt(SEGMENTS, { maxLineLength: 32, maxLines: 3 })), SEGMENTS.map((s) => ({ ...s, text: s.text.replace('-->', '→') })), 32, 3);
+  checkCues(
+    parseSrtStrict(toSrt(SEGMENTS, { maxLineLength: 32, maxLines: 3 })),
+    SEGMENTS.map((s) => ({ ...s, text: s.text.replace('-->', '→') })),
+    32,
+    3,
+  );
   assert.throws(() => toSrt(SEGMENTS, { maxLineLength: 0 }), /maxLineLength/);
 });
 
 test('empty and whitespace-only segments produce no cue; zero-length segments stay valid', () => {
-  const segs = [{ startMs: 0, endMs: 0, text: 'blip' }, { startMs: 10, endMs: 20, text: '   ' }];
+  const segs = [
+    { startMs: 0, endMs: 0, text: 'blip' },
+    { startMs: 10, endMs: 20, text: '   ' },
+  ];
   const cues = parseSrtStrict(toSrt(segs));
   assert.deepEqual(cues, [{ startMs: 0, endMs: 0, lines: ['blip'] }]);
 });
@@ -83,7 +98,10 @@ test('empty and whitespace-only segments produce no cue; zero-length segments st
 test('TXT: one line per segment in time order, optional timestamps and tracks', () => {
   const unordered = [SEGMENTS[2], SEGMENTS[0]];
   assert.equal(toTxt(unordered), 'Hello world.\nTom & Jerry <3 --> later\n');
-  assert.equal(toTxt(unordered, { timestamps: true, tracks: true }), '[00:00:00] mic: Hello world.\n[01:02:03] system: Tom & Jerry <3 --> later\n');
+  assert.equal(
+    toTxt(unordered, { timestamps: true, tracks: true }),
+    '[00:00:00] mic: Hello world.\n[01:02:03] system: Tom & Jerry <3 --> later\n',
+  );
   assert.equal(toTxt([]), '');
 });
 

@@ -26,7 +26,8 @@ function sources(dir: string): string[] {
   return out;
 }
 
-const IMPORT_RE = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT_RE =
+  /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
@@ -78,7 +79,9 @@ test('the core never imports Electron; only src-main/shell and src-preload may',
   const files = [...sources(join(appRoot, 'src-main')), ...sources(join(appRoot, 'src-renderer'))].filter(
     (f) => !f.startsWith(join(appRoot, 'src-main', 'shell')),
   );
-  const bad = violations(files, (_from, _target, spec) => (spec === 'electron' || spec.startsWith('electron/') ? 'Electron outside the shell' : null));
+  const bad = violations(files, (_from, _target, spec) =>
+    spec === 'electron' || spec.startsWith('electron/') ? 'Electron outside the shell' : null,
+  );
   assert.deepEqual(bad, []);
 });
 

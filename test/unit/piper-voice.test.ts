@@ -29,7 +29,10 @@ test('metadata: the keys sherpa-onnx reads, 22500 Hz corrected to 22050', () => 
 test('configs that are not espeak piper voices are refused by name', () => {
   assert.throws(() => parsePiperConfig('{'), /not JSON/);
   assert.throws(() => parsePiperConfig('{"audio":{}}'), /not a piper voice config/);
-  assert.throws(() => parsePiperConfig(CONFIG.replace('"phoneme_type": "espeak"', '"phoneme_type": "text"')), /phoneme_type "text" is not supported/);
+  assert.throws(
+    () => parsePiperConfig(CONFIG.replace('"phoneme_type": "espeak"', '"phoneme_type": "text"')),
+    /phoneme_type "text" is not supported/,
+  );
 });
 
 test('withOnnxMetadata replaces metadata_props (field 14) and keeps every other field byte for byte', () => {

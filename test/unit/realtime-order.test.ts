@@ -49,11 +49,29 @@ test('audio ahead of real time becomes due as time passes; a burst that fell beh
   const head = (k: string) => (k === 'a' ? work : other);
   assert.equal(pickNext(['b', 'a'], head, 5_000), 'a', 'class 2: earliest deadline wins');
   const live = { deadlineMs: 5_100, batch: false, servedAtMs: never };
-  assert.equal(pickNext(['a', 'l'], (k) => (k === 'a' ? work : live), 5_000), 'l', 'due live beats ahead audio');
-  assert.equal(pickNext(['l', 'a'], (k) => (k === 'a' ? work : { ...live, deadlineMs: 9_999 }), 5_000), 'a', 'among audio ahead of real time the earlier deadline goes first');
-  assert.equal(pickNext(['a', 'l'], (k) => (k === 'a' ? work : live), 5_600), 'l', 'once due, the stream served less recently goes first');
+  assert.equal(
+    pickNext(['a', 'l'], (k) => (k === 'a' ? work : live), 5_000),
+    'l',
+    'due live beats ahead audio',
+  );
+  assert.equal(
+    pickNext(['l', 'a'], (k) => (k === 'a' ? work : { ...live, deadlineMs: 9_999 }), 5_000),
+    'a',
+    'among audio ahead of real time the earlier deadline goes first',
+  );
+  assert.equal(
+    pickNext(['a', 'l'], (k) => (k === 'a' ? work : live), 5_600),
+    'l',
+    'once due, the stream served less recently goes first',
+  );
   // A burst whose old audio is overdue (the worker fell behind) takes turns with a live stream, not precedence.
   const burst = { deadlineMs: 1_000, batch: false, servedAtMs: 5_590 };
-  assert.equal(pickNext(['burst', 'l'], (k) => (k === 'burst' ? burst : { ...live, servedAtMs: 5_580 }), 5_600), 'l');
-  assert.equal(pickNext(['burst', 'l'], (k) => (k === 'burst' ? burst : { ...live, servedAtMs: 5_595 }), 5_600), 'burst');
+  assert.equal(
+    pickNext(['burst', 'l'], (k) => (k === 'burst' ? burst : { ...live, servedAtMs: 5_580 }), 5_600),
+    'l',
+  );
+  assert.equal(
+    pickNext(['burst', 'l'], (k) => (k === 'burst' ? burst : { ...live, servedAtMs: 5_595 }), 5_600),
+    'burst',
+  );
 });

@@ -22,7 +22,8 @@ test('missing, then up to date, then stale after any source changes', () => {
   write('src-renderer/node_modules/dep/index.js', 9999); // dependencies' own files never count
   write('proto/ws-messages.ts', 1000);
   write('package-lock.json', 1000);
-  for (const d of ['src-renderer', 'src-renderer/src', 'src-renderer/node_modules', 'src-renderer/node_modules/dep', 'proto']) utimesSync(join(root, d), 1000, 1000);
+  for (const d of ['src-renderer', 'src-renderer/src', 'src-renderer/node_modules', 'src-renderer/node_modules/dep', 'proto'])
+    utimesSync(join(root, d), 1000, 1000);
   assert.equal(rendererBuildReason(root), 'missing');
   write('out/renderer/index.html', 2000);
   assert.equal(rendererBuildReason(root), null);

@@ -47,7 +47,13 @@ function fakeEngine(opts: { storeless?: boolean } = {}) {
     language: 'en',
     sampleRate: 16000,
     activeStreams: 0,
-    capacity: () => ({ liveStreams: 4, liveActive: streams.filter((s) => !s.closed && !s.opts.batch).length, rtf: 0.1, workers: 1, lagMs: 0 }),
+    capacity: () => ({
+      liveStreams: 4,
+      liveActive: streams.filter((s) => !s.closed && !s.opts.batch).length,
+      rtf: 0.1,
+      workers: 1,
+      lagMs: 0,
+    }),
     createStream(o) {
       const s = new FakeStream(o);
       streams.push(s);
@@ -126,12 +132,24 @@ test('ready first, then interims only when changed, then a numbered final with w
   const f = await p;
   assert.equal(f?.text, 'hello world');
   const interims = msgs.filter((m) => m.type === 'transcript' && !m.is_final);
-  assert.deepEqual(interims.map((m) => (m as { text: string }).text), ['hel', 'hello']);
+  assert.deepEqual(
+    interims.map((m) => (m as { text: string }).text),
+    ['hel', 'hello'],
+  );
   const finals = msgs.filter((m) => m.type === 'transcript' && m.is_final);
   assert.equal(finals.length, 1, 'the event and the flush result are one final, sent once');
   assert.deepEqual(finals[0], {
-    type: 'transcript', is_final: true, segment: 0, text: 'hello world', start_ms: 0, end_ms: 300, confidence: 0.9,
-    words: [{ word: 'hello', start_ms: 0, end_ms: 90 }, { word: 'world', start_ms: 100, end_ms: 190 }],
+    type: 'transcript',
+    is_final: true,
+    segment: 0,
+    text: 'hello world',
+    start_ms: 0,
+    end_ms: 300,
+    confidence: 0.9,
+    words: [
+      { word: 'hello', start_ms: 0, end_ms: 90 },
+      { word: 'world', start_ms: 100, end_ms: 190 },
+    ],
     latency_ms: 40,
   });
   st.pending = final('again', 400, 500);
@@ -145,9 +163,18 @@ test('ready first, then interims only when changed, then a numbered final with w
 
 test('bad config is a bad_config SessionError; unknown model is model_unavailable', () => {
   const { engine } = fakeEngine();
-  assert.throws(() => new AsrSession({ engine, config: { sample_rate: 4000 } }).start(), (e: unknown) => e instanceof SessionError && e.code === 'bad_config' && /sample_rate/.test(e.message));
-  assert.throws(() => new AsrSession({ engine, config: { encoding: 'aac' } }).start(), (e: unknown) => e instanceof SessionError && e.code === 'bad_config');
-  assert.throws(() => new AsrSession({ engine, config: { model: 'nope' } }).start(), (e: unknown) => e instanceof SessionError && e.code === 'model_unavailable');
+  assert.throws(
+    () => new AsrSession({ engine, config: { sample_rate: 4000 } }).start(),
+    (e: unknown) => e instanceof SessionError && e.code === 'bad_config' && /sample_rate/.test(e.message),
+  );
+  assert.throws(
+    () => new AsrSession({ engine, config: { encoding: 'aac' } }).start(),
+    (e: unknown) => e instanceof SessionError && e.code === 'bad_config',
+  );
+  assert.throws(
+    () => new AsrSession({ engine, config: { model: 'nope' } }).start(),
+    (e: unknown) => e instanceof SessionError && e.code === 'model_unavailable',
+  );
 });
 
 test('session=new without a store: ready (not stored), then one store_disabled warning; captions go on unsaved', async () => {
@@ -169,7 +196,10 @@ test('session=new without a store: ready (not stored), then one store_disabled w
   const again = new AsrSession({ engine, config: { session: s.id } });
   const msgs2 = collect(again);
   again.start();
-  assert.deepEqual(msgs2.map((m) => m.type), ['ready', 'warning']);
+  assert.deepEqual(
+    msgs2.map((m) => m.type),
+    ['ready', 'warning'],
+  );
   assert.equal(msgs.filter((m) => m.type === 'error').length + msgs2.filter((m) => m.type === 'error').length, 0);
   await s.end();
 });
@@ -178,13 +208,19 @@ test('odd byte counts and NaN floats are bad_audio and the stream goes on', () =
   const { engine, streams } = fakeEngine();
   const s = new AsrSession({ engine });
   s.start();
-  assert.throws(() => s.writeAudio(new Uint8Array(3)), (e: unknown) => e instanceof SessionError && e.code === 'bad_audio' && /even number/.test(e.message));
+  assert.throws(
+    () => s.writeAudio(new Uint8Array(3)),
+    (e: unknown) => e instanceof SessionError && e.code === 'bad_audio' && /even number/.test(e.message),
+  );
   s.writeAudio(new Uint8Array(4));
   assert.equal(streams[0]!.written.length, 1);
   s.configure({ interim_results: false });
   const f = new AsrSession({ engine, config: { encoding: 'pcm_f32le' } });
   f.start();
-  assert.throws(() => f.writeAudio(float32ToF32le(Float32Array.of(0, NaN))), (e: unknown) => e instanceof SessionError && e.code === 'bad_audio' && /NaN/.test(e.message));
+  assert.throws(
+    () => f.writeAudio(float32ToF32le(Float32Array.of(0, NaN))),
+    (e: unknown) => e instanceof SessionError && e.code === 'bad_audio' && /NaN/.test(e.message),
+  );
   f.writeAudio(float32ToF32le(Float32Array.of(0.5, 0.25)));
   assert.deepEqual([...streams[1]!.written[0]!], [0.5, 0.25]);
   assert.throws(() => s.configure({ sample_rate: 8000 }), /cannot change after audio/);
@@ -206,7 +242,10 @@ test('WAV input: header parsed and skipped (split anywhere), its rate used, part
   assert.ok(Math.abs(got[123]! - samples[123]!) < 1e-4);
   const bad = new AsrSession({ engine, config: { encoding: 'wav' } });
   bad.start();
-  assert.throws(() => bad.writeAudio(new TextEncoder().encode('ID3 this is an mp3 file, not a wav')), (e: unknown) => e instanceof SessionError && e.code === 'bad_audio' && /RIFF/.test(e.message));
+  assert.throws(
+    () => bad.writeAudio(new TextEncoder().encode('ID3 this is an mp3 file, not a wav')),
+    (e: unknown) => e instanceof SessionError && e.code === 'bad_audio' && /RIFF/.test(e.message),
+  );
 });
 
 test('finals are stored before they are sent; end marks the stored session complete', async () => {
@@ -237,7 +276,7 @@ test('continuing a stored session numbers segments after the existing ones; unkn
   s.writeAudio(new Uint8Array(320));
   streams[0]!.emit('final', final('six', 0, 10));
   assert.equal((msgs.at(-1) as { segment: number }).segment, 5);
-  assert.equal(store.segments.at(-1)!.startMs, 42_000, 'stored after the session\'s last segment (end 42 s)');
+  assert.equal(store.segments.at(-1)!.startMs, 42_000, "stored after the session's last segment (end 42 s)");
   assert.throws(() => new AsrSession({ engine, store, config: { session: 'missing' } }).start(), /does not exist/);
 });
 
@@ -251,7 +290,10 @@ test('abort finalizes the utterance in progress, stores it and marks the session
   let closed = false;
   s.on('closed', () => (closed = true));
   await s.abort();
-  assert.deepEqual(store.segments.map((x) => x.text), ['last words']);
+  assert.deepEqual(
+    store.segments.map((x) => x.text),
+    ['last words'],
+  );
   assert.deepEqual(store.ended, [['stored-1', 'interrupted']]);
   assert.ok(closed && streams[0]!.closed);
 });
@@ -278,7 +320,10 @@ test('audio far ahead of real time is rate_limited and dropped', () => {
   const s = new AsrSession({ engine, audioAheadBudgetMs: 500, now: () => clock });
   s.start();
   s.writeAudio(new Uint8Array(16000 * 2 * 0.4));
-  assert.throws(() => s.writeAudio(new Uint8Array(16000 * 2 * 0.2)), (e: unknown) => e instanceof SessionError && e.code === 'rate_limited');
+  assert.throws(
+    () => s.writeAudio(new Uint8Array(16000 * 2 * 0.2)),
+    (e: unknown) => e instanceof SessionError && e.code === 'rate_limited',
+  );
   assert.equal(streams[0]!.written.length, 1);
 });
 
@@ -296,11 +341,18 @@ test('a resumed session keeps one timeline: ready says where the clock starts; i
   st.emit('partial', { text: 'sev', startMs: 20, endMs: 80 });
   st.emit('final', final('seven eight', 20, 300));
   const interim = msgs.find((m) => m.type === 'transcript' && !m.is_final) as { start_ms: number };
-  const fin = msgs.find((m) => m.type === 'transcript' && m.is_final) as { start_ms: number; end_ms: number; words: { start_ms: number }[] };
+  const fin = msgs.find((m) => m.type === 'transcript' && m.is_final) as {
+    start_ms: number;
+    end_ms: number;
+    words: { start_ms: number }[];
+  };
   assert.equal((msgs.find((m) => m.type === 'speech_started') as { at_ms: number }).at_ms, 42_020);
   assert.equal(interim.start_ms, 42_020);
   assert.deepEqual([fin.start_ms, fin.end_ms], [42_020, 42_300]);
-  assert.deepEqual(fin.words.map((w) => w.start_ms), [42_020, 42_120]);
+  assert.deepEqual(
+    fin.words.map((w) => w.start_ms),
+    [42_020, 42_120],
+  );
   assert.equal(store.segments.at(-1)!.startMs, 42_020);
   // A live endpointing change starts a fresh engine stream later in the same timeline.
   s.configure({ endpointing: 300 });
@@ -328,7 +380,10 @@ test('cancel stops at once: the stored session is interrupted, finals already st
   s.cancel();
   await ending;
   assert.ok(s.isClosed);
-  assert.deepEqual(store.segments.map((x) => x.text), ['first']);
+  assert.deepEqual(
+    store.segments.map((x) => x.text),
+    ['first'],
+  );
   assert.deepEqual(store.ended, [['stored-1', 'interrupted']]);
   assert.deepEqual(
     sent.filter((m) => m.type === 'transcript' || m.type === 'session_complete').map((m) => ('text' in m ? m.text : m.type)),
@@ -346,7 +401,8 @@ test('audio the engine has not decoded yet is bounded: past maxQueuedAudioMs a c
   streams[0]!.pendingMs = 900; // the worker is behind on this stream
   assert.throws(
     () => s.writeAudio(new Uint8Array(16000 * 2 * 0.2)),
-    (e: unknown) => e instanceof SessionError && e.code === 'rate_limited' && /900 ms .*waiting to be decoded \(limit 1000 ms\)/.test(e.message),
+    (e: unknown) =>
+      e instanceof SessionError && e.code === 'rate_limited' && /900 ms .*waiting to be decoded \(limit 1000 ms\)/.test(e.message),
   );
   assert.equal(streams[0]!.written.length, 1, 'the refused chunk never reached the engine');
   streams[0]!.pendingMs = 0;
@@ -360,7 +416,10 @@ test('admission: a session over capacity is refused at start; a closed session f
   const admission = new Admission({ maxLiveStreams: 64, maxBatchJobs: 1 });
   const live = Array.from({ length: 4 }, () => new AsrSession({ engine, admission }));
   for (const s of live) s.start();
-  assert.throws(() => new AsrSession({ engine, admission }).start(), (e: unknown) => e instanceof OverloadedError && /of 4 live streams.*keeps 4 real-time/.test(e.message));
+  assert.throws(
+    () => new AsrSession({ engine, admission }).start(),
+    (e: unknown) => e instanceof OverloadedError && /of 4 live streams.*keeps 4 real-time/.test(e.message),
+  );
   live[0]!.writeAudio(new Uint8Array(3200));
   await live[0]!.end();
   await new Promise((r) => setImmediate(r));

@@ -63,12 +63,24 @@ test('three one-shot requests are served in order, each with its own audio and s
   await until(isType('synthesis_complete'), 3);
   const seq = events.map((e) => ('type' in e ? `${e.type}:${e.request_id ?? ''}` : `audio:${e.requestId}`));
   assert.deepEqual(seq, [
-    'synthesis_started:a', 'audio:a', 'audio:a', 'synthesis_complete:a',
-    'synthesis_started:b', 'audio:b', 'audio:b', 'synthesis_complete:b',
-    'synthesis_started:r1', 'audio:r1', 'audio:r1', 'synthesis_complete:r1',
+    'synthesis_started:a',
+    'audio:a',
+    'audio:a',
+    'synthesis_complete:a',
+    'synthesis_started:b',
+    'audio:b',
+    'audio:b',
+    'synthesis_complete:b',
+    'synthesis_started:r1',
+    'audio:r1',
+    'audio:r1',
+    'synthesis_complete:r1',
   ]);
   const done = events.filter(isType('synthesis_complete')) as { samples: number; sample_rate: number; duration_ms: number }[];
-  assert.deepEqual(done.map((d) => d.samples), [400, 200, 600]);
+  assert.deepEqual(
+    done.map((d) => d.samples),
+    [400, 200, 600],
+  );
   assert.equal(done[0]!.sample_rate, 16000);
   assert.equal(done[0]!.duration_ms, 25);
 });
@@ -127,7 +139,10 @@ test('per-request format and sample rate: wav header first, f32 bytes, resampled
   assert.equal(audio('w')[0]!.bytes.subarray(0, 4).toString('latin1'), 'RIFF');
   assert.equal(audio('w')[0]!.bytes.byteLength, 44 + 200);
   assert.equal(audio('f')[0]!.bytes.byteLength, 400);
-  const r = events.find((e) => 'type' in e && e.type === 'synthesis_complete' && e.request_id === 'r') as { samples: number; sample_rate: number };
+  const r = events.find((e) => 'type' in e && e.type === 'synthesis_complete' && e.request_id === 'r') as {
+    samples: number;
+    sample_rate: number;
+  };
   assert.equal(r.sample_rate, 8000);
   assert.ok(Math.abs(r.samples - Math.round((200 * 8000) / 22050)) <= 2, `resampled ${r.samples} samples`);
 });
@@ -150,7 +165,11 @@ test('quick start: a long first sentence is handed over in two pieces so the fir
   const { until } = run(s);
   s.speak({ text: 'Earshot is an on-device speech application that reads aloud. The second sentence stays whole, however long it is.' });
   await until(isType('synthesis_complete'));
-  assert.deepEqual(log, ['Earshot is an on-device speech', 'application that reads aloud.', 'The second sentence stays whole, however long it is.']);
+  assert.deepEqual(log, [
+    'Earshot is an on-device speech',
+    'application that reads aloud.',
+    'The second sentence stays whole, however long it is.',
+  ]);
   // Incremental: the request's first completed sentence is cut the same way, the next one is not.
   log.length = 0;
   s.append({ text: 'Thank you for waiting, your answer is ready now. Here is a second sentence that is long too. ' });

@@ -27,7 +27,11 @@ test('rejects bad accelerators with a specific reason', () => {
     ['x'.repeat(200), /too long/],
   ];
   for (const [input, reason] of cases) {
-    assert.throws(() => parseAccelerator(input), (err: unknown) => err instanceof AcceleratorError && reason.test(err.message), input);
+    assert.throws(
+      () => parseAccelerator(input),
+      (err: unknown) => err instanceof AcceleratorError && reason.test(err.message),
+      input,
+    );
   }
 });
 

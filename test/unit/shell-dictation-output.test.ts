@@ -11,24 +11,37 @@ import {
   sanitizeDictation,
 } from '../../src-main/shell/dictation-output.js';
 
-const hasOnly = (...cmds: string[]) => (c: string) => cmds.includes(c);
+const hasOnly =
+  (...cmds: string[]) =>
+  (c: string) =>
+    cmds.includes(c);
 
 test('X11 prefers xdotool typing, then clipboard paste', () => {
   const s = detectDictationMechanisms({ platform: 'linux', env: { DISPLAY: ':0' }, has: hasOnly('xdotool', 'xclip') });
-  assert.deepEqual(s.map((m) => [m.id, m.available]), [
-    ['xdotool-type', true],
-    ['xdotool-paste', true],
-    ['wtype', false],
-    ['ydotool', false],
-  ]);
+  assert.deepEqual(
+    s.map((m) => [m.id, m.available]),
+    [
+      ['xdotool-type', true],
+      ['xdotool-paste', true],
+      ['wtype', false],
+      ['ydotool', false],
+    ],
+  );
   assert.equal(chooseMechanism(s)?.id, 'xdotool-type');
   assert.equal(chooseMechanism(s, 'xdotool-paste')?.id, 'xdotool-paste');
   assert.equal(chooseMechanism(s, 'wtype')?.id, 'xdotool-type', 'an unavailable preference falls back');
 });
 
 test('Wayland puts wtype/ydotool first', () => {
-  const s = detectDictationMechanisms({ platform: 'linux', env: { WAYLAND_DISPLAY: 'wayland-0', DISPLAY: ':0' }, has: hasOnly('wtype', 'xdotool') });
-  assert.deepEqual(s.map((m) => m.id), ['wtype', 'ydotool', 'xdotool-type', 'xdotool-paste']);
+  const s = detectDictationMechanisms({
+    platform: 'linux',
+    env: { WAYLAND_DISPLAY: 'wayland-0', DISPLAY: ':0' },
+    has: hasOnly('wtype', 'xdotool'),
+  });
+  assert.deepEqual(
+    s.map((m) => m.id),
+    ['wtype', 'ydotool', 'xdotool-type', 'xdotool-paste'],
+  );
   assert.equal(chooseMechanism(s)?.id, 'wtype');
 });
 
@@ -36,7 +49,10 @@ test('macOS and Windows mechanisms', () => {
   const mac = detectDictationMechanisms({ platform: 'darwin', env: {}, has: hasOnly('osascript', 'pbcopy', 'pbpaste') });
   assert.equal(chooseMechanism(mac)?.id, 'osascript-keystroke');
   const win = detectDictationMechanisms({ platform: 'win32', env: {}, has: hasOnly('powershell') });
-  assert.deepEqual(win.map((m) => m.id), ['sendkeys', 'powershell-paste']);
+  assert.deepEqual(
+    win.map((m) => m.id),
+    ['sendkeys', 'powershell-paste'],
+  );
   assert.equal(chooseMechanism(win)?.id, 'sendkeys');
 });
 

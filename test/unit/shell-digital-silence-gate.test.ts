@@ -8,7 +8,10 @@ test('drops leading zeros, passes sound, then a bounded tail of zeros', () => {
   const sound = new Float32Array(100).fill(0.01);
   assert.equal(gate.filter(zeros).length, 0);
   assert.equal(gate.filter(sound).length, 100);
-  assert.deepEqual([1, 2, 3, 4].map(() => gate.filter(zeros).length), [100, 100, 50, 0]);
+  assert.deepEqual(
+    [1, 2, 3, 4].map(() => gate.filter(zeros).length),
+    [100, 100, 50, 0],
+  );
   // Any non-zero sample (a quiet noise floor) counts as sound and re-arms the tail.
   const faint = new Float32Array(100);
   faint[99] = 1e-5;

@@ -15,10 +15,11 @@ function fakeTimers() {
     clearTimer: (h: unknown) => void pending.delete(h as number),
     advance(ms: number) {
       now += ms;
-      for (const [id, t] of [...pending]) if (t.at <= now) {
-        pending.delete(id);
-        t.fn();
-      }
+      for (const [id, t] of [...pending])
+        if (t.at <= now) {
+          pending.delete(id);
+          t.fn();
+        }
     },
   };
 }

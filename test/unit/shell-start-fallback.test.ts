@@ -10,7 +10,12 @@ import { test } from 'node:test';
 const root = join(import.meta.dirname, '..', '..');
 
 function start(env: NodeJS.ProcessEnv) {
-  return spawnSync(process.execPath, [join(root, 'bin', 'start.mjs'), '--help'], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, [join(root, 'bin', 'start.mjs'), '--help'], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }
 
 test('no Electron binary: one line, then earshot serve --open', () => {
@@ -35,5 +40,8 @@ test('no Electron binary: one line, then earshot serve --open', () => {
 test('the missing-download case names the reason', () => {
   const r = start({ ELECTRON_OVERRIDE_DIST_PATH: '' });
   // With no override, this machine's electron package has no downloaded binary (ELECTRON_SKIP_BINARY_DOWNLOAD).
-  assert.match(r.stderr.split('\n')[0]!, /^earshot: Electron is unavailable \((its binary was not downloaded|the Electron binary .+ does not exist)\)/);
+  assert.match(
+    r.stderr.split('\n')[0]!,
+    /^earshot: Electron is unavailable \((its binary was not downloaded|the Electron binary .+ does not exist)\)/,
+  );
 });

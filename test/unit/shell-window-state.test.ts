@@ -11,13 +11,36 @@ import {
   type DisplayInfo,
 } from '../../src-main/shell/window-state.js';
 
-const laptop: DisplayInfo = { id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 0, width: 1920, height: 1040 } };
-const monitor: DisplayInfo = { id: 2, bounds: { x: 1920, y: 0, width: 2560, height: 1440 }, workArea: { x: 1920, y: 32, width: 2560, height: 1408 } };
+const laptop: DisplayInfo = {
+  id: 1,
+  bounds: { x: 0, y: 0, width: 1920, height: 1080 },
+  workArea: { x: 0, y: 0, width: 1920, height: 1040 },
+};
+const monitor: DisplayInfo = {
+  id: 2,
+  bounds: { x: 1920, y: 0, width: 2560, height: 1440 },
+  workArea: { x: 1920, y: 32, width: 2560, height: 1408 },
+};
 
 test('clamp shrinks oversize windows and pulls them inside the work area', () => {
-  assert.deepEqual(clampToWorkArea({ x: -500, y: 2000, width: 800, height: 100 }, laptop.workArea), { x: 0, y: 940, width: 800, height: 100 });
-  assert.deepEqual(clampToWorkArea({ x: 100, y: 100, width: 5000, height: 5000 }, laptop.workArea), { x: 0, y: 0, width: 1920, height: 1040 });
-  assert.deepEqual(clampToWorkArea({ x: 10.6, y: 20.2, width: 300.4, height: 80.5 }, laptop.workArea), { x: 11, y: 20, width: 300, height: 81 });
+  assert.deepEqual(clampToWorkArea({ x: -500, y: 2000, width: 800, height: 100 }, laptop.workArea), {
+    x: 0,
+    y: 940,
+    width: 800,
+    height: 100,
+  });
+  assert.deepEqual(clampToWorkArea({ x: 100, y: 100, width: 5000, height: 5000 }, laptop.workArea), {
+    x: 0,
+    y: 0,
+    width: 1920,
+    height: 1040,
+  });
+  assert.deepEqual(clampToWorkArea({ x: 10.6, y: 20.2, width: 300.4, height: 80.5 }, laptop.workArea), {
+    x: 11,
+    y: 20,
+    width: 300,
+    height: 81,
+  });
 });
 
 test('displayFor picks the display with most overlap, else the nearest', () => {
@@ -66,7 +89,11 @@ test('malformed stored state is ignored', () => {
 test('remembered displays are bounded', () => {
   let s = EMPTY_WINDOW_STATE;
   for (let i = 0; i < 40; i++) {
-    const d: DisplayInfo = { id: i, bounds: { x: i * 100_000, y: 0, width: 800, height: 600 }, workArea: { x: i * 100_000, y: 0, width: 800, height: 600 } };
+    const d: DisplayInfo = {
+      id: i,
+      bounds: { x: i * 100_000, y: 0, width: 800, height: 600 },
+      workArea: { x: i * 100_000, y: 0, width: 800, height: 600 },
+    };
     s = rememberBounds(s, { x: d.bounds.x + 10, y: 10, width: 200, height: 100 }, [d]);
   }
   assert.equal(Object.keys(s.byDisplay).length, 16);

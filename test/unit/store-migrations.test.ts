@@ -18,7 +18,10 @@ function withDir(fn: (dir: string) => void): void {
 
 test('there is a real upgrade path: at least two versions, numbered 1..N in order', () => {
   assert.ok(migrations.length >= 2);
-  assert.deepEqual(migrations.map((m) => m.version), migrations.map((_, i) => i + 1));
+  assert.deepEqual(
+    migrations.map((m) => m.version),
+    migrations.map((_, i) => i + 1),
+  );
   assert.equal(SCHEMA_VERSION, migrations.length);
 });
 
@@ -58,7 +61,10 @@ for (const earlier of migrations.slice(0, -1)) {
       assert.deepEqual(s.tags, []);
       assert.equal(s.status, 'interrupted', 'a live session with no owner is a crash leftover');
       assert.equal(s.endedAt, 1000 + 2500);
-      assert.deepEqual(s.segments.map((g) => g.text), ['quarterly budget review']);
+      assert.deepEqual(
+        s.segments.map((g) => g.text),
+        ['quarterly budget review'],
+      );
       assert.equal(store.search('budget')[0]?.sessionId, 's1');
       store.setTags('s1', ['finance']);
       assert.equal(store.listSessions({ tag: 'finance' }).total, 1);

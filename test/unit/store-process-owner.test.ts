@@ -13,7 +13,7 @@ import { OWN_START_MS, ownerAlive, processStartMs } from '../../src-main/core/st
 
 const linux = process.platform === 'linux';
 
-test('the start time read from /proc is this process\'s own start (so a live owner is recognised)', { skip: !linux && 'no /proc' }, () => {
+test("the start time read from /proc is this process's own start (so a live owner is recognised)", { skip: !linux && 'no /proc' }, () => {
   const fromProc = processStartMs(process.pid);
   assert.ok(fromProc !== null);
   assert.ok(Math.abs(fromProc - OWN_START_MS) < 2000, `/proc says ${fromProc}, Node says ${OWN_START_MS}`);
@@ -21,7 +21,7 @@ test('the start time read from /proc is this process\'s own start (so a live own
 
 test('ownerAlive: same pid with another start time is a different (dead) process', async () => {
   assert.equal(ownerAlive(process.pid, OWN_START_MS), true);
-  assert.equal(ownerAlive(process.pid, null), false, 'rows without a start time under our pid are an earlier process\'s');
+  assert.equal(ownerAlive(process.pid, null), false, "rows without a start time under our pid are an earlier process's");
   assert.equal(ownerAlive(process.pid, OWN_START_MS - 3_600_000), false);
 
   const child = spawn('sleep', ['30'], { stdio: 'ignore' });

@@ -39,13 +39,22 @@ test('search returns segment, session and times, ranked, with <mark> highlights'
       assert.equal(h.endMs - h.startMs, 900);
     }
     const grew = hits.find((h) => h.text.includes('grew'))!;
-    assert.deepEqual([grew.sessionId, grew.track, grew.startMs, grew.endMs, grew.sessionTitle], [a, 'system', 1000, 1900, 'Budget meeting']);
+    assert.deepEqual(
+      [grew.sessionId, grew.track, grew.startMs, grew.endMs, grew.sessionTitle],
+      [a, 'system', 1000, 1900, 'Budget meeting'],
+    );
     // Stemming and prefix: "reviews" stems to review, "quart" is a prefix of quarterly.
     assert.equal(store.search('reviews')[0]?.startMs, 0);
     assert.equal(store.search('quart')[0]?.sessionId, a);
     // Several terms are ANDed.
-    assert.deepEqual(store.search('budget groceries').map((h) => h.sessionId), [b]);
-    assert.deepEqual(store.search('budget', { sessionId: b }).map((h) => h.sessionId), [b]);
+    assert.deepEqual(
+      store.search('budget groceries').map((h) => h.sessionId),
+      [b],
+    );
+    assert.deepEqual(
+      store.search('budget', { sessionId: b }).map((h) => h.sessionId),
+      [b],
+    );
     assert.equal(store.search('budget', { limit: 2 }).length, 2);
     assert.equal(store.search('budget', { limit: 2, offset: 2 }).length, 1);
   } finally {
@@ -56,13 +65,29 @@ test('search returns segment, session and times, ranked, with <mark> highlights'
 test('results are newest first by default, best match first with order: relevance', () => {
   const { store, b } = fixture();
   try {
-    const best = store.appendSegment(b, { track: 'mic', startMs: 5000, endMs: 5100, text: 'budget budget budget', confidence: 1, words: [] });
-    const newest = store.appendSegment(b, { track: 'mic', startMs: 6000, endMs: 6100,
-      text: 'and one last passing mention of the budget among many other words said today', confidence: 1, words: [] });
+    const best = store.appendSegment(b, {
+      track: 'mic',
+      startMs: 5000,
+      endMs: 5100,
+      text: 'budget budget budget',
+      confidence: 1,
+      words: [],
+    });
+    const newest = store.appendSegment(b, {
+      track: 'mic',
+      startMs: 6000,
+      endMs: 6100,
+      text: 'and one last passing mention of the budget among many other words said today',
+      confidence: 1,
+      words: [],
+    });
     const recent = store.search('budget');
     assert.equal(recent[0].segmentId, newest);
     const ids = recent.map((h) => h.segmentId);
-    assert.deepEqual(ids, [...ids].sort((x, y) => y - x));
+    assert.deepEqual(
+      ids,
+      [...ids].sort((x, y) => y - x),
+    );
     // bm25: the segment that is all "budget" outranks the newer passing mention.
     const relevant = store.search('budget', { order: 'relevance' });
     assert.equal(relevant[0].segmentId, best);
@@ -90,9 +115,35 @@ test('snippets are HTML-escaped: stored text cannot inject markup', () => {
 test('FTS syntax and hostile input in user text never throws', () => {
   const { store } = fixture();
   try {
-    const inputs = ['"', '""', '"budget', 'budget"', '*', 'budget*', '-budget', 'budget -review', 'AND', 'OR budget',
-      'NOT', 'budget AND', 'NEAR(budget review)', 'text:budget', '^budget', '(', ')', '{budget}', "'; DROP TABLE segments; --",
-      '\u0000', '   ', '', '💥 budget', 'budget\nreview', '+', 'a:b:c', '[x]'];
+    const inputs = [
+      '"',
+      '""',
+      '"budget',
+      'budget"',
+      '*',
+      'budget*',
+      '-budget',
+      'budget -review',
+      'AND',
+      'OR budget',
+      'NOT',
+      'budget AND',
+      'NEAR(budget review)',
+      'text:budget',
+      '^budget',
+      '(',
+      ')',
+      '{budget}',
+      "'; DROP TABLE segments; --",
+      '\u0000',
+      '   ',
+      '',
+      '💥 budget',
+      'budget\nreview',
+      '+',
+      'a:b:c',
+      '[x]',
+    ];
     for (const q of inputs) {
       assert.doesNotThrow(() => store.search(q), `search(${JSON.stringify(q)})`);
       assert.doesNotThrow(() => store.listSessions({ q }), `listSessions(${JSON.stringify(q)})`);
@@ -110,9 +161,16 @@ test('the index follows deletes and title search; list filters combine with pagi
   const { store, a, b } = fixture();
   try {
     assert.deepEqual(new Set(store.listSessions({ q: 'budget' }).sessions.map((s) => s.id)), new Set([a, b]));
-    assert.deepEqual(store.listSessions({ q: 'cooking' }).sessions.map((s) => s.id), [b], 'title match');
+    assert.deepEqual(
+      store.listSessions({ q: 'cooking' }).sessions.map((s) => s.id),
+      [b],
+      'title match',
+    );
     assert.deepEqual(store.listSessions({ q: '100%' }).total, 0, 'LIKE wildcards are escaped');
-    assert.deepEqual(store.listSessions({ q: 'budget', tag: 'HOME' }).sessions.map((s) => s.id), [b]);
+    assert.deepEqual(
+      store.listSessions({ q: 'budget', tag: 'HOME' }).sessions.map((s) => s.id),
+      [b],
+    );
     const all = store.listSessions();
     assert.equal(all.total, 2);
     assert.equal(store.listSessions({ limit: 1, offset: 1 }).sessions.length, 1);
@@ -120,7 +178,10 @@ test('the index follows deletes and title search; list filters combine with pagi
     assert.equal(store.listSessions({ from: future }).total, 0);
     assert.equal(store.listSessions({ to: future }).total, 2);
     store.deleteSession(a);
-    assert.deepEqual(store.search('budget').map((h) => h.sessionId), [b]);
+    assert.deepEqual(
+      store.search('budget').map((h) => h.sessionId),
+      [b],
+    );
     assert.equal(store.search('marketing').length, 0);
   } finally {
     store.close();

@@ -74,7 +74,10 @@ test('session lifecycle: create, append, get (ordered), rename, tags, end', () =
     assert.deepEqual(s.tags, ['work', 'team']);
     assert.equal(s.segmentCount, 2);
     assert.equal(s.durationMs, 6000);
-    assert.deepEqual(s.segments.map((g) => g.text), ['first thing', 'second thing']);
+    assert.deepEqual(
+      s.segments.map((g) => g.text),
+      ['first thing', 'second thing'],
+    );
     assert.deepEqual(s.segments[1], { ...seg(5000, 6000, 'second thing', 'system'), id: late, sessionId: id });
 
     store.rename(id, '  Daily standup ');
@@ -106,7 +109,11 @@ test('bad input is a StoreError naming the problem; the store keeps working', ()
       [() => store.appendSegment(id, seg(500, 100, 'x')), 'bad_input', /before startMs/],
       [() => store.appendSegment(id, { ...seg(0, 1, 'x'), confidence: 1.5 }), 'bad_input', /confidence/],
       [() => store.appendSegment(id, { ...seg(0, 1, 'x'), text: 'a'.repeat(20_001) }), 'bad_input', /text is too long/],
-      [() => store.appendSegment(id, { ...seg(0, 1, 'x'), words: [{ word: 'a', startMs: Infinity, endMs: 1 }] }), 'bad_input', /words\[0\]\.startMs/],
+      [
+        () => store.appendSegment(id, { ...seg(0, 1, 'x'), words: [{ word: 'a', startMs: Infinity, endMs: 1 }] }),
+        'bad_input',
+        /words\[0\]\.startMs/,
+      ],
       [() => store.appendSegment(id, { ...seg(0, 1, 'x'), track: 42 as unknown as string }), 'bad_input', /track/],
       [() => store.createSession({ ...META, tags: [''] }), 'bad_input', /tag/],
       [() => store.createSession({ ...META, title: 't'.repeat(501) }), 'bad_input', /title/],
@@ -153,7 +160,10 @@ test('on open, sessions left live by a dead process become interrupted, ending a
     const crashed = mine.getSession(id)!;
     assert.equal(crashed.status, 'interrupted');
     assert.equal(crashed.endedAt, crashed.startedAt + 4321);
-    assert.deepEqual(crashed.segments.map((g) => g.text), ['one', 'two']);
+    assert.deepEqual(
+      crashed.segments.map((g) => g.text),
+      ['one', 'two'],
+    );
 
     const reader = openStore({ path });
     assert.equal(reader.getSession(ours)!.status, 'live');

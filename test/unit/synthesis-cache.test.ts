@@ -46,7 +46,10 @@ test('a repeated request is served from the cache: identical audio, the synthesi
   const second = await collect(cached.synthesize({ text: 'Please hold.', voice: 'v', speed: 1 }));
   assert.equal(calls.length, 1);
   assert.deepEqual(flat(second), flat(first));
-  assert.deepEqual(second.map((c) => [c.sampleRate, c.sentence]), first.map((c) => [c.sampleRate, c.sentence]));
+  assert.deepEqual(
+    second.map((c) => [c.sampleRate, c.sentence]),
+    first.map((c) => [c.sampleRate, c.sentence]),
+  );
   assert.deepEqual(cache.stats(), { hits: 1, misses: 1, entries: 1, bytes: cache.stats().bytes, maxBytes: 1 << 20 });
   // Replayed chunks are copies: a consumer that scribbles on one does not change what the next one gets.
   second[0]!.samples.fill(0);
@@ -60,7 +63,14 @@ test('voice, language, speed and text are part of the key', async () => {
   const { synth, calls } = countingSynth();
   const cached = new CachingSynthesizer(synth, new SynthesisCache(1 << 20));
   const base = { text: 'Hello.', voice: 'v', language: 'en', speed: 1 };
-  for (const req of [base, { ...base, voice: 'w' }, { ...base, language: 'de' }, { ...base, speed: 1.5 }, { ...base, text: 'Hello!' }, base]) {
+  for (const req of [
+    base,
+    { ...base, voice: 'w' },
+    { ...base, language: 'de' },
+    { ...base, speed: 1.5 },
+    { ...base, text: 'Hello!' },
+    base,
+  ]) {
     await collect(cached.synthesize(req));
   }
   assert.equal(calls.length, 5, 'only the last request (a repeat of the first) was a hit');

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { QUICK_START_CHARS, SentenceBuffer, quickStart, splitLongSentence, splitSentences } from '../../src-main/core/engine/text/sentences.js';
+import {
+  QUICK_START_CHARS,
+  SentenceBuffer,
+  quickStart,
+  splitLongSentence,
+  splitSentences,
+} from '../../src-main/core/engine/text/sentences.js';
 
 /** Feed `text` to a SentenceBuffer in pieces of `size` characters; return every sentence, flush included. */
 function viaBuffer(text: string, size: number, opts = {}): string[] {
@@ -200,13 +206,17 @@ test('a plain full stop splits even before a lower-case word', () => {
 });
 
 test('quick start: only a long first sentence is cut, at a clause mark when there is one, else at a space', () => {
-  const long = 'Earshot is an on-device speech application that turns audio into text. Then a second sentence that is also quite long follows.';
+  const long =
+    'Earshot is an on-device speech application that turns audio into text. Then a second sentence that is also quite long follows.';
   assert.deepEqual(splitSentences(long, { firstMaxChars: QUICK_START_CHARS }), [
     'Earshot is an on-device speech',
     'application that turns audio into text.',
     'Then a second sentence that is also quite long follows.',
   ]);
-  assert.deepEqual(quickStart(['Well, this sentence has a comma early on and goes on.']), ['Well,', 'this sentence has a comma early on and goes on.']);
+  assert.deepEqual(quickStart(['Well, this sentence has a comma early on and goes on.']), [
+    'Well,',
+    'this sentence has a comma early on and goes on.',
+  ]);
   assert.deepEqual(quickStart(['Short first.', 'A much longer second sentence that is never cut for a quick start.']), [
     'Short first.',
     'A much longer second sentence that is never cut for a quick start.',

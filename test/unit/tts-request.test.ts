@@ -6,10 +6,16 @@ import { wordsPerMinute } from '../../src-main/core/engine/backends/espeak/synth
 
 test('requestSentences splits valid text and rejects bad text with protocol codes', () => {
   assert.deepEqual(requestSentences('One. Two.'), ['One.', 'Two.']);
-  assert.throws(() => requestSentences(''), (e: unknown) => e instanceof TtsRequestError && e.code === 'bad_config');
+  assert.throws(
+    () => requestSentences(''),
+    (e: unknown) => e instanceof TtsRequestError && e.code === 'bad_config',
+  );
   assert.throws(() => requestSentences(' \n '), /empty/);
   assert.throws(() => requestSentences(3), /must be a string/);
-  assert.throws(() => requestSentences('x'.repeat(MAX_TEXT_CHARS + 1)), (e: unknown) => e instanceof TtsRequestError && e.code === 'too_large');
+  assert.throws(
+    () => requestSentences('x'.repeat(MAX_TEXT_CHARS + 1)),
+    (e: unknown) => e instanceof TtsRequestError && e.code === 'too_large',
+  );
   assert.equal(requestSentences('x'.repeat(MAX_TEXT_CHARS)).join('').length, MAX_TEXT_CHARS);
 });
 
@@ -20,7 +26,7 @@ test('checkSpeed accepts 0.25..4 only', () => {
   for (const bad of [0, 0.2, 4.1, NaN, Infinity, '1' as unknown as number]) assert.throws(() => checkSpeed(bad), /speed/);
 });
 
-test('espeak words per minute follow speed x 175 up to speed 4 (700), floored at espeak-ng\'s 80', () => {
+test("espeak words per minute follow speed x 175 up to speed 4 (700), floored at espeak-ng's 80", () => {
   assert.equal(wordsPerMinute(1), 175);
   assert.equal(wordsPerMinute(2), 350);
   assert.equal(wordsPerMinute(0.25), 80);
@@ -38,7 +44,10 @@ const LISTING = `Pty Language       Age/Gender VoiceName          File          
 
 test('espeak voice list parsing and resolution', () => {
   const voices = parseVoiceList(LISTING);
-  assert.deepEqual(voices.map((v) => v.id), ['espeak:af', 'espeak:ar', 'espeak:en-gb', 'espeak:en-us', 'espeak:pt', 'espeak:pt-br']);
+  assert.deepEqual(
+    voices.map((v) => v.id),
+    ['espeak:af', 'espeak:ar', 'espeak:en-gb', 'espeak:en-us', 'espeak:pt', 'espeak:pt-br'],
+  );
   assert.equal(voices[2]!.name, 'English (Great Britain)');
   assert.equal(resolveVoice(voices, 'ESPEAK:AR')?.id, 'espeak:ar');
   assert.equal(resolveVoice(voices, 'ar')?.id, 'espeak:ar');

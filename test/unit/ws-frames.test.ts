@@ -6,8 +6,18 @@ import { AsrClientMessage, AsrConfigFields, TtsClientMessage } from '../../proto
 
 test('parseFrame: binary, JSON, malformed, non-object, oversize', () => {
   assert.deepEqual(parseFrame(Buffer.from([1, 2]), true, 10), { kind: 'binary', data: Buffer.from([1, 2]) });
-  assert.deepEqual(parseFrame(Buffer.from('{"type":"flush"}'), false, 100), { kind: 'json', type: 'flush', body: { type: 'flush' }, bytes: 16 });
-  assert.deepEqual(parseFrame(Buffer.from('{"text":"hi"}'), false, 100), { kind: 'json', type: undefined, body: { text: 'hi' }, bytes: 13 });
+  assert.deepEqual(parseFrame(Buffer.from('{"type":"flush"}'), false, 100), {
+    kind: 'json',
+    type: 'flush',
+    body: { type: 'flush' },
+    bytes: 16,
+  });
+  assert.deepEqual(parseFrame(Buffer.from('{"text":"hi"}'), false, 100), {
+    kind: 'json',
+    type: undefined,
+    body: { text: 'hi' },
+    bytes: 13,
+  });
   const bad = parseFrame(Buffer.from('{"type":'), false, 100);
   assert.ok(bad.kind === 'invalid' && bad.code === 'bad_json' && /malformed JSON/.test(bad.message));
   const arr = parseFrame(Buffer.from('[1]'), false, 100);

@@ -13,7 +13,10 @@ export function registerEngines(program: Command): void {
         await engine.ready;
         const rows = engine.backends();
         if (opts.json) return void process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-        for (const b of rows) process.stdout.write(`${b.id.padEnd(13)} ${b.kind.padEnd(4)} ${(b.available ? 'available' : 'unavailable').padEnd(12)} ${b.detail}\n`);
+        for (const b of rows)
+          process.stdout.write(
+            `${b.id.padEnd(13)} ${b.kind.padEnd(4)} ${(b.available ? 'available' : 'unavailable').padEnd(12)} ${b.detail}\n`,
+          );
       } finally {
         await engine.close();
       }

@@ -10,4 +10,12 @@ import { registerToken } from './token.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerSessions, registerModels, registerEngines, registerTranscribe, registerSay, registerServe, registerToken];
+export const commands: RegisterCommand[] = [
+  registerSessions,
+  registerModels,
+  registerEngines,
+  registerTranscribe,
+  registerSay,
+  registerServe,
+  registerToken,
+];

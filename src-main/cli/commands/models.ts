@@ -1,7 +1,16 @@
 // `earshot models list|pull <id>|import <archive-or-folder>|verify [id]`: the model catalog, downloads (progress,
 // resume, sha256), installs of models downloaded elsewhere, and checks.
 import type { Command } from 'commander';
-import { catalogModel, devFixturesEnabled, downloadDir, importModel, listable, listModels, loadCatalog, resolveModel } from '../../core/engine/index.js';
+import {
+  catalogModel,
+  devFixturesEnabled,
+  downloadDir,
+  importModel,
+  listable,
+  listModels,
+  loadCatalog,
+  resolveModel,
+} from '../../core/engine/index.js';
 import { progressPrinter, pullModel, verifyModel } from '../../core/engine/models/download.js';
 
 export function registerModels(program: Command): void {
@@ -15,13 +24,17 @@ export function registerModels(program: Command): void {
     .action((opts: { json?: boolean; devFixtures?: boolean }) => {
       const rows = listable(listModels(), opts.devFixtures === true || devFixturesEnabled());
       if (opts.json) return void process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-      process.stdout.write(`${'ID'.padEnd(28)} ${'KIND'.padEnd(14)} ${'LANG'.padEnd(4)} ${'DOWNLOAD'.padStart(9)}  ${'STATE'.padEnd(20)} WHERE\n`);
+      process.stdout.write(
+        `${'ID'.padEnd(28)} ${'KIND'.padEnd(14)} ${'LANG'.padEnd(4)} ${'DOWNLOAD'.padStart(9)}  ${'STATE'.padEnd(20)} WHERE\n`,
+      );
       for (const m of rows) {
         const where = m.installed ? resolveModel(m.id)!.path : '-';
         // Every upstream file's size is in the catalog, so this is what `pull` will fetch (fixtures: local files).
         const size = m.sizeBytes != null ? formatBytes(m.sizeBytes) : 'unknown';
         const state = (m.installed ? 'installed' : 'not installed') + (m.fixture ? ' (fixture)' : '');
-        process.stdout.write(`${m.id.padEnd(28)} ${m.kind.padEnd(14)} ${m.language.padEnd(4)} ${size.padStart(9)}  ${state.padEnd(20)} ${where}\n`);
+        process.stdout.write(
+          `${m.id.padEnd(28)} ${m.kind.padEnd(14)} ${m.language.padEnd(4)} ${size.padStart(9)}  ${state.padEnd(20)} ${where}\n`,
+        );
       }
     });
 
@@ -48,7 +61,9 @@ export function registerModels(program: Command): void {
     .action(async (source: string, opts: { id?: string; into?: string }) => {
       const r = await importModel(source, { into: opts.into ?? downloadDir(), id: opts.id });
       for (const f of r.files) {
-        process.stdout.write(`${r.model.id}/${f.path}: ${f.check === 'catalog' ? 'sha256 ok' : 'sha256 recorded (the catalog has none yet)'}\n`);
+        process.stdout.write(
+          `${r.model.id}/${f.path}: ${f.check === 'catalog' ? 'sha256 ok' : 'sha256 recorded (the catalog has none yet)'}\n`,
+        );
       }
       process.stdout.write(`${r.model.id}: installed in ${r.dir}\n`);
     });

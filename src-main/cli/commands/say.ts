@@ -34,7 +34,7 @@ export function registerSay(program: Command): void {
     .description('speak text into a WAV file (streams sentence by sentence; prints time to first audio)')
     .requiredOption('-o, --output <file>', 'WAV file to write')
     .option('--voice <id>', 'voice id or name (see GET /v1/voices), e.g. espeak:en-us, espeak:ar, piper-en-us-amy-low')
-    .option('--language <code>', 'pick a voice for this language (default: from the text\'s script, else en)')
+    .option('--language <code>', "pick a voice for this language (default: from the text's script, else en)")
     .option('--speed <factor>', 'speaking rate, 0.25..4', '1')
     .option('--engine <backend>', 'espeak or sherpa (default: the best installed)')
     .option('--json', 'print the timings as JSON')
@@ -46,7 +46,8 @@ export function registerSay(program: Command): void {
       const language = opts.language ?? (/\p{Script=Arabic}/u.test(text) ? 'ar' : undefined);
       // A voice that is a catalog model is a sherpa voice; any other (espeak:ar, ar, Arabic) goes to espeak,
       // which resolves ids, language codes and names itself.
-      const backend = (opts.engine as TtsBackendId | undefined) ?? (opts.voice ? (isCatalogVoice(opts.voice) ? 'sherpa' : 'espeak') : undefined);
+      const backend =
+        (opts.engine as TtsBackendId | undefined) ?? (opts.voice ? (isCatalogVoice(opts.voice) ? 'sherpa' : 'espeak') : undefined);
       const spec: TtsLoadSpec[] | undefined =
         backend === 'sherpa' ? [{ backend, voice: opts.voice }] : backend === 'espeak' ? [{ backend }] : undefined;
       const engine = await createEngine({ asr: [], tts: spec, vad: false });
@@ -77,7 +78,15 @@ function isCatalogVoice(id: string): boolean {
 
 /** Stream a synthesis into a WAV file (header patched with the real length at the end). */
 export async function sayToFile(
-  synth: { backend: TtsBackendId; synthesize: (req: { text: string; voice?: string; language?: string; speed?: number }) => AsyncIterable<{ samples: Float32Array; sampleRate: number; sentence: number }> },
+  synth: {
+    backend: TtsBackendId;
+    synthesize: (req: {
+      text: string;
+      voice?: string;
+      language?: string;
+      speed?: number;
+    }) => AsyncIterable<{ samples: Float32Array; sampleRate: number; sentence: number }>;
+  },
   req: { text: string; voice?: string; language?: string; speed?: number },
   file: string,
 ): Promise<SayReport> {

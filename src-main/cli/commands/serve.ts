@@ -58,13 +58,22 @@ export function registerServe(program: Command): void {
     .option('--allow-host <host>', 'also accept this Host name (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--open', 'print a one-time URL of the web UI with the token, and open it in the browser (BROWSER=none: only print it)')
     .option('--dev-fixtures', 'list the synthetic test fixtures in /v1/models and /v1/voices (developers; env EARSHOT_DEV_FIXTURES=1)')
-    .option('--wyoming <port>', 'also serve the Wyoming protocol (Home Assistant speech-to-text and text-to-speech) on this TCP port', port('--wyoming'))
+    .option(
+      '--wyoming <port>',
+      'also serve the Wyoming protocol (Home Assistant speech-to-text and text-to-speech) on this TCP port',
+      port('--wyoming'),
+    )
     .option('--wyoming-host <address>', 'bind address of the Wyoming port (default: loopback; Wyoming has no authentication)')
     .action(async (opts: ServeOptions) => {
-      if (opts.engine && opts.engine !== 'sherpa' && opts.engine !== 'pocketsphinx') throw new Error('--engine must be sherpa or pocketsphinx');
+      if (opts.engine && opts.engine !== 'sherpa' && opts.engine !== 'pocketsphinx')
+        throw new Error('--engine must be sherpa or pocketsphinx');
       if (opts.store && opts.db) checkOutputFile(opts.db);
       // A port in use (another Earshot?) or a bad address is said with the flag that changes it.
-      const ports = { '--port-asr': opts.portAsr, '--port-tts': opts.portTts, ...(opts.grpc ? { '--grpc-asr': opts.grpcAsr, '--grpc-tts': opts.grpcTts } : {}) };
+      const ports = {
+        '--port-asr': opts.portAsr,
+        '--port-tts': opts.portTts,
+        ...(opts.grpc ? { '--grpc-asr': opts.grpcAsr, '--grpc-tts': opts.grpcTts } : {}),
+      };
       const app = await startHeadless({
         host: opts.host,
         asrPort: opts.portAsr,
@@ -92,7 +101,8 @@ export function registerServe(program: Command): void {
       }
       app.engine.ready.then(
         () => process.stdout.write(`earshot serve: ready (${app.engine.readiness().detail})\n`),
-        (err: unknown) => process.stderr.write(`earshot serve: engine failed to load: ${err instanceof Error ? err.message : String(err)}\n`),
+        (err: unknown) =>
+          process.stderr.write(`earshot serve: engine failed to load: ${err instanceof Error ? err.message : String(err)}\n`),
       );
 
       onStopSignals({

@@ -20,41 +20,47 @@ export function registerTranscribe(program: Command): void {
     .option('--endpointing <ms>', 'trailing silence that ends an utterance', '600')
     .option('--punct-model <id>', 'punctuation model id (default: the installed one, if any)')
     .option('--no-punctuate', 'print the recognizer text without punctuation and capitals')
-    .action(async (file: string, opts: { engine?: string; model?: string; format: string; endpointing: string; punctModel?: string; punctuate: boolean }) => {
-      if (!(FORMATS as readonly string[]).includes(opts.format)) throw new Error(`--format must be one of ${FORMATS.join(', ')}`);
-      if (opts.engine && opts.engine !== 'sherpa' && opts.engine !== 'pocketsphinx') throw new Error('--engine must be sherpa or pocketsphinx');
-      const endpointingMs = Number(opts.endpointing);
-      if (!Number.isFinite(endpointingMs)) throw new Error(`--endpointing must be a number of ms, got "${opts.endpointing}"`);
-      const decoded = await decodeAudioFile(readInputFile(file)).catch((err: Error) => {
-        throw new Error(`${file}: ${err.message}`);
-      });
-      // The engines take 8-48 kHz; a file outside that range is resampled to 16 kHz first.
-      const inRange = decoded.sampleRate >= 8000 && decoded.sampleRate <= 48000;
-      const wav = { sampleRate: inRange ? decoded.sampleRate : 16000 };
-      const samples = inRange ? downmix(decoded.channelData) : resample(downmix(decoded.channelData), decoded.sampleRate, 16000);
-      const backend = (opts.engine ?? (opts.model ? 'sherpa' : undefined)) as AsrBackendId | undefined;
-      const spec: AsrLoadSpec[] | undefined = backend || opts.model ? [{ backend, model: opts.model }] : undefined;
-      const punct = opts.punctuate === false ? false : opts.punctModel ? { model: opts.punctModel } : undefined;
-      const engine = await createEngine({ asr: spec, tts: [], vad: false, punct });
-      try {
-        await engine.ready;
-        const asr = engine.asr({ backend, model: opts.model });
-        const stream = asr.createStream({ sampleRate: wav.sampleRate, endpointingMs, vad: false });
-        const finals: AsrFinal[] = [];
-        const failed = new Promise<never>((_, reject) => stream.on('error', reject));
-        // With a punctuation model the engine's finals carry a punctuated form: that is what is printed.
-        stream.on('final', (f) => finals.push(punct !== false && f.punctuatedText ? { ...f, text: f.punctuatedText } : f));
-        const step = Math.round(wav.sampleRate / 10);
-        for (let i = 0; i < samples.length; i += step) {
-          stream.write(samples.subarray(i, i + step));
-          if ((i / step) % 50 === 49) await new Promise((r) => setImmediate(r)); // let events through
+    .action(
+      async (
+        file: string,
+        opts: { engine?: string; model?: string; format: string; endpointing: string; punctModel?: string; punctuate: boolean },
+      ) => {
+        if (!(FORMATS as readonly string[]).includes(opts.format)) throw new Error(`--format must be one of ${FORMATS.join(', ')}`);
+        if (opts.engine && opts.engine !== 'sherpa' && opts.engine !== 'pocketsphinx')
+          throw new Error('--engine must be sherpa or pocketsphinx');
+        const endpointingMs = Number(opts.endpointing);
+        if (!Number.isFinite(endpointingMs)) throw new Error(`--endpointing must be a number of ms, got "${opts.endpointing}"`);
+        const decoded = await decodeAudioFile(readInputFile(file)).catch((err: Error) => {
+          throw new Error(`${file}: ${err.message}`);
+        });
+        // The engines take 8-48 kHz; a file outside that range is resampled to 16 kHz first.
+        const inRange = decoded.sampleRate >= 8000 && decoded.sampleRate <= 48000;
+        const wav = { sampleRate: inRange ? decoded.sampleRate : 16000 };
+        const samples = inRange ? downmix(decoded.channelData) : resample(downmix(decoded.channelData), decoded.sampleRate, 16000);
+        const backend = (opts.engine ?? (opts.model ? 'sherpa' : undefined)) as AsrBackendId | undefined;
+        const spec: AsrLoadSpec[] | undefined = backend || opts.model ? [{ backend, model: opts.model }] : undefined;
+        const punct = opts.punctuate === false ? false : opts.punctModel ? { model: opts.punctModel } : undefined;
+        const engine = await createEngine({ asr: spec, tts: [], vad: false, punct });
+        try {
+          await engine.ready;
+          const asr = engine.asr({ backend, model: opts.model });
+          const stream = asr.createStream({ sampleRate: wav.sampleRate, endpointingMs, vad: false });
+          const finals: AsrFinal[] = [];
+          const failed = new Promise<never>((_, reject) => stream.on('error', reject));
+          // With a punctuation model the engine's finals carry a punctuated form: that is what is printed.
+          stream.on('final', (f) => finals.push(punct !== false && f.punctuatedText ? { ...f, text: f.punctuatedText } : f));
+          const step = Math.round(wav.sampleRate / 10);
+          for (let i = 0; i < samples.length; i += step) {
+            stream.write(samples.subarray(i, i + step));
+            if ((i / step) % 50 === 49) await new Promise((r) => setImmediate(r)); // let events through
+          }
+          await Promise.race([stream.close(), failed]);
+          process.stdout.write(render(finals, opts.format as Format, { file, backend: asr.backend, model: asr.modelId }));
+        } finally {
+          await engine.close();
         }
-        await Promise.race([stream.close(), failed]);
-        process.stdout.write(render(finals, opts.format as Format, { file, backend: asr.backend, model: asr.modelId }));
-      } finally {
-        await engine.close();
-      }
-    });
+      },
+    );
 }
 
 function render(finals: AsrFinal[], format: Format, meta: { file: string; backend: string; model: string }): string {

@@ -129,7 +129,11 @@ export function tokenMatches(given: string, expected: string): boolean {
  * The token from `Authorization: Bearer …` (HTTP, gRPC metadata; `Token …` as Deepgram's SDKs send it), an API-key
  * header of the cloud protocols Earshot serves (`xi-api-key`, `x-api-key`), or `?token=` (WebSocket URLs).
  */
-export function extractToken(authorization: string | undefined, queryToken: string | null | undefined, apiKey?: string | null): string | null {
+export function extractToken(
+  authorization: string | undefined,
+  queryToken: string | null | undefined,
+  apiKey?: string | null,
+): string | null {
   if (authorization) {
     const m = /^(?:Bearer|Token)\s+(\S+)\s*$/i.exec(authorization);
     if (m) return m[1]!;

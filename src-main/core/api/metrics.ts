@@ -20,7 +20,7 @@ export class ApiMetrics implements SessionMetrics {
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'earshot_process_' });
     this.firstResultSeconds = new Histogram({
       name: 'earshot_asr_first_result_latency_seconds',
-      help: 'Wall time from a stream\'s first audio to its first transcript (interim or final)',
+      help: "Wall time from a stream's first audio to its first transcript (interim or final)",
       buckets: LATENCY_BUCKETS,
       registers,
     });

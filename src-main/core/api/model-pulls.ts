@@ -108,7 +108,9 @@ export class ModelPulls {
     const current = this.pulls.get(id);
     if (current && this.running.has(id)) return { ...current };
     if (this.running.size >= this.maxConcurrent) {
-      throw new TooManyPullsError(`${this.running.size} model downloads are already running (limit ${this.maxConcurrent}); try again when one ends`);
+      throw new TooManyPullsError(
+        `${this.running.size} model downloads are already running (limit ${this.maxConcurrent}); try again when one ends`,
+      );
     }
     const progress: PullProgress = { id, state: 'downloading', received: 0, total: knownTotal(model) };
     this.pulls.set(id, progress);

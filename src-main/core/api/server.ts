@@ -107,7 +107,9 @@ async function waitUntil(done: () => boolean, ms: number): Promise<void> {
 }
 
 function rejectUpgrade(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+  );
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
@@ -128,7 +130,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     limits,
     streams: new StreamSlots(limits.maxConcurrentStreams),
     tokenBound: new TokenBoundStreams(),
-    admission: new Admission({ maxLiveStreams: limits.maxConcurrentStreams, minLiveStreams: limits.minLiveStreams, maxBatchJobs: limits.maxBatchJobs }),
+    admission: new Admission({
+      maxLiveStreams: limits.maxConcurrentStreams,
+      minLiveStreams: limits.minLiveStreams,
+      maxBatchJobs: limits.maxBatchJobs,
+    }),
     metrics: new ApiMetrics(),
     logger,
     listFixtures: opts.listFixtures ?? devFixturesEnabled(),
@@ -149,7 +155,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const registered: { port: StreamKind; route: RouteOptions }[] = [];
   const streamFor = createStreamMatcher();
   const webRoot = opts.webRoot ?? join(appRoot, 'out', 'renderer');
-  const pulls = new ModelPulls({ into: opts.models?.into, baseUrl: opts.models?.baseUrl ?? (process.env.EARSHOT_MODELS_BASE_URL || undefined) });
+  const pulls = new ModelPulls({
+    into: opts.models?.into,
+    baseUrl: opts.models?.baseUrl ?? (process.env.EARSHOT_MODELS_BASE_URL || undefined),
+  });
 
   async function buildApp(kind: StreamKind): Promise<FastifyInstance> {
     const requestTimeout = limits.requestTimeoutMs;
@@ -190,11 +199,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         }
       }
       const decision = checkAccess(
-        { access: accessOf(req.routeOptions.config, req.method), host: req.headers.host, origin, authorization: req.headers.authorization, apiKey: compatApiKey(req.headers) },
+        {
+          access: accessOf(req.routeOptions.config, req.method),
+          host: req.headers.host,
+          origin,
+          authorization: req.headers.authorization,
+          apiKey: compatApiKey(req.headers),
+        },
         auth,
       );
       if (!decision.ok) {
-        return reply.code(decision.status).send({ error: { code: decision.status === 401 ? 'unauthorized' : 'forbidden', message: decision.reason } });
+        return reply
+          .code(decision.status)
+          .send({ error: { code: decision.status === 401 ? 'unauthorized' : 'forbidden', message: decision.reason } });
       }
     });
 
@@ -202,7 +219,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     app.addHook('onRequest', async (_req, reply) => {
       if (!closing) return;
       reply.header('connection', 'close');
-      return reply.code(503).send({ error: { code: 'unavailable', message: 'the server is shutting down; try again when it is back', type: 'server_error' } });
+      return reply
+        .code(503)
+        .send({ error: { code: 'unavailable', message: 'the server is shutting down; try again when it is back', type: 'server_error' } });
     });
 
     app.get('/metrics', async (_req, reply) => reply.type(ctx.metrics.contentType).send(await ctx.metrics.text()));
@@ -290,7 +309,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       sockets.add(ws);
       // A stream opened with a token ends when that token is rotated away (4401, as a new handshake would get).
       const presented = extractToken(req.headers.authorization, url.searchParams.get('token'), compatApiKey(req.headers));
-      const unbind = presented === null ? () => undefined : ctx.tokenBound.bind(presented, () => ws.close(CLOSE_CODES.unauthorized, 'the API token was rotated; reconnect with the new token'));
+      const unbind =
+        presented === null
+          ? () => undefined
+          : ctx.tokenBound.bind(presented, () =>
+              ws.close(CLOSE_CODES.unauthorized, 'the API token was rotated; reconnect with the new token'),
+            );
       ws.once('close', () => {
         sockets.delete(ws);
         unbind();
@@ -312,7 +336,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     auth.ownPorts.push(portOf(asrApp), portOf(ttsApp));
     const grpcPorts = opts.grpc === undefined ? { asrPort: 50052, ttsPort: 50051 } : opts.grpc;
     if (grpcPorts) grpc = await startGrpc(ctx, { host, asrPort: grpcPorts.asrPort, ttsPort: grpcPorts.ttsPort });
-    if (opts.wyoming) wyoming = await startWyoming(ctx, { host: opts.wyoming.host ?? '127.0.0.1', port: opts.wyoming.port, version: appVersion() });
+    if (opts.wyoming)
+      wyoming = await startWyoming(ctx, { host: opts.wyoming.host ?? '127.0.0.1', port: opts.wyoming.port, version: appVersion() });
   } catch (err) {
     await Promise.allSettled([asrApp.close(), ttsApp.close(), grpc?.close(0)]);
     throw err;

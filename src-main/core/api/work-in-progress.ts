@@ -112,7 +112,10 @@ export class ShutdownSet {
   constructor(private readonly work: WorkInProgress) {}
 
   add(entry: { shutdown(): Promise<void> | void }): this {
-    this.removals.set(entry, this.work.add({ finish: () => entry.shutdown(), cut: () => void Promise.resolve(entry.shutdown()).catch(() => undefined) }));
+    this.removals.set(
+      entry,
+      this.work.add({ finish: () => entry.shutdown(), cut: () => void Promise.resolve(entry.shutdown()).catch(() => undefined) }),
+    );
     return this;
   }
 

@@ -31,7 +31,8 @@ const wav: Check = (buf) => {
 /** FLAC: frames are self-delimiting, but STREAMINFO states the total sample count; checked after decoding. */
 export function flacDeclaredSamples(buf: Uint8Array): number | null {
   let o = 0;
-  if (ascii(buf, 0, 3) === 'ID3') o = 10 + (((buf[6]! & 0x7f) << 21) | ((buf[7]! & 0x7f) << 14) | ((buf[8]! & 0x7f) << 7) | (buf[9]! & 0x7f));
+  if (ascii(buf, 0, 3) === 'ID3')
+    o = 10 + (((buf[6]! & 0x7f) << 21) | ((buf[7]! & 0x7f) << 14) | ((buf[8]! & 0x7f) << 7) | (buf[9]! & 0x7f));
   if (ascii(buf, o, 4) !== 'fLaC' || buf.byteLength < o + 26) return null;
   const body = o + 8;
   const total = (buf[body + 13]! & 0x0f) * 2 ** 32 + view(buf).getUint32(body + 14, false);
@@ -113,7 +114,8 @@ const webm: Check = (buf) => {
 /** MP3: the Xing/Info tag (written by LAME and ffmpeg) states the stream's byte count. */
 const mp3: Check = (buf) => {
   let o = 0;
-  if (ascii(buf, 0, 3) === 'ID3') o = 10 + (((buf[6]! & 0x7f) << 21) | ((buf[7]! & 0x7f) << 14) | ((buf[8]! & 0x7f) << 7) | (buf[9]! & 0x7f));
+  if (ascii(buf, 0, 3) === 'ID3')
+    o = 10 + (((buf[6]! & 0x7f) << 21) | ((buf[7]! & 0x7f) << 14) | ((buf[8]! & 0x7f) << 7) | (buf[9]! & 0x7f));
   if (o + 4 > buf.byteLength || buf[o] !== 0xff || (buf[o + 1]! & 0xe0) !== 0xe0) return null;
   const mpeg1 = (buf[o + 1]! & 0x18) === 0x18;
   const mono = (buf[o + 3]! & 0xc0) === 0xc0;
@@ -134,7 +136,8 @@ const mp3: Check = (buf) => {
 /** ADTS AAC: each frame header states its length; the last frame must be complete. */
 const adts: Check = (buf) => {
   let o = 0;
-  if (ascii(buf, 0, 3) === 'ID3') o = 10 + (((buf[6]! & 0x7f) << 21) | ((buf[7]! & 0x7f) << 14) | ((buf[8]! & 0x7f) << 7) | (buf[9]! & 0x7f));
+  if (ascii(buf, 0, 3) === 'ID3')
+    o = 10 + (((buf[6]! & 0x7f) << 21) | ((buf[7]! & 0x7f) << 14) | ((buf[8]! & 0x7f) << 7) | (buf[9]! & 0x7f));
   while (o + 7 <= buf.byteLength) {
     if (buf[o] !== 0xff || (buf[o + 1]! & 0xf6) !== 0xf0) return `corrupt AAC: no ADTS frame header at byte ${o}`;
     const length = ((buf[o + 3]! & 0x03) << 11) | (buf[o + 4]! << 3) | (buf[o + 5]! >> 5);

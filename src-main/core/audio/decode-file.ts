@@ -93,7 +93,8 @@ export async function decodeAudioFileMono(
   const take = async (r: { channelData: Float32Array[]; sampleRate: number }) => {
     const n = r.channelData[0]?.length ?? 0;
     if (!n) return;
-    if (sampleRate && r.sampleRate !== sampleRate) throw new AudioFormatError(`invalid ${name} file: its sample rate changes from ${sampleRate} to ${r.sampleRate} Hz`);
+    if (sampleRate && r.sampleRate !== sampleRate)
+      throw new AudioFormatError(`invalid ${name} file: its sample rate changes from ${sampleRate} to ${r.sampleRate} Hz`);
     sampleRate = r.sampleRate;
     channels = Math.max(channels, r.channelData.length);
     for (const ch of r.channelData) {
@@ -102,13 +103,15 @@ export async function decodeAudioFileMono(
       }
     }
     frames += n;
-    if (frames > MAX_FILE_SECONDS * sampleRate) throw new AudioFormatError(`the audio is longer than the ${MAX_FILE_SECONDS / 3600} hours accepted`);
+    if (frames > MAX_FILE_SECONDS * sampleRate)
+      throw new AudioFormatError(`the audio is longer than the ${MAX_FILE_SECONDS / 3600} hours accepted`);
     await onPiece(downmix(r.channelData), sampleRate);
   };
   try {
     // Each piece is copied: some decoders view it as Int32Array/Float32Array, which needs an aligned offset,
     // and a Node Buffer (gRPC, multipart) often sits at any offset of a shared pool.
-    for (let o = 0; o < bytes.byteLength; o += FEED_BYTES) await take(await dec(new Uint8Array(bytes.subarray(o, Math.min(bytes.byteLength, o + FEED_BYTES)))));
+    for (let o = 0; o < bytes.byteLength; o += FEED_BYTES)
+      await take(await dec(new Uint8Array(bytes.subarray(o, Math.min(bytes.byteLength, o + FEED_BYTES)))));
     await take(await dec());
   } catch (err) {
     dec.free();
@@ -192,15 +195,20 @@ export async function createContainerStreamDecoder(container: StreamContainer): 
     return { samples: downmix(r.channelData), sampleRate: r.sampleRate };
   };
   const failed = (err: unknown) =>
-    err instanceof AudioFormatError ? err : new AudioFormatError(`encoding=${container}: the stream does not decode (${(err as Error).message ?? err})`);
-  const nothing = () => new AudioFormatError(`encoding=${container}: ${bytesIn} bytes arrived and none decode as ${AUDIO_FILE_FORMATS[name]}`);
+    err instanceof AudioFormatError
+      ? err
+      : new AudioFormatError(`encoding=${container}: the stream does not decode (${(err as Error).message ?? err})`);
+  const nothing = () =>
+    new AudioFormatError(`encoding=${container}: ${bytesIn} bytes arrived and none decode as ${AUDIO_FILE_FORMATS[name]}`);
   return {
     async push(bytes) {
       try {
         if (bytesIn === 0 && bytes.byteLength >= SNIFF_MIN_BYTES) {
           const seen = detect(bytes);
           if (seen !== name && !(name === 'webm' && seen === 'mkv')) {
-            throw new AudioFormatError(`encoding=${container}: the stream starts like ${seen ? AUDIO_FILE_FORMATS[seen] ?? seen : 'no known format'}, not ${AUDIO_FILE_FORMATS[name]}`);
+            throw new AudioFormatError(
+              `encoding=${container}: the stream starts like ${seen ? (AUDIO_FILE_FORMATS[seen] ?? seen) : 'no known format'}, not ${AUDIO_FILE_FORMATS[name]}`,
+            );
           }
         }
         bytesIn += bytes.byteLength;

@@ -69,7 +69,23 @@ export function encodedRate(opts: EncoderOptions): number {
 
 function ffmpegArgs(opts: EncoderOptions): string[] {
   const rate = encodedRate(opts);
-  const input = ['-hide_banner', '-loglevel', 'error', '-f', 's16le', '-ar', String(opts.inputRate), '-ac', '1', '-i', 'pipe:0', '-ar', String(rate), '-ac', '1'];
+  const input = [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    's16le',
+    '-ar',
+    String(opts.inputRate),
+    '-ac',
+    '1',
+    '-i',
+    'pipe:0',
+    '-ar',
+    String(rate),
+    '-ac',
+    '1',
+  ];
   const kbps = (d: number) => `${opts.bitrateKbps ?? d}k`;
   switch (opts.format) {
     case 'mp3':
@@ -130,7 +146,8 @@ export class AudioEncoder {
   async *output(): AsyncGenerator<Buffer> {
     for await (const chunk of this.child.stdout as AsyncIterable<Buffer>) yield chunk;
     const code = await this.exited;
-    if (code !== 0 && code !== null) throw new AudioFormatError(`the ${this.format} encoder failed (exit ${code}): ${this.stderr.trim().slice(0, 300)}`);
+    if (code !== 0 && code !== null)
+      throw new AudioFormatError(`the ${this.format} encoder failed (exit ${code}): ${this.stderr.trim().slice(0, 300)}`);
   }
 }
 

@@ -268,8 +268,17 @@ class SpeechEngine implements Engine {
         ? this.asrs.filter((a) => a.engine.backend === 'sherpa').map((a) => a.engine.modelId + (a.fixture ? ' (fixture)' : ''))
         : this.ttss.filter((t) => t.synth.backend === 'sherpa').map((t) => (t.modelId ?? 'voice') + (t.fixture ? ' (fixture)' : ''));
     const failed = [...this.problems].filter(([k]) => k.startsWith(`${kind}:`)).map(([k, v]) => `${k.slice(kind.length + 1)}: ${v}`);
-    if (loaded.length) return { id: 'sherpa', kind, available: true, detail: `sherpa-onnx: ${loaded.join(', ')}` + (failed.length ? `; not loaded: ${failed.join('; ')}` : '') };
-    const hint = kind === 'asr' ? 'no streaming ASR model installed; run: earshot models pull zipformer-en-20m' : 'no sherpa voice installed; run: earshot models pull piper-en-us-amy-low';
+    if (loaded.length)
+      return {
+        id: 'sherpa',
+        kind,
+        available: true,
+        detail: `sherpa-onnx: ${loaded.join(', ')}` + (failed.length ? `; not loaded: ${failed.join('; ')}` : ''),
+      };
+    const hint =
+      kind === 'asr'
+        ? 'no streaming ASR model installed; run: earshot models pull zipformer-en-20m'
+        : 'no sherpa voice installed; run: earshot models pull piper-en-us-amy-low';
     return { id: 'sherpa', kind, available: false, detail: failed.length ? failed.join('; ') : hint };
   }
 
@@ -298,7 +307,11 @@ class SpeechEngine implements Engine {
     const wanted = [sel.backend, sel.model, sel.language].filter(Boolean).join(' / ') || 'any';
     throw new EngineUnavailableError(
       `no ASR engine fits (${wanted})` +
-        (problem ? `: ${problem}` : !this.done ? `; the engine is still starting (${this.state})` : `; loaded: ${this.asrs.map((a) => a.engine.modelId).join(', ') || 'none'}`),
+        (problem
+          ? `: ${problem}`
+          : !this.done
+            ? `; the engine is still starting (${this.state})`
+            : `; loaded: ${this.asrs.map((a) => a.engine.modelId).join(', ') || 'none'}`),
     );
   }
 
@@ -329,7 +342,9 @@ class SpeechEngine implements Engine {
       if (hit) return hit.synth;
     }
     const problem = sel.voice ? this.problems.get(`tts:${sel.voice}`) : undefined;
-    throw new EngineUnavailableError(`no TTS voice fits (${[sel.backend, sel.voice, sel.language].filter(Boolean).join(' / ') || 'any'})${problem ? `: ${problem}` : ''}`);
+    throw new EngineUnavailableError(
+      `no TTS voice fits (${[sel.backend, sel.voice, sel.language].filter(Boolean).join(' / ') || 'any'})${problem ? `: ${problem}` : ''}`,
+    );
   }
 
   backends(): BackendStatus[] {
@@ -337,11 +352,19 @@ class SpeechEngine implements Engine {
     const out: BackendStatus[] = [];
     for (const key of order) {
       const s = this.statuses.get(key) ?? (key.startsWith('sherpa') ? this.sherpaStatus(key === 'sherpa:asr' ? 'asr' : 'tts') : undefined);
-      out.push(s ?? { id: key as AsrBackendId | TtsBackendId, kind: key === 'espeak' ? 'tts' : 'asr', available: false, detail: this.done ? 'not configured to load' : this.state });
+      out.push(
+        s ?? {
+          id: key as AsrBackendId | TtsBackendId,
+          kind: key === 'espeak' ? 'tts' : 'asr',
+          available: false,
+          detail: this.done ? 'not configured to load' : this.state,
+        },
+      );
     }
     // The languages each recognizer can caption now (fixtures excluded: they are never chosen automatically).
     for (const s of out) {
-      if (s.kind === 'asr' && s.available) s.languages = [...new Set(this.asrs.filter((a) => a.engine.backend === s.id && !a.fixture).map((a) => a.engine.language))];
+      if (s.kind === 'asr' && s.available)
+        s.languages = [...new Set(this.asrs.filter((a) => a.engine.backend === s.id && !a.fixture).map((a) => a.engine.language))];
     }
     return out;
   }
@@ -384,7 +407,13 @@ function pickCatalog(kind: 'asr-streaming' | 'tts' | 'punct', id?: string, langu
   const catalog = loadCatalog();
   if (id) {
     const m = catalog.find((x) => x.id === id);
-    if (!m) throw new Error(`unknown model "${id}"; known ${kind} models: ${catalog.filter((x) => x.kind === kind).map((x) => x.id).join(', ')}`);
+    if (!m)
+      throw new Error(
+        `unknown model "${id}"; known ${kind} models: ${catalog
+          .filter((x) => x.kind === kind)
+          .map((x) => x.id)
+          .join(', ')}`,
+      );
     if (m.kind !== kind) throw new Error(`model "${id}" is a ${m.kind} model, not ${kind}`);
     return m;
   }
@@ -394,7 +423,9 @@ function pickCatalog(kind: 'asr-streaming' | 'tts' | 'punct', id?: string, langu
 }
 
 function defaultAsrSpecs(dirs?: string[]): AsrLoadSpec[] {
-  const installed = loadCatalog().filter((m) => m.kind === 'asr-streaming' && !m.fixture && isStreamingFamily(m.type) && resolveModel(m, dirs));
+  const installed = loadCatalog().filter(
+    (m) => m.kind === 'asr-streaming' && !m.fixture && isStreamingFamily(m.type) && resolveModel(m, dirs),
+  );
   return [...installed.map((m) => ({ backend: 'sherpa' as const, model: m.id })), { backend: 'pocketsphinx' }];
 }
 
@@ -432,16 +463,19 @@ function validateConfig(config: EngineConfig): void {
     throw new RangeError(`EngineConfig.threads must be an integer 1..64, got ${String(config.threads)}`);
   }
   for (const s of config.asr ?? []) {
-    if (s.backend && s.backend !== 'sherpa' && s.backend !== 'pocketsphinx') throw new Error(`EngineConfig.asr: unknown backend "${String(s.backend)}" (sherpa, pocketsphinx)`);
+    if (s.backend && s.backend !== 'sherpa' && s.backend !== 'pocketsphinx')
+      throw new Error(`EngineConfig.asr: unknown backend "${String(s.backend)}" (sherpa, pocketsphinx)`);
     if (s.backend === 'pocketsphinx' && s.model) throw new Error('EngineConfig.asr: pocketsphinx takes no model id');
     if (s.model || s.backend === 'sherpa') pickCatalog('asr-streaming', s.model, s.language);
   }
   if (config.punct !== undefined && config.punct !== false) {
-    if (config.punct === null || typeof config.punct !== 'object') throw new TypeError('EngineConfig.punct must be { model?: string } or false');
+    if (config.punct === null || typeof config.punct !== 'object')
+      throw new TypeError('EngineConfig.punct must be { model?: string } or false');
     pickCatalog('punct', config.punct.model);
   }
   for (const s of config.tts ?? []) {
-    if (s.backend && s.backend !== 'sherpa' && s.backend !== 'espeak') throw new Error(`EngineConfig.tts: unknown backend "${String(s.backend)}" (sherpa, espeak)`);
+    if (s.backend && s.backend !== 'sherpa' && s.backend !== 'espeak')
+      throw new Error(`EngineConfig.tts: unknown backend "${String(s.backend)}" (sherpa, espeak)`);
     if (s.voice && s.backend !== 'espeak') pickCatalog('tts', s.voice);
   }
 }

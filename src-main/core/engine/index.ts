@@ -1,7 +1,15 @@
 // The engine layer's public surface. Layers above import from here, never from a backend directly.
 export * from './types.js';
 export { SynthesisCache, CachingSynthesizer, type SynthesisCacheStats } from './synthesis-cache.js';
-export { createEngine, listModels, DEFAULT_TTS_CACHE_BYTES, type EngineConfig, type AsrLoadSpec, type TtsLoadSpec, type PunctLoadSpec } from './engine.js';
+export {
+  createEngine,
+  listModels,
+  DEFAULT_TTS_CACHE_BYTES,
+  type EngineConfig,
+  type AsrLoadSpec,
+  type TtsLoadSpec,
+  type PunctLoadSpec,
+} from './engine.js';
 export {
   loadCatalog,
   catalogModel,

@@ -24,7 +24,12 @@ export interface AsrStreamChannel {
 }
 
 /** Checks the options every backend accepts; returns them with defaults applied. */
-export function checkStreamOptions(opts: AsrStreamOptions): { sampleRate: number; endpointingMs: number | false; vad: boolean; batch: boolean } {
+export function checkStreamOptions(opts: AsrStreamOptions): {
+  sampleRate: number;
+  endpointingMs: number | false;
+  vad: boolean;
+  batch: boolean;
+} {
   const sampleRate = opts?.sampleRate;
   if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 48000) {
     throw new RangeError(`sampleRate must be an integer from 8000 to 48000 Hz, got ${String(sampleRate)}`);
@@ -128,11 +133,15 @@ export class WorkerAsrStream extends EventEmitter implements AsrStream {
     if (this.state !== 'open') throw this.failure ?? new Error(`stream ${this.id} is closed`);
     if (!(samples instanceof Float32Array)) throw new TypeError('write() takes a Float32Array of mono samples');
     if (samples.length > this.maxWrite) {
-      throw new RangeError(`write of ${samples.length} samples exceeds ${MAX_WRITE_SECONDS} s at ${this.sampleRate} Hz; send smaller chunks`);
+      throw new RangeError(
+        `write of ${samples.length} samples exceeds ${MAX_WRITE_SECONDS} s at ${this.sampleRate} Hz; send smaller chunks`,
+      );
     }
     if (!samples.length) return;
     if (this.pendingMs > MAX_PENDING_SECONDS * 1000) {
-      throw new RangeError(`stream ${this.id} has ${Math.round(this.pendingMs / 1000)} s of audio waiting to be decoded; the engine takes at most ${MAX_PENDING_SECONDS} s`);
+      throw new RangeError(
+        `stream ${this.id} has ${Math.round(this.pendingMs / 1000)} s of audio waiting to be decoded; the engine takes at most ${MAX_PENDING_SECONDS} s`,
+      );
     }
     // The copy is ours to transfer: the caller keeps its buffer.
     const copy = samples.slice();

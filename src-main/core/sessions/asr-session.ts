@@ -232,7 +232,10 @@ export class AsrSession extends EventEmitter {
     if (this.stream) {
       const frozen = Object.keys(fields).filter((k) => !LIVE_KEYS.has(k) && fields[k] !== undefined);
       if (frozen.length) {
-        throw new SessionError('bad_config', `${frozen.join(', ')} cannot change after audio has started; only endpointing, interim_results, punctuate and words can`);
+        throw new SessionError(
+          'bad_config',
+          `${frozen.join(', ')} cannot change after audio has started; only endpointing, interim_results, punctuate and words can`,
+        );
       }
     }
     if (fields.session !== undefined && this.storedId !== null && fields.session !== this.storedId && fields.session !== this.cfg.session) {
@@ -282,7 +285,10 @@ export class AsrSession extends EventEmitter {
    */
   private writeContainerBytes(buf: Buffer): void {
     if (this.containerPendingBytes + buf.byteLength > MAX_CONTAINER_PENDING_BYTES) {
-      throw new SessionError('rate_limited', `more than ${MAX_CONTAINER_PENDING_BYTES} bytes are waiting to be decoded; this chunk was dropped`);
+      throw new SessionError(
+        'rate_limited',
+        `more than ${MAX_CONTAINER_PENDING_BYTES} bytes are waiting to be decoded; this chunk was dropped`,
+      );
     }
     this.containerPendingBytes += buf.byteLength;
     this.containerDecoder ??= createContainerStreamDecoder(this.cfg.encoding as StreamContainer);
@@ -301,7 +307,8 @@ export class AsrSession extends EventEmitter {
    */
   private writeDecoded(samples: Float32Array, sampleRate: number): void {
     if (!this.stream) this.cfg.sampleRate = sampleRate;
-    else if (sampleRate !== this.cfg.sampleRate) throw new SessionError('bad_audio', `the stream's sample rate changed from ${this.cfg.sampleRate} to ${sampleRate} Hz`);
+    else if (sampleRate !== this.cfg.sampleRate)
+      throw new SessionError('bad_audio', `the stream's sample rate changed from ${this.cfg.sampleRate} to ${sampleRate} Hz`);
     if (this.state === 'open') return this.writeSamples(samples);
     this.audioMs += (samples.length * 1000) / this.cfg.sampleRate;
     this.ensureStream().write(samples);
@@ -405,7 +412,10 @@ export class AsrSession extends EventEmitter {
       if (this.wavHeaderBuf?.byteLength) {
         // The client said it was done before a WAV header was complete: say so, rather than end "successfully"
         // with nothing transcribed.
-        this.sendError('bad_audio', `encoding=wav: the stream ended before the WAV header was complete (${this.wavHeaderBuf.byteLength} bytes received, no "data" chunk found); nothing was transcribed`);
+        this.sendError(
+          'bad_audio',
+          `encoding=wav: the stream ended before the WAV header was complete (${this.wavHeaderBuf.byteLength} bytes received, no "data" chunk found); nothing was transcribed`,
+        );
         this.wavHeaderBuf = null;
       }
       const done = this.completeMessage();
@@ -481,7 +491,10 @@ export class AsrSession extends EventEmitter {
   private applyConfig(input: Record<string, unknown>, initial: boolean): void {
     const unknown = Object.keys(input).filter((k) => !CONFIG_KEYS.has(k) && k !== 'type');
     if (unknown.length) {
-      throw new SessionError('bad_config', `unknown config key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(', ')}; known keys: ${[...CONFIG_KEYS].join(', ')}`);
+      throw new SessionError(
+        'bad_config',
+        `unknown config key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(', ')}; known keys: ${[...CONFIG_KEYS].join(', ')}`,
+      );
     }
     const parsed = AsrConfigFields.safeParse(input);
     if (!parsed.success) {
@@ -570,7 +583,11 @@ export class AsrSession extends EventEmitter {
 
   private ensureStream(): AsrStream {
     if (this.stream) return this.stream;
-    const stream = this.asrEngine!.createStream({ sampleRate: this.cfg.sampleRate, endpointingMs: this.cfg.endpointing, batch: this.opts.batch ?? false });
+    const stream = this.asrEngine!.createStream({
+      sampleRate: this.cfg.sampleRate,
+      endpointingMs: this.cfg.endpointing,
+      batch: this.opts.batch ?? false,
+    });
     const offset = this.timeBaseMs + this.audioMs;
     this.offsetOf.set(stream, offset);
     this.streamEndpointing = this.cfg.endpointing;
@@ -606,7 +623,11 @@ export class AsrSession extends EventEmitter {
   }
 
   /** Persist, then send, one final. `since` = wall time its latency counts from. Empty finals are dropped. */
-  private emitFinal(f: AsrFinal, since: number, offset = this.stream ? (this.offsetOf.get(this.stream) ?? this.timeBaseMs) : this.timeBaseMs): FinalTranscript | null {
+  private emitFinal(
+    f: AsrFinal,
+    since: number,
+    offset = this.stream ? (this.offsetOf.get(this.stream) ?? this.timeBaseMs) : this.timeBaseMs,
+  ): FinalTranscript | null {
     if (this.cancelled) return null;
     const key = `${f.startMs}|${f.endMs}|${f.text}`;
     // Already sent (as an event and again as flush()'s result): answer with the message that went out.

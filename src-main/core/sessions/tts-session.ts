@@ -179,7 +179,10 @@ export class TtsSession extends EventEmitter {
     this.requireOpen();
     const unknown = Object.keys(fields).filter((k) => !(k in TtsOptionFields.shape) && k !== 'type');
     if (unknown.length) {
-      throw new SessionError('bad_config', `unknown config key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(', ')}; known keys: ${Object.keys(TtsOptionFields.shape).join(', ')}`);
+      throw new SessionError(
+        'bad_config',
+        `unknown config key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(', ')}; known keys: ${Object.keys(TtsOptionFields.shape).join(', ')}`,
+      );
     }
     this.defaults = this.resolveOptions(fields, this.defaults);
   }
@@ -214,7 +217,10 @@ export class TtsSession extends EventEmitter {
     checkRequestId(msg.request_id);
     let req = this.open;
     if ((req?.chars ?? 0) + msg.text.length > this.maxChars) {
-      throw new SessionError('too_large', `${req ? `request ${req.id}` : 'this append'} would exceed ${this.maxChars} characters of text; flush first`);
+      throw new SessionError(
+        'too_large',
+        `${req ? `request ${req.id}` : 'this append'} would exceed ${this.maxChars} characters of text; flush first`,
+      );
     }
     this.checkQueueRoom(msg.text.length, !req);
     if (!req) {
@@ -334,7 +340,8 @@ export class TtsSession extends EventEmitter {
     };
     if (f.voice !== undefined) {
       out.missingVoice = undefined;
-      if (f.voice.toLowerCase() === 'default') out.voice = undefined; // "default" is a voice: the language's default
+      if (f.voice.toLowerCase() === 'default')
+        out.voice = undefined; // "default" is a voice: the language's default
       else {
         const found = this.lookupVoice(f.voice);
         if (found) out.voice = found.id;
@@ -391,8 +398,14 @@ export class TtsSession extends EventEmitter {
     const v = this.lookupVoice(name);
     if (!v) {
       const voices = this.opts.engine.voices();
-      const some = voices.filter((x) => !x.fixture).slice(0, 8).map((x) => x.id);
-      throw new SessionError('bad_config', `unknown voice "${name}"${some.length ? `; installed voices include ${some.join(', ')}` : ''} (GET /v1/voices lists all)`);
+      const some = voices
+        .filter((x) => !x.fixture)
+        .slice(0, 8)
+        .map((x) => x.id);
+      throw new SessionError(
+        'bad_config',
+        `unknown voice "${name}"${some.length ? `; installed voices include ${some.join(', ')}` : ''} (GET /v1/voices lists all)`,
+      );
     }
     return v;
   }
@@ -459,7 +472,8 @@ export class TtsSession extends EventEmitter {
           request_id: req.id,
           requested_voice: options.missingVoice,
           voice: voice?.id ?? 'default',
-          message: `voice "${options.missingVoice}" is not installed; speaking with ${used}, the best installed voice for this text` +
+          message:
+            `voice "${options.missingVoice}" is not installed; speaking with ${used}, the best installed voice for this text` +
             ` (GET /v1/voices lists the installed voices)`,
         });
       }
@@ -480,7 +494,13 @@ export class TtsSession extends EventEmitter {
       if (!outRate) {
         outRate = req.options.sampleRate ?? rate;
         if (outRate !== rate) resampler = new StreamingResampler(rate, outRate);
-        this.send({ type: 'synthesis_started', request_id: req.id, sample_rate: outRate, format: req.options.format, voice: voice?.id ?? req.options.voice ?? 'default' });
+        this.send({
+          type: 'synthesis_started',
+          request_id: req.id,
+          sample_rate: outRate,
+          format: req.options.format,
+          voice: voice?.id ?? req.options.voice ?? 'default',
+        });
       }
       const out = resampler && !resampled ? (resampler as StreamingResampler).process(pcm) : pcm;
       const step = Math.max(1, Math.round(outRate * MAX_FRAME_SECONDS));
@@ -497,7 +517,14 @@ export class TtsSession extends EventEmitter {
           this.opts.metrics?.timeToFirstAudio(firstAudioAt - (req.speakableAt ?? started));
         }
         samples += part.length;
-        this.emit('audio', { requestId: req.id, bytes, sampleRate: outRate, format: req.options.format, samples: part.length, sequence: sequence++ } satisfies TtsAudioChunk);
+        this.emit('audio', {
+          requestId: req.id,
+          bytes,
+          sampleRate: outRate,
+          format: req.options.format,
+          samples: part.length,
+          sequence: sequence++,
+        } satisfies TtsAudioChunk);
       }
       return true;
     };
@@ -512,7 +539,10 @@ export class TtsSession extends EventEmitter {
           continue;
         }
         const t0 = this.now();
-        for await (const chunk of synth.synthesize({ text: piece, voice: voice?.id, language: req.options.language, speed: req.options.speed, quickStart: false }, abort.signal)) {
+        for await (const chunk of synth.synthesize(
+          { text: piece, voice: voice?.id, language: req.options.language, speed: req.options.speed, quickStart: false },
+          abort.signal,
+        )) {
           if (stale()) return;
           if (!(await emitAudio(chunk.samples, chunk.sampleRate))) return;
         }
@@ -527,7 +557,13 @@ export class TtsSession extends EventEmitter {
       if (!outRate) {
         // Nothing was produced (e.g. text of punctuation only): still a complete, empty request.
         outRate = req.options.sampleRate ?? voice?.sampleRate ?? 16000;
-        this.send({ type: 'synthesis_started', request_id: req.id, sample_rate: outRate, format: req.options.format, voice: voice?.id ?? req.options.voice ?? 'default' });
+        this.send({
+          type: 'synthesis_started',
+          request_id: req.id,
+          sample_rate: outRate,
+          format: req.options.format,
+          voice: voice?.id ?? req.options.voice ?? 'default',
+        });
       }
       const durationMs = (samples * 1000) / outRate;
       if (durationMs > 0) this.opts.metrics?.realtimeFactor('tts', synthMs / durationMs);
@@ -568,7 +604,10 @@ export const MAX_REQUEST_ID_CHARS = 200;
 export function checkRequestId(id: unknown): string | undefined {
   if (id === undefined) return undefined;
   if (typeof id !== 'string' || id.length === 0 || id.length > MAX_REQUEST_ID_CHARS) {
-    throw new SessionError('bad_json', `"request_id" must be a non-empty string of at most ${MAX_REQUEST_ID_CHARS} characters (got ${id === null ? 'null' : Array.isArray(id) ? 'an array' : typeof id})`);
+    throw new SessionError(
+      'bad_json',
+      `"request_id" must be a non-empty string of at most ${MAX_REQUEST_ID_CHARS} characters (got ${id === null ? 'null' : Array.isArray(id) ? 'an array' : typeof id})`,
+    );
   }
   return id;
 }

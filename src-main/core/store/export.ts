@@ -150,11 +150,7 @@ export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
  * One entry point for callers that take the format from the user (REST, CLI). `json` is the caller's
  * `json` value as given (the REST shape of the session), the caption formats read `segments`.
  */
-export function exportSession(
-  segments: readonly ExportSegment[],
-  format: ExportFormat,
-  json: object = { segments },
-): string {
+export function exportSession(segments: readonly ExportSegment[], format: ExportFormat, json: object = { segments }): string {
   switch (format) {
     case 'srt':
       return toSrt(segments);

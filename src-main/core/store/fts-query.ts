@@ -12,7 +12,5 @@ export function toFtsQuery(userText: string): string | null {
     // A term without a letter or digit tokenizes to nothing; drop it rather than match everything/nothing.
     .filter((t) => /[\p{L}\p{N}]/u.test(t));
   if (!terms.length) return null;
-  return terms
-    .map((t, i) => `"${t.replaceAll('"', '""')}"${i === terms.length - 1 && [...t].length >= 2 ? '*' : ''}`)
-    .join(' ');
+  return terms.map((t, i) => `"${t.replaceAll('"', '""')}"${i === terms.length - 1 && [...t].length >= 2 ? '*' : ''}`).join(' ');
 }

@@ -101,9 +101,7 @@ export const SCHEMA_VERSION = migrations[migrations.length - 1].version;
 export function migrate(db: Database.Database, target = SCHEMA_VERSION): number {
   const from = db.pragma('user_version', { simple: true }) as number;
   if (from > SCHEMA_VERSION) {
-    throw new Error(
-      `transcript database is schema v${from}, newer than this Earshot (v${SCHEMA_VERSION}); upgrade Earshot`,
-    );
+    throw new Error(`transcript database is schema v${from}, newer than this Earshot (v${SCHEMA_VERSION}); upgrade Earshot`);
   }
   for (const m of migrations) {
     if (m.version <= from || m.version > target) continue;

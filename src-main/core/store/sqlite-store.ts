@@ -141,7 +141,12 @@ class SqliteStore implements Store {
    * server, while the CLI reads the same file) is left alone.
    */
   private recoverInterrupted(): void {
-    const rows = this.stmts.liveSessions.all() as { id: string; started_at: number; owner_pid: number | null; owner_started_at: number | null }[];
+    const rows = this.stmts.liveSessions.all() as {
+      id: string;
+      started_at: number;
+      owner_pid: number | null;
+      owner_started_at: number | null;
+    }[];
     const dead = rows.filter((r) => r.owner_pid === null || !ownerAlive(r.owner_pid, r.owner_started_at));
     if (!dead.length) return;
     this.conn.transaction(() => {
@@ -327,7 +332,9 @@ class SqliteStore implements Store {
   close(): void {
     if (!this.db) return;
     // Sessions this store still had open were cut short; say so now rather than at the next open.
-    const stillLive = [...this.opened].filter((id) => (this.stmts.sessionExists.get(id) as { status: string } | undefined)?.status === 'live');
+    const stillLive = [...this.opened].filter(
+      (id) => (this.stmts.sessionExists.get(id) as { status: string } | undefined)?.status === 'live',
+    );
     for (const id of stillLive) this.endSession(id, 'interrupted');
     this.db.close();
     this.db = null;

@@ -6,7 +6,16 @@ import CaptionList from './CaptionList.svelte';
 function sample(): CaptionLog {
   const log = new CaptionLog();
   log.newEpoch();
-  log.apply({ type: 'transcript', is_final: true, segment: 0, text: 'Good morning.', start_ms: 0, end_ms: 900, confidence: 1, latency_ms: 3 });
+  log.apply({
+    type: 'transcript',
+    is_final: true,
+    segment: 0,
+    text: 'Good morning.',
+    start_ms: 0,
+    end_ms: 900,
+    confidence: 1,
+    latency_ms: 3,
+  });
   log.apply({ type: 'transcript', is_final: false, segment: 1, text: 'how are', start_ms: 1000, end_ms: 1400 });
   return log;
 }
@@ -26,7 +35,16 @@ describe('CaptionList', () => {
   it('replaces the interim by its final when the lines update', async () => {
     const log = sample();
     const view = render(CaptionList, { lines: log.lines() });
-    log.apply({ type: 'transcript', is_final: true, segment: 1, text: 'How are you?', start_ms: 1000, end_ms: 1800, confidence: 1, latency_ms: 3 });
+    log.apply({
+      type: 'transcript',
+      is_final: true,
+      segment: 1,
+      text: 'How are you?',
+      start_ms: 1000,
+      end_ms: 1800,
+      confidence: 1,
+      latency_ms: 3,
+    });
     await view.rerender({ lines: log.lines() });
     expect(screen.queryByText('how are')).toBeNull();
     expect(screen.getByText('How are you?').classList.contains('final')).toBe(true);
@@ -47,7 +65,16 @@ describe('CaptionList', () => {
     Object.defineProperty(box, 'scrollHeight', { get: () => scrollHeight });
     Object.defineProperty(box, 'clientHeight', { get: () => 200 });
     const more = (seg: number) => {
-      log.apply({ type: 'transcript', is_final: true, segment: seg, text: `line ${seg}`, start_ms: seg, end_ms: seg + 1, confidence: 1, latency_ms: 1 });
+      log.apply({
+        type: 'transcript',
+        is_final: true,
+        segment: seg,
+        text: `line ${seg}`,
+        start_ms: seg,
+        end_ms: seg + 1,
+        confidence: 1,
+        latency_ms: 1,
+      });
       scrollHeight += 100;
       return view.rerender({ lines: log.lines() });
     };

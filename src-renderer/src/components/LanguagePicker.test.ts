@@ -6,9 +6,31 @@ import type { EngineEntry, ModelInfo } from '../lib/rest-client.js';
 import LanguagePicker from './LanguagePicker.svelte';
 
 const MODELS: ModelInfo[] = [
-  { id: 'zipformer-en-20m', name: 'Streaming Zipformer English 20M (int8)', kind: 'asr-streaming', language: 'en', installed: false, fixture: false },
-  { id: 'zipformer-fr', name: 'Streaming Zipformer French', kind: 'asr-streaming', language: 'fr', installed: false, fixture: false, size_bytes: 70_200_000 },
-  { id: 'piper-de-de-thorsten-medium', name: 'Piper de_DE thorsten (medium)', kind: 'tts', language: 'de', installed: false, fixture: false },
+  {
+    id: 'zipformer-en-20m',
+    name: 'Streaming Zipformer English 20M (int8)',
+    kind: 'asr-streaming',
+    language: 'en',
+    installed: false,
+    fixture: false,
+  },
+  {
+    id: 'zipformer-fr',
+    name: 'Streaming Zipformer French',
+    kind: 'asr-streaming',
+    language: 'fr',
+    installed: false,
+    fixture: false,
+    size_bytes: 70_200_000,
+  },
+  {
+    id: 'piper-de-de-thorsten-medium',
+    name: 'Piper de_DE thorsten (medium)',
+    kind: 'tts',
+    language: 'de',
+    installed: false,
+    fixture: false,
+  },
   { id: 'silero-vad', kind: 'vad', language: '*', installed: true, fixture: false },
   { id: 'fixture-ja', kind: 'asr-streaming', language: 'ja', installed: true, fixture: true },
 ];
@@ -24,7 +46,7 @@ function mount(value: string) {
 }
 
 describe('LanguagePicker', () => {
-  it('lists the languages of the catalog and the loaded recognizers, never a fixture\'s, and no text box', () => {
+  it("lists the languages of the catalog and the loaded recognizers, never a fixture's, and no text box", () => {
     const { select } = mount('en');
     expect([...select.options].map((o) => [o.value, o.textContent])).toEqual([
       ['en', 'English'],

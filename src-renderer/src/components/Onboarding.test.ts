@@ -10,14 +10,52 @@ import type { ModelImportResult } from '../../../proto/rest-models.js';
 import { ApiError, type EngineEntry, type ModelInfo, type PullProgress, type RestClient } from '../lib/rest-client.js';
 import Onboarding from './Onboarding.svelte';
 
-const ZIP_URL = 'https://github.com/k2-fsa/sherpa-onnx/releases/download/asr-models/sherpa-onnx-streaming-zipformer-en-20M-2023-02-17.tar.bz2';
+const ZIP_URL =
+  'https://github.com/k2-fsa/sherpa-onnx/releases/download/asr-models/sherpa-onnx-streaming-zipformer-en-20M-2023-02-17.tar.bz2';
 
 function catalog(installedZip: boolean): ModelInfo[] {
   return [
-    { id: 'zipformer-en-20m', name: 'Streaming Zipformer English 20M (int8)', kind: 'asr-streaming', language: 'en', backend: 'sherpa', installed: installedZip, fixture: false, size_bytes: 127_500_000, download_url: ZIP_URL },
-    { id: 'silero-vad', name: 'Silero VAD v6.2', kind: 'vad', language: '*', backend: 'sherpa', installed: true, fixture: false, size_bytes: 2_327_524 },
-    { id: 'piper-en-us-amy-low', name: 'Piper en_US amy (low)', kind: 'tts', language: 'en', backend: 'sherpa', installed: false, fixture: false, download_url: 'https://github.com/k2-fsa/sherpa-onnx/releases/download/tts-models/vits-piper-en_US-amy-low.tar.bz2' },
-    { id: 'tone-alphabet', name: 'Tone alphabet (synthetic test fixture, NOT speech)', kind: 'asr-streaming', language: 'en', backend: 'sherpa', installed: true, fixture: true, size_bytes: 29_379 },
+    {
+      id: 'zipformer-en-20m',
+      name: 'Streaming Zipformer English 20M (int8)',
+      kind: 'asr-streaming',
+      language: 'en',
+      backend: 'sherpa',
+      installed: installedZip,
+      fixture: false,
+      size_bytes: 127_500_000,
+      download_url: ZIP_URL,
+    },
+    {
+      id: 'silero-vad',
+      name: 'Silero VAD v6.2',
+      kind: 'vad',
+      language: '*',
+      backend: 'sherpa',
+      installed: true,
+      fixture: false,
+      size_bytes: 2_327_524,
+    },
+    {
+      id: 'piper-en-us-amy-low',
+      name: 'Piper en_US amy (low)',
+      kind: 'tts',
+      language: 'en',
+      backend: 'sherpa',
+      installed: false,
+      fixture: false,
+      download_url: 'https://github.com/k2-fsa/sherpa-onnx/releases/download/tts-models/vits-piper-en_US-amy-low.tar.bz2',
+    },
+    {
+      id: 'tone-alphabet',
+      name: 'Tone alphabet (synthetic test fixture, NOT speech)',
+      kind: 'asr-streaming',
+      language: 'en',
+      backend: 'sherpa',
+      installed: true,
+      fixture: true,
+      size_bytes: 29_379,
+    },
   ];
 }
 
@@ -64,7 +102,9 @@ describe('Onboarding', () => {
       { id: 'zipformer-en-20m', state: 'done', received: 127_500_000, total: 127_500_000 },
     ]);
     const engines = await screen.findByRole('list', { name: 'Engines in use' });
-    expect(engines.textContent).toMatch(/Captions:\s*pocketsphinx — zero-download; expect roughly 40–45% word errors, lowercase, no punctuation/);
+    expect(engines.textContent).toMatch(
+      /Captions:\s*pocketsphinx — zero-download; expect roughly 40–45% word errors, lowercase, no punctuation/,
+    );
     expect(engines.textContent).toMatch(/Speech:\s*espeak-ng — zero-download/);
 
     expect(screen.getByRole('heading', { name: 'Recommended on-device models for English' })).toBeTruthy();
@@ -81,7 +121,9 @@ describe('Onboarding', () => {
 
     await fireEvent.click(zip.getByRole('button', { name: 'Install Streaming Zipformer English 20M (int8)' }));
     expect(rest.startModelPull).toHaveBeenCalledWith('zipformer-en-20m');
-    const bar = (await screen.findByRole('progressbar', { name: 'Download progress of Streaming Zipformer English 20M (int8)' })) as HTMLProgressElement;
+    const bar = (await screen.findByRole('progressbar', {
+      name: 'Download progress of Streaming Zipformer English 20M (int8)',
+    })) as HTMLProgressElement;
     await waitFor(() => expect(bar.value).toBe(51_000_000), { timeout: 3000 });
     expect(bar.max).toBe(127_500_000);
     expect(screen.getByText(/Downloading 40% \(51\.0 MB of 127\.5 MB\)/)).toBeTruthy();
@@ -94,21 +136,33 @@ describe('Onboarding', () => {
   });
 
   it('offline: says so in one sentence and shows earshot models import with the download URL (no raw error)', async () => {
-    const { rest } = mount([
-      { id: 'zipformer-en-20m', state: 'downloading', received: 0, total: null },
-      {
-        id: 'zipformer-en-20m',
-        state: 'error',
-        received: 0,
-        total: null,
-        error: 'cannot download https://huggingface.co/csukuangfj/sherpa-onnx-streaming-zipformer-en-20M-2023-02-17/resolve/main/encoder-epoch-99-avg-1.int8.onnx: getaddrinfo ENOTFOUND huggingface.co',
-      },
-    ], [
-      async () => {
-        throw new ApiError(400, 'bad_config', 'zipformer.tar.bz2: encoder-epoch-99-avg-1.int8.onnx has sha256 00, the catalog expects 11 for model "zipformer-en-20m"; the file is corrupt or a different version. Nothing was installed.');
-      },
-      async () => ({ id: 'zipformer-en-20m', name: 'Streaming Zipformer English 20M (int8)', files: [{ path: 'tokens.txt', size: 5000, sha256: 'a'.repeat(64), check: 'catalog' }] }),
-    ]);
+    const { rest } = mount(
+      [
+        { id: 'zipformer-en-20m', state: 'downloading', received: 0, total: null },
+        {
+          id: 'zipformer-en-20m',
+          state: 'error',
+          received: 0,
+          total: null,
+          error:
+            'cannot download https://huggingface.co/csukuangfj/sherpa-onnx-streaming-zipformer-en-20M-2023-02-17/resolve/main/encoder-epoch-99-avg-1.int8.onnx: getaddrinfo ENOTFOUND huggingface.co',
+        },
+      ],
+      [
+        async () => {
+          throw new ApiError(
+            400,
+            'bad_config',
+            'zipformer.tar.bz2: encoder-epoch-99-avg-1.int8.onnx has sha256 00, the catalog expects 11 for model "zipformer-en-20m"; the file is corrupt or a different version. Nothing was installed.',
+          );
+        },
+        async () => ({
+          id: 'zipformer-en-20m',
+          name: 'Streaming Zipformer English 20M (int8)',
+          files: [{ path: 'tokens.txt', size: 5000, sha256: 'a'.repeat(64), check: 'catalog' }],
+        }),
+      ],
+    );
     await fireEvent.click(await screen.findByRole('button', { name: 'Install Streaming Zipformer English 20M (int8)' }));
     const hint = await screen.findByTestId('offline-hint', {}, { timeout: 3000 });
     expect(hint.getAttribute('role')).toBe('alert');
@@ -126,19 +180,31 @@ describe('Onboarding', () => {
     const file = new File([new Uint8Array([0x42, 0x5a, 0x68])], 'sherpa-onnx-streaming-zipformer-en-20M-2023-02-17.tar.bz2');
     await fireEvent.change(input, { target: { files: [file] } });
     expect(rest.importModelFile).toHaveBeenCalledWith(file);
-    expect((await within(hint).findByRole('alert')).textContent).toMatch(/^Could not install sherpa-onnx-streaming-zipformer-en-20M-2023-02-17\.tar\.bz2: .*sha256 .*Nothing was installed\.$/);
+    expect((await within(hint).findByRole('alert')).textContent).toMatch(
+      /^Could not install sherpa-onnx-streaming-zipformer-en-20M-2023-02-17\.tar\.bz2: .*sha256 .*Nothing was installed\.$/,
+    );
     // ... a good one installs.
     await fireEvent.change(input, { target: { files: [file] } });
     expect((await screen.findByTestId('import-result')).textContent).toBe(
       'Installed Streaming Zipformer English 20M (int8) from sherpa-onnx-streaming-zipformer-en-20M-2023-02-17.tar.bz2 (every file checked) — used from the next start of Earshot.',
     );
-    await waitFor(() => expect(within(screen.getAllByTestId('recommended-model')[0]!).getByText('Installed — used from the next start of Earshot')).toBeTruthy());
+    await waitFor(() =>
+      expect(
+        within(screen.getAllByTestId('recommended-model')[0]!).getByText('Installed — used from the next start of Earshot'),
+      ).toBeTruthy(),
+    );
   });
 
-  it('a failure that is not the network shows the engine\'s reason, not the offline hint', async () => {
+  it("a failure that is not the network shows the engine's reason, not the offline hint", async () => {
     mount([
       { id: 'zipformer-en-20m', state: 'downloading', received: 0, total: null },
-      { id: 'zipformer-en-20m', state: 'error', received: 10, total: null, error: 'zipformer-en-20m/tokens.txt: sha256 mismatch (got 00, expected 11); the file was discarded' },
+      {
+        id: 'zipformer-en-20m',
+        state: 'error',
+        received: 10,
+        total: null,
+        error: 'zipformer-en-20m/tokens.txt: sha256 mismatch (got 00, expected 11); the file was discarded',
+      },
     ]);
     await fireEvent.click(await screen.findByRole('button', { name: 'Install Streaming Zipformer English 20M (int8)' }));
     const alert = await screen.findByRole('alert', {}, { timeout: 3000 });

@@ -30,7 +30,11 @@ describe('api config', () => {
   });
 
   it('builds WebSocket URLs with the token in the query', () => {
-    const u = new URL(wsUrl({ apiBase: 'http://127.0.0.1:8088', token: 't0k', shell: null, view: 'main' as const }, '/v1/audio/stream', { sample_rate: 16000 }));
+    const u = new URL(
+      wsUrl({ apiBase: 'http://127.0.0.1:8088', token: 't0k', shell: null, view: 'main' as const }, '/v1/audio/stream', {
+        sample_rate: 16000,
+      }),
+    );
     expect(u.protocol).toBe('ws:');
     expect(u.pathname).toBe('/v1/audio/stream');
     expect(u.searchParams.get('sample_rate')).toBe('16000');

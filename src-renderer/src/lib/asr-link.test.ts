@@ -55,7 +55,12 @@ describe('AsrLink', () => {
     const ws = FakeSocket.all[0];
     const u = new URL(ws.url);
     expect(u.pathname).toBe('/v1/audio/stream');
-    expect(Object.fromEntries(u.searchParams)).toMatchObject({ sample_rate: '16000', session: 'new', source: 'mic', token: 'secret-token' });
+    expect(Object.fromEntries(u.searchParams)).toMatchObject({
+      sample_rate: '16000',
+      session: 'new',
+      source: 'mic',
+      token: 'secret-token',
+    });
     link.sendAudio(frame(1)); // before ready: buffered
     ws.serverSays({ type: 'ready', session_id: 'S1', model: 'pocketsphinx-en-us', sample_rate: 16000 });
     link.sendAudio(frame(2));
@@ -71,7 +76,16 @@ describe('AsrLink', () => {
     const ws1 = FakeSocket.all[0];
     ws1.serverSays({ type: 'ready', session_id: 'S1', model: 'm', sample_rate: 16000 });
     for (let i = 0; i < 10; i++) link.sendAudio(frame(i)); // 0..1000 ms
-    ws1.serverSays({ type: 'transcript', is_final: true, segment: 0, text: 'hello there', start_ms: 0, end_ms: 600, confidence: 1, latency_ms: 5 });
+    ws1.serverSays({
+      type: 'transcript',
+      is_final: true,
+      segment: 0,
+      text: 'hello there',
+      start_ms: 0,
+      end_ms: 600,
+      confidence: 1,
+      latency_ms: 5,
+    });
     ws1.serverSays({ type: 'transcript', is_final: false, segment: 1, text: 'gen', start_ms: 700, end_ms: 950 });
     ws1.serverDies();
     expect(link.state).toBe('reconnecting');
@@ -82,7 +96,16 @@ describe('AsrLink', () => {
     ws2.serverSays({ type: 'ready', session_id: 'S1', model: 'm', sample_rate: 16000 });
     // frames 0-5 ended by 600 ms were covered by the final; 6..10 are re-sent in order.
     expect(ws2.audioSent().map((f) => f[0])).toEqual([6, 7, 8, 9, 10]);
-    ws2.serverSays({ type: 'transcript', is_final: true, segment: 0, text: 'general kenobi', start_ms: 100, end_ms: 350, confidence: 1, latency_ms: 5 });
+    ws2.serverSays({
+      type: 'transcript',
+      is_final: true,
+      segment: 0,
+      text: 'general kenobi',
+      start_ms: 100,
+      end_ms: 350,
+      confidence: 1,
+      latency_ms: 5,
+    });
     expect(captions.text()).toBe('hello there general kenobi');
     expect(captions.lines().some((l) => l.stale)).toBe(false);
   });
@@ -93,13 +116,31 @@ describe('AsrLink', () => {
     link.start();
     FakeSocket.all[0].serverSays({ type: 'ready', session_id: 'S1', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 0 });
     for (let i = 0; i < 10; i++) link.sendAudio(frame(i));
-    FakeSocket.all[0].serverSays({ type: 'transcript', is_final: true, segment: 0, text: 'hello there', start_ms: 0, end_ms: 600, confidence: 1, latency_ms: 5 });
+    FakeSocket.all[0].serverSays({
+      type: 'transcript',
+      is_final: true,
+      segment: 0,
+      text: 'hello there',
+      start_ms: 0,
+      end_ms: 600,
+      confidence: 1,
+      latency_ms: 5,
+    });
     FakeSocket.all[0].serverDies();
     vi.advanceTimersByTime(100);
     // The server resumes S1 after its last stored segment (600 ms): frames 6..9 are 600..1000 ms on its clock.
     FakeSocket.all[1].serverSays({ type: 'ready', session_id: 'S1', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 600 });
     expect(FakeSocket.all[1].audioSent().map((f) => f[0])).toEqual([6, 7, 8, 9]);
-    FakeSocket.all[1].serverSays({ type: 'transcript', is_final: true, segment: 1, text: 'general', start_ms: 610, end_ms: 850, confidence: 1, latency_ms: 5 });
+    FakeSocket.all[1].serverSays({
+      type: 'transcript',
+      is_final: true,
+      segment: 1,
+      text: 'general',
+      start_ms: 610,
+      end_ms: 850,
+      confidence: 1,
+      latency_ms: 5,
+    });
     FakeSocket.all[1].serverDies();
     vi.advanceTimersByTime(100);
     FakeSocket.all[2].serverSays({ type: 'ready', session_id: 'S1', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 850 });
@@ -117,7 +158,14 @@ describe('AsrLink', () => {
       events: { warning: (code, m) => warnings.push(`${code}: ${m}`) },
     });
     link.start();
-    FakeSocket.all[0].serverSays({ type: 'ready', session_id: 'stream-1', model: 'm', sample_rate: 16000, stored: false, time_offset_ms: 0 });
+    FakeSocket.all[0].serverSays({
+      type: 'ready',
+      session_id: 'stream-1',
+      model: 'm',
+      sample_rate: 16000,
+      stored: false,
+      time_offset_ms: 0,
+    });
     FakeSocket.all[0].serverSays({ type: 'warning', code: 'store_disabled', message: 'captions are not saved' });
     expect(warnings).toEqual(['store_disabled: captions are not saved']);
     expect(link.session).toBe(null);
@@ -177,7 +225,12 @@ describe('AsrLink', () => {
   });
 
   it('falls back to a new session when the one it rejoins no longer exists', () => {
-    const link = new AsrLink({ cfg, captions: new CaptionLog(), WebSocketImpl: FakeSocket as unknown as typeof WebSocket, backoffMs: [10] });
+    const link = new AsrLink({
+      cfg,
+      captions: new CaptionLog(),
+      WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+      backoffMs: [10],
+    });
     link.start();
     FakeSocket.all[0].serverSays({ type: 'ready', session_id: 'OLD', model: 'm', sample_rate: 16000 });
     FakeSocket.all[0].serverDies();
@@ -191,7 +244,13 @@ describe('AsrLink', () => {
   });
 
   it('bounds the replay buffer while the server is away', () => {
-    const link = new AsrLink({ cfg, captions: new CaptionLog(), WebSocketImpl: FakeSocket as unknown as typeof WebSocket, maxReplayMs: 500, backoffMs: [50] });
+    const link = new AsrLink({
+      cfg,
+      captions: new CaptionLog(),
+      WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+      maxReplayMs: 500,
+      backoffMs: [50],
+    });
     link.start();
     for (let i = 0; i < 20; i++) link.sendAudio(frame(i));
     FakeSocket.all[0].serverSays({ type: 'ready', session_id: 'S', model: 'm', sample_rate: 16000 });
@@ -216,7 +275,9 @@ describe('AsrLink', () => {
     vi.advanceTimersByTime(50);
     FakeSocket.all[1].serverSays({ type: 'ready', session_id: 'S', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 0 });
     expect(FakeSocket.all[1].audioSent().map((f) => f[0])).toEqual([20, 21, 22, 23, 24, 25, 26, 27, 28, 29]);
-    expect(problems).toEqual([['The engine was away longer than the 1 s of audio kept for it: the first 2 s said meanwhile were not captioned.', false]]);
+    expect(problems).toEqual([
+      ['The engine was away longer than the 1 s of audio kept for it: the first 2 s said meanwhile were not captioned.', false],
+    ]);
     // Said once: the next reconnect without a loss says nothing.
     FakeSocket.all[1].serverDies();
     vi.advanceTimersByTime(50);

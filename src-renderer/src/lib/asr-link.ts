@@ -2,12 +2,7 @@
 // It survives the server going away: it reconnects with backoff, re-attaches to the same stored session
 // (`session=<id>`), and re-sends the audio after the last final it received, so the utterance that was in
 // flight is recognized again — no text lost, and no final duplicated (finals are never re-sent audio).
-import {
-  AsrServerMessage,
-  CLOSE_CODES,
-  type FinalTranscript,
-  type ReadyMessage,
-} from '../../../proto/ws-messages.js';
+import { AsrServerMessage, CLOSE_CODES, type FinalTranscript, type ReadyMessage } from '../../../proto/ws-messages.js';
 import { wsUrl, type ApiConfig } from './api-config.js';
 import type { CaptionLog } from './captions.js';
 
@@ -224,7 +219,8 @@ export class AsrLink {
         return;
       }
       if (retryFresh) return this.scheduleReconnect(ABNORMAL_HINT);
-      if (ev.code === CLOSE_CODES.unauthorized) return this.fail('The API token was refused. Open the link printed by `earshot serve --open`.');
+      if (ev.code === CLOSE_CODES.unauthorized)
+        return this.fail('The API token was refused. Open the link printed by `earshot serve --open`.');
       if (ev.code === CLOSE_CODES.forbidden) return this.fail('The engine refused this page (origin not allowed).');
       if (ev.code === CLOSE_CODES.policyViolation || ev.code === CLOSE_CODES.tooLarge)
         return this.fail(`The engine closed the stream: ${ev.reason || ev.code}`);

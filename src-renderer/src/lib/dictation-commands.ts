@@ -33,7 +33,7 @@ export function applySpokenCommands(utterance: string, startOfSentence = true): 
   const words = utterance.trim().split(/\s+/).filter(Boolean);
   let out = '';
   let capitalise = startOfSentence;
-  for (let i = 0; i < words.length; ) {
+  for (let i = 0; i < words.length;) {
     let matched: string | undefined;
     let used = 0;
     for (let n = Math.min(MAX_PHRASE_WORDS, words.length - i); n >= 1; n--) {

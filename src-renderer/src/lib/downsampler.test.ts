@@ -8,7 +8,9 @@ function sine(rate: number, hz: number, seconds: number): Float32Array {
 function tones(rate: number, seconds: number): Float32Array {
   // Speech-band content: 200 Hz … 6.5 kHz.
   const f = [200, 950, 2300, 4100, 6500];
-  return Float32Array.from({ length: Math.round(rate * seconds) }, (_, i) => f.reduce((a, hz) => a + 0.15 * Math.sin((2 * Math.PI * hz * i) / rate), 0));
+  return Float32Array.from({ length: Math.round(rate * seconds) }, (_, i) =>
+    f.reduce((a, hz) => a + 0.15 * Math.sin((2 * Math.PI * hz * i) / rate), 0),
+  );
 }
 
 function feed(d: StreamingDownsampler, input: Float32Array, quantum = 128): Float32Array {
@@ -18,11 +20,14 @@ function feed(d: StreamingDownsampler, input: Float32Array, quantum = 128): Floa
 }
 
 describe('StreamingDownsampler', () => {
-  it.each([48000, 44100, 32000, 22050, 8000])('%i Hz → 16 kHz: one output per 1/16000 s, minus a look-ahead under 4 ms, no drift', (rate) => {
-    const out = feed(new StreamingDownsampler(rate, 16000), sine(rate, 440, 30));
-    expect(out.length).toBeLessThanOrEqual(16000 * 30);
-    expect(out.length).toBeGreaterThanOrEqual(16000 * 30 - 64);
-  });
+  it.each([48000, 44100, 32000, 22050, 8000])(
+    '%i Hz → 16 kHz: one output per 1/16000 s, minus a look-ahead under 4 ms, no drift',
+    (rate) => {
+      const out = feed(new StreamingDownsampler(rate, 16000), sine(rate, 440, 30));
+      expect(out.length).toBeLessThanOrEqual(16000 * 30);
+      expect(out.length).toBeGreaterThanOrEqual(16000 * 30 - 64);
+    },
+  );
 
   it('48 kHz and 44.1 kHz → 16 kHz match the same signal generated at 16 kHz (SNR > 40 dB), in 128-sample quanta', () => {
     const want = tones(16000, 1);

@@ -151,15 +151,16 @@ export class LiveCaptions {
     if (!shell?.startSystemAudio || this.systemOn) return;
     this.systemLog.clear();
     this.systemLog.newEpoch();
-    this.systemUnsub = shell.onSystemTranscript?.((raw) => {
-      const parsed = AsrServerMessage.safeParse(raw);
-      if (parsed.success && parsed.data.type === 'transcript') {
-        this.systemLog.apply(parsed.data);
-        this.systemVersion = this.systemLog.version;
-      } else if (parsed.success && parsed.data.type === 'error') {
-        this.notice = `System audio: ${parsed.data.message}`;
-      }
-    }) ?? null;
+    this.systemUnsub =
+      shell.onSystemTranscript?.((raw) => {
+        const parsed = AsrServerMessage.safeParse(raw);
+        if (parsed.success && parsed.data.type === 'transcript') {
+          this.systemLog.apply(parsed.data);
+          this.systemVersion = this.systemLog.version;
+        } else if (parsed.success && parsed.data.type === 'error') {
+          this.notice = `System audio: ${parsed.data.message}`;
+        }
+      }) ?? null;
     const r = await shell.startSystemAudio({ session: this.sessionId ?? 'new' });
     if (!r.ok) {
       this.error = `System audio could not start: ${r.error ?? 'unknown reason'}`;

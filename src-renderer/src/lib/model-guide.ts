@@ -129,7 +129,9 @@ export function languageOptions(models: ModelLike[], engines: EngineEntry[]): La
   for (const e of engines) if (e.kind === 'asr' && e.available) for (const l of e.languages ?? []) codes.add(baseLanguage(l));
   return [...codes]
     .map((code) => {
-      const loaded = engines.filter((e) => e.kind === 'asr' && e.available && (e.languages ?? []).some((l) => sameLanguage(l, code))).map((e) => engineName(e.id));
+      const loaded = engines
+        .filter((e) => e.kind === 'asr' && e.available && (e.languages ?? []).some((l) => sameLanguage(l, code)))
+        .map((e) => engineName(e.id));
       const recognizers = visible.filter((m) => m.kind.startsWith('asr') && sameLanguage(m.language, code));
       const installed = recognizers.filter((m) => m.installed).map((m) => m.id);
       const readyWith = [...loaded, ...installed];

@@ -58,5 +58,7 @@ export class ModelInstalls {
 export function pullLabel(p: PullProgress): string {
   if (p.state === 'verifying') return 'Verifying…';
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
-  return p.total ? `Downloading ${Math.floor((p.received / p.total) * 100)}% (${mb(p.received)} of ${mb(p.total)})` : `Downloading ${mb(p.received)}`;
+  return p.total
+    ? `Downloading ${Math.floor((p.received / p.total) * 100)}% (${mb(p.received)} of ${mb(p.total)})`
+    : `Downloading ${mb(p.received)}`;
 }

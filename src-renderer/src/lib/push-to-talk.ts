@@ -15,7 +15,11 @@ export interface PushToTalkHandlers {
 }
 
 /** Calls `down` once per hold and `up` once at its release (`held`: a hold already in progress). Returns the unsubscribe function (no-op without a shell). */
-export function onPushToTalk(shell: Pick<ShellBridge, 'onHotkey'> | null, handlers: PushToTalkHandlers, opts: { held?: boolean } = {}): () => void {
+export function onPushToTalk(
+  shell: Pick<ShellBridge, 'onHotkey'> | null,
+  handlers: PushToTalkHandlers,
+  opts: { held?: boolean } = {},
+): () => void {
   if (!shell?.onHotkey) return () => undefined;
   // A listener added mid-hold (the view opened by the press) must still see that hold's release.
   let held = opts.held ?? false;

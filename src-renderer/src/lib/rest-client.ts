@@ -218,7 +218,9 @@ export class RestClient {
 
   /** The catalog's models; OpenAI's alias entries (`whisper-1`…, `alias_of`) are for OpenAI clients, not for the app. */
   async models(): Promise<ModelInfo[]> {
-    return (listOf(await this.json<unknown>('/v1/models'), 'models', 'data') as (ModelInfo & { alias_of?: unknown })[]).filter((m) => m.alias_of === undefined);
+    return (listOf(await this.json<unknown>('/v1/models'), 'models', 'data') as (ModelInfo & { alias_of?: unknown })[]).filter(
+      (m) => m.alias_of === undefined,
+    );
   }
 
   /** The punctuation model the engine applies to finals when `punctuate` is on; null when it has none. */
@@ -235,7 +237,8 @@ export class RestClient {
   /** `GET /v1/engines`: each speech backend, whether it is in use, and the languages its recognizers caption. */
   async engines(): Promise<EngineEntry[]> {
     const body = EngineList.safeParse(await this.json<unknown>('/v1/engines'));
-    if (!body.success) throw new ApiError(200, 'bad_response', `GET /v1/engines: unexpected answer (${body.error.issues[0]?.message ?? 'invalid'})`);
+    if (!body.success)
+      throw new ApiError(200, 'bad_response', `GET /v1/engines: unexpected answer (${body.error.issues[0]?.message ?? 'invalid'})`);
     return body.data.data;
   }
 
@@ -251,7 +254,8 @@ export class RestClient {
         body: file,
       }),
     );
-    if (!body.success) throw new ApiError(200, 'bad_response', `POST /v1/models/import: unexpected answer (${body.error.issues[0]?.message ?? 'invalid'})`);
+    if (!body.success)
+      throw new ApiError(200, 'bad_response', `POST /v1/models/import: unexpected answer (${body.error.issues[0]?.message ?? 'invalid'})`);
     return body.data;
   }
 

@@ -27,7 +27,9 @@ vi.mock('../lib/mic-capture.js', () => {
   class MicError extends Error {}
   return { MicCapture, MicError };
 });
-const { MicCapture } = (await import('../lib/mic-capture.js')) as unknown as { MicCapture: { instances: { stopped: boolean; frame(): void }[] } };
+const { MicCapture } = (await import('../lib/mic-capture.js')) as unknown as {
+  MicCapture: { instances: { stopped: boolean; frame(): void }[] };
+};
 
 /** The engine side: answers `ready`, and `end` with the flushed final, session_complete and close 1000. */
 class FakeEngineSocket {

@@ -10,7 +10,11 @@ import LiveView from './LiveView.svelte';
 function mount(readyz: () => Promise<{ ready: boolean; detail: unknown }>) {
   const cfg = { apiBase: 'http://127.0.0.1:1', token: null, shell: null, view: 'main' as const };
   const live = new LiveCaptions(cfg);
-  const ctx: AppContext = { cfg, rest: { readyz: vi.fn(readyz), models: vi.fn(async () => []), engines: vi.fn(async () => []) } as unknown as RestClient, live };
+  const ctx: AppContext = {
+    cfg,
+    rest: { readyz: vi.fn(readyz), models: vi.fn(async () => []), engines: vi.fn(async () => []) } as unknown as RestClient,
+    live,
+  };
   render(LiveView, { context: new Map([[APP_CONTEXT_KEY, ctx]]) });
   return live;
 }
@@ -27,7 +31,10 @@ describe('LiveView', () => {
   });
 
   it('says when the engine is still loading', async () => {
-    const live = mount(async () => ({ ready: false, detail: { ready: false, error: { code: 'not_ready', message: 'warming up pocketsphinx' } } }));
+    const live = mount(async () => ({
+      ready: false,
+      detail: { ready: false, error: { code: 'not_ready', message: 'warming up pocketsphinx' } },
+    }));
     expect(await screen.findByText(/not ready yet: warming up pocketsphinx/)).toBeTruthy();
     await live.dispose();
   });
@@ -49,7 +56,7 @@ describe('LiveView', () => {
     await live.dispose();
   });
 
-  it('the stream\'s store_disabled warning shows the same note (an engine that said nothing at /readyz)', async () => {
+  it("the stream's store_disabled warning shows the same note (an engine that said nothing at /readyz)", async () => {
     const live = mount(async () => ({ ready: true, detail: { ready: true } }));
     await new Promise((r) => setTimeout(r, 20));
     expect(screen.queryByTestId('unsaved-note')).toBeNull();

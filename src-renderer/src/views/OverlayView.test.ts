@@ -18,7 +18,16 @@ describe('OverlayView', () => {
     const live = new LiveCaptions({ apiBase: 'http://127.0.0.1:1', token: null, shell: null, view: 'main' });
     live.log.newEpoch();
     for (let i = 0; i < 4; i++)
-      live.log.apply({ type: 'transcript', is_final: true, segment: i, text: `line ${i}`, start_ms: i, end_ms: i + 1, confidence: 1, latency_ms: 1 });
+      live.log.apply({
+        type: 'transcript',
+        is_final: true,
+        segment: i,
+        text: `line ${i}`,
+        start_ms: i,
+        end_ms: i + 1,
+        confidence: 1,
+        latency_ms: 1,
+      });
     live.log.apply({ type: 'transcript', is_final: false, segment: 4, text: 'still talk', start_ms: 9, end_ms: 10 });
     Object.assign(settings, { overlayLines: 2, overlayFontPx: 48, overlayBgOpacity: 0.5, overlayPosition: 'top' });
     render(OverlayView, { context: appWith(live) });

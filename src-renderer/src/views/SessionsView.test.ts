@@ -21,7 +21,9 @@ const detail: SessionDetail = {
 function fakeRest() {
   return {
     listSessions: vi.fn(async () => [{ ...detail }]),
-    search: vi.fn(async (q: string) => [{ session_id: 's1', start_ms: 65_000, end_ms: 67_000, snippet: `the <mark>${q}</mark> slipped`, title: 'Weekly sync' }]),
+    search: vi.fn(async (q: string) => [
+      { session_id: 's1', start_ms: 65_000, end_ms: 67_000, snippet: `the <mark>${q}</mark> slipped`, title: 'Weekly sync' },
+    ]),
     getSession: vi.fn(async () => ({ ...detail })),
     rename: vi.fn(async () => undefined),
     deleteSession: vi.fn(async () => undefined),

@@ -16,7 +16,9 @@ function mount(opts: { pulls: PullProgress[]; regenerate?: () => Promise<string>
   const cfg = { apiBase: 'http://127.0.0.1:8088', token: 'old-token-0123456789abcdef', shell: null, view: 'main' as const };
   const steps = [...opts.pulls];
   const rest = {
-    models: vi.fn(async (): Promise<ModelInfo[]> => [{ id: ID, kind: 'asr-streaming', language: 'en', backend: 'sherpa', installed, fixture: false }]),
+    models: vi.fn(async (): Promise<ModelInfo[]> => [
+      { id: ID, kind: 'asr-streaming', language: 'en', backend: 'sherpa', installed, fixture: false },
+    ]),
     punctuationModel: vi.fn(async () => opts.punctuation ?? null),
     engines: vi.fn(async () => []),
     startModelPull: vi.fn(async () => steps.shift()!),

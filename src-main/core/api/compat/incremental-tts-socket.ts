@@ -11,7 +11,8 @@ import type { ApiContext } from '../context.js';
 import { SocketChannel, parseFrame } from '../ws/socket-channel.js';
 import { ttsJsonLimit, type LiveTtsSockets } from '../ws/tts-socket.js';
 
-export type TtsCommand = { op: 'text'; text: string } | { op: 'flush'; ack: unknown } | { op: 'clear'; ack: unknown } | { op: 'finish' } | { op: 'ignore' };
+export type TtsCommand =
+  { op: 'text'; text: string } | { op: 'flush'; ack: unknown } | { op: 'clear'; ack: unknown } | { op: 'finish' } | { op: 'ignore' };
 
 export interface IncrementalTtsProtocol {
   /** Session defaults (voice, format, rate) decided from the handshake or the first message. */
@@ -27,7 +28,14 @@ export interface IncrementalTtsProtocol {
   closeOnError: boolean;
 }
 
-export function runIncrementalTtsSocket(ws: WebSocket, ctx: ApiContext, live: LiveTtsSockets, release: () => void, protocol: IncrementalTtsProtocol, channel?: SocketChannel): SocketChannel {
+export function runIncrementalTtsSocket(
+  ws: WebSocket,
+  ctx: ApiContext,
+  live: LiveTtsSockets,
+  release: () => void,
+  protocol: IncrementalTtsProtocol,
+  channel?: SocketChannel,
+): SocketChannel {
   const ch = channel ?? new SocketChannel(ws, ctx, () => ch.close(CLOSE_CODES.idle, 'idle timeout'));
   const stopGauge = ctx.metrics.streamOpened('tts', 'ws');
   const session = new TtsSession({

@@ -43,7 +43,15 @@ export interface CompatLive {
   tts: LiveTtsSockets;
 }
 
-export function handleCompatSocket(kind: CompatStreamKind, ws: WebSocket, query: URLSearchParams, ctx: ApiContext, live: CompatLive, release: () => void, authorized: boolean): void {
+export function handleCompatSocket(
+  kind: CompatStreamKind,
+  ws: WebSocket,
+  query: URLSearchParams,
+  ctx: ApiContext,
+  live: CompatLive,
+  release: () => void,
+  authorized: boolean,
+): void {
   if (kind === 'deepgram-listen') return handleDeepgramListenSocket(ws, query, ctx, live.asr, release);
   if (kind === 'deepgram-speak') return handleDeepgramSpeakSocket(ws, query, ctx, live.tts, release);
   return handleLmntSpeechSocket(ws, ctx, live.tts, release, authorized);

@@ -13,12 +13,7 @@ import { transcribeBuffer } from '../http/openai-file-transcription.js';
 import { ShuttingDownError } from '../work-in-progress.js';
 import { bindToToken, denyReason, toGrpcError, type GrpcError } from './call-guard.js';
 import { undecodableError } from './undecodable.js';
-import type {
-  AudioChunkMsg,
-  StreamConfigMsg,
-  TranscribeRequestMsg,
-  TranscriptionResultMsg,
-} from './proto.js';
+import type { AudioChunkMsg, StreamConfigMsg, TranscribeRequestMsg, TranscriptionResultMsg } from './proto.js';
 
 /** StreamConfig (zero values and null wrappers = "not given") → the session's config keys. */
 export function streamConfigToSession(c: StreamConfigMsg | null | undefined): AsrConfigInput {
@@ -57,19 +52,18 @@ export function speechRecognitionService(ctx: ApiContext): grpc.UntypedServiceIm
       streamingTranscribe(ctx, call);
     },
 
-    async Transcribe(
-      call: grpc.ServerUnaryCall<TranscribeRequestMsg, unknown>,
-      callback: grpc.sendUnaryData<unknown>,
-    ) {
+    async Transcribe(call: grpc.ServerUnaryCall<TranscribeRequestMsg, unknown>, callback: grpc.sendUnaryData<unknown>) {
       const denied = denyReason(ctx, call) ?? undecodableError(call.request);
       if (denied) return callback(denied);
-      if (ctx.work.isStopping) return callback({ code: grpc.status.UNAVAILABLE, details: 'the server is shutting down; try again when it is back' });
+      if (ctx.work.isStopping)
+        return callback({ code: grpc.status.UNAVAILABLE, details: 'the server is shutting down; try again when it is back' });
       // Cancelled at once when the client cancels (or its connection drops), or when a stop runs out of time.
       const cancel = new AbortController();
       call.on('cancelled', () => cancel.abort(new Error('the client cancelled the call')));
       const unregister = ctx.work.add({
         finish: () => undefined,
-        cut: (message) => cancel.abort(new ShuttingDownError(`${message}; the transcription was stopped — send the file again when the server is back`)),
+        cut: (message) =>
+          cancel.abort(new ShuttingDownError(`${message}; the transcription was stopped — send the file again when the server is back`)),
       });
       try {
         const audio = call.request.audio;
@@ -119,7 +113,10 @@ function streamingTranscribe(ctx: ApiContext, call: grpc.ServerDuplexStream<Audi
     return;
   }
   if (ctx.work.isStopping) {
-    call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'the server is shutting down; try again when it is back' } satisfies GrpcError);
+    call.emit('error', {
+      code: grpc.status.UNAVAILABLE,
+      details: 'the server is shutting down; try again when it is back',
+    } satisfies GrpcError);
     return;
   }
   const releaseSlot = ctx.streams.acquire();
@@ -209,7 +206,10 @@ function streamingTranscribe(ctx: ApiContext, call: grpc.ServerDuplexStream<Audi
     if (undecodable) return fail(undecodable);
     try {
       if (chunk.audio_data.byteLength > ctx.limits.maxFrameBytes) {
-        throw new SessionError('too_large', `audio chunk ${chunk.chunk_index} is ${chunk.audio_data.byteLength} bytes; the limit is ${ctx.limits.maxFrameBytes}`);
+        throw new SessionError(
+          'too_large',
+          `audio chunk ${chunk.chunk_index} is ${chunk.audio_data.byteLength} bytes; the limit is ${ctx.limits.maxFrameBytes}`,
+        );
       }
       if (!session) {
         session = new AsrSession({

@@ -54,7 +54,9 @@ export function presentedToken(call: AnyCall): string | null {
 export function bindToToken(ctx: ApiContext, call: AnyCall, fail: (err: GrpcError) => void): () => void {
   const token = presentedToken(call);
   if (token === null) return () => undefined;
-  return ctx.tokenBound.bind(token, () => fail({ code: grpc.status.UNAUTHENTICATED, details: 'the API token was rotated; call again with the new token' }));
+  return ctx.tokenBound.bind(token, () =>
+    fail({ code: grpc.status.UNAUTHENTICATED, details: 'the API token was rotated; call again with the new token' }),
+  );
 }
 
 /** The auth decision for a call; null = allowed. */

@@ -32,7 +32,9 @@ export interface RunningGrpc {
 function bind(server: grpc.Server, host: string, port: number): Promise<number> {
   const address = host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
   return new Promise((resolve, reject) =>
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(new Error(`gRPC cannot listen on ${address}: ${err.message}`)) : resolve(bound))),
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(new Error(`gRPC cannot listen on ${address}: ${err.message}`)) : resolve(bound),
+    ),
   );
 }
 
@@ -54,7 +56,9 @@ export async function startGrpc(ctx: ApiContext, opts: GrpcOptions): Promise<Run
   // Whole-file Transcribe requests may be as large as a REST upload; streaming chunks are checked against
   // limits.maxFrameBytes by the service itself, with a specific error.
   const asr = new grpc.Server({ 'grpc.max_receive_message_length': ctx.limits.maxUploadBytes });
-  const tts = new grpc.Server({ 'grpc.max_receive_message_length': Math.max(ctx.limits.maxFrameBytes, ctx.limits.maxTtsTextChars * 4 + 4096) });
+  const tts = new grpc.Server({
+    'grpc.max_receive_message_length': Math.max(ctx.limits.maxFrameBytes, ctx.limits.maxTtsTextChars * 4 + 4096),
+  });
 
   const asrHealth = new HealthImplementation({ '': 'NOT_SERVING', [ASR_SERVICE_NAME]: 'NOT_SERVING' });
   const ttsHealth = new HealthImplementation({ '': 'NOT_SERVING', [TTS_SERVICE_NAME]: 'NOT_SERVING' });

@@ -85,8 +85,21 @@ export function textToSpeechService(ctx: ApiContext): grpc.UntypedServiceImpleme
       const lang = call.request.language.toLowerCase();
       callback(null, {
         voices: listable(ctx.engine.voices(), ctx.listFixtures)
-          .filter((v) => !lang || v.language.toLowerCase() === lang || v.language.toLowerCase().startsWith(lang + '-') || v.language.toLowerCase().startsWith(lang + '_'))
-          .map((v) => ({ id: v.id, name: v.name, language: v.language, backend: v.backend, sample_rate: v.sampleRate, fixture: v.fixture ?? false })),
+          .filter(
+            (v) =>
+              !lang ||
+              v.language.toLowerCase() === lang ||
+              v.language.toLowerCase().startsWith(lang + '-') ||
+              v.language.toLowerCase().startsWith(lang + '_'),
+          )
+          .map((v) => ({
+            id: v.id,
+            name: v.name,
+            language: v.language,
+            backend: v.backend,
+            sample_rate: v.sampleRate,
+            fixture: v.fixture ?? false,
+          })),
       });
     },
   };
@@ -100,7 +113,10 @@ async function synthesize(ctx: ApiContext, call: grpc.ServerWritableStream<Synth
   if (badVoice) return void call.emit('error', badVoice);
   const releaseSlot = ctx.streams.acquire();
   if (!releaseSlot) {
-    return void call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: `too many concurrent streams (limit ${ctx.limits.maxConcurrentStreams}); try again later` });
+    return void call.emit('error', {
+      code: grpc.status.RESOURCE_EXHAUSTED,
+      details: `too many concurrent streams (limit ${ctx.limits.maxConcurrentStreams}); try again later`,
+    });
   }
   const streamClosed = ctx.metrics.streamOpened('tts', 'grpc');
   const abort = new AbortController();
@@ -119,7 +135,11 @@ async function synthesize(ctx: ApiContext, call: grpc.ServerWritableStream<Synth
   const counter = new ChunkCounter();
   const format = (r.format || 'pcm') as TtsFormat;
   try {
-    const events = synthesizeOne(ctx, { text: r.text, ...optionFields(r), ...(r.request_id ? { request_id: r.request_id } : {}) }, abort.signal);
+    const events = synthesizeOne(
+      ctx,
+      { text: r.text, ...optionFields(r), ...(r.request_id ? { request_id: r.request_id } : {}) },
+      abort.signal,
+    );
     for await (const e of events) {
       if (abort.signal.aborted) break;
       if (e.type === 'audio') await writeChunk(call, counter.audio(e.chunk));
@@ -143,7 +163,10 @@ function streamingSynthesize(ctx: ApiContext, call: grpc.ServerDuplexStream<Text
   if (denied) return void call.emit('error', denied);
   const releaseSlot = ctx.streams.acquire();
   if (!releaseSlot) {
-    return void call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: `too many concurrent streams (limit ${ctx.limits.maxConcurrentStreams}); try again later` });
+    return void call.emit('error', {
+      code: grpc.status.RESOURCE_EXHAUSTED,
+      details: `too many concurrent streams (limit ${ctx.limits.maxConcurrentStreams}); try again later`,
+    });
   }
   const streamClosed = ctx.metrics.streamOpened('tts', 'grpc');
   const counter = new ChunkCounter();
@@ -192,7 +215,10 @@ function streamingSynthesize(ctx: ApiContext, call: grpc.ServerDuplexStream<Text
   unbind = bindToToken(ctx, call, fail);
   const armIdle = () => {
     if (idle) clearTimeout(idle);
-    idle = setTimeout(() => fail({ code: grpc.status.DEADLINE_EXCEEDED, details: `no input for ${ctx.limits.idleTimeoutMs} ms; stream closed` }), ctx.limits.idleTimeoutMs);
+    idle = setTimeout(
+      () => fail({ code: grpc.status.DEADLINE_EXCEEDED, details: `no input for ${ctx.limits.idleTimeoutMs} ms; stream closed` }),
+      ctx.limits.idleTimeoutMs,
+    );
     idle.unref?.();
   };
   armIdle();

@@ -34,5 +34,8 @@ export function withTolerantDecoding(service: grpc.ServiceDefinition): grpc.Serv
 /** INVALID_ARGUMENT for a request message that could not be decoded; null for a real message. */
 export function undecodableError(msg: unknown): GrpcError | null {
   if (typeof msg !== 'object' || msg === null || !(UNDECODABLE in msg)) return null;
-  return { code: grpc.status.INVALID_ARGUMENT, details: `the request message is not a valid protobuf for this method: ${(msg as Undecodable)[UNDECODABLE]}` };
+  return {
+    code: grpc.status.INVALID_ARGUMENT,
+    details: `the request message is not a valid protobuf for this method: ${(msg as Undecodable)[UNDECODABLE]}`,
+  };
 }

@@ -33,11 +33,18 @@ export async function modelPullRoutes(app: FastifyInstance, opts: ModelPullRoute
 
   // A model archive downloaded elsewhere, uploaded as the raw request body (the app's "Install from a file").
   // The stream goes straight to disk with its own cap: Fastify's bodyLimit is for parsed bodies.
-  app.addContentTypeParser(['application/octet-stream', 'application/x-bzip2', 'application/x-tar', 'application/gzip', 'application/x-gzip'], (_req, payload, done) => done(null, payload));
+  app.addContentTypeParser(
+    ['application/octet-stream', 'application/x-bzip2', 'application/x-tar', 'application/gzip', 'application/x-gzip'],
+    (_req, payload, done) => done(null, payload),
+  );
   app.post<{ Querystring: { filename?: string; id?: string } }>('/v1/models/import', async (req, reply) => {
     try {
       const filename = req.query.filename;
-      if (!filename) throw new RestError('bad_config', 'filename is required (?filename=<archive name>.tar.bz2): it says what kind of archive the body is');
+      if (!filename)
+        throw new RestError(
+          'bad_config',
+          'filename is required (?filename=<archive name>.tar.bz2): it says what kind of archive the body is',
+        );
       if (!req.body || typeof (req.body as NodeJS.ReadableStream).pipe !== 'function') {
         throw new RestError('bad_config', 'send the archive as the request body with Content-Type: application/octet-stream');
       }
@@ -52,7 +59,14 @@ export async function modelPullRoutes(app: FastifyInstance, opts: ModelPullRoute
   app.get<{ Params: { id: string } }>('/v1/models/:id/pull', async (req, reply) => {
     try {
       const p = pulls.get(req.params.id);
-      if (!p) return sendError(reply, new RestError('not_found', `no download of model "${req.params.id}" was started on this server; POST /v1/models/${req.params.id}/pull starts one`));
+      if (!p)
+        return sendError(
+          reply,
+          new RestError(
+            'not_found',
+            `no download of model "${req.params.id}" was started on this server; POST /v1/models/${req.params.id}/pull starts one`,
+          ),
+        );
       return p;
     } catch (err) {
       return sendError(reply, routeError(err));

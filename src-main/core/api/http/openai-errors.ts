@@ -96,8 +96,15 @@ export function toRestError(err: unknown): RestError {
 export function sendError(reply: FastifyReply, err: unknown): FastifyReply {
   // Over capacity is the server's state, not the client's fault: 503 with when to retry.
   if (err instanceof OverloadedError) {
-    return reply.code(503).header('Retry-After', String(err.retryAfterS)).type('application/json').send(errorBody('rate_limited', err.message, 503));
+    return reply
+      .code(503)
+      .header('Retry-After', String(err.retryAfterS))
+      .type('application/json')
+      .send(errorBody('rate_limited', err.message, 503));
   }
   const e = toRestError(err);
-  return reply.code(e.status).type('application/json').send(errorBody(e.code, e.message, e.status));
+  return reply
+    .code(e.status)
+    .type('application/json')
+    .send(errorBody(e.code, e.message, e.status));
 }

@@ -54,7 +54,12 @@ export function isRawPcm(config: AsrConfigInput): boolean {
  * declares `encoding` pcm_s16le / pcm_f32le (then `sample_rate` describes it).
  * Throws SessionError with a PROTOCOL.md code (bad_audio, bad_config, model_unavailable, internal).
  */
-export async function transcribeBuffer(ctx: ApiContext, audio: Uint8Array, config: AsrConfigInput, opts: TranscribeOptions = {}): Promise<FileTranscription> {
+export async function transcribeBuffer(
+  ctx: ApiContext,
+  audio: Uint8Array,
+  config: AsrConfigInput,
+  opts: TranscribeOptions = {},
+): Promise<FileTranscription> {
   const { signal, onSegment } = opts;
   signal?.throwIfAborted();
   if (audio.byteLength === 0) throw new SessionError('bad_audio', 'the audio is empty');

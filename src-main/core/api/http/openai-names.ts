@@ -7,11 +7,28 @@ import { RestError } from './openai-errors.js';
 
 /** OpenAI's TTS voices (2025). Each one maps to Earshot's default voice for the language. */
 export const OPENAI_VOICES: ReadonlySet<string> = new Set([
-  'alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'nova', 'onyx', 'sage', 'shimmer', 'verse', 'marin', 'cedar',
+  'alloy',
+  'ash',
+  'ballad',
+  'coral',
+  'echo',
+  'fable',
+  'nova',
+  'onyx',
+  'sage',
+  'shimmer',
+  'verse',
+  'marin',
+  'cedar',
 ]);
 
 /** OpenAI's transcription model names; each one maps to Earshot's default ASR engine. */
-export const OPENAI_ASR_MODELS: ReadonlySet<string> = new Set(['whisper-1', 'gpt-4o-transcribe', 'gpt-4o-mini-transcribe', 'gpt-4o-transcribe-diarize']);
+export const OPENAI_ASR_MODELS: ReadonlySet<string> = new Set([
+  'whisper-1',
+  'gpt-4o-transcribe',
+  'gpt-4o-mini-transcribe',
+  'gpt-4o-transcribe-diarize',
+]);
 /** OpenAI's speech model names; each one maps to Earshot's default voice. */
 export const OPENAI_TTS_MODELS: ReadonlySet<string> = new Set(['tts-1', 'tts-1-hd', 'gpt-4o-mini-tts']);
 /** Both: OpenAI's transcription and speech model names. */

@@ -82,9 +82,11 @@ export function registerSpeechRoute(app: FastifyInstance, ctx: ApiContext): void
         cut: (message) => abort.abort(new ShuttingDownError(`${message}; the audio was cut short`)),
       });
       // f32 from the session, encoded here: one path for every output format.
-      const events = synthesizeOne(ctx, { text: b.input, voice, language: b.language, format: 'f32', sample_rate: rate, speed: b.speed }, abort.signal)[
-        Symbol.asyncIterator
-      ]();
+      const events = synthesizeOne(
+        ctx,
+        { text: b.input, voice, language: b.language, format: 'f32', sample_rate: rate, speed: b.speed },
+        abort.signal,
+      )[Symbol.asyncIterator]();
       // The first event before any header: a request that fails at once still gets its error status.
       const first = await events.next();
       reply.header('cache-control', 'no-store').header('x-sample-rate', String(rate));
@@ -108,7 +110,12 @@ function samplesOf(e: SynthesisEvent): Float32Array | null {
 }
 
 /** WAV with true sizes: the whole synthesis, then one body with a Content-Length. */
-async function sendWholeWav(reply: FastifyReply, events: Events, first: IteratorResult<SynthesisEvent>, rate: number): Promise<FastifyReply> {
+async function sendWholeWav(
+  reply: FastifyReply,
+  events: Events,
+  first: IteratorResult<SynthesisEvent>,
+  rate: number,
+): Promise<FastifyReply> {
   const parts: Float32Array[] = [];
   for (let e = first; !e.done; e = await events.next()) {
     const x = samplesOf(e.value);
@@ -122,7 +129,14 @@ async function sendWholeWav(reply: FastifyReply, events: Events, first: Iterator
  * Encodes the synthesized samples as `format` and hands the bytes to `out` as they are produced: pcm/wav/mp3
  * in-process, opus/aac/flac through the bundled ffmpeg.
  */
-async function encodeInto(format: SpeechFormat, rate: number, events: Events, first: IteratorResult<SynthesisEvent>, out: (bytes: Buffer) => Promise<void> | void, signal?: AbortSignal): Promise<void> {
+async function encodeInto(
+  format: SpeechFormat,
+  rate: number,
+  events: Events,
+  first: IteratorResult<SynthesisEvent>,
+  out: (bytes: Buffer) => Promise<void> | void,
+  signal?: AbortSignal,
+): Promise<void> {
   if (!FFMPEG_FORMATS.has(format)) {
     const encoder = createStreamEncoder(format as EncodedFormat, rate);
     for (let e = first; !e.done && !signal?.aborted; e = await events.next()) {
@@ -151,10 +165,21 @@ async function encodeInto(format: SpeechFormat, rate: number, events: Events, fi
 }
 
 const contentTypeOf = (format: SpeechFormat): string =>
-  FFMPEG_FORMATS.has(format) ? COMPRESSED_CONTENT_TYPES[format as 'opus' | 'aac' | 'flac'] : createStreamEncoder(format as EncodedFormat, 24000).contentType;
+  FFMPEG_FORMATS.has(format)
+    ? COMPRESSED_CONTENT_TYPES[format as 'opus' | 'aac' | 'flac']
+    : createStreamEncoder(format as EncodedFormat, 24000).contentType;
 
 /** Every format but wav, as it is synthesized (chunked transfer). */
-function sendStreamed(ctx: ApiContext, reply: FastifyReply, events: Events, first: IteratorResult<SynthesisEvent>, format: SpeechFormat, rate: number, signal: AbortSignal, done: () => void): FastifyReply {
+function sendStreamed(
+  ctx: ApiContext,
+  reply: FastifyReply,
+  events: Events,
+  first: IteratorResult<SynthesisEvent>,
+  format: SpeechFormat,
+  rate: number,
+  signal: AbortSignal,
+  done: () => void,
+): FastifyReply {
   const body = new PassThrough();
   const write = async (bytes: Buffer) => {
     if (bytes.byteLength && !body.write(bytes)) await new Promise((res) => body.once('drain', res));

@@ -43,7 +43,10 @@ const RAW_PCM_TYPES: Readonly<Record<string, 'pcm_s16le' | 'pcm_f32le'>> = {
 
 /** The raw-PCM encoding and rate a file part's content type declares (`audio/L16;rate=8000`), or null. */
 function rawPcmFromMime(mime: string): { encoding: 'pcm_s16le' | 'pcm_f32le'; rate?: number } | null {
-  const [type, ...params] = mime.toLowerCase().split(';').map((x) => x.trim());
+  const [type, ...params] = mime
+    .toLowerCase()
+    .split(';')
+    .map((x) => x.trim());
   const encoding = RAW_PCM_TYPES[type ?? ''];
   if (!encoding) return null;
   const rate = params.map((p) => /^rate=(\d+)$/.exec(p)?.[1]).find(Boolean);
@@ -52,9 +55,21 @@ function rawPcmFromMime(mime: string): { encoding: 'pcm_s16le' | 'pcm_f32le'; ra
 
 /** Form fields we read or knowingly ignore; anything else is a 400 that names it (catches typos). */
 const KNOWN_FIELDS = new Set([
-  'model', 'language', 'response_format', 'sample_rate', 'encoding',
-  'prompt', 'temperature', 'timestamp_granularities[]', 'timestamp_granularities', 'include[]', 'include',
-  'chunking_strategy', 'stream', 'known_speaker_names[]', 'known_speaker_references[]',
+  'model',
+  'language',
+  'response_format',
+  'sample_rate',
+  'encoding',
+  'prompt',
+  'temperature',
+  'timestamp_granularities[]',
+  'timestamp_granularities',
+  'include[]',
+  'include',
+  'chunking_strategy',
+  'stream',
+  'known_speaker_names[]',
+  'known_speaker_references[]',
 ]);
 const MAX_FIELD_BYTES = 64 * 1024;
 
@@ -74,12 +89,16 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
     reply.raw.once('close', clientGone);
     const unregister = ctx.work.add({
       finish: () => undefined,
-      cut: (message) => cancel.abort(new ShuttingDownError(`${message}; the transcription was stopped — send the file again when the server is back`)),
+      cut: (message) =>
+        cancel.abort(new ShuttingDownError(`${message}; the transcription was stopped — send the file again when the server is back`)),
     });
     let readingBody = false;
     try {
       if (!req.isMultipart()) {
-        throw new RestError('bad_config', 'send multipart/form-data with a `file` part (the audio) and optional `model`, `language`, `response_format`');
+        throw new RestError(
+          'bad_config',
+          'send multipart/form-data with a `file` part (the audio) and optional `model`, `language`, `response_format`',
+        );
       }
       const fields: Record<string, string> = {};
       let audio: Buffer | null = null;
@@ -87,7 +106,8 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
       readingBody = true;
       for await (const part of req.parts()) {
         if (part.type === 'file') {
-          if (part.fieldname !== 'file') throw new RestError('bad_config', `unexpected file part "${part.fieldname}"; the audio goes in "file"`);
+          if (part.fieldname !== 'file')
+            throw new RestError('bad_config', `unexpected file part "${part.fieldname}"; the audio goes in "file"`);
           declaredRaw = rawPcmFromMime(part.mimetype ?? '');
           audio = await untilAborted(part.toBuffer(), cancel.signal);
         } else {
@@ -122,8 +142,11 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
       }
       // Multipart limit errors come as Fastify errors (413 / 400). A body busboy cannot parse (no boundary,
       // bad part headers, cut short) throws a plain Error: that is the client's malformed request, not ours.
-      const malformed = readingBody && !(err instanceof RestError) && typeof (err as { statusCode?: unknown } | null)?.statusCode !== 'number';
-      const e = malformed ? new RestError('bad_config', `malformed multipart/form-data body: ${err instanceof Error ? err.message : String(err)}`) : toRestError(err);
+      const malformed =
+        readingBody && !(err instanceof RestError) && typeof (err as { statusCode?: unknown } | null)?.statusCode !== 'number';
+      const e = malformed
+        ? new RestError('bad_config', `malformed multipart/form-data body: ${err instanceof Error ? err.message : String(err)}`)
+        : toRestError(err);
       if (e.status >= 500) req.log.error({ err }, 'transcription request failed');
       else req.log.warn({ code: e.code, status: e.status, reason: e.message }, 'transcription request refused');
       // (An OverloadedError keeps its class: sendError answers it 503 with Retry-After.)
@@ -155,7 +178,13 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /** OpenAI's streamed transcription: SSE deltas per final segment, then the whole text. */
-async function streamTranscription(ctx: ApiContext, reply: FastifyReply, audio: Buffer, config: AsrConfigInput, signal: AbortSignal): Promise<FastifyReply> {
+async function streamTranscription(
+  ctx: ApiContext,
+  reply: FastifyReply,
+  audio: Buffer,
+  config: AsrConfigInput,
+  signal: AbortSignal,
+): Promise<FastifyReply> {
   let body: PassThrough | null = null;
   let sent = 0;
   const event = (data: unknown) => body!.write(`data: ${JSON.stringify(data)}\n\n`);
@@ -164,13 +193,21 @@ async function streamTranscription(ctx: ApiContext, reply: FastifyReply, audio: 
   const open = () => {
     if (body) return;
     body = new PassThrough();
-    void reply.code(200).type('text/event-stream; charset=utf-8').header('cache-control', 'no-store').header('x-accel-buffering', 'no').send(body);
+    void reply
+      .code(200)
+      .type('text/event-stream; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('x-accel-buffering', 'no')
+      .send(body);
   };
   try {
-    const result = await transcribeBuffer(ctx, audio, config, { signal, onSegment: (segment) => {
-      open();
-      event({ type: 'transcript.text.delta', delta: (sent++ ? ' ' : '') + segment.text });
-    } });
+    const result = await transcribeBuffer(ctx, audio, config, {
+      signal,
+      onSegment: (segment) => {
+        open();
+        event({ type: 'transcript.text.delta', delta: (sent++ ? ' ' : '') + segment.text });
+      },
+    });
     open();
     event({ type: 'transcript.text.done', text: result.text });
     body!.end();

@@ -47,18 +47,18 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
     object: 'list',
     data: [
       ...listable(ctx.engine.models(), ctx.listFixtures).map((m) => ({
-      id: m.id,
-      object: 'model' as const,
-      created: 0,
-      owned_by: 'earshot',
-      kind: m.kind,
-      language: m.language,
-      backend: m.backend,
-      installed: m.installed,
-      fixture: m.fixture,
-      name: m.name,
-      ...(m.sizeBytes !== undefined ? { size_bytes: m.sizeBytes } : {}),
-      ...(m.upstream ? { download_url: m.upstream } : {}),
+        id: m.id,
+        object: 'model' as const,
+        created: 0,
+        owned_by: 'earshot',
+        kind: m.kind,
+        language: m.language,
+        backend: m.backend,
+        installed: m.installed,
+        fixture: m.fixture,
+        name: m.name,
+        ...(m.sizeBytes !== undefined ? { size_bytes: m.sizeBytes } : {}),
+        ...(m.upstream ? { download_url: m.upstream } : {}),
       })),
       ...openAiAliases(ctx),
     ],
@@ -69,7 +69,15 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
   // Which speech backends are in use and why others are not (first-run onboarding, Settings).
   app.get('/v1/engines', async (): Promise<EngineList> => ({
     object: 'list',
-    data: ctx.engine.backends().map((b) => ({ id: b.id, kind: b.kind, available: b.available, detail: b.detail, ...(b.languages ? { languages: b.languages } : {}) })),
+    data: ctx.engine
+      .backends()
+      .map((b) => ({
+        id: b.id,
+        kind: b.kind,
+        available: b.available,
+        detail: b.detail,
+        ...(b.languages ? { languages: b.languages } : {}),
+      })),
   }));
 
   app.get('/v1/voices', async () => ({
@@ -93,7 +101,13 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
   // OpenAI's translation endpoint: no on-device model translates speech, so an OpenAI-shaped 404 that says so
   // (not a generic route miss).
   app.post('/v1/audio/translations', async (_req, reply) =>
-    sendError(reply, new RestError('model_unavailable', 'speech translation is not available on-device: no installed model translates; use POST /v1/audio/transcriptions')),
+    sendError(
+      reply,
+      new RestError(
+        'model_unavailable',
+        'speech translation is not available on-device: no installed model translates; use POST /v1/audio/transcriptions',
+      ),
+    ),
   );
   // Any other /v1 path: OpenAI's error envelope, so OpenAI clients report it instead of failing to parse.
   // (Not OPTIONS: a CORS preflight is answered by the server's hook, and carries no credentials to check.)

@@ -69,7 +69,12 @@ function sendStoreError(reply: FastifyReply, err: unknown): FastifyReply {
 
 /** A file name for Content-Disposition: the title reduced to safe characters, else the id. */
 function fileName(title: string, id: string, ext: string): string {
-  const base = title.normalize('NFKD').replace(/[^\w\- ]+/g, '').trim().replace(/\s+/g, '-').slice(0, 80);
+  const base = title
+    .normalize('NFKD')
+    .replace(/[^\w\- ]+/g, '')
+    .trim()
+    .replace(/\s+/g, '-')
+    .slice(0, 80);
   return `${base || id}.${ext}`;
 }
 

@@ -20,9 +20,13 @@ export async function tokenRoutes(app: FastifyInstance, opts: TokenRoutesOptions
   app.post('/v1/token/regenerate', async (req, reply) => {
     const given = extractToken(req.headers.authorization, null);
     if (given === null || !tokenMatches(given, opts.auth.token)) {
-      return sendError(reply, new RestError('unauthorized', 'regenerating the token requires the current token (Authorization: Bearer <token>)'));
+      return sendError(
+        reply,
+        new RestError('unauthorized', 'regenerating the token requires the current token (Authorization: Bearer <token>)'),
+      );
     }
-    const token = opts.tokenDir !== null ? loadOrCreateToken({ dir: opts.tokenDir, regenerate: true }) : randomBytes(32).toString('base64url');
+    const token =
+      opts.tokenDir !== null ? loadOrCreateToken({ dir: opts.tokenDir, regenerate: true }) : randomBytes(32).toString('base64url');
     opts.auth.token = token;
     opts.onRotate?.(token);
     return { token, persisted: opts.tokenDir !== null };

@@ -95,7 +95,13 @@ export async function streamAudioResponse(
   const { events, first, abort, unregister } = await firstEvent(ctx, reply, encode ? { ...r, format: 'pcm' } : r);
   const format = encode ? 'pcm' : (r.format ?? 'pcm');
   const body = new PassThrough();
-  const rate = first.done ? undefined : first.value.type === 'started' ? first.value.msg.sample_rate : first.value.type === 'audio' ? first.value.chunk.sampleRate : undefined;
+  const rate = first.done
+    ? undefined
+    : first.value.type === 'started'
+      ? first.value.msg.sample_rate
+      : first.value.type === 'audio'
+        ? first.value.chunk.sampleRate
+        : undefined;
   if (encode && !rate) {
     unregister();
     throw new RestError('internal', 'the voice produced no audio to encode');
@@ -137,7 +143,9 @@ export async function streamAudioResponse(
       unregister();
     }
   };
-  reply.header('content-type', encoder ? COMPRESSED_CONTENT_TYPES[encoder.format] : CONTENT_TYPES[format]).header('cache-control', 'no-store');
+  reply
+    .header('content-type', encoder ? COMPRESSED_CONTENT_TYPES[encoder.format] : CONTENT_TYPES[format])
+    .header('cache-control', 'no-store');
   if (encoder) reply.header('x-sample-rate', String(encoder.sampleRate));
   else if (rate) reply.header('x-sample-rate', String(rate));
   if (!encoder) reply.header('x-audio-format', format === 'f32' ? 'f32le' : 's16le');
@@ -158,7 +166,14 @@ async function streamSse(ctx: ApiContext, req: FastifyRequest, reply: FastifyRep
         const v = e.value;
         if (v.type === 'started') await write('start', v.msg);
         else if (v.type === 'audio') {
-          await write('audio', { request_id: v.chunk.requestId, sequence: v.chunk.sequence, samples: v.chunk.samples, sample_rate: v.chunk.sampleRate, format: v.chunk.format, audio: v.chunk.bytes.toString('base64') });
+          await write('audio', {
+            request_id: v.chunk.requestId,
+            sequence: v.chunk.sequence,
+            samples: v.chunk.samples,
+            sample_rate: v.chunk.sampleRate,
+            format: v.chunk.format,
+            audio: v.chunk.bytes.toString('base64'),
+          });
         } else await write('done', v.msg);
         if (abort.signal.aborted) break;
       }

@@ -40,7 +40,10 @@ export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
   const channel = new SocketChannel(ws, ctx, () => {
     idle = true;
     if (session.isClosed) return channel.close(CLOSE_CODES.idle, 'idle timeout');
-    void session.end().catch(() => undefined).finally(() => channel.close(CLOSE_CODES.idle, 'idle timeout'));
+    void session
+      .end()
+      .catch(() => undefined)
+      .finally(() => channel.close(CLOSE_CODES.idle, 'idle timeout'));
   });
   let idle = false;
   let shuttingDown = false;
@@ -92,7 +95,8 @@ export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
     try {
       if (m.kind === 'invalid') return channel.sendError(m.code, m.message);
       if (m.kind === 'binary') return session.writeAudio(m.data);
-      if (m.type !== 'audio' && m.bytes > ctx.limits.maxJsonBytes) return channel.sendError('too_large', jsonTooLarge(m.bytes, ctx.limits.maxJsonBytes));
+      if (m.type !== 'audio' && m.bytes > ctx.limits.maxJsonBytes)
+        return channel.sendError('too_large', jsonTooLarge(m.bytes, ctx.limits.maxJsonBytes));
       switch (m.type) {
         case 'audio': {
           const audio = decodeJsonAudio(m.body.audio);
@@ -112,7 +116,9 @@ export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
         default:
           return channel.sendError(
             'bad_json',
-            m.type === undefined ? 'message has no "type"' : `unknown message type "${m.type}"; expected one of ${ASR_CLIENT_TYPES.join(', ')}`,
+            m.type === undefined
+              ? 'message has no "type"'
+              : `unknown message type "${m.type}"; expected one of ${ASR_CLIENT_TYPES.join(', ')}`,
           );
       }
     } catch (err) {

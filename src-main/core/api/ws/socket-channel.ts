@@ -20,7 +20,11 @@ export function parseFrame(data: RawData, isBinary: boolean, maxJsonBytes: numbe
   const buf = toBuffer(data);
   if (isBinary) return { kind: 'binary', data: buf };
   if (buf.byteLength > maxJsonBytes) {
-    return { kind: 'invalid', code: 'too_large', message: `JSON message of ${buf.byteLength} bytes exceeds the ${maxJsonBytes}-byte limit` };
+    return {
+      kind: 'invalid',
+      code: 'too_large',
+      message: `JSON message of ${buf.byteLength} bytes exceeds the ${maxJsonBytes}-byte limit`,
+    };
   }
   let body: unknown;
   try {

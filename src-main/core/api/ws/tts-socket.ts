@@ -46,7 +46,8 @@ export function handleTtsSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
 
   const fail = (err: unknown, requestId?: unknown): void => {
     // Only a valid request_id is echoed (tts-session.checkRequestId): never an arbitrary JSON value.
-    const extra = typeof requestId === 'string' && requestId.length > 0 && requestId.length <= MAX_REQUEST_ID_CHARS ? { request_id: requestId } : {};
+    const extra =
+      typeof requestId === 'string' && requestId.length > 0 && requestId.length <= MAX_REQUEST_ID_CHARS ? { request_id: requestId } : {};
     if (err instanceof SessionError) channel.sendError(err.code, err.message, extra);
     else {
       ctx.logger.error({ err }, 'TTS stream failed');

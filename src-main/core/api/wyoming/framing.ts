@@ -45,7 +45,8 @@ export class WyomingParser {
         const h = header as { type: string; data?: unknown; data_length?: unknown; payload_length?: unknown };
         const dataLength = Number(h.data_length ?? 0);
         const payloadLength = Number(h.payload_length ?? 0);
-        if (!Number.isInteger(dataLength) || dataLength < 0 || dataLength > MAX_DATA_BYTES) throw new WyomingProtocolError('bad data_length');
+        if (!Number.isInteger(dataLength) || dataLength < 0 || dataLength > MAX_DATA_BYTES)
+          throw new WyomingProtocolError('bad data_length');
         if (!Number.isInteger(payloadLength) || payloadLength < 0 || payloadLength > this.maxPayloadBytes) {
           throw new WyomingProtocolError(`payload_length must be 0..${this.maxPayloadBytes}`);
         }

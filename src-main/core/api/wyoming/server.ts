@@ -35,7 +35,14 @@ function info(ctx: ApiContext, version: string) {
         attribution: ATTRIBUTION,
         installed: true,
         version,
-        models: models.map((m) => ({ name: m.modelId, description: `${m.backend} ${m.modelId}`, attribution: ATTRIBUTION, installed: true, version, languages: [lang(m.language)] })),
+        models: models.map((m) => ({
+          name: m.modelId,
+          description: `${m.backend} ${m.modelId}`,
+          attribution: ATTRIBUTION,
+          installed: true,
+          version,
+          languages: [lang(m.language)],
+        })),
       },
     ],
     tts: [
@@ -45,7 +52,14 @@ function info(ctx: ApiContext, version: string) {
         attribution: ATTRIBUTION,
         installed: true,
         version,
-        voices: voices.map((v) => ({ name: v.id, description: v.name, attribution: ATTRIBUTION, installed: true, version, languages: [lang(v.language)] })),
+        voices: voices.map((v) => ({
+          name: v.id,
+          description: v.name,
+          attribution: ATTRIBUTION,
+          installed: true,
+          version,
+          languages: [lang(v.language)],
+        })),
       },
     ],
     handle: [],
@@ -98,7 +112,13 @@ function handleConnection(socket: Socket, ctx: ApiContext, version: string): voi
         const session = new AsrSession({
           engine: ctx.engine,
           store: ctx.store,
-          config: { sample_rate: rate, encoding: 'pcm_s16le', interim_results: false, source: 'wyoming', ...(language ? { language } : {}) },
+          config: {
+            sample_rate: rate,
+            encoding: 'pcm_s16le',
+            interim_results: false,
+            source: 'wyoming',
+            ...(language ? { language } : {}),
+          },
           metrics: ctx.metrics,
           audioAheadBudgetMs: ctx.limits.audioAheadBudgetMs,
         });
@@ -121,7 +141,13 @@ function handleConnection(socket: Socket, ctx: ApiContext, version: string): voi
         const { session, finals } = asr;
         asr = null;
         await session.end();
-        return send('transcript', { text: finals.map((f) => f.text).filter(Boolean).join(' '), ...(language ? { language } : {}) });
+        return send('transcript', {
+          text: finals
+            .map((f) => f.text)
+            .filter(Boolean)
+            .join(' '),
+          ...(language ? { language } : {}),
+        });
       }
       case 'synthesize': {
         const text = typeof e.data.text === 'string' ? e.data.text : '';
@@ -168,7 +194,11 @@ function handleConnection(socket: Socket, ctx: ApiContext, version: string): voi
       return;
     }
     for (const e of events) {
-      chain = chain.then(() => onEvent(e)).catch((err: unknown) => sendError(err instanceof Error ? err.message : String(err), (err as { code?: string }).code ?? 'internal'));
+      chain = chain
+        .then(() => onEvent(e))
+        .catch((err: unknown) =>
+          sendError(err instanceof Error ? err.message : String(err), (err as { code?: string }).code ?? 'internal'),
+        );
     }
   });
   // A server stop ends a recording in progress as `audio-stop` would (its transcript is sent) after whatever the
@@ -207,7 +237,13 @@ export function startWyoming(ctx: ApiContext, opts: { host: string; port: number
   });
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`Wyoming port ${opts.port} is in use: is Earshot (or another Wyoming server) already running? Pick another with --wyoming <port>`) : err),
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(
+              `Wyoming port ${opts.port} is in use: is Earshot (or another Wyoming server) already running? Pick another with --wyoming <port>`,
+            )
+          : err,
+      ),
     );
     server.listen(opts.port, opts.host, () => {
       const port = (server.address() as { port: number }).port;

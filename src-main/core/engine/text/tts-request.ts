@@ -19,8 +19,12 @@ export class TtsRequestError extends Error {
 /** Check a request's text; returns its sentences (the unit each backend synthesizes and streams). */
 export function requestSentences(text: unknown, maxChars?: number, opts: { quickStart?: boolean } = {}): string[] {
   if (typeof text !== 'string') throw new TtsRequestError('text must be a string');
-  if (text.length > MAX_TEXT_CHARS) throw new TtsRequestError(`text is ${text.length} characters; the limit is ${MAX_TEXT_CHARS}`, 'too_large');
-  const sentences = splitSentences(text, { ...(maxChars ? { maxChars } : {}), ...(opts.quickStart ? { firstMaxChars: QUICK_START_CHARS } : {}) });
+  if (text.length > MAX_TEXT_CHARS)
+    throw new TtsRequestError(`text is ${text.length} characters; the limit is ${MAX_TEXT_CHARS}`, 'too_large');
+  const sentences = splitSentences(text, {
+    ...(maxChars ? { maxChars } : {}),
+    ...(opts.quickStart ? { firstMaxChars: QUICK_START_CHARS } : {}),
+  });
   if (!sentences.length) throw new TtsRequestError('text is empty');
   return sentences;
 }

@@ -19,13 +19,50 @@ export interface DeepgramListenOptions {
 const ENCODINGS: Record<string, 'pcm_s16le' | 'pcm_f32le'> = { linear16: 'pcm_s16le', linear32: 'pcm_f32le' };
 
 /** Cloud-only features: refused, never ignored. */
-const UNSUPPORTED = ['diarize', 'summarize', 'topics', 'intents', 'sentiment', 'detect_entities', 'redact', 'search', 'callback', 'translate'];
+const UNSUPPORTED = [
+  'diarize',
+  'summarize',
+  'topics',
+  'intents',
+  'sentiment',
+  'detect_entities',
+  'redact',
+  'search',
+  'callback',
+  'translate',
+];
 
 /** Accepted as no-ops: they shape formatting Earshot already does (or cannot change) and never change words. */
 const ACCEPTED = new Set([
-  'model', 'version', 'tier', 'language', 'encoding', 'sample_rate', 'channels', 'interim_results', 'endpointing', 'utterance_end_ms',
-  'vad_events', 'punctuate', 'smart_format', 'numerals', 'profanity_filter', 'filler_words', 'dictation', 'measurements',
-  'paragraphs', 'utterances', 'utt_split', 'tag', 'extra', 'mip_opt_out', 'keywords', 'keyterm', 'multichannel', 'detect_language', 'token',
+  'model',
+  'version',
+  'tier',
+  'language',
+  'encoding',
+  'sample_rate',
+  'channels',
+  'interim_results',
+  'endpointing',
+  'utterance_end_ms',
+  'vad_events',
+  'punctuate',
+  'smart_format',
+  'numerals',
+  'profanity_filter',
+  'filler_words',
+  'dictation',
+  'measurements',
+  'paragraphs',
+  'utterances',
+  'utt_split',
+  'tag',
+  'extra',
+  'mip_opt_out',
+  'keywords',
+  'keyterm',
+  'multichannel',
+  'detect_language',
+  'token',
 ]);
 
 const truthy = (v: string | null): boolean => v === 'true' || v === '1';

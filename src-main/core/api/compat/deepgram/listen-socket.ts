@@ -15,11 +15,18 @@ import type { LiveAsrSockets } from '../../ws/asr-socket.js';
 import { deepgramListenOptions, earshotModelFor } from './listen-options.js';
 import { metadataMessage, resultsMessage } from './results.js';
 
-export function handleDeepgramListenSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiContext, live: LiveAsrSockets, release: () => void): void {
+export function handleDeepgramListenSocket(
+  ws: WebSocket,
+  query: URLSearchParams,
+  ctx: ApiContext,
+  live: LiveAsrSockets,
+  release: () => void,
+): void {
   const requestId = randomUUID();
   const createdAt = new Date();
   const channel = new SocketChannel(ws, ctx, () => void closeStream(CLOSE_CODES.idle, 'idle timeout'));
-  const sendError = (description: string, variant = 'bad_request') => channel.sendJson({ type: 'Error', description, message: description, variant });
+  const sendError = (description: string, variant = 'bad_request') =>
+    channel.sendJson({ type: 'Error', description, message: description, variant });
 
   let opts: ReturnType<typeof deepgramListenOptions>;
   try {
@@ -31,7 +38,10 @@ export function handleDeepgramListenSocket(ws: WebSocket, query: URLSearchParams
     channel.close(CLOSE_CODES.policyViolation, message.slice(0, 120));
     return;
   }
-  const installed = ctx.engine.models().filter((m) => m.installed).map((m) => m.id);
+  const installed = ctx.engine
+    .models()
+    .filter((m) => m.installed)
+    .map((m) => m.id);
   const model = earshotModelFor(opts.requestedModel, installed);
   const session = new AsrSession({
     engine: ctx.engine,
@@ -67,7 +77,10 @@ export function handleDeepgramListenSocket(ws: WebSocket, query: URLSearchParams
       case 'transcript': {
         if (!msg.is_final && !opts.interimResults) return;
         const speechFinal = msg.is_final && !finalizing && !ended;
-        channel.sendJson(resultsMessage(msg, { requestId, model: modelName, speechFinal, fromFinalize: msg.is_final && (finalizing || ended) }), !msg.is_final);
+        channel.sendJson(
+          resultsMessage(msg, { requestId, model: modelName, speechFinal, fromFinalize: msg.is_final && (finalizing || ended) }),
+          !msg.is_final,
+        );
         const lastWord = msg.is_final ? msg.words?.at(-1) : undefined;
         if (speechFinal && opts.utteranceEndMs !== null && lastWord) {
           channel.sendJson({ type: 'UtteranceEnd', channel: [0, 1], last_word_end: lastWord.end_ms / 1000 });
@@ -89,7 +102,11 @@ export function handleDeepgramListenSocket(ws: WebSocket, query: URLSearchParams
     if (!ended) channel.close(CLOSE_CODES.internal, 'the recognizer stopped');
   });
 
-  const fail = (err: unknown) => sendError(err instanceof SessionError ? err.message : `internal error: ${String(err)}`, err instanceof SessionError ? err.code : 'internal');
+  const fail = (err: unknown) =>
+    sendError(
+      err instanceof SessionError ? err.message : `internal error: ${String(err)}`,
+      err instanceof SessionError ? err.code : 'internal',
+    );
 
   let started = false;
   const pending: Buffer[] = [];
@@ -98,7 +115,8 @@ export function handleDeepgramListenSocket(ws: WebSocket, query: URLSearchParams
     const m = parseFrame(data, isBinary, ctx.limits.maxJsonBytes);
     if (m.kind === 'binary') {
       if (!started) {
-        if (pending.reduce((a, b) => a + b.byteLength, 0) > ctx.limits.maxFrameBytes * 8) return sendError('too much audio before the engine was ready', 'rate_limited');
+        if (pending.reduce((a, b) => a + b.byteLength, 0) > ctx.limits.maxFrameBytes * 8)
+          return sendError('too much audio before the engine was ready', 'rate_limited');
         pending.push(m.data);
         return;
       }

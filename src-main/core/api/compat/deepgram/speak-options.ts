@@ -17,7 +17,18 @@ export interface DeepgramSpeakOptions {
   model: string;
 }
 
-const KNOWN = new Set(['model', 'encoding', 'sample_rate', 'container', 'bit_rate', 'callback', 'callback_method', 'mip_opt_out', 'tag', 'token']);
+const KNOWN = new Set([
+  'model',
+  'encoding',
+  'sample_rate',
+  'container',
+  'bit_rate',
+  'callback',
+  'callback_method',
+  'mip_opt_out',
+  'tag',
+  'token',
+]);
 
 export function deepgramSpeakOptions(query: URLSearchParams, voices: readonly TtsVoice[], opts: { live: boolean }): DeepgramSpeakOptions {
   for (const key of query.keys()) if (!KNOWN.has(key)) throw new SessionError('bad_config', `unknown Deepgram speak option "${key}"`);

@@ -13,7 +13,13 @@ import type { LiveTtsSockets } from '../../ws/tts-socket.js';
 import { runIncrementalTtsSocket } from '../incremental-tts-socket.js';
 import { deepgramSpeakOptions } from './speak-options.js';
 
-export function handleDeepgramSpeakSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiContext, live: LiveTtsSockets, release: () => void): void {
+export function handleDeepgramSpeakSocket(
+  ws: WebSocket,
+  query: URLSearchParams,
+  ctx: ApiContext,
+  live: LiveTtsSockets,
+  release: () => void,
+): void {
   const channel = new SocketChannel(ws, ctx, () => channel.close(CLOSE_CODES.idle, 'idle timeout'));
   let o: ReturnType<typeof deepgramSpeakOptions>;
   try {
@@ -33,7 +39,13 @@ export function handleDeepgramSpeakSocket(ws: WebSocket, query: URLSearchParams,
     release,
     {
       options: { voice: o.voice, format: 'pcm', sampleRate: o.sampleRate },
-      opening: { type: 'Metadata', request_id: randomUUID(), model_name: o.model, model_version: 'earshot', model_uuid: o.voice ?? 'default' },
+      opening: {
+        type: 'Metadata',
+        request_id: randomUUID(),
+        model_name: o.model,
+        model_version: 'earshot',
+        model_uuid: o.voice ?? 'default',
+      },
       closeOnError: false,
       command(body) {
         switch (body.type) {

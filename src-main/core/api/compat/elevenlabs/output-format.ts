@@ -24,7 +24,15 @@ export function elevenLabsOutput(outputFormat: string | undefined): ElevenLabsOu
   const lossy = /^(mp3|opus)_(\d+)_(\d+)$/.exec(f);
   if (lossy && RATES.has(Number(lossy[2])) && Number(lossy[3]) >= 8 && Number(lossy[3]) <= 320) {
     const format = lossy[1] as 'mp3' | 'opus';
-    return { format: 'pcm', sampleRate: Number(lossy[2]), contentType: format === 'mp3' ? 'audio/mpeg' : 'audio/ogg', encode: { format, bitrateKbps: Number(lossy[3]) } };
+    return {
+      format: 'pcm',
+      sampleRate: Number(lossy[2]),
+      contentType: format === 'mp3' ? 'audio/mpeg' : 'audio/ogg',
+      encode: { format, bitrateKbps: Number(lossy[3]) },
+    };
   }
-  throw new SessionError('bad_config', `output_format "${f}" is not produced on-device; ask for mp3_44100_128, opus_48000_64, pcm_<rate> or wav_<rate>`);
+  throw new SessionError(
+    'bad_config',
+    `output_format "${f}" is not produced on-device; ask for mp3_44100_128, opus_48000_64, pcm_<rate> or wav_<rate>`,
+  );
 }

@@ -26,10 +26,20 @@ function lmntErrorType(code: string): string {
   return 'invalid_request_error';
 }
 
-export function handleLmntSpeechSocket(ws: WebSocket, ctx: ApiContext, live: LiveTtsSockets, release: () => void, authorized: boolean): void {
+export function handleLmntSpeechSocket(
+  ws: WebSocket,
+  ctx: ApiContext,
+  live: LiveTtsSockets,
+  release: () => void,
+  authorized: boolean,
+): void {
   const requestId = randomUUID();
   const channel = new SocketChannel(ws, ctx, () => channel.close(CLOSE_CODES.idle, 'idle timeout'));
-  const error = (code: string, message: string) => ({ type: 'error', error: { type: lmntErrorType(code), message }, request_id: requestId });
+  const error = (code: string, message: string) => ({
+    type: 'error',
+    error: { type: lmntErrorType(code), message },
+    request_id: requestId,
+  });
   const refuse = (code: string, message: string, close: number) => {
     channel.sendJson(error(code, message));
     channel.close(close, message.slice(0, 120));
@@ -60,7 +70,10 @@ export function handleLmntSpeechSocket(ws: WebSocket, ctx: ApiContext, live: Liv
     try {
       const format = FORMATS[String(init.format ?? 'mp3')];
       if (!format) {
-        throw new SessionError('bad_config', `format "${String(init.format ?? 'mp3 (default)')}" is not produced on-device; send "format":"pcm_s16le" or "pcm_f32le"`);
+        throw new SessionError(
+          'bad_config',
+          `format "${String(init.format ?? 'mp3 (default)')}" is not produced on-device; send "format":"pcm_s16le" or "pcm_f32le"`,
+        );
       }
       const rate = init.sample_rate === undefined ? 24000 : Number(init.sample_rate);
       if (!RATES.has(rate)) throw new SessionError('bad_config', 'sample_rate must be 8000, 16000 or 24000');
@@ -99,7 +112,11 @@ export function handleLmntSpeechSocket(ws: WebSocket, ctx: ApiContext, live: Liv
       );
     } catch (err) {
       ws.once('close', releaseOnce);
-      refuse(err instanceof SessionError ? err.code : 'internal', err instanceof Error ? err.message : String(err), CLOSE_CODES.policyViolation);
+      refuse(
+        err instanceof SessionError ? err.code : 'internal',
+        err instanceof Error ? err.message : String(err),
+        CLOSE_CODES.policyViolation,
+      );
     }
   });
 }

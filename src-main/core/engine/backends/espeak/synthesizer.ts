@@ -102,7 +102,8 @@ async function* readEspeak(run: EspeakRun, sentence: number): AsyncGenerator<Syn
       header = Buffer.concat([header, bytes]);
       if (header.length < WAV_HEADER_BYTES) continue;
       const info = parseWavHeader(header);
-      if (info.audioFormat !== 1 || info.channels !== 1) throw new Error(`espeak-ng produced unexpected WAV (format ${info.audioFormat}, ${info.channels} channels)`);
+      if (info.audioFormat !== 1 || info.channels !== 1)
+        throw new Error(`espeak-ng produced unexpected WAV (format ${info.audioFormat}, ${info.channels} channels)`);
       sampleRate = info.sampleRate;
       bytes = header.subarray(info.dataOffset);
       header = null;
@@ -139,13 +140,21 @@ export class EspeakSynthesizer implements Synthesizer {
     const voice = resolveVoice(this.list, req.voice, req.language);
     if (!voice) {
       throw new TtsRequestError(
-        req.voice ? `unknown espeak voice "${req.voice}" (ids look like espeak:en-us, espeak:ar)` : `no espeak voice for language "${req.language}"`,
+        req.voice
+          ? `unknown espeak voice "${req.voice}" (ids look like espeak:en-us, espeak:ar)`
+          : `no espeak voice for language "${req.language}"`,
       );
     }
     return this.stream(voice, wpm, sentences, signal, slowdownTempo(req.speed ?? 1));
   }
 
-  private async *stream(voice: EspeakVoice, wpm: number, sentences: string[], signal?: AbortSignal, tempo = 1): AsyncGenerator<SynthesisChunk> {
+  private async *stream(
+    voice: EspeakVoice,
+    wpm: number,
+    sentences: string[],
+    signal?: AbortSignal,
+    tempo = 1,
+  ): AsyncGenerator<SynthesisChunk> {
     if (signal?.aborted) return;
     const live = new Set<EspeakRun>();
     const start = (i: number): EspeakRun => {

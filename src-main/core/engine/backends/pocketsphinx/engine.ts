@@ -1,7 +1,14 @@
 // Host side of the pocketsphinx backend: an AsrEngine whose streams live in worker threads (./worker.ts).
 // Streams are spread over the workers (least loaded first); the main thread only validates, copies and posts.
 import { availableParallelism } from 'node:os';
-import { liveStreamsPerWorker, type AsrCapacity, type AsrEngine, type AsrFinal, type AsrStream, type AsrStreamOptions } from '../../types.js';
+import {
+  liveStreamsPerWorker,
+  type AsrCapacity,
+  type AsrEngine,
+  type AsrFinal,
+  type AsrStream,
+  type AsrStreamOptions,
+} from '../../types.js';
 import { checkStreamOptions, closeStreamsWithin, WorkerAsrStream, type AsrStreamChannel } from '../../worker-asr-stream.js';
 import { RpcClient, spawnWorker } from '../../worker-host.js';
 import { POCKETSPHINX_RATE } from './native.js';
@@ -98,7 +105,13 @@ export class PocketsphinxAsrEngine implements AsrEngine {
         lagMs = Math.max(lagMs, st.lagMs(now));
       }
     }
-    return { liveStreams: this.slots.reduce((n, s) => n + liveStreamsPerWorker(s.rtf), 0), liveActive, rtf, workers: this.slots.length, lagMs };
+    return {
+      liveStreams: this.slots.reduce((n, s) => n + liveStreamsPerWorker(s.rtf), 0),
+      liveActive,
+      rtf,
+      workers: this.slots.length,
+      lagMs,
+    };
   }
 
   createStream(opts: AsrStreamOptions): AsrStream {
@@ -122,7 +135,10 @@ export class PocketsphinxAsrEngine implements AsrEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await closeStreamsWithin(this.slots.flatMap((s) => [...s.streams.values()]), CLOSE_GRACE_MS);
+    await closeStreamsWithin(
+      this.slots.flatMap((s) => [...s.streams.values()]),
+      CLOSE_GRACE_MS,
+    );
     await Promise.allSettled(this.slots.map((s) => s.rpc.terminate()));
   }
 }

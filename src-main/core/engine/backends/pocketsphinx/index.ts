@@ -7,7 +7,9 @@ import { pocketsphinxStatus } from './native.js';
 export { pocketsphinxStatus } from './native.js';
 export { PocketsphinxAsrEngine, MAX_WRITE_SECONDS, defaultPocketsphinxWorkers } from './engine.js';
 
-export async function loadPocketsphinxAsr(opts: { workers?: number; /** @deprecated alias of workers */ threads?: number } = {}): Promise<AsrEngine & { close(): Promise<void> }> {
+export async function loadPocketsphinxAsr(
+  opts: { workers?: number; /** @deprecated alias of workers */ threads?: number } = {},
+): Promise<AsrEngine & { close(): Promise<void> }> {
   const status = pocketsphinxStatus();
   if (!status.available) throw new EngineUnavailableError(`pocketsphinx unavailable: ${status.detail}`);
   return PocketsphinxAsrEngine.load(opts);

@@ -18,7 +18,8 @@ export function isStreamingFamily(type: string): boolean {
 export function onlineRecognizerConfig(model: ResolvedModel, threads: number): OnlineRecognizerConfig {
   if (model.kind !== 'asr-streaming') throw new Error(`model "${model.id}" is a ${model.kind} model, not a streaming ASR model`);
   const roles = FAMILIES[model.type];
-  if (!roles) throw new Error(`model "${model.id}" has type "${model.type}"; the sherpa streaming backend runs ${Object.keys(FAMILIES).join(', ')}`);
+  if (!roles)
+    throw new Error(`model "${model.id}" has type "${model.type}"; the sherpa streaming backend runs ${Object.keys(FAMILIES).join(', ')}`);
   for (const role of roles) {
     const p = model.paths[role];
     if (!p) throw new Error(`model "${model.id}" (${model.type}) lists no "${role}" file`);

@@ -176,7 +176,9 @@ function load(): { loadMs: number; warmMs: number; cost: ChunkCost } {
 function calibrate(rec: OnlineRecognizer): ChunkCost {
   const timeRound = (n: number): number => {
     const streams = Array.from({ length: n }, () => rec.createStream());
-    const audio = new Float32Array(Math.round(model.sampleRate * (chunkMs / 1000) * 4)).map((_, i) => 0.05 * Math.sin(i / 5) + 0.02 * Math.sin(i / 17));
+    const audio = new Float32Array(Math.round(model.sampleRate * (chunkMs / 1000) * 4)).map(
+      (_, i) => 0.05 * Math.sin(i / 5) + 0.02 * Math.sin(i / 17),
+    );
     for (const st of streams) st.acceptWaveform({ samples: audio, sampleRate: model.sampleRate });
     const round = () => (n === 1 ? rec.decode(streams[0]!) : rec.decodeStreams(streams));
     round();
@@ -243,7 +245,10 @@ function finalOf(s: StreamState, r: OnlineRecognizerResult, reason: AsrFinal['re
   const { segStartMs, decodedEndMs, tokenMs } = segmentTimes(s, r);
   const lastTokenMs = tokenMs[tokenMs.length - 1] ?? segStartMs;
   // The last token ends where the trailing blanks begin (at least one output frame after it starts).
-  const endMs = Math.min(Math.max(lastTokenMs + frameMs, decodedEndMs - r.num_trailing_blanks * frameMs), Math.max(s.writtenMs, lastTokenMs + frameMs));
+  const endMs = Math.min(
+    Math.max(lastTokenMs + frameMs, decodedEndMs - r.num_trailing_blanks * frameMs),
+    Math.max(s.writtenMs, lastTokenMs + frameMs),
+  );
   const words = tokensToWords(r.tokens, tokenMs, endMs).map((w) => ({ word: w.word, startMs: round(w.startMs), endMs: round(w.endMs) }));
   const probs = r.ys_probs ?? [];
   const confidence = probs.length ? Math.min(1, Math.max(0, Math.exp(probs.reduce((a, b) => a + b, 0) / probs.length))) : 1;

@@ -10,7 +10,10 @@ const FAMILIES: Record<string, string[]> = { cnn_bilstm: ['model', 'bpe_vocab'] 
 export function onlinePunctuationConfig(model: ResolvedModel, threads = 1): OnlinePunctuationConfig {
   if (model.kind !== 'punct') throw new Error(`model "${model.id}" is a ${model.kind} model, not a punctuation model`);
   const roles = FAMILIES[model.type];
-  if (!roles) throw new Error(`model "${model.id}" has type "${model.type}"; the sherpa punctuation backend runs ${Object.keys(FAMILIES).join(', ')}`);
+  if (!roles)
+    throw new Error(
+      `model "${model.id}" has type "${model.type}"; the sherpa punctuation backend runs ${Object.keys(FAMILIES).join(', ')}`,
+    );
   for (const role of roles) {
     const p = model.paths[role];
     if (!p) throw new Error(`model "${model.id}" (${model.type}) lists no "${role}" file`);

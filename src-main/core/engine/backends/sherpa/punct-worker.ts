@@ -20,7 +20,9 @@ serveRpc({
     try {
       punct = new (loadSherpa().OnlinePunctuation)(onlinePunctuationConfig(model));
     } catch (err) {
-      throw new Error(`sherpa could not load punctuation model "${model.id}" from ${model.path}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(
+        `sherpa could not load punctuation model "${model.id}" from ${model.path}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     punct.addPunct('warm up'); // first call allocates; pay it before the first user
     return { loadMs: performance.now() - t0 };

@@ -46,7 +46,8 @@ export class SherpaPunctuator implements Punctuator {
     if (this.closed) throw new Error(`punctuation model ${this.modelId} is closed`);
     const words = text.trim().toLowerCase();
     if (!words) return '';
-    if (words.length > MAX_PUNCT_CHARS) throw new RangeError(`text of ${words.length} characters exceeds the punctuation limit of ${MAX_PUNCT_CHARS}`);
+    if (words.length > MAX_PUNCT_CHARS)
+      throw new RangeError(`text of ${words.length} characters exceeds the punctuation limit of ${MAX_PUNCT_CHARS}`);
     if (this.pending >= MAX_PUNCT_PENDING) throw new Error(`punctuation queue is full (${MAX_PUNCT_PENDING} texts waiting)`);
     this.pending++;
     try {

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import type { ResolvedModel } from '../../models/catalog.js';
 
 /** espeak-ng data shipped by Debian/Ubuntu (espeak-ng-data), for voices that do not bundle their own. */
-const SYSTEM_ESPEAK_DATA = ['/usr/lib/x86_64-linux-gnu/espeak-ng-data', '/usr/lib/aarch64-linux-gnu/espeak-ng-data', '/usr/share/espeak-ng-data'];
+const SYSTEM_ESPEAK_DATA = [
+  '/usr/lib/x86_64-linux-gnu/espeak-ng-data',
+  '/usr/lib/aarch64-linux-gnu/espeak-ng-data',
+  '/usr/share/espeak-ng-data',
+];
 
 /** What loadSherpaTts needs of a model: the catalog's ResolvedModel satisfies it. */
 export type SherpaTtsModel = Pick<ResolvedModel, 'id' | 'name' | 'language' | 'type' | 'path' | 'paths'> & { fixture?: boolean };

@@ -76,9 +76,16 @@ export class SherpaSynthesizer implements Synthesizer {
     private readonly tts: OfflineTts,
     readonly model: SherpaTtsModel,
   ) {
-    const base = { name: model.name, language: model.language, backend: 'sherpa' as const, sampleRate: tts.sampleRate, ...(model.fixture ? { fixture: true } : {}) };
+    const base = {
+      name: model.name,
+      language: model.language,
+      backend: 'sherpa' as const,
+      sampleRate: tts.sampleRate,
+      ...(model.fixture ? { fixture: true } : {}),
+    };
     this.voiceList = [{ id: model.id, ...base }];
-    for (let sid = 1; sid < tts.numSpeakers; sid++) this.voiceList.push({ ...base, id: `${model.id}:${sid}`, name: `${model.name} #${sid}` });
+    for (let sid = 1; sid < tts.numSpeakers; sid++)
+      this.voiceList.push({ ...base, id: `${model.id}:${sid}`, name: `${model.name} #${sid}` });
   }
 
   get sampleRate(): number {
@@ -93,7 +100,10 @@ export class SherpaSynthesizer implements Synthesizer {
   private speakerFor(voice?: string): number {
     if (!voice) return 0;
     const v = this.voiceList.findIndex((x) => x.id === voice || x.name.toLowerCase() === voice.toLowerCase());
-    if (v < 0) throw new TtsRequestError(`unknown voice "${voice}" for sherpa model ${this.model.id} (voices: ${this.voiceList.map((x) => x.id).join(', ')})`);
+    if (v < 0)
+      throw new TtsRequestError(
+        `unknown voice "${voice}" for sherpa model ${this.model.id} (voices: ${this.voiceList.map((x) => x.id).join(', ')})`,
+      );
     return v;
   }
 
@@ -133,7 +143,8 @@ export class SherpaSynthesizer implements Synthesizer {
           },
         });
         // Backends that report no progress chunks still return the whole sentence.
-        if (!streamed && !stopped && audio.samples.length) queue.push({ samples: Float32Array.from(audio.samples), sampleRate: audio.sampleRate, sentence: i });
+        if (!streamed && !stopped && audio.samples.length)
+          queue.push({ samples: Float32Array.from(audio.samples), sampleRate: audio.sampleRate, sentence: i });
       }
     }).then(
       () => queue.end(),
