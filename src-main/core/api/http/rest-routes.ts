@@ -69,15 +69,13 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
   // Which speech backends are in use and why others are not (first-run onboarding, Settings).
   app.get('/v1/engines', async (): Promise<EngineList> => ({
     object: 'list',
-    data: ctx.engine
-      .backends()
-      .map((b) => ({
-        id: b.id,
-        kind: b.kind,
-        available: b.available,
-        detail: b.detail,
-        ...(b.languages ? { languages: b.languages } : {}),
-      })),
+    data: ctx.engine.backends().map((b) => ({
+      id: b.id,
+      kind: b.kind,
+      available: b.available,
+      detail: b.detail,
+      ...(b.languages ? { languages: b.languages } : {}),
+    })),
   }));
 
   app.get('/v1/voices', async () => ({
