@@ -14,7 +14,7 @@ export function hardenWebContents(apiBase: string): void {
   });
 
   const allowed = new Set(['media', 'display-capture', 'clipboard-sanitized-write']);
-  session.defaultSession.setPermissionRequestHandler((wc, permission, callback, details) => {
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback, details) => {
     const origin = details.requestingUrl ? new URL(details.requestingUrl).origin : '';
     callback(origin === uiOrigin && allowed.has(permission));
   });

@@ -176,9 +176,9 @@ describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 },
     await page.waitForSelector('[data-testid="session-list"] a', { timeout: 10_000 });
     assert.equal(await page.locator('[data-testid="session-list"] a').count(), 1);
     // The longest word the live captions (hence the stored session) contain.
-    const word = normWords(liveFinals.join(' '))
-      .sort((a, b) => b.length - a.length)[0]
-      .toLowerCase();
+    const [longest] = normWords(liveFinals.join(' ')).sort((a, b) => b.length - a.length);
+    assert.ok(longest, 'the live captions have words');
+    const word = longest.toLowerCase();
     // Keyboard only: Tab into the search box, type, Enter.
     await tabTo('input[type="search"]');
     await page.keyboard.type(word);
@@ -316,7 +316,7 @@ describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 },
     assert.equal(finals.length, 1, `one final for the one utterance, got ${JSON.stringify(finals)}`);
     assert.equal(await page.locator('.caption.stale').count(), 0, "the dead connection's interim was replaced");
     const engine = normWords(engineTranscript);
-    const differing = Math.round(wordErrorRate(engine, normWords(finals[0])) * engine.length);
+    const differing = Math.round(wordErrorRate(engine, normWords(finals.join(' '))) * engine.length);
     console.log(`# after a server crash + restart: "${finals[0]}" (${differing} of ${engine.length} words differ from earshot transcribe)`);
     assert.ok(differing <= selfSpread, `the re-recognized utterance lost words: ${finals[0]} (engine's own spread: ${selfSpread})`);
     await tabTo('[data-testid="start-stop"]');

@@ -8,7 +8,9 @@ export interface ParsedCue {
   lines: string[];
 }
 
-const toMs = (h: string, m: string, s: string, ms: string) => ((+h * 60 + +m) * 60 + +s) * 1000 + +ms;
+/** The timestamp whose four capture groups (h, m, s, ms) start at group `at` of a timing-line match, in ms. */
+const toMs = (t: RegExpExecArray, at: number) =>
+  ((Number(t[at]) * 60 + Number(t[at + 1])) * 60 + Number(t[at + 2])) * 1000 + Number(t[at + 3]);
 
 /** Strict SRT: "N\nHH:MM:SS,mmm --> HH:MM:SS,mmm\ntext…\n" cues separated by exactly one blank line. */
 export function parseSrtStrict(srt: string): ParsedCue[] {
@@ -17,11 +19,11 @@ export function parseSrtStrict(srt: string): ParsedCue[] {
   return blocks.map((block, i) => {
     const lines = block.split('\n');
     assert.equal(lines[0], String(i + 1), `cue ${i + 1} is numbered ${i + 1}`);
-    const t = /^(\d{2,}):([0-5]\d):([0-5]\d),(\d{3}) --> (\d{2,}):([0-5]\d):([0-5]\d),(\d{3})$/.exec(lines[1]);
+    const t = /^(\d{2,}):([0-5]\d):([0-5]\d),(\d{3}) --> (\d{2,}):([0-5]\d):([0-5]\d),(\d{3})$/.exec(lines[1] ?? '');
     assert.ok(t, `cue ${i + 1} timing line: ${JSON.stringify(lines[1])}`);
     const text = lines.slice(2);
     assert.ok(text.length >= 1 && text.every((l) => l.trim() !== '' && !l.includes('-->')), `cue ${i + 1} text`);
-    return { startMs: toMs(t[1], t[2], t[3], t[4]), endMs: toMs(t[5], t[6], t[7], t[8]), lines: text };
+    return { startMs: toMs(t, 1), endMs: toMs(t, 5), lines: text };
   });
 }
 
@@ -36,7 +38,7 @@ export function parseVttStrict(vtt: string): ParsedCue[] {
     .split('\n\n')
     .map((block, i) => {
       const lines = block.split('\n');
-      const t = /^(\d{2,}):([0-5]\d):([0-5]\d)\.(\d{3}) --> (\d{2,}):([0-5]\d):([0-5]\d)\.(\d{3})$/.exec(lines[0]);
+      const t = /^(\d{2,}):([0-5]\d):([0-5]\d)\.(\d{3}) --> (\d{2,}):([0-5]\d):([0-5]\d)\.(\d{3})$/.exec(lines[0] ?? '');
       assert.ok(t, `cue ${i + 1} timing line: ${JSON.stringify(lines[0])}`);
       const text = lines.slice(1);
       for (const l of text) {
@@ -52,6 +54,6 @@ export function parseVttStrict(vtt: string): ParsedCue[] {
           .replaceAll('&gt;', '>')
           .replaceAll('&amp;', '&'),
       );
-      return { startMs: toMs(t[1], t[2], t[3], t[4]), endMs: toMs(t[5], t[6], t[7], t[8]), lines: plain };
+      return { startMs: toMs(t, 1), endMs: toMs(t, 5), lines: plain };
     });
 }

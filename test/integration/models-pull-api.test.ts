@@ -33,7 +33,7 @@ before(async () => {
     if (rel.startsWith('..') || !existsSync(path) || !statSync(path).isFile()) return void res.writeHead(404).end('not found');
     requests.push(rel);
     const data = readFileSync(path);
-    if (corrupt.has(rel)) data[data.length >> 1] ^= 0xff;
+    if (corrupt.has(rel)) data.writeUInt8(data.readUInt8(data.length >> 1) ^ 0xff, data.length >> 1);
     res.writeHead(200, { 'content-length': data.length });
     if (held.has(rel)) return sendHeld(res, data, rel);
     res.end(data);

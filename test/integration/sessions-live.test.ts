@@ -143,10 +143,10 @@ test('search finds a recognized word at its segment and time (store and REST)', 
       .includes(word),
   )!;
 
-  const hits = store.search(word, { sessionId });
-  assert.ok(hits.length >= 1);
-  assert.deepEqual([hits[0].segmentId, hits[0].startMs, hits[0].endMs], [seg.id, seg.startMs, seg.endMs]);
-  assert.match(hits[0].snippet, new RegExp(`<mark>${word}</mark>`, 'i'));
+  const [top] = store.search(word, { sessionId });
+  assert.ok(top, 'at least one hit');
+  assert.deepEqual([top.segmentId, top.startMs, top.endMs], [seg.id, seg.startMs, seg.endMs]);
+  assert.match(top.snippet, new RegExp(`<mark>${word}</mark>`, 'i'));
 
   const r = await fetch(`${server.asrUrl}/v1/sessions?q=${encodeURIComponent(word)}`);
   assert.equal(r.status, 200);
@@ -175,7 +175,7 @@ test('SRT and VTT exports of the session pass the strict parsers and cover every
       assert.ok(c.lines.length <= 2 && c.lines.every((l) => l.length <= 42), `${format} cue within line limits`);
       prev = c.endMs;
     }
-    assert.equal(cues[0].startMs, s.segments[0].startMs);
+    assert.equal(cues[0]!.startMs, s.segments[0]!.startMs); // both non-empty: cues.length >= segments.length >= 1
     assert.equal(cues.at(-1)!.endMs, s.segments.at(-1)!.endMs);
     assert.deepEqual(
       cues.flatMap((c) => c.lines.flatMap(words)),

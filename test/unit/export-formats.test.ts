@@ -24,7 +24,8 @@ function checkCues(cues: ParsedCue[], segments: ExportSegment[], maxLine = 42, m
 
 const LONG =
   'This sentence is deliberately long so that it cannot possibly fit into a single caption cue of two lines at forty two characters per line, which forces a split.';
-const SEGMENTS: ExportSegment[] = [
+// A tuple, so the tests can name its entries by index.
+const SEGMENTS: [ExportSegment, ExportSegment, ExportSegment] = [
   { startMs: 0, endMs: 1500, text: 'Hello world.', track: 'mic' },
   { startMs: 2000, endMs: 14000, text: LONG, track: 'mic' },
   { startMs: 3_723_004, endMs: 3_725_999, text: 'Tom & Jerry <3 --> later', track: 'system' },
@@ -50,16 +51,19 @@ test('SRT passes the strict parser; long segments split with proportional times'
     cues,
     SEGMENTS.map((s) => ({ ...s, text: s.text.replace('-->', '→') })),
   );
-  assert.deepEqual([cues[0].startMs, cues[0].endMs, cues[0].lines], [0, 1500, ['Hello world.']]);
+  const [first] = cues;
+  assert.ok(first);
+  assert.deepEqual([first.startMs, first.endMs, first.lines], [0, 1500, ['Hello world.']]);
   const long = cues.filter((c) => c.startMs >= 2000 && c.endMs <= 14000);
-  assert.ok(long.length >= 2, 'the long segment became several cues');
-  assert.equal(long[0].startMs, 2000);
+  const [firstLong] = long;
+  assert.ok(firstLong && long.length >= 2, 'the long segment became several cues');
+  assert.equal(firstLong.startMs, 2000);
   assert.equal(long.at(-1)!.endMs, 14000);
-  for (let i = 1; i < long.length; i++) assert.equal(long[i].startMs, long[i - 1].endMs, 'contiguous');
+  long.slice(1).forEach((c, i) => assert.equal(c.startMs, long[i]!.endMs, 'contiguous')); // long[i] precedes c
   // Each piece's duration matches its share of the characters (to the ms rounding).
-  const chars = long.map((c) => c.lines.join('').length);
-  const total = chars.reduce((a, b) => a + b, 0);
-  long.forEach((c, i) => assert.ok(Math.abs(c.endMs - c.startMs - (12000 * chars[i]) / total) <= 1));
+  const chars = (c: ParsedCue) => c.lines.join('').length;
+  const total = long.reduce((n, c) => n + chars(c), 0);
+  long.forEach((c) => assert.ok(Math.abs(c.endMs - c.startMs - (12000 * chars(c)) / total) <= 1));
   assert.deepEqual(cues.at(-1)!.lines, ['Tom & Jerry <3 → later']);
 });
 
@@ -76,7 +80,7 @@ test('VTT passes the strict parser, escapes markup, and can label tracks as voic
 
 test('line limits are configurable', () => {
   const cues = toCues([{ startMs: 0, endMs: 1000, text: LONG }], { maxLineLength: 20, maxLines: 1 });
-  assert.ok(cues.length > 5 && cues.every((c) => c.lines.length === 1 && c.lines[0].length <= 20));
+  assert.ok(cues.length > 5 && cues.every((c) => c.lines.length === 1 && c.lines.every((l) => l.length <= 20)));
   checkCues(
     parseSrtStrict(toSrt(SEGMENTS, { maxLineLength: 32, maxLines: 3 })),
     SEGMENTS.map((s) => ({ ...s, text: s.text.replace('-->', '→') })),

@@ -82,7 +82,7 @@ test('results are newest first by default, best match first with order: relevanc
       words: [],
     });
     const recent = store.search('budget');
-    assert.equal(recent[0].segmentId, newest);
+    assert.equal(recent[0]?.segmentId, newest);
     const ids = recent.map((h) => h.segmentId);
     assert.deepEqual(
       ids,
@@ -90,7 +90,7 @@ test('results are newest first by default, best match first with order: relevanc
     );
     // bm25: the segment that is all "budget" outranks the newer passing mention.
     const relevant = store.search('budget', { order: 'relevance' });
-    assert.equal(relevant[0].segmentId, best);
+    assert.equal(relevant[0]?.segmentId, best);
     assert.notEqual(relevant.at(-1)!.segmentId, best);
     assert.deepEqual(new Set(relevant.map((h) => h.segmentId)), new Set(ids));
     assert.throws(() => store.search('budget', { order: 'random' as 'recent' }), /order/);
@@ -103,6 +103,7 @@ test('snippets are HTML-escaped: stored text cannot inject markup', () => {
   const { store } = fixture();
   try {
     const [hit] = store.search('hiring');
+    assert.ok(hit, 'a hit');
     assert.ok(hit.text.includes('<script>'));
     assert.ok(!hit.snippet.includes('<script>'));
     assert.match(hit.snippet, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);

@@ -82,12 +82,12 @@ export function toCues(segments: readonly ExportSegment[], opts: CaptionOptions 
     const end = Math.max(start, Math.round(seg.endMs));
     const groups: string[][] = [];
     for (let i = 0; i < lines.length; i += maxLines) groups.push(lines.slice(i, i + maxLines));
-    const weights = groups.map((g) => g.reduce((n, l) => n + [...l].length, 0));
-    const total = weights.reduce((a, b) => a + b, 0);
+    const weightOf = (g: string[]) => g.reduce((n, l) => n + [...l].length, 0);
+    const total = groups.reduce((n, g) => n + weightOf(g), 0);
     let done = 0;
     groups.forEach((g, i) => {
       const cueStart = start + Math.round(((end - start) * done) / total);
-      done += weights[i];
+      done += weightOf(g);
       const cueEnd = i === groups.length - 1 ? end : start + Math.round(((end - start) * done) / total);
       cues.push({ startMs: cueStart, endMs: cueEnd, lines: g, ...(seg.track ? { track: seg.track } : {}) });
     });

@@ -95,7 +95,8 @@ export const migrations: Migration[] = [
   },
 ];
 
-export const SCHEMA_VERSION = migrations[migrations.length - 1].version;
+// The list above is a non-empty literal, so its last entry exists.
+export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
 
 /** Brings `db` to `target` (default: latest). Returns the version it started from. */
 export function migrate(db: Database.Database, target = SCHEMA_VERSION): number {

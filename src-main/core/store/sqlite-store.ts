@@ -252,11 +252,9 @@ class SqliteStore implements Store {
          ORDER BY s.started_at DESC, s.id`,
       )
       .all({ ...params, limit, offset }) as (SessionRow & { total: number })[];
-    const total = rows.length
-      ? rows[0].total
-      : offset > 0
-        ? (this.conn.prepare(`SELECT count(*) AS n FROM sessions s ${clause}`).get(params) as { n: number }).n
-        : 0;
+    const total =
+      rows[0]?.total ??
+      (offset > 0 ? (this.conn.prepare(`SELECT count(*) AS n FROM sessions s ${clause}`).get(params) as { n: number }).n : 0);
     return { sessions: rows.map(toSummary), total };
   }
 
@@ -394,7 +392,7 @@ function toSegment(r: SegmentRow): StoredSegment {
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 
 function checkText(v: unknown, name: string, max: number): string {

@@ -87,7 +87,7 @@ function cutByStop(abort: AbortController): ShuttingDownError | null {
  */
 export async function streamAudioResponse(
   ctx: ApiContext,
-  req: FastifyRequest,
+  _req: FastifyRequest,
   reply: FastifyReply,
   r: OneTextRequest,
   encode?: { format: CompressedFormat; bitrateKbps?: number },
@@ -154,7 +154,7 @@ export async function streamAudioResponse(
 }
 
 /** Server-Sent Events: base64 audio events framed by start/done, so browsers can use EventSource-style readers. */
-async function streamSse(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, r: OneTextRequest): Promise<FastifyReply> {
+async function streamSse(ctx: ApiContext, _req: FastifyRequest, reply: FastifyReply, r: OneTextRequest): Promise<FastifyReply> {
   const { events, first, abort, unregister } = await firstEvent(ctx, reply, r);
   const body = new PassThrough();
   const write = async (event: string, data: unknown) => {
