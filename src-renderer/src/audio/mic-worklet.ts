@@ -43,7 +43,7 @@ class MicDownsampler extends AudioWorkletProcessor {
     let mono = channels[0];
     if (channels.length > 1) {
       mono = new Float32Array(channels[0].length);
-      for (const ch of channels) for (let i = 0; i < mono.length; i++) mono[i] += ch[i] / channels.length;
+      for (const ch of channels) for (let i = 0; i < mono.length; i++) mono[i]! += ch[i]! / channels.length; // channels share one length
     }
     const pcm = floatToInt16(this.down.process(mono));
     for (const frame of this.framer.push(pcm)) {

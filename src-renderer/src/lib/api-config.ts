@@ -50,12 +50,12 @@ const TOKEN_RE = /(?:^#|[#&])token=([A-Za-z0-9._~-]{8,512})/;
 
 /** Reads the token from `#token=…` (then removes it from the URL) or from sessionStorage. */
 export function takeTokenFromLocation(loc: Location, storage: Storage, history: History): string | null {
-  const m = TOKEN_RE.exec(loc.hash);
-  if (m) {
-    storage.setItem(TOKEN_KEY, m[1]);
+  const token = TOKEN_RE.exec(loc.hash)?.[1]; // the group is not optional: set whenever the pattern matches
+  if (token) {
+    storage.setItem(TOKEN_KEY, token);
     const rest = loc.hash.replace(TOKEN_RE, '').replace(/^[#&]+/, '');
     history.replaceState(null, '', loc.pathname + loc.search + '#' + (rest || '/live'));
-    return m[1];
+    return token;
   }
   return storage.getItem(TOKEN_KEY);
 }

@@ -18,6 +18,12 @@ class FakeSocket {
   constructor(readonly url: string) {
     FakeSocket.all.push(this);
   }
+  /** The i-th socket the link opened; fails the test when it opened fewer. */
+  static nth(i: number): FakeSocket {
+    const ws = FakeSocket.all[i];
+    if (!ws) throw new Error(`the link opened ${FakeSocket.all.length} sockets, not ${i + 1}`);
+    return ws;
+  }
   send(d: string | Int16Array) {
     this.sent.push(d);
   }
@@ -52,7 +58,7 @@ describe('AsrLink', () => {
     const captions = new CaptionLog();
     const link = new AsrLink({ cfg, captions, WebSocketImpl: FakeSocket as unknown as typeof WebSocket });
     link.start();
-    const ws = FakeSocket.all[0];
+    const ws = FakeSocket.nth(0);
     const u = new URL(ws.url);
     expect(u.pathname).toBe('/v1/audio/stream');
     expect(Object.fromEntries(u.searchParams)).toMatchObject({
@@ -73,7 +79,7 @@ describe('AsrLink', () => {
     const captions = new CaptionLog();
     const link = new AsrLink({ cfg, captions, WebSocketImpl: FakeSocket as unknown as typeof WebSocket, backoffMs: [100] });
     link.start();
-    const ws1 = FakeSocket.all[0];
+    const ws1 = FakeSocket.nth(0);
     ws1.serverSays({ type: 'ready', session_id: 'S1', model: 'm', sample_rate: 16000 });
     for (let i = 0; i < 10; i++) link.sendAudio(frame(i)); // 0..1000 ms
     ws1.serverSays({
@@ -91,7 +97,7 @@ describe('AsrLink', () => {
     expect(link.state).toBe('reconnecting');
     link.sendAudio(frame(10)); // captured while away
     vi.advanceTimersByTime(100);
-    const ws2 = FakeSocket.all[1];
+    const ws2 = FakeSocket.nth(1);
     expect(new URL(ws2.url).searchParams.get('session')).toBe('S1');
     ws2.serverSays({ type: 'ready', session_id: 'S1', model: 'm', sample_rate: 16000 });
     // frames 0-5 ended by 600 ms were covered by the final; 6..10 are re-sent in order.
@@ -114,9 +120,9 @@ describe('AsrLink', () => {
     const captions = new CaptionLog();
     const link = new AsrLink({ cfg, captions, WebSocketImpl: FakeSocket as unknown as typeof WebSocket, backoffMs: [100] });
     link.start();
-    FakeSocket.all[0].serverSays({ type: 'ready', session_id: 'S1', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 0 });
+    FakeSocket.nth(0).serverSays({ type: 'ready', session_id: 'S1', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 0 });
     for (let i = 0; i < 10; i++) link.sendAudio(frame(i));
-    FakeSocket.all[0].serverSays({
+    FakeSocket.nth(0).serverSays({
       type: 'transcript',
       is_final: true,
       segment: 0,
@@ -126,12 +132,16 @@ describe('AsrLink', () => {
       confidence: 1,
       latency_ms: 5,
     });
-    FakeSocket.all[0].serverDies();
+    FakeSocket.nth(0).serverDies();
     vi.advanceTimersByTime(100);
     // The server resumes S1 after its last stored segment (600 ms): frames 6..9 are 600..1000 ms on its clock.
-    FakeSocket.all[1].serverSays({ type: 'ready', session_id: 'S1', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 600 });
-    expect(FakeSocket.all[1].audioSent().map((f) => f[0])).toEqual([6, 7, 8, 9]);
-    FakeSocket.all[1].serverSays({
+    FakeSocket.nth(1).serverSays({ type: 'ready', session_id: 'S1', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 600 });
+    expect(
+      FakeSocket.nth(1)
+        .audioSent()
+        .map((f) => f[0]),
+    ).toEqual([6, 7, 8, 9]);
+    FakeSocket.nth(1).serverSays({
       type: 'transcript',
       is_final: true,
       segment: 1,
@@ -141,11 +151,15 @@ describe('AsrLink', () => {
       confidence: 1,
       latency_ms: 5,
     });
-    FakeSocket.all[1].serverDies();
+    FakeSocket.nth(1).serverDies();
     vi.advanceTimersByTime(100);
-    FakeSocket.all[2].serverSays({ type: 'ready', session_id: 'S1', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 850 });
+    FakeSocket.nth(2).serverSays({ type: 'ready', session_id: 'S1', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 850 });
     // Only what the final at 850 ms did not cover (frames 8 and 9: 800..1000 ms) is sent again.
-    expect(FakeSocket.all[2].audioSent().map((f) => f[0])).toEqual([8, 9]);
+    expect(
+      FakeSocket.nth(2)
+        .audioSent()
+        .map((f) => f[0]),
+    ).toEqual([8, 9]);
   });
 
   it('a server without a store: the warning is passed on, and a reconnect asks for a new (unsaved) stream, not the old id', () => {
@@ -158,7 +172,7 @@ describe('AsrLink', () => {
       events: { warning: (code, m) => warnings.push(`${code}: ${m}`) },
     });
     link.start();
-    FakeSocket.all[0].serverSays({
+    FakeSocket.nth(0).serverSays({
       type: 'ready',
       session_id: 'stream-1',
       model: 'm',
@@ -166,12 +180,12 @@ describe('AsrLink', () => {
       stored: false,
       time_offset_ms: 0,
     });
-    FakeSocket.all[0].serverSays({ type: 'warning', code: 'store_disabled', message: 'captions are not saved' });
+    FakeSocket.nth(0).serverSays({ type: 'warning', code: 'store_disabled', message: 'captions are not saved' });
     expect(warnings).toEqual(['store_disabled: captions are not saved']);
     expect(link.session).toBe(null);
-    FakeSocket.all[0].serverDies();
+    FakeSocket.nth(0).serverDies();
     vi.advanceTimersByTime(100);
-    expect(new URL(FakeSocket.all[1].url).searchParams.get('session')).toBe('new');
+    expect(new URL(FakeSocket.nth(1).url).searchParams.get('session')).toBe('new');
   });
 
   it('a refused token stops with a clear message instead of retrying', () => {
@@ -183,12 +197,12 @@ describe('AsrLink', () => {
       events: { problem: (m, f) => problems.push([m, f]) },
     });
     link.start();
-    FakeSocket.all[0].serverDies(4401);
+    FakeSocket.nth(0).serverDies(4401);
     vi.advanceTimersByTime(10_000);
     expect(FakeSocket.all).toHaveLength(1);
     expect(link.state).toBe('failed');
-    expect(problems[0][0]).toMatch(/token/);
-    expect(problems[0][1]).toBe(true);
+    expect(problems[0]?.[0]).toMatch(/token/);
+    expect(problems[0]?.[1]).toBe(true);
   });
 
   it('a missing engine is reported as such', () => {
@@ -200,7 +214,7 @@ describe('AsrLink', () => {
       events: { problem: (m) => problems.push(m) },
     });
     link.start();
-    FakeSocket.all[0].serverSays({ type: 'error', code: 'model_unavailable', message: 'no ASR backend for xx' });
+    FakeSocket.nth(0).serverSays({ type: 'error', code: 'model_unavailable', message: 'no ASR backend for xx' });
     expect(link.state).toBe('failed');
     expect(problems[0]).toMatch(/No speech engine is available: no ASR backend for xx/);
   });
@@ -214,7 +228,7 @@ describe('AsrLink', () => {
       events: { sessionComplete: (id) => done.push(id) },
     });
     link.start();
-    const ws = FakeSocket.all[0];
+    const ws = FakeSocket.nth(0);
     ws.serverSays({ type: 'ready', session_id: 'S9', model: 'm', sample_rate: 16000 });
     const stopping = link.stop();
     expect(ws.sent.at(-1)).toBe(JSON.stringify({ type: 'end' }));
@@ -232,14 +246,14 @@ describe('AsrLink', () => {
       backoffMs: [10],
     });
     link.start();
-    FakeSocket.all[0].serverSays({ type: 'ready', session_id: 'OLD', model: 'm', sample_rate: 16000 });
-    FakeSocket.all[0].serverDies();
+    FakeSocket.nth(0).serverSays({ type: 'ready', session_id: 'OLD', model: 'm', sample_rate: 16000 });
+    FakeSocket.nth(0).serverDies();
     vi.advanceTimersByTime(10);
-    expect(new URL(FakeSocket.all[1].url).searchParams.get('session')).toBe('OLD');
-    FakeSocket.all[1].serverSays({ type: 'error', code: 'bad_config', message: 'session "OLD" does not exist' });
-    FakeSocket.all[1].serverDies(1008);
+    expect(new URL(FakeSocket.nth(1).url).searchParams.get('session')).toBe('OLD');
+    FakeSocket.nth(1).serverSays({ type: 'error', code: 'bad_config', message: 'session "OLD" does not exist' });
+    FakeSocket.nth(1).serverDies(1008);
     vi.advanceTimersByTime(10);
-    expect(new URL(FakeSocket.all[2].url).searchParams.get('session')).toBe('new');
+    expect(new URL(FakeSocket.nth(2).url).searchParams.get('session')).toBe('new');
     expect(link.state).toBe('reconnecting');
   });
 
@@ -253,8 +267,12 @@ describe('AsrLink', () => {
     });
     link.start();
     for (let i = 0; i < 20; i++) link.sendAudio(frame(i));
-    FakeSocket.all[0].serverSays({ type: 'ready', session_id: 'S', model: 'm', sample_rate: 16000 });
-    expect(FakeSocket.all[0].audioSent().map((f) => f[0])).toEqual([15, 16, 17, 18, 19]);
+    FakeSocket.nth(0).serverSays({ type: 'ready', session_id: 'S', model: 'm', sample_rate: 16000 });
+    expect(
+      FakeSocket.nth(0)
+        .audioSent()
+        .map((f) => f[0]),
+    ).toEqual([15, 16, 17, 18, 19]);
   });
 
   it('an outage longer than the hold: the audio that could not be kept is reported, not lost silently', () => {
@@ -268,21 +286,25 @@ describe('AsrLink', () => {
       events: { problem: (m, f) => problems.push([m, f]) },
     });
     link.start();
-    FakeSocket.all[0].serverSays({ type: 'ready', session_id: 'S', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 0 });
-    FakeSocket.all[0].serverDies();
+    FakeSocket.nth(0).serverSays({ type: 'ready', session_id: 'S', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 0 });
+    FakeSocket.nth(0).serverDies();
     problems.length = 0;
     for (let i = 0; i < 30; i++) link.sendAudio(frame(i)); // 3 s while away; 1 s can be held
     vi.advanceTimersByTime(50);
-    FakeSocket.all[1].serverSays({ type: 'ready', session_id: 'S', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 0 });
-    expect(FakeSocket.all[1].audioSent().map((f) => f[0])).toEqual([20, 21, 22, 23, 24, 25, 26, 27, 28, 29]);
+    FakeSocket.nth(1).serverSays({ type: 'ready', session_id: 'S', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 0 });
+    expect(
+      FakeSocket.nth(1)
+        .audioSent()
+        .map((f) => f[0]),
+    ).toEqual([20, 21, 22, 23, 24, 25, 26, 27, 28, 29]);
     expect(problems).toEqual([
       ['The engine was away longer than the 1 s of audio kept for it: the first 2 s said meanwhile were not captioned.', false],
     ]);
     // Said once: the next reconnect without a loss says nothing.
-    FakeSocket.all[1].serverDies();
+    FakeSocket.nth(1).serverDies();
     vi.advanceTimersByTime(50);
     problems.length = 0;
-    FakeSocket.all[2].serverSays({ type: 'ready', session_id: 'S', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 0 });
+    FakeSocket.nth(2).serverSays({ type: 'ready', session_id: 'S', model: 'm', sample_rate: 16000, stored: true, time_offset_ms: 0 });
     expect(problems).toEqual([]);
   });
 });

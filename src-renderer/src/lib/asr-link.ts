@@ -233,7 +233,7 @@ export class AsrLink {
 
   private dropReplayUntil(endMs: number): void {
     const frameMs = (n: number) => (n * 1000) / this.rate;
-    while (this.replay.length && this.replayBaseMs + frameMs(this.replay[0].length) <= endMs) {
+    while (this.replay[0] && this.replayBaseMs + frameMs(this.replay[0].length) <= endMs) {
       const f = this.replay.shift()!;
       this.replaySamples -= f.length;
       this.replayBaseMs += frameMs(f.length);

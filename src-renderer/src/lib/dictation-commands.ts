@@ -54,7 +54,7 @@ export function applySpokenCommands(utterance: string, startOfSentence = true): 
       i += used;
       continue;
     }
-    let word = words[i];
+    let word = words[i]!; // i < words.length
     if (capitalise) word = word.charAt(0).toUpperCase() + word.slice(1);
     capitalise = false;
     out = out === '' || /[\n(]$/.test(out) ? out + word : out + ' ' + word;

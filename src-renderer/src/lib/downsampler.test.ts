@@ -37,8 +37,8 @@ describe('StreamingDownsampler', () => {
       let err = 0;
       // Skip the edges, where the filter sees the implicit silence before and after.
       for (let i = 200; i < got.length - 200; i++) {
-        sig += want[i] ** 2;
-        err += (got[i] - want[i]) ** 2;
+        sig += want[i]! ** 2; // i < got.length - 200 <= want.length
+        err += (got[i]! - want[i]!) ** 2;
       }
       expect(10 * Math.log10(sig / err)).toBeGreaterThan(40);
     }
@@ -55,7 +55,7 @@ describe('StreamingDownsampler', () => {
     const a = feed(new StreamingDownsampler(44100, 16000), input, 128);
     const b = feed(new StreamingDownsampler(44100, 16000), input, 1000);
     expect(b.length).toBe(a.length);
-    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(1e-6);
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-6); // same length, checked above
   });
 
   it('rejects nonsense rates', () => {
@@ -74,7 +74,7 @@ describe('framing and levels', () => {
     expect(f.push(new Int16Array(1000))).toHaveLength(0);
     const frames = f.push(Int16Array.from({ length: 2500 }, (_, i) => i));
     expect(frames.map((x) => x.length)).toEqual([1600, 1600]);
-    expect(frames[1][0]).toBe(600);
+    expect(frames[1]?.[0]).toBe(600);
     expect(f.drain()?.length).toBe(300);
     expect(f.drain()).toBeNull();
   });

@@ -58,7 +58,7 @@ export class StreamingDownsampler {
       const k = this.kernel(this.posNum % this.outRate);
       let acc = 0;
       const first = centre + k.first;
-      for (let j = 0; j < k.taps.length; j++) acc += hist[first + j] * k.taps[j];
+      for (let j = 0; j < k.taps.length; j++) acc += hist[first + j]! * k.taps[j]!; // centre + half < hist.length bounds first + j
       out.push(acc);
       this.posNum += this.inRate;
     }
@@ -83,11 +83,11 @@ export class StreamingDownsampler {
       const sinc = x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
       const w = d / this.half; // -1..1 across the window
       const blackman = Math.abs(w) >= 1 ? 0 : 0.42 + 0.5 * Math.cos(Math.PI * w) + 0.08 * Math.cos(2 * Math.PI * w);
-      taps[j] = sinc * blackman;
-      sum += taps[j];
+      const tap = sinc * blackman;
+      taps[j] = tap;
+      sum += tap;
     }
-    for (let j = 0; j < taps.length; j++) taps[j] /= sum;
-    const k = { first, taps };
+    const k = { first, taps: taps.map((t) => t / sum) };
     this.table?.set(fracNum, k);
     return k;
   }
@@ -95,12 +95,10 @@ export class StreamingDownsampler {
 
 /** Float [-1, 1] → s16, clipped. */
 export function floatToInt16(samples: Float32Array): Int16Array {
-  const out = new Int16Array(samples.length);
-  for (let i = 0; i < samples.length; i++) {
-    const s = Math.max(-1, Math.min(1, samples[i]));
-    out[i] = s < 0 ? Math.round(s * 0x8000) : Math.round(s * 0x7fff);
-  }
-  return out;
+  return Int16Array.from(samples, (v) => {
+    const s = Math.max(-1, Math.min(1, v));
+    return s < 0 ? Math.round(s * 0x8000) : Math.round(s * 0x7fff);
+  });
 }
 
 /** Collects samples into fixed-size Int16 frames (e.g. 1600 = 100 ms at 16 kHz). */
@@ -144,7 +142,7 @@ export class Int16Framer {
 export function levelDb(samples: Float32Array): number {
   if (samples.length === 0) return -100;
   let sum = 0;
-  for (let i = 0; i < samples.length; i++) sum += samples[i] * samples[i];
+  for (const s of samples) sum += s * s;
   const rms = Math.sqrt(sum / samples.length);
   return rms > 1e-5 ? Math.max(-100, 20 * Math.log10(rms)) : -100;
 }

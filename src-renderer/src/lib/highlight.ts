@@ -17,7 +17,7 @@ export function splitSnippet(snippet: string): SnippetPart[] {
   let last = 0;
   for (let m = re.exec(snippet); m; m = re.exec(snippet)) {
     if (m.index > last) parts.push({ text: decodeEntities(snippet.slice(last, m.index)), hit: false });
-    parts.push({ text: decodeEntities(m[1]), hit: true });
+    parts.push({ text: decodeEntities(m[1] ?? ''), hit: true }); // the group is not optional: always set
     last = re.lastIndex;
   }
   if (last < snippet.length) parts.push({ text: decodeEntities(snippet.slice(last)), hit: false });

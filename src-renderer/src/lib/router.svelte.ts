@@ -10,9 +10,9 @@ export interface Route {
 }
 
 export function parseHash(hash: string): Route {
-  const [path, qs] = hash.replace(/^#\/?/, '').split('?', 2);
+  const [path = '', qs] = hash.replace(/^#\/?/, '').split('?', 2);
   const [name, ...params] = path.split('/').filter(Boolean).map(decodeURIComponent);
-  const known = (ROUTES as readonly string[]).includes(name) ? (name as RouteName) : 'live';
+  const known = ROUTES.find((r) => r === name) ?? 'live';
   return { name: known, params, query: new URLSearchParams(qs ?? '') };
 }
 

@@ -21,7 +21,7 @@ export class PcmAssembler {
       this.carry = null;
     }
     const even = data.length & ~1;
-    if (even < data.length) this.carry = data[data.length - 1];
+    if (even < data.length) this.carry = data[data.length - 1] ?? null;
     const out = new Int16Array(even / 2);
     const view = new DataView(data.buffer, data.byteOffset, even);
     for (let i = 0; i < out.length; i++) out[i] = view.getInt16(i * 2, true);
@@ -57,7 +57,7 @@ export class TtsPlayer {
     if (!this.ctx || !this.analyser || samples.length === 0) return;
     const buf = this.ctx.createBuffer(1, samples.length, sampleRate);
     const ch = buf.getChannelData(0);
-    for (let i = 0; i < samples.length; i++) ch[i] = samples[i] / 32768;
+    samples.forEach((s, i) => (ch[i] = s / 32768));
     const src = this.ctx.createBufferSource();
     src.buffer = buf;
     src.connect(this.analyser);

@@ -21,7 +21,10 @@ export function encodeWav(chunks: Int16Array[], sampleRate: number): Uint8Array 
   view.setUint32(40, samples * 2, true);
   let off = 44;
   for (const c of chunks) {
-    for (let i = 0; i < c.length; i++, off += 2) view.setInt16(off, c[i], true);
+    for (const s of c) {
+      view.setInt16(off, s, true);
+      off += 2;
+    }
   }
   return bytes;
 }
