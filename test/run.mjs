@@ -1,12 +1,24 @@
 #!/usr/bin/env node
 // Runs the Node test suites (node:test through tsx). Node 20 has no --test globs, so we list the files.
-// Usage: node test/run.mjs [unit|integration|e2e ...]   (default: all three, in that order)
+//
+//   node test/run.mjs                the complete gate: the parallel group, then test/accuracy one file at a time
+//   node test/run.mjs quick          the fast loop: test/unit and test/integration, in parallel
+//   node test/run.mjs <folder> ...   those folders of test/ (unit, integration, e2e, accuracy)
+//
+// The parallel group's files are independent (servers on free ports, their own temp dirs, nothing written to shared
+// paths) and none measures real time, so they run EARSHOT_TEST_CONCURRENCY at once (default: the core count, at
+// least 2). test/accuracy holds the suites that stream real-time audio, measure latency or word error rates against
+// bounds, or build a whole clone: on a 2-core machine they must not share the CPU with each other or with the
+// parallel group, so they run one file at a time, after it.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
-const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'e2e'];
+const PARALLEL = ['unit', 'integration', 'e2e'];
+const SERIAL = new Set(['accuracy']);
+const QUICK = ['unit', 'integration'];
 
 function collect(dir) {
   let out = [];
@@ -18,20 +30,64 @@ function collect(dir) {
   return out;
 }
 
-const files = suites.flatMap((s) => {
-  try {
-    return collect(join(root, 'test', s));
-  } catch {
-    return [];
-  }
-});
-if (!files.length) {
-  console.error(`no test files under test/{${suites.join(',')}}`);
-  process.exit(1);
+function filesOf(folders) {
+  return folders.flatMap((f) => {
+    try {
+      return collect(join(root, 'test', f));
+    } catch {
+      console.error(`no folder test/${f}`);
+      process.exit(2);
+    }
+  });
 }
-// One file at a time: several suites stream real-time audio and measure latency on a 2-core machine.
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
-  cwd: root,
-  stdio: 'inherit',
-});
-process.exit(r.status ?? 1);
+
+function concurrency() {
+  const env = process.env.EARSHOT_TEST_CONCURRENCY;
+  if (env === undefined) return Math.max(2, availableParallelism());
+  const n = Number(env);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`EARSHOT_TEST_CONCURRENCY must be a whole number >= 1, not ${JSON.stringify(env)}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const args = process.argv.slice(2);
+/** Phases in order: each is a set of files and how many of them run at once. */
+const phases = [];
+if (args.length === 0) {
+  phases.push({ name: 'parallel group', files: filesOf(PARALLEL), concurrency: concurrency() });
+  phases.push({ name: 'accuracy (serial)', files: filesOf([...SERIAL]), concurrency: 1 });
+} else if (args.length === 1 && args[0] === 'quick') {
+  phases.push({ name: 'quick', files: filesOf(QUICK), concurrency: concurrency() });
+} else {
+  const unknown = args.filter((a) => !PARALLEL.includes(a) && !SERIAL.has(a));
+  if (unknown.length) {
+    console.error(`unknown test folder(s): ${unknown.join(', ')} (use quick, or any of ${[...PARALLEL, ...SERIAL].join(', ')})`);
+    process.exit(2);
+  }
+  const parallel = args.filter((a) => PARALLEL.includes(a));
+  const serial = args.filter((a) => SERIAL.has(a));
+  if (parallel.length) phases.push({ name: parallel.join('+'), files: filesOf(parallel), concurrency: concurrency() });
+  if (serial.length) phases.push({ name: `${serial.join('+')} (serial)`, files: filesOf(serial), concurrency: 1 });
+}
+
+const summary = [];
+let failed = false;
+for (const phase of phases) {
+  if (!phase.files.length) {
+    console.error(`no test files in ${phase.name}`);
+    process.exit(1);
+  }
+  const started = performance.now();
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${phase.concurrency}`, ...phase.files], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  const seconds = Math.round((performance.now() - started) / 1000);
+  const ok = r.status === 0;
+  failed ||= !ok;
+  summary.push(`${phase.name}: ${phase.files.length} files, ${phase.concurrency} at a time, ${seconds} s, ${ok ? 'passed' : 'FAILED'}`);
+}
+console.log(`\n# test/run.mjs\n${summary.map((s) => `#   ${s}`).join('\n')}`);
+process.exit(failed ? 1 : 0);

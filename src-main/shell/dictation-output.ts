@@ -100,7 +100,7 @@ export function sanitizeDictation(text: unknown): string {
   if (typeof text !== 'string') throw new DictationError('dictation text must be a string');
   if (text.length > MAX_DICTATION_CHARS)
     throw new DictationError(`dictation text is ${text.length} characters; the limit is ${MAX_DICTATION_CHARS}`);
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- matching control characters is this regex's purpose
   const clean = text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
   if (!clean.trim()) throw new DictationError('dictation text is empty');
   return clean;

@@ -6,7 +6,7 @@
 // an archive picked there is uploaded, verified and installed (POST /v1/models/import).
 // Screenshots go to test-artifacts/screenshots/onboarding-*.png.
 import assert from 'node:assert/strict';
-import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
@@ -51,7 +51,7 @@ function startMirror(): Promise<void> {
     const data = readFileSync(path).subarray(start);
     const cut = Math.min(FIRST_PART, data.length);
     res.write(data.subarray(0, cut));
-    new Promise<void>((r) => (release = r)).then(() => res.end(data.subarray(cut)));
+    void new Promise<void>((r) => (release = r)).then(() => res.end(data.subarray(cut)));
   });
   return new Promise((r) =>
     mirror.listen(0, '127.0.0.1', () => {

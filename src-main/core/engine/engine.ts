@@ -387,8 +387,8 @@ class SpeechEngine implements Engine {
     if (this.closed) return;
     this.closed = true;
     await this.ready;
-    await Promise.allSettled(this.asrs.map((a) => a.close?.()));
-    await Promise.allSettled(this.ttss.map((t) => (t.synth as Synthesizer & { close?: () => Promise<void> }).close?.()));
+    await Promise.allSettled(this.asrs.map(async (a) => a.close?.()));
+    await Promise.allSettled(this.ttss.map(async (t) => (t.synth as Synthesizer & { close?: () => Promise<void> }).close?.()));
     await this.punctuator?.close();
   }
 }

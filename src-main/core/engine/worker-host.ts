@@ -73,9 +73,11 @@ export function withTransfer<T>(value: T, transfer: Transferable[]): WithTransfe
   return new WithTransfer(value, transfer);
 }
 
-/** Worker-side handlers: one argument in, a value (or promise, or WithTransfer) out. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type RpcHandlers = Record<string, (arg: any) => unknown>;
+/**
+ * Worker-side handlers: one argument in, a value (or promise, or WithTransfer) out. The argument is `never` here
+ * so that a handler of any argument type fits; RpcArg recovers each handler's own argument type.
+ */
+export type RpcHandlers = Record<string, (arg: never) => unknown>;
 type Unwrap<T> = T extends WithTransfer<infer V> ? V : T;
 export type RpcResult<H extends RpcHandlers, M extends keyof H> = Unwrap<Awaited<ReturnType<H[M]>>>;
 export type RpcArg<H extends RpcHandlers, M extends keyof H> = Parameters<H[M]>[0];
@@ -189,7 +191,7 @@ export function serveRpc<E extends Record<string, unknown> = Record<string, unkn
     if (msg.kind === 'send') {
       try {
         if (!handler) throw new Error(`unknown worker method "${msg.method}"`);
-        const r = handler(msg.arg);
+        const r = handler(msg.arg as never); // typed on the host side: RpcClient.send takes RpcArg<H, M>
         if (r instanceof Promise) r.catch((err) => emit('rpcError', { ...serializeError(err), method: msg.method }));
       } catch (err) {
         emit('rpcError', { ...serializeError(err), method: msg.method });
@@ -201,7 +203,7 @@ export function serveRpc<E extends Record<string, unknown> = Record<string, unkn
     Promise.resolve()
       .then(() => {
         if (!handler) throw new Error(`unknown worker method "${msg.method}"`);
-        return handler(msg.arg);
+        return handler(msg.arg as never); // typed on the host side: RpcClient.call takes RpcArg<H, M>
       })
       .then(
         (value) => (value instanceof WithTransfer ? reply({ ok: true, value: value.value }, value.transfer) : reply({ ok: true, value })),

@@ -13,6 +13,7 @@ export function parseHash(hash: string): Route {
   const [path = '', qs] = hash.replace(/^#\/?/, '').split('?', 2);
   const [name, ...params] = path.split('/').filter(Boolean).map(decodeURIComponent);
   const known = ROUTES.find((r) => r === name) ?? 'live';
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a Route is replaced on each hashchange, never mutated
   return { name: known, params, query: new URLSearchParams(qs ?? '') };
 }
 

@@ -154,7 +154,9 @@ function load(): { loadMs: number; warmMs: number; cost: ChunkCost } {
   try {
     recognizer = new sherpa.OnlineRecognizer(config);
   } catch (err) {
-    throw new Error(`sherpa could not load model "${model.id}" from ${model.path}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`sherpa could not load model "${model.id}" from ${model.path}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   const t1 = performance.now();
   if (init.warmup) {

@@ -22,6 +22,7 @@ serveRpc({
     } catch (err) {
       throw new Error(
         `sherpa could not load punctuation model "${model.id}" from ${model.path}: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
       );
     }
     punct.addPunct('warm up'); // first call allocates; pay it before the first user
