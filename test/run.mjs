@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
+import { ensureRendererBuilt } from '../build/renderer.mjs';
 
 const root = join(import.meta.dirname, '..');
 const PARALLEL = ['unit', 'integration', 'e2e'];
@@ -71,6 +72,20 @@ if (args.length === 0) {
   if (parallel.length) phases.push({ name: parallel.join('+'), files: filesOf(parallel), concurrency: concurrency() });
   if (serial.length) phases.push({ name: `${serial.join('+')} (serial)`, files: filesOf(serial), concurrency: 1 });
 }
+
+/**
+ * The shared build outputs tests make on first use (the conformance fixtures under models/fixtures/, the web UI in
+ * out/renderer): made once here, before files run side by side, so that no two files build the same output at once.
+ */
+function prepareSharedOutputs(folders) {
+  const fixtures = spawnSync(process.execPath, ['--import', 'tsx', 'test/helpers/fixtures.ts'], { cwd: root, stdio: 'inherit' });
+  if (fixtures.status !== 0) {
+    console.error('test/run.mjs: building the conformance fixtures failed (test/helpers/fixtures.ts, output above)');
+    process.exit(1);
+  }
+  if (folders.some((f) => f === 'e2e' || SERIAL.has(f))) console.log(`# test/run.mjs: web UI ${ensureRendererBuilt()}`);
+}
+prepareSharedOutputs(args.length === 0 ? [...PARALLEL, ...SERIAL] : args[0] === 'quick' ? QUICK : args);
 
 const summary = [];
 let failed = false;

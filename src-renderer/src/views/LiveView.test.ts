@@ -1,5 +1,5 @@
 // The live view before anything starts: engine state, accessible controls. (Capture itself runs end to end
-// in Chromium: test/e2e/renderer-app.test.ts.)
+// in Chromium: test/accuracy/renderer-app.test.ts.)
 import { render, screen } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
 import { APP_CONTEXT_KEY, type AppContext } from '../lib/app-context.js';

@@ -22,7 +22,7 @@ import {
   startServe,
   wordErrorRate,
   type ServeHandle,
-} from './renderer-harness.js';
+} from '../e2e/renderer-harness.js';
 
 // A file pocketsphinx hears the same way through the browser's 48 kHz round trip as from disk.
 const FILE = join(LIBRISPEECH, '251-118436-0000.wav');

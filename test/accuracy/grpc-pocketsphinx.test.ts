@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseWavHeader } from '../../src-main/core/audio/index.js';
 import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
-import { collect, grpcClients, startHarness, type Harness } from './grpc-rest-harness.js';
+import { collect, grpcClients, startHarness, type Harness } from '../integration/grpc-rest-harness.js';
 import { wordErrorRate } from '../helpers/wer.js';
 
 let h: Harness;

@@ -10,7 +10,7 @@ import { decodeWav } from '../../src-main/core/audio/index.js';
 import type { AsrFinal } from '../../src-main/core/engine/index.js';
 import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
 import { corpusWer } from '../helpers/wer.js';
-import { connect, startTestServer, streamPcm, wsUrl } from './ws-harness.js';
+import { connect, startTestServer, streamPcm, wsUrl } from '../integration/ws-harness.js';
 
 const PARALLEL = 3;
 const files = readdirSync(LIBRISPEECH)

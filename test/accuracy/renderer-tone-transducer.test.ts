@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { toneAudio } from '../../../shared/models/fixtures/tone-audio.mjs';
 import '../helpers/fixtures.js';
-import { ensureRendererBuilt, launchChromium, paddedWav, startServe, type ServeHandle } from './renderer-harness.js';
+import { ensureRendererBuilt, launchChromium, paddedWav, startServe, type ServeHandle } from '../e2e/renderer-harness.js';
 
 const MODEL = 'tone-transducer';
 const PHRASE = 'browser captions';

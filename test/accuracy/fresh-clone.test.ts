@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { appRoot, requireSharedDir } from '../../src-main/core/paths.js';
 import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
-import { engineSelfSpread, freePort, launchChromium, normWords, paddedWav, readMono, wordErrorRate } from './renderer-harness.js';
+import { engineSelfSpread, freePort, launchChromium, normWords, paddedWav, readMono, wordErrorRate } from '../e2e/renderer-harness.js';
 
 const UTTERANCE = '251-118436-0000';
 const FILE = join(LIBRISPEECH, `${UTTERANCE}.wav`);

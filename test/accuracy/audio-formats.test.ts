@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { appRoot } from '../../src-main/core/paths.js';
 import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
 import { wordErrorRate } from '../helpers/wer.js';
-import { grpcClients, startHarness, type Harness } from './grpc-rest-harness.js';
+import { grpcClients, startHarness, type Harness } from '../integration/grpc-rest-harness.js';
 
 const run = promisify(execFile);
 // About 100 words in 36 s: enough that "2 WER points" allows two changed words (pocketsphinx changes a word
