@@ -120,3 +120,46 @@ test('beyond maxBatch, due streams take turns (a decoded stream goes to the back
     ['b', 'c'],
   ]);
 });
+
+test('while live streams are behind (idleAllowed false), work that is not due waits; then it goes on', () => {
+  let allowed = false;
+  const batches: string[][] = [];
+  const queue: (() => void)[] = [];
+  const rests: (() => void)[] = [];
+  const s = new BatchScheduler<Fake & { due: boolean }>(
+    {
+      isReady: (f) => f.chunks > 0,
+      isUrgent: (f) => f.due,
+      idleAllowed: () => allowed,
+      decode: (batch) => {
+        batches.push(batch.map((f) => f.name));
+        for (const f of batch) f.chunks--;
+      },
+      afterDecode: (f) => f.decoded++,
+    },
+    32,
+    (fn) => queue.push(fn),
+    (fn) => {
+      rests.push(fn);
+      return { cancel: () => undefined };
+    },
+  );
+  const drain = () => {
+    while (queue.length) queue.shift()!();
+  };
+  const live = { name: 'live', chunks: 1, decoded: 0, due: true };
+  const upload = { name: 'upload', chunks: 5, decoded: 0, due: false };
+  s.add(upload);
+  s.add(live);
+  s.kick();
+  drain();
+  assert.deepEqual(batches, [['live']], 'the live chunk, and nothing else while held');
+  assert.equal(rests.length, 1, 'the held work is looked at again later');
+  rests.shift()!();
+  drain();
+  assert.deepEqual(batches, [['live']]);
+  allowed = true;
+  rests.shift()!();
+  drain();
+  assert.deepEqual(batches, [['live'], ['upload']]);
+});

@@ -53,6 +53,11 @@ const FLUSH_PAD_S = 0.6;
 const IDLE_RESET_MS = 10_000;
 /** An utterance longer than this is ended (reason 'endpoint') even without a pause, unless endpointing is off. */
 const MAX_UTTERANCE_MS = 30_000;
+/** A live chunk decoded this late (ms past its real time) means live streams are behind… */
+const LIVE_BEHIND_MS = 300;
+/** …and bursts and batch streams then wait this long (ms), extended while it lasts. */
+const IDLE_HOLD_MS = 2000;
+let idleHeldUntil = 0;
 
 class StreamState {
   sherpa: OnlineStream;
@@ -97,7 +102,10 @@ class StreamState {
     const mark = this.dueMarks[0];
     if (!mark) return true;
     const nextEndMs = Math.min(mark.endMs, this.decodedMs + chunkMs);
-    return mark.dueAt - (mark.endMs - nextEndMs) <= now + DUE_SLACK_MS;
+    const dueAt = mark.dueAt - (mark.endMs - nextEndMs);
+    // Due long ago: live streams are behind real time, so work that is not due waits a while.
+    if (now - dueAt > LIVE_BEHIND_MS) idleHeldUntil = Math.max(idleHeldUntil, now + IDLE_HOLD_MS);
+    return dueAt <= now + DUE_SLACK_MS;
   }
 }
 
@@ -151,6 +159,7 @@ const scheduler = new BatchScheduler<StreamState>(
   {
     isReady: (s) => recognizer!.isReady(s.sherpa),
     isUrgent: (s) => s.isDue(performance.now()),
+    idleAllowed: () => performance.now() >= idleHeldUntil,
     decode: (batch) => {
       const t0 = performance.now();
       if (batch.length === 1) recognizer!.decode(batch[0]!.sherpa);

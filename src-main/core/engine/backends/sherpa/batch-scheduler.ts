@@ -7,11 +7,15 @@
 // real time or a file transcription neither lengthens the round nor waits in front of it. Other work runs
 // when nothing is due, at a bounded share: after such a round the worker rests as long as the round took
 // (about half a core at most), so it cannot starve the main thread, TTS or the next live chunk of CPU; new
-// audio ends the rest at once. Decoded streams move to the back, so beyond maxBatch every stream takes turns.
+// audio ends the rest at once. While live streams are behind real time (`idleAllowed` false) such work waits
+// entirely: on a starved machine every cycle goes to live audio. Decoded streams move to the back, so beyond
+// maxBatch every stream takes turns.
 export interface BatchDecoder<T> {
   isReady(item: T): boolean;
   /** The item's next chunk is live audio that is due now; default: every ready item is. */
   isUrgent?(item: T): boolean;
+  /** Whether work that is not due may run now (false while live streams are behind real time); default true. */
+  idleAllowed?(): boolean;
   /** Decode one chunk of every item in the batch (all are ready). */
   decode(batch: T[]): void;
   /** Read results of a decoded item (partials, endpoints). */
@@ -28,8 +32,11 @@ export interface SchedulerStats {
   idleRounds: number;
 }
 
-/** What a round decoded: nothing, due live audio, or work that was not due. */
-export type RoundKind = 'none' | 'urgent' | 'idle';
+/** What a round decoded: nothing, due live audio, or work that was not due ('held': such work waits). */
+export type RoundKind = 'none' | 'urgent' | 'idle' | 'held';
+
+/** While live streams are behind, work that is not due waits this long (ms) before it is looked at again. */
+export const HOLD_MS = 100;
 
 export class BatchScheduler<T> {
   private readonly items = new Set<T>();
@@ -75,13 +82,13 @@ export class BatchScheduler<T> {
       const t0 = performance.now();
       const kind = this.round();
       if (kind === 'urgent') this.kick();
-      else if (kind === 'idle' && !this.scheduled) {
+      else if ((kind === 'idle' || kind === 'held') && !this.scheduled) {
         this.resting = this.later(
           () => {
             this.resting = null;
             this.kick();
           },
-          Math.max(1, performance.now() - t0),
+          kind === 'held' ? HOLD_MS : Math.max(1, performance.now() - t0),
         );
       }
     });
@@ -101,6 +108,7 @@ export class BatchScheduler<T> {
     }
     const batch = urgent.length ? urgent : other;
     if (!batch.length) return 'none';
+    if (!urgent.length && this.decoder.idleAllowed && !this.decoder.idleAllowed()) return 'held';
     this.decoder.decode(batch);
     this.stats.batches++;
     this.stats.decoded += batch.length;
