@@ -356,13 +356,19 @@ async function ttsClients(info: ServerInfo, stopAt: number, notes: Record<string
   await Promise.all([polite(), flooder()]);
 }
 
+/** Lines the server printed after its first (answers to SIGUSR2: its memory breakdown). */
+const serverLines: string[] = [];
+
 async function startServer(backend: string): Promise<{ child: ChildProcess; info: ServerInfo }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'server.ts'), backend], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
-    rl.once('line', resolve);
+    rl.once('line', (l) => {
+      resolve(l);
+      rl.on('line', (more) => serverLines.push(more));
+    });
     child.once('exit', (code) => reject(new Error(`soak server exited (${code}) before it was ready`)));
   });
   return { child, info: JSON.parse(line) as ServerInfo };
@@ -425,6 +431,11 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
       rssAfter = rssOf(child.pid!);
     }
     clearInterval(sampler);
+    // Where the memory still held is (V8 heap, buffers, or native), from the server itself.
+    serverLines.length = 0;
+    child.kill('SIGUSR2');
+    for (let i = 0; i < 20 && !serverLines.length; i++) await sleep(100);
+    const memoryAfter = serverLines.length ? (JSON.parse(serverLines[0]!) as Record<string, number>) : null;
 
     const latencies = results.flatMap((r) => r.latencies);
     const idleP95 = percentile(idle.latencies, 95);
@@ -461,6 +472,7 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
       },
       misbehaving: notes,
       rss_mb: { start: mb(rssStart), peak: mb(rssPeak), after: mb(rssAfter), after_vs_start: +(rssAfter / rssStart).toFixed(2) },
+      memory_after_mb: memoryAfter,
       goals: {
         p95_within_1_5x_idle: idleP95 !== null && loadP95 !== null && loadP95 <= 1.5 * idleP95,
         zero_finals_lost: lost === 0 && idle.lost === 0,

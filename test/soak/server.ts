@@ -32,6 +32,21 @@ process.stdout.write(
   }) + '\n',
 );
 
+// SIGUSR2: one JSON line with the memory breakdown (MB), so the soak can tell V8 heap from native memory.
+process.on('SIGUSR2', () => {
+  const m = process.memoryUsage();
+  const mb = (b: number) => Math.round(b / 1e6);
+  process.stdout.write(
+    JSON.stringify({
+      rss: mb(m.rss),
+      heap_total: mb(m.heapTotal),
+      heap_used: mb(m.heapUsed),
+      external: mb(m.external),
+      array_buffers: mb(m.arrayBuffers),
+    }) + '\n',
+  );
+});
+
 let stopping = false;
 process.on('SIGTERM', () => {
   if (stopping) return;
