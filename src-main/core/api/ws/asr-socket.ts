@@ -98,6 +98,8 @@ export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
   };
 
   const handle = (m: Incoming): void => {
+    // Shed: the client was told why and the stream is ending; what it sends meanwhile is dropped quietly.
+    if (session.shedReason) return;
     try {
       if (m.kind === 'invalid') return channel.sendError(m.code, m.message);
       if (m.kind === 'binary') return session.writeAudio(m.data);
