@@ -7,15 +7,24 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
 import { toneAudio } from '../../../shared/models/fixtures/tone-audio.mjs';
 import { connect, startTestServer, streamPcm, toS16, wsUrl } from './ws-harness.js';
+import { grpcClients, type Harness } from './grpc-rest-harness.js';
 
 let h: Awaited<ReturnType<typeof startTestServer>>;
+/** A second server for the gRPC case: the first one's admission stays lowered after its shed. */
+let hg: Awaited<ReturnType<typeof startTestServer>>;
 before(async () => {
   h = await startTestServer({ asr: [{ backend: 'sherpa', model: 'tone-transducer' }], tts: [], punct: false });
+  hg = await startTestServer(
+    { asr: [{ backend: 'sherpa', model: 'tone-transducer' }], tts: [], punct: false },
+    { grpc: { asrPort: 0, ttsPort: 0 } },
+  );
 });
 after(async () => {
   await h?.close();
+  await hg?.close();
 });
 
 /** Block this (the server's) main thread for `ms`: a real event-loop stall, as a CPU-starved machine gives. */
@@ -72,4 +81,34 @@ test('behind real time: warnings to every live stream, the newest shed with its 
   oldest.send({ type: 'end' });
   await oldest.waitFor((m) => m.type === 'session_complete');
   assert.equal((await oldest.closed).code, 1000);
+});
+
+test('over gRPC a shed stream gets its last final, then RESOURCE_EXHAUSTED with the reason', async () => {
+  const oldest = connect(wsUrl(hg.server, 'asr', '/v1/audio/stream', { sample_rate: 16000, model: 'tone-transducer' }));
+  await oldest.waitFor((m) => m.type === 'ready');
+  const clients = grpcClients({ grpc: { asrPort: hg.server.grpcAsrPort!, ttsPort: hg.server.grpcTtsPort! } } as unknown as Harness);
+  try {
+    const call = clients.asr.StreamingTranscribe();
+    const results: { text: string; is_final: boolean }[] = [];
+    call.on('data', (r: { text: string; is_final: boolean }) => results.push(r));
+    const status = new Promise<grpc.ServiceError>((resolve) => call.on('error', resolve));
+    const pcm = toS16(toneAudio('echo foxtrot', { tail: 0 }));
+    call.write({ audio_data: pcm, chunk_index: 0, config: { sample_rate: 16000, model: 'tone-transducer' } });
+    await sleep(1000);
+    assert.equal(hg.server.ctx.admission.liveOn(hg.engine.asr({ model: 'tone-transducer' })), 2);
+    stallMainThread(1600);
+    const e = await status;
+    assert.equal(e.code, grpc.status.RESOURCE_EXHAUSTED);
+    assert.match(e.details, /^stream shed: the server is \d+ ms behind real time on tone-transducer with 2 live streams/);
+    const finals = results.filter((r) => r.is_final);
+    assert.deepEqual(
+      finals.map((r) => r.text),
+      ['echo foxtrot'],
+      'the utterance in progress was finalized before the status',
+    );
+    assert.ok(!oldest.messages.some((m) => m.type === 'error'), 'the oldest stream was not shed');
+  } finally {
+    clients.close();
+    oldest.ws.terminate();
+  }
 });

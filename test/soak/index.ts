@@ -359,6 +359,14 @@ async function ttsClients(info: ServerInfo, stopAt: number, notes: Record<string
 /** Lines the server printed after its first (answers to SIGUSR2: its memory breakdown). */
 const serverLines: string[] = [];
 
+/** The server's memory breakdown (see server.ts, SIGUSR2), or null when it does not answer. */
+async function serverMemory(child: ChildProcess): Promise<Record<string, unknown> | null> {
+  serverLines.length = 0;
+  child.kill('SIGUSR2');
+  for (let i = 0; i < 20 && !serverLines.length; i++) await sleep(100);
+  return serverLines.length ? (JSON.parse(serverLines[0]!) as Record<string, unknown>) : null;
+}
+
 async function startServer(backend: string): Promise<{ child: ChildProcess; info: ServerInfo }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'server.ts'), backend], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -381,6 +389,7 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
   try {
     await sleep(2000);
     const rssStart = rssOf(child.pid!);
+    const memoryStart = await serverMemory(child);
     let rssPeak = rssStart;
     const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssOf(child.pid!))), 500);
 
@@ -432,10 +441,7 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
     }
     clearInterval(sampler);
     // Where the memory still held is (V8 heap, buffers, or native), from the server itself.
-    serverLines.length = 0;
-    child.kill('SIGUSR2');
-    for (let i = 0; i < 20 && !serverLines.length; i++) await sleep(100);
-    const memoryAfter = serverLines.length ? (JSON.parse(serverLines[0]!) as Record<string, number>) : null;
+    const memoryAfter = await serverMemory(child);
 
     const latencies = results.flatMap((r) => r.latencies);
     const idleP95 = percentile(idle.latencies, 95);
@@ -472,6 +478,7 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
       },
       misbehaving: notes,
       rss_mb: { start: mb(rssStart), peak: mb(rssPeak), after: mb(rssAfter), after_vs_start: +(rssAfter / rssStart).toFixed(2) },
+      memory_start_mb: memoryStart,
       memory_after_mb: memoryAfter,
       goals: {
         p95_within_1_5x_idle: idleP95 !== null && loadP95 !== null && loadP95 <= 1.5 * idleP95,
