@@ -134,10 +134,12 @@ export type ReadyMessage = z.infer<typeof ReadyMessage>;
  * - ASR `store_disabled`: session=new/<id> on a `--no-store` server; the stream runs unsaved.
  * - TTS `voice_fallback`: the voice named is not installed and `voice` (the best installed one for the text's
  *   language) speaks instead; sent before `synthesis_started`, with the request's id and the voice asked for.
+ * - ASR `falling_behind`: the server is behind real time on this stream's model; finals may be late (at most one
+ *   every 10 s). If it stays behind, the newest streams are shed (`rate_limited`, then close 1013).
  */
 export const WarningMessage = z.object({
   type: z.literal('warning'),
-  code: z.enum(['store_disabled', 'voice_fallback']),
+  code: z.enum(['store_disabled', 'voice_fallback', 'falling_behind']),
   message: z.string(),
   request_id: z.string().optional(),
   /** The voice asked for, and the voice used (voice_fallback). */

@@ -106,6 +106,10 @@ interface WellBehaved {
   storedSegments: number | null;
   /** Error messages the server sent this client, by code (a well-behaved client should get none). */
   errors: Record<string, number>;
+  /** Shed by the server (it fell behind real time): the close reason, or null. */
+  shed: string | null;
+  /** `falling_behind` warnings received. */
+  warnings: number;
 }
 
 /**
@@ -120,7 +124,11 @@ async function wellBehaved(
   offset: number,
   stop: { now: boolean } = { now: false },
 ): Promise<WellBehaved> {
-  const out: WellBehaved = { latencies: [], sent: 0, lost: 0, finals: 0, storedSegments: null, errors: {} };
+  const out: WellBehaved = { latencies: [], sent: 0, lost: 0, finals: 0, storedSegments: null, errors: {}, shed: null, warnings: 0 };
+  let completeSegments: number | null = null;
+  ws.on('close', (code, reason) => {
+    if (code === 1013) out.shed = String(reason) || '(no reason given)';
+  });
   const finals: { start_ms: number; end_ms: number; at: number }[] = [];
   let complete: ((n: number) => void) | null = null;
   ws.on('message', (data, binary) => {
@@ -134,15 +142,19 @@ async function wellBehaved(
       code?: string;
     };
     if (m.type === 'error') out.errors[m.code ?? '?'] = (out.errors[m.code ?? '?'] ?? 0) + 1;
+    if (m.type === 'warning' && m.code === 'falling_behind') out.warnings++;
     if (m.type === 'transcript' && m.is_final) finals.push({ start_ms: m.start_ms, end_ms: m.end_ms, at: performance.now() });
-    if (m.type === 'session_complete') complete?.(m.segments ?? -1);
+    if (m.type === 'session_complete') {
+      completeSegments = m.segments ?? -1;
+      complete?.(completeSegments);
+    }
   });
   const sentUtts: { startMs: number; endMs: number; speechEndAt: number }[] = [];
   const t0 = performance.now();
   let streamMs = 0;
   const silence = new Float32Array(1.5 * RATE);
   const step = (RATE * CHUNK_MS) / 1000;
-  for (let k = offset; performance.now() - t0 < seconds * 1000 && !stop.now; k++) {
+  for (let k = offset; performance.now() - t0 < seconds * 1000 && !stop.now && ws.readyState === WebSocket.OPEN; k++) {
     const utt = audio[k % audio.length]!;
     const startMs = streamMs;
     for (const [buf, speech] of [
@@ -160,6 +172,8 @@ async function wellBehaved(
     }
   }
   const segments = await new Promise<number>((resolve) => {
+    // Shed (or otherwise closed by the server): its session_complete, if any, came before the close.
+    if (ws.readyState !== WebSocket.OPEN) return resolve(completeSegments ?? -1);
     complete = resolve;
     ws.send(JSON.stringify({ type: 'end' }));
     setTimeout(() => resolve(-1), 90_000).unref();
@@ -342,13 +356,27 @@ async function ttsClients(info: ServerInfo, stopAt: number, notes: Record<string
   await Promise.all([polite(), flooder()]);
 }
 
+/** Lines the server printed after its first (answers to SIGUSR2: its memory breakdown). */
+const serverLines: string[] = [];
+
+/** The server's memory breakdown (see server.ts, SIGUSR2), or null when it does not answer. */
+async function serverMemory(child: ChildProcess): Promise<Record<string, unknown> | null> {
+  serverLines.length = 0;
+  child.kill('SIGUSR2');
+  for (let i = 0; i < 20 && !serverLines.length; i++) await sleep(100);
+  return serverLines.length ? (JSON.parse(serverLines[0]!) as Record<string, unknown>) : null;
+}
+
 async function startServer(backend: string): Promise<{ child: ChildProcess; info: ServerInfo }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'server.ts'), backend], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
-    rl.once('line', resolve);
+    rl.once('line', (l) => {
+      resolve(l);
+      rl.on('line', (more) => serverLines.push(more));
+    });
     child.once('exit', (code) => reject(new Error(`soak server exited (${code}) before it was ready`)));
   });
   return { child, info: JSON.parse(line) as ServerInfo };
@@ -361,6 +389,7 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
   try {
     await sleep(2000);
     const rssStart = rssOf(child.pid!);
+    const memoryStart = await serverMemory(child);
     let rssPeak = rssStart;
     const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssOf(child.pid!))), 500);
 
@@ -411,6 +440,8 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
       rssAfter = rssOf(child.pid!);
     }
     clearInterval(sampler);
+    // Where the memory still held is (V8 heap, buffers, or native), from the server itself.
+    const memoryAfter = await serverMemory(child);
 
     const latencies = results.flatMap((r) => r.latencies);
     const idleP95 = percentile(idle.latencies, 95);
@@ -431,6 +462,11 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
       finals_received: finals,
       finals_counted_by_session_complete: stored,
       finals_lost: lost,
+      shed: {
+        count: results.filter((r) => r.shed).length,
+        reasons: [...new Set(results.flatMap((r) => (r.shed ? [r.shed.replace(/\d+/g, '#')] : [])))],
+      },
+      falling_behind_warnings: results.reduce((a, r) => a + r.warnings, 0),
       well_behaved_errors: results.reduce<Record<string, number>>((acc, r) => {
         for (const [k, v] of Object.entries(r.errors)) acc[k] = (acc[k] ?? 0) + v;
         return acc;
@@ -442,10 +478,13 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
       },
       misbehaving: notes,
       rss_mb: { start: mb(rssStart), peak: mb(rssPeak), after: mb(rssAfter), after_vs_start: +(rssAfter / rssStart).toFixed(2) },
+      memory_start_mb: memoryStart,
+      memory_after_mb: memoryAfter,
       goals: {
         p95_within_1_5x_idle: idleP95 !== null && loadP95 !== null && loadP95 <= 1.5 * idleP95,
         zero_finals_lost: lost === 0 && idle.lost === 0,
-        every_refusal_explained: refused.every((r) => r.reason && r.reason !== '(no reason given)'),
+        every_refusal_explained:
+          refused.every((r) => r.reason && r.reason !== '(no reason given)') && results.every((r) => r.shed !== '(no reason given)'),
         rss_back_within_10pct: rssAfter <= rssStart * 1.1,
       },
     };

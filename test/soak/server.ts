@@ -1,7 +1,7 @@
 // The server under soak, in its own process so its RSS is its own: `earshot serve` as a library, on free
 // loopback ports, with a throw-away data dir and database. Prints one JSON line with its ports and capacity,
 // then serves until SIGTERM (graceful close). Started by ./index.ts; argv[2] = pocketsphinx | compute-20m.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -31,6 +31,52 @@ process.stdout.write(
     capacity: { ...asr.capacity(), admitted: h.server.ctx.admission.liveCapacity(asr) },
   }) + '\n',
 );
+
+// SIGUSR2: one JSON line with the memory breakdown (MB), so the soak can tell V8 heap from native memory.
+process.on('SIGUSR2', () => {
+  const m = process.memoryUsage();
+  const mb = (b: number) => Math.round(b / 1e6);
+  process.stdout.write(
+    JSON.stringify({
+      rss: mb(m.rss),
+      heap_total: mb(m.heapTotal),
+      heap_used: mb(m.heapUsed),
+      external: mb(m.external),
+      array_buffers: mb(m.arrayBuffers),
+      rss_by_mapping: rssByMapping(),
+    }) + '\n',
+  );
+});
+
+/**
+ * Resident MB per kind of mapping (from /proc/self/smaps): files (code, models), the main heap, 64 MB thread
+ * arenas (glibc's per-thread malloc), huge reservations (WASM memories, V8 cage), other anonymous memory.
+ */
+function rssByMapping(): Record<string, number> {
+  const out: Record<string, number> = {};
+  let kind = 'other';
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (head) {
+      const size = (parseInt(head[2]!, 16) - parseInt(head[1]!, 16)) / 1e6;
+      const name = head[3] ?? '';
+      kind = name.startsWith('/')
+        ? 'files'
+        : name === '[heap]'
+          ? 'main_heap'
+          : size >= 1000
+            ? 'huge_reservations'
+            : size >= 60
+              ? 'thread_arenas_64mb'
+              : name || 'anon_other';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) out[kind] = (out[kind] ?? 0) + Number(rss[1]) / 1000;
+  }
+  for (const k of Object.keys(out)) out[k] = Math.round(out[k]!);
+  return out;
+}
 
 let stopping = false;
 process.on('SIGTERM', () => {

@@ -37,7 +37,7 @@ test('batch scheduler decodes every ready stream in one call, repeating until no
   drain();
   assert.deepEqual(batches, [['a', 'b'], ['a']]);
   assert.deepEqual([a.decoded, b.decoded, c.decoded], [2, 1, 0]);
-  assert.deepEqual(s.stats, { batches: 2, decoded: 3, largestBatch: 2 });
+  assert.deepEqual(s.stats, { batches: 2, decoded: 3, largestBatch: 2, idleRounds: 0 });
 });
 
 test('batch scheduler caps the batch size and forgets deleted streams', () => {
@@ -51,4 +51,115 @@ test('batch scheduler caps the batch size and forgets deleted streams', () => {
   drain();
   assert.deepEqual(batches, [['a', 'c'], ['d']]);
   assert.throws(() => new BatchScheduler({ isReady: () => false, decode: () => {}, afterDecode: () => {} }, 0), /maxBatch/);
+});
+
+/** Live-first harness: `due` marks live audio whose real time has come; rests are recorded, run by hand. */
+function liveFirstHarness(maxBatch = 32) {
+  type Item = Fake & { due: boolean };
+  const batches: string[][] = [];
+  const queue: (() => void)[] = [];
+  const rests: { fn: () => void; cancelled: boolean }[] = [];
+  const s = new BatchScheduler<Item>(
+    {
+      isReady: (f) => f.chunks > 0,
+      isUrgent: (f) => f.due,
+      decode: (batch) => {
+        batches.push(batch.map((f) => f.name));
+        for (const f of batch) f.chunks--;
+      },
+      afterDecode: (f) => f.decoded++,
+    },
+    maxBatch,
+    (fn) => queue.push(fn),
+    (fn) => {
+      const r = { fn, cancelled: false };
+      rests.push(r);
+      return { cancel: () => (r.cancelled = true) };
+    },
+  );
+  const drain = () => {
+    while (queue.length) queue.shift()!();
+  };
+  return { s, batches, drain, rests };
+}
+
+test('due live audio is decoded alone, before a burst or batch stream that is ready too', () => {
+  const { s, batches, drain, rests } = liveFirstHarness();
+  const burst = { name: 'burst', chunks: 100, decoded: 0, due: false };
+  const live1 = { name: 'live1', chunks: 2, decoded: 0, due: true };
+  const live2 = { name: 'live2', chunks: 1, decoded: 0, due: true };
+  for (const f of [burst, live1, live2]) s.add(f);
+  s.kick();
+  drain();
+  // Two rounds of due live audio (the burst stays out), then one round of the burst, then a rest.
+  assert.deepEqual(batches, [['live1', 'live2'], ['live1'], ['burst']]);
+  assert.equal(s.stats.idleRounds, 1);
+  assert.equal(rests.length, 1, 'after a round that was not due the worker rests instead of running on');
+  // New live audio ends the rest at once and goes first again.
+  live2.chunks = 1;
+  s.kick();
+  assert.equal(rests[0]!.cancelled, true);
+  drain();
+  assert.deepEqual(batches.slice(3), [['live2'], ['burst']]);
+  // The rest over, the burst goes on (one round per rest).
+  rests.at(-1)!.fn();
+  drain();
+  assert.deepEqual(batches.slice(5), [['burst']]);
+  assert.equal(burst.decoded, 3);
+});
+
+test('beyond maxBatch, due streams take turns (a decoded stream goes to the back)', () => {
+  const { s, batches, drain } = liveFirstHarness(2);
+  const fakes = ['a', 'b', 'c'].map((name) => ({ name, chunks: 2, decoded: 0, due: true }));
+  for (const f of fakes) s.add(f);
+  s.kick();
+  drain();
+  assert.deepEqual(batches, [
+    ['a', 'b'],
+    ['c', 'a'],
+    ['b', 'c'],
+  ]);
+});
+
+test('while live streams are behind (idleAllowed false), work that is not due waits; then it goes on', () => {
+  let allowed = false;
+  const batches: string[][] = [];
+  const queue: (() => void)[] = [];
+  const rests: (() => void)[] = [];
+  const s = new BatchScheduler<Fake & { due: boolean }>(
+    {
+      isReady: (f) => f.chunks > 0,
+      isUrgent: (f) => f.due,
+      idleAllowed: () => allowed,
+      decode: (batch) => {
+        batches.push(batch.map((f) => f.name));
+        for (const f of batch) f.chunks--;
+      },
+      afterDecode: (f) => f.decoded++,
+    },
+    32,
+    (fn) => queue.push(fn),
+    (fn) => {
+      rests.push(fn);
+      return { cancel: () => undefined };
+    },
+  );
+  const drain = () => {
+    while (queue.length) queue.shift()!();
+  };
+  const live = { name: 'live', chunks: 1, decoded: 0, due: true };
+  const upload = { name: 'upload', chunks: 5, decoded: 0, due: false };
+  s.add(upload);
+  s.add(live);
+  s.kick();
+  drain();
+  assert.deepEqual(batches, [['live']], 'the live chunk, and nothing else while held');
+  assert.equal(rests.length, 1, 'the held work is looked at again later');
+  rests.shift()!();
+  drain();
+  assert.deepEqual(batches, [['live']]);
+  allowed = true;
+  rests.shift()!();
+  drain();
+  assert.deepEqual(batches, [['live'], ['upload']]);
 });

@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { AsrFinal, AsrStream, AsrStreamEvents, AsrStreamOptions } from './types.js';
 import { VirtualClock } from './realtime-order.js';
+import { scheduleMemoryReturn } from './native-memory.js';
 
 /** Largest single write: 10 s of audio at the input rate. Bigger writes are a client bug or an attack. */
 export const MAX_WRITE_SECONDS = 10;
@@ -172,6 +173,7 @@ export class WorkerAsrStream extends EventEmitter implements AsrStream {
         this.state = 'closed';
         this.wakeDrainWaiters(true);
         this.onClosed();
+        scheduleMemoryReturn();
       });
     return this.closing;
   }

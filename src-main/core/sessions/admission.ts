@@ -8,6 +8,7 @@
 // each with OverloadedError's message.
 import type { AsrEngine } from '../engine/types.js';
 import { SessionError } from './asr-session.js';
+import { LAG_BOUND_MS, LiveGovernor, type GovernedStream, type GovernorOptions } from './live-governor.js';
 
 /** Refused for lack of capacity; the client should retry after `retryAfterS`. */
 export class OverloadedError extends SessionError {
@@ -27,21 +28,27 @@ export interface AdmissionOptions {
   minLiveStreams?: number;
   /** File transcriptions decoding at once (limits.maxBatchJobs). */
   maxBatchJobs: number;
+  /** The lag-following governor's clock and probes (tests). */
+  governor?: GovernorOptions;
 }
 
 /** Seconds a refused client is told to wait: about one utterance, long enough for a stream to end. */
 const RETRY_AFTER_S = 5;
 /**
  * An admitted live stream this far behind real time means the measurement was optimistic (other work on the
- * machine, a costlier mix of audio): no new stream is admitted until the engine catches up.
+ * machine, a costlier mix of audio): no new stream is admitted until the engine catches up (live-governor.ts).
  */
-export const MAX_LAG_MS = 1000;
+export const MAX_LAG_MS = LAG_BOUND_MS;
 
 export class Admission {
   private readonly live = new Map<AsrEngine, number>();
   private batch = 0;
+  /** Follows the measured lag of admitted streams: lowers the ceiling, warns, sheds the newest. */
+  readonly governor: LiveGovernor;
 
-  constructor(private readonly opts: AdmissionOptions) {}
+  constructor(private readonly opts: AdmissionOptions) {
+    this.governor = new LiveGovernor(opts.governor);
+  }
 
   /** Live streams admitted now on `asr` (a stream counts from admission, before its first audio). */
   liveOn(asr: AsrEngine): number {
@@ -53,9 +60,12 @@ export class Admission {
     return this.batch;
   }
 
-  /** How many live streams `asr` admits: its measured capacity, within the configured floor and limit. */
+  /**
+   * How many live streams `asr` admits: its measured capacity, lowered to what lag has shown it keeps real-time
+   * (the governor's ceiling), within the configured floor and limit.
+   */
   liveCapacity(asr: AsrEngine): number {
-    return Math.max(this.floor(), Math.min(this.opts.maxLiveStreams, asr.capacity().liveStreams));
+    return Math.max(this.floor(), Math.min(this.opts.maxLiveStreams, asr.capacity().liveStreams, this.governor.ceilingOf(asr)));
   }
 
   /** Live streams admitted whatever the measurements say. */
@@ -63,8 +73,12 @@ export class Admission {
     return Math.min(this.opts.maxLiveStreams, this.opts.minLiveStreams ?? 1);
   }
 
-  /** Admit one live stream on `asr`; returns its release (idempotent). Throws OverloadedError when full. */
-  admitLive(asr: AsrEngine): () => void {
+  /**
+   * Admit one live stream on `asr`; returns its release (idempotent). Throws OverloadedError when full. With
+   * `governed`, the stream is warned when the engine falls behind and may be shed (newest first) while it stays
+   * behind; a shed stream's slot is given back by its release, as any other.
+   */
+  admitLive(asr: AsrEngine, governed?: GovernedStream): () => void {
     const used = this.liveOn(asr);
     const cap = this.liveCapacity(asr);
     if (used >= cap) {
@@ -72,11 +86,13 @@ export class Admission {
       throw new OverloadedError(
         // Most important first: a WebSocket close reason keeps only the first 123 bytes.
         `server at capacity: ${used} of ${cap} live streams on ${asr.modelId}; try again in ${RETRY_AFTER_S} s ` +
-          `(it keeps ${cap} real-time: measured real-time factor ${measured.rtf.toFixed(3)} on ${measured.workers} worker${measured.workers === 1 ? '' : 's'})`,
+          (cap === this.governor.ceilingOf(asr) && cap < measured.liveStreams
+            ? `(it keeps ${cap} real-time: lowered from ${measured.liveStreams} when admitted streams fell behind real time)`
+            : `(it keeps ${cap} real-time: measured real-time factor ${measured.rtf.toFixed(3)} on ${measured.workers} worker${measured.workers === 1 ? '' : 's'})`),
         RETRY_AFTER_S,
       );
     }
-    const lag = asr.capacity().lagMs;
+    const lag = Math.max(asr.capacity().lagMs, this.governor.lagOf(asr));
     if (used >= this.floor() && lag > MAX_LAG_MS) {
       throw new OverloadedError(
         `server at capacity: ${used} live streams on ${asr.modelId} and the engine is ${Math.round(lag)} ms behind real time; try again in ${RETRY_AFTER_S} s`,
@@ -84,7 +100,11 @@ export class Admission {
       );
     }
     this.live.set(asr, used + 1);
-    return once(() => this.live.set(asr, Math.max(0, this.liveOn(asr) - 1)));
+    const ungovern = governed ? this.governor.add(asr, governed, used < this.floor()) : () => undefined;
+    return once(() => {
+      ungovern();
+      this.live.set(asr, Math.max(0, this.liveOn(asr) - 1));
+    });
   }
 
   /** Admit one batch job (file transcription); returns its release. Throws OverloadedError when full. */

@@ -110,6 +110,8 @@ export interface AsrSessionEvents {
   message: (msg: AsrServerMessage) => void;
   /** The session is over (after session_complete, abort, or a fatal engine error). */
   closed: () => void;
+  /** Admission shed this live stream (see shed()); the listener ends it (end()) and tells the client. */
+  shed: (message: string) => void;
 }
 
 /** Largest WAV header we wait for before giving up on finding the data chunk. */
@@ -161,6 +163,7 @@ export class AsrSession extends EventEmitter {
   private cancelled = false;
   /** Gives back the admission slot (set by start()). */
   private releaseAdmission: (() => void) | null = null;
+  private shedMessage: string | null = null;
 
   constructor(opts: AsrSessionOptions) {
     super();
@@ -187,6 +190,21 @@ export class AsrSession extends EventEmitter {
     return this.segment;
   }
 
+  /** Why admission shed this live stream (the server fell behind real time), or null. */
+  get shedReason(): string | null {
+    return this.shedMessage;
+  }
+
+  /**
+   * Admission shed this stream: it ends as after a client `end` (the utterance in progress gets its final, then
+   * session_complete). The transport ('shed' listeners) tells the client why; without one the session just ends.
+   */
+  private shed(message: string): void {
+    if (this.state !== 'open') return;
+    this.shedMessage = message;
+    if (!this.emit('shed', message)) void this.end().catch(() => undefined);
+  }
+
   /** Before start(): add options to the initial config (a first `config` message is equivalent to them). */
   mergeInitialConfig(fields: Record<string, unknown>): void {
     if (this.state !== 'new') throw new Error('mergeInitialConfig after start()');
@@ -204,7 +222,14 @@ export class AsrSession extends EventEmitter {
     this.applyConfig(this.opts.config ?? {}, true);
     this.asrEngine = this.resolveEngine();
     const admission = this.opts.admission;
-    if (admission) this.releaseAdmission = this.opts.batch ? admission.admitBatch() : admission.admitLive(this.asrEngine);
+    if (admission) {
+      this.releaseAdmission = this.opts.batch
+        ? admission.admitBatch()
+        : admission.admitLive(this.asrEngine, {
+            warn: (m) => this.send({ type: 'warning', code: 'falling_behind', message: m }),
+            shed: (m) => this.shed(m),
+          });
+    }
     try {
       this.openStoredSession();
     } catch (err) {

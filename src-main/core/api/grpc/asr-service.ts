@@ -223,6 +223,16 @@ function streamingTranscribe(ctx: ApiContext, call: grpc.ServerDuplexStream<Audi
         });
         const s = session;
         s.on('closed', settled);
+        // Shed by admission (the server fell behind real time): the last final, then RESOURCE_EXHAUSTED.
+        s.on('shed', (details) => {
+          if (finished) return;
+          finished = true;
+          if (idle) clearTimeout(idle);
+          void s.end().then(
+            () => endCall({ code: grpc.status.RESOURCE_EXHAUSTED, details }),
+            (err) => endCall(toGrpcError(err)),
+          );
+        });
         s.on('message', (msg) => {
           if (msg.type === 'transcript') {
             if (!callDone) call.write(toResult(msg, s.storedSessionId ?? ''));

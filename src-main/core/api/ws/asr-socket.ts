@@ -71,9 +71,15 @@ export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
   session.on('message', (msg: AsrServerMessage) => {
     channel.sendJson(msg, msg.type === 'transcript' && !msg.is_final);
   });
+  // Shed by admission (the server fell behind real time): say why, end as `end` would, then 1013.
+  session.on('shed', (message) => {
+    channel.sendError('rate_limited', message);
+    void session.end().catch(() => undefined);
+  });
   session.on('closed', () => {
     settled();
     if (shuttingDown) channel.close(CLOSE_CODES.goingAway, 'server shutting down');
+    else if (session.shedReason) channel.close(CLOSE_CODES.tryAgainLater, session.shedReason.slice(0, 120));
     else if (idle) channel.close(CLOSE_CODES.idle, `no message for ${ctx.limits.idleTimeoutMs} ms`);
     else channel.close(CLOSE_CODES.normal, 'session complete');
   });
@@ -92,6 +98,8 @@ export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
   };
 
   const handle = (m: Incoming): void => {
+    // Shed: the client was told why and the stream is ending; what it sends meanwhile is dropped quietly.
+    if (session.shedReason) return;
     try {
       if (m.kind === 'invalid') return channel.sendError(m.code, m.message);
       if (m.kind === 'binary') return session.writeAudio(m.data);

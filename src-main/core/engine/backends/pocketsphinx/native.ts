@@ -30,6 +30,8 @@ export interface PocketsphinxAddon {
   endUtt(h: PsHandle, withProb?: boolean): PsResult;
   frameRate(h: PsHandle): number;
   free(h: PsHandle): void;
+  /** malloc_trim(0): freed heap memory back to the OS, process-wide; whether any was (absent in older builds). */
+  trim?(): boolean;
 }
 export type PsHandle = { readonly __pocketsphinx: unique symbol };
 export interface PsSegment {

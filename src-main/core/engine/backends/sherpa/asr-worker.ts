@@ -7,6 +7,7 @@ import type { AsrFinal, AsrPartial } from '../../types.js';
 import type { ResolvedModel } from '../../models/catalog.js';
 import { onlineRecognizerConfig } from './asr-config.js';
 import { BatchScheduler, type SchedulerStats } from './batch-scheduler.js';
+import { DUE_SLACK_MS, VirtualClock } from '../../realtime-order.js';
 import { loadSherpa } from './native.js';
 import { SileroVadTracker } from './vad.js';
 import { tokensToWords } from './words.js';
@@ -25,6 +26,8 @@ export interface CreateStreamArg {
   sampleRate: number;
   endpointingMs: number | false;
   vad: boolean;
+  /** Batch work (a file transcription): decoded only when no live audio is due. */
+  batch?: boolean;
 }
 
 /** Calibrated cost of one decode round: fixedMs + perStreamMs × batch size, per chunk of chunkMs audio. */
@@ -50,6 +53,11 @@ const FLUSH_PAD_S = 0.6;
 const IDLE_RESET_MS = 10_000;
 /** An utterance longer than this is ended (reason 'endpoint') even without a pause, unless endpointing is off. */
 const MAX_UTTERANCE_MS = 30_000;
+/** A live chunk decoded this late (ms past its real time) means live streams are behind… */
+const LIVE_BEHIND_MS = 300;
+/** …and bursts and batch streams then wait this long (ms), extended while it lasts. */
+const IDLE_HOLD_MS = 2000;
+let idleHeldUntil = 0;
 
 class StreamState {
   sherpa: OnlineStream;
@@ -63,18 +71,41 @@ class StreamState {
   decodedMs = 0;
   lastText = '';
   vad: SileroVadTracker | null = null;
+  /** When each write's audio is due (its virtual clock), until decoded: decides live-first order. */
+  private readonly clock = new VirtualClock();
+  private readonly dueMarks: { endMs: number; dueAt: number }[] = [];
 
   constructor(
     readonly id: string,
     readonly inputRate: number,
     readonly endpointingMs: number | false,
     recognizer: OnlineRecognizer,
+    readonly batch: boolean,
   ) {
     this.sherpa = recognizer.createStream();
   }
 
   get writtenMs(): number {
     return (this.written * 1000) / this.inputRate;
+  }
+
+  /** `samples` more input arrived now. */
+  noteWrite(samples: number, now: number): void {
+    this.written += samples;
+    this.dueMarks.push({ endMs: this.writtenMs, dueAt: this.clock.stamp(now, (samples * 1000) / this.inputRate).endMs });
+  }
+
+  /** Live audio whose next chunk's real time has come (within DUE_SLACK_MS): decoded before anything else. */
+  isDue(now: number): boolean {
+    if (this.batch) return false;
+    while (this.dueMarks.length && this.dueMarks[0]!.endMs <= this.decodedMs) this.dueMarks.shift();
+    const mark = this.dueMarks[0];
+    if (!mark) return true;
+    const nextEndMs = Math.min(mark.endMs, this.decodedMs + chunkMs);
+    const dueAt = mark.dueAt - (mark.endMs - nextEndMs);
+    // Due long ago: live streams are behind real time, so work that is not due waits a while.
+    if (now - dueAt > LIVE_BEHIND_MS) idleHeldUntil = Math.max(idleHeldUntil, now + IDLE_HOLD_MS);
+    return dueAt <= now + DUE_SLACK_MS;
   }
 }
 
@@ -101,7 +132,7 @@ const { emit } = serveRpc<AsrWorkerEvents>({
     if (!s) return; // closed meanwhile (or failed at creation, already reported)
     try {
       s.sherpa.acceptWaveform({ samples: arg.samples, sampleRate: s.inputRate });
-      s.written += arg.samples.length;
+      s.noteWrite(arg.samples.length, performance.now());
       s.vad?.accept(arg.samples);
       scheduler.kick();
     } catch (err) {
@@ -127,6 +158,8 @@ const { emit } = serveRpc<AsrWorkerEvents>({
 const scheduler = new BatchScheduler<StreamState>(
   {
     isReady: (s) => recognizer!.isReady(s.sherpa),
+    isUrgent: (s) => s.isDue(performance.now()),
+    idleAllowed: () => performance.now() >= idleHeldUntil,
     decode: (batch) => {
       const t0 = performance.now();
       if (batch.length === 1) recognizer!.decode(batch[0]!.sherpa);
@@ -201,7 +234,7 @@ function calibrate(rec: OnlineRecognizer): ChunkCost {
 function createStream(arg: CreateStreamArg): void {
   if (!recognizer) throw new Error('recognizer is not loaded');
   if (streams.has(arg.id)) throw new Error(`stream id "${arg.id}" is already in use`);
-  const s = new StreamState(arg.id, arg.sampleRate, arg.endpointingMs, recognizer);
+  const s = new StreamState(arg.id, arg.sampleRate, arg.endpointingMs, recognizer, arg.batch ?? false);
   if (arg.vad && init.vadModel) {
     s.vad = new SileroVadTracker(sherpa, init.vadModel, arg.sampleRate, {
       speechStart: (atMs) => emit('speechStart', { id: s.id, atMs }),

@@ -140,7 +140,7 @@ export class SherpaAsrEngine implements AsrEngine {
     const id = `s${this.nextId++}`;
     const stream = new WorkerAsrStream(id, sampleRate, this.channel, () => this.streams.delete(id), batch);
     this.streams.set(id, stream);
-    this.rpc.send('createStream', { id, sampleRate, endpointingMs, vad });
+    this.rpc.send('createStream', { id, sampleRate, endpointingMs, vad, batch });
     return stream;
   }
 

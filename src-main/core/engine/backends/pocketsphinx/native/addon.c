@@ -318,6 +318,20 @@ static napi_value free_decoder(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/** trim(): give freed heap memory back to the OS, process-wide (every thread's arena). Returns whether any
+ * was. The main thread calls it after streams close: buffers freed there (a large upload, audio queues) and
+ * in other native libraries (ONNX Runtime) stay in glibc's arenas otherwise. */
+static napi_value trim(napi_env env, napi_callback_info info) {
+  (void)info;
+  int released = 0;
+#ifdef __GLIBC__
+  released = malloc_trim(0);
+#endif
+  napi_value out;
+  napi_get_boolean(env, released != 0, &out);
+  return out;
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"create", NULL, create, NULL, NULL, NULL, napi_default, NULL},
@@ -328,6 +342,7 @@ NAPI_MODULE_INIT() {
       {"endUtt", NULL, end_utt, NULL, NULL, NULL, napi_default, NULL},
       {"frameRate", NULL, frame_rate, NULL, NULL, NULL, napi_default, NULL},
       {"free", NULL, free_decoder, NULL, NULL, NULL, napi_default, NULL},
+      {"trim", NULL, trim, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;
