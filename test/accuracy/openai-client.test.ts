@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 import { decodeAudioFile, decodeWav } from '../../src-main/core/audio/index.js';
 import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
-import { startHarness, TOKEN, type Harness } from './grpc-rest-harness.js';
+import { startHarness, TOKEN, type Harness } from '../integration/grpc-rest-harness.js';
 import { normalizeWords, wordErrorRate } from '../helpers/wer.js';
 
 let h: Harness;

@@ -13,7 +13,7 @@ import { decodeWav, parseWavHeader } from '../../src-main/core/audio/index.js';
 import { decodeWithFfmpeg } from '../helpers/ffmpeg-decode.js';
 import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
 import { normalizeWords, wordErrorRate } from '../helpers/wer.js';
-import { startTestServer, TOKEN } from './ws-harness.js';
+import { startTestServer, TOKEN } from '../integration/ws-harness.js';
 
 const run = promisify(execFile);
 

@@ -15,7 +15,7 @@ import { parseWavHeader } from '../../src-main/core/audio/index.js';
 import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
 import { testPython } from '../helpers/python.js';
 import { wordErrorRate } from '../helpers/wer.js';
-import { startTestServer } from './ws-harness.js';
+import { startTestServer } from '../integration/ws-harness.js';
 
 const run = promisify(execFile);
 const FILE = '1272-135031-0001';

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
 import { wordErrorRate } from '../helpers/wer.js';
-import { connect, startTestServer, wsUrl } from './ws-harness.js';
+import { connect, startTestServer, wsUrl } from '../integration/ws-harness.js';
 
 const run = promisify(execFile);
 const ID = '2035-147960-0002';

@@ -11,8 +11,8 @@ import { after, before, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { decodeWav, encodeWav } from '../../src-main/core/audio/index.js';
 import { LIBRISPEECH } from '../helpers/shared.js';
-import { connect, startTestServer, wsUrl, type TestClient } from './ws-harness.js';
-import { grpcClients, type Harness } from './grpc-rest-harness.js';
+import { connect, startTestServer, wsUrl, type TestClient } from '../integration/ws-harness.js';
+import { grpcClients, type Harness } from '../integration/grpc-rest-harness.js';
 
 let h: Awaited<ReturnType<typeof startTestServer>>;
 let capacity = 0;

@@ -13,7 +13,7 @@ import Lmnt from 'lmnt-node';
 import { decodeWithFfmpeg } from '../helpers/ffmpeg-decode.js';
 import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
 import { wordErrorRate } from '../helpers/wer.js';
-import { startTestServer, TOKEN } from './ws-harness.js';
+import { startTestServer, TOKEN } from '../integration/ws-harness.js';
 
 const run = promisify(execFile);
 const STT_FILE = '1272-135031-0001';
