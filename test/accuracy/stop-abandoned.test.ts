@@ -19,7 +19,7 @@ import { encodeWav, parseWavHeader, s16leToFloat32 } from '../../src-main/core/a
 import { ASR_PROTO, LOADER_OPTIONS } from '../../src-main/core/api/grpc/proto.js';
 import { openStore, type Store } from '../../src-main/core/store/index.js';
 import { LONGFORM } from '../helpers/shared.js';
-import { startTestServer, toS16 } from './ws-harness.js';
+import { startTestServer, toS16 } from '../integration/ws-harness.js';
 
 /** A transcription that was not cancelled would need far longer than this to finish (see the file's header). */
 const CANCEL_BOUND_MS = 10_000;

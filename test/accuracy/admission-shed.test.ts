@@ -9,8 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { toneAudio } from '../../../shared/models/fixtures/tone-audio.mjs';
-import { connect, startTestServer, streamPcm, toS16, wsUrl } from './ws-harness.js';
-import { grpcClients, type Harness } from './grpc-rest-harness.js';
+import { connect, startTestServer, streamPcm, toS16, wsUrl } from '../integration/ws-harness.js';
+import { grpcClients, type Harness } from '../integration/grpc-rest-harness.js';
 
 let h: Awaited<ReturnType<typeof startTestServer>>;
 /** A second server for the gRPC case: the first one's admission stays lowered after its shed. */

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { appRoot } from '../../src-main/core/paths.js';
-import { assertNothingLost, startWorkInProgress, STOP_BOUND_MS, within } from './stop-harness.js';
+import { assertNothingLost, startWorkInProgress, STOP_BOUND_MS, within } from '../integration/stop-harness.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'earshot-stop-signals-'));
 const children: ChildProcess[] = [];

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { LOADER_OPTIONS, TTS_PROTO } from '../../src-main/core/api/grpc/proto.js';
-import { startTestServer } from './ws-harness.js';
+import { startTestServer } from '../integration/ws-harness.js';
 
 const GRACE_MS = 1500;
 const STOP_BOUND_MS = 10_000;

@@ -14,7 +14,7 @@ import { parseWavHeader } from '../../src-main/core/audio/index.js';
 import { ASR_PROTO, LOADER_OPTIONS } from '../../src-main/core/api/grpc/proto.js';
 import { openStore } from '../../src-main/core/store/index.js';
 import { LONGFORM } from '../helpers/shared.js';
-import { connect, startTestServer } from './ws-harness.js';
+import { connect, startTestServer } from '../integration/ws-harness.js';
 
 const GRACE_MS = 1000;
 const STOP_BOUND_MS = 10_000;

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { parseWavHeader } from '../../src-main/core/audio/index.js';
 import { WyomingParser, type WyomingEvent } from '../../src-main/core/api/wyoming/framing.js';
 import { LIBRISPEECH } from '../helpers/shared.js';
-import { startTestServer } from './ws-harness.js';
+import { startTestServer } from '../integration/ws-harness.js';
 
 const STOP_BOUND_MS = 10_000;
 
