@@ -21,6 +21,7 @@ import { EngineUnavailableError } from './types.js';
 import { loadCatalog, resolveModel, type CatalogModel, type ResolvedModel } from './models/catalog.js';
 import { SherpaAsrEngine, defaultAsrThreads } from './backends/sherpa/asr.js';
 import { isStreamingFamily } from './backends/sherpa/asr-config.js';
+import { isOfflineFamily } from './backends/sherpa/offline-asr-config.js';
 import { sherpaUnavailableReason } from './backends/sherpa/native.js';
 import { SherpaPunctuator } from './backends/sherpa/punct.js';
 import { PunctuatedAsrEngine } from './punctuated-asr.js';
@@ -69,6 +70,8 @@ export interface EngineConfig {
   punct?: PunctLoadSpec | false;
   /** Bytes of synthesized audio kept for repeated texts (default 32 MiB; 0 turns the cache off). */
   ttsCacheBytes?: number;
+  /** Offline (VAD-segmented) recognizers: longest speech segment decoded at once (default 20 s). */
+  maxSegmentMs?: number;
 }
 
 // Factories written by the engine-local slice. Imported by computed specifier so this file does not fail to
@@ -162,7 +165,7 @@ class SpeechEngine implements Engine {
   }
 
   private async loadSherpaAsr(spec: AsrLoadSpec, vadModel: string | null): Promise<void> {
-    const entry = pickCatalog('asr-streaming', spec.model, spec.language);
+    const entry = pickCatalog(ASR_KINDS, spec.model, spec.language);
     const key = `asr:${entry.id}`;
     this.state = `loading sherpa ${entry.id}`;
     const why = sherpaUnavailableReason();
@@ -171,7 +174,12 @@ class SpeechEngine implements Engine {
     if (!model) return void this.problems.set(key, `model "${entry.id}" is not installed; run: earshot models pull ${entry.id}`);
     try {
       this.state = `loading and warming sherpa ${entry.id}`;
-      const engine = await SherpaAsrEngine.load(model, { threads: this.config.threads, warmup: this.config.warmup, vadModel });
+      const engine = await SherpaAsrEngine.load(model, {
+        threads: this.config.threads,
+        warmup: this.config.warmup,
+        vadModel,
+        maxSegmentMs: this.config.maxSegmentMs,
+      });
       this.asrs.push({ engine, fixture: !!entry.fixture, close: () => engine.close() });
     } catch (err) {
       this.problems.set(key, message(err));
@@ -402,29 +410,41 @@ function sameLanguage(a: string, b: string): boolean {
   return a === '*' || base(a) === base(b);
 }
 
+/** Recognizer kinds: streaming models first (the default for live captions), then offline (VAD-segmented) ones. */
+const ASR_KINDS = ['asr-streaming', 'asr-offline'] as const;
+
 /** The catalog entry for a load spec; throws (bad config) for unknown ids or the wrong kind. */
-function pickCatalog(kind: 'asr-streaming' | 'tts' | 'punct', id?: string, language?: string): CatalogModel {
+function pickCatalog(kinds: CatalogModel['kind'] | readonly CatalogModel['kind'][], id?: string, language?: string): CatalogModel {
   const catalog = loadCatalog();
+  const wanted: readonly string[] = typeof kinds === 'string' ? [kinds] : kinds;
+  const kind = wanted.join(' or ');
   if (id) {
     const m = catalog.find((x) => x.id === id);
     if (!m)
       throw new Error(
         `unknown model "${id}"; known ${kind} models: ${catalog
-          .filter((x) => x.kind === kind)
+          .filter((x) => wanted.includes(x.kind))
           .map((x) => x.id)
           .join(', ')}`,
       );
-    if (m.kind !== kind) throw new Error(`model "${id}" is a ${m.kind} model, not ${kind}`);
+    if (!wanted.includes(m.kind)) throw new Error(`model "${id}" is a ${m.kind} model, not ${kind}`);
     return m;
   }
-  const m = catalog.find((x) => x.kind === kind && !x.fixture && (!language || sameLanguage(x.language, language)));
+  const m = catalog.find((x) => wanted.includes(x.kind) && !x.fixture && (!language || sameLanguage(x.language, language)));
   if (!m) throw new Error(`no ${kind} model in the catalog for language "${language}"`);
   return m;
 }
 
 function defaultAsrSpecs(dirs?: string[]): AsrLoadSpec[] {
   const installed = loadCatalog().filter(
-    (m) => m.kind === 'asr-streaming' && !m.fixture && isStreamingFamily(m.type) && resolveModel(m, dirs),
+    (m) =>
+      !m.fixture &&
+      ((m.kind === 'asr-streaming' && isStreamingFamily(m.type)) || (m.kind === 'asr-offline' && isOfflineFamily(m.type))) &&
+      resolveModel(m, dirs),
+  );
+  // Streaming models first: they are the default for live captions where both serve a language.
+  installed.sort(
+    (a, b) => ASR_KINDS.indexOf(a.kind as (typeof ASR_KINDS)[number]) - ASR_KINDS.indexOf(b.kind as (typeof ASR_KINDS)[number]),
   );
   return [...installed.map((m) => ({ backend: 'sherpa' as const, model: m.id })), { backend: 'pocketsphinx' }];
 }
@@ -466,7 +486,7 @@ function validateConfig(config: EngineConfig): void {
     if (s.backend && s.backend !== 'sherpa' && s.backend !== 'pocketsphinx')
       throw new Error(`EngineConfig.asr: unknown backend "${String(s.backend)}" (sherpa, pocketsphinx)`);
     if (s.backend === 'pocketsphinx' && s.model) throw new Error('EngineConfig.asr: pocketsphinx takes no model id');
-    if (s.model || s.backend === 'sherpa') pickCatalog('asr-streaming', s.model, s.language);
+    if (s.model || s.backend === 'sherpa') pickCatalog(ASR_KINDS, s.model, s.language);
   }
   if (config.punct !== undefined && config.punct !== false) {
     if (config.punct === null || typeof config.punct !== 'object')

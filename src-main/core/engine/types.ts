@@ -37,6 +37,8 @@ export interface AsrFinal {
    * raw). Callers choose per stream which one to show; `words` always keep the recognizer's raw tokens.
    */
   punctuatedText?: string;
+  /** The language the model heard (ISO 639-1), where it detects one (Whisper, SenseVoice). */
+  language?: string;
 }
 
 /** Adds punctuation and casing to recognized text (runs off the main thread). */
