@@ -15,7 +15,7 @@ export const GENERATED_FIXTURES = ['tone-transducer', 'punct-fixture', 'kokoro-f
  * The tone-alphabet streaming models: the NeMo CTC fixture from ../shared and the zipformer transducer built
  * here. Both decode the same tones to the same text, so exact-text tests run on each.
  */
-export const TONE_MODELS = ['tone-alphabet', 'tone-transducer'] as const;
+export const TONE_MODELS = ['tone-alphabet', 'tone-transducer', 'tone-offline'] as const;
 export type ToneModel = (typeof TONE_MODELS)[number];
 
 export const GENERATOR = join(appRoot, 'models', 'fixtures', 'generate.py');

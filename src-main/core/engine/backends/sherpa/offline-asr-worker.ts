@@ -329,11 +329,13 @@ function pump(s: StreamState): void {
   const heard = seg.text !== '';
   const probing = heard && s.endpointingMs !== false;
   const nextProbe = seg.probedTo + msToSamples(PROBE_MS);
-  if (probing && nextProbe <= seg.length && nextProbe <= maxSamples)
-    return void run(s, () => probe(s, nextProbe, s.endpointingMs as number));
+  const probeDue = probing && nextProbe <= seg.length && nextProbe <= maxSamples;
+  // Interims at fixed positions too, each after max(MIN_INTERIM_MS, INTERIM_GROWTH × what the last one saw).
+  const nextInterim = seg.decodedTo + msToSamples(Math.max(MIN_INTERIM_MS, INTERIM_GROWTH * samplesToMs(seg.decodedTo)));
+  const interimDue = nextInterim <= seg.length && nextInterim <= maxSamples;
+  if (probeDue && (!interimDue || nextProbe <= nextInterim)) return void run(s, () => probe(s, nextProbe, s.endpointingMs as number));
+  if (interimDue) return void run(s, () => interim(s, nextInterim));
   if (seg.length >= maxSamples) return void run(s, () => cutAtMaxLength(s, maxSamples));
-  const segMs = samplesToMs(seg.length);
-  if (samplesToMs(seg.length - seg.decodedTo) >= Math.max(MIN_INTERIM_MS, INTERIM_GROWTH * segMs)) return void run(s, () => interim(s));
 }
 
 function run(s: StreamState, step: () => Promise<unknown>): void {
@@ -356,10 +358,9 @@ function report(s: StreamState, ms: number): void {
   emit('progress', { decoded: [[s.id, s.decodedMs]], busyMs: 0 });
 }
 
-/** Re-decode the whole segment: a partial when its text changed; silence before any text is dropped. */
-async function interim(s: StreamState): Promise<void> {
+/** Re-decode the segment up to `upTo`: a partial when its text changed; silence before any text is dropped. */
+async function interim(s: StreamState, upTo: number): Promise<void> {
   const seg = s.seg;
-  const upTo = seg.length;
   const startMs = seg.startMs;
   const r = await decode('interim', seg.buf.slice(0, upTo));
   if (s.closed || seg.startMs !== startMs) return; // finalized meanwhile (a flush)
