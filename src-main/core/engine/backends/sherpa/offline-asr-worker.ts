@@ -14,6 +14,7 @@
 import { workerData } from 'node:worker_threads';
 import type { LinearResampler, OfflineRecognizer, OfflineRecognizerResult } from 'sherpa-onnx-node';
 import { serveRpc } from '../../worker-host.js';
+import { MAX_PENDING_SECONDS } from '../../worker-asr-stream.js';
 import type { AsrFinal } from '../../types.js';
 import type { ResolvedModel } from '../../models/catalog.js';
 import type { AsrWorkerEvents, ChunkCost, CreateStreamArg } from './asr-worker.js';
@@ -62,8 +63,6 @@ const PROBE_CONTEXT_MS = 640;
 const IDLE_KEEP_MS = 1000;
 /** The cut before the last word lands this far before its first token's time (tokens start within ±30 ms). */
 const CUT_MARGIN_MS = 40;
-/** Segment buffer cap beyond the maximum length (audio that arrives while the cut is decoded). */
-const BUFFER_SLACK_S = 15;
 const WORD_START = /^[▁ ]/;
 
 type Purpose = 'final' | 'probe' | 'interim';
@@ -119,7 +118,10 @@ class StreamState {
   vadInSpeech = false;
   vadSpeechEndMs = 0;
   resampler: LinearResampler | null;
-  /** Work waiting for the in-flight decode (flush/close), run in order. */
+  /** The decode step in flight (when busy). */
+  current: Promise<unknown> = Promise.resolve();
+  /** Flushes/closes waiting or running: no new step starts meanwhile; they run in order. */
+  holds = 0;
   chain: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -181,8 +183,8 @@ const { emit } = serveRpc<AsrWorkerEvents>({
   close: async (arg: { id: string }) => {
     const s = streams.get(arg.id);
     if (!s) return null;
-    s.closed = true;
     const last = await serial(s, () => finalize(s, 'flush'));
+    s.closed = true;
     s.vad?.flush();
     streams.delete(s.id);
     return last;
@@ -298,18 +300,27 @@ function write(s: StreamState, samples: Float32Array): void {
   stats.writtenAudioMs += (samples.length * 1000) / s.inputRate;
   s.vad?.accept(samples);
   const x = s.resampler ? s.resampler.resample(samples) : samples;
-  const cap = (init.maxSegmentMs / 1000 + BUFFER_SLACK_S) * RATE;
+  // Undecoded audio waits here (the host refuses writes beyond MAX_PENDING_SECONDS; this is the worker's own bound).
+  const cap = (init.maxSegmentMs / 1000 + MAX_PENDING_SECONDS) * RATE;
   if (s.seg.length + x.length > cap) {
-    // Decoding fell far behind (the final at the maximum length is still running): refuse rather than grow.
-    throw new Error(`stream ${s.id}: more than ${Math.round(cap / RATE)} s of audio is waiting for one segment's decode`);
+    throw new Error(`stream ${s.id}: more than ${Math.round(cap / RATE)} s of audio is waiting to be decoded`);
   }
   s.seg.append(x);
   pump(s);
 }
 
-/** Run `fn` after whatever this stream has in flight (flush and close wait for the current decode). */
+/** Run `fn` once the step in flight is done, with no other step starting meanwhile (flush, close). */
 function serial<T>(s: StreamState, fn: () => Promise<T>): Promise<T> {
-  const next = s.chain.then(fn, fn);
+  s.holds++;
+  const next = s.chain
+    .then(async () => {
+      while (s.busy) await s.current;
+      return fn();
+    })
+    .finally(() => {
+      s.holds--;
+      pump(s);
+    });
   s.chain = next.catch(() => {});
   return next;
 }
@@ -323,19 +334,30 @@ const msToSamples = (ms: number) => Math.round((ms * RATE) / 1000);
  * fast the audio arrives or how long decodes take: a file sent at full speed splits exactly like live audio.
  */
 function pump(s: StreamState): void {
-  if (s.busy || s.closed) return;
+  if (s.busy || s.closed || s.holds) return;
+  const step = nextStep(s);
+  if (step) run(s, step);
+}
+
+/** The decode due next on this stream (by audio position), or null while it waits for more audio. */
+function nextStep(s: StreamState): (() => Promise<unknown>) | null {
   const seg = s.seg;
   const maxSamples = msToSamples(init.maxSegmentMs);
-  const heard = seg.text !== '';
-  const probing = heard && s.endpointingMs !== false;
+  const probing = seg.text !== '' && s.endpointingMs !== false;
   const nextProbe = seg.probedTo + msToSamples(PROBE_MS);
   const probeDue = probing && nextProbe <= seg.length && nextProbe <= maxSamples;
   // Interims at fixed positions too, each after max(MIN_INTERIM_MS, INTERIM_GROWTH × what the last one saw).
   const nextInterim = seg.decodedTo + msToSamples(Math.max(MIN_INTERIM_MS, INTERIM_GROWTH * samplesToMs(seg.decodedTo)));
   const interimDue = nextInterim <= seg.length && nextInterim <= maxSamples;
-  if (probeDue && (!interimDue || nextProbe <= nextInterim)) return void run(s, () => probe(s, nextProbe, s.endpointingMs as number));
-  if (interimDue) return void run(s, () => interim(s, nextInterim));
-  if (seg.length >= maxSamples) return void run(s, () => cutAtMaxLength(s, maxSamples));
+  if (probeDue && (!interimDue || nextProbe <= nextInterim)) return () => probe(s, nextProbe, s.endpointingMs as number);
+  if (interimDue) return () => interim(s, nextInterim);
+  if (seg.length >= maxSamples) return () => cutAtMaxLength(s, maxSamples);
+  return null;
+}
+
+/** Everything due on the audio written so far (partials, endpoints, maximum-length cuts), in order. */
+async function catchUp(s: StreamState): Promise<void> {
+  for (let step = nextStep(s); step; step = nextStep(s)) await step();
 }
 
 function run(s: StreamState, step: () => Promise<unknown>): void {
@@ -350,7 +372,7 @@ function run(s: StreamState, step: () => Promise<unknown>): void {
       fail(s, err);
     },
   );
-  s.chain = s.chain.then(() => p);
+  s.current = p;
 }
 
 function report(s: StreamState, ms: number): void {
@@ -447,6 +469,8 @@ async function finalizeAt(s: StreamState, upTo: number, reason: AsrFinal['reason
 async function finalize(s: StreamState, reason: AsrFinal['reason']): Promise<AsrFinal | null> {
   s.busy = true;
   try {
+    // Utterances that ended inside audio not decoded yet get their own finals first, as they would live.
+    await catchUp(s);
     const final = await finalizeAt(s, s.seg.length, reason);
     report(s, s.writtenMs);
     return final;
