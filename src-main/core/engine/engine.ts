@@ -25,6 +25,7 @@ import { isOfflineFamily } from './backends/sherpa/offline-asr-config.js';
 import { sherpaUnavailableReason } from './backends/sherpa/native.js';
 import { SherpaPunctuator } from './backends/sherpa/punct.js';
 import { PunctuatedAsrEngine } from './punctuated-asr.js';
+import { TwoPassAsrEngine } from './two-pass-asr.js';
 import { CachingSynthesizer, SynthesisCache, type SynthesisCacheStats } from './synthesis-cache.js';
 
 /** Default budget of the synthesis cache: about 6 minutes of 22 kHz audio. */
@@ -107,6 +108,8 @@ function message(err: unknown): string {
 interface LoadedAsr {
   engine: AsrEngine;
   fixture: boolean;
+  /** An offline (VAD-segmented) recognizer: it can also re-decode another recognizer's finals (two-pass). */
+  offline?: SherpaAsrEngine;
   close?: () => Promise<void>;
 }
 interface LoadedTts {
@@ -123,6 +126,8 @@ class SpeechEngine implements Engine {
   private readonly ttss: LoadedTts[] = [];
   private punctuator: (Punctuator & { close(): Promise<void> }) | null = null;
   private readonly punctuated = new WeakMap<AsrEngine, AsrEngine>();
+  /** Two-pass engines, one per (streaming, offline) pair. */
+  private readonly twoPass = new WeakMap<AsrEngine, Map<AsrEngine, AsrEngine>>();
   /** Why a named sherpa model is not available, keyed `asr:<id>` / `tts:<id>`. */
   private readonly problems = new Map<string, string>();
   private readonly statuses = new Map<string, BackendStatus>();
@@ -180,7 +185,12 @@ class SpeechEngine implements Engine {
         vadModel,
         maxSegmentMs: this.config.maxSegmentMs,
       });
-      this.asrs.push({ engine, fixture: !!entry.fixture, close: () => engine.close() });
+      this.asrs.push({
+        engine,
+        fixture: !!entry.fixture,
+        close: () => engine.close(),
+        ...(entry.kind === 'asr-offline' ? { offline: engine } : {}),
+      });
     } catch (err) {
       this.problems.set(key, message(err));
     }
@@ -310,7 +320,7 @@ class SpeechEngine implements Engine {
     // Loaded order is preference order: sherpa models before pocketsphinx (see defaultAsrSpecs).
     fits.sort((x, y) => rank(x.engine.backend) - rank(y.engine.backend));
     const pick = fits[0];
-    if (pick) return this.withPunctuation(pick.engine);
+    if (pick) return this.withPunctuation(this.withSecondPass(pick, sel));
     const problem = sel.model ? this.problems.get(`asr:${sel.model}`) : undefined;
     const wanted = [sel.backend, sel.model, sel.language].filter(Boolean).join(' / ') || 'any';
     throw new EngineUnavailableError(
@@ -321,6 +331,39 @@ class SpeechEngine implements Engine {
             ? `; the engine is still starting (${this.state})`
             : `; loaded: ${this.asrs.map((a) => a.engine.modelId).join(', ') || 'none'}`),
     );
+  }
+
+  /**
+   * Two-pass where it applies: a streaming recognizer's interims, each final re-decoded by an offline recognizer
+   * for the language. Default on where both are loaded; fixtures pair only with fixtures, and only when asked.
+   */
+  private withSecondPass(pick: LoadedAsr, sel: AsrSelection): AsrEngine {
+    if (sel.twoPass === false) return pick.engine;
+    const language = sel.language ?? pick.engine.language;
+    if (pick.offline) {
+      if (sel.twoPass === true)
+        throw new EngineUnavailableError(
+          `two_pass needs a streaming recognizer for the interims; "${pick.engine.modelId}" is an offline model (name a streaming model, or two_pass=false)`,
+        );
+      return pick.engine;
+    }
+    const partner = this.asrs.find((a) => a.offline && a.fixture === pick.fixture && sameLanguage(a.engine.language, language));
+    if (!partner?.offline) {
+      if (sel.twoPass === true) {
+        const catalog = loadCatalog().filter((m) => m.kind === 'asr-offline' && !m.fixture && sameLanguage(m.language, language));
+        throw new EngineUnavailableError(
+          `two_pass: no offline recognizer for "${language}" is loaded` +
+            (catalog.length ? `; install one: earshot models pull ${catalog[0]!.id}` : '; the catalog has none for this language'),
+        );
+      }
+      return pick.engine;
+    }
+    if (pick.fixture && sel.twoPass !== true) return pick.engine;
+    let byOffline = this.twoPass.get(pick.engine);
+    if (!byOffline) this.twoPass.set(pick.engine, (byOffline = new Map()));
+    let engine = byOffline.get(partner.engine);
+    if (!engine) byOffline.set(partner.engine, (engine = new TwoPassAsrEngine(pick.engine, partner.offline)));
+    return engine;
   }
 
   /** With a punctuation model loaded, finals carry `punctuatedText` (one wrapper per engine). */

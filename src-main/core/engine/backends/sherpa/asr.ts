@@ -16,6 +16,7 @@ type WorkerApi = {
   write: (a: { id: string; samples: Float32Array }) => void;
   flush: (a: { id: string }) => AsrFinal | null;
   close: (a: { id: string }) => AsrFinal | null;
+  decodeSegment: (a: { samples: Float32Array; sampleRate: number }) => AsrFinal | null;
   stats: (a: undefined) => SchedulerStats & { streams: number } & Partial<OfflineDecodeStats>;
 };
 
@@ -161,6 +162,16 @@ export class SherpaAsrEngine implements AsrEngine {
     this.streams.set(id, stream);
     this.rpc.send('createStream', { id, sampleRate, endpointingMs, vad });
     return stream;
+  }
+
+  /**
+   * Offline models only (two-pass): decode one utterance found by another recognizer, whole, with this model.
+   * Times in the result are ms from the start of `samples`; null when it heard nothing.
+   */
+  decodeSegment(samples: Float32Array, sampleRate: number): Promise<AsrFinal | null> {
+    if (this.model.kind !== 'asr-offline') return Promise.reject(new Error(`model "${this.modelId}" is not an offline model`));
+    const copy = samples.slice();
+    return this.rpc.call('decodeSegment', { samples: copy, sampleRate }, [copy.buffer]);
   }
 
   /** Batching figures from the worker's scheduler (an offline model's add what its decodes cost). */

@@ -189,6 +189,7 @@ const { emit } = serveRpc<AsrWorkerEvents>({
     streams.delete(s.id);
     return last;
   },
+  decodeSegment: (arg: { samples: Float32Array; sampleRate: number }) => decodeSegment(arg.samples, arg.sampleRate),
   stats: (): OfflineDecodeStats & { batches: number; decoded: number } => ({
     ...stats,
     streams: streams.size,
@@ -270,6 +271,21 @@ function syncDecode(samples: Float32Array): OfflineRecognizerResult {
   st.acceptWaveform({ samples, sampleRate: RATE });
   recognizer!.decode(st);
   return recognizer!.getResult(st);
+}
+
+/**
+ * Two-pass: one utterance another recognizer found, decoded whole (as a final: ahead of interims and probes).
+ * Times in the result are ms from the start of `samples`.
+ */
+async function decodeSegment(samples: Float32Array, sampleRate: number): Promise<AsrFinal | null> {
+  if (!recognizer) throw new Error('recognizer is not loaded');
+  if (!(samples instanceof Float32Array) || samples.length > (sampleRate * init.maxSegmentMs * 2) / 1000) {
+    throw new RangeError(`decodeSegment takes at most ${(init.maxSegmentMs * 2) / 1000} s of audio`);
+  }
+  const x = sampleRate === RATE ? samples : new sherpa.LinearResampler(sampleRate, RATE).resample(samples);
+  const r = await decode('final', x);
+  const endMs = samplesToMs(x.length);
+  return r.text.trim() ? finalOf(r, 0, endMs, 'endpoint') : null;
 }
 
 function createStream(arg: CreateStreamArg): void {
