@@ -79,7 +79,7 @@ test('WebSocket two-pass flush: endpointing off, a flush gives the whole utteran
 });
 
 test('single pass unless asked with fixtures; two_pass=false; impossible two_pass requests are refused', async () => {
-  for (const q of [{}, { two_pass: 'false' }]) {
+  for (const q of [{}, { two_pass: 'false' }] as Record<string, string>[]) {
     const c = connect(wsUrl(h.server, 'asr', '/v1/audio/stream', { model: 'tone-alphabet', ...q }));
     const ready = await c.waitFor((m) => m.type === 'ready');
     assert.equal(ready.final_model, undefined, JSON.stringify(q));
