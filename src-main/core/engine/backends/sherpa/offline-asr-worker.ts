@@ -258,13 +258,18 @@ async function load(): Promise<{ loadMs: number; warmMs: number; cost: ChunkCost
   // (interims + probes + the final), so that is the cost admission plans with.
   const t2 = performance.now();
   syncDecode(noise);
-  const perSecondMs = (performance.now() - t2) / 2;
-  const chunkMs = 1000;
-  return { loadMs: t1 - t0, warmMs, cost: { fixedMs: 0, perStreamMs: perSecondMs * DECODE_FACTOR, chunkMs } };
+  const decodeMs = performance.now() - t2;
+  // A model whose every decode costs much whatever the length (Whisper pads its input to 30 s) probes and starts
+  // interims less often, so that one stream's decodes stay within about a quarter of real time.
+  cadenceMs = Math.max(PROBE_MS, Math.ceil((4 * decodeMs) / PROBE_MS) * PROBE_MS);
+  const perSecondMs = decodeMs / 2;
+  const factor = 1 / INTERIM_GROWTH + 1 + (PROBE_CONTEXT_MS + 600) / cadenceMs + 1;
+  const perStreamMs = Math.max(perSecondMs * factor, (1000 / cadenceMs + 1.5) * decodeMs);
+  return { loadMs: t1 - t0, warmMs, cost: { fixedMs: 0, perStreamMs, chunkMs: 1000 } };
 }
 
-/** Audio decoded per second of input, at most: interims (1/INTERIM_GROWTH + 1), probes and the final. */
-const DECODE_FACTOR = 1 / INTERIM_GROWTH + 1 + (PROBE_CONTEXT_MS + 600) / PROBE_MS + 1;
+/** Probe spacing and the shortest interim step (ms of audio): PROBE_MS, more for a costly model (set at load). */
+let cadenceMs = PROBE_MS;
 
 function syncDecode(samples: Float32Array): OfflineRecognizerResult {
   const st = recognizer!.createStream();
@@ -360,10 +365,10 @@ function nextStep(s: StreamState): (() => Promise<unknown>) | null {
   const seg = s.seg;
   const maxSamples = msToSamples(init.maxSegmentMs);
   const probing = seg.text !== '' && s.endpointingMs !== false;
-  const nextProbe = seg.probedTo + msToSamples(PROBE_MS);
+  const nextProbe = seg.probedTo + msToSamples(cadenceMs);
   const probeDue = probing && nextProbe <= seg.length && nextProbe <= maxSamples;
   // Interims at fixed positions too, each after max(MIN_INTERIM_MS, INTERIM_GROWTH × what the last one saw).
-  const nextInterim = seg.decodedTo + msToSamples(Math.max(MIN_INTERIM_MS, INTERIM_GROWTH * samplesToMs(seg.decodedTo)));
+  const nextInterim = seg.decodedTo + msToSamples(Math.max(cadenceMs, MIN_INTERIM_MS, INTERIM_GROWTH * samplesToMs(seg.decodedTo)));
   const interimDue = nextInterim <= seg.length && nextInterim <= maxSamples;
   if (probeDue && (!interimDue || nextProbe <= nextInterim)) return () => probe(s, nextProbe, s.endpointingMs as number);
   if (interimDue) return () => interim(s, nextInterim);
