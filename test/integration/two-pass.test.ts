@@ -6,6 +6,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import type { SherpaAsrEngine } from '../../src-main/core/engine/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../../src-main/core/store/index.js';
 import '../helpers/fixtures.js';
 import { toneAudio } from '../../../shared/models/fixtures/tone-audio.mjs';
 import { connect, startTestServer, streamPcm, toS16, wsUrl } from './ws-harness.js';
@@ -123,4 +127,37 @@ test('gRPC StreamingTranscribe with two_pass: exact finals with their language, 
   refused.write({ audio_data: Buffer.alloc(320), config: { sample_rate: 16000, model: 'tone-offline', two_pass: { value: true } } });
   refused.end();
   await assert.rejects(failed, (e: grpc.ServiceError) => /two_pass/.test(e.details));
+});
+
+test('the store keeps offline and two-pass finals as it keeps streaming ones (session=new)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'earshot-two-pass-store-'));
+  const store = openStore({ path: join(dir, 'earshot.db') });
+  const s = await startTestServer(ENGINE, { store });
+  try {
+    for (const q of [{ model: 'tone-offline' }, { model: 'tone-alphabet', two_pass: 'true' }] as Record<string, string>[]) {
+      const c = connect(wsUrl(s.server, 'asr', '/v1/audio/stream', { ...q, session: 'new' }));
+      const ready = await c.waitFor((m) => m.type === 'ready');
+      assert.equal(ready.stored, true);
+      for (const p of ['stored words', 'second one']) await streamPcm(c.ws, toS16(toneAudio(p, { tail: 1.5 })), 16000, 100, 5);
+      c.send({ type: 'end' });
+      await c.waitFor((m) => m.type === 'session_complete');
+      const finals = c.messages.filter((m) => m.type === 'transcript' && m.is_final);
+      const stored = store.getSession(ready.session_id)!;
+      assert.equal(stored.model, q.model);
+      assert.equal(stored.language, 'en');
+      assert.deepEqual(
+        stored.segments.map((g) => [g.text, g.startMs, g.endMs]),
+        finals.map((f) => [f.text, f.start_ms, f.end_ms]),
+        JSON.stringify(q),
+      );
+      assert.deepEqual(
+        stored.segments.map((g) => g.text),
+        ['stored words', 'second one'],
+      );
+    }
+  } finally {
+    await s.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
