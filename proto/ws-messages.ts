@@ -83,6 +83,8 @@ export const AsrConfigFields = z.object({
   /** `new` | an existing session id | `none`. */
   session: z.string().min(1).max(100).optional(),
   source: z.string().min(1).max(100).optional(),
+  /** Two-pass: interims from the streaming model, finals re-decoded by an offline model for the language. */
+  two_pass: boolish.optional(),
   channels: numberish.pipe(z.number().int().min(1).max(8)).optional(),
   multichannel: boolish.optional(),
 });
@@ -126,6 +128,13 @@ export const ReadyMessage = z.object({
    * session's last stored segment, so a resumed session keeps one timeline (its times never go back).
    */
   time_offset_ms: z.number().optional(),
+  /** The language the stream is recognized in: the `language` asked for, else the model's (ISO 639-1; `*` = any). */
+  language: z.string().optional(),
+  /**
+   * Two-pass captions: interims from a streaming model, each final re-decoded by the offline model named here
+   * (`two_pass`); absent when the stream is single-pass.
+   */
+  final_model: z.string().optional(),
 });
 export type ReadyMessage = z.infer<typeof ReadyMessage>;
 
@@ -172,6 +181,8 @@ export const FinalTranscript = z.object({
   /** Present when word timings were asked for (default). */
   words: z.array(WireWord).optional(),
   latency_ms: z.number(),
+  /** The language of this final: what the model detected where it detects one (Whisper, SenseVoice), else the stream's. */
+  language: z.string().optional(),
 });
 export type FinalTranscript = z.infer<typeof FinalTranscript>;
 

@@ -59,7 +59,12 @@ export async function startHeadless(opts: HeadlessOptions = {}): Promise<Headles
   const logger = opts.logger ?? pino({ level: process.env.EARSHOT_LOG_LEVEL ?? 'info' }, pino.destination(2));
   const token = loadOrCreateToken();
   const engineConfig: EngineConfig = {};
-  if (opts.engine || opts.model) engineConfig.asr = [{ backend: opts.engine ?? 'sherpa', model: opts.model }];
+  // Several models, comma-separated: e.g. a streaming and an offline one for two-pass captions.
+  if (opts.engine || opts.model)
+    engineConfig.asr = (opts.model?.split(',') ?? [undefined]).map((model) => ({
+      backend: opts.engine ?? 'sherpa',
+      model: model?.trim() || undefined,
+    }));
   if (opts.punctModel) engineConfig.punct = { model: opts.punctModel };
   const engine = await createEngine(engineConfig);
   let store: Store | null = null;

@@ -9,13 +9,13 @@ import { appRoot } from '../../src-main/core/paths.js';
 import { catalogModel, resolveModel } from '../../src-main/core/engine/models/catalog.js';
 
 /** Catalog ids of the fixtures generate.py writes (its FIXTURES keys are their dirs under models/fixtures/). */
-export const GENERATED_FIXTURES = ['tone-transducer', 'punct-fixture', 'kokoro-fixture'] as const;
+export const GENERATED_FIXTURES = ['tone-transducer', 'punct-fixture', 'kokoro-fixture', 'tone-offline'] as const;
 
 /**
  * The tone-alphabet streaming models: the NeMo CTC fixture from ../shared and the zipformer transducer built
  * here. Both decode the same tones to the same text, so exact-text tests run on each.
  */
-export const TONE_MODELS = ['tone-alphabet', 'tone-transducer'] as const;
+export const TONE_MODELS = ['tone-alphabet', 'tone-transducer', 'tone-offline'] as const;
 export type ToneModel = (typeof TONE_MODELS)[number];
 
 export const GENERATOR = join(appRoot, 'models', 'fixtures', 'generate.py');

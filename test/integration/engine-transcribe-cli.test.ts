@@ -90,6 +90,32 @@ test('transcribe: two utterances at 48 kHz give two lines; bad input fails clear
   assert.match(fmt.stderr, /--format must be one of/);
 });
 
+test('transcribe --language: the offline fixture for en names its language per segment; a bad code or a language with no recognizer fails clearly', async () => {
+  const wav = join(TONE_ALPHABET, 'test-wavs', 'hello-world.wav');
+  const args = ['bin/earshot.mjs', 'transcribe', wav, '--model', 'tone-offline', '--language', 'en', '--format', 'json'];
+  const json = JSON.parse((await run(process.execPath, args)).stdout);
+  assert.equal(json.text, 'hello world');
+  assert.equal(json.language, 'en');
+  assert.deepEqual(
+    json.segments.map((s: { language: string }) => s.language),
+    ['en'],
+  );
+  const bad = (await run(process.execPath, ['bin/earshot.mjs', 'transcribe', wav, '--language', 'english']).catch((e) => e)) as {
+    code: number;
+    stderr: string;
+  };
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /--language must be an ISO 639-1 code/);
+  const none = (await run(process.execPath, ['bin/earshot.mjs', 'transcribe', wav, '--model', 'tone-offline', '--language', 'ar']).catch(
+    (e) => e,
+  )) as {
+    code: number;
+    stderr: string;
+  };
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /no ASR engine fits .*ar/);
+});
+
 test('engines lists each backend with availability and reason', async () => {
   const rows = JSON.parse((await run(process.execPath, ['bin/earshot.mjs', 'engines', '--json'])).stdout) as {
     id: string;

@@ -118,7 +118,16 @@ test('ready first, then interims only when changed, then a numbered final with w
   const s = new AsrSession({ engine, config: { sample_rate: '16000', interim_results: 'true' }, now: () => clock });
   const msgs = collect(s);
   s.start();
-  assert.deepEqual(msgs[0], { type: 'ready', session_id: s.id, model: 'fake-model', sample_rate: 16000, stored: false, time_offset_ms: 0 });
+  // `language`: none was asked for, so the recognizer's own.
+  assert.deepEqual(msgs[0], {
+    type: 'ready',
+    session_id: s.id,
+    model: 'fake-model',
+    sample_rate: 16000,
+    stored: false,
+    time_offset_ms: 0,
+    language: 'en',
+  });
   s.writeAudio(float32ToS16le(new Float32Array(1600)));
   const st = streams[0]!;
   assert.equal(st.opts.endpointingMs, 600);
@@ -151,6 +160,7 @@ test('ready first, then interims only when changed, then a numbered final with w
       { word: 'world', start_ms: 100, end_ms: 190 },
     ],
     latency_ms: 40,
+    language: 'en',
   });
   st.pending = final('again', 400, 500);
   await s.flush();

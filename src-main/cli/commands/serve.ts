@@ -49,7 +49,10 @@ export function registerServe(program: Command): void {
     .option('--grpc-tts <port>', 'gRPC TextToSpeech port', port('--grpc-tts'), DEFAULT_GRPC_TTS_PORT)
     .option('--no-grpc', 'do not start the gRPC servers')
     .option('--engine <backend>', 'ASR backend: sherpa or pocketsphinx (default: every installed one)')
-    .option('--model <id>', 'ASR model id (see: earshot models list)')
+    .option(
+      '--model <id>',
+      'ASR model id(s), comma-separated (a streaming and an offline one: two-pass captions; see: earshot models list)',
+    )
     .option('--punct-model <id>', 'punctuation model id for finals (default: the installed one, if any)')
     .option('--require-token', 'require the API token from every client, native ones included')
     .option('--db <path>', 'transcript database (default: the user-data earshot.db)')

@@ -16,6 +16,7 @@ export function registerTranscribe(program: Command): void {
     .description('transcribe an audio file (WAV, FLAC, MP3, Ogg/Opus, Ogg/Vorbis, WebM, M4A/AAC; any rate, stereo mixed down)')
     .option('--engine <backend>', 'sherpa or pocketsphinx (default: the best installed)')
     .option('--model <id>', 'sherpa model id (see: earshot models list)')
+    .option('--language <code>', 'ISO 639-1 language (e.g. de): the recognizer installed for it; JSON output names it per segment')
     .option('--format <format>', `output: ${FORMATS.join(', ')}`, 'text')
     .option('--endpointing <ms>', 'trailing silence that ends an utterance', '600')
     .option('--punct-model <id>', 'punctuation model id (default: the installed one, if any)')
@@ -23,11 +24,21 @@ export function registerTranscribe(program: Command): void {
     .action(
       async (
         file: string,
-        opts: { engine?: string; model?: string; format: string; endpointing: string; punctModel?: string; punctuate: boolean },
+        opts: {
+          engine?: string;
+          model?: string;
+          language?: string;
+          format: string;
+          endpointing: string;
+          punctModel?: string;
+          punctuate: boolean;
+        },
       ) => {
         if (!(FORMATS as readonly string[]).includes(opts.format)) throw new Error(`--format must be one of ${FORMATS.join(', ')}`);
         if (opts.engine && opts.engine !== 'sherpa' && opts.engine !== 'pocketsphinx')
           throw new Error('--engine must be sherpa or pocketsphinx');
+        if (opts.language !== undefined && !/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/.test(opts.language))
+          throw new Error(`--language must be an ISO 639-1 code such as "en" or "de", got "${opts.language}"`);
         const endpointingMs = Number(opts.endpointing);
         if (!Number.isFinite(endpointingMs)) throw new Error(`--endpointing must be a number of ms, got "${opts.endpointing}"`);
         const decoded = await decodeAudioFile(readInputFile(file)).catch((err: Error) => {
@@ -43,7 +54,7 @@ export function registerTranscribe(program: Command): void {
         const engine = await createEngine({ asr: spec, tts: [], vad: false, punct });
         try {
           await engine.ready;
-          const asr = engine.asr({ backend, model: opts.model });
+          const asr = engine.asr({ backend, model: opts.model, language: opts.language });
           const stream = asr.createStream({ sampleRate: wav.sampleRate, endpointingMs, vad: false });
           const finals: AsrFinal[] = [];
           const failed = new Promise<never>((_, reject) => stream.on('error', reject));
@@ -55,7 +66,8 @@ export function registerTranscribe(program: Command): void {
             if ((i / step) % 50 === 49) await new Promise((r) => setImmediate(r)); // let events through
           }
           await Promise.race([stream.close(), failed]);
-          process.stdout.write(render(finals, opts.format as Format, { file, backend: asr.backend, model: asr.modelId }));
+          const meta = { file, backend: asr.backend, model: asr.modelId, language: opts.language ?? asr.language };
+          process.stdout.write(render(finals, opts.format as Format, meta));
         } finally {
           await engine.close();
         }
@@ -63,11 +75,21 @@ export function registerTranscribe(program: Command): void {
     );
 }
 
-function render(finals: AsrFinal[], format: Format, meta: { file: string; backend: string; model: string }): string {
+function render(finals: AsrFinal[], format: Format, meta: { file: string; backend: string; model: string; language: string }): string {
   const segments = finals.map((f) => ({ startMs: f.startMs, endMs: f.endMs, text: f.text }));
   switch (format) {
     case 'json':
-      return JSON.stringify({ ...meta, text: finals.map((f) => f.text).join(' '), segments: finals }, null, 2) + '\n';
+      return (
+        JSON.stringify(
+          {
+            ...meta,
+            text: finals.map((f) => f.text).join(' '),
+            segments: finals.map((f) => ({ ...f, language: f.language ?? meta.language })),
+          },
+          null,
+          2,
+        ) + '\n'
+      );
     case 'srt':
       return toSrt(segments);
     case 'vtt':

@@ -21,9 +21,11 @@ import { EngineUnavailableError } from './types.js';
 import { loadCatalog, resolveModel, type CatalogModel, type ResolvedModel } from './models/catalog.js';
 import { SherpaAsrEngine, defaultAsrThreads } from './backends/sherpa/asr.js';
 import { isStreamingFamily } from './backends/sherpa/asr-config.js';
+import { isOfflineFamily } from './backends/sherpa/offline-asr-config.js';
 import { sherpaUnavailableReason } from './backends/sherpa/native.js';
 import { SherpaPunctuator } from './backends/sherpa/punct.js';
 import { PunctuatedAsrEngine } from './punctuated-asr.js';
+import { TwoPassAsrEngine } from './two-pass-asr.js';
 import { CachingSynthesizer, SynthesisCache, type SynthesisCacheStats } from './synthesis-cache.js';
 
 /** Default budget of the synthesis cache: about 6 minutes of 22 kHz audio. */
@@ -69,6 +71,8 @@ export interface EngineConfig {
   punct?: PunctLoadSpec | false;
   /** Bytes of synthesized audio kept for repeated texts (default 32 MiB; 0 turns the cache off). */
   ttsCacheBytes?: number;
+  /** Offline (VAD-segmented) recognizers: longest speech segment decoded at once (default 20 s). */
+  maxSegmentMs?: number;
 }
 
 // Factories written by the engine-local slice. Imported by computed specifier so this file does not fail to
@@ -104,6 +108,8 @@ function message(err: unknown): string {
 interface LoadedAsr {
   engine: AsrEngine;
   fixture: boolean;
+  /** An offline (VAD-segmented) recognizer: it can also re-decode another recognizer's finals (two-pass). */
+  offline?: SherpaAsrEngine;
   close?: () => Promise<void>;
 }
 interface LoadedTts {
@@ -120,6 +126,8 @@ class SpeechEngine implements Engine {
   private readonly ttss: LoadedTts[] = [];
   private punctuator: (Punctuator & { close(): Promise<void> }) | null = null;
   private readonly punctuated = new WeakMap<AsrEngine, AsrEngine>();
+  /** Two-pass engines, one per (streaming, offline) pair. */
+  private readonly twoPass = new WeakMap<AsrEngine, Map<AsrEngine, AsrEngine>>();
   /** Why a named sherpa model is not available, keyed `asr:<id>` / `tts:<id>`. */
   private readonly problems = new Map<string, string>();
   private readonly statuses = new Map<string, BackendStatus>();
@@ -162,7 +170,7 @@ class SpeechEngine implements Engine {
   }
 
   private async loadSherpaAsr(spec: AsrLoadSpec, vadModel: string | null): Promise<void> {
-    const entry = pickCatalog('asr-streaming', spec.model, spec.language);
+    const entry = pickCatalog(ASR_KINDS, spec.model, spec.language);
     const key = `asr:${entry.id}`;
     this.state = `loading sherpa ${entry.id}`;
     const why = sherpaUnavailableReason();
@@ -171,8 +179,18 @@ class SpeechEngine implements Engine {
     if (!model) return void this.problems.set(key, `model "${entry.id}" is not installed; run: earshot models pull ${entry.id}`);
     try {
       this.state = `loading and warming sherpa ${entry.id}`;
-      const engine = await SherpaAsrEngine.load(model, { threads: this.config.threads, warmup: this.config.warmup, vadModel });
-      this.asrs.push({ engine, fixture: !!entry.fixture, close: () => engine.close() });
+      const engine = await SherpaAsrEngine.load(model, {
+        threads: this.config.threads,
+        warmup: this.config.warmup,
+        vadModel,
+        maxSegmentMs: this.config.maxSegmentMs,
+      });
+      this.asrs.push({
+        engine,
+        fixture: !!entry.fixture,
+        close: () => engine.close(),
+        ...(entry.kind === 'asr-offline' ? { offline: engine } : {}),
+      });
     } catch (err) {
       this.problems.set(key, message(err));
     }
@@ -302,7 +320,7 @@ class SpeechEngine implements Engine {
     // Loaded order is preference order: sherpa models before pocketsphinx (see defaultAsrSpecs).
     fits.sort((x, y) => rank(x.engine.backend) - rank(y.engine.backend));
     const pick = fits[0];
-    if (pick) return this.withPunctuation(pick.engine);
+    if (pick) return this.withPunctuation(this.withSecondPass(pick, sel));
     const problem = sel.model ? this.problems.get(`asr:${sel.model}`) : undefined;
     const wanted = [sel.backend, sel.model, sel.language].filter(Boolean).join(' / ') || 'any';
     throw new EngineUnavailableError(
@@ -313,6 +331,39 @@ class SpeechEngine implements Engine {
             ? `; the engine is still starting (${this.state})`
             : `; loaded: ${this.asrs.map((a) => a.engine.modelId).join(', ') || 'none'}`),
     );
+  }
+
+  /**
+   * Two-pass where it applies: a streaming recognizer's interims, each final re-decoded by an offline recognizer
+   * for the language. Default on where both are loaded; fixtures pair only with fixtures, and only when asked.
+   */
+  private withSecondPass(pick: LoadedAsr, sel: AsrSelection): AsrEngine {
+    if (sel.twoPass === false) return pick.engine;
+    const language = sel.language ?? pick.engine.language;
+    if (pick.offline) {
+      if (sel.twoPass === true)
+        throw new EngineUnavailableError(
+          `two_pass needs a streaming recognizer for the interims; "${pick.engine.modelId}" is an offline model (name a streaming model, or two_pass=false)`,
+        );
+      return pick.engine;
+    }
+    const partner = this.asrs.find((a) => a.offline && a.fixture === pick.fixture && sameLanguage(a.engine.language, language));
+    if (!partner?.offline) {
+      if (sel.twoPass === true) {
+        const catalog = loadCatalog().filter((m) => m.kind === 'asr-offline' && !m.fixture && sameLanguage(m.language, language));
+        throw new EngineUnavailableError(
+          `two_pass: no offline recognizer for "${language}" is loaded` +
+            (catalog.length ? `; install one: earshot models pull ${catalog[0]!.id}` : '; the catalog has none for this language'),
+        );
+      }
+      return pick.engine;
+    }
+    if (pick.fixture && sel.twoPass !== true) return pick.engine;
+    let byOffline = this.twoPass.get(pick.engine);
+    if (!byOffline) this.twoPass.set(pick.engine, (byOffline = new Map()));
+    let engine = byOffline.get(partner.engine);
+    if (!engine) byOffline.set(partner.engine, (engine = new TwoPassAsrEngine(pick.engine, partner.offline)));
+    return engine;
   }
 
   /** With a punctuation model loaded, finals carry `punctuatedText` (one wrapper per engine). */
@@ -402,29 +453,41 @@ function sameLanguage(a: string, b: string): boolean {
   return a === '*' || base(a) === base(b);
 }
 
+/** Recognizer kinds: streaming models first (the default for live captions), then offline (VAD-segmented) ones. */
+const ASR_KINDS = ['asr-streaming', 'asr-offline'] as const;
+
 /** The catalog entry for a load spec; throws (bad config) for unknown ids or the wrong kind. */
-function pickCatalog(kind: 'asr-streaming' | 'tts' | 'punct', id?: string, language?: string): CatalogModel {
+function pickCatalog(kinds: CatalogModel['kind'] | readonly CatalogModel['kind'][], id?: string, language?: string): CatalogModel {
   const catalog = loadCatalog();
+  const wanted: readonly string[] = typeof kinds === 'string' ? [kinds] : kinds;
+  const kind = wanted.join(' or ');
   if (id) {
     const m = catalog.find((x) => x.id === id);
     if (!m)
       throw new Error(
         `unknown model "${id}"; known ${kind} models: ${catalog
-          .filter((x) => x.kind === kind)
+          .filter((x) => wanted.includes(x.kind))
           .map((x) => x.id)
           .join(', ')}`,
       );
-    if (m.kind !== kind) throw new Error(`model "${id}" is a ${m.kind} model, not ${kind}`);
+    if (!wanted.includes(m.kind)) throw new Error(`model "${id}" is a ${m.kind} model, not ${kind}`);
     return m;
   }
-  const m = catalog.find((x) => x.kind === kind && !x.fixture && (!language || sameLanguage(x.language, language)));
+  const m = catalog.find((x) => wanted.includes(x.kind) && !x.fixture && (!language || sameLanguage(x.language, language)));
   if (!m) throw new Error(`no ${kind} model in the catalog for language "${language}"`);
   return m;
 }
 
 function defaultAsrSpecs(dirs?: string[]): AsrLoadSpec[] {
   const installed = loadCatalog().filter(
-    (m) => m.kind === 'asr-streaming' && !m.fixture && isStreamingFamily(m.type) && resolveModel(m, dirs),
+    (m) =>
+      !m.fixture &&
+      ((m.kind === 'asr-streaming' && isStreamingFamily(m.type)) || (m.kind === 'asr-offline' && isOfflineFamily(m.type))) &&
+      resolveModel(m, dirs),
+  );
+  // Streaming models first: they are the default for live captions where both serve a language.
+  installed.sort(
+    (a, b) => ASR_KINDS.indexOf(a.kind as (typeof ASR_KINDS)[number]) - ASR_KINDS.indexOf(b.kind as (typeof ASR_KINDS)[number]),
   );
   return [...installed.map((m) => ({ backend: 'sherpa' as const, model: m.id })), { backend: 'pocketsphinx' }];
 }
@@ -466,7 +529,7 @@ function validateConfig(config: EngineConfig): void {
     if (s.backend && s.backend !== 'sherpa' && s.backend !== 'pocketsphinx')
       throw new Error(`EngineConfig.asr: unknown backend "${String(s.backend)}" (sherpa, pocketsphinx)`);
     if (s.backend === 'pocketsphinx' && s.model) throw new Error('EngineConfig.asr: pocketsphinx takes no model id');
-    if (s.model || s.backend === 'sherpa') pickCatalog('asr-streaming', s.model, s.language);
+    if (s.model || s.backend === 'sherpa') pickCatalog(ASR_KINDS, s.model, s.language);
   }
   if (config.punct !== undefined && config.punct !== false) {
     if (config.punct === null || typeof config.punct !== 'object')

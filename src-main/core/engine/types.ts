@@ -37,6 +37,8 @@ export interface AsrFinal {
    * raw). Callers choose per stream which one to show; `words` always keep the recognizer's raw tokens.
    */
   punctuatedText?: string;
+  /** The language the model heard (ISO 639-1), where it detects one (Whisper, SenseVoice). */
+  language?: string;
 }
 
 /** Adds punctuation and casing to recognized text (runs off the main thread). */
@@ -91,6 +93,8 @@ export interface AsrStream {
 export interface AsrEngine {
   readonly backend: AsrBackendId;
   readonly modelId: string;
+  /** Two-pass: the offline model that re-decodes each final (interims come from `modelId`). */
+  readonly finalModelId?: string;
   readonly language: string;
   /** The model's own rate; input is resampled to it. */
   readonly sampleRate: number;
@@ -204,6 +208,11 @@ export interface AsrSelection {
   backend?: AsrBackendId;
   model?: string;
   language?: string;
+  /**
+   * Two-pass captions (a streaming model's interims, each final re-decoded by an offline model for the language).
+   * Default: on where both are loaded (fixtures: only when asked); true: required; false: single pass.
+   */
+  twoPass?: boolean;
 }
 
 export interface TtsSelection {

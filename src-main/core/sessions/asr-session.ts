@@ -52,6 +52,8 @@ export interface AsrConfig {
   encoding: AsrEncoding;
   language?: string;
   model?: string;
+  /** Two-pass captions: undefined = where both kinds are installed (see AsrSelection.twoPass). */
+  twoPass?: boolean;
   interimResults: boolean;
   endpointing: number | false;
   punctuate: boolean;
@@ -244,6 +246,8 @@ export class AsrSession extends EventEmitter {
       sample_rate: this.cfg.sampleRate,
       stored: this.storedId !== null,
       time_offset_ms: this.timeBaseMs,
+      language: this.streamLanguage(),
+      ...(this.asrEngine.finalModelId ? { final_model: this.asrEngine.finalModelId } : {}),
     };
     this.send(ready);
     if (this.pendingWarning) this.send(this.pendingWarning);
@@ -535,6 +539,7 @@ export class AsrSession extends EventEmitter {
     if (f.encoding !== undefined) c.encoding = f.encoding;
     if (f.language !== undefined) c.language = f.language;
     if (f.model !== undefined) c.model = f.model;
+    if (f.two_pass !== undefined) c.twoPass = f.two_pass;
     if (f.interim_results !== undefined) c.interimResults = f.interim_results;
     if (f.endpointing !== undefined) c.endpointing = f.endpointing;
     if (f.punctuate !== undefined) c.punctuate = f.punctuate;
@@ -554,9 +559,14 @@ export class AsrSession extends EventEmitter {
     }
   }
 
+  /** The language asked for, else the recognizer's own. */
+  private streamLanguage(): string {
+    return this.cfg.language ?? this.asrEngine?.language ?? '*';
+  }
+
   private resolveEngine(): AsrEngine {
     try {
-      return this.opts.engine.asr({ model: this.cfg.model, language: this.cfg.language });
+      return this.opts.engine.asr({ model: this.cfg.model, language: this.cfg.language, twoPass: this.cfg.twoPass });
     } catch (err) {
       const code = (err as { code?: string }).code === 'model_unavailable' ? 'model_unavailable' : 'internal';
       throw new SessionError(code, err instanceof Error ? err.message : String(err));
@@ -675,6 +685,7 @@ export class AsrSession extends EventEmitter {
       end_ms: Math.round(f.endMs + offset),
       confidence: Math.round(f.confidence * 1000) / 1000,
       latency_ms: 0,
+      language: f.language ?? this.streamLanguage(),
     };
     if (this.cfg.words) {
       msg.words = f.words.map((w) => ({ word: w.word, start_ms: Math.round(w.startMs + offset), end_ms: Math.round(w.endMs + offset) }));

@@ -54,6 +54,19 @@ describe('AsrLink', () => {
   });
   afterEach(() => vi.useRealTimers());
 
+  it('asks for two-pass captions only when the setting says on or off', () => {
+    for (const [twoPass, expected] of [
+      [undefined, null],
+      [true, 'true'],
+      [false, 'false'],
+    ] as const) {
+      const link = new AsrLink({ cfg, captions: new CaptionLog(), twoPass, WebSocketImpl: FakeSocket as unknown as typeof WebSocket });
+      link.start();
+      expect(new URL(FakeSocket.all.at(-1)!.url).searchParams.get('two_pass')).toBe(expected);
+      link.stop();
+    }
+  });
+
   it('opens a stored mic stream with the token and sends audio once ready (nothing captured before is lost)', () => {
     const captions = new CaptionLog();
     const link = new AsrLink({ cfg, captions, WebSocketImpl: FakeSocket as unknown as typeof WebSocket });

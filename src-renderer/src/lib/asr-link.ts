@@ -31,6 +31,8 @@ export interface AsrLinkOptions {
   punctuate?: boolean;
   language?: string;
   model?: string;
+  /** Two-pass captions: true/false asks for it; absent = the server's default (where both models are installed). */
+  twoPass?: boolean;
   /** Audio kept for re-sending after a reconnect; older audio is dropped (bounded memory). Default 60 s. */
   maxReplayMs?: number;
   events?: AsrLinkEvents;
@@ -133,6 +135,7 @@ export class AsrLink {
     if (this.opts.punctuate !== undefined) params.punctuate = this.opts.punctuate;
     if (this.opts.language) params.language = this.opts.language;
     if (this.opts.model) params.model = this.opts.model;
+    if (this.opts.twoPass !== undefined) params.two_pass = this.opts.twoPass;
     let ws: WebSocket;
     try {
       ws = new this.WS(wsUrl(this.opts.cfg, '/v1/audio/stream', params));

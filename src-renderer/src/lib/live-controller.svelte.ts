@@ -72,6 +72,7 @@ export class LiveCaptions {
       punctuate: settings.punctuate,
       language: settings.language || undefined,
       model: settings.asrModel || undefined,
+      twoPass: settings.twoPass === 'auto' ? undefined : settings.twoPass === 'on',
       events: {
         status: (s, detail) => {
           this.status = s;

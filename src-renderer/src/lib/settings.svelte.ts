@@ -8,6 +8,8 @@ export interface UiSettings {
   punctuate: boolean;
   language: string;
   asrModel: string;
+  /** Two-pass captions: 'auto' = where a streaming and an offline model for the language are installed. */
+  twoPass: 'auto' | 'on' | 'off';
   overlayFontPx: number;
   overlayLines: number;
   overlayContrast: 'normal' | 'high';
@@ -22,6 +24,7 @@ export const DEFAULT_SETTINGS: UiSettings = {
   punctuate: true,
   language: 'en',
   asrModel: '',
+  twoPass: 'auto',
   overlayFontPx: 36,
   overlayLines: 3,
   overlayContrast: 'normal',
@@ -51,6 +54,7 @@ export function parseSettings(raw: string | null): UiSettings {
   out.overlayLines = Math.min(3, Math.max(1, Math.round(out.overlayLines)));
   out.overlayBgOpacity = Math.min(1, Math.max(0, out.overlayBgOpacity));
   out.endpointingMs = Math.min(5000, Math.max(200, out.endpointingMs));
+  if (!['auto', 'on', 'off'].includes(out.twoPass)) out.twoPass = 'auto';
   return out;
 }
 

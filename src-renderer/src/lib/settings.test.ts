@@ -21,4 +21,15 @@ describe('UI settings', () => {
     window.dispatchEvent(new StorageEvent('storage', { key: 'something-else', newValue: '{"overlayPosition":"middle"}' }));
     expect(settings.overlayPosition).toBe('top');
   });
+
+  it('keep a known two-pass choice and fall back to automatic for anything else', () => {
+    for (const [stored, expected] of [
+      ['on', 'on'],
+      ['off', 'off'],
+      ['always', 'auto'],
+    ]) {
+      window.dispatchEvent(new StorageEvent('storage', { key: 'earshot.ui-settings', newValue: JSON.stringify({ twoPass: stored }) }));
+      expect(settings.twoPass).toBe(expected);
+    }
+  });
 });

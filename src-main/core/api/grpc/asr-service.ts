@@ -27,6 +27,7 @@ export function streamConfigToSession(c: StreamConfigMsg | null | undefined): As
   if (c.endpointing_ms) out.endpointing = c.endpointing_ms.value === 0 ? false : c.endpointing_ms.value;
   if (c.punctuate) out.punctuate = c.punctuate.value;
   if (c.words) out.words = c.words.value;
+  if (c.two_pass) out.two_pass = c.two_pass.value;
   if (c.session) out.session = c.session;
   if (c.source) out.source = c.source;
   return out as AsrConfigInput;
@@ -43,6 +44,7 @@ function toResult(msg: AsrServerMessage & { type: 'transcript' }, sessionId: str
     words: msg.is_final ? (msg.words ?? []) : [],
     latency_ms: msg.is_final ? msg.latency_ms : 0,
     session_id: sessionId,
+    language: msg.is_final ? (msg.language ?? '') : '',
   };
 }
 

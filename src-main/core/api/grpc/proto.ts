@@ -55,6 +55,7 @@ export interface StreamConfigMsg {
   words: { value: boolean } | null;
   session: string;
   source: string;
+  two_pass: { value: boolean } | null;
 }
 
 export interface AudioChunkMsg {
@@ -80,6 +81,7 @@ export interface TranscriptionResultMsg {
   words: WordMsg[];
   latency_ms: number;
   session_id: string;
+  language: string;
 }
 
 export interface TranscribeRequestMsg {

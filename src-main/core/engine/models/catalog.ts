@@ -28,7 +28,7 @@ const CatalogSourceSchema = z.object({
 const CatalogModelSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
   name: z.string(),
-  kind: z.enum(['asr-streaming', 'tts', 'vad', 'punct', 'kws']),
+  kind: z.enum(['asr-streaming', 'asr-offline', 'tts', 'vad', 'punct', 'kws']),
   backend: z.literal('sherpa'),
   language: z.string(),
   /** Every language a voice speaks (ISO 639-1), when it is more than `language` or worth listing. */

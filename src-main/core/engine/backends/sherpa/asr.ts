@@ -8,6 +8,7 @@ import type { ResolvedModel } from '../../models/catalog.js';
 import { RpcClient, spawnWorker } from '../../worker-host.js';
 import type { AsrWorkerEvents, AsrWorkerInit, ChunkCost, CreateStreamArg } from './asr-worker.js';
 import type { SchedulerStats } from './batch-scheduler.js';
+import type { OfflineAsrWorkerInit, OfflineDecodeStats } from './offline-asr-worker.js';
 
 type WorkerApi = {
   load: (a: undefined) => { loadMs: number; warmMs: number; cost: ChunkCost };
@@ -15,7 +16,8 @@ type WorkerApi = {
   write: (a: { id: string; samples: Float32Array }) => void;
   flush: (a: { id: string }) => AsrFinal | null;
   close: (a: { id: string }) => AsrFinal | null;
-  stats: (a: undefined) => SchedulerStats & { streams: number };
+  decodeSegment: (a: { samples: Float32Array; sampleRate: number }) => AsrFinal | null;
+  stats: (a: undefined) => SchedulerStats & { streams: number } & Partial<OfflineDecodeStats>;
 };
 
 export interface SherpaAsrOptions {
@@ -25,9 +27,16 @@ export interface SherpaAsrOptions {
   vadModel?: string | null;
   /** Run a few dummy decodes before resolving (default true). */
   warmup?: boolean;
-  /** Largest decodeStreams batch (default 32). */
+  /** Largest decodeStreams batch (default 32); for an offline model, the decodes that run at once (default 2). */
   maxBatch?: number;
+  /** Offline models: a speech segment is cut (before its last word) at this length (default 20 s). */
+  maxSegmentMs?: number;
+  /** Offline models that take a language (Whisper, SenseVoice); '' or absent = the model detects it. */
+  language?: string;
 }
+
+/** Offline models: the longest speech segment decoded at once, by default (Whisper's window is 30 s). */
+export const DEFAULT_MAX_SEGMENT_MS = 20_000;
 
 export { MAX_WRITE_SECONDS } from '../../worker-asr-stream.js';
 
@@ -80,16 +89,27 @@ export class SherpaAsrEngine implements AsrEngine {
 
   /** Start the worker, load the model and warm it. Rejects with a specific reason when the model cannot load. */
   static async load(model: ResolvedModel, opts: SherpaAsrOptions = {}): Promise<SherpaAsrEngine> {
-    const init: AsrWorkerInit = {
-      model,
-      threads: opts.threads ?? defaultAsrThreads(),
-      vadModel: opts.vadModel ?? null,
-      warmup: opts.warmup ?? true,
-      maxBatch: opts.maxBatch ?? 32,
-    };
+    const threads = opts.threads ?? defaultAsrThreads();
+    const vadModel = opts.vadModel ?? null;
+    const warmup = opts.warmup ?? true;
+    // A streaming model decodes chunk by chunk in asr-worker; an offline model decodes VAD segments in
+    // offline-asr-worker. Both serve the same RPC and events, so everything above is one class.
+    const offline = model.kind === 'asr-offline';
+    const init: AsrWorkerInit | OfflineAsrWorkerInit = offline
+      ? {
+          model,
+          threads,
+          vadModel,
+          warmup,
+          maxConcurrent: opts.maxBatch ?? 2,
+          maxSegmentMs: opts.maxSegmentMs ?? DEFAULT_MAX_SEGMENT_MS,
+          language: opts.language ?? '',
+        }
+      : { model, threads, vadModel, warmup, maxBatch: opts.maxBatch ?? 32 };
+    const worker = offline ? 'offline-asr-worker' : 'asr-worker';
     const rpc = new RpcClient<WorkerApi, AsrWorkerEvents>(
       // Same extension as this module: .ts from source (tsx), .js when built.
-      spawnWorker(new URL(import.meta.url.endsWith('.ts') ? './asr-worker.ts' : './asr-worker.js', import.meta.url), init, {
+      spawnWorker(new URL(`./${worker}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url), init, {
         name: `sherpa-asr ${model.id}`,
       }),
     );
@@ -144,8 +164,18 @@ export class SherpaAsrEngine implements AsrEngine {
     return stream;
   }
 
-  /** Batching figures from the worker's scheduler. */
-  stats(): Promise<SchedulerStats & { streams: number }> {
+  /**
+   * Offline models only (two-pass): decode one utterance found by another recognizer, whole, with this model.
+   * Times in the result are ms from the start of `samples`; null when it heard nothing.
+   */
+  decodeSegment(samples: Float32Array, sampleRate: number): Promise<AsrFinal | null> {
+    if (this.model.kind !== 'asr-offline') return Promise.reject(new Error(`model "${this.modelId}" is not an offline model`));
+    const copy = samples.slice();
+    return this.rpc.call('decodeSegment', { samples: copy, sampleRate }, [copy.buffer]);
+  }
+
+  /** Batching figures from the worker's scheduler (an offline model's add what its decodes cost). */
+  stats(): Promise<SchedulerStats & { streams: number } & Partial<OfflineDecodeStats>> {
     return this.rpc.call('stats', undefined);
   }
 

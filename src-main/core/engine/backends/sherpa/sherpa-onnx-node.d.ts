@@ -66,6 +66,52 @@ declare module 'sherpa-onnx-node' {
     getResult(stream: OnlineStream): OnlineRecognizerResult;
   }
 
+  /** See sherpa-onnx's OfflineRecognizerConfig (non-streaming-asr.js); only what Earshot sets is typed strictly. */
+  export interface OfflineRecognizerConfig {
+    featConfig?: { sampleRate?: number; featureDim?: number };
+    modelConfig: {
+      transducer?: { encoder: string; decoder: string; joiner: string };
+      zipformerCtc?: { model: string };
+      nemoCtc?: { model: string };
+      whisper?: { encoder: string; decoder: string; language?: string; task?: string; tailPaddings?: number };
+      moonshine?: { preprocessor: string; encoder: string; uncachedDecoder: string; cachedDecoder: string };
+      senseVoice?: { model: string; language?: string; useInverseTextNormalization?: number };
+      tokens: string;
+      numThreads?: number;
+      provider?: string;
+      debug?: number | boolean;
+      modelType?: string;
+    };
+    decodingMethod?: 'greedy_search' | 'modified_beam_search';
+  }
+
+  export interface OfflineRecognizerResult {
+    text: string;
+    tokens: string[];
+    /** Seconds from the start of the stream's audio, one per token (where the model gives them). */
+    timestamps: number[];
+    /** Language the model detected or was given (Whisper, SenseVoice: "<|en|>" or "en"); "" otherwise. */
+    lang: string;
+    emotion?: string;
+    event?: string;
+  }
+
+  export class OfflineStream {
+    acceptWaveform(w: Waveform): void;
+    setOption(key: string, value: string): void;
+  }
+
+  /** A non-streaming recognizer: one stream per utterance, decoded whole. */
+  export class OfflineRecognizer {
+    constructor(config: OfflineRecognizerConfig);
+    readonly config: OfflineRecognizerConfig;
+    createStream(): OfflineStream;
+    decode(stream: OfflineStream): void;
+    /** Decodes on the libuv thread pool: several streams' decodes run at once. */
+    decodeAsync(stream: OfflineStream): Promise<OfflineRecognizerResult>;
+    getResult(stream: OfflineStream): OfflineRecognizerResult;
+  }
+
   export interface VadConfig {
     sileroVad?: {
       model: string;
