@@ -16,6 +16,7 @@ export function registerTranscribe(program: Command): void {
     .description('transcribe an audio file (WAV, FLAC, MP3, Ogg/Opus, Ogg/Vorbis, WebM, M4A/AAC; any rate, stereo mixed down)')
     .option('--engine <backend>', 'sherpa or pocketsphinx (default: the best installed)')
     .option('--model <id>', 'sherpa model id (see: earshot models list)')
+    .option('--language <code>', 'the spoken language (ISO 639-1, e.g. de); see: earshot models list --language <code>')
     .option('--format <format>', `output: ${FORMATS.join(', ')}`, 'text')
     .option('--endpointing <ms>', 'trailing silence that ends an utterance', '600')
     .option('--punct-model <id>', 'punctuation model id (default: the installed one, if any)')
@@ -23,7 +24,15 @@ export function registerTranscribe(program: Command): void {
     .action(
       async (
         file: string,
-        opts: { engine?: string; model?: string; format: string; endpointing: string; punctModel?: string; punctuate: boolean },
+        opts: {
+          engine?: string;
+          model?: string;
+          language?: string;
+          format: string;
+          endpointing: string;
+          punctModel?: string;
+          punctuate: boolean;
+        },
       ) => {
         if (!(FORMATS as readonly string[]).includes(opts.format)) throw new Error(`--format must be one of ${FORMATS.join(', ')}`);
         if (opts.engine && opts.engine !== 'sherpa' && opts.engine !== 'pocketsphinx')
@@ -43,7 +52,7 @@ export function registerTranscribe(program: Command): void {
         const engine = await createEngine({ asr: spec, tts: [], vad: false, punct });
         try {
           await engine.ready;
-          const asr = engine.asr({ backend, model: opts.model });
+          const asr = engine.asr({ backend, model: opts.model, language: opts.language });
           const stream = asr.createStream({ sampleRate: wav.sampleRate, endpointingMs, vad: false });
           const finals: AsrFinal[] = [];
           const failed = new Promise<never>((_, reject) => stream.on('error', reject));

@@ -182,11 +182,21 @@ export interface ModelInfo {
   id: string;
   kind: string;
   language: string;
+  /** Every language it covers (ISO 639-1; `*` for language-independent models such as the VAD). */
+  languages: string[];
   backend: BackendId;
   /** The catalog's human name. */
   name: string;
   installed: boolean;
   fixture: boolean;
+  /** Speed class: fastest | fast | moderate | slow (the catalog says how they are judged). */
+  speed?: string;
+  /** Accuracy class: basic | fair | good | best. */
+  accuracy?: string;
+  /** One sentence on what the model is good for. */
+  note?: string;
+  /** It finds the spoken language itself (Whisper, SenseVoice). */
+  detectsLanguage?: boolean;
   /** Download size: the sum of the files' sizes, when the catalog knows every one. */
   sizeBytes?: number;
   /** The upstream archive, for installing by hand (`earshot models import`). */

@@ -100,6 +100,9 @@ export function speechRecognitionService(ctx: ApiContext): grpc.UntypedServiceIm
             installed: m.installed,
             fixture: m.fixture,
             size_bytes: m.sizeBytes ?? 0,
+            languages: m.languages,
+            speed: m.speed ?? '',
+            accuracy: m.accuracy ?? '',
           })),
       });
     },
