@@ -85,6 +85,13 @@ export const AsrConfigFields = z.object({
   source: z.string().min(1).max(100).optional(),
   channels: numberish.pipe(z.number().int().min(1).max(8)).optional(),
   multichannel: boolish.optional(),
+  /**
+   * The user's replacement list, applied to every final (whole words and phrases, any case): an array of
+   * {from, to}, or one string of `wrong=>right` rules separated by `;` (the query form). At most 200 rules.
+   */
+  replacements: z
+    .union([z.string().max(25_000), z.array(z.object({ from: z.string().max(100), to: z.string().max(100) })).max(200)])
+    .optional(),
 });
 export type AsrConfigFields = z.infer<typeof AsrConfigFields>;
 export type AsrConfigInput = z.input<typeof AsrConfigFields>;

@@ -33,6 +33,7 @@ import {
 import type { AsrEngine, AsrFinal, AsrPartial, AsrStream, Engine } from '../engine/types.js';
 import type { Store } from '../store/types.js';
 import type { SessionMetrics } from './session-metrics.js';
+import { compileReplacements, parseReplacements, ReplacementListError } from './replacements.js';
 import type { Admission } from './admission.js';
 
 /** A failure the client should hear about as `{"type":"error","code":…}`. */
@@ -76,7 +77,7 @@ export const ASR_DEFAULTS: Readonly<AsrConfig> = Object.freeze({
 const MAX_CONTAINER_PENDING_BYTES = 8 * 1024 * 1024;
 
 /** Keys a `config` message may change once audio has started (the rest shape the stream itself). */
-const LIVE_KEYS = new Set(['endpointing', 'interim_results', 'punctuate', 'words', 'type']);
+const LIVE_KEYS = new Set(['endpointing', 'interim_results', 'punctuate', 'words', 'replacements', 'type']);
 
 /** Every option key (query parameter or `config` field); anything else is a client bug, reported by name. */
 const CONFIG_KEYS: ReadonlySet<string> = new Set(Object.keys(AsrConfigFields.shape));
@@ -118,6 +119,8 @@ const MAX_WAV_HEADER_BYTES = 64 * 1024;
 export class AsrSession extends EventEmitter {
   readonly id = randomUUID();
   private cfg: AsrConfig = { ...ASR_DEFAULTS };
+  /** The session's replacement list ("wrong → right"), applied to every final's text. */
+  private replace: (text: string) => string = (t) => t;
   private readonly opts: AsrSessionOptions;
   private readonly now: () => number;
   private asrEngine: AsrEngine | null = null;
@@ -234,7 +237,7 @@ export class AsrSession extends EventEmitter {
       if (frozen.length) {
         throw new SessionError(
           'bad_config',
-          `${frozen.join(', ')} cannot change after audio has started; only endpointing, interim_results, punctuate and words can`,
+          `${frozen.join(', ')} cannot change after audio has started; only endpointing, interim_results, punctuate, words and replacements can`,
         );
       }
     }
@@ -243,7 +246,7 @@ export class AsrSession extends EventEmitter {
     }
     // All or nothing: a config that fails (bad model, unknown session id…) leaves the previous settings in
     // force, so a bad value is never silently kept after its error.
-    const saved = { cfg: { ...this.cfg }, engine: this.asrEngine };
+    const saved = { cfg: { ...this.cfg }, engine: this.asrEngine, replace: this.replace };
     try {
       this.applyConfig(fields, false);
       if (!this.stream && (saved.cfg.model !== this.cfg.model || saved.cfg.language !== this.cfg.language)) {
@@ -253,6 +256,7 @@ export class AsrSession extends EventEmitter {
     } catch (err) {
       this.cfg = saved.cfg;
       this.asrEngine = saved.engine;
+      this.replace = saved.replace;
       throw err;
     }
   }
@@ -516,6 +520,14 @@ export class AsrSession extends EventEmitter {
     if (f.words !== undefined) c.words = f.words;
     if (f.session !== undefined) c.session = f.session;
     if (f.source !== undefined) c.source = f.source;
+    if (f.replacements !== undefined) {
+      try {
+        this.replace = compileReplacements(parseReplacements(f.replacements));
+      } catch (err) {
+        if (err instanceof ReplacementListError) throw new SessionError('bad_config', `invalid replacements: ${err.message}`);
+        throw err;
+      }
+    }
     if (!initial && f.endpointing !== undefined && this.stream && this.streamEndpointing !== c.endpointing) {
       // The engine takes endpointing when a stream is created, so a live change ends the utterance in progress
       // (its final goes out as usual) and the audio that follows goes to a fresh stream, offset in time.
@@ -635,7 +647,7 @@ export class AsrSession extends EventEmitter {
     if (key === this.lastFinal.key) return this.lastFinal.msg;
     this.lastInterim = '';
     // Finals carry the engine's punctuated form when it has a punctuation model; interims stay raw.
-    const text = (this.cfg.punctuate && f.punctuatedText ? f.punctuatedText : f.text).trim();
+    const text = this.replace((this.cfg.punctuate && f.punctuatedText ? f.punctuatedText : f.text).trim());
     if (!text) {
       this.emitted.set(f, null);
       this.lastFinal = { key, msg: null };
