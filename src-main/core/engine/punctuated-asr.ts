@@ -32,6 +32,10 @@ export class PunctuatedAsrEngine implements AsrEngine {
     return this.inner.capacity();
   }
 
+  get checkVocabulary() {
+    return this.inner.checkVocabulary?.bind(this.inner);
+  }
+
   createStream(opts: AsrStreamOptions): AsrStream {
     return new PunctuatedAsrStream(this.inner.createStream(opts), this.punctuator);
   }

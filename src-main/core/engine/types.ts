@@ -58,6 +58,11 @@ export interface AsrStreamOptions {
    * counted against `capacity().liveStreams`. Default false (a live stream).
    */
   batch?: boolean;
+  /**
+   * Custom words or phrases to bias recognition toward (issue 14's custom vocabulary). Only for an engine with
+   * checkVocabulary(); others throw.
+   */
+  hotwords?: readonly string[];
 }
 
 export interface AsrStreamEvents {
@@ -95,6 +100,11 @@ export interface AsrEngine {
   /** The model's own rate; input is resampled to it. */
   readonly sampleRate: number;
   createStream(opts: AsrStreamOptions): AsrStream;
+  /**
+   * Present when the model can be biased toward custom words (sherpa transducers with hotwords): throws an Error
+   * naming a word it cannot take. Absent: custom words are not supported by this model.
+   */
+  checkVocabulary?(words: readonly string[]): void;
   /** Live streams right now. */
   readonly activeStreams: number;
   /** What this engine can serve in real time, as measured (see AsrCapacity). */

@@ -119,6 +119,8 @@ const MAX_WAV_HEADER_BYTES = 64 * 1024;
 export class AsrSession extends EventEmitter {
   readonly id = randomUUID();
   private cfg: AsrConfig = { ...ASR_DEFAULTS };
+  /** Custom words the recognizer is biased toward (when its model supports it; see checkVocabulary). */
+  private vocabulary: string[] = [];
   /** The session's replacement list ("wrong → right"), applied to every final's text. */
   private replace: (text: string) => string = (t) => t;
   private readonly opts: AsrSessionOptions;
@@ -159,7 +161,8 @@ export class AsrSession extends EventEmitter {
    */
   private timeBaseMs = 0;
   /** A `warning` that waits for `ready` (which is always first). */
-  private pendingWarning: WarningMessage | null = null;
+  /** Warnings raised before `ready`, sent right after it. */
+  private pendingWarnings: WarningMessage[] = [];
   /** Set by cancel(): nothing more is emitted or stored, whatever the engine still returns. */
   private cancelled = false;
   /** Gives back the admission slot (set by start()). */
@@ -206,6 +209,7 @@ export class AsrSession extends EventEmitter {
     this.cfg.punctuate = this.opts.engine.punctuation() !== null;
     this.applyConfig(this.opts.config ?? {}, true);
     this.asrEngine = this.resolveEngine();
+    this.checkVocabulary();
     const admission = this.opts.admission;
     if (admission) this.releaseAdmission = this.opts.batch ? admission.admitBatch() : admission.admitLive(this.asrEngine);
     try {
@@ -224,8 +228,8 @@ export class AsrSession extends EventEmitter {
       time_offset_ms: this.timeBaseMs,
     };
     this.send(ready);
-    if (this.pendingWarning) this.send(this.pendingWarning);
-    this.pendingWarning = null;
+    for (const w of this.pendingWarnings) this.send(w);
+    this.pendingWarnings = [];
     return ready;
   }
 
@@ -246,17 +250,19 @@ export class AsrSession extends EventEmitter {
     }
     // All or nothing: a config that fails (bad model, unknown session id…) leaves the previous settings in
     // force, so a bad value is never silently kept after its error.
-    const saved = { cfg: { ...this.cfg }, engine: this.asrEngine, replace: this.replace };
+    const saved = { cfg: { ...this.cfg }, engine: this.asrEngine, replace: this.replace, vocabulary: this.vocabulary };
     try {
       this.applyConfig(fields, false);
       if (!this.stream && (saved.cfg.model !== this.cfg.model || saved.cfg.language !== this.cfg.language)) {
         this.asrEngine = this.resolveEngine();
       }
+      if (saved.vocabulary !== this.vocabulary || saved.engine !== this.asrEngine) this.checkVocabulary();
       if (saved.cfg.session !== this.cfg.session && this.storedId === null) this.openStoredSession();
     } catch (err) {
       this.cfg = saved.cfg;
       this.asrEngine = saved.engine;
       this.replace = saved.replace;
+      this.vocabulary = saved.vocabulary;
       throw err;
     }
   }
@@ -520,6 +526,13 @@ export class AsrSession extends EventEmitter {
     if (f.words !== undefined) c.words = f.words;
     if (f.session !== undefined) c.session = f.session;
     if (f.source !== undefined) c.source = f.source;
+    if (f.vocabulary !== undefined) {
+      const words = (typeof f.vocabulary === 'string' ? f.vocabulary.split(/[,\n]/) : f.vocabulary).map((w) => w.trim()).filter(Boolean);
+      if (words.length > 100) throw new SessionError('bad_config', `at most 100 custom words, got ${words.length}`);
+      const long = words.find((w) => w.length > 50);
+      if (long) throw new SessionError('bad_config', `custom word "${long.slice(0, 20)}…" is longer than 50 characters`);
+      this.vocabulary = words;
+    }
     if (f.replacements !== undefined) {
       try {
         this.replace = compileReplacements(parseReplacements(f.replacements));
@@ -541,6 +554,34 @@ export class AsrSession extends EventEmitter {
     }
   }
 
+  /**
+   * Custom words against the chosen model: a word it cannot take is bad_config (named); a model that cannot be
+   * biased at all gets a warning (once), and the session goes on with the replacement list only.
+   */
+  private checkVocabulary(): void {
+    const engine = this.asrEngine;
+    if (!engine || !this.vocabulary.length) return;
+    if (engine.checkVocabulary) {
+      try {
+        engine.checkVocabulary(this.vocabulary);
+      } catch (err) {
+        throw new SessionError('bad_config', err instanceof Error ? err.message : String(err));
+      }
+      return;
+    }
+    if (this.warnedVocabulary) return;
+    this.warnedVocabulary = true;
+    const warning: WarningMessage = {
+      type: 'warning',
+      code: 'vocabulary_unsupported',
+      message: `model "${engine.modelId}" cannot be biased toward custom words (only sherpa transducers with hotwords can); use the replacement list (replacements=wrong=>right) to fix words it mishears`,
+    };
+    if (this.state === 'new') this.pendingWarnings.push(warning);
+    else this.send(warning);
+  }
+
+  private warnedVocabulary = false;
+
   private resolveEngine(): AsrEngine {
     try {
       return this.opts.engine.asr({ model: this.cfg.model, language: this.cfg.language });
@@ -561,7 +602,7 @@ export class AsrSession extends EventEmitter {
         code: 'store_disabled',
         message: `session=${want} asked to save the transcript, but this server runs without a transcript store (--no-store): captions are not saved`,
       };
-      if (this.state === 'new') this.pendingWarning = warning;
+      if (this.state === 'new') this.pendingWarnings.push(warning);
       else this.send(warning);
       return;
     }
@@ -595,10 +636,12 @@ export class AsrSession extends EventEmitter {
 
   private ensureStream(): AsrStream {
     if (this.stream) return this.stream;
-    const stream = this.asrEngine!.createStream({
+    const engine = this.asrEngine!;
+    const stream = engine.createStream({
       sampleRate: this.cfg.sampleRate,
       endpointingMs: this.cfg.endpointing,
       batch: this.opts.batch ?? false,
+      ...(this.vocabulary.length && engine.checkVocabulary ? { hotwords: this.vocabulary } : {}),
     });
     const offset = this.timeBaseMs + this.audioMs;
     this.offsetOf.set(stream, offset);

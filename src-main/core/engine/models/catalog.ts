@@ -42,6 +42,11 @@ const CatalogModelSchema = z.object({
    * loads it (whisper, transducer, nemoCtc, senseVoice, moonshine, paraformer...). TTS: vits, kokoro, matcha. silero_vad.
    */
   type: z.string(),
+  /**
+   * sherpa's modelling unit, for hotwords (custom vocabulary): `cjkchar` = one token per character. Absent: the
+   * model cannot be biased toward custom words (the replacement list still applies).
+   */
+  modelingUnit: z.enum(['cjkchar']).optional(),
   /** sherpa's model_type where the family needs one (e.g. nemo_transducer for Parakeet TDT). */
   modelType: z.string().min(1).optional(),
   /** The model finds the spoken language itself (Whisper, SenseVoice). */

@@ -1,6 +1,7 @@
 // Host side of the sherpa streaming ASR backend: an AsrEngine whose recognizer, streams and batching
 // scheduler live in a worker thread (asr-worker.ts). This side validates input, moves audio to the worker
 // (transferred, not copied twice) and turns worker events into AsrStream events.
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { LIVE_HEADROOM, type AsrCapacity, type AsrEngine, type AsrFinal, type AsrStream, type AsrStreamOptions } from '../../types.js';
 import { checkStreamOptions, closeStreamsWithin, WorkerAsrStream, type AsrStreamChannel } from '../../worker-asr-stream.js';
@@ -8,6 +9,7 @@ import type { ResolvedModel } from '../../models/catalog.js';
 import { RpcClient, spawnWorker } from '../../worker-host.js';
 import type { AsrWorkerEvents, AsrWorkerInit, ChunkCost, CreateStreamArg } from './asr-worker.js';
 import type { SchedulerStats } from './batch-scheduler.js';
+import { spellHotwords } from './hotwords.js';
 
 type WorkerApi = {
   load: (a: undefined) => { loadMs: number; warmMs: number; cost: ChunkCost };
@@ -47,6 +49,10 @@ export class SherpaAsrEngine implements AsrEngine {
   private closed = false;
   /** The worker's measured busy share while live streams run (continuous capacity measurement). */
   private readonly load = new BusyShare();
+  /** The model's tokens, when it can take hotwords (catalog modelingUnit): what custom words are spelled in. */
+  private readonly tokens: ReadonlySet<string> | null;
+  /** Present only for models that can be biased toward custom words (see AsrEngine.checkVocabulary). */
+  readonly checkVocabulary?: (words: readonly string[]) => void;
 
   private constructor(
     private readonly rpc: RpcClient<WorkerApi, AsrWorkerEvents>,
@@ -56,6 +62,8 @@ export class SherpaAsrEngine implements AsrEngine {
     this.modelId = model.id;
     this.language = model.language;
     this.sampleRate = model.sampleRate;
+    this.tokens = model.modelingUnit && model.type === 'transducer' && model.paths.tokens ? readTokens(model.paths.tokens) : null;
+    if (this.tokens) this.checkVocabulary = (words) => void spellHotwords(words, this.tokens!);
     this.channel = {
       write: (id, samples) => rpc.send('write', { id, samples }, [samples.buffer]),
       flush: (id) => rpc.call('flush', { id }),
@@ -137,10 +145,15 @@ export class SherpaAsrEngine implements AsrEngine {
   createStream(opts: AsrStreamOptions): AsrStream {
     if (this.closed) throw new Error(`ASR engine ${this.modelId} is closed`);
     const { sampleRate, endpointingMs, vad, batch } = checkStreamOptions(opts);
+    let hotwords: string[] | undefined;
+    if (opts.hotwords?.length) {
+      if (!this.tokens) throw new Error(`model "${this.modelId}" cannot be biased toward custom words`);
+      hotwords = spellHotwords(opts.hotwords, this.tokens);
+    }
     const id = `s${this.nextId++}`;
     const stream = new WorkerAsrStream(id, sampleRate, this.channel, () => this.streams.delete(id), batch);
     this.streams.set(id, stream);
-    this.rpc.send('createStream', { id, sampleRate, endpointingMs, vad });
+    this.rpc.send('createStream', { id, sampleRate, endpointingMs, vad, ...(hotwords?.length ? { hotwords } : {}) });
     return stream;
   }
 
@@ -155,6 +168,16 @@ export class SherpaAsrEngine implements AsrEngine {
     await closeStreamsWithin(this.streams.values());
     await this.rpc.terminate();
   }
+}
+
+/** The symbols of a sherpa tokens.txt (`<symbol> <id>` per line). */
+function readTokens(path: string): Set<string> {
+  const out = new Set<string>();
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const sym = line.trim().split(/\s+/)[0];
+    if (sym) out.add(sym);
+  }
+  return out;
 }
 
 /**
