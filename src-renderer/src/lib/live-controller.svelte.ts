@@ -72,6 +72,8 @@ export class LiveCaptions {
       punctuate: settings.punctuate,
       language: settings.language || undefined,
       model: settings.asrModel || undefined,
+      vocabulary: settings.vocabulary,
+      replacements: settings.replacements,
       events: {
         status: (s, detail) => {
           this.status = s;
