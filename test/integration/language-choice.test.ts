@@ -30,7 +30,7 @@ function assertNamesArabicModels(message: string): void {
   assert.match(message, /whisper-small-int8 \(offline, 375 MB, slow, good accuracy\)/, message);
   assert.match(message, /whisper-tiny-int8/, message);
   assert.match(message, /earshot models pull whisper-small-int8/, message);
-  assert.match(message, /Settings → Models/, message);
+  assert.match(message, /Settings → Engines and models/, message);
 }
 
 let ws: Awaited<ReturnType<typeof startTestServer>>;

@@ -90,7 +90,7 @@ test('missingLanguageHint names the models that add a language, their size and c
   assert.match(hint, /whisper-small-int8 \(offline, 375 MB, slow, good accuracy\)/);
   assert.match(hint, /whisper-tiny-int8 \(offline, 104 MB, fast, basic accuracy\)/);
   assert.match(hint, /earshot models pull whisper-small-int8/);
-  assert.match(hint, /Settings → Models/);
+  assert.match(hint, /Settings → Engines and models/);
   const installedTiny = missingLanguageHint(catalog, 'ar', (m) => m.id === 'whisper-tiny-int8');
   assert.match(installedTiny, /installed but not loaded: whisper-tiny-int8/);
   assert.doesNotMatch(installedTiny, /whisper-tiny-int8 \(offline/);

@@ -109,6 +109,18 @@ export function accuracyLabel(m: ModelLike): string {
   return m.accuracy ? (ACCURACY_TEXT[m.accuracy] ?? m.accuracy) : '—';
 }
 
+const ACCURACY_RANK = ['basic', 'fair', 'good', 'best'];
+
+/** The server's order of preference (engine/models/language-models.ts): most accurate, then live, then smaller. */
+function bestFirst(a: ModelLike, b: ModelLike): number {
+  const acc = (m: ModelLike) => ACCURACY_RANK.indexOf(m.accuracy ?? '');
+  return (
+    acc(b) - acc(a) ||
+    Number(a.kind !== 'asr-streaming') - Number(b.kind !== 'asr-streaming') ||
+    (a.size_bytes ?? Infinity) - (b.size_bytes ?? Infinity)
+  );
+}
+
 /** "Live" / "Offline" for recognizers, "Voice", "Punctuation"… for the rest. */
 export function kindLabel(m: ModelLike): string {
   const names: Record<string, string> = {
@@ -188,7 +200,8 @@ export function languageOptions(models: ModelLike[], engines: EngineEntry[]): La
       const recognizers = visible.filter((m) => m.kind.startsWith('asr') && coversLanguage(m, code));
       const installed = recognizers.filter((m) => m.installed).map((m) => m.id);
       const readyWith = [...loaded, ...installed];
-      return { code, name: languageName(code), ready: readyWith.length > 0, readyWith, toInstall: recognizers.filter((m) => !m.installed) };
+      const toInstall = recognizers.filter((m) => !m.installed).sort(bestFirst);
+      return { code, name: languageName(code), ready: readyWith.length > 0, readyWith, toInstall };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
 }

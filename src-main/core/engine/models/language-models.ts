@@ -71,7 +71,7 @@ export function missingLanguageHint(catalog: readonly CatalogModel[], language: 
   if (missing.length) {
     parts.push(
       `models that add it: ${missing.map(describe).join('; ')}. Install one with \`earshot models pull ${missing[0]!.id}\` ` +
-        `or in the app under Settings → Models`,
+        `or in the app under Settings → Engines and models`,
     );
   }
   return parts.join('; ');
