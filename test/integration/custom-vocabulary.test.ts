@@ -1,13 +1,15 @@
 // Issue 14's custom vocabulary on a real engine: the tone-transducer fixture hears a chord of "a" and "o" between
 // "c" and "t" as "cot"; a stream with the custom word "cat" decodes on a recognizer biased by sherpa hotwords and
 // reads "cat" (exact text), while a plain stream beside it still reads "cot". Over WebSocket the session option
-// `vocabulary` does the same; a model that cannot be biased (the CTC fixture) answers with a warning and the
+// `vocabulary` does the same (and gRPC's StreamConfig.vocabulary); a model that cannot be biased (the CTC fixture) answers with a warning and the
 // replacement list still applies.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { toneAudio } from '../../../shared/models/fixtures/tone-audio.mjs';
 import { SherpaAsrEngine, requireModel, type AsrFinal, type AsrStream } from '../../src-main/core/engine/index.js';
+import { encodeWav } from '../../src-main/core/audio/index.js';
 import { connect, startTestServer, streamPcm, toS16, wsUrl } from './ws-harness.js';
+import { grpcClients, startHarness, unary } from './grpc-rest-harness.js';
 
 const cat = toneAudio('cat', { tail: 1 });
 const cot = toneAudio('cot', { tail: 1 });
@@ -86,4 +88,19 @@ test('WS: a model that cannot be biased warns vocabulary_unsupported and the rep
   assert.equal(warning?.code, 'vocabulary_unsupported');
   assert.match(warning.message, /model "tone-alphabet" cannot be biased toward custom words/);
   assert.deepEqual(r.finals, ['cat']);
+});
+
+test('gRPC: StreamConfig.vocabulary biases the transducer and StreamConfig.replacements rewrites the final', async () => {
+  const h = await startHarness({ engine: { asr: [{ backend: 'sherpa', model: 'tone-transducer' }], tts: [] } });
+  const clients = grpcClients(h);
+  try {
+    const wav = encodeWav(chord, 16000);
+    const ask = async (config: object) => ((await unary(clients.asr, 'Transcribe', { audio: wav, config })) as any).text;
+    assert.equal(await ask({ model: 'tone-transducer' }), 'cot');
+    assert.equal(await ask({ model: 'tone-transducer', vocabulary: ['cat'] }), 'cat');
+    assert.equal(await ask({ model: 'tone-transducer', vocabulary: ['cat'], replacements: ['cat=>kitten'] }), 'kitten');
+  } finally {
+    clients.close();
+    await h.close();
+  }
 });

@@ -29,6 +29,8 @@ export function streamConfigToSession(c: StreamConfigMsg | null | undefined): As
   if (c.words) out.words = c.words.value;
   if (c.session) out.session = c.session;
   if (c.source) out.source = c.source;
+  if (c.vocabulary?.length) out.vocabulary = c.vocabulary;
+  if (c.replacements?.length) out.replacements = c.replacements.join('\n');
   return out as AsrConfigInput;
 }
 

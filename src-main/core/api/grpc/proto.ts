@@ -55,6 +55,8 @@ export interface StreamConfigMsg {
   words: { value: boolean } | null;
   session: string;
   source: string;
+  vocabulary: string[];
+  replacements: string[];
 }
 
 export interface AudioChunkMsg {
