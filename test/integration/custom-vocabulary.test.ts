@@ -104,3 +104,21 @@ test('gRPC: StreamConfig.vocabulary biases the transducer and StreamConfig.repla
     await h.close();
   }
 });
+
+test('REST: POST /v1/audio/transcriptions takes vocabulary and replacements form fields', async () => {
+  const h = await startHarness({ engine: { asr: [{ backend: 'sherpa', model: 'tone-transducer' }], tts: [] } });
+  try {
+    const ask = async (fields: Record<string, string>) => {
+      const body = new FormData();
+      body.append('file', new Blob([new Uint8Array(encodeWav(chord, 16000))], { type: 'audio/wav' }), 'chord.wav');
+      for (const [k, v] of Object.entries({ model: 'tone-transducer', ...fields })) body.append(k, v);
+      const r = await fetch(`${h.baseUrl}/v1/audio/transcriptions`, { method: 'POST', body });
+      return ((await r.json()) as any).text;
+    };
+    assert.equal(await ask({}), 'cot');
+    assert.equal(await ask({ vocabulary: 'cat' }), 'cat');
+    assert.equal(await ask({ vocabulary: 'cat', replacements: 'cat=>kitten' }), 'kitten');
+  } finally {
+    await h.close();
+  }
+});
