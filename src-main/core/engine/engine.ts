@@ -297,7 +297,7 @@ class SpeechEngine implements Engine {
       (a) =>
         (!sel.backend || a.engine.backend === sel.backend) &&
         (!sel.model || a.engine.modelId === sel.model) &&
-        (!sel.language || sameLanguage(a.engine.language, sel.language)) &&
+        (!sel.language || (a.engine.languages ?? [a.engine.language]).some((l) => sameLanguage(l, sel.language!))) &&
         (!a.fixture || sel.model === a.engine.modelId),
     );
     // Loaded order is preference order: sherpa models before pocketsphinx (see defaultAsrSpecs).
@@ -371,7 +371,11 @@ class SpeechEngine implements Engine {
     // The languages each recognizer can caption now (fixtures excluded: they are never chosen automatically).
     for (const s of out) {
       if (s.kind === 'asr' && s.available)
-        s.languages = [...new Set(this.asrs.filter((a) => a.engine.backend === s.id && !a.fixture).map((a) => a.engine.language))];
+        s.languages = [
+          ...new Set(
+            this.asrs.filter((a) => a.engine.backend === s.id && !a.fixture).flatMap((a) => a.engine.languages ?? [a.engine.language]),
+          ),
+        ];
     }
     return out;
   }

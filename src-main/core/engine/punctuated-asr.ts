@@ -22,6 +22,9 @@ export class PunctuatedAsrEngine implements AsrEngine {
   get language() {
     return this.inner.language;
   }
+  get languages() {
+    return this.inner.languages;
+  }
   get sampleRate() {
     return this.inner.sampleRate;
   }

@@ -96,7 +96,10 @@ export interface AsrStream {
 export interface AsrEngine {
   readonly backend: AsrBackendId;
   readonly modelId: string;
+  /** Main language ("mul" for a multilingual model). */
   readonly language: string;
+  /** Every language it recognizes (ISO 639-1), when more than `language` (multilingual models). */
+  readonly languages?: readonly string[];
   /** The model's own rate; input is resampled to it. */
   readonly sampleRate: number;
   createStream(opts: AsrStreamOptions): AsrStream;

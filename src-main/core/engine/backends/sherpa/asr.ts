@@ -42,6 +42,7 @@ export class SherpaAsrEngine implements AsrEngine {
   readonly backend = 'sherpa' as const;
   readonly modelId: string;
   readonly language: string;
+  readonly languages: readonly string[];
   readonly sampleRate: number;
   private readonly streams = new Map<string, WorkerAsrStream>();
   private readonly channel: AsrStreamChannel;
@@ -61,6 +62,7 @@ export class SherpaAsrEngine implements AsrEngine {
   ) {
     this.modelId = model.id;
     this.language = model.language;
+    this.languages = model.languages ?? [model.language];
     this.sampleRate = model.sampleRate;
     this.tokens = model.modelingUnit && model.type === 'transducer' && model.paths.tokens ? readTokens(model.paths.tokens) : null;
     if (this.tokens) this.checkVocabulary = (words) => void spellHotwords(words, this.tokens!);
