@@ -51,11 +51,12 @@ describe('Settings: catalog, language filter, custom vocabulary (Chromium + ears
   test('starting captions in Arabic with no Arabic recognizer says which model adds it and how to install it', async () => {
     await page.locator('body').focus();
     await page.keyboard.press('Alt+S');
-    await page.waitForFunction(() => /earshot models pull whisper-small-int8/.test(document.body.innerText), undefined, {
+    await page.waitForFunction(() => /no installed speech recognizer understands "ar"/.test(document.body.innerText), undefined, {
       timeout: 20_000,
     });
     const text = await page.locator('body').innerText();
     assert.match(text, /no installed speech recognizer understands "ar"/);
+    assert.match(text, /Install one with `earshot models pull whisper-small-int8` or in the app under Settings → Engines and models/);
     assert.match(text, /whisper-small-int8 \(offline, 375 MB, slow, good accuracy\)/);
     await page.screenshot({ path: join(SCREENSHOTS, 'settings-catalog-live-ar-error.png') });
   });
