@@ -67,6 +67,12 @@ describe('model guide with multilingual models', () => {
   it('recommends the live model where one exists, else the offline recognizer for the language', () => {
     expect(recommendedModels(MODELS, 'de').map((m) => m.id)).toEqual(['kroko-de-streaming', 'silero-vad']);
     expect(recommendedModels(MODELS, 'ar').map((m) => m.id)).toEqual(['whisper-tiny-int8', 'silero-vad']);
+    // Several offline candidates: the most accurate first, as the server's install hint says.
+    const more: ModelLike[] = [
+      ...MODELS,
+      { id: 'whisper-small-int8', kind: 'asr-offline', language: 'mul', languages: ['ar'], accuracy: 'good' },
+    ];
+    expect(recommendedModels(more, 'ar')[0]!.id).toBe('whisper-small-int8');
     expect(coversLanguage(MODELS[1]!, 'pt-BR')).toBe(true);
     expect(languagesLabel(MODELS[1]!)).toBe('English, Arabic, German, Portuguese');
     expect(languagesLabel({ id: 'x', kind: 'asr-offline', languages: ['en', 'ar', 'de', 'pt', 'fr'] })).toBe('5 languages');

@@ -163,7 +163,9 @@ export function recommendedModels<T extends ModelLike>(models: T[], language: st
     let fits = userModels(models).filter((m) => m.kind === kind && coversLanguage(m, language));
     // No live model for the language (Arabic, Portuguese…): recommend the catalog's offline recognizer for it.
     if (kind === 'asr-streaming' && !fits.length)
-      fits = userModels(models).filter((m) => m.kind === 'asr-offline' && m.language !== '*' && coversLanguage(m, language));
+      fits = userModels(models)
+        .filter((m) => m.kind === 'asr-offline' && m.language !== '*' && coversLanguage(m, language))
+        .sort(bestFirst);
     // Prefer one already installed (nothing to do), else the catalog's first (its recommended one).
     const pick = fits.find((m) => m.installed) ?? fits[0];
     if (pick) out.push(pick);
