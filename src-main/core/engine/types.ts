@@ -46,6 +46,10 @@ export interface Punctuator {
   punctuate(text: string): Promise<string>;
 }
 
+/** Custom vocabulary bounds (AsrStreamOptions.hotwords; the session's `vocabulary`): words, and characters each. */
+export const MAX_VOCABULARY_WORDS = 100;
+export const MAX_VOCABULARY_WORD_CHARS = 50;
+
 export interface AsrStreamOptions {
   /** Rate of the samples given to write(); 8000..48000. */
   sampleRate: number;

@@ -31,6 +31,7 @@ import {
   type StreamContainer,
 } from '../audio/index.js';
 import type { AsrEngine, AsrFinal, AsrPartial, AsrStream, Engine } from '../engine/types.js';
+import { MAX_VOCABULARY_WORD_CHARS, MAX_VOCABULARY_WORDS } from '../engine/types.js';
 import type { Store } from '../store/types.js';
 import type { SessionMetrics } from './session-metrics.js';
 import { compileReplacements, parseReplacements, ReplacementListError } from './replacements.js';
@@ -528,9 +529,11 @@ export class AsrSession extends EventEmitter {
     if (f.source !== undefined) c.source = f.source;
     if (f.vocabulary !== undefined) {
       const words = (typeof f.vocabulary === 'string' ? f.vocabulary.split(/[,\n]/) : f.vocabulary).map((w) => w.trim()).filter(Boolean);
-      if (words.length > 100) throw new SessionError('bad_config', `at most 100 custom words, got ${words.length}`);
-      const long = words.find((w) => w.length > 50);
-      if (long) throw new SessionError('bad_config', `custom word "${long.slice(0, 20)}…" is longer than 50 characters`);
+      if (words.length > MAX_VOCABULARY_WORDS)
+        throw new SessionError('bad_config', `at most ${MAX_VOCABULARY_WORDS} custom words, got ${words.length}`);
+      const long = words.find((w) => w.length > MAX_VOCABULARY_WORD_CHARS);
+      if (long)
+        throw new SessionError('bad_config', `custom word "${long.slice(0, 20)}…" is longer than ${MAX_VOCABULARY_WORD_CHARS} characters`);
       this.vocabulary = words;
     }
     if (f.replacements !== undefined) {

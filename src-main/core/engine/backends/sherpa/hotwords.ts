@@ -3,6 +3,7 @@
 // per-stream hotwords, so a vocabulary gets its own recognizer (same model, hotwords config), shared by every
 // stream with that vocabulary; the worker keeps a bounded number of them.
 import type { OnlineRecognizerConfig } from 'sherpa-onnx-node';
+import { MAX_VOCABULARY_WORD_CHARS, MAX_VOCABULARY_WORDS } from '../../types.js';
 
 /** How strongly a hotword is preferred (sherpa's hotwords_score; its default is 1.5). */
 export const HOTWORDS_SCORE = 1.5;
@@ -10,9 +11,9 @@ export const HOTWORDS_SCORE = 1.5;
 export const HOTWORDS_BEAM = 4;
 /** Different vocabularies with a loaded recognizer at once, per model (each loads the model again). */
 export const MAX_BIASED_RECOGNIZERS = 4;
-/** At most this many custom words or phrases per session, each at most MAX_HOTWORD_CHARS long. */
-export const MAX_HOTWORDS = 100;
-export const MAX_HOTWORD_CHARS = 50;
+/** At most this many custom words or phrases per stream, each at most MAX_HOTWORD_CHARS long. */
+export const MAX_HOTWORDS = MAX_VOCABULARY_WORDS;
+export const MAX_HOTWORD_CHARS = MAX_VOCABULARY_WORD_CHARS;
 
 /** sherpa's word separator token in character-level vocabularies. */
 const WORD_SEPARATOR = '▁';
