@@ -9,10 +9,20 @@ export const ModelEntry = z.object({
   object: z.literal('model').optional(),
   /** The catalog's human name, e.g. "Streaming Zipformer English 20M (int8)". */
   name: z.string().optional(),
-  /** asr-streaming | tts | vad | punct | kws */
+  /** asr-streaming (live) | asr-offline (decodes finished segments) | tts | vad | punct | kws */
   kind: z.string(),
-  /** BCP-47-ish base language ("en", "de"), or "*" for language-independent models (VAD). */
+  /** BCP-47-ish base language ("en", "de"), "mul" for multilingual models, or "*" for language-independent ones (VAD). */
   language: z.string(),
+  /** Every language the model covers (ISO 639-1); what `language=` may ask for. */
+  languages: z.array(z.string()).optional(),
+  /** Speed class: fastest | fast | moderate | slow. */
+  speed: z.string().optional(),
+  /** Accuracy class: basic | fair | good | best. */
+  accuracy: z.string().optional(),
+  /** One sentence on what the model is good for. */
+  note: z.string().optional(),
+  /** The model finds the spoken language itself (Whisper, SenseVoice). */
+  detects_language: z.boolean().optional(),
   backend: z.string(),
   installed: z.boolean(),
   /** A synthetic test model: never chosen automatically, never offered to users. */

@@ -87,6 +87,19 @@ export const AsrConfigFields = z.object({
   two_pass: boolish.optional(),
   channels: numberish.pipe(z.number().int().min(1).max(8)).optional(),
   multichannel: boolish.optional(),
+  /**
+   * The user's replacement list, applied to every final (whole words and phrases, any case): an array of
+   * {from, to}, or one string of `wrong=>right` rules separated by `;` (the query form). At most 200 rules.
+   */
+  /**
+   * Custom words and phrases to bias recognition toward (sherpa hotwords, where the model supports them; otherwise
+   * a `vocabulary_unsupported` warning): an array of strings, or one string separated by `,` or new lines.
+   * At most 100, each at most 50 characters. Fixed once audio has started.
+   */
+  vocabulary: z.union([z.string().max(6_000), z.array(z.string().min(1).max(50)).max(100)]).optional(),
+  replacements: z
+    .union([z.string().max(25_000), z.array(z.object({ from: z.string().max(100), to: z.string().max(100) })).max(200)])
+    .optional(),
 });
 export type AsrConfigFields = z.infer<typeof AsrConfigFields>;
 export type AsrConfigInput = z.input<typeof AsrConfigFields>;
@@ -148,7 +161,7 @@ export type ReadyMessage = z.infer<typeof ReadyMessage>;
  */
 export const WarningMessage = z.object({
   type: z.literal('warning'),
-  code: z.enum(['store_disabled', 'voice_fallback', 'falling_behind']),
+  code: z.enum(['store_disabled', 'voice_fallback', 'falling_behind', 'vocabulary_unsupported']),
   message: z.string(),
   request_id: z.string().optional(),
   /** The voice asked for, and the voice used (voice_fallback). */

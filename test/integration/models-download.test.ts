@@ -106,11 +106,12 @@ test('earshot models pull/verify/list via the CLI, with EARSHOT_MODELS_DIR and -
     installed: boolean;
   }[];
   assert.equal(list.find((m) => m.id === 'zipformer-en-20m')?.installed, false);
-  // The table shows each model's download size (from the catalog's per-file sizes).
+  // The table shows each model's languages, download size (from the catalog's per-file sizes), speed and accuracy.
   const table = (await run(process.execPath, ['bin/earshot.mjs', 'models', 'list', '--dev-fixtures'], { env })).stdout;
-  assert.match(table, /^ID +KIND +LANG +DOWNLOAD +STATE/m);
-  assert.match(table, /^silero-vad +vad +\* +2\.3 MB +/m);
-  assert.match(table, /^compute-20m +asr-streaming +en +20\.5 MB +installed \(fixture\)/m);
+  assert.match(table, /^ID +KIND +LANGUAGES +DOWNLOAD +SPEED +ACCURACY +STATE/m);
+  assert.match(table, /^silero-vad +vad +\* +2\.3 MB +- +- +/m);
+  assert.match(table, /^compute-20m +asr-streaming +en +20\.5 MB +- +- +installed \(fixture\)/m);
+  assert.match(table, /^zipformer-en-20m +asr-streaming +en +43\.6 MB +fastest +basic +not installed/m);
   const bad = await run(process.execPath, ['bin/earshot.mjs', 'models', 'pull', 'nope'], { env }).catch(
     (e: { code: number; stderr: string }) => e,
   );

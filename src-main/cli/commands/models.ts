@@ -10,6 +10,8 @@ import {
   listModels,
   loadCatalog,
   resolveModel,
+  recognizersFor,
+  coversLanguage,
 } from '../../core/engine/index.js';
 import { progressPrinter, pullModel, verifyModel } from '../../core/engine/models/download.js';
 
@@ -20,20 +22,41 @@ export function registerModels(program: Command): void {
     .command('list')
     .description('every model in the catalog and whether it is installed')
     .option('--json', 'print JSON')
+    .option('--language <code>', 'only the models for this language (ISO 639-1, e.g. de), best recognizers first')
     .option('--dev-fixtures', 'also list the synthetic test fixtures (developers; env EARSHOT_DEV_FIXTURES=1)')
-    .action((opts: { json?: boolean; devFixtures?: boolean }) => {
-      const rows = listable(listModels(), opts.devFixtures === true || devFixturesEnabled());
+    .action((opts: { json?: boolean; language?: string; devFixtures?: boolean }) => {
+      let rows = listable(listModels(), opts.devFixtures === true || devFixturesEnabled());
+      if (opts.language !== undefined) {
+        const lang = opts.language;
+        if (!/^[a-z]{2,3}([-_][a-z0-9]+)?$/i.test(lang))
+          throw new Error(`--language takes a language code such as de or pt-BR, got "${lang}"`);
+        // Recognizers in the catalog's order of preference (recognizersFor), then the other kinds (voices...).
+        const order = recognizersFor(loadCatalog(), lang).map((m) => m.id);
+        const rank = (id: string) => (order.includes(id) ? order.indexOf(id) : order.length);
+        rows = rows.filter((m) => m.language !== '*' && coversLanguage(m, lang)).sort((a, b) => rank(a.id) - rank(b.id));
+        if (!rows.length) throw new Error(`no model in the catalog covers language "${lang}"`);
+      }
       if (opts.json) return void process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
       process.stdout.write(
-        `${'ID'.padEnd(28)} ${'KIND'.padEnd(14)} ${'LANG'.padEnd(4)} ${'DOWNLOAD'.padStart(9)}  ${'STATE'.padEnd(20)} WHERE\n`,
+        `${'ID'.padEnd(28)} ${'KIND'.padEnd(14)} ${'LANGUAGES'.padEnd(14)} ${'DOWNLOAD'.padStart(9)}  ${'SPEED'.padEnd(9)} ${'ACCURACY'.padEnd(9)} ${'STATE'.padEnd(20)} WHERE\n`,
       );
       for (const m of rows) {
         const where = m.installed ? resolveModel(m.id)!.path : '-';
         // Every upstream file's size is in the catalog, so this is what `pull` will fetch (fixtures: local files).
         const size = m.sizeBytes != null ? formatBytes(m.sizeBytes) : 'unknown';
         const state = (m.installed ? 'installed' : 'not installed') + (m.fixture ? ' (fixture)' : '');
+        const langs = m.languages.length > 4 ? `${m.languages.length} languages` : m.languages.join(',');
         process.stdout.write(
-          `${m.id.padEnd(28)} ${m.kind.padEnd(14)} ${m.language.padEnd(4)} ${size.padStart(9)}  ${state.padEnd(20)} ${where}\n`,
+          `${m.id.padEnd(28)} ${m.kind.padEnd(14)} ${langs.padEnd(14)} ${size.padStart(9)}  ${(m.speed ?? '-').padEnd(9)} ${(m.accuracy ?? '-').padEnd(9)} ${state.padEnd(20)} ${where}\n`,
+        );
+      }
+      if (
+        opts.language !== undefined &&
+        !rows.some((m) => m.installed && m.kind.startsWith('asr-')) &&
+        rows.some((m) => m.kind.startsWith('asr-'))
+      ) {
+        process.stdout.write(
+          `\nNo recognizer for "${opts.language}" is installed. Install one with: earshot models pull ${rows.find((m) => m.kind.startsWith('asr-'))!.id}\n`,
         );
       }
     });

@@ -16,7 +16,10 @@ export function registerTranscribe(program: Command): void {
     .description('transcribe an audio file (WAV, FLAC, MP3, Ogg/Opus, Ogg/Vorbis, WebM, M4A/AAC; any rate, stereo mixed down)')
     .option('--engine <backend>', 'sherpa or pocketsphinx (default: the best installed)')
     .option('--model <id>', 'sherpa model id (see: earshot models list)')
-    .option('--language <code>', 'ISO 639-1 language (e.g. de): the recognizer installed for it; JSON output names it per segment')
+    .option(
+      '--language <code>',
+      'the spoken language (ISO 639-1, e.g. de): the recognizer installed for it; JSON output names it per segment; see: earshot models list --language <code>',
+    )
     .option('--format <format>', `output: ${FORMATS.join(', ')}`, 'text')
     .option('--endpointing <ms>', 'trailing silence that ends an utterance', '600')
     .option('--punct-model <id>', 'punctuation model id (default: the installed one, if any)')

@@ -19,6 +19,7 @@ import type {
 } from './types.js';
 import { EngineUnavailableError } from './types.js';
 import { loadCatalog, resolveModel, type CatalogModel, type ResolvedModel } from './models/catalog.js';
+import { downloadBytes, missingLanguageHint, modelLanguages } from './models/language-models.js';
 import { SherpaAsrEngine, defaultAsrThreads } from './backends/sherpa/asr.js';
 import { isStreamingFamily } from './backends/sherpa/asr-config.js';
 import { isOfflineFamily } from './backends/sherpa/offline-asr-config.js';
@@ -314,7 +315,7 @@ class SpeechEngine implements Engine {
       (a) =>
         (!sel.backend || a.engine.backend === sel.backend) &&
         (!sel.model || a.engine.modelId === sel.model) &&
-        (!sel.language || sameLanguage(a.engine.language, sel.language)) &&
+        (!sel.language || (a.engine.languages ?? [a.engine.language]).some((l) => sameLanguage(l, sel.language!))) &&
         (!a.fixture || sel.model === a.engine.modelId),
     );
     // Loaded order is preference order: sherpa models before pocketsphinx (see defaultAsrSpecs).
@@ -323,13 +324,19 @@ class SpeechEngine implements Engine {
     if (pick) return this.withPunctuation(this.withSecondPass(pick, sel));
     const problem = sel.model ? this.problems.get(`asr:${sel.model}`) : undefined;
     const wanted = [sel.backend, sel.model, sel.language].filter(Boolean).join(' / ') || 'any';
+    // Only the language is in the way (no model named): say which catalog models add it and how to install one.
+    const languageHint =
+      sel.language && !sel.model && this.done
+        ? `; ${missingLanguageHint(loadCatalog(), sel.language, (m) => resolveModel(m, this.config.modelsDirs) !== null)}`
+        : '';
     throw new EngineUnavailableError(
       `no ASR engine fits (${wanted})` +
         (problem
           ? `: ${problem}`
           : !this.done
             ? `; the engine is still starting (${this.state})`
-            : `; loaded: ${this.asrs.map((a) => a.engine.modelId).join(', ') || 'none'}`),
+            : `; loaded: ${this.asrs.map((a) => a.engine.modelId).join(', ') || 'none'}`) +
+        languageHint,
     );
   }
 
@@ -415,7 +422,11 @@ class SpeechEngine implements Engine {
     // The languages each recognizer can caption now (fixtures excluded: they are never chosen automatically).
     for (const s of out) {
       if (s.kind === 'asr' && s.available)
-        s.languages = [...new Set(this.asrs.filter((a) => a.engine.backend === s.id && !a.fixture).map((a) => a.engine.language))];
+        s.languages = [
+          ...new Set(
+            this.asrs.filter((a) => a.engine.backend === s.id && !a.fixture).flatMap((a) => a.engine.languages ?? [a.engine.language]),
+          ),
+        ];
     }
     return out;
   }
@@ -508,12 +519,17 @@ export function listModels(dirs?: string[]): ModelInfo[] {
     id: m.id,
     kind: m.kind,
     language: m.language,
+    languages: modelLanguages(m),
     backend: m.backend,
     name: m.name,
     installed: resolveModel(m, dirs) !== null,
     fixture: !!m.fixture,
     ...(m.upstream ? { upstream: m.upstream } : {}),
-    ...(m.files.every((f) => f.size != null) ? { sizeBytes: m.files.reduce((a, f) => a + (f.size ?? 0), 0) } : {}),
+    ...((size) => (size !== undefined ? { sizeBytes: size } : {}))(downloadBytes(m)),
+    ...(m.speed ? { speed: m.speed } : {}),
+    ...(m.accuracy ? { accuracy: m.accuracy } : {}),
+    ...(m.note ? { note: m.note } : {}),
+    ...(m.detectsLanguage ? { detectsLanguage: true } : {}),
   }));
 }
 

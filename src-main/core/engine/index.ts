@@ -21,6 +21,17 @@ export {
   type CatalogFile,
   type ResolvedModel,
 } from './models/catalog.js';
+export {
+  ASR_KINDS,
+  baseLanguage,
+  coversLanguage,
+  modelLanguages,
+  recognizersFor,
+  missingLanguageHint,
+  downloadBytes,
+  formatSize,
+} from './models/language-models.js';
+export { SPEED_CLASSES, ACCURACY_CLASSES } from './models/catalog.js';
 export { importModel, downloadUrl, ModelImportError, type ImportOptions, type ImportResult } from './models/import.js';
 export { DEV_FIXTURES_ENV, devFixturesEnabled, listable } from './models/fixture-listing.js';
 export { SherpaAsrEngine, MAX_WRITE_SECONDS, defaultAsrThreads } from './backends/sherpa/asr.js';

@@ -36,6 +36,9 @@ export class RefinedAsrEngine implements AsrEngine {
   get language() {
     return this.inner.language;
   }
+  get languages() {
+    return this.inner.languages;
+  }
   get sampleRate() {
     return this.inner.sampleRate;
   }
@@ -44,6 +47,9 @@ export class RefinedAsrEngine implements AsrEngine {
   }
   capacity() {
     return this.inner.capacity();
+  }
+  get checkVocabulary() {
+    return this.inner.checkVocabulary?.bind(this.inner);
   }
 
   createStream(opts: AsrStreamOptions): AsrStream {

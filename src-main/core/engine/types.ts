@@ -48,6 +48,10 @@ export interface Punctuator {
   punctuate(text: string): Promise<string>;
 }
 
+/** Custom vocabulary bounds (AsrStreamOptions.hotwords; the session's `vocabulary`): words, and characters each. */
+export const MAX_VOCABULARY_WORDS = 100;
+export const MAX_VOCABULARY_WORD_CHARS = 50;
+
 export interface AsrStreamOptions {
   /** Rate of the samples given to write(); 8000..48000. */
   sampleRate: number;
@@ -60,6 +64,11 @@ export interface AsrStreamOptions {
    * counted against `capacity().liveStreams`. Default false (a live stream).
    */
   batch?: boolean;
+  /**
+   * Custom words or phrases to bias recognition toward (issue 14's custom vocabulary). Only for an engine with
+   * checkVocabulary(); others throw.
+   */
+  hotwords?: readonly string[];
 }
 
 export interface AsrStreamEvents {
@@ -95,10 +104,18 @@ export interface AsrEngine {
   readonly modelId: string;
   /** Two-pass: the offline model that re-decodes each final (interims come from `modelId`). */
   readonly finalModelId?: string;
+  /** Main language ("mul" for a multilingual model). */
   readonly language: string;
+  /** Every language it recognizes (ISO 639-1), when more than `language` (multilingual models). */
+  readonly languages?: readonly string[];
   /** The model's own rate; input is resampled to it. */
   readonly sampleRate: number;
   createStream(opts: AsrStreamOptions): AsrStream;
+  /**
+   * Present when the model can be biased toward custom words (sherpa transducers with hotwords): throws an Error
+   * naming a word it cannot take. Absent: custom words are not supported by this model.
+   */
+  checkVocabulary?(words: readonly string[]): void;
   /** Live streams right now. */
   readonly activeStreams: number;
   /** What this engine can serve in real time, as measured (see AsrCapacity). */
@@ -186,11 +203,21 @@ export interface ModelInfo {
   id: string;
   kind: string;
   language: string;
+  /** Every language it covers (ISO 639-1; `*` for language-independent models such as the VAD). */
+  languages: string[];
   backend: BackendId;
   /** The catalog's human name. */
   name: string;
   installed: boolean;
   fixture: boolean;
+  /** Speed class: fastest | fast | moderate | slow (the catalog says how they are judged). */
+  speed?: string;
+  /** Accuracy class: basic | fair | good | best. */
+  accuracy?: string;
+  /** One sentence on what the model is good for. */
+  note?: string;
+  /** It finds the spoken language itself (Whisper, SenseVoice). */
+  detectsLanguage?: boolean;
   /** Download size: the sum of the files' sizes, when the catalog knows every one. */
   sizeBytes?: number;
   /** The upstream archive, for installing by hand (`earshot models import`). */

@@ -31,8 +31,10 @@ import {
   type StreamContainer,
 } from '../audio/index.js';
 import type { AsrEngine, AsrFinal, AsrPartial, AsrStream, Engine } from '../engine/types.js';
+import { MAX_VOCABULARY_WORD_CHARS, MAX_VOCABULARY_WORDS } from '../engine/types.js';
 import type { Store } from '../store/types.js';
 import type { SessionMetrics } from './session-metrics.js';
+import { compileReplacements, parseReplacements, ReplacementListError } from './replacements.js';
 import type { Admission } from './admission.js';
 
 /** A failure the client should hear about as `{"type":"error","code":…}`. */
@@ -78,7 +80,7 @@ export const ASR_DEFAULTS: Readonly<AsrConfig> = Object.freeze({
 const MAX_CONTAINER_PENDING_BYTES = 8 * 1024 * 1024;
 
 /** Keys a `config` message may change once audio has started (the rest shape the stream itself). */
-const LIVE_KEYS = new Set(['endpointing', 'interim_results', 'punctuate', 'words', 'type']);
+const LIVE_KEYS = new Set(['endpointing', 'interim_results', 'punctuate', 'words', 'replacements', 'type']);
 
 /** Every option key (query parameter or `config` field); anything else is a client bug, reported by name. */
 const CONFIG_KEYS: ReadonlySet<string> = new Set(Object.keys(AsrConfigFields.shape));
@@ -122,6 +124,10 @@ const MAX_WAV_HEADER_BYTES = 64 * 1024;
 export class AsrSession extends EventEmitter {
   readonly id = randomUUID();
   private cfg: AsrConfig = { ...ASR_DEFAULTS };
+  /** Custom words the recognizer is biased toward (when its model supports it; see checkVocabulary). */
+  private vocabulary: string[] = [];
+  /** The session's replacement list ("wrong → right"), applied to every final's text. */
+  private replace: (text: string) => string = (t) => t;
   private readonly opts: AsrSessionOptions;
   private readonly now: () => number;
   private asrEngine: AsrEngine | null = null;
@@ -160,7 +166,8 @@ export class AsrSession extends EventEmitter {
    */
   private timeBaseMs = 0;
   /** A `warning` that waits for `ready` (which is always first). */
-  private pendingWarning: WarningMessage | null = null;
+  /** Warnings raised before `ready`, sent right after it. */
+  private pendingWarnings: WarningMessage[] = [];
   /** Set by cancel(): nothing more is emitted or stored, whatever the engine still returns. */
   private cancelled = false;
   /** Gives back the admission slot (set by start()). */
@@ -223,6 +230,7 @@ export class AsrSession extends EventEmitter {
     this.cfg.punctuate = this.opts.engine.punctuation() !== null;
     this.applyConfig(this.opts.config ?? {}, true);
     this.asrEngine = this.resolveEngine();
+    this.checkVocabulary();
     const admission = this.opts.admission;
     if (admission) {
       this.releaseAdmission = this.opts.batch
@@ -250,8 +258,8 @@ export class AsrSession extends EventEmitter {
       ...(this.asrEngine.finalModelId ? { final_model: this.asrEngine.finalModelId } : {}),
     };
     this.send(ready);
-    if (this.pendingWarning) this.send(this.pendingWarning);
-    this.pendingWarning = null;
+    for (const w of this.pendingWarnings) this.send(w);
+    this.pendingWarnings = [];
     return ready;
   }
 
@@ -263,7 +271,7 @@ export class AsrSession extends EventEmitter {
       if (frozen.length) {
         throw new SessionError(
           'bad_config',
-          `${frozen.join(', ')} cannot change after audio has started; only endpointing, interim_results, punctuate and words can`,
+          `${frozen.join(', ')} cannot change after audio has started; only endpointing, interim_results, punctuate, words and replacements can`,
         );
       }
     }
@@ -272,16 +280,19 @@ export class AsrSession extends EventEmitter {
     }
     // All or nothing: a config that fails (bad model, unknown session id…) leaves the previous settings in
     // force, so a bad value is never silently kept after its error.
-    const saved = { cfg: { ...this.cfg }, engine: this.asrEngine };
+    const saved = { cfg: { ...this.cfg }, engine: this.asrEngine, replace: this.replace, vocabulary: this.vocabulary };
     try {
       this.applyConfig(fields, false);
       if (!this.stream && (saved.cfg.model !== this.cfg.model || saved.cfg.language !== this.cfg.language)) {
         this.asrEngine = this.resolveEngine();
       }
+      if (saved.vocabulary !== this.vocabulary || saved.engine !== this.asrEngine) this.checkVocabulary();
       if (saved.cfg.session !== this.cfg.session && this.storedId === null) this.openStoredSession();
     } catch (err) {
       this.cfg = saved.cfg;
       this.asrEngine = saved.engine;
+      this.replace = saved.replace;
+      this.vocabulary = saved.vocabulary;
       throw err;
     }
   }
@@ -546,6 +557,23 @@ export class AsrSession extends EventEmitter {
     if (f.words !== undefined) c.words = f.words;
     if (f.session !== undefined) c.session = f.session;
     if (f.source !== undefined) c.source = f.source;
+    if (f.vocabulary !== undefined) {
+      const words = (typeof f.vocabulary === 'string' ? f.vocabulary.split(/[,\n]/) : f.vocabulary).map((w) => w.trim()).filter(Boolean);
+      if (words.length > MAX_VOCABULARY_WORDS)
+        throw new SessionError('bad_config', `at most ${MAX_VOCABULARY_WORDS} custom words, got ${words.length}`);
+      const long = words.find((w) => w.length > MAX_VOCABULARY_WORD_CHARS);
+      if (long)
+        throw new SessionError('bad_config', `custom word "${long.slice(0, 20)}…" is longer than ${MAX_VOCABULARY_WORD_CHARS} characters`);
+      this.vocabulary = words;
+    }
+    if (f.replacements !== undefined) {
+      try {
+        this.replace = compileReplacements(parseReplacements(f.replacements));
+      } catch (err) {
+        if (err instanceof ReplacementListError) throw new SessionError('bad_config', `invalid replacements: ${err.message}`);
+        throw err;
+      }
+    }
     if (!initial && f.endpointing !== undefined && this.stream && this.streamEndpointing !== c.endpointing) {
       // The engine takes endpointing when a stream is created, so a live change ends the utterance in progress
       // (its final goes out as usual) and the audio that follows goes to a fresh stream, offset in time.
@@ -563,6 +591,34 @@ export class AsrSession extends EventEmitter {
   private streamLanguage(): string {
     return this.cfg.language ?? this.asrEngine?.language ?? '*';
   }
+
+  /**
+   * Custom words against the chosen model: a word it cannot take is bad_config (named); a model that cannot be
+   * biased at all gets a warning (once), and the session goes on with the replacement list only.
+   */
+  private checkVocabulary(): void {
+    const engine = this.asrEngine;
+    if (!engine || !this.vocabulary.length) return;
+    if (engine.checkVocabulary) {
+      try {
+        engine.checkVocabulary(this.vocabulary);
+      } catch (err) {
+        throw new SessionError('bad_config', err instanceof Error ? err.message : String(err));
+      }
+      return;
+    }
+    if (this.warnedVocabulary) return;
+    this.warnedVocabulary = true;
+    const warning: WarningMessage = {
+      type: 'warning',
+      code: 'vocabulary_unsupported',
+      message: `model "${engine.modelId}" cannot be biased toward custom words (only sherpa transducers with hotwords can); use the replacement list (replacements=wrong=>right) to fix words it mishears`,
+    };
+    if (this.state === 'new') this.pendingWarnings.push(warning);
+    else this.send(warning);
+  }
+
+  private warnedVocabulary = false;
 
   private resolveEngine(): AsrEngine {
     try {
@@ -584,7 +640,7 @@ export class AsrSession extends EventEmitter {
         code: 'store_disabled',
         message: `session=${want} asked to save the transcript, but this server runs without a transcript store (--no-store): captions are not saved`,
       };
-      if (this.state === 'new') this.pendingWarning = warning;
+      if (this.state === 'new') this.pendingWarnings.push(warning);
       else this.send(warning);
       return;
     }
@@ -618,10 +674,12 @@ export class AsrSession extends EventEmitter {
 
   private ensureStream(): AsrStream {
     if (this.stream) return this.stream;
-    const stream = this.asrEngine!.createStream({
+    const engine = this.asrEngine!;
+    const stream = engine.createStream({
       sampleRate: this.cfg.sampleRate,
       endpointingMs: this.cfg.endpointing,
       batch: this.opts.batch ?? false,
+      ...(this.vocabulary.length && engine.checkVocabulary ? { hotwords: this.vocabulary } : {}),
     });
     const offset = this.timeBaseMs + this.audioMs;
     this.offsetOf.set(stream, offset);
@@ -670,7 +728,7 @@ export class AsrSession extends EventEmitter {
     if (key === this.lastFinal.key) return this.lastFinal.msg;
     this.lastInterim = '';
     // Finals carry the engine's punctuated form when it has a punctuation model; interims stay raw.
-    const text = (this.cfg.punctuate && f.punctuatedText ? f.punctuatedText : f.text).trim();
+    const text = this.replace((this.cfg.punctuate && f.punctuatedText ? f.punctuatedText : f.text).trim());
     if (!text) {
       this.emitted.set(f, null);
       this.lastFinal = { key, msg: null };

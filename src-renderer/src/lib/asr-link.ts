@@ -33,6 +33,10 @@ export interface AsrLinkOptions {
   model?: string;
   /** Two-pass captions: true/false asks for it; absent = the server's default (where both models are installed). */
   twoPass?: boolean;
+  /** Custom words, one per line or comma-separated (the session's `vocabulary`). */
+  vocabulary?: string;
+  /** Replacement list, `wrong => right` per line (the session's `replacements`). */
+  replacements?: string;
   /** Audio kept for re-sending after a reconnect; older audio is dropped (bounded memory). Default 60 s. */
   maxReplayMs?: number;
   events?: AsrLinkEvents;
@@ -136,6 +140,8 @@ export class AsrLink {
     if (this.opts.language) params.language = this.opts.language;
     if (this.opts.model) params.model = this.opts.model;
     if (this.opts.twoPass !== undefined) params.two_pass = this.opts.twoPass;
+    if (this.opts.vocabulary?.trim()) params.vocabulary = this.opts.vocabulary.trim();
+    if (this.opts.replacements?.trim()) params.replacements = this.opts.replacements.trim();
     let ws: WebSocket;
     try {
       ws = new this.WS(wsUrl(this.opts.cfg, '/v1/audio/stream', params));

@@ -73,6 +73,8 @@ export class LiveCaptions {
       language: settings.language || undefined,
       model: settings.asrModel || undefined,
       twoPass: settings.twoPass === 'auto' ? undefined : settings.twoPass === 'on',
+      vocabulary: settings.vocabulary,
+      replacements: settings.replacements,
       events: {
         status: (s, detail) => {
           this.status = s;

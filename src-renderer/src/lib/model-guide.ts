@@ -42,6 +42,8 @@ export function modelAdds(m: ModelLike): string {
   switch (m.kind) {
     case 'asr-streaming':
       return 'Neural live captions and dictation: far fewer word errors than pocketsphinx.';
+    case 'asr-offline':
+      return 'Recognizes each finished utterance: words appear when you pause, and with fewer errors than a live model.';
     case 'punct':
       return 'Punctuation and capital letters in captions.';
     case 'vad':
@@ -72,6 +74,66 @@ function sameLanguage(a: string | undefined, lang: string): boolean {
   return a === '*' || (a !== undefined && baseLanguage(a) === baseLanguage(lang));
 }
 
+/** Every language a model covers: its `languages` list (multilingual models), else its one `language`. */
+export function modelLanguages(m: ModelLike): string[] {
+  return m.languages?.length ? m.languages : m.language ? [m.language] : [];
+}
+
+/** The model covers `lang` (language-independent models such as the VAD cover every language). */
+export function coversLanguage(m: ModelLike, lang: string): boolean {
+  return m.language === '*' || modelLanguages(m).some((l) => sameLanguage(l, lang));
+}
+
+/** "English", "German, French", or "98 languages" for the long lists. */
+export function languagesLabel(m: ModelLike): string {
+  if (m.language === '*') return 'any language';
+  const langs = modelLanguages(m);
+  return langs.length > 4 ? `${langs.length} languages` : langs.map(languageName).join(', ');
+}
+
+const SPEED_TEXT: Record<string, string> = {
+  fastest: 'Fastest',
+  fast: 'Fast',
+  moderate: 'Moderate',
+  slow: 'Slow (needs a fast CPU)',
+};
+const ACCURACY_TEXT: Record<string, string> = { basic: 'Basic', fair: 'Fair', good: 'Good', best: 'Best' };
+
+/** The catalog's speed class in words ("—" when the catalog has none). */
+export function speedLabel(m: ModelLike): string {
+  return m.speed ? (SPEED_TEXT[m.speed] ?? m.speed) : '—';
+}
+
+/** The catalog's accuracy class in words ("—" when the catalog has none). */
+export function accuracyLabel(m: ModelLike): string {
+  return m.accuracy ? (ACCURACY_TEXT[m.accuracy] ?? m.accuracy) : '—';
+}
+
+const ACCURACY_RANK = ['basic', 'fair', 'good', 'best'];
+
+/** The server's order of preference (engine/models/language-models.ts): most accurate, then live, then smaller. */
+function bestFirst(a: ModelLike, b: ModelLike): number {
+  const acc = (m: ModelLike) => ACCURACY_RANK.indexOf(m.accuracy ?? '');
+  return (
+    acc(b) - acc(a) ||
+    Number(a.kind !== 'asr-streaming') - Number(b.kind !== 'asr-streaming') ||
+    (a.size_bytes ?? Infinity) - (b.size_bytes ?? Infinity)
+  );
+}
+
+/** "Live" / "Offline" for recognizers, "Voice", "Punctuation"… for the rest. */
+export function kindLabel(m: ModelLike): string {
+  const names: Record<string, string> = {
+    'asr-streaming': 'Live recognizer',
+    'asr-offline': 'Offline recognizer',
+    tts: 'Voice',
+    punct: 'Punctuation',
+    vad: 'Speech detector',
+    kws: 'Keyword spotter',
+  };
+  return names[m.kind] ?? m.kind;
+}
+
 /** "English" for "en" (the browser's own names), or the code itself when it has none. */
 export function languageName(code: string): string {
   try {
@@ -91,14 +153,19 @@ const KIND_ORDER = ['asr-streaming', 'punct', 'vad', 'tts', 'kws'];
 
 /**
  * The models to offer for `language`: one of each kind that helps captions and speech (the catalog's first
- * recognizer, punctuation model and voice for the language, plus the language-independent VAD), installed or
+ * recognizer (live; offline where no live one covers the language), punctuation model and voice for the language, plus the language-independent VAD), installed or
  * not (installed ones show as such). Fixtures never.
  */
 export function recommendedModels<T extends ModelLike>(models: T[], language: string): T[] {
   const out: T[] = [];
   for (const kind of KIND_ORDER) {
     if (kind === 'kws') continue;
-    const fits = userModels(models).filter((m) => m.kind === kind && sameLanguage(m.language, language));
+    let fits = userModels(models).filter((m) => m.kind === kind && coversLanguage(m, language));
+    // No live model for the language (Arabic, Portuguese…): recommend the catalog's offline recognizer for it.
+    if (kind === 'asr-streaming' && !fits.length)
+      fits = userModels(models)
+        .filter((m) => m.kind === 'asr-offline' && m.language !== '*' && coversLanguage(m, language))
+        .sort(bestFirst);
     // Prefer one already installed (nothing to do), else the catalog's first (its recommended one).
     const pick = fits.find((m) => m.installed) ?? fits[0];
     if (pick) out.push(pick);
@@ -125,17 +192,18 @@ export interface LanguageOption {
 export function languageOptions(models: ModelLike[], engines: EngineEntry[]): LanguageOption[] {
   const codes = new Set<string>();
   const visible = userModels(models);
-  for (const m of visible) if (m.language && m.language !== '*') codes.add(baseLanguage(m.language));
+  for (const m of visible) if (m.language !== '*') for (const l of modelLanguages(m)) codes.add(baseLanguage(l));
   for (const e of engines) if (e.kind === 'asr' && e.available) for (const l of e.languages ?? []) codes.add(baseLanguage(l));
   return [...codes]
     .map((code) => {
       const loaded = engines
         .filter((e) => e.kind === 'asr' && e.available && (e.languages ?? []).some((l) => sameLanguage(l, code)))
         .map((e) => engineName(e.id));
-      const recognizers = visible.filter((m) => m.kind.startsWith('asr') && sameLanguage(m.language, code));
+      const recognizers = visible.filter((m) => m.kind.startsWith('asr') && coversLanguage(m, code));
       const installed = recognizers.filter((m) => m.installed).map((m) => m.id);
       const readyWith = [...loaded, ...installed];
-      return { code, name: languageName(code), ready: readyWith.length > 0, readyWith, toInstall: recognizers.filter((m) => !m.installed) };
+      const toInstall = recognizers.filter((m) => !m.installed).sort(bestFirst);
+      return { code, name: languageName(code), ready: readyWith.length > 0, readyWith, toInstall };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -58,6 +58,14 @@ export interface ModelInfo {
   id: string;
   kind: string;
   language?: string;
+  /** Every language it covers (ISO 639-1), for multilingual models. */
+  languages?: string[];
+  /** Speed class (fastest | fast | moderate | slow) and accuracy class (basic | fair | good | best). */
+  speed?: string;
+  accuracy?: string;
+  /** One sentence on what the model is good for. */
+  note?: string;
+  detects_language?: boolean;
   backend?: string;
   installed?: boolean;
   /** A synthetic test model: never picked automatically. */

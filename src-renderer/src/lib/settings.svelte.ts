@@ -16,6 +16,10 @@ export interface UiSettings {
   overlayBgOpacity: number;
   overlayPosition: OverlayPosition;
   theme: 'system' | 'dark' | 'light';
+  /** Custom words and phrases, one per line: recognition is biased toward them where the model supports it. */
+  vocabulary: string;
+  /** Replacement list, one `wrong => right` per line: applied to every final. */
+  replacements: string;
 }
 
 export const DEFAULT_SETTINGS: UiSettings = {
@@ -31,6 +35,8 @@ export const DEFAULT_SETTINGS: UiSettings = {
   overlayBgOpacity: 0.75,
   overlayPosition: 'bottom',
   theme: 'system',
+  vocabulary: '',
+  replacements: '',
 };
 
 const KEY = 'earshot.ui-settings';

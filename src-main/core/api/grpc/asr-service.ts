@@ -30,6 +30,8 @@ export function streamConfigToSession(c: StreamConfigMsg | null | undefined): As
   if (c.two_pass) out.two_pass = c.two_pass.value;
   if (c.session) out.session = c.session;
   if (c.source) out.source = c.source;
+  if (c.vocabulary?.length) out.vocabulary = c.vocabulary;
+  if (c.replacements?.length) out.replacements = c.replacements.join('\n');
   return out as AsrConfigInput;
 }
 
@@ -102,6 +104,9 @@ export function speechRecognitionService(ctx: ApiContext): grpc.UntypedServiceIm
             installed: m.installed,
             fixture: m.fixture,
             size_bytes: m.sizeBytes ?? 0,
+            languages: m.languages,
+            speed: m.speed ?? '',
+            accuracy: m.accuracy ?? '',
           })),
       });
     },

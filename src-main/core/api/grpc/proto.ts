@@ -56,6 +56,8 @@ export interface StreamConfigMsg {
   session: string;
   source: string;
   two_pass: { value: boolean } | null;
+  vocabulary: string[];
+  replacements: string[];
 }
 
 export interface AudioChunkMsg {

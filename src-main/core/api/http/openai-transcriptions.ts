@@ -31,6 +31,10 @@ export const TranscriptionFields = z.object({
   stream: z.enum(['true', 'false']).optional(),
   /** Declares the upload raw PCM (Earshot's own field; OpenAI has none). */
   encoding: z.enum(['pcm_s16le', 'pcm_f32le']).optional(),
+  /** Custom words, `,` or new-line separated (Earshot's own field: the session's `vocabulary`). */
+  vocabulary: z.string().max(6_000).optional(),
+  /** `wrong=>right` rules, `;` or new-line separated (Earshot's own field: the session's `replacements`). */
+  replacements: z.string().max(25_000).optional(),
 });
 
 /** Content types that declare headerless PCM, and the encoding each means. */
@@ -60,6 +64,8 @@ const KNOWN_FIELDS = new Set([
   'response_format',
   'sample_rate',
   'encoding',
+  'vocabulary',
+  'replacements',
   'prompt',
   'temperature',
   'timestamp_granularities[]',
@@ -128,6 +134,8 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
         ...(encoding ? { encoding, ...(rate ? { sample_rate: rate } : {}) } : {}),
         ...(f.language ? { language: f.language } : {}),
         ...(model ? { model } : {}),
+        ...(f.vocabulary ? { vocabulary: f.vocabulary } : {}),
+        ...(f.replacements ? { replacements: f.replacements } : {}),
       };
       if (f.stream === 'true') return await streamTranscription(ctx, reply, audio, config, cancel.signal);
       const result = await transcribeBuffer(ctx, audio, config, { signal: cancel.signal });

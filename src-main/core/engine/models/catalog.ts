@@ -25,16 +25,36 @@ const CatalogSourceSchema = z.object({
   install: z.string().min(1),
 });
 
+export const SPEED_CLASSES = ['fastest', 'fast', 'moderate', 'slow'] as const;
+export const ACCURACY_CLASSES = ['basic', 'fair', 'good', 'best'] as const;
+
 const CatalogModelSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
   name: z.string(),
+  /** asr-streaming: live, interims as you speak; asr-offline: decodes finished (VAD-cut) segments. */
   kind: z.enum(['asr-streaming', 'asr-offline', 'tts', 'vad', 'punct', 'kws']),
   backend: z.literal('sherpa'),
   language: z.string(),
   /** Every language a voice speaks (ISO 639-1), when it is more than `language` or worth listing. */
   languages: z.array(z.string().regex(/^[a-z]{2}$/)).min(1).optional(),
-  /** sherpa model family: transducer, nemo_ctc, zipformer2_ctc, vits, kokoro, matcha, silero_vad. */
+  /**
+   * sherpa model family. Streaming: transducer, nemo_ctc, zipformer2_ctc. Offline: the OfflineModelConfig field that
+   * loads it (whisper, nemo_transducer, transducer, nemo_ctc, zipformer_ctc, sense_voice, moonshine: offline-asr-config.ts). TTS: vits, kokoro, matcha. silero_vad.
+   */
   type: z.string(),
+  /**
+   * sherpa's modelling unit, for hotwords (custom vocabulary): `cjkchar` = one token per character. Absent: the
+   * model cannot be biased toward custom words (the replacement list still applies).
+   */
+  modelingUnit: z.enum(['cjkchar']).optional(),
+  /** The model finds the spoken language itself (Whisper, SenseVoice). */
+  detectsLanguage: z.boolean().optional(),
+  /** Speed class, fastest > fast > moderate > slow (how each is judged: the catalog's $comment). */
+  speed: z.enum(SPEED_CLASSES).optional(),
+  /** Accuracy class, basic < fair < good < best (how each is judged: the catalog's $comment). */
+  accuracy: z.enum(ACCURACY_CLASSES).optional(),
+  /** One sentence for Settings: what the model is good for. */
+  note: z.string().optional(),
   /** Folder name under a models dir. */
   dir: z.string().min(1).refine((p) => !p.split(/[\\/]/).includes('..') && !p.startsWith('/'), 'must be relative'),
   license: z.string(),

@@ -60,6 +60,7 @@ const ACCEPTED = new Set([
   'mip_opt_out',
   'keywords',
   'keyterm',
+  'replace',
   'multichannel',
   'detect_language',
   'token',
@@ -105,6 +106,20 @@ export function deepgramListenOptions(query: URLSearchParams, opts: { live: bool
   if (endpointing !== null) config.endpointing = endpointing === 'false' ? false : endpointing;
   config.interim_results = opts.live && truthy(query.get('interim_results'));
   config.punctuate = query.get('punctuate') !== 'false';
+  // Custom vocabulary: `keywords` (word[:boost]) and `keyterm` bias recognition where the model can be biased (else the
+  // session warns vocabulary_unsupported); `replace` (find:replacement) is the replacement list.
+  const vocabulary = [...query.getAll('keywords').map((k) => k.replace(/:-?[\d.]+$/, '')), ...query.getAll('keyterm')]
+    .map((w) => w.trim())
+    .filter(Boolean);
+  if (vocabulary.length) config.vocabulary = vocabulary;
+  const replace = query.getAll('replace').filter((r) => r.trim());
+  if (replace.length) {
+    config.replacements = replace.map((r) => {
+      const i = r.lastIndexOf(':');
+      if (i <= 0) throw new SessionError('bad_config', `replace="${r.slice(0, 40)}" must be find:replacement`);
+      return { from: r.slice(0, i), to: r.slice(i + 1) };
+    });
+  }
   const ue = query.get('utterance_end_ms');
   const utteranceEndMs = ue === null ? null : Number(ue);
   if (utteranceEndMs !== null && (!Number.isInteger(utteranceEndMs) || utteranceEndMs < 0 || utteranceEndMs > 60_000)) {

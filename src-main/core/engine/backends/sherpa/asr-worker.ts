@@ -1,5 +1,8 @@
-// The sherpa streaming ASR worker: owns one OnlineRecognizer (one model), every stream on it, their VADs,
-// and the batching scheduler. The main thread only posts audio and receives events (see asr.ts).
+// The sherpa streaming ASR worker: owns one OnlineRecognizer (one model) plus a few biased toward custom
+// vocabularies (hotwords.ts), every stream on them, their VADs, and the batching scheduler. The main thread only posts audio and receives events (see asr.ts).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { workerData } from 'node:worker_threads';
 import type { OnlineRecognizer, OnlineRecognizerResult, OnlineStream } from 'sherpa-onnx-node';
 import { serveRpc } from '../../worker-host.js';
@@ -8,6 +11,7 @@ import type { ResolvedModel } from '../../models/catalog.js';
 import { onlineRecognizerConfig } from './asr-config.js';
 import { BatchScheduler, type SchedulerStats } from './batch-scheduler.js';
 import { DUE_SLACK_MS, VirtualClock } from '../../realtime-order.js';
+import { biasedRecognizerConfig, MAX_BIASED_RECOGNIZERS } from './hotwords.js';
 import { loadSherpa } from './native.js';
 import { SileroVadTracker } from './vad.js';
 import { tokensToWords } from './words.js';
@@ -28,6 +32,8 @@ export interface CreateStreamArg {
   vad: boolean;
   /** Batch work (a file transcription): decoded only when no live audio is due. */
   batch?: boolean;
+  /** Hotwords file lines (the model's tokens, spelled by hotwords.ts): the stream decodes on a biased recognizer. */
+  hotwords?: string[];
 }
 
 /** Calibrated cost of one decode round: fixedMs + perStreamMs × batch size, per chunk of chunkMs audio. */
@@ -79,10 +85,13 @@ class StreamState {
     readonly id: string,
     readonly inputRate: number,
     readonly endpointingMs: number | false,
-    recognizer: OnlineRecognizer,
+    /** The recognizer this stream decodes on: the model's own, or the one biased toward its vocabulary. */
+    readonly rec: OnlineRecognizer,
     readonly batch: boolean,
+    /** Key of its biased recognizer (null: the plain one). */
+    readonly vocabulary: string | null = null,
   ) {
-    this.sherpa = recognizer.createStream();
+    this.sherpa = rec.createStream();
   }
 
   get writtenMs(): number {
@@ -117,6 +126,8 @@ const chunkMs = model.chunkMs ?? 320;
 
 let recognizer: OnlineRecognizer | null = null;
 const streams = new Map<string, StreamState>();
+/** Recognizers biased toward a vocabulary (key: its hotwords lines), most recently used last. */
+const biased = new Map<string, OnlineRecognizer>();
 
 const { emit } = serveRpc<AsrWorkerEvents>({
   load: () => load(),
@@ -157,13 +168,16 @@ const { emit } = serveRpc<AsrWorkerEvents>({
 
 const scheduler = new BatchScheduler<StreamState>(
   {
-    isReady: (s) => recognizer!.isReady(s.sherpa),
+    isReady: (s) => s.rec.isReady(s.sherpa),
     isUrgent: (s) => s.isDue(performance.now()),
     idleAllowed: () => performance.now() >= idleHeldUntil,
     decode: (batch) => {
       const t0 = performance.now();
-      if (batch.length === 1) recognizer!.decode(batch[0]!.sherpa);
-      else recognizer!.decodeStreams(batch.map((s) => s.sherpa));
+      // One batched decode per recognizer: streams with a custom vocabulary decode on their biased one.
+      for (const group of groupByRecognizer(batch)) {
+        if (group.length === 1) group[0]!.rec.decode(group[0]!.sherpa);
+        else group[0]!.rec.decodeStreams(group.map((s) => s.sherpa));
+      }
       for (const s of batch) {
         s.decodes++;
         s.decodedMs = Math.min(s.writtenMs, s.decodedMs + chunkMs);
@@ -231,10 +245,54 @@ function calibrate(rec: OnlineRecognizer): ChunkCost {
   return { fixedMs: Math.max(0, one - perStreamMs), perStreamMs, chunkMs };
 }
 
+function groupByRecognizer(batch: StreamState[]): StreamState[][] {
+  const groups = new Map<OnlineRecognizer, StreamState[]>();
+  for (const s of batch) {
+    const g = groups.get(s.rec);
+    if (g) g.push(s);
+    else groups.set(s.rec, [s]);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * The recognizer biased toward `lines` (created on first use; sherpa reads the hotwords file at construction).
+ * At most MAX_BIASED_RECOGNIZERS: the least recently used one no stream decodes on makes room, else the stream
+ * is refused with the reason.
+ */
+function biasedRecognizer(lines: string[]): { key: string; rec: OnlineRecognizer } {
+  const key = lines.join('\n');
+  const hit = biased.get(key);
+  if (hit) {
+    biased.delete(key);
+    biased.set(key, hit);
+    return { key, rec: hit };
+  }
+  if (!model.modelingUnit) throw new Error(`model "${model.id}" cannot be biased toward custom words`);
+  if (biased.size >= MAX_BIASED_RECOGNIZERS) {
+    const inUse = new Set([...streams.values()].map((s) => s.vocabulary));
+    const idle = [...biased.keys()].find((k) => !inUse.has(k));
+    if (idle === undefined)
+      throw new Error(`${MAX_BIASED_RECOGNIZERS} different custom vocabularies are in use on model "${model.id}"; try again when one ends`);
+    biased.delete(idle);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'earshot-hotwords-'));
+  try {
+    const file = join(dir, 'hotwords.txt');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const rec = new sherpa.OnlineRecognizer(biasedRecognizerConfig(onlineRecognizerConfig(model, init.threads), file, model.modelingUnit));
+    biased.set(key, rec);
+    return { key, rec };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function createStream(arg: CreateStreamArg): void {
   if (!recognizer) throw new Error('recognizer is not loaded');
   if (streams.has(arg.id)) throw new Error(`stream id "${arg.id}" is already in use`);
-  const s = new StreamState(arg.id, arg.sampleRate, arg.endpointingMs, recognizer, arg.batch ?? false);
+  const bias = arg.hotwords?.length ? biasedRecognizer(arg.hotwords) : null;
+  const s = new StreamState(arg.id, arg.sampleRate, arg.endpointingMs, bias?.rec ?? recognizer, arg.batch ?? false, bias?.key ?? null);
   if (arg.vad && init.vadModel) {
     s.vad = new SileroVadTracker(sherpa, init.vadModel, arg.sampleRate, {
       speechStart: (atMs) => emit('speechStart', { id: s.id, atMs }),
@@ -254,7 +312,7 @@ function segmentTimes(s: StreamState, r: OnlineRecognizerResult) {
 }
 
 function afterDecode(s: StreamState): void {
-  const r = recognizer!.getResult(s.sherpa);
+  const r = s.rec.getResult(s.sherpa);
   const text = r.text.trim();
   const { segStartMs, decodedEndMs, tokenMs } = segmentTimes(s, r);
   if (text && text !== s.lastText) {
@@ -271,7 +329,7 @@ function afterDecode(s: StreamState): void {
 }
 
 function resetSegment(s: StreamState): void {
-  recognizer!.reset(s.sherpa);
+  s.rec.reset(s.sherpa);
   s.decodes = 0;
   s.lastText = '';
 }
@@ -292,7 +350,7 @@ function finalOf(s: StreamState, r: OnlineRecognizerResult, reason: AsrFinal['re
 
 /** Decode every whole window of `s` the scheduler has not decoded yet (partials and endpoints as usual). */
 function catchUp(s: StreamState): void {
-  const rec = recognizer!;
+  const rec = s.rec;
   while (rec.isReady(s.sherpa)) {
     rec.decode(s.sherpa);
     s.decodes++;
@@ -302,7 +360,7 @@ function catchUp(s: StreamState): void {
 
 /** End the utterance now: pad, finish input, decode the rest, then continue on a fresh sherpa stream. */
 function flush(s: StreamState): AsrFinal | null {
-  const rec = recognizer!;
+  const rec = s.rec;
   // First catch up on audio the scheduler has not decoded yet, with endpoint checks, so utterances that
   // ended inside that audio still get their own finals.
   catchUp(s);

@@ -1,6 +1,7 @@
 // Host side of the sherpa streaming ASR backend: an AsrEngine whose recognizer, streams and batching
 // scheduler live in a worker thread (asr-worker.ts). This side validates input, moves audio to the worker
 // (transferred, not copied twice) and turns worker events into AsrStream events.
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { LIVE_HEADROOM, type AsrCapacity, type AsrEngine, type AsrFinal, type AsrStream, type AsrStreamOptions } from '../../types.js';
 import { checkStreamOptions, closeStreamsWithin, WorkerAsrStream, type AsrStreamChannel } from '../../worker-asr-stream.js';
@@ -9,6 +10,7 @@ import { RpcClient, spawnWorker } from '../../worker-host.js';
 import type { AsrWorkerEvents, AsrWorkerInit, ChunkCost, CreateStreamArg } from './asr-worker.js';
 import type { SchedulerStats } from './batch-scheduler.js';
 import type { OfflineAsrWorkerInit, OfflineDecodeStats } from './offline-asr-worker.js';
+import { spellHotwords } from './hotwords.js';
 
 type WorkerApi = {
   load: (a: undefined) => { loadMs: number; warmMs: number; cost: ChunkCost };
@@ -49,6 +51,7 @@ export class SherpaAsrEngine implements AsrEngine {
   readonly backend = 'sherpa' as const;
   readonly modelId: string;
   readonly language: string;
+  readonly languages: readonly string[];
   readonly sampleRate: number;
   private readonly streams = new Map<string, WorkerAsrStream>();
   private readonly channel: AsrStreamChannel;
@@ -56,6 +59,10 @@ export class SherpaAsrEngine implements AsrEngine {
   private closed = false;
   /** The worker's measured busy share while live streams run (continuous capacity measurement). */
   private readonly load = new BusyShare();
+  /** The model's tokens, when it can take hotwords (catalog modelingUnit): what custom words are spelled in. */
+  private readonly tokens: ReadonlySet<string> | null;
+  /** Present only for models that can be biased toward custom words (see AsrEngine.checkVocabulary). */
+  readonly checkVocabulary?: (words: readonly string[]) => void;
 
   private constructor(
     private readonly rpc: RpcClient<WorkerApi, AsrWorkerEvents>,
@@ -64,7 +71,10 @@ export class SherpaAsrEngine implements AsrEngine {
   ) {
     this.modelId = model.id;
     this.language = model.language;
+    this.languages = model.languages ?? [model.language];
     this.sampleRate = model.sampleRate;
+    this.tokens = model.modelingUnit && model.type === 'transducer' && model.paths.tokens ? readTokens(model.paths.tokens) : null;
+    if (this.tokens) this.checkVocabulary = (words) => void spellHotwords(words, this.tokens!);
     this.channel = {
       write: (id, samples) => rpc.send('write', { id, samples }, [samples.buffer]),
       flush: (id) => rpc.call('flush', { id }),
@@ -157,10 +167,15 @@ export class SherpaAsrEngine implements AsrEngine {
   createStream(opts: AsrStreamOptions): AsrStream {
     if (this.closed) throw new Error(`ASR engine ${this.modelId} is closed`);
     const { sampleRate, endpointingMs, vad, batch } = checkStreamOptions(opts);
+    let hotwords: string[] | undefined;
+    if (opts.hotwords?.length) {
+      if (!this.tokens) throw new Error(`model "${this.modelId}" cannot be biased toward custom words`);
+      hotwords = spellHotwords(opts.hotwords, this.tokens);
+    }
     const id = `s${this.nextId++}`;
     const stream = new WorkerAsrStream(id, sampleRate, this.channel, () => this.streams.delete(id), batch);
     this.streams.set(id, stream);
-    this.rpc.send('createStream', { id, sampleRate, endpointingMs, vad, batch });
+    this.rpc.send('createStream', { id, sampleRate, endpointingMs, vad, batch, ...(hotwords?.length ? { hotwords } : {}) });
     return stream;
   }
 
@@ -185,6 +200,16 @@ export class SherpaAsrEngine implements AsrEngine {
     await closeStreamsWithin(this.streams.values());
     await this.rpc.terminate();
   }
+}
+
+/** The symbols of a sherpa tokens.txt (`<symbol> <id>` per line). */
+function readTokens(path: string): Set<string> {
+  const out = new Set<string>();
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const sym = line.trim().split(/\s+/)[0];
+    if (sym) out.add(sym);
+  }
+  return out;
 }
 
 /**
