@@ -27,6 +27,8 @@ import { modelPullRoutes } from './http/model-pull-routes.js';
 import { tokenRoutes } from './http/token-routes.js';
 import { ModelPulls } from './model-pulls.js';
 import { sessionsDisabledRoutes, sessionsRoutes } from './http/sessions-routes.js';
+import { transcriptionJobRoutes } from './http/transcription-job-routes.js';
+import { TranscriptionJobs } from './transcription-jobs.js';
 import { startGrpc, type RunningGrpc } from './grpc/server.js';
 import { startWyoming, type RunningWyoming } from './wyoming/server.js';
 import { handleAsrSocket } from './ws/asr-socket.js';
@@ -143,6 +145,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // The cloud-protocol sockets join the stop through their shutdown().
   const compatLive = { asr: new ShutdownSet(ctx.work), tts: new ShutdownSet(ctx.work) };
   const sockets = new Set<WebSocket>();
+  const jobs = new TranscriptionJobs(ctx);
   let closing = false;
   const wss = new WebSocketServer({
     noServer: true,
@@ -238,6 +241,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       },
     });
     await app.register(compatRoutes, { ctx });
+    await app.register(transcriptionJobRoutes, { ctx, jobs });
     if (ctx.store) await app.register(sessionsRoutes, { store: ctx.store });
     else await app.register(sessionsDisabledRoutes);
 
@@ -375,6 +379,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       closed ??= (async () => {
         closing = true;
         pulls.close();
+        jobs.close();
         // Stop accepting: no new HTTP connections, no new gRPC calls (calls in progress go on: HTTP/2 GOAWAY).
         asrApp.server.close();
         ttsApp.server.close();

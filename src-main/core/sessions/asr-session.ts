@@ -369,6 +369,11 @@ export class AsrSession extends EventEmitter {
     return this.stream ? this.stream.drained(maxPendingMs) : Promise.resolve();
   }
 
+  /** Audio written but not decoded yet (ms): with the audio written, how far decoding has got (file progress). */
+  get pendingMs(): number {
+    return this.stream?.pendingMs ?? 0;
+  }
+
   /**
    * End the current utterance now; resolves with its final message (null when nothing was recognized). Every
    * flush is then acknowledged with `flushed` (naming the final's segment, or null), so a flush over silence
