@@ -1,7 +1,10 @@
 // The REST half of the public local API (docs/PROTOCOL.md "REST"), as the UI uses it. Every call carries the
 // token; failures become ApiError with the server's own message (`{ error: { code, message } }`) when it sent one.
 import { EngineList, ModelImportResult, ModelList, type EngineEntry } from '../../../proto/rest-models.js';
+import { TranscriptionJob } from '../../../proto/transcription-jobs.js';
 import type { ApiConfig } from './api-config.js';
+
+export type { TranscriptionJob };
 
 export type { EngineEntry };
 
@@ -256,6 +259,35 @@ export class RestClient {
     );
     if (!body.success)
       throw new ApiError(200, 'bad_response', `POST /v1/models/import: unexpected answer (${body.error.issues[0]?.message ?? 'invalid'})`);
+    return body.data;
+  }
+
+  /** `POST /v1/transcription-jobs`: uploads a file to transcribe; the job runs on the engine and is followed with transcriptionJob(). */
+  async createTranscriptionJob(file: Blob & { name: string }): Promise<TranscriptionJob> {
+    return this.job(
+      `/v1/transcription-jobs?filename=${encodeURIComponent(file.name)}`,
+      { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: file },
+      'POST',
+    );
+  }
+
+  async transcriptionJob(id: string): Promise<TranscriptionJob> {
+    return this.job(`/v1/transcription-jobs/${encodeURIComponent(id)}`, undefined, 'GET');
+  }
+
+  /** Cancels a queued or running job (the engine stops decoding and removes the partial session). */
+  async cancelTranscriptionJob(id: string): Promise<TranscriptionJob> {
+    return this.job(`/v1/transcription-jobs/${encodeURIComponent(id)}`, { method: 'DELETE' }, 'DELETE');
+  }
+
+  private async job(path: string, init: RequestInit | undefined, method: string): Promise<TranscriptionJob> {
+    const body = TranscriptionJob.safeParse(await this.json<unknown>(path, init));
+    if (!body.success)
+      throw new ApiError(
+        200,
+        'bad_response',
+        `${method} /v1/transcription-jobs: unexpected answer (${body.error.issues[0]?.message ?? 'invalid'})`,
+      );
     return body.data;
   }
 
