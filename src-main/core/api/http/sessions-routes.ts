@@ -4,6 +4,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import {
+  attachmentHeader,
+  exportFileName,
+  segmentJson,
   EXPORT_CONTENT_TYPES,
   EXPORT_FORMATS,
   exportSession,
@@ -45,6 +48,12 @@ const ExportQuery = z.strictObject({
   token: z.string().optional(),
 });
 
+const SegmentParams = z.strictObject({
+  id: z.string().min(1).max(100),
+  segment: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+});
+const SegmentBody = z.strictObject({ text: z.string().max(STORE_LIMITS.segmentTextChars) });
+
 const PatchBody = z
   .strictObject({
     title: z.string().max(STORE_LIMITS.titleChars).optional(),
@@ -65,17 +74,6 @@ function sendStoreError(reply: FastifyReply, err: unknown): FastifyReply {
     return sendError(reply, new RestError('internal', err.message, 503));
   }
   return sendError(reply, err);
-}
-
-/** A file name for Content-Disposition: the title reduced to safe characters, else the id. */
-function fileName(title: string, id: string, ext: string): string {
-  const base = title
-    .normalize('NFKD')
-    .replace(/[^\w\- ]+/g, '')
-    .trim()
-    .replace(/\s+/g, '-')
-    .slice(0, 80);
-  return `${base || id}.${ext}`;
 }
 
 /** Fastify plugin: `app.register(sessionsRoutes, { store })`. */
@@ -114,7 +112,7 @@ export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesO
     const body = exportSession(s.segments, format, sessionDetailJson(s));
     return reply
       .type(EXPORT_CONTENT_TYPES[format])
-      .header('content-disposition', `attachment; filename="${fileName(s.title, s.id, format)}"`)
+      .header('content-disposition', attachmentHeader(exportFileName(s.title, s.id, format)))
       .send(body);
   });
 
@@ -125,6 +123,13 @@ export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesO
     if (body.title !== undefined) store.rename(id, body.title);
     if (body.tags !== undefined) store.setTags(id, body.tags);
     return sessionJson(store.getSession(id)!);
+  });
+
+  // A correction of one segment's text; the search index follows (store.editSegment).
+  app.patch('/v1/sessions/:id/segments/:segment', async (req) => {
+    const { id, segment } = parse(SegmentParams, req.params, 'path');
+    const { text } = parse(SegmentBody, req.body, 'body');
+    return segmentJson(store.editSegment(id, segment, text));
   });
 
   app.delete('/v1/sessions/:id', async (req, reply) => {
