@@ -91,7 +91,7 @@ describe('files in the app (Chromium + earshot serve)', { timeout: 600_000 }, ()
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', SOURCE, '-ac', '1', '-ar', '16000', '-c:a', 'libmp3lame', '-b:a', '64k', mp3File]);
     serve = await startServe();
     browser = await launchChromium(wavFile);
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     page = await context.newPage();
     page.on('pageerror', (e) => console.error('[page error]', e.message));
     await page.goto(`${serve.base}/#token=${serve.token}`);
@@ -129,6 +129,36 @@ describe('files in the app (Chromium + earshot serve)', { timeout: 600_000 }, ()
     assert.equal(result.title, 'librispeech-lecture');
     assert.deepEqual(result.words, expected);
     await shot('sessions-file-done');
+  });
+
+  test('correcting a segment: the new word is found by search and jumps to it; the export is named from the title', async () => {
+    await page.locator('[data-testid="session-list"] a', { hasText: 'librispeech-interview' }).click();
+    await page.waitForSelector('[data-testid="transcript"] li .text');
+    const first = page.locator('[data-testid="transcript"] li').first();
+    const original = (await first.locator('.text').innerText()).trim();
+    await first.getByRole('button', { name: /Correct the segment at/ }).click();
+    const box = page.getByRole('textbox', { name: /Text of the segment at/ });
+    assert.equal(await box.inputValue(), original);
+    await box.fill(`zanzibarian ${original}`);
+    await shot('sessions-segment-edit');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="transcript"] li .text')?.textContent?.includes('zanzibarian'));
+    // Found by the search (FTS kept in step), as a prefix too, and the hit opens that moment.
+    await page.getByRole('searchbox', { name: 'Search transcripts' }).fill('zanzibar');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForSelector('[data-testid="search-results"] mark');
+    assert.equal((await page.locator('[data-testid="search-results"] mark').first().innerText()).toLowerCase(), 'zanzibarian');
+    assert.match(await page.locator('[data-testid="search-results"]').innerText(), /librispeech-interview/);
+    await page.locator('[data-testid="search-results"] a').first().click();
+    await page.waitForSelector('[data-testid="transcript"] li.current');
+    assert.match(await page.locator('[data-testid="transcript"] li.current').innerText(), /zanzibarian/);
+    await shot('sessions-search-corrected');
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export' }).click();
+    assert.equal((await download).suggestedFilename(), 'librispeech-interview.srt');
+    // Back to the list for the next test.
+    await page.getByRole('searchbox', { name: 'Search transcripts' }).fill('');
+    await page.getByRole('button', { name: 'Search' }).click();
   });
 
   test('a long file shows the progress and time left the server reports; Cancel stops it and nothing is saved', async () => {

@@ -32,6 +32,10 @@ export interface SessionSummary {
   tags?: string[];
   segments?: number;
   duration_ms?: number;
+  /** True when `title` is the server's automatic one (start time + first words), not one the user gave. */
+  title_auto?: boolean;
+  /** The transcript's beginning, one line. */
+  preview?: string;
 }
 
 export interface SessionSegment {
@@ -118,6 +122,8 @@ export function normaliseSession(raw: Record<string, unknown>): SessionSummary {
     tags: pick(raw, 'tags'),
     segments: typeof raw.segments === 'number' ? raw.segments : pick(raw, 'segment_count', 'segmentCount'),
     duration_ms: pick(raw, 'duration_ms', 'durationMs'),
+    title_auto: pick(raw, 'title_auto', 'titleAuto'),
+    preview: pick(raw, 'preview'),
   };
 }
 
@@ -214,9 +220,19 @@ export class RestClient {
     await this.request(`/v1/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
   }
 
-  async exportSession(id: string, format: ExportFormat): Promise<string> {
+  /** The export and the file name the server gives it (from the session's title, Content-Disposition). */
+  async exportSession(id: string, format: ExportFormat): Promise<{ text: string; filename: string }> {
     const res = await this.request(`/v1/sessions/${encodeURIComponent(id)}/export?format=${format}`);
-    return res.text();
+    return { text: await res.text(), filename: dispositionFileName(res.headers.get('content-disposition')) ?? `transcript.${format}` };
+  }
+
+  /** Corrects one segment's text (the server's search index follows). */
+  async editSegment(sessionId: string, segmentId: number, text: string): Promise<SessionSegment> {
+    const raw = await this.json<Record<string, unknown>>(
+      `/v1/sessions/${encodeURIComponent(sessionId)}/segments/${encodeURIComponent(String(segmentId))}`,
+      { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text }) },
+    );
+    return normaliseSegment(raw);
   }
 
   /** The catalog's models; OpenAI's alias entries (`whisper-1`…, `alias_of`) are for OpenAI clients, not for the app. */
@@ -319,6 +335,20 @@ export class RestClient {
       return { ready: false, detail: null };
     }
   }
+}
+
+/** The file name of a Content-Disposition header: `filename*` (UTF-8) when given, else `filename`. */
+export function dispositionFileName(header: string | null): string | null {
+  if (!header) return null;
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
+  if (star?.[1]) {
+    try {
+      return decodeURIComponent(star[1]);
+    } catch {
+      /* malformed: fall back to the plain name */
+    }
+  }
+  return /filename="([^"]*)"/i.exec(header)?.[1] || null;
 }
 
 /** A list response: a bare array or an object holding one under one of `keys`. */
