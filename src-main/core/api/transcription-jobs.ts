@@ -8,10 +8,9 @@
 // admission's batch slots, shared with POST /v1/audio/transcriptions), and finished jobs are kept for
 // `keepFinishedMs` and at most `maxFinished` of them, so a job's last state can be read after it ends.
 import { randomUUID } from 'node:crypto';
-import { basename, extname } from 'node:path';
 import type { TranscriptionJob as TranscriptionJobJson } from '../../../proto/transcription-jobs.js';
 import { OverloadedError } from '../sessions/admission.js';
-import { STORE_LIMITS } from '../store/index.js';
+import { titleFromFileName } from '../store/index.js';
 import type { ApiContext } from './context.js';
 import { transcribeBuffer } from './http/openai-file-transcription.js';
 import { toRestError } from './http/openai-errors.js';
@@ -57,19 +56,6 @@ interface Job {
   texts: string[];
   error: { code: string; message: string } | null;
   cancel: AbortController;
-}
-
-/** A session title from a file name: its base name without the extension, control characters dropped. */
-export function titleFromFileName(filename: string): string {
-  const base = basename(filename.replace(/\\/g, '/'));
-  const stem = base.slice(0, base.length - extname(base).length) || base;
-  // eslint-disable-next-line no-control-regex
-  return (
-    stem
-      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-      .trim()
-      .slice(0, STORE_LIMITS.titleChars) || 'Untitled file'
-  );
 }
 
 /** Why a job stopped when the user cancelled it. */

@@ -3,6 +3,24 @@
 // Renaming to an empty title goes back to the automatic one. Dates are the machine's local time: the server and
 // the app run on the same machine.
 
+import { basename, extname } from 'node:path';
+
+/** Longest title kept from a file name (the store's title limit is larger; a name longer than this is noise). */
+const FILE_TITLE_CHARS = 200;
+
+/** A session title from a file name (`earshot transcribe --save`, the app's file jobs): its base name without the extension. */
+export function titleFromFileName(filename: string): string {
+  const base = basename(filename.replace(/\\/g, '/'));
+  const stem = base.slice(0, base.length - extname(base).length) || base;
+  // eslint-disable-next-line no-control-regex
+  return (
+    stem
+      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+      .trim()
+      .slice(0, FILE_TITLE_CHARS) || 'Untitled file'
+  );
+}
+
 /** Words of the first segments that go into an automatic title. */
 export const AUTO_TITLE_WORDS = 6;
 /** Characters of the first segments shown as a session's preview line. */
