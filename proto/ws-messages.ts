@@ -83,6 +83,8 @@ export const AsrConfigFields = z.object({
   /** `new` | an existing session id | `none`. */
   session: z.string().min(1).max(100).optional(),
   source: z.string().min(1).max(100).optional(),
+  /** Keep the audio with the stored session (compressed), for playback; opt-in. Needs a stored session. */
+  record: boolish.optional(),
   channels: numberish.pipe(z.number().int().min(1).max(8)).optional(),
   multichannel: boolish.optional(),
 });

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import pino, { type Logger } from 'pino';
@@ -128,6 +128,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const ctx: ApiContext = {
     engine: opts.engine,
     store: opts.store ?? null,
+    recordingsDir: opts.store && opts.store.path !== ':memory:' ? join(dirname(opts.store.path), 'recordings') : null,
     auth,
     limits,
     streams: new StreamSlots(limits.maxConcurrentStreams),
@@ -207,6 +208,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           host: req.headers.host,
           origin,
           authorization: req.headers.authorization,
+          // Only routes a browser loads by URL (an <audio> element cannot send headers) take `?token=`.
+          queryToken: (req.routeOptions.config as { tokenInQuery?: boolean } | undefined)?.tokenInQuery
+            ? new URL(req.url, 'http://localhost').searchParams.get('token')
+            : undefined,
           apiKey: compatApiKey(req.headers),
         },
         auth,
@@ -242,7 +247,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
     await app.register(compatRoutes, { ctx });
     await app.register(transcriptionJobRoutes, { ctx, jobs });
-    if (ctx.store) await app.register(sessionsRoutes, { store: ctx.store });
+    if (ctx.store) await app.register(sessionsRoutes, { store: ctx.store, recordingsDir: ctx.recordingsDir });
     else await app.register(sessionsDisabledRoutes);
 
     if (kind === 'asr') {

@@ -1,7 +1,10 @@
 // REST over the transcript store (docs/PROTOCOL.md "REST"): list/search, read, export, rename/tag, delete.
 // Auth, Origin and Host checks are the server's global hook; this plugin only validates input and maps
 // store errors to the `{ error: { code, message } }` envelope (404 unknown session, 400 bad input).
+import { existsSync, rmSync } from 'node:fs';
+import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { recordingPath } from '../../sessions/session-recording.js';
 import { z } from 'zod';
 import {
   attachmentHeader,
@@ -21,6 +24,8 @@ import { describeZodError, RestError, sendError } from './openai-errors.js';
 
 export interface SessionsRoutesOptions {
   store: Store;
+  /** Session recordings (`record=true`), served at /v1/sessions/:id/audio; null = none kept. */
+  recordingsDir?: string | null;
 }
 
 // Query strings arrive as strings: coerce, then bound like the store does.
@@ -42,6 +47,7 @@ const ListQuery = z.strictObject({
 });
 
 const IdParams = z.strictObject({ id: z.string().min(1).max(100) });
+const TokenOnly = z.strictObject({ token: z.string().optional() });
 
 const ExportQuery = z.strictObject({
   format: z.enum(EXPORT_FORMATS as [string, ...string[]]).default('txt'),
@@ -79,6 +85,19 @@ function sendStoreError(reply: FastifyReply, err: unknown): FastifyReply {
 /** Fastify plugin: `app.register(sessionsRoutes, { store })`. */
 export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesOptions): Promise<void> {
   const { store } = opts;
+  const recordings = opts.recordingsDir ?? null;
+  /** The session's recording file when one was kept, else null. */
+  const recordingOf = (id: string): string | null => {
+    if (!recordings) return null;
+    try {
+      const path = recordingPath(recordings, id);
+      return existsSync(path) ? path : null;
+    } catch {
+      return null; // not a session id
+    }
+  };
+  // sendFile (Range requests, ETag, Last-Modified) for the recordings; no route of its own.
+  if (recordings) await app.register(fastifyStatic, { root: recordings, serve: false });
 
   app.setErrorHandler((err, _req, reply) => sendStoreError(reply, err));
 
@@ -101,7 +120,7 @@ export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesO
     const { id } = parse(IdParams, req.params, 'path');
     const s = store.getSession(id);
     if (!s) throw new StoreError('not_found', `no session with id ${JSON.stringify(id)}`);
-    return sessionDetailJson(s);
+    return { ...sessionDetailJson(s), audio: recordingOf(id) !== null };
   });
 
   app.get('/v1/sessions/:id/export', async (req, reply) => {
@@ -132,9 +151,22 @@ export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesO
     return segmentJson(store.editSegment(id, segment, text));
   });
 
+  // The session's recording (MP3), with Range requests so a player can seek to a segment. `?token=` is accepted
+  // here because an <audio> element cannot send an Authorization header.
+  app.get('/v1/sessions/:id/audio', { config: { tokenInQuery: true } }, async (req, reply) => {
+    const { id } = parse(IdParams, req.params, 'path');
+    parse(TokenOnly, req.query, 'query');
+    if (!store.getSession(id)) throw new StoreError('not_found', `no session with id ${JSON.stringify(id)}`);
+    const path = recordingOf(id);
+    if (!path) throw new StoreError('not_found', `session ${id} has no recording (record=true keeps one)`);
+    return reply.header('cache-control', 'no-store').type('audio/mpeg').sendFile(`${id}.mp3`);
+  });
+
   app.delete('/v1/sessions/:id', async (req, reply) => {
     const { id } = parse(IdParams, req.params, 'path');
     store.deleteSession(id);
+    const rec = recordingOf(id);
+    if (rec) for (const f of [rec, `${rec}.json`]) rmSync(f, { force: true });
     return reply.code(204).send();
   });
 }
