@@ -18,6 +18,7 @@ import {
   sessionJson,
   STORE_LIMITS,
   StoreError,
+  type SessionDetail,
   type Store,
 } from '../../store/index.js';
 import { describeZodError, RestError, sendError } from './openai-errors.js';
@@ -96,6 +97,8 @@ export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesO
       return null; // not a session id
     }
   };
+  /** The session document (GET and export?format=json): `audio` says whether a recording is kept. */
+  const detailJson = (s: SessionDetail) => ({ ...sessionDetailJson(s), audio: recordingOf(s.id) !== null });
   // sendFile (Range requests, ETag, Last-Modified) for the recordings; no route of its own.
   if (recordings) await app.register(fastifyStatic, { root: recordings, serve: false });
 
@@ -120,7 +123,7 @@ export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesO
     const { id } = parse(IdParams, req.params, 'path');
     const s = store.getSession(id);
     if (!s) throw new StoreError('not_found', `no session with id ${JSON.stringify(id)}`);
-    return { ...sessionDetailJson(s), audio: recordingOf(id) !== null };
+    return detailJson(s);
   });
 
   app.get('/v1/sessions/:id/export', async (req, reply) => {
@@ -128,7 +131,7 @@ export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesO
     const { format } = parse(ExportQuery, req.query, 'query') as { format: keyof typeof EXPORT_CONTENT_TYPES };
     const s = store.getSession(id);
     if (!s) throw new StoreError('not_found', `no session with id ${JSON.stringify(id)}`);
-    const body = exportSession(s.segments, format, sessionDetailJson(s));
+    const body = exportSession(s.segments, format, detailJson(s));
     return reply
       .type(EXPORT_CONTENT_TYPES[format])
       .header('content-disposition', attachmentHeader(exportFileName(s.title, s.id, format)))
