@@ -534,7 +534,8 @@ export class AsrSession extends EventEmitter {
     if (f.record !== undefined) c.record = f.record;
     if (c.record && c.session === 'none')
       throw new SessionError('bad_config', 'record=true keeps the audio with a stored session: use it with session=new or a session id');
-    if (c.record && !this.opts.recordingsDir)
+    // (Without any store, the store_disabled warning already says nothing, audio included, is kept.)
+    if (c.record && this.opts.store && !this.opts.recordingsDir)
       throw new SessionError('bad_config', 'this server keeps no recordings (it has no transcript store on disk); leave record off');
     if (!initial && f.endpointing !== undefined && this.stream && this.streamEndpointing !== c.endpointing) {
       // The engine takes endpointing when a stream is created, so a live change ends the utterance in progress

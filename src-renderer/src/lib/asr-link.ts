@@ -29,6 +29,8 @@ export interface AsrLinkOptions {
   store?: boolean;
   endpointingMs?: number;
   punctuate?: boolean;
+  /** Keep the audio with the stored session (`record=true`), for playback in Sessions. */
+  record?: boolean;
   language?: string;
   model?: string;
   /** Audio kept for re-sending after a reconnect; older audio is dropped (bounded memory). Default 60 s. */
@@ -131,6 +133,7 @@ export class AsrLink {
     };
     if (this.opts.endpointingMs !== undefined) params.endpointing = this.opts.endpointingMs;
     if (this.opts.punctuate !== undefined) params.punctuate = this.opts.punctuate;
+    if (this.opts.record && this.opts.store !== false) params.record = true;
     if (this.opts.language) params.language = this.opts.language;
     if (this.opts.model) params.model = this.opts.model;
     let ws: WebSocket;

@@ -49,6 +49,8 @@ export interface SessionSegment {
 
 export interface SessionDetail extends SessionSummary {
   segments_list: SessionSegment[];
+  /** A recording is kept with the session (GET /v1/sessions/:id/audio). */
+  audio?: boolean;
 }
 
 export interface SearchHit {
@@ -204,6 +206,7 @@ export class RestClient {
     const segs = (raw.segments ?? inner.segments) as unknown;
     return {
       ...normaliseSession(inner),
+      audio: raw.audio === true,
       segments_list: Array.isArray(segs) ? (segs as Record<string, unknown>[]).map(normaliseSegment) : [],
     };
   }

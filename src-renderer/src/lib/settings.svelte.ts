@@ -14,6 +14,8 @@ export interface UiSettings {
   overlayBgOpacity: number;
   overlayPosition: OverlayPosition;
   theme: 'system' | 'dark' | 'light';
+  /** Keep the audio of live captions with the session (compressed MP3 on this machine), for playback. Opt-in. */
+  recordAudio: boolean;
 }
 
 export const DEFAULT_SETTINGS: UiSettings = {
@@ -28,6 +30,7 @@ export const DEFAULT_SETTINGS: UiSettings = {
   overlayBgOpacity: 0.75,
   overlayPosition: 'bottom',
   theme: 'system',
+  recordAudio: false,
 };
 
 const KEY = 'earshot.ui-settings';
