@@ -161,6 +161,60 @@ describe('files in the app (Chromium + earshot serve)', { timeout: 600_000 }, ()
     await page.getByRole('button', { name: 'Search' }).click();
   });
 
+  test('recording on (Settings): live captions keep their audio; clicking a segment plays it from the session', async () => {
+    await page.goto(`${serve.base}/#/settings`);
+    const option = page.locator('[data-testid="record-audio-option"] input');
+    await option.check();
+    assert.ok(await option.isChecked());
+    await shot('settings-record-audio');
+    await page.goto(`${serve.base}/#/live`);
+    await page.locator('[data-testid="start-stop"]').click();
+    await page.waitForSelector('[data-testid="live-view"][data-status="live"]', { timeout: 15_000 });
+    const startedAt = Date.now();
+    await page.waitForSelector('.caption.final', { timeout: 60_000 });
+    await page.locator('[data-testid="start-stop"]').click();
+    await page.waitForSelector('[data-testid="live-view"][data-status="stopped"]', { timeout: 10_000 });
+    const capturedS = (Date.now() - startedAt) / 1000;
+
+    const list = (await (await fetch(`${serve.base}/v1/sessions`, { headers: { authorization: `Bearer ${serve.token}` } })).json()) as {
+      data: { id: string; sources: string[]; duration_ms: number }[];
+    };
+    const live = list.data.find((x) => x.sources.includes('mic'))!;
+    assert.ok(live, JSON.stringify(list.data));
+    await page.goto(`${serve.base}/#/sessions/${live.id}`);
+    const audio = page.locator('[data-testid="session-audio"]');
+    await audio.waitFor();
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid="session-audio"]') as HTMLAudioElement).readyState >= 1,
+      undefined,
+      {
+        timeout: 15_000,
+      },
+    );
+    const duration = await audio.evaluate((a: HTMLAudioElement) => a.duration);
+    // The recording holds the whole capture: at least to the end of the last segment, at most the time it ran.
+    assert.ok(
+      duration >= live.duration_ms / 1000 - 0.1 && duration <= capturedS + 1,
+      `duration ${duration} s; segments end ${live.duration_ms} ms; captured ${capturedS} s`,
+    );
+
+    const play = page.getByRole('button', { name: /^Play from / }).first();
+    const label = (await play.getAttribute('aria-label')) ?? '';
+    await play.click();
+    await page.waitForFunction(
+      () => {
+        const a = document.querySelector('[data-testid="session-audio"]') as HTMLAudioElement;
+        return !a.paused && a.currentTime > 0.5;
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
+    await shot('sessions-playback');
+    const state = await audio.evaluate((a: HTMLAudioElement) => ({ t: a.currentTime, error: a.error?.code ?? null }));
+    assert.equal(state.error, null);
+    assert.ok(state.t > 0.5, `${label}: playing at ${state.t} s`);
+  });
+
   test('a long file shows the progress and time left the server reports; Cancel stops it and nothing is saved', async () => {
     const stored = async () =>
       (
