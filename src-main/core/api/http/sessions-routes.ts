@@ -1,7 +1,7 @@
 // REST over the transcript store (docs/PROTOCOL.md "REST"): list/search, read, export, rename/tag, delete.
 // Auth, Origin and Host checks are the server's global hook; this plugin only validates input and maps
 // store errors to the `{ error: { code, message } }` envelope (404 unknown session, 400 bad input).
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { recordingPath } from '../../sessions/session-recording.js';
@@ -100,7 +100,10 @@ export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesO
   /** The session document (GET and export?format=json): `audio` says whether a recording is kept. */
   const detailJson = (s: SessionDetail) => ({ ...sessionDetailJson(s), audio: recordingOf(s.id) !== null });
   // sendFile (Range requests, ETag, Last-Modified) for the recordings; no route of its own.
-  if (recordings) await app.register(fastifyStatic, { root: recordings, serve: false });
+  if (recordings) {
+    mkdirSync(recordings, { recursive: true, mode: 0o700 });
+    await app.register(fastifyStatic, { root: recordings, serve: false });
+  }
 
   app.setErrorHandler((err, _req, reply) => sendStoreError(reply, err));
 
