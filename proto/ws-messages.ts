@@ -85,6 +85,8 @@ export const AsrConfigFields = z.object({
   source: z.string().min(1).max(100).optional(),
   /** Two-pass: interims from the streaming model, finals re-decoded by an offline model for the language. */
   two_pass: boolish.optional(),
+  /** Keep the audio with the stored session (compressed), for playback; opt-in. Needs a stored session. */
+  record: boolish.optional(),
   channels: numberish.pipe(z.number().int().min(1).max(8)).optional(),
   multichannel: boolish.optional(),
   /**

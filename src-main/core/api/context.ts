@@ -14,6 +14,8 @@ export interface ApiContext {
   engine: Engine;
   /** Null when running without a database (finals are then never stored). */
   store: Store | null;
+  /** Where session recordings (`record=true`) are kept: `recordings/` beside the database; null without a database file. */
+  recordingsDir?: string | null;
   auth: AuthPolicy;
   limits: Limits;
   /** Concurrent stream slots shared by WS and gRPC (`limits.maxConcurrentStreams`). */

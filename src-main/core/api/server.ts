@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import pino, { type Logger } from 'pino';
@@ -27,6 +27,8 @@ import { modelPullRoutes } from './http/model-pull-routes.js';
 import { tokenRoutes } from './http/token-routes.js';
 import { ModelPulls } from './model-pulls.js';
 import { sessionsDisabledRoutes, sessionsRoutes } from './http/sessions-routes.js';
+import { transcriptionJobRoutes } from './http/transcription-job-routes.js';
+import { TranscriptionJobs } from './transcription-jobs.js';
 import { startGrpc, type RunningGrpc } from './grpc/server.js';
 import { startWyoming, type RunningWyoming } from './wyoming/server.js';
 import { handleAsrSocket } from './ws/asr-socket.js';
@@ -126,6 +128,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const ctx: ApiContext = {
     engine: opts.engine,
     store: opts.store ?? null,
+    recordingsDir: opts.store && opts.store.path !== ':memory:' ? join(dirname(opts.store.path), 'recordings') : null,
     auth,
     limits,
     streams: new StreamSlots(limits.maxConcurrentStreams),
@@ -143,6 +146,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // The cloud-protocol sockets join the stop through their shutdown().
   const compatLive = { asr: new ShutdownSet(ctx.work), tts: new ShutdownSet(ctx.work) };
   const sockets = new Set<WebSocket>();
+  const jobs = new TranscriptionJobs(ctx);
   let closing = false;
   const wss = new WebSocketServer({
     noServer: true,
@@ -204,6 +208,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           host: req.headers.host,
           origin,
           authorization: req.headers.authorization,
+          // Only routes a browser loads by URL (an <audio> element cannot send headers) take `?token=`.
+          queryToken: (req.routeOptions.config as { tokenInQuery?: boolean } | undefined)?.tokenInQuery
+            ? new URL(req.url, 'http://localhost').searchParams.get('token')
+            : undefined,
           apiKey: compatApiKey(req.headers),
         },
         auth,
@@ -238,7 +246,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       },
     });
     await app.register(compatRoutes, { ctx });
-    if (ctx.store) await app.register(sessionsRoutes, { store: ctx.store });
+    await app.register(transcriptionJobRoutes, { ctx, jobs });
+    if (ctx.store) await app.register(sessionsRoutes, { store: ctx.store, recordingsDir: ctx.recordingsDir });
     else await app.register(sessionsDisabledRoutes);
 
     if (kind === 'asr') {
@@ -375,6 +384,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       closed ??= (async () => {
         closing = true;
         pulls.close();
+        jobs.close();
         // Stop accepting: no new HTTP connections, no new gRPC calls (calls in progress go on: HTTP/2 GOAWAY).
         asrApp.server.close();
         ttsApp.server.close();

@@ -82,7 +82,7 @@ function checkedFormat(bytes: Uint8Array): string {
  */
 export async function decodeAudioFileMono(
   bytes: Uint8Array,
-  onPiece: (samples: Float32Array, sampleRate: number) => void | Promise<void>,
+  onPiece: (samples: Float32Array, sampleRate: number, bytesRead: number) => void | Promise<void>,
 ): Promise<{ format: string; sampleRate: number; channels: number; frames: number }> {
   const format = checkedFormat(bytes);
   const name = AUDIO_FILE_FORMATS[format]!;
@@ -90,6 +90,8 @@ export async function decodeAudioFileMono(
   let frames = 0;
   let sampleRate = 0;
   let channels = 0;
+  /** Bytes handed to the decoder so far: with the file's size, how far through it decoding is (progress). */
+  let bytesRead = 0;
   const take = async (r: { channelData: Float32Array[]; sampleRate: number }) => {
     const n = r.channelData[0]?.length ?? 0;
     if (!n) return;
@@ -105,13 +107,17 @@ export async function decodeAudioFileMono(
     frames += n;
     if (frames > MAX_FILE_SECONDS * sampleRate)
       throw new AudioFormatError(`the audio is longer than the ${MAX_FILE_SECONDS / 3600} hours accepted`);
-    await onPiece(downmix(r.channelData), sampleRate);
+    await onPiece(downmix(r.channelData), sampleRate, bytesRead);
   };
   try {
     // Each piece is copied: some decoders view it as Int32Array/Float32Array, which needs an aligned offset,
     // and a Node Buffer (gRPC, multipart) often sits at any offset of a shared pool.
-    for (let o = 0; o < bytes.byteLength; o += FEED_BYTES)
-      await take(await dec(new Uint8Array(bytes.subarray(o, Math.min(bytes.byteLength, o + FEED_BYTES)))));
+    for (let o = 0; o < bytes.byteLength; o += FEED_BYTES) {
+      const end = Math.min(bytes.byteLength, o + FEED_BYTES);
+      const piece = await dec(new Uint8Array(bytes.subarray(o, end)));
+      bytesRead = end;
+      await take(piece);
+    }
     await take(await dec());
   } catch (err) {
     dec.free();

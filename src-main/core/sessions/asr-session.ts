@@ -8,6 +8,7 @@
 // The engine stream is created lazily on the first audio: until then a `config` message (or a WAV header) may
 // still change the input rate, encoding, model or language.
 import { EventEmitter } from 'node:events';
+import { SessionRecording } from './session-recording.js';
 import { randomUUID } from 'node:crypto';
 import {
   AsrConfigFields,
@@ -63,6 +64,8 @@ export interface AsrConfig {
   /** 'new' | existing id | 'none'. */
   session: string;
   source: string;
+  /** Keep the audio with the stored session (session-recording.ts). */
+  record: boolean;
 }
 
 export const ASR_DEFAULTS: Readonly<AsrConfig> = Object.freeze({
@@ -74,6 +77,7 @@ export const ASR_DEFAULTS: Readonly<AsrConfig> = Object.freeze({
   words: true,
   session: 'none',
   source: 'api',
+  record: false,
 });
 
 /** Encoded container bytes that may wait for the decoder (a burst of uploaded audio); beyond: rate_limited. */
@@ -105,6 +109,8 @@ export interface AsrSessionOptions {
   batch?: boolean;
   /** Title for a new stored session. */
   title?: string;
+  /** Folder of session recordings (`record=true`); absent = recording refused. */
+  recordingsDir?: string | null;
   /** Wall clock, ms (tests may replace it). */
   now?: () => number;
 }
@@ -170,6 +176,8 @@ export class AsrSession extends EventEmitter {
   private pendingWarnings: WarningMessage[] = [];
   /** Set by cancel(): nothing more is emitted or stored, whatever the engine still returns. */
   private cancelled = false;
+  /** The session's audio being kept (record=true), from the first audio on. */
+  private recording: SessionRecording | null = null;
   /** Gives back the admission slot (set by start()). */
   private releaseAdmission: (() => void) | null = null;
   private shedMessage: string | null = null;
@@ -352,6 +360,7 @@ export class AsrSession extends EventEmitter {
     if (this.state === 'open') return this.writeSamples(samples);
     this.audioMs += (samples.length * 1000) / this.cfg.sampleRate;
     this.ensureStream().write(samples);
+    this.recording?.write(samples, this.cfg.sampleRate);
   }
 
   private reportAudioError(err: unknown): void {
@@ -399,6 +408,7 @@ export class AsrSession extends EventEmitter {
     this.audioMs += chunkMs;
     this.lastAudioAt = now;
     stream.write(samples);
+    this.recording?.write(samples, this.cfg.sampleRate);
   }
 
   /**
@@ -407,6 +417,11 @@ export class AsrSession extends EventEmitter {
    */
   drained(maxPendingMs = 0): Promise<void> {
     return this.stream ? this.stream.drained(maxPendingMs) : Promise.resolve();
+  }
+
+  /** Audio written but not decoded yet (ms): with the audio written, how far decoding has got (file progress). */
+  get pendingMs(): number {
+    return this.stream?.pendingMs ?? 0;
   }
 
   /**
@@ -574,6 +589,12 @@ export class AsrSession extends EventEmitter {
         throw err;
       }
     }
+    if (f.record !== undefined) c.record = f.record;
+    if (c.record && c.session === 'none')
+      throw new SessionError('bad_config', 'record=true keeps the audio with a stored session: use it with session=new or a session id');
+    // (Without any store, the store_disabled warning already says nothing, audio included, is kept.)
+    if (c.record && this.opts.store && !this.opts.recordingsDir)
+      throw new SessionError('bad_config', 'this server keeps no recordings (it has no transcript store on disk); leave record off');
     if (!initial && f.endpointing !== undefined && this.stream && this.streamEndpointing !== c.endpointing) {
       // The engine takes endpointing when a stream is created, so a live change ends the utterance in progress
       // (its final goes out as usual) and the audio that follows goes to a fresh stream, offset in time.
@@ -664,6 +685,7 @@ export class AsrSession extends EventEmitter {
   }
 
   private finishStored(status: 'complete' | 'interrupted'): void {
+    void this.recording?.close();
     if (this.storedId === null || !this.opts.store || this.cancelled) return;
     try {
       this.opts.store.endSession(this.storedId, status);
@@ -683,6 +705,9 @@ export class AsrSession extends EventEmitter {
     });
     const offset = this.timeBaseMs + this.audioMs;
     this.offsetOf.set(stream, offset);
+    // The recording starts with the first audio, where this connection's timeline starts.
+    if (this.cfg.record && this.storedId && this.opts.recordingsDir && !this.recording && !this.cancelled)
+      this.recording = new SessionRecording(this.opts.recordingsDir, this.storedId, this.timeBaseMs);
     this.streamEndpointing = this.cfg.endpointing;
     stream.on('partial', (p) => this.onPartial(p, offset));
     stream.on('final', (f) => {

@@ -5,3 +5,5 @@ export { migrations, migrate, SCHEMA_VERSION, type Migration } from './migration
 export { toFtsQuery } from './fts-query.js';
 export * from './export.js';
 export * from './session-json.js';
+export * from './session-title.js';
+export * from './export-file-name.js';

@@ -5,7 +5,12 @@ import type { SearchHit, SessionDetail, SessionSummary, StoredSegment } from './
 
 export interface SessionJson {
   id: string;
+  /** The title shown everywhere: the given one, else automatic (start time and first words). */
   title: string;
+  /** True when `title` is the automatic one. */
+  title_auto: boolean;
+  /** The transcript's beginning, one line. */
+  preview: string;
   started_at: string;
   ended_at: string | null;
   status: SessionSummary['status'];
@@ -44,6 +49,8 @@ export function sessionJson(s: SessionSummary): SessionJson {
   return {
     id: s.id,
     title: s.title,
+    title_auto: s.titleAuto,
+    preview: s.preview,
     started_at: new Date(s.startedAt).toISOString(),
     ended_at: s.endedAt === null ? null : new Date(s.endedAt).toISOString(),
     status: s.status,

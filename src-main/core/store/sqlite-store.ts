@@ -25,6 +25,7 @@ import {
 } from './types.js';
 import type { WordTiming } from '../engine/types.js';
 import { OWN_START_MS, ownerAlive } from './process-owner.js';
+import { previewOf, sessionTitle, PREVIEW_CHARS } from './session-title.js';
 
 export interface OpenStoreOptions {
   /** Database file, or ':memory:'. Default: $EARSHOT_DB, else <userDataDir>/earshot.db. */
@@ -55,6 +56,7 @@ interface SessionRow {
   tags: string;
   segment_count: number;
   duration_ms: number;
+  first_text: string | null;
 }
 
 interface SegmentRow {
@@ -68,10 +70,15 @@ interface SegmentRow {
   words: string;
 }
 
+/** The first segments' text of session alias `a`, enough for the automatic title and the preview line. */
+const FIRST_TEXT = (a: string) => `(SELECT substr(group_concat(f.text, ' '), 1, ${PREVIEW_CHARS * 2}) FROM (
+    SELECT g.text FROM segments g WHERE g.session_id = ${a}.id ORDER BY g.start_ms, g.id LIMIT 8) f)`;
+
 const SUMMARY_COLUMNS = `
   s.id, s.title, s.started_at, s.ended_at, s.status, s.sources, s.engine, s.model, s.language, s.tags,
   (SELECT count(*) FROM segments g WHERE g.session_id = s.id) AS segment_count,
-  (SELECT coalesce(max(g.end_ms), 0) FROM segments g WHERE g.session_id = s.id) AS duration_ms`;
+  (SELECT coalesce(max(g.end_ms), 0) FROM segments g WHERE g.session_id = s.id) AS duration_ms,
+  ${FIRST_TEXT('s')} AS first_text`;
 
 export function openStore(opts: OpenStoreOptions = {}): Store {
   return new SqliteStore(opts.path ?? defaultDbPath());
@@ -122,6 +129,9 @@ class SqliteStore implements Store {
       getSession: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM sessions s WHERE s.id = ?`),
       getSegments: db.prepare(`SELECT * FROM segments WHERE session_id = ? ORDER BY start_ms, id`),
       rename: db.prepare(`UPDATE sessions SET title = ? WHERE id = ?`),
+      // segments_au (migration 1) keeps the FTS index in step with the new text.
+      editSegment: db.prepare(`UPDATE segments SET text = ?, words = '[]' WHERE id = ? AND session_id = ?`),
+      getSegment: db.prepare(`SELECT * FROM segments WHERE id = ? AND session_id = ?`),
       setTags: db.prepare(`UPDATE sessions SET tags = ? WHERE id = ?`),
       deleteSegments: db.prepare(`DELETE FROM segments WHERE session_id = ?`),
       deleteSession: db.prepare(`DELETE FROM sessions WHERE id = ?`),
@@ -289,17 +299,19 @@ class SqliteStore implements Store {
            WHERE segments_fts MATCH @fts ${bySession}
            ORDER BY ${order === 'recent' ? 'rowid DESC' : 'rank, rowid DESC'}
            LIMIT @limit OFFSET @offset)
-         SELECT g.id, g.session_id, g.track, g.start_ms, g.end_ms, g.text, s.title, m.snip
+         SELECT g.id, g.session_id, g.track, g.start_ms, g.end_ms, g.text, s.title, s.started_at, ${FIRST_TEXT('s')} AS first_text, m.snip
          FROM m JOIN segments g ON g.id = m.id JOIN sessions s ON s.id = g.session_id
          ORDER BY ${order === 'recent' ? 'm.id DESC' : 'm.score, m.id DESC'}`,
       )
       .all({ fts, limit, offset, sessionId: opts.sessionId }) as (Omit<SegmentRow, 'confidence' | 'words'> & {
       title: string;
+      started_at: number;
+      first_text: string | null;
       snip: string;
     })[];
     return rows.map((r) => ({
       sessionId: r.session_id,
-      sessionTitle: r.title,
+      sessionTitle: sessionTitle(r.title, r.started_at, r.first_text ?? '').title,
       segmentId: r.id,
       track: r.track,
       startMs: r.start_ms,
@@ -312,6 +324,16 @@ class SqliteStore implements Store {
   rename(id: string, title: string): void {
     this.requireSession(id);
     this.stmts.rename.run(checkText(title, 'title', STORE_LIMITS.titleChars).trim(), id);
+  }
+
+  editSegment(sessionId: string, segmentId: number, text: string): StoredSegment {
+    this.requireSession(sessionId);
+    if (!Number.isSafeInteger(segmentId) || segmentId < 1) throw new StoreError('bad_input', 'segment id must be a positive integer');
+    const clean = checkText(text, 'text', STORE_LIMITS.segmentTextChars).trim();
+    if (!clean) throw new StoreError('bad_input', 'a segment text must not be empty (delete the session or keep a word)');
+    const r = this.stmts.editSegment.run(clean, segmentId, sessionId);
+    if (r.changes === 0) throw new StoreError('not_found', `session ${sessionId} has no segment ${segmentId}`);
+    return toSegment(this.stmts.getSegment.get(segmentId, sessionId) as SegmentRow);
   }
 
   setTags(id: string, tags: string[]): void {
@@ -360,9 +382,12 @@ function createPrivateFile(path: string): void {
 }
 
 function toSummary(r: SessionRow): SessionSummary {
+  const t = sessionTitle(r.title, r.started_at, r.first_text ?? '');
   return {
     id: r.id,
-    title: r.title,
+    title: t.title,
+    titleAuto: t.auto,
+    preview: previewOf(r.first_text ?? ''),
     startedAt: r.started_at,
     endedAt: r.ended_at,
     status: r.status,

@@ -28,7 +28,12 @@ export interface NewSegment {
 
 export interface SessionSummary {
   id: string;
+  /** The title shown everywhere (session-title.ts): the one given, else automatic from the start time and first words. */
   title: string;
+  /** True when `title` is the automatic one (no title was given, or it was cleared). */
+  titleAuto: boolean;
+  /** The transcript's beginning, one line (empty when there is no text yet). */
+  preview: string;
   startedAt: number;
   /** Null while live. */
   endedAt: number | null;
@@ -114,7 +119,13 @@ export interface Store {
   listSessions(query?: ListQuery): SessionPage;
   getSession(id: string): SessionDetail | null;
   search(q: string, opts?: SearchOptions): SearchHit[];
+  /** Sets the title; an empty title goes back to the automatic one. */
   rename(id: string, title: string): void;
+  /**
+   * Replaces a segment's text (a correction). The full-text index follows in the same transaction; the word
+   * timings are dropped, since they described the old words. Returns the updated segment.
+   */
+  editSegment(sessionId: string, segmentId: number, text: string): StoredSegment;
   setTags(id: string, tags: string[]): void;
   /** Removes the session, its segments and their text from the full-text index (securely: no residue). */
   deleteSession(id: string): void;

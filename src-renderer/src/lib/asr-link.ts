@@ -29,6 +29,8 @@ export interface AsrLinkOptions {
   store?: boolean;
   endpointingMs?: number;
   punctuate?: boolean;
+  /** Keep the audio with the stored session (`record=true`), for playback in Sessions. */
+  record?: boolean;
   language?: string;
   model?: string;
   /** Two-pass captions: true/false asks for it; absent = the server's default (where both models are installed). */
@@ -137,6 +139,7 @@ export class AsrLink {
     };
     if (this.opts.endpointingMs !== undefined) params.endpointing = this.opts.endpointingMs;
     if (this.opts.punctuate !== undefined) params.punctuate = this.opts.punctuate;
+    if (this.opts.record && this.opts.store !== false) params.record = true;
     if (this.opts.language) params.language = this.opts.language;
     if (this.opts.model) params.model = this.opts.model;
     if (this.opts.twoPass !== undefined) params.two_pass = this.opts.twoPass;

@@ -70,6 +70,7 @@ export class LiveCaptions {
       source: 'mic',
       endpointingMs: settings.endpointingMs,
       punctuate: settings.punctuate,
+      record: settings.recordAudio,
       language: settings.language || undefined,
       model: settings.asrModel || undefined,
       twoPass: settings.twoPass === 'auto' ? undefined : settings.twoPass === 'on',

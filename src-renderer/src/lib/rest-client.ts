@@ -1,7 +1,10 @@
 // The REST half of the public local API (docs/PROTOCOL.md "REST"), as the UI uses it. Every call carries the
 // token; failures become ApiError with the server's own message (`{ error: { code, message } }`) when it sent one.
 import { EngineList, ModelImportResult, ModelList, type EngineEntry } from '../../../proto/rest-models.js';
+import { TranscriptionJob } from '../../../proto/transcription-jobs.js';
 import type { ApiConfig } from './api-config.js';
+
+export type { TranscriptionJob };
 
 export type { EngineEntry };
 
@@ -29,6 +32,10 @@ export interface SessionSummary {
   tags?: string[];
   segments?: number;
   duration_ms?: number;
+  /** True when `title` is the server's automatic one (start time + first words), not one the user gave. */
+  title_auto?: boolean;
+  /** The transcript's beginning, one line. */
+  preview?: string;
 }
 
 export interface SessionSegment {
@@ -42,6 +49,8 @@ export interface SessionSegment {
 
 export interface SessionDetail extends SessionSummary {
   segments_list: SessionSegment[];
+  /** A recording is kept with the session (GET /v1/sessions/:id/audio). */
+  audio?: boolean;
 }
 
 export interface SearchHit {
@@ -123,6 +132,8 @@ export function normaliseSession(raw: Record<string, unknown>): SessionSummary {
     tags: pick(raw, 'tags'),
     segments: typeof raw.segments === 'number' ? raw.segments : pick(raw, 'segment_count', 'segmentCount'),
     duration_ms: pick(raw, 'duration_ms', 'durationMs'),
+    title_auto: pick(raw, 'title_auto', 'titleAuto'),
+    preview: pick(raw, 'preview'),
   };
 }
 
@@ -203,6 +214,7 @@ export class RestClient {
     const segs = (raw.segments ?? inner.segments) as unknown;
     return {
       ...normaliseSession(inner),
+      audio: raw.audio === true,
       segments_list: Array.isArray(segs) ? (segs as Record<string, unknown>[]).map(normaliseSegment) : [],
     };
   }
@@ -219,9 +231,19 @@ export class RestClient {
     await this.request(`/v1/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
   }
 
-  async exportSession(id: string, format: ExportFormat): Promise<string> {
+  /** The export and the file name the server gives it (from the session's title, Content-Disposition). */
+  async exportSession(id: string, format: ExportFormat): Promise<{ text: string; filename: string }> {
     const res = await this.request(`/v1/sessions/${encodeURIComponent(id)}/export?format=${format}`);
-    return res.text();
+    return { text: await res.text(), filename: dispositionFileName(res.headers.get('content-disposition')) ?? `transcript.${format}` };
+  }
+
+  /** Corrects one segment's text (the server's search index follows). */
+  async editSegment(sessionId: string, segmentId: number, text: string): Promise<SessionSegment> {
+    const raw = await this.json<Record<string, unknown>>(
+      `/v1/sessions/${encodeURIComponent(sessionId)}/segments/${encodeURIComponent(String(segmentId))}`,
+      { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text }) },
+    );
+    return normaliseSegment(raw);
   }
 
   /** The catalog's models; OpenAI's alias entries (`whisper-1`…, `alias_of`) are for OpenAI clients, not for the app. */
@@ -267,6 +289,35 @@ export class RestClient {
     return body.data;
   }
 
+  /** `POST /v1/transcription-jobs`: uploads a file to transcribe; the job runs on the engine and is followed with transcriptionJob(). */
+  async createTranscriptionJob(file: Blob & { name: string }): Promise<TranscriptionJob> {
+    return this.job(
+      `/v1/transcription-jobs?filename=${encodeURIComponent(file.name)}`,
+      { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: file },
+      'POST',
+    );
+  }
+
+  async transcriptionJob(id: string): Promise<TranscriptionJob> {
+    return this.job(`/v1/transcription-jobs/${encodeURIComponent(id)}`, undefined, 'GET');
+  }
+
+  /** Cancels a queued or running job (the engine stops decoding and removes the partial session). */
+  async cancelTranscriptionJob(id: string): Promise<TranscriptionJob> {
+    return this.job(`/v1/transcription-jobs/${encodeURIComponent(id)}`, { method: 'DELETE' }, 'DELETE');
+  }
+
+  private async job(path: string, init: RequestInit | undefined, method: string): Promise<TranscriptionJob> {
+    const body = TranscriptionJob.safeParse(await this.json<unknown>(path, init));
+    if (!body.success)
+      throw new ApiError(
+        200,
+        'bad_response',
+        `${method} /v1/transcription-jobs: unexpected answer (${body.error.issues[0]?.message ?? 'invalid'})`,
+      );
+    return body.data;
+  }
+
   async modelPull(id: string): Promise<PullProgress> {
     return this.json<PullProgress>(`/v1/models/${encodeURIComponent(id)}/pull`);
   }
@@ -295,6 +346,20 @@ export class RestClient {
       return { ready: false, detail: null };
     }
   }
+}
+
+/** The file name of a Content-Disposition header: `filename*` (UTF-8) when given, else `filename`. */
+export function dispositionFileName(header: string | null): string | null {
+  if (!header) return null;
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
+  if (star?.[1]) {
+    try {
+      return decodeURIComponent(star[1]);
+    } catch {
+      /* malformed: fall back to the plain name */
+    }
+  }
+  return /filename="([^"]*)"/i.exec(header)?.[1] || null;
 }
 
 /** A list response: a bare array or an object holding one under one of `keys`. */

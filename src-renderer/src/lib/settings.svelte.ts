@@ -20,6 +20,8 @@ export interface UiSettings {
   vocabulary: string;
   /** Replacement list, one `wrong => right` per line: applied to every final. */
   replacements: string;
+  /** Keep the audio of live captions with the session (compressed MP3 on this machine), for playback. Opt-in. */
+  recordAudio: boolean;
 }
 
 export const DEFAULT_SETTINGS: UiSettings = {
@@ -37,6 +39,7 @@ export const DEFAULT_SETTINGS: UiSettings = {
   theme: 'system',
   vocabulary: '',
   replacements: '',
+  recordAudio: false,
 };
 
 const KEY = 'earshot.ui-settings';

@@ -27,7 +27,8 @@ function fakeRest() {
     getSession: vi.fn(async () => ({ ...detail })),
     rename: vi.fn(async () => undefined),
     deleteSession: vi.fn(async () => undefined),
-    exportSession: vi.fn(async () => '1\n00:00:00,000 --> 00:00:02,000\ngood morning team\n'),
+    exportSession: vi.fn(async () => ({ text: '1\n00:00:00,000 --> 00:00:02,000\ngood morning team\n', filename: 'Weekly-sync.vtt' })),
+    editSegment: vi.fn(async () => ({ id: 2, track: 'system', start_ms: 65_000, end_ms: 67_000, text: 'the roadmap held' })),
   };
 }
 
@@ -83,6 +84,32 @@ describe('SessionsView', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
     await waitFor(() => expect(rest.deleteSession).toHaveBeenCalledWith('s1'));
     await waitFor(() => expect(location.hash).toBe('#/sessions'));
+  });
+
+  it('lists duration and preview; corrects a segment through the API; exports under the name the server gives', async () => {
+    const rest = fakeRest();
+    rest.listSessions = vi.fn(async () => [{ ...detail, duration_ms: 67_000, preview: 'good morning team the roadmap slipped' }]);
+    location.hash = '#/sessions/s1';
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+    mount(rest);
+    expect((await screen.findByTestId('session-preview')).textContent).toBe('good morning team the roadmap slipped');
+    expect(screen.getByRole('list', { name: 'Sessions' }).textContent).toMatch(/1:07 · complete/);
+    await fireEvent.click(await screen.findByRole('button', { name: 'Correct the segment at 1:05' }));
+    const box = screen.getByRole('textbox', { name: 'Text of the segment at 1:05' }) as HTMLInputElement;
+    expect(box.value).toBe('the roadmap slipped');
+    await fireEvent.input(box, { target: { value: 'the roadmap held ' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(rest.editSegment).toHaveBeenCalledWith('s1', 2, 'the roadmap held'));
+    await waitFor(() => expect(rest.getSession).toHaveBeenCalledTimes(2));
+
+    URL.createObjectURL = vi.fn(() => 'blob:x');
+    URL.revokeObjectURL = vi.fn();
+    let name = '';
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      name = this.download;
+    });
+    await fireEvent.click(screen.getByRole('button', { name: 'Export' }));
+    await waitFor(() => expect(name).toBe('Weekly-sync.vtt'));
   });
 
   it('shows the API error when the engine is unreachable', async () => {

@@ -31,6 +31,23 @@ export interface TranscribeOptions {
   signal?: AbortSignal;
   /** Called with each final segment as it is recognized (streamed responses). */
   onSegment?: (segment: FinalTranscript) => void;
+  /** Called as decoding advances (after each write, and once at the end). */
+  onProgress?: (progress: FileProgress) => void;
+  /** Title of the stored session (when `config.session` stores one). */
+  title?: string;
+  /** Called once the session has started, with its stored session id (null when nothing is stored). */
+  onStarted?: (storedSessionId: string | null) => void;
+}
+
+/** How far a file transcription has got. */
+export interface FileProgress {
+  /** Audio decoded by the recognizer so far (ms). */
+  decodedMs: number;
+  /**
+   * The file's audio length (ms): exact for raw PCM; for a container, what the bytes decoded so far predict for
+   * the whole file (exact for PCM WAV, close for constant-bitrate codecs), so it may move a little as decoding goes.
+   */
+  totalMs: number;
 }
 
 /** Bytes (raw PCM) handed to the session per write: bounded, so one upload never becomes one giant worker message. */
@@ -60,7 +77,7 @@ export async function transcribeBuffer(
   config: AsrConfigInput,
   opts: TranscribeOptions = {},
 ): Promise<FileTranscription> {
-  const { signal, onSegment } = opts;
+  const { signal, onSegment, onProgress } = opts;
   signal?.throwIfAborted();
   if (audio.byteLength === 0) throw new SessionError('bad_audio', 'the audio is empty');
   const raw = isRawPcm(config);
@@ -76,6 +93,7 @@ export async function transcribeBuffer(
     // A file's own header gives its encoding and rate; the client's values describe raw PCM only.
     config: { interim_results: false, ...config, ...(raw ? {} : { encoding: undefined, sample_rate: undefined }) },
     metrics: ctx.metrics,
+    title: opts.title,
   });
   const segments: FinalTranscript[] = [];
   let failure: SessionError | null = null;
@@ -87,18 +105,35 @@ export async function transcribeBuffer(
   });
   // start() first: an unknown model or bad option is reported as such, before any decoding work.
   const ready = session.start();
+  opts.onStarted?.(session.storedSessionId);
   const cancel = () => session.cancel();
   signal?.addEventListener('abort', cancel, { once: true });
+  // Progress: audio written so far, and the audio the decoder produced from the first `bytesRead` bytes of the file,
+  // which predicts the whole file's length.
+  let writtenMs = 0;
+  let bytesRead = 0;
+  let producedMs = 0;
+  const report = () => {
+    if (!onProgress || writtenMs <= 0) return;
+    const totalMs = Math.max(writtenMs, bytesRead > 0 ? (producedMs * audio.byteLength) / bytesRead : writtenMs);
+    onProgress({ decodedMs: Math.max(0, writtenMs - session.pendingMs), totalMs });
+  };
   // Paced on the engine's progress: at most PACE_AHEAD_MS of the file waits in the worker.
   const pace = async () => {
+    report();
     await session.drained(PACE_AHEAD_MS);
     signal?.throwIfAborted();
+    report();
   };
   try {
     if (raw) {
       for (let o = 0; o < audio.byteLength; o += WRITE_BYTES) {
         signal?.throwIfAborted();
-        session.writeAudio(audio.subarray(o, Math.min(audio.byteLength, o + WRITE_BYTES)));
+        const end = Math.min(audio.byteLength, o + WRITE_BYTES);
+        session.writeAudio(audio.subarray(o, end));
+        bytesRead = end;
+        writtenMs = ((end / (config.encoding === 'pcm_f32le' ? 4 : 2)) * 1000) / session.config.sampleRate;
+        producedMs = writtenMs;
         await pace();
       }
     } else {
@@ -108,12 +143,16 @@ export async function transcribeBuffer(
       const write = async (x: Float32Array) => {
         for (let o = 0; o < x.length; o += WRITE_SAMPLES) {
           signal?.throwIfAborted();
-          session.writeSamples(x.subarray(o, Math.min(x.length, o + WRITE_SAMPLES)));
+          const piece = x.subarray(o, Math.min(x.length, o + WRITE_SAMPLES));
+          session.writeSamples(piece);
+          writtenMs += (piece.length * 1000) / session.config.sampleRate;
           await pace();
         }
       };
       try {
-        await decodeAudioFileMono(audio, async (samples, rate) => {
+        await decodeAudioFileMono(audio, async (samples, rate, read) => {
+          bytesRead = read;
+          producedMs += (samples.length * 1000) / rate;
           if (!configured) {
             configured = true;
             // The sessions take 8-48 kHz; a file outside that range is resampled to 16 kHz first.
@@ -132,6 +171,7 @@ export async function transcribeBuffer(
     const done = await session.end();
     signal?.throwIfAborted();
     if (failure) throw failure;
+    onProgress?.({ decodedMs: writtenMs, totalMs: writtenMs });
     return {
       text: segments.map((s) => s.text).join(' '),
       segments,

@@ -1,9 +1,15 @@
 // REST over the transcript store (docs/PROTOCOL.md "REST"): list/search, read, export, rename/tag, delete.
 // Auth, Origin and Host checks are the server's global hook; this plugin only validates input and maps
 // store errors to the `{ error: { code, message } }` envelope (404 unknown session, 400 bad input).
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { recordingPath } from '../../sessions/session-recording.js';
 import { z } from 'zod';
 import {
+  attachmentHeader,
+  exportFileName,
+  segmentJson,
   EXPORT_CONTENT_TYPES,
   EXPORT_FORMATS,
   exportSession,
@@ -12,12 +18,15 @@ import {
   sessionJson,
   STORE_LIMITS,
   StoreError,
+  type SessionDetail,
   type Store,
 } from '../../store/index.js';
 import { describeZodError, RestError, sendError } from './openai-errors.js';
 
 export interface SessionsRoutesOptions {
   store: Store;
+  /** Session recordings (`record=true`), served at /v1/sessions/:id/audio; null = none kept. */
+  recordingsDir?: string | null;
 }
 
 // Query strings arrive as strings: coerce, then bound like the store does.
@@ -39,11 +48,18 @@ const ListQuery = z.strictObject({
 });
 
 const IdParams = z.strictObject({ id: z.string().min(1).max(100) });
+const TokenOnly = z.strictObject({ token: z.string().optional() });
 
 const ExportQuery = z.strictObject({
   format: z.enum(EXPORT_FORMATS as [string, ...string[]]).default('txt'),
   token: z.string().optional(),
 });
+
+const SegmentParams = z.strictObject({
+  id: z.string().min(1).max(100),
+  segment: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+});
+const SegmentBody = z.strictObject({ text: z.string().max(STORE_LIMITS.segmentTextChars) });
 
 const PatchBody = z
   .strictObject({
@@ -67,20 +83,27 @@ function sendStoreError(reply: FastifyReply, err: unknown): FastifyReply {
   return sendError(reply, err);
 }
 
-/** A file name for Content-Disposition: the title reduced to safe characters, else the id. */
-function fileName(title: string, id: string, ext: string): string {
-  const base = title
-    .normalize('NFKD')
-    .replace(/[^\w\- ]+/g, '')
-    .trim()
-    .replace(/\s+/g, '-')
-    .slice(0, 80);
-  return `${base || id}.${ext}`;
-}
-
 /** Fastify plugin: `app.register(sessionsRoutes, { store })`. */
 export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesOptions): Promise<void> {
   const { store } = opts;
+  const recordings = opts.recordingsDir ?? null;
+  /** The session's recording file when one was kept, else null. */
+  const recordingOf = (id: string): string | null => {
+    if (!recordings) return null;
+    try {
+      const path = recordingPath(recordings, id);
+      return existsSync(path) ? path : null;
+    } catch {
+      return null; // not a session id
+    }
+  };
+  /** The session document (GET and export?format=json): `audio` says whether a recording is kept. */
+  const detailJson = (s: SessionDetail) => ({ ...sessionDetailJson(s), audio: recordingOf(s.id) !== null });
+  // sendFile (Range requests, ETag, Last-Modified) for the recordings; no route of its own.
+  if (recordings) {
+    mkdirSync(recordings, { recursive: true, mode: 0o700 });
+    await app.register(fastifyStatic, { root: recordings, serve: false });
+  }
 
   app.setErrorHandler((err, _req, reply) => sendStoreError(reply, err));
 
@@ -103,7 +126,7 @@ export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesO
     const { id } = parse(IdParams, req.params, 'path');
     const s = store.getSession(id);
     if (!s) throw new StoreError('not_found', `no session with id ${JSON.stringify(id)}`);
-    return sessionDetailJson(s);
+    return detailJson(s);
   });
 
   app.get('/v1/sessions/:id/export', async (req, reply) => {
@@ -111,10 +134,10 @@ export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesO
     const { format } = parse(ExportQuery, req.query, 'query') as { format: keyof typeof EXPORT_CONTENT_TYPES };
     const s = store.getSession(id);
     if (!s) throw new StoreError('not_found', `no session with id ${JSON.stringify(id)}`);
-    const body = exportSession(s.segments, format, sessionDetailJson(s));
+    const body = exportSession(s.segments, format, detailJson(s));
     return reply
       .type(EXPORT_CONTENT_TYPES[format])
-      .header('content-disposition', `attachment; filename="${fileName(s.title, s.id, format)}"`)
+      .header('content-disposition', attachmentHeader(exportFileName(s.title, s.id, format)))
       .send(body);
   });
 
@@ -127,9 +150,29 @@ export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesO
     return sessionJson(store.getSession(id)!);
   });
 
+  // A correction of one segment's text; the search index follows (store.editSegment).
+  app.patch('/v1/sessions/:id/segments/:segment', async (req) => {
+    const { id, segment } = parse(SegmentParams, req.params, 'path');
+    const { text } = parse(SegmentBody, req.body, 'body');
+    return segmentJson(store.editSegment(id, segment, text));
+  });
+
+  // The session's recording (MP3), with Range requests so a player can seek to a segment. `?token=` is accepted
+  // here because an <audio> element cannot send an Authorization header.
+  app.get('/v1/sessions/:id/audio', { config: { tokenInQuery: true } }, async (req, reply) => {
+    const { id } = parse(IdParams, req.params, 'path');
+    parse(TokenOnly, req.query, 'query');
+    if (!store.getSession(id)) throw new StoreError('not_found', `no session with id ${JSON.stringify(id)}`);
+    const path = recordingOf(id);
+    if (!path) throw new StoreError('not_found', `session ${id} has no recording (record=true keeps one)`);
+    return reply.header('cache-control', 'no-store').type('audio/mpeg').sendFile(`${id}.mp3`);
+  });
+
   app.delete('/v1/sessions/:id', async (req, reply) => {
     const { id } = parse(IdParams, req.params, 'path');
     store.deleteSession(id);
+    const rec = recordingOf(id);
+    if (rec) for (const f of [rec, `${rec}.json`]) rmSync(f, { force: true });
     return reply.code(204).send();
   });
 }

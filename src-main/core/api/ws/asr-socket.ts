@@ -34,6 +34,7 @@ export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
     audioAheadBudgetMs: ctx.limits.audioAheadBudgetMs,
     maxQueuedAudioMs: ctx.limits.maxQueuedAudioMs,
     admission: ctx.admission,
+    recordingsDir: ctx.recordingsDir,
   });
   const stopGauge = ctx.metrics.streamOpened('asr', 'ws');
   // Idle: end the stream as `end` would (final + session_complete), then close 4408.
