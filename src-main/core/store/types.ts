@@ -1,9 +1,10 @@
 // The transcript store's public contract: what sessions, the API and the CLI may rely on.
 // Times: `startedAt`/`endedAt` are wall-clock epoch ms; segment `startMs`/`endMs` are ms of audio from the
 // start of the session's stream (as produced by the engine).
+import { SESSION_REQUEST_LIMITS, type SessionStatus as ProtoSessionStatus } from '../../../proto/rest-sessions.js';
 import type { WordTiming } from '../engine/types.js';
 
-export type SessionStatus = 'live' | 'complete' | 'interrupted';
+export type SessionStatus = ProtoSessionStatus;
 
 export interface NewSession {
   title?: string;
@@ -136,15 +137,12 @@ export class StoreError extends Error {
 
 /** Limits on what one call may store: user and client text is untrusted. */
 export const STORE_LIMITS = {
-  titleChars: 500,
-  tagChars: 64,
-  tags: 32,
+  // title, tags, query and page bounds: what a client may send, declared once in the contract.
+  ...SESSION_REQUEST_LIMITS,
   sources: 16,
   sourceChars: 200,
   fieldChars: 200,
   segmentTextChars: 20_000,
   words: 5_000,
   wordChars: 200,
-  queryChars: 1_000,
-  maxPage: 500,
 } as const;

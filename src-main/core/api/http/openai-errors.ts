@@ -5,6 +5,7 @@ import { ZodError } from 'zod';
 import { AudioFormatError } from '../../audio/pcm.js';
 import { EngineUnavailableError } from '../../engine/types.js';
 import { OverloadedError } from '../../sessions/admission.js';
+import { describeSchemaValidationError } from './zod-route-schemas.js';
 
 /** PROTOCOL.md error codes plus the HTTP-only ones (auth, routing). */
 export type RestErrorCode =
@@ -77,6 +78,9 @@ export function describeZodError(err: ZodError): string {
 export function toRestError(err: unknown): RestError {
   if (err instanceof RestError) return err;
   if (err instanceof ZodError) return new RestError('bad_config', describeZodError(err));
+  // A request that failed its route's schema (proto/rest-*.ts).
+  const invalid = describeSchemaValidationError(err);
+  if (invalid !== null) return new RestError('bad_config', invalid);
   if (err instanceof AudioFormatError) return new RestError('bad_audio', err.message);
   if (err instanceof EngineUnavailableError) return new RestError('model_unavailable', err.message);
   const code = (err as { code?: unknown } | null)?.code;

@@ -2,60 +2,29 @@
 // Auth, Origin and Host checks are the server's global hook; this plugin only validates input and maps
 // store errors to the `{ error: { code, message } }` envelope (404 unknown session, 400 bad input).
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { z } from 'zod';
+import {
+  SessionDetailJson,
+  SessionExportQuery,
+  SessionIdParams,
+  SessionJson,
+  SessionList,
+  SessionListQuery,
+  SessionPatch,
+} from '../../../../proto/rest-sessions.js';
 import {
   EXPORT_CONTENT_TYPES,
-  EXPORT_FORMATS,
   exportSession,
   searchHitJson,
   sessionDetailJson,
   sessionJson,
-  STORE_LIMITS,
   StoreError,
   type Store,
 } from '../../store/index.js';
-import { describeZodError, RestError, sendError } from './openai-errors.js';
+import { RestError, sendError } from './openai-errors.js';
+import { zodRoutes } from './zod-route-schemas.js';
 
 export interface SessionsRoutesOptions {
   store: Store;
-}
-
-// Query strings arrive as strings: coerce, then bound like the store does.
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const epochMs = z.union([z.coerce.number().int().min(0), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))]);
-
-const ListQuery = z.strictObject({
-  q: z.string().max(STORE_LIMITS.queryChars).optional(),
-  limit: int(1, STORE_LIMITS.maxPage).default(50),
-  offset: int(0, 1_000_000_000).default(0),
-  tag: z.string().min(1).max(STORE_LIMITS.tagChars).optional(),
-  /** Order of `hits`: newest first (default) or best match first. */
-  order: z.enum(['recent', 'relevance']).default('recent'),
-  /** epoch ms or ISO-8601 */
-  from: epochMs.optional(),
-  to: epochMs.optional(),
-  // Accepted so a browser client can pass the token in the URL like on WebSockets; the server hook reads it.
-  token: z.string().optional(),
-});
-
-const IdParams = z.strictObject({ id: z.string().min(1).max(100) });
-
-const ExportQuery = z.strictObject({
-  format: z.enum(EXPORT_FORMATS as [string, ...string[]]).default('txt'),
-  token: z.string().optional(),
-});
-
-const PatchBody = z
-  .strictObject({
-    title: z.string().max(STORE_LIMITS.titleChars).optional(),
-    tags: z.array(z.string().trim().min(1).max(STORE_LIMITS.tagChars)).max(STORE_LIMITS.tags).optional(),
-  })
-  .refine((b) => b.title !== undefined || b.tags !== undefined, { message: 'give title and/or tags' });
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const r = schema.safeParse(value ?? {});
-  if (!r.success) throw new RestError('bad_config', `${what}: ${describeZodError(r.error)}`);
-  return r.data;
 }
 
 function sendStoreError(reply: FastifyReply, err: unknown): FastifyReply {
@@ -79,18 +48,19 @@ function fileName(title: string, id: string, ext: string): string {
 }
 
 /** Fastify plugin: `app.register(sessionsRoutes, { store })`. */
-export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesOptions): Promise<void> {
+export async function sessionsRoutes(plugin: FastifyInstance, opts: SessionsRoutesOptions): Promise<void> {
   const { store } = opts;
+  const app = zodRoutes(plugin);
 
   app.setErrorHandler((err, _req, reply) => sendStoreError(reply, err));
 
   // Listing; with `q`, the sessions that match plus the matching segments (`hits`, best first).
-  app.get('/v1/sessions', async (req) => {
-    const q = parse(ListQuery, req.query, 'query');
+  app.get('/v1/sessions', { schema: { querystring: SessionListQuery, response: { 200: SessionList } } }, async (req) => {
+    const q = req.query;
     const text = q.q?.trim() ? q.q : undefined;
     const page = store.listSessions({ limit: q.limit, offset: q.offset, q: text, tag: q.tag, from: q.from, to: q.to });
     return {
-      object: 'list',
+      object: 'list' as const,
       total: page.total,
       limit: q.limit,
       offset: q.offset,
@@ -99,16 +69,17 @@ export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesO
     };
   });
 
-  app.get('/v1/sessions/:id', async (req) => {
-    const { id } = parse(IdParams, req.params, 'path');
+  app.get('/v1/sessions/:id', { schema: { params: SessionIdParams, response: { 200: SessionDetailJson } } }, async (req) => {
+    const { id } = req.params;
     const s = store.getSession(id);
     if (!s) throw new StoreError('not_found', `no session with id ${JSON.stringify(id)}`);
     return sessionDetailJson(s);
   });
 
-  app.get('/v1/sessions/:id/export', async (req, reply) => {
-    const { id } = parse(IdParams, req.params, 'path');
-    const { format } = parse(ExportQuery, req.query, 'query') as { format: keyof typeof EXPORT_CONTENT_TYPES };
+  // The answer is the exported file itself (text/vtt, …), not JSON: no response schema.
+  app.get('/v1/sessions/:id/export', { schema: { params: SessionIdParams, querystring: SessionExportQuery } }, async (req, reply) => {
+    const { id } = req.params;
+    const { format } = req.query;
     const s = store.getSession(id);
     if (!s) throw new StoreError('not_found', `no session with id ${JSON.stringify(id)}`);
     const body = exportSession(s.segments, format, sessionDetailJson(s));
@@ -118,17 +89,21 @@ export async function sessionsRoutes(app: FastifyInstance, opts: SessionsRoutesO
       .send(body);
   });
 
-  app.patch('/v1/sessions/:id', async (req) => {
-    const { id } = parse(IdParams, req.params, 'path');
-    const body = parse(PatchBody, req.body, 'body');
-    if (!store.getSession(id)) throw new StoreError('not_found', `no session with id ${JSON.stringify(id)}`);
-    if (body.title !== undefined) store.rename(id, body.title);
-    if (body.tags !== undefined) store.setTags(id, body.tags);
-    return sessionJson(store.getSession(id)!);
-  });
+  app.patch(
+    '/v1/sessions/:id',
+    { schema: { params: SessionIdParams, body: SessionPatch, response: { 200: SessionJson } } },
+    async (req) => {
+      const { id } = req.params;
+      const body = req.body;
+      if (!store.getSession(id)) throw new StoreError('not_found', `no session with id ${JSON.stringify(id)}`);
+      if (body.title !== undefined) store.rename(id, body.title);
+      if (body.tags !== undefined) store.setTags(id, body.tags);
+      return sessionJson(store.getSession(id)!);
+    },
+  );
 
-  app.delete('/v1/sessions/:id', async (req, reply) => {
-    const { id } = parse(IdParams, req.params, 'path');
+  app.delete('/v1/sessions/:id', { schema: { params: SessionIdParams } }, async (req, reply) => {
+    const { id } = req.params;
     store.deleteSession(id);
     return reply.code(204).send();
   });
