@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TtsSession, type TtsAudioChunk } from '../../src-main/core/sessions/tts-session.js';
-import { SessionError } from '../../src-main/core/sessions/asr-session.js';
+import { TtsSession, type TtsAudioChunk } from '../../src-main/core/sessions/index.js';
+import { SessionError } from '../../src-main/core/sessions/index.js';
 import type { TtsServerMessage } from '../../proto/ws-messages.js';
 import type { Engine, SynthesisChunk, SynthesisRequest, TtsVoice } from '../../src-main/core/engine/types.js';
 

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { Engine } from '../engine/types.js';
 import type { Store } from '../store/types.js';
-import type { Admission } from '../sessions/admission.js';
+import type { Admission } from '../sessions/index.js';
 import type { AuthPolicy } from './auth.js';
 import type { Limits, StreamSlots } from './limits.js';
 import type { ApiMetrics } from './metrics.js';

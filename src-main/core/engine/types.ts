@@ -3,6 +3,7 @@
 //
 // Time: every *Ms field is milliseconds of audio from the start of the stream (sample-accurate, not wall clock).
 // Audio: float32 mono samples in [-1, 1]. Streams resample from their declared input rate to the model's rate.
+import { CodedError } from '../errors.js';
 import type { SynthesisCacheStats } from './synthesis-cache.js';
 
 export type AsrBackendId = 'sherpa' | 'pocketsphinx';
@@ -239,10 +240,10 @@ export interface LoadedRecognizer {
   fixture: boolean;
 }
 
-export class EngineUnavailableError extends Error {
+export class EngineUnavailableError extends CodedError {
   readonly code = 'model_unavailable' as const;
   constructor(message: string) {
-    super(message);
+    super('model_unavailable', message);
     this.name = 'EngineUnavailableError';
   }
 }

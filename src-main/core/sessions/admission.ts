@@ -7,15 +7,13 @@
 // Transport-agnostic: the WebSocket path closes 1013, gRPC answers RESOURCE_EXHAUSTED, REST 503 + Retry-After,
 // each with OverloadedError's message.
 import type { AsrEngine } from '../engine/types.js';
-import { SessionError } from './asr-session.js';
+import { SessionError } from './session-error.js';
 
 /** Refused for lack of capacity; the client should retry after `retryAfterS`. */
 export class OverloadedError extends SessionError {
-  constructor(
-    message: string,
-    readonly retryAfterS: number,
-  ) {
-    super('rate_limited', message);
+  declare readonly retryAfterS: number;
+  constructor(message: string, retryAfterS: number) {
+    super('rate_limited', message, { retryAfterS });
     this.name = 'OverloadedError';
   }
 }

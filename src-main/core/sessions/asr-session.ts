@@ -33,18 +33,12 @@ import {
 import type { AsrEngine, AsrFinal, AsrPartial, AsrStream, Engine } from '../engine/types.js';
 import type { Store } from '../store/types.js';
 import type { SessionMetrics } from './session-metrics.js';
+import { wsErrorCodeOf } from '../errors.js';
 import type { Admission } from './admission.js';
+import { SessionError } from './session-error.js';
 
-/** A failure the client should hear about as `{"type":"error","code":…}`. */
-export class SessionError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SessionError';
-  }
-}
+// Kept for branches written before it moved to its own file; the lead removes it once they are merged.
+export { SessionError };
 
 /** Resolved stream configuration (defaults applied). */
 export interface AsrConfig {
@@ -533,7 +527,7 @@ export class AsrSession extends EventEmitter {
     try {
       return this.opts.engine.asr({ model: this.cfg.model, language: this.cfg.language });
     } catch (err) {
-      const code = (err as { code?: string }).code === 'model_unavailable' ? 'model_unavailable' : 'internal';
+      const code = wsErrorCodeOf(err);
       throw new SessionError(code, err instanceof Error ? err.message : String(err));
     }
   }

@@ -24,7 +24,8 @@ import { StreamingResampler, float32ToF32le, float32ToS16le, wavHeader } from '.
 import { languageFromScript } from '../engine/text/script-language.js';
 import { QUICK_START_CHARS, SentenceBuffer, quickStart, splitSentences } from '../engine/text/sentences.js';
 import type { Engine, Synthesizer, TtsVoice } from '../engine/types.js';
-import { SessionError } from './asr-session.js';
+import { wsErrorCodeOf } from '../errors.js';
+import { SessionError } from './session-error.js';
 import type { SessionMetrics } from './session-metrics.js';
 
 export interface TtsOptions {
@@ -416,7 +417,7 @@ export class TtsSession extends EventEmitter {
       return this.opts.engine.tts({ voice: voice?.id, language: o.language, backend: voice?.backend });
     } catch (err) {
       if (err instanceof SessionError) throw err;
-      const code = (err as { code?: string }).code === 'model_unavailable' ? 'model_unavailable' : 'internal';
+      const code = wsErrorCodeOf(err);
       throw new SessionError(code, err instanceof Error ? err.message : String(err));
     }
   }
@@ -587,7 +588,8 @@ export class TtsSession extends EventEmitter {
   }
 
   private sendError(err: unknown, requestId?: string): void {
-    const code: ErrorCode = err instanceof SessionError ? err.code : 'internal';
+    // Every coded error keeps its code (a TtsRequestError's too_large too); anything else is internal.
+    const code: ErrorCode = wsErrorCodeOf(err);
     const message = err instanceof Error ? err.message : String(err);
     this.opts.metrics?.error(code);
     this.send(requestId ? { type: 'error', code, message, request_id: requestId } : { type: 'error', code, message });

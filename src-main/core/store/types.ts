@@ -1,6 +1,7 @@
 // The transcript store's public contract: what sessions, the API and the CLI may rely on.
 // Times: `startedAt`/`endedAt` are wall-clock epoch ms; segment `startMs`/`endMs` are ms of audio from the
 // start of the session's stream (as produced by the engine).
+import { CodedError, type ErrorCode } from '../errors.js';
 import { SESSION_REQUEST_LIMITS, type SessionStatus as ProtoSessionStatus } from '../../../proto/rest-sessions.js';
 import type { WordTiming } from '../engine/types.js';
 
@@ -124,13 +125,16 @@ export interface Store {
 
 export type StoreErrorCode = 'not_found' | 'bad_input' | 'closed';
 
-/** Every error the store throws on purpose; `code` maps to HTTP 404/400. */
-export class StoreError extends Error {
+/** What each store failure is to a client (core/errors.ts): a missing row, bad input, or a store shut down. */
+const STORE_ERROR_CODES: Record<StoreErrorCode, ErrorCode> = { not_found: 'not_found', bad_input: 'bad_config', closed: 'unavailable' };
+
+/** Every error the store throws on purpose; `code` is the store's own reason, `errorCode` what clients hear. */
+export class StoreError extends CodedError {
   constructor(
     readonly code: StoreErrorCode,
     message: string,
   ) {
-    super(message);
+    super(STORE_ERROR_CODES[code], message);
     this.name = 'StoreError';
   }
 }

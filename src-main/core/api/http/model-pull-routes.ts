@@ -3,22 +3,13 @@
 // The POST changes state, so it goes through the server's auth hook like every other route (Origin ⇒ token);
 // the GET only reads.
 import type { FastifyInstance } from 'fastify';
-import { RestError, sendError } from './openai-errors.js';
-import { TooManyPullsError, UnknownModelError, UploadTooLargeError, type ModelPulls } from '../model-pulls.js';
-import { ModelImportError } from '../../engine/models/import.js';
+import { RestError, sendError } from './rest-errors.js';
+import type { ModelPulls } from '../model-pulls.js';
 import { ModelImportResult, PullProgress } from '../../../../proto/rest-models.js';
 import { zodRoutes } from './zod-route-schemas.js';
 
 export interface ModelPullRoutesOptions {
   pulls: ModelPulls;
-}
-
-function routeError(err: unknown): unknown {
-  if (err instanceof UnknownModelError) return new RestError('not_found', err.message);
-  if (err instanceof TooManyPullsError) return new RestError('rate_limited', err.message);
-  if (err instanceof UploadTooLargeError) return new RestError('too_large', err.message);
-  if (err instanceof ModelImportError) return new RestError(err.code === 'too_large' ? 'too_large' : 'bad_config', err.message);
-  return err;
 }
 
 export async function modelPullRoutes(plugin: FastifyInstance, opts: ModelPullRoutesOptions): Promise<void> {
@@ -29,7 +20,7 @@ export async function modelPullRoutes(plugin: FastifyInstance, opts: ModelPullRo
     try {
       return reply.code(202).send(pulls.start(req.params.id));
     } catch (err) {
-      return sendError(reply, routeError(err));
+      return sendError(reply, err);
     }
   });
 
@@ -57,7 +48,7 @@ export async function modelPullRoutes(plugin: FastifyInstance, opts: ModelPullRo
         const body: ModelImportResult = { id: r.model.id, name: r.model.name, files: r.files };
         return reply.code(201).send(body);
       } catch (err) {
-        return sendError(reply, routeError(err));
+        return sendError(reply, err);
       }
     },
   );
@@ -75,7 +66,7 @@ export async function modelPullRoutes(plugin: FastifyInstance, opts: ModelPullRo
         );
       return p;
     } catch (err) {
-      return sendError(reply, routeError(err));
+      return sendError(reply, err);
     }
   });
 }

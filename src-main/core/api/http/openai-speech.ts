@@ -27,9 +27,10 @@ import {
   type EncodedFormat,
 } from '../../audio/index.js';
 import type { ApiContext } from '../context.js';
-import { describeZodError, RestError, sendError, toRestError } from './openai-errors.js';
+import { describeZodError, RestError, sendError, toRestError } from './rest-errors.js';
 import { resolveVoice } from './openai-names.js';
-import { jsonBodyLimit, synthesizeOne, type SynthesisEvent } from './tts-stream-request.js';
+import { synthesizeOne, type SynthesisEvent } from '../one-shot/synthesize-one.js';
+import { jsonBodyLimit } from './json-body-limit.js';
 import { ShuttingDownError } from '../work-in-progress.js';
 
 const FORMATS = ['mp3', 'wav', 'pcm', 'opus', 'aac', 'flac'] as const;

@@ -16,8 +16,8 @@ import type { AsrConfigInput, FinalTranscript } from '../../../../proto/ws-messa
 import { toSrt, toVtt, type ExportSegment } from '../../store/export.js';
 import type { ApiContext } from '../context.js';
 import { ShuttingDownError } from '../work-in-progress.js';
-import { describeZodError, RestError, sendError, toRestError } from './openai-errors.js';
-import { transcribeBuffer, type FileTranscription } from './openai-file-transcription.js';
+import { describeZodError, RestError, sendError, toRestError } from './rest-errors.js';
+import { transcribeBuffer, type FileTranscription } from '../one-shot/transcribe-buffer.js';
 import { resolveAsrModel } from './openai-names.js';
 
 export const RESPONSE_FORMATS = ['json', 'text', 'srt', 'vtt', 'verbose_json'] as const;
@@ -147,10 +147,10 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
       const e = malformed
         ? new RestError('bad_config', `malformed multipart/form-data body: ${err instanceof Error ? err.message : String(err)}`)
         : toRestError(err);
-      if (e.status >= 500) req.log.error({ err }, 'transcription request failed');
+      // Over capacity (503 + Retry-After) is a refusal like a 4xx, not a failure of ours.
+      if (e.status >= 500 && e.retryAfterS === null) req.log.error({ err }, 'transcription request failed');
       else req.log.warn({ code: e.code, status: e.status, reason: e.message }, 'transcription request refused');
-      // (An OverloadedError keeps its class: sendError answers it 503 with Retry-After.)
-      return sendError(reply, malformed ? e : err);
+      return sendError(reply, e);
     } finally {
       reply.raw.off('close', clientGone);
       unregister();

@@ -1,14 +1,14 @@
 // The REST API of docs/PROTOCOL.md "REST", registered on both HTTP ports: health, readiness, the model and
 // voice lists, and the OpenAI-compatible audio endpoints plus the TTS HTTP stream. Auth (token, Origin, Host)
 // is the server's hook, applied before any route here; every error is the `{ error: { code, message } }`
-// envelope of openai-errors.ts.
+// envelope of rest-errors.ts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EngineList, ModelList, VoiceList } from '../../../../proto/rest-models.js';
 import { Health, Readiness } from '../../../../proto/rest-service.js';
 import { listable } from '../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { elevenLabsVoices } from '../compat/elevenlabs/routes.js';
-import { errorBody, RestError, sendError } from './openai-errors.js';
+import { errorBody, RestError, sendError } from './rest-errors.js';
 import { OPENAI_ASR_MODELS, OPENAI_TTS_MODELS } from './openai-names.js';
 import { registerSpeechRoute } from './openai-speech.js';
 import { registerTranscriptionRoute } from './openai-transcriptions.js';

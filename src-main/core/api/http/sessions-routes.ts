@@ -20,20 +20,11 @@ import {
   StoreError,
   type Store,
 } from '../../store/index.js';
-import { RestError, sendError } from './openai-errors.js';
+import { RestError, sendError } from './rest-errors.js';
 import { zodRoutes } from './zod-route-schemas.js';
 
 export interface SessionsRoutesOptions {
   store: Store;
-}
-
-function sendStoreError(reply: FastifyReply, err: unknown): FastifyReply {
-  if (err instanceof StoreError) {
-    if (err.code === 'not_found') return sendError(reply, new RestError('not_found', err.message));
-    if (err.code === 'bad_input') return sendError(reply, new RestError('bad_config', err.message));
-    return sendError(reply, new RestError('internal', err.message, 503));
-  }
-  return sendError(reply, err);
 }
 
 /** A file name for Content-Disposition: the title reduced to safe characters, else the id. */
@@ -52,7 +43,8 @@ export async function sessionsRoutes(plugin: FastifyInstance, opts: SessionsRout
   const { store } = opts;
   const app = zodRoutes(plugin);
 
-  app.setErrorHandler((err, _req, reply) => sendStoreError(reply, err));
+  // StoreErrors carry their code (404 unknown session, 400 bad input, 503 store closed): core/errors.ts.
+  app.setErrorHandler((err, _req, reply) => sendError(reply, err));
 
   // Listing; with `q`, the sessions that match plus the matching segments (`hits`, best first).
   app.get('/v1/sessions', { schema: { querystring: SessionListQuery, response: { 200: SessionList } } }, async (req) => {

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { extractToken, loadOrCreateToken, tokenMatches, type AuthPolicy } from '../auth.js';
 import { TokenRotation } from '../../../../proto/rest-service.js';
-import { RestError, sendError } from './openai-errors.js';
+import { RestError, sendError } from './rest-errors.js';
 import { zodRoutes } from './zod-route-schemas.js';
 import { randomBytes } from 'node:crypto';
 

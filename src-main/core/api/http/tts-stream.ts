@@ -12,8 +12,9 @@ import { TtsFormat } from '../../../../proto/ws-messages.js';
 import { AudioEncoder, COMPRESSED_CONTENT_TYPES, type CompressedFormat } from '../../audio/index.js';
 import type { ApiContext } from '../context.js';
 import { ShuttingDownError } from '../work-in-progress.js';
-import { describeZodError, RestError, sendError, toRestError } from './openai-errors.js';
-import { jsonBodyLimit, synthesizeOne, type OneTextRequest, type SynthesisEvent } from './tts-stream-request.js';
+import { describeZodError, RestError, sendError, toRestError } from './rest-errors.js';
+import { synthesizeOne, type OneTextRequest, type SynthesisEvent } from '../one-shot/synthesize-one.js';
+import { jsonBodyLimit } from './json-body-limit.js';
 
 export const TtsStreamBody = z.object({
   text: z.string({ error: 'text is required' }).min(1, 'text is empty; nothing to synthesize'),

@@ -2,8 +2,8 @@
 // its audio goes out as binary frames (never mixing two requests), its JSON messages as text frames.
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, TTS_CLIENT_TYPES } from '../../../../proto/ws-messages.js';
-import { SessionError } from '../../sessions/asr-session.js';
-import { MAX_REQUEST_ID_CHARS, TtsSession } from '../../sessions/tts-session.js';
+import { SessionError } from '../../sessions/index.js';
+import { MAX_REQUEST_ID_CHARS, TtsSession } from '../../sessions/index.js';
 import type { ApiContext } from '../context.js';
 import type { ShutdownSet } from '../work-in-progress.js';
 import { SocketChannel, parseFrame } from './socket-channel.js';

@@ -1,17 +1,18 @@
 // Validation shared by every synthesizer backend: the text (limits, sentences) and the speed factor.
 // Errors carry a protocol error code so the API layer can answer with it.
+import { CodedError } from '../../errors.js';
 import { QUICK_START_CHARS, splitSentences } from './sentences.js';
 
 /** Longest text one request may carry (PROTOCOL.md: 100 k characters). */
 export const MAX_TEXT_CHARS = 100_000;
 
-export class TtsRequestError extends Error {
+export class TtsRequestError extends CodedError {
   constructor(
     message: string,
     /** The PROTOCOL.md error code this maps to. */
     readonly code: 'bad_config' | 'too_large' = 'bad_config',
   ) {
-    super(message);
+    super(code, message);
     this.name = 'TtsRequestError';
   }
 }
