@@ -7,7 +7,7 @@
 // the renderer gets loopback audio from getDisplayMedia (see loopback-audio.ts) and streams it to the
 // public WS API with `source=system`, which lands in the same AsrSession class.
 import type { AsrServerMessage, ReadyMessage, SessionCompleteMessage } from '../../proto/ws-messages.js';
-import type { Engine } from '../core/engine/types.js';
+import type { Engine } from '../core/engine/index.js';
 import { AsrSession, SessionError, type AsrSessionStore } from '../core/sessions/index.js';
 import { DigitalSilenceGate } from './digital-silence-gate.js';
 

@@ -11,7 +11,7 @@ import {
   loadCatalog,
   resolveModel,
 } from '../../core/engine/index.js';
-import { progressPrinter, pullModel, verifyModel } from '../../core/engine/models/download.js';
+import { progressPrinter, pullModel, verifyModel } from '../../core/engine/index.js';
 
 export function registerModels(program: Command): void {
   const models = program.command('models').description('list, download and verify speech models');

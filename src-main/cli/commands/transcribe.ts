@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { decodeAudioFile, downmix, resample } from '../../core/audio/index.js';
 import { createEngine, type AsrBackendId, type AsrFinal, type AsrLoadSpec } from '../../core/engine/index.js';
-import { toSrt, toVtt } from '../../core/store/export.js';
+import { toSrt, toVtt } from '../../core/store/index.js';
 import { readInputFile } from '../errors.js';
 
 const FORMATS = ['text', 'json', 'srt', 'vtt'] as const;

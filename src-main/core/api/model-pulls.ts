@@ -8,9 +8,9 @@ import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { catalogModel, downloadDir, type CatalogModel } from '../engine/models/catalog.js';
-import { pullModel, verifyModel } from '../engine/models/download.js';
-import { importModel, type ImportResult } from '../engine/models/import.js';
+import { catalogModel, downloadDir, type CatalogModel } from '../engine/index.js';
+import { pullModel, verifyModel } from '../engine/index.js';
+import { importModel, type ImportResult } from '../engine/index.js';
 
 export type PullState = 'downloading' | 'verifying' | 'done' | 'error';
 

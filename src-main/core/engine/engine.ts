@@ -18,13 +18,14 @@ import type {
   TtsVoice,
 } from './types.js';
 import { EngineUnavailableError } from './types.js';
-import { loadCatalog, resolveModel, type CatalogModel, type ResolvedModel } from './models/catalog.js';
+import { loadCatalog, resolveModel, type CatalogModel } from './models/catalog.js';
 import { SherpaAsrEngine, defaultAsrThreads } from './backends/sherpa/asr.js';
 import { isStreamingFamily } from './backends/sherpa/asr-config.js';
 import { sherpaUnavailableReason } from './backends/sherpa/native.js';
 import { SherpaPunctuator } from './backends/sherpa/punct.js';
 import { PunctuatedAsrEngine } from './punctuated-asr.js';
 import { CachingSynthesizer, SynthesisCache, type SynthesisCacheStats } from './synthesis-cache.js';
+import { loadBackendModule } from './backend-modules.js';
 
 /** Default budget of the synthesis cache: about 6 minutes of 22 kHz audio. */
 export const DEFAULT_TTS_CACHE_BYTES = 32 * 1024 * 1024;
@@ -71,32 +72,6 @@ export interface EngineConfig {
   ttsCacheBytes?: number;
 }
 
-// Factories written by the engine-local slice. Imported by computed specifier so this file does not fail to
-// compile or load while one is missing; a missing module makes that backend unavailable, with the reason.
-const POCKETSPHINX_MODULE = './backends/pocketsphinx/index.js';
-const ESPEAK_MODULE = './backends/espeak/index.js';
-const SHERPA_TTS_MODULE = './backends/sherpa/tts.js';
-
-interface PocketsphinxModule {
-  pocketsphinxStatus(): BackendStatus;
-  loadPocketsphinxAsr(opts: { workers?: number }): Promise<AsrEngine>;
-}
-interface EspeakModule {
-  espeakStatus(): BackendStatus;
-  createEspeakSynthesizer(): Synthesizer | Promise<Synthesizer>;
-}
-interface SherpaTtsModule {
-  loadSherpaTts(model: ResolvedModel): Promise<Synthesizer>;
-}
-
-async function importOptional<T>(spec: string): Promise<T | Error> {
-  try {
-    return (await import(spec)) as T;
-  } catch (err) {
-    return new Error(`backend module ${spec} could not be loaded: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-  }
-}
-
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -104,7 +79,6 @@ function message(err: unknown): string {
 interface LoadedAsr {
   engine: AsrEngine;
   fixture: boolean;
-  close?: () => Promise<void>;
 }
 interface LoadedTts {
   synth: Synthesizer;
@@ -118,7 +92,7 @@ class SpeechEngine implements Engine {
   private done = false;
   private readonly asrs: LoadedAsr[] = [];
   private readonly ttss: LoadedTts[] = [];
-  private punctuator: (Punctuator & { close(): Promise<void> }) | null = null;
+  private punctuator: Punctuator | null = null;
   private readonly punctuated = new WeakMap<AsrEngine, AsrEngine>();
   /** Why a named sherpa model is not available, keyed `asr:<id>` / `tts:<id>`. */
   private readonly problems = new Map<string, string>();
@@ -172,7 +146,7 @@ class SpeechEngine implements Engine {
     try {
       this.state = `loading and warming sherpa ${entry.id}`;
       const engine = await SherpaAsrEngine.load(model, { threads: this.config.threads, warmup: this.config.warmup, vadModel });
-      this.asrs.push({ engine, fixture: !!entry.fixture, close: () => engine.close() });
+      this.asrs.push({ engine, fixture: !!entry.fixture });
     } catch (err) {
       this.problems.set(key, message(err));
     }
@@ -195,7 +169,7 @@ class SpeechEngine implements Engine {
 
   private async loadPocketsphinx(): Promise<void> {
     this.state = 'loading pocketsphinx';
-    const mod = await importOptional<PocketsphinxModule>(POCKETSPHINX_MODULE);
+    const mod = await loadBackendModule('pocketsphinx');
     if (mod instanceof Error) {
       this.statuses.set('pocketsphinx', { id: 'pocketsphinx', kind: 'asr', available: false, detail: mod.message });
       return;
@@ -209,8 +183,7 @@ class SpeechEngine implements Engine {
     if (status.available) {
       try {
         const engine = await mod.loadPocketsphinxAsr({ workers: this.config.pocketsphinxWorkers });
-        const closable = engine as AsrEngine & { close?: () => Promise<void> };
-        this.asrs.push({ engine, fixture: false, close: closable.close ? () => closable.close!() : undefined });
+        this.asrs.push({ engine, fixture: false });
       } catch (err) {
         status = { ...status, available: false, detail: `failed to load: ${message(err)}` };
       }
@@ -220,7 +193,7 @@ class SpeechEngine implements Engine {
 
   private async loadEspeak(): Promise<void> {
     this.state = 'loading espeak';
-    const mod = await importOptional<EspeakModule>(ESPEAK_MODULE);
+    const mod = await loadBackendModule('espeak');
     if (mod instanceof Error) {
       this.statuses.set('espeak', { id: 'espeak', kind: 'tts', available: false, detail: mod.message });
       return;
@@ -243,7 +216,7 @@ class SpeechEngine implements Engine {
     if (why) return void this.problems.set(key, why);
     const model = resolveModel(entry, this.config.modelsDirs);
     if (!model) return void this.problems.set(key, `voice "${entry.id}" is not installed; run: earshot models pull ${entry.id}`);
-    const mod = await importOptional<SherpaTtsModule>(SHERPA_TTS_MODULE);
+    const mod = await loadBackendModule('sherpaTts');
     if (mod instanceof Error) return void this.problems.set(key, mod.message);
     try {
       this.ttss.push({ synth: this.cached(await mod.loadSherpaTts(model)), fixture: !!entry.fixture, modelId: entry.id });
@@ -387,9 +360,9 @@ class SpeechEngine implements Engine {
     if (this.closed) return;
     this.closed = true;
     await this.ready;
-    await Promise.allSettled(this.asrs.map((a) => a.close?.()));
-    await Promise.allSettled(this.ttss.map((t) => (t.synth as Synthesizer & { close?: () => Promise<void> }).close?.()));
-    await this.punctuator?.close();
+    await Promise.allSettled(this.asrs.map((a) => a.engine.close?.()));
+    await Promise.allSettled(this.ttss.map((t) => t.synth.close?.()));
+    await this.punctuator?.close?.();
   }
 }
 

@@ -45,6 +45,8 @@ export interface Punctuator {
   readonly modelId: string;
   /** Rejects (the caller keeps the raw text) when the text is too long or too many texts are waiting. */
   punctuate(text: string): Promise<string>;
+  /** Frees its worker; the engine calls it once, at its own close. */
+  close?(): Promise<void>;
 }
 
 export interface AsrStreamOptions {
@@ -100,6 +102,8 @@ export interface AsrEngine {
   readonly activeStreams: number;
   /** What this engine can serve in real time, as measured (see AsrCapacity). */
   capacity(): AsrCapacity;
+  /** Lets open streams finish, then frees the workers; the engine calls it once, at its own close. */
+  close?(): Promise<void>;
 }
 
 /**
@@ -167,6 +171,8 @@ export interface Synthesizer {
    * generation promptly and ends the iterator without an error.
    */
   synthesize(req: SynthesisRequest, signal?: AbortSignal): AsyncIterable<SynthesisChunk>;
+  /** Stops its processes or workers; the engine calls it once, at its own close. */
+  close?(): Promise<void>;
 }
 
 export interface BackendStatus {

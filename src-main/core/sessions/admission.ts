@@ -6,7 +6,7 @@
 //
 // Transport-agnostic: the WebSocket path closes 1013, gRPC answers RESOURCE_EXHAUSTED, REST 503 + Retry-After,
 // each with OverloadedError's message.
-import type { AsrEngine } from '../engine/types.js';
+import type { AsrEngine } from '../engine/index.js';
 import { SessionError } from './session-error.js';
 
 /** Refused for lack of capacity; the client should retry after `retryAfterS`. */

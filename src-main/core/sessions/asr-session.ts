@@ -30,8 +30,8 @@ import {
   type ContainerStreamDecoder,
   type StreamContainer,
 } from '../audio/index.js';
-import type { AsrEngine, AsrFinal, AsrPartial, AsrStream, Engine } from '../engine/types.js';
-import type { Store } from '../store/types.js';
+import type { AsrEngine, AsrFinal, AsrPartial, AsrStream, Engine } from '../engine/index.js';
+import type { Store } from '../store/index.js';
 import type { SessionMetrics } from './session-metrics.js';
 import { wsErrorCodeOf } from '../errors.js';
 import type { Admission } from './admission.js';

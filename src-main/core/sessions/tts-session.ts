@@ -21,9 +21,9 @@ import {
   type TtsSpeakMessage,
 } from '../../../proto/ws-messages.js';
 import { StreamingResampler, float32ToF32le, float32ToS16le, wavHeader } from '../audio/index.js';
-import { languageFromScript } from '../engine/text/script-language.js';
-import { QUICK_START_CHARS, SentenceBuffer, quickStart, splitSentences } from '../engine/text/sentences.js';
-import type { Engine, Synthesizer, TtsVoice } from '../engine/types.js';
+import { languageFromScript } from '../engine/index.js';
+import { QUICK_START_CHARS, SentenceBuffer, quickStart, splitSentences } from '../engine/index.js';
+import type { Engine, Synthesizer, TtsVoice } from '../engine/index.js';
 import { wsErrorCodeOf } from '../errors.js';
 import { SessionError } from './session-error.js';
 import type { SessionMetrics } from './session-metrics.js';

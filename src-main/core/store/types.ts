@@ -3,7 +3,7 @@
 // start of the session's stream (as produced by the engine).
 import { CodedError, type ErrorCode } from '../errors.js';
 import { SESSION_REQUEST_LIMITS, type SessionStatus as ProtoSessionStatus } from '../../../proto/rest-sessions.js';
-import type { WordTiming } from '../engine/types.js';
+import type { WordTiming } from '../engine/index.js';
 
 export type SessionStatus = ProtoSessionStatus;
 

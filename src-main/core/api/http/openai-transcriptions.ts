@@ -13,7 +13,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { PassThrough } from 'node:stream';
 import { z } from 'zod';
 import type { AsrConfigInput, FinalTranscript } from '../../../../proto/ws-messages.js';
-import { toSrt, toVtt, type ExportSegment } from '../../store/export.js';
+import { toSrt, toVtt, type ExportSegment } from '../../store/index.js';
 import type { ApiContext } from '../context.js';
 import { ShuttingDownError } from '../work-in-progress.js';
 import { describeZodError, RestError, sendError, toRestError } from './rest-errors.js';

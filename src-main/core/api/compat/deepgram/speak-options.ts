@@ -4,7 +4,7 @@
 // send, never answered in another format than asked.
 import type { CompressedFormat } from '../../../audio/index.js';
 import { SessionError } from '../../../sessions/index.js';
-import type { TtsVoice } from '../../../engine/types.js';
+import type { TtsVoice } from '../../../engine/index.js';
 import { deepgramModelLanguage, pickVoice } from '../tts-voice.js';
 
 export interface DeepgramSpeakOptions {
