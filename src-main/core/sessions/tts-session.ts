@@ -12,6 +12,7 @@
 // two requests), bracketed by `synthesis_started` and `synthesis_complete`.
 import { EventEmitter } from 'node:events';
 import {
+  TTS_LIMITS,
   TtsOptionFields,
   type ErrorCode,
   type TtsAppendMessage,
@@ -130,7 +131,7 @@ export class TtsSession extends EventEmitter {
     super();
     this.opts = opts;
     this.now = opts.now ?? (() => performance.now());
-    this.maxChars = opts.maxTextChars ?? 100_000;
+    this.maxChars = opts.maxTextChars ?? TTS_LIMITS.maxTextChars;
     this.maxQueuedRequests = opts.maxQueuedRequests ?? 16;
     this.maxQueuedChars = opts.maxQueuedChars ?? 200_000;
     this.defaults = { format: 'pcm', speed: 1, ...opts.defaults };

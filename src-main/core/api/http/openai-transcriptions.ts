@@ -11,27 +11,14 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { PassThrough } from 'node:stream';
-import { z } from 'zod';
 import type { AsrConfigInput, FinalTranscript } from '../../../../proto/ws-messages.js';
 import { toSrt, toVtt, type ExportSegment } from '../../store/index.js';
+import { TRANSCRIPTION_RESPONSE_FORMATS, TranscriptionFields } from '../../../../proto/rest-audio.js';
 import type { ApiContext } from '../context.js';
 import { ShuttingDownError } from '../work-in-progress.js';
 import { describeZodError, RestError, sendError, toRestError } from './rest-errors.js';
 import { transcribeBuffer, type FileTranscription } from '../one-shot/transcribe-buffer.js';
 import { resolveAsrModel } from './openai-names.js';
-
-export const RESPONSE_FORMATS = ['json', 'text', 'srt', 'vtt', 'verbose_json'] as const;
-
-export const TranscriptionFields = z.object({
-  model: z.string().max(200).optional(),
-  language: z.string().min(1).max(32).optional(),
-  response_format: z.enum(RESPONSE_FORMATS).default('json'),
-  /** Rate of a raw-PCM upload (ignored for audio files, whose header says it). */
-  sample_rate: z.coerce.number().int().min(8000).max(48000).optional(),
-  stream: z.enum(['true', 'false']).optional(),
-  /** Declares the upload raw PCM (Earshot's own field; OpenAI has none). */
-  encoding: z.enum(['pcm_s16le', 'pcm_f32le']).optional(),
-});
 
 /** Content types that declare headerless PCM, and the encoding each means. */
 const RAW_PCM_TYPES: Readonly<Record<string, 'pcm_s16le' | 'pcm_f32le'>> = {
@@ -227,7 +214,7 @@ function exportSegments(segments: readonly FinalTranscript[]): ExportSegment[] {
 
 function renderTranscription(
   reply: import('fastify').FastifyReply,
-  format: (typeof RESPONSE_FORMATS)[number],
+  format: (typeof TRANSCRIPTION_RESPONSE_FORMATS)[number],
   r: FileTranscription,
   language: string | undefined,
 ) {
