@@ -16,7 +16,7 @@ import {
   TtsOptionFields,
   type ErrorCode,
   type TtsAppendMessage,
-  type TtsClientMessage,
+  TTS_CLIENT_TYPES,
   type TtsFormat,
   type TtsServerMessage,
   type TtsSpeakMessage,
@@ -155,11 +155,15 @@ export class TtsSession extends EventEmitter {
     return n;
   }
 
-  /** Dispatch one validated client message. Throws SessionError for bad requests (the session goes on). */
-  handle(msg: TtsClientMessage): void {
+  /**
+   * Dispatch one client message (a parsed JSON object; its fields are checked here, by name). Throws SessionError
+   * for bad requests (the session goes on). Every transport that takes TTS messages drives the session through this.
+   */
+  handle(msg: { type?: unknown } & Record<string, unknown>): void {
     switch (msg.type) {
       case undefined:
       case 'speak':
+        if (typeof msg.text !== 'string') throw new SessionError('bad_json', 'a request needs a "text" string (or a "type")');
         this.speak(msg as TtsSpeakMessage);
         return;
       case 'append':
@@ -171,8 +175,12 @@ export class TtsSession extends EventEmitter {
         return this.finish();
       case 'cancel':
         return this.cancel();
-      case 'config':
-        return this.configure(msg);
+      case 'config': {
+        const { type: _type, ...fields } = msg;
+        return this.configure(fields);
+      }
+      default:
+        throw new SessionError('bad_json', `unknown message type "${String(msg.type)}"; expected one of ${TTS_CLIENT_TYPES.join(', ')}`);
     }
   }
 
