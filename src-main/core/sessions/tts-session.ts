@@ -348,18 +348,21 @@ export class TtsSession extends EventEmitter {
       sampleRate: f.sample_rate ?? base.sampleRate,
       speed: f.speed ?? base.speed,
     };
+    // The voice these options speak with, looked up once.
+    let voice: TtsVoice | undefined;
     if (f.voice !== undefined) {
       out.missingVoice = undefined;
       if (f.voice.toLowerCase() === 'default')
         out.voice = undefined; // "default" is a voice: the language's default
       else {
-        const found = this.lookupVoice(f.voice);
-        if (found) out.voice = found.id;
+        voice = this.lookupVoice(f.voice);
+        if (voice) out.voice = voice.id;
         else if (this.opts.voiceFallback) [out.voice, out.missingVoice] = [undefined, f.voice];
-        else this.findVoice(f.voice); // throws the unknown-voice error
+        else throw this.unknownVoice(f.voice);
       }
-    }
-    if (out.voice !== undefined || f.language !== undefined) this.synthesizerFor(out);
+    } else if (out.voice !== undefined) voice = this.findVoice(out.voice);
+    // Fails now (bad_config / model_unavailable) rather than when the request is spoken.
+    if (out.voice !== undefined || f.language !== undefined) this.synthesizerFor(voice, out.language);
     return out;
   }
 
@@ -404,26 +407,29 @@ export class TtsSession extends EventEmitter {
     return voice ? { ...o, voice: voice.id } : o;
   }
 
+  /** The installed voice with this id or name; an unknown one is bad_config naming some that exist. */
   private findVoice(name: string): TtsVoice {
     const v = this.lookupVoice(name);
-    if (!v) {
-      const voices = this.opts.engine.voices();
-      const some = voices
-        .filter((x) => !x.fixture)
-        .slice(0, 8)
-        .map((x) => x.id);
-      throw new SessionError(
-        'bad_config',
-        `unknown voice "${name}"${some.length ? `; installed voices include ${some.join(', ')}` : ''} (GET /v1/voices lists all)`,
-      );
-    }
+    if (!v) throw this.unknownVoice(name);
     return v;
   }
 
-  private synthesizerFor(o: TtsOptions): Synthesizer {
+  private unknownVoice(name: string): SessionError {
+    const some = this.opts.engine
+      .voices()
+      .filter((x) => !x.fixture)
+      .slice(0, 8)
+      .map((x) => x.id);
+    return new SessionError(
+      'bad_config',
+      `unknown voice "${name}"${some.length ? `; installed voices include ${some.join(', ')}` : ''} (GET /v1/voices lists all)`,
+    );
+  }
+
+  /** The synthesizer for a resolved voice (its backend) or, with none, the engine's choice for the language. */
+  private synthesizerFor(voice: TtsVoice | undefined, language: string | undefined): Synthesizer {
     try {
-      const voice = o.voice ? this.findVoice(o.voice) : undefined;
-      return this.opts.engine.tts({ voice: voice?.id, language: o.language, backend: voice?.backend });
+      return this.opts.engine.tts({ voice: voice?.id, language, backend: voice?.backend });
     } catch (err) {
       if (err instanceof SessionError) throw err;
       const code = wsErrorCodeOf(err);
@@ -472,8 +478,8 @@ export class TtsSession extends EventEmitter {
       if (stale()) return;
       req.scriptLanguage ??= req.pieces.length ? languageFromScript(req.pieces.join(' ')) : undefined;
       const options = this.effectiveOptions(req);
-      synth = this.synthesizerFor(options);
       voice = options.voice ? this.findVoice(options.voice) : undefined;
+      synth = this.synthesizerFor(voice, options.language);
       if (options.missingVoice) {
         const used = voice ? `${voice.id} (${voice.name})` : 'the default voice';
         this.send({
