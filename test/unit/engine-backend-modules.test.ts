@@ -18,3 +18,15 @@ test('every backend module in the table loads and has the functions the engine c
   assert.ok(!(sherpa instanceof Error), sherpa instanceof Error ? sherpa.message : '');
   assert.equal(typeof sherpa.loadSherpaTts, 'function');
 });
+
+test('a backend whose module cannot load is reported as an Error saying why, not thrown', async () => {
+  const broken = {
+    ...BACKEND_MODULES,
+    espeak: async () => {
+      throw new Error('Cannot find module espeak-ng addon\n    at stack line');
+    },
+  };
+  const result = await loadBackendModule('espeak', broken);
+  assert.ok(result instanceof Error);
+  assert.equal(result.message, 'the espeak backend could not be loaded: Cannot find module espeak-ng addon');
+});

@@ -5,7 +5,7 @@
 import type { AsrEngine, BackendStatus, Synthesizer } from './types.js';
 import type { ResolvedModel } from './models/catalog.js';
 
-interface BackendModules {
+export interface BackendModules {
   pocketsphinx: () => Promise<{
     pocketsphinxStatus(): BackendStatus;
     loadPocketsphinxAsr(opts: { workers?: number }): Promise<AsrEngine>;
@@ -27,9 +27,12 @@ export type BackendModuleId = keyof BackendModules;
 export type BackendModule<K extends BackendModuleId> = Awaited<ReturnType<BackendModules[K]>>;
 
 /** The backend's module, or an Error saying why it could not be loaded (the engine reports it as unavailable). */
-export async function loadBackendModule<K extends BackendModuleId>(id: K): Promise<BackendModule<K> | Error> {
+export async function loadBackendModule<K extends BackendModuleId>(
+  id: K,
+  table: BackendModules = BACKEND_MODULES,
+): Promise<BackendModule<K> | Error> {
   try {
-    const load: BackendModules[K] = BACKEND_MODULES[id];
+    const load: BackendModules[K] = table[id];
     return (await load()) as BackendModule<K>;
   } catch (err) {
     return new Error(`the ${id} backend could not be loaded: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
