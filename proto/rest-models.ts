@@ -1,12 +1,15 @@
 // REST shapes of the model and engine endpoints (docs/PROTOCOL.md "REST"): `GET /v1/models`, `GET /v1/engines`,
-// `GET|POST /v1/models/:id/pull`, `POST /v1/models/import`. Shared by the server (which builds these objects) and the renderer (which
-// parses them), so this file imports nothing but zod. Lenient about extra keys: servers may add fields.
+// `GET /v1/voices`, `GET|POST /v1/models/:id/pull`, `POST /v1/models/import`. The server serializes its answers with these
+// schemas (in each route's definition) and the renderer parses them, so this file imports nothing but zod.
 import { z } from 'zod';
 
 /** One catalog model as `GET /v1/models` lists it (OpenAI's list shape, with Earshot's fields). */
 export const ModelEntry = z.object({
   id: z.string(),
   object: z.literal('model').optional(),
+  /** OpenAI's list fields (always 0 and "earshot" here), for OpenAI clients. */
+  created: z.number().optional(),
+  owned_by: z.string().optional(),
   /** The catalog's human name, e.g. "Streaming Zipformer English 20M (int8)". */
   name: z.string().optional(),
   /** asr-streaming (live) | asr-offline (decodes finished segments) | tts | vad | punct | kws */
@@ -43,6 +46,32 @@ export const ModelList = z.object({
   punctuation: z.object({ model: z.string() }).nullable().optional(),
 });
 export type ModelList = z.infer<typeof ModelList>;
+
+/** One installed voice as `GET /v1/voices` lists it. */
+export const VoiceEntry = z.object({
+  id: z.string(),
+  name: z.string(),
+  language: z.string(),
+  backend: z.string(),
+  sample_rate: z.number().int().positive(),
+  /** A synthetic test voice (listed only with EARSHOT_DEV_FIXTURES=1). */
+  fixture: z.boolean(),
+});
+export type VoiceEntry = z.infer<typeof VoiceEntry>;
+
+/** ElevenLabs' shape of one voice (`voices.getAll()` reads `voices`), so its SDK works on `/v1/voices` too. */
+export const ElevenLabsVoice = z.object({
+  voice_id: z.string(),
+  name: z.string(),
+  category: z.string(),
+  labels: z.object({ language: z.string(), backend: z.string() }),
+  description: z.string(),
+  available_for_tiers: z.array(z.string()),
+  settings: z.object({ speed: z.number() }),
+});
+
+export const VoiceList = z.object({ object: z.literal('list'), data: z.array(VoiceEntry), voices: z.array(ElevenLabsVoice) });
+export type VoiceList = z.infer<typeof VoiceList>;
 
 /** One speech backend as `GET /v1/engines` lists it. */
 export const EngineEntry = z.object({

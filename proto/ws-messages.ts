@@ -240,6 +240,11 @@ export type AsrServerMessage = z.infer<typeof AsrServerMessage>;
 // ---------------------------------------------------------------------------------------------------------
 // TTS: client → server
 
+/** The limits of every TTS request on every transport (PROTOCOL.md), declared once: text length and speed range. */
+export const TTS_LIMITS = { maxTextChars: 100_000, minSpeed: 0.25, maxSpeed: 4 } as const;
+/** A speed factor: 1 is the voice's own pace. */
+export const TtsSpeed = z.number().min(TTS_LIMITS.minSpeed).max(TTS_LIMITS.maxSpeed);
+
 export const TtsFormat = z.enum(['pcm', 'wav', 'f32']);
 export type TtsFormat = z.infer<typeof TtsFormat>;
 
@@ -249,7 +254,7 @@ export const TtsOptionFields = z.object({
   language: z.string().min(1).max(32).optional(),
   format: TtsFormat.optional(),
   sample_rate: numberish.pipe(z.number().int().min(8000).max(48000)).optional(),
-  speed: numberish.pipe(z.number().min(0.25).max(4)).optional(),
+  speed: numberish.pipe(TtsSpeed).optional(),
 });
 export type TtsOptionFields = z.infer<typeof TtsOptionFields>;
 

@@ -3,9 +3,9 @@
 // (shell/core-host.ts), so Ctrl-C, SIGTERM and quitting the app all stop the same way (close() below).
 import { spawn } from 'node:child_process';
 import pino, { type Logger } from 'pino';
-import { loadOrCreateToken } from './core/api/auth.js';
-import type { Limits } from './core/api/limits.js';
-import { startServer, DEFAULT_ASR_PORT, DEFAULT_TTS_PORT, type RunningServer } from './core/api/server.js';
+import { loadOrCreateToken } from './core/api/index.js';
+import type { Limits } from './core/api/index.js';
+import { startServer, DEFAULT_ASR_PORT, DEFAULT_TTS_PORT, type RunningServer } from './core/api/index.js';
 import { createEngine, type AsrBackendId, type Engine, type EngineConfig } from './core/engine/index.js';
 import { openStore, type Store } from './core/store/index.js';
 import { userDataDir } from './core/paths.js';

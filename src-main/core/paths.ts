@@ -21,22 +21,11 @@ export function appVersion(): string {
 
 /**
  * `../shared` beside the checkout: the development copy of models and test audio.
- * Null when absent (an installed app has none); `requireSharedDir` fails loudly for tests.
+ * Null when absent (an installed app has none); the tests' `requireSharedDir` (test/helpers/shared.ts) fails loudly.
  */
 export function sharedDir(): string | null {
   const dir = process.env.EARSHOT_SHARED_DIR ?? resolve(appRoot, '..', 'shared');
   return existsSync(dir) ? dir : null;
-}
-
-export function requireSharedDir(): string {
-  const dir = sharedDir();
-  if (!dir) {
-    throw new Error(
-      `earshot: ../shared (models and test audio) is missing beside ${appRoot}; ` +
-        'tests need it. Set EARSHOT_SHARED_DIR or check out shared/ next to the repo.',
-    );
-  }
-  return dir;
 }
 
 /** Per-user data dir (token, database, downloaded models). EARSHOT_DATA_DIR overrides it (tests use a temp dir). */

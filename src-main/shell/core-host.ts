@@ -4,9 +4,9 @@
 // Ports: ASR/HTTP on 8088 (the UI is served there), TTS on 9999, gRPC 50052/50051, as for `earshot serve`;
 // EARSHOT_DESKTOP_PORT overrides the ASR port (0 = any free port, also moving the others to free ports).
 import pino from 'pino';
-import type { Engine } from '../core/engine/types.js';
-import type { Store } from '../core/store/types.js';
-import { DEFAULT_ASR_PORT, DEFAULT_TTS_PORT } from '../core/api/server.js';
+import type { Engine } from '../core/engine/index.js';
+import type { Store } from '../core/store/index.js';
+import { DEFAULT_ASR_PORT, DEFAULT_TTS_PORT } from '../core/api/index.js';
 import { startHeadless, type HeadlessOptions } from '../headless.js';
 
 export interface CoreHandle {

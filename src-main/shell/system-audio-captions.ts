@@ -7,8 +7,8 @@
 // the renderer gets loopback audio from getDisplayMedia (see loopback-audio.ts) and streams it to the
 // public WS API with `source=system`, which lands in the same AsrSession class.
 import type { AsrServerMessage, ReadyMessage, SessionCompleteMessage } from '../../proto/ws-messages.js';
-import type { Engine } from '../core/engine/types.js';
-import { AsrSession, SessionError, type AsrSessionStore } from '../core/sessions/asr-session.js';
+import type { Engine } from '../core/engine/index.js';
+import { AsrSession, SessionError, type AsrSessionStore } from '../core/sessions/index.js';
 import { DigitalSilenceGate } from './digital-silence-gate.js';
 
 /** Anything that yields float32 mono blocks at a fixed rate (LinuxSystemAudioCapture, or a fake in unit tests). */

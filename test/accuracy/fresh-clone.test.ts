@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { appRoot, requireSharedDir } from '../../src-main/core/paths.js';
+import { appRoot } from '../../src-main/core/paths.js';
+import { requireSharedDir } from '../helpers/shared-dir.js';
 import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
 import { engineSelfSpread, freePort, launchChromium, normWords, paddedWav, readMono, wordErrorRate } from '../e2e/renderer-harness.js';
 

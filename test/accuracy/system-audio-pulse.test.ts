@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import type { AsrServerMessage } from '../../proto/ws-messages.js';
 import { decodeWav } from '../../src-main/core/audio/index.js';
 import { createEngine } from '../../src-main/core/engine/engine.js';
-import { AsrSession } from '../../src-main/core/sessions/asr-session.js';
+import { AsrSession } from '../../src-main/core/sessions/index.js';
 import { openStore } from '../../src-main/core/store/index.js';
 import type { Engine } from '../../src-main/core/engine/types.js';
 import { SystemAudioCaptions } from '../../src-main/shell/system-audio-captions.js';

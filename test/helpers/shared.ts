@@ -1,7 +1,7 @@
 // Test access to ../shared (models and real speech). Fails loudly when it is missing: tests never skip.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireSharedDir } from '../../src-main/core/paths.js';
+import { requireSharedDir } from './shared-dir.js';
 
 export const SHARED = requireSharedDir();
 export const MODELS = join(SHARED, 'models');

@@ -1,6 +1,6 @@
 // Test harness for the gRPC and REST slice: a real engine, a real ApiContext, the gRPC servers and a Fastify
 // instance with the REST routes, all on ephemeral loopback ports. Not a test file itself (no .test.ts).
-import { Admission } from '../../src-main/core/sessions/admission.js';
+import { Admission } from '../../src-main/core/sessions/index.js';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import Fastify, { type FastifyInstance } from 'fastify';

@@ -2,7 +2,7 @@
 // configured limit), batch jobs in their own slots; refusals say why and when to retry.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Admission, OverloadedError } from '../../src-main/core/sessions/admission.js';
+import { Admission, OverloadedError } from '../../src-main/core/sessions/index.js';
 import { liveStreamsPerWorker, type AsrCapacity, type AsrEngine } from '../../src-main/core/engine/types.js';
 
 function engineWith(cap: Partial<AsrCapacity>): AsrEngine {

@@ -13,7 +13,7 @@ import {
 import { truncationProblem } from '../../src-main/core/audio/container-length.js';
 import { decodeJsonAudio } from '../../src-main/core/api/ws/json-audio.js';
 import { languageFromScript } from '../../src-main/core/engine/text/script-language.js';
-import { SessionError } from '../../src-main/core/sessions/asr-session.js';
+import { SessionError } from '../../src-main/core/sessions/index.js';
 
 /** A 32-bit float WAV (encodeWav writes 16-bit). */
 function encodeWavF32(samples: Float32Array, rate: number): Buffer {

@@ -75,6 +75,58 @@ test('core layers import only the layers below them', () => {
   assert.deepEqual(bad, []);
 });
 
+/**
+ * The area of src-main a file belongs to: a core layer (`core/engine`…), `core-leaf` (core/paths.ts, core/errors.ts:
+ * leaves every layer may import), `shell`, `cli`, or `top` (headless.ts, stop-signals.ts); null outside src-main.
+ */
+function areaOf(absPath: string): string | null {
+  const rel = relative(join(appRoot, 'src-main'), absPath);
+  if (rel.startsWith('..')) return null;
+  const parts = rel.split(sep);
+  if (parts[0] === 'core') return LAYERS.includes(parts[1] as (typeof LAYERS)[number]) ? `core/${parts[1]}` : 'core-leaf';
+  return parts.length === 1 ? 'top' : parts[0]!;
+}
+
+/** Why importing `target` from `from` crosses into a core layer other than through its index.ts; null when it does not. */
+function throughIndexRule(from: string, target: string | null): string | null {
+  if (!target) return null;
+  const a = areaOf(from);
+  const b = areaOf(target);
+  if (!a || !b || a === b || !b.startsWith('core/')) return null;
+  const index = join(appRoot, 'src-main', ...b.split('/'), 'index.ts');
+  return target.replace(/\.js$/, '.ts') === index ? null : `${a} may use ${b} only through ${b}/index.ts`;
+}
+
+test('core layers, the shell, the CLI and headless.ts import another layer only through its index.ts', () => {
+  const files = sources(join(appRoot, 'src-main'));
+  assert.deepEqual(violations(files, throughIndexRule), []);
+});
+
+test('the index rule fails on a deliberate cross-layer import', () => {
+  const at = (...p: string[]) => join(appRoot, 'src-main', ...p);
+  // Deliberate violations: reaching into another layer's internals.
+  assert.match(
+    throughIndexRule(at('shell', 'core-host.ts'), at('core', 'engine', 'types.js')) ?? '',
+    /only through core\/engine\/index\.ts/,
+  );
+  assert.match(throughIndexRule(at('headless.ts'), at('core', 'api', 'server.js')) ?? '', /only through core\/api\/index\.ts/);
+  assert.match(throughIndexRule(at('core', 'sessions', 'tts-session.ts'), at('core', 'engine', 'text', 'sentences.js')) ?? '', /engine/);
+  // Allowed: the index itself, the same layer, the core's leaves.
+  assert.equal(throughIndexRule(at('cli', 'commands', 'serve.ts'), at('core', 'api', 'index.js')), null);
+  assert.equal(throughIndexRule(at('core', 'engine', 'engine.ts'), at('core', 'engine', 'types.js')), null);
+  assert.equal(throughIndexRule(at('core', 'audio', 'pcm.ts'), at('core', 'errors.js')), null);
+});
+
+test('gRPC shares the one-shot helpers from api/one-shot, never from the HTTP routes', () => {
+  const files = sources(join(appRoot, 'src-main', 'core', 'api', 'grpc'));
+  assert.ok(files.length > 3, 'expected gRPC sources');
+  const http = join(appRoot, 'src-main', 'core', 'api', 'http');
+  assert.deepEqual(
+    violations(files, (_from, target) => (target && target.startsWith(http + sep) ? 'gRPC must not import api/http' : null)),
+    [],
+  );
+});
+
 test('the core never imports Electron; only src-main/shell and src-preload may', () => {
   const files = [...sources(join(appRoot, 'src-main')), ...sources(join(appRoot, 'src-renderer'))].filter(
     (f) => !f.startsWith(join(appRoot, 'src-main', 'shell')),

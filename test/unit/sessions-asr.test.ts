@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { AsrSession, SessionError } from '../../src-main/core/sessions/asr-session.js';
+import { AsrSession, SessionError } from '../../src-main/core/sessions/index.js';
 import type { AsrServerMessage } from '../../proto/ws-messages.js';
 import { encodeWav, float32ToF32le, float32ToS16le } from '../../src-main/core/audio/index.js';
 import type { AsrEngine, AsrFinal, AsrStream, AsrStreamOptions, Engine } from '../../src-main/core/engine/types.js';
@@ -421,7 +421,7 @@ test('audio the engine has not decoded yet is bounded: past maxQueuedAudioMs a c
 });
 
 test('admission: a session over capacity is refused at start; a closed session frees its slot; batch sessions use batch slots', async () => {
-  const { Admission, OverloadedError } = await import('../../src-main/core/sessions/admission.js');
+  const { Admission, OverloadedError } = await import('../../src-main/core/sessions/index.js');
   const { engine, streams } = fakeEngine(); // measured capacity 4
   const admission = new Admission({ maxLiveStreams: 64, maxBatchJobs: 1 });
   const live = Array.from({ length: 4 }, () => new AsrSession({ engine, admission }));

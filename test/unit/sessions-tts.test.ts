@@ -3,9 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TtsSession, type TtsAudioChunk } from '../../src-main/core/sessions/tts-session.js';
-import { SessionError } from '../../src-main/core/sessions/asr-session.js';
+import { TtsSession, type TtsAudioChunk } from '../../src-main/core/sessions/index.js';
+import { SessionError } from '../../src-main/core/sessions/index.js';
 import type { TtsServerMessage } from '../../proto/ws-messages.js';
+import { TtsRequestError } from '../../src-main/core/engine/text/tts-request.js';
 import type { Engine, SynthesisChunk, SynthesisRequest, TtsVoice } from '../../src-main/core/engine/types.js';
 
 const VOICES: TtsVoice[] = [
@@ -199,4 +200,39 @@ test('one connection cannot queue without bound: requests and held characters ge
   assert.equal(s.queuedChars, 35);
   s.close();
   assert.ok(events.every((e) => !('type' in e) || e.type !== 'error'));
+});
+
+test("a synthesizer's coded error reaches the client with its code (a TtsRequestError's too_large is not internal)", async () => {
+  const engine = fakeEngine();
+  const synth = engine.tts();
+  synth.synthesize = async function* () {
+    throw new TtsRequestError('this piece is too long for the voice', 'too_large');
+  };
+  const s = new TtsSession({ engine });
+  const { events, until } = run(s);
+  s.speak({ text: 'one two', request_id: 'a' });
+  await until(isType('error'));
+  const err = events.find(isType('error')) as { code: string; message: string; request_id?: string };
+  assert.deepEqual([err.code, err.request_id], ['too_large', 'a']);
+  assert.match(err.message, /too long/);
+  s.close();
+});
+
+test('handle() is the one dispatch: speak, config and an unknown type, by name', async () => {
+  const log: string[] = [];
+  const s = new TtsSession({ engine: fakeEngine(log) });
+  const { until } = run(s);
+  s.handle({ type: 'config', voice: 'Bob' });
+  s.handle({ text: 'hello there', request_id: 'h' });
+  await until(isType('synthesis_complete'));
+  assert.deepEqual(log, ['hello there']);
+  assert.throws(
+    () => s.handle({ type: 'speak' }),
+    (e: unknown) => e instanceof SessionError && e.code === 'bad_json',
+  );
+  assert.throws(
+    () => s.handle({ type: 'shout', text: 'x' }),
+    (e: unknown) => e instanceof SessionError && e.code === 'bad_json' && /shout/.test(e.message),
+  );
+  s.close();
 });

@@ -13,7 +13,7 @@ import {
   recognizersFor,
   coversLanguage,
 } from '../../core/engine/index.js';
-import { progressPrinter, pullModel, verifyModel } from '../../core/engine/models/download.js';
+import { progressPrinter, pullModel, verifyModel } from '../../core/engine/index.js';
 
 export function registerModels(program: Command): void {
   const models = program.command('models').description('list, download and verify speech models');

@@ -3,8 +3,8 @@
 // stored, REST work finished or cut, bounded in time, then the store and the engine close); copies of the first
 // signal that arrive together (Ctrl-C under `npm start`) are one stop: see stop-signals.ts.
 import type { Command } from 'commander';
-import { DEFAULT_GRPC_ASR_PORT, DEFAULT_GRPC_TTS_PORT } from '../../core/api/grpc/server.js';
-import { DEFAULT_ASR_PORT, DEFAULT_TTS_PORT } from '../../core/api/server.js';
+import { DEFAULT_GRPC_ASR_PORT, DEFAULT_GRPC_TTS_PORT } from '../../core/api/index.js';
+import { DEFAULT_ASR_PORT, DEFAULT_TTS_PORT } from '../../core/api/index.js';
 import { openInBrowser, startHeadless } from '../../headless.js';
 import { checkOutputFile, CliError, describeError } from '../errors.js';
 import { onStopSignals } from '../../stop-signals.js';

@@ -1,6 +1,6 @@
 // `earshot token [--regenerate]`: print the per-install API token (created on first use, mode 0600).
 import type { Command } from 'commander';
-import { loadOrCreateToken, tokenPath } from '../../core/api/auth.js';
+import { loadOrCreateToken, tokenPath } from '../../core/api/index.js';
 
 export function registerToken(program: Command): void {
   program

@@ -1,9 +1,9 @@
 // What every transport (WS, REST, gRPC, sessions routes) is handed: the engine and store below it, and the
 // API layer's own policies. Built once by startServer (or the Electron main process) and shared.
 import type { Logger } from 'pino';
-import type { Engine } from '../engine/types.js';
-import type { Store } from '../store/types.js';
-import type { Admission } from '../sessions/admission.js';
+import type { Engine } from '../engine/index.js';
+import type { Store } from '../store/index.js';
+import type { Admission } from '../sessions/index.js';
 import type { AuthPolicy } from './auth.js';
 import type { Limits, StreamSlots } from './limits.js';
 import type { ApiMetrics } from './metrics.js';

@@ -7,6 +7,7 @@
 //   `sendBufferHardBytes` the client is not reading at all: the connection is closed 1008 "send buffer full".
 // - TTS: audio cannot be dropped (gaps are worse than delay), so synthesis waits for the buffer to drain
 //   below `sendBufferSoftBytes` before producing more; past `sendBufferHardBytes` the connection is closed.
+import { TTS_LIMITS } from '../../../proto/ws-messages.js';
 
 export interface Limits {
   /** Largest WebSocket frame accepted (bytes); larger frames close the connection 1009. */
@@ -58,7 +59,7 @@ export interface Limits {
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxFrameBytes: 1024 * 1024,
   maxJsonBytes: 64 * 1024,
-  maxTtsTextChars: 100_000,
+  maxTtsTextChars: TTS_LIMITS.maxTextChars,
   maxTtsQueuedRequests: 16,
   maxTtsQueuedChars: 200_000,
   maxConcurrentStreams: 64,

@@ -1,7 +1,7 @@
 // Prometheus metrics (GET /metrics), via prom-client. One registry per server instance, so tests (and the
 // Electron app) can run several servers in one process without their counters mixing.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { SessionMetrics } from '../sessions/session-metrics.js';
+import type { SessionMetrics } from '../sessions/index.js';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const RTF_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];

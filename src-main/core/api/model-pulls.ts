@@ -2,14 +2,15 @@
 // time (a second request joins it), progress kept as a small record per model that clients poll with
 // `GET /v1/models/:id/pull`. The downloading itself (Range resume, sha256) is the engine's downloader; this
 // only tracks state, bounds how many run at once, and aborts them when the server closes.
+import { CodedError } from '../errors.js';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { catalogModel, downloadDir, type CatalogModel } from '../engine/models/catalog.js';
-import { pullModel, verifyModel } from '../engine/models/download.js';
-import { importModel, type ImportResult } from '../engine/models/import.js';
+import { catalogModel, downloadDir, type CatalogModel } from '../engine/index.js';
+import { pullModel, verifyModel } from '../engine/index.js';
+import { importModel, type ImportResult } from '../engine/index.js';
 
 export type PullState = 'downloading' | 'verifying' | 'done' | 'error';
 
@@ -35,16 +36,22 @@ export interface ModelPullsOptions {
 }
 
 /** An upload over the size limit. */
-export class UploadTooLargeError extends Error {
-  readonly code = 'too_large';
+export class UploadTooLargeError extends CodedError {
+  constructor(message: string) {
+    super('too_large', message);
+  }
 }
 
-export class UnknownModelError extends Error {
-  readonly code = 'not_found';
+export class UnknownModelError extends CodedError {
+  constructor(message: string) {
+    super('not_found', message);
+  }
 }
 
-export class TooManyPullsError extends Error {
-  readonly code = 'rate_limited';
+export class TooManyPullsError extends CodedError {
+  constructor(message: string) {
+    super('rate_limited', message);
+  }
 }
 
 export class ModelPulls {

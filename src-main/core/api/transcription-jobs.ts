@@ -12,7 +12,7 @@ import type { TranscriptionJob as TranscriptionJobJson } from '../../../proto/tr
 import { OverloadedError } from '../sessions/admission.js';
 import { titleFromFileName } from '../store/index.js';
 import type { ApiContext } from './context.js';
-import { transcribeBuffer } from './http/openai-file-transcription.js';
+import { transcribeBuffer } from './one-shot/transcribe-buffer.js';
 import { toRestError } from './http/openai-errors.js';
 import { ShuttingDownError } from './work-in-progress.js';
 

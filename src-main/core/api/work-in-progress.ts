@@ -3,6 +3,7 @@
 // while it runs; RunningServer.close() asks all of them to finish, waits a bounded time, and cuts whatever is
 // still running with a clear "server shutting down" error — all before the store and the engine close, so a
 // final produced during the stop is delivered and stored.
+import { CodedError } from '../errors.js';
 
 /** One piece of work in progress, as a stop sees it. */
 export interface StoppableWork {
@@ -26,10 +27,10 @@ export interface StopReport {
 }
 
 /** A stop-time error: code `unavailable` (HTTP 503, gRPC UNAVAILABLE, WS close 1001 with the message). */
-export class ShuttingDownError extends Error {
+export class ShuttingDownError extends CodedError {
   readonly code = 'unavailable';
   constructor(message: string) {
-    super(message);
+    super('unavailable', message);
     this.name = 'ShuttingDownError';
   }
 }

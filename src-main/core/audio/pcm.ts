@@ -1,8 +1,10 @@
 // PCM sample-format conversion. Float32 in [-1, 1] is the engine's internal format.
+import { CodedError } from '../errors.js';
 
-export class AudioFormatError extends Error {
+/** Bytes that are not audio of the declared format: `bad_audio` on every transport. */
+export class AudioFormatError extends CodedError {
   constructor(message: string) {
-    super(message);
+    super('bad_audio', message);
     this.name = 'AudioFormatError';
   }
 }

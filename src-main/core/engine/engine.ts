@@ -18,7 +18,7 @@ import type {
   TtsVoice,
 } from './types.js';
 import { EngineUnavailableError } from './types.js';
-import { loadCatalog, resolveModel, type CatalogModel, type ResolvedModel } from './models/catalog.js';
+import { loadCatalog, resolveModel, type CatalogModel } from './models/catalog.js';
 import { downloadBytes, missingLanguageHint, modelLanguages } from './models/language-models.js';
 import { SherpaAsrEngine, defaultAsrThreads } from './backends/sherpa/asr.js';
 import { isStreamingFamily } from './backends/sherpa/asr-config.js';
@@ -28,6 +28,7 @@ import { SherpaPunctuator } from './backends/sherpa/punct.js';
 import { PunctuatedAsrEngine } from './punctuated-asr.js';
 import { TwoPassAsrEngine } from './two-pass-asr.js';
 import { CachingSynthesizer, SynthesisCache, type SynthesisCacheStats } from './synthesis-cache.js';
+import { loadBackendModule } from './backend-modules.js';
 
 /** Default budget of the synthesis cache: about 6 minutes of 22 kHz audio. */
 export const DEFAULT_TTS_CACHE_BYTES = 32 * 1024 * 1024;
@@ -76,32 +77,6 @@ export interface EngineConfig {
   maxSegmentMs?: number;
 }
 
-// Factories written by the engine-local slice. Imported by computed specifier so this file does not fail to
-// compile or load while one is missing; a missing module makes that backend unavailable, with the reason.
-const POCKETSPHINX_MODULE = './backends/pocketsphinx/index.js';
-const ESPEAK_MODULE = './backends/espeak/index.js';
-const SHERPA_TTS_MODULE = './backends/sherpa/tts.js';
-
-interface PocketsphinxModule {
-  pocketsphinxStatus(): BackendStatus;
-  loadPocketsphinxAsr(opts: { workers?: number }): Promise<AsrEngine>;
-}
-interface EspeakModule {
-  espeakStatus(): BackendStatus;
-  createEspeakSynthesizer(): Synthesizer | Promise<Synthesizer>;
-}
-interface SherpaTtsModule {
-  loadSherpaTts(model: ResolvedModel): Promise<Synthesizer>;
-}
-
-async function importOptional<T>(spec: string): Promise<T | Error> {
-  try {
-    return (await import(spec)) as T;
-  } catch (err) {
-    return new Error(`backend module ${spec} could not be loaded: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-  }
-}
-
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -111,7 +86,6 @@ interface LoadedAsr {
   fixture: boolean;
   /** An offline (VAD-segmented) recognizer: it can also re-decode another recognizer's finals (two-pass). */
   offline?: SherpaAsrEngine;
-  close?: () => Promise<void>;
 }
 interface LoadedTts {
   synth: Synthesizer;
@@ -125,7 +99,7 @@ class SpeechEngine implements Engine {
   private done = false;
   private readonly asrs: LoadedAsr[] = [];
   private readonly ttss: LoadedTts[] = [];
-  private punctuator: (Punctuator & { close(): Promise<void> }) | null = null;
+  private punctuator: Punctuator | null = null;
   private readonly punctuated = new WeakMap<AsrEngine, AsrEngine>();
   /** Two-pass engines, one per (streaming, offline) pair. */
   private readonly twoPass = new WeakMap<AsrEngine, Map<AsrEngine, AsrEngine>>();
@@ -186,12 +160,7 @@ class SpeechEngine implements Engine {
         vadModel,
         maxSegmentMs: this.config.maxSegmentMs,
       });
-      this.asrs.push({
-        engine,
-        fixture: !!entry.fixture,
-        close: () => engine.close(),
-        ...(entry.kind === 'asr-offline' ? { offline: engine } : {}),
-      });
+      this.asrs.push({ engine, fixture: !!entry.fixture, ...(entry.kind === 'asr-offline' ? { offline: engine } : {}) });
     } catch (err) {
       this.problems.set(key, message(err));
     }
@@ -214,7 +183,7 @@ class SpeechEngine implements Engine {
 
   private async loadPocketsphinx(): Promise<void> {
     this.state = 'loading pocketsphinx';
-    const mod = await importOptional<PocketsphinxModule>(POCKETSPHINX_MODULE);
+    const mod = await loadBackendModule('pocketsphinx');
     if (mod instanceof Error) {
       this.statuses.set('pocketsphinx', { id: 'pocketsphinx', kind: 'asr', available: false, detail: mod.message });
       return;
@@ -228,8 +197,7 @@ class SpeechEngine implements Engine {
     if (status.available) {
       try {
         const engine = await mod.loadPocketsphinxAsr({ workers: this.config.pocketsphinxWorkers });
-        const closable = engine as AsrEngine & { close?: () => Promise<void> };
-        this.asrs.push({ engine, fixture: false, close: closable.close ? () => closable.close!() : undefined });
+        this.asrs.push({ engine, fixture: false });
       } catch (err) {
         status = { ...status, available: false, detail: `failed to load: ${message(err)}` };
       }
@@ -239,7 +207,7 @@ class SpeechEngine implements Engine {
 
   private async loadEspeak(): Promise<void> {
     this.state = 'loading espeak';
-    const mod = await importOptional<EspeakModule>(ESPEAK_MODULE);
+    const mod = await loadBackendModule('espeak');
     if (mod instanceof Error) {
       this.statuses.set('espeak', { id: 'espeak', kind: 'tts', available: false, detail: mod.message });
       return;
@@ -262,7 +230,7 @@ class SpeechEngine implements Engine {
     if (why) return void this.problems.set(key, why);
     const model = resolveModel(entry, this.config.modelsDirs);
     if (!model) return void this.problems.set(key, `voice "${entry.id}" is not installed; run: earshot models pull ${entry.id}`);
-    const mod = await importOptional<SherpaTtsModule>(SHERPA_TTS_MODULE);
+    const mod = await loadBackendModule('sherpaTts');
     if (mod instanceof Error) return void this.problems.set(key, mod.message);
     try {
       this.ttss.push({ synth: this.cached(await mod.loadSherpaTts(model)), fixture: !!entry.fixture, modelId: entry.id });
@@ -449,9 +417,9 @@ class SpeechEngine implements Engine {
     if (this.closed) return;
     this.closed = true;
     await this.ready;
-    await Promise.allSettled(this.asrs.map(async (a) => a.close?.()));
-    await Promise.allSettled(this.ttss.map(async (t) => (t.synth as Synthesizer & { close?: () => Promise<void> }).close?.()));
-    await this.punctuator?.close();
+    await Promise.allSettled(this.asrs.map((a) => a.engine.close?.()));
+    await Promise.allSettled(this.ttss.map((t) => t.synth.close?.()));
+    await this.punctuator?.close?.();
   }
 }
 

@@ -3,6 +3,7 @@
 //
 // Time: every *Ms field is milliseconds of audio from the start of the stream (sample-accurate, not wall clock).
 // Audio: float32 mono samples in [-1, 1]. Streams resample from their declared input rate to the model's rate.
+import { CodedError } from '../errors.js';
 import type { SynthesisCacheStats } from './synthesis-cache.js';
 
 export type AsrBackendId = 'sherpa' | 'pocketsphinx';
@@ -46,6 +47,8 @@ export interface Punctuator {
   readonly modelId: string;
   /** Rejects (the caller keeps the raw text) when the text is too long or too many texts are waiting. */
   punctuate(text: string): Promise<string>;
+  /** Frees its worker; the engine calls it once, at its own close. */
+  close?(): Promise<void>;
 }
 
 /** Custom vocabulary bounds (AsrStreamOptions.hotwords; the session's `vocabulary`): words, and characters each. */
@@ -120,6 +123,8 @@ export interface AsrEngine {
   readonly activeStreams: number;
   /** What this engine can serve in real time, as measured (see AsrCapacity). */
   capacity(): AsrCapacity;
+  /** Lets open streams finish, then frees the workers; the engine calls it once, at its own close. */
+  close?(): Promise<void>;
 }
 
 /**
@@ -187,6 +192,8 @@ export interface Synthesizer {
    * generation promptly and ends the iterator without an error.
    */
   synthesize(req: SynthesisRequest, signal?: AbortSignal): AsyncIterable<SynthesisChunk>;
+  /** Stops its processes or workers; the engine calls it once, at its own close. */
+  close?(): Promise<void>;
 }
 
 export interface BackendStatus {
@@ -275,10 +282,10 @@ export interface LoadedRecognizer {
   fixture: boolean;
 }
 
-export class EngineUnavailableError extends Error {
+export class EngineUnavailableError extends CodedError {
   readonly code = 'model_unavailable' as const;
   constructor(message: string) {
-    super(message);
+    super('model_unavailable', message);
     this.name = 'EngineUnavailableError';
   }
 }

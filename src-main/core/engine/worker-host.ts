@@ -7,6 +7,7 @@
 //               await rpc.call('load', { path }); rpc.send('write', { id, samples }, [samples.buffer]);
 // Worker side:  const server = serveRpc<MyEvents>({ load: (a) => ..., write: (a) => ... });
 //               server.emit('partial', { id, text });
+import { CodedError, type ErrorCode } from '../errors.js';
 import { Worker, isMainThread, parentPort, type Transferable, type WorkerOptions } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 
@@ -60,6 +61,8 @@ export interface SerializedError {
   name: string;
   message: string;
   code?: string;
+  /** A CodedError's transport code (core/errors.ts), so it survives the thread boundary. */
+  errorCode?: ErrorCode;
 }
 
 /** A handler's result when it should move buffers back instead of copying them. */
@@ -83,10 +86,10 @@ export type RpcResult<H extends RpcHandlers, M extends keyof H> = Unwrap<Awaited
 export type RpcArg<H extends RpcHandlers, M extends keyof H> = Parameters<H[M]>[0];
 
 /** An error raised inside the worker, re-thrown on the host with the worker's name, message and code. */
-export class WorkerCallError extends Error {
+export class WorkerCallError extends CodedError {
   readonly code?: string;
   constructor(err: SerializedError, method: string) {
-    super(err.message);
+    super(err.errorCode ?? 'internal', err.message);
     this.name = err.name || 'Error';
     if (err.code) this.code = err.code;
     this.stack = `${this.name}: ${this.message}\n    at worker ${method}()`;
@@ -96,7 +99,12 @@ export class WorkerCallError extends Error {
 function serializeError(err: unknown): SerializedError {
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
-    return { name: err.name, message: err.message, ...(typeof code === 'string' ? { code } : {}) };
+    return {
+      name: err.name,
+      message: err.message,
+      ...(typeof code === 'string' ? { code } : {}),
+      ...(err instanceof CodedError ? { errorCode: err.errorCode } : {}),
+    };
   }
   return { name: 'Error', message: String(err) };
 }

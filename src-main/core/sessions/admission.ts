@@ -6,17 +6,15 @@
 //
 // Transport-agnostic: the WebSocket path closes 1013, gRPC answers RESOURCE_EXHAUSTED, REST 503 + Retry-After,
 // each with OverloadedError's message.
-import type { AsrEngine } from '../engine/types.js';
-import { SessionError } from './asr-session.js';
+import type { AsrEngine } from '../engine/index.js';
+import { SessionError } from './session-error.js';
 import { LAG_BOUND_MS, LiveGovernor, type GovernedStream, type GovernorOptions } from './live-governor.js';
 
 /** Refused for lack of capacity; the client should retry after `retryAfterS`. */
 export class OverloadedError extends SessionError {
-  constructor(
-    message: string,
-    readonly retryAfterS: number,
-  ) {
-    super('rate_limited', message);
+  declare readonly retryAfterS: number;
+  constructor(message: string, retryAfterS: number) {
+    super('rate_limited', message, { retryAfterS });
     this.name = 'OverloadedError';
   }
 }

@@ -31,23 +31,17 @@ import {
   type ContainerStreamDecoder,
   type StreamContainer,
 } from '../audio/index.js';
-import type { AsrEngine, AsrFinal, AsrPartial, AsrStream, Engine } from '../engine/types.js';
-import { MAX_VOCABULARY_WORD_CHARS, MAX_VOCABULARY_WORDS } from '../engine/types.js';
-import type { Store } from '../store/types.js';
+import type { AsrEngine, AsrFinal, AsrPartial, AsrStream, Engine } from '../engine/index.js';
+import { MAX_VOCABULARY_WORD_CHARS, MAX_VOCABULARY_WORDS } from '../engine/index.js';
+import type { Store } from '../store/index.js';
 import type { SessionMetrics } from './session-metrics.js';
 import { compileReplacements, parseReplacements, ReplacementListError } from './replacements.js';
+import { wsErrorCodeOf } from '../errors.js';
 import type { Admission } from './admission.js';
+import { SessionError } from './session-error.js';
 
-/** A failure the client should hear about as `{"type":"error","code":…}`. */
-export class SessionError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SessionError';
-  }
-}
+// Kept for branches written before it moved to its own file; the lead removes it once they are merged.
+export { SessionError };
 
 /** Resolved stream configuration (defaults applied). */
 export interface AsrConfig {
@@ -645,7 +639,7 @@ export class AsrSession extends EventEmitter {
     try {
       return this.opts.engine.asr({ model: this.cfg.model, language: this.cfg.language, twoPass: this.cfg.twoPass });
     } catch (err) {
-      const code = (err as { code?: string }).code === 'model_unavailable' ? 'model_unavailable' : 'internal';
+      const code = wsErrorCodeOf(err);
       throw new SessionError(code, err instanceof Error ? err.message : String(err));
     }
   }

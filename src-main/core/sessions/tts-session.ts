@@ -12,19 +12,21 @@
 // two requests), bracketed by `synthesis_started` and `synthesis_complete`.
 import { EventEmitter } from 'node:events';
 import {
+  TTS_LIMITS,
   TtsOptionFields,
   type ErrorCode,
   type TtsAppendMessage,
-  type TtsClientMessage,
+  TTS_CLIENT_TYPES,
   type TtsFormat,
   type TtsServerMessage,
   type TtsSpeakMessage,
 } from '../../../proto/ws-messages.js';
 import { StreamingResampler, float32ToF32le, float32ToS16le, wavHeader } from '../audio/index.js';
-import { languageFromScript } from '../engine/text/script-language.js';
-import { QUICK_START_CHARS, SentenceBuffer, quickStart, splitSentences } from '../engine/text/sentences.js';
-import type { Engine, Synthesizer, TtsVoice } from '../engine/types.js';
-import { SessionError } from './asr-session.js';
+import { languageFromScript } from '../engine/index.js';
+import { QUICK_START_CHARS, SentenceBuffer, quickStart, splitSentences } from '../engine/index.js';
+import type { Engine, Synthesizer, TtsVoice } from '../engine/index.js';
+import { wsErrorCodeOf } from '../errors.js';
+import { SessionError } from './session-error.js';
 import type { SessionMetrics } from './session-metrics.js';
 
 export interface TtsOptions {
@@ -129,7 +131,7 @@ export class TtsSession extends EventEmitter {
     super();
     this.opts = opts;
     this.now = opts.now ?? (() => performance.now());
-    this.maxChars = opts.maxTextChars ?? 100_000;
+    this.maxChars = opts.maxTextChars ?? TTS_LIMITS.maxTextChars;
     this.maxQueuedRequests = opts.maxQueuedRequests ?? 16;
     this.maxQueuedChars = opts.maxQueuedChars ?? 200_000;
     this.defaults = { format: 'pcm', speed: 1, ...opts.defaults };
@@ -153,11 +155,15 @@ export class TtsSession extends EventEmitter {
     return n;
   }
 
-  /** Dispatch one validated client message. Throws SessionError for bad requests (the session goes on). */
-  handle(msg: TtsClientMessage): void {
+  /**
+   * Dispatch one client message (a parsed JSON object; its fields are checked here, by name). Throws SessionError
+   * for bad requests (the session goes on). Every transport that takes TTS messages drives the session through this.
+   */
+  handle(msg: { type?: unknown } & Record<string, unknown>): void {
     switch (msg.type) {
       case undefined:
       case 'speak':
+        if (typeof msg.text !== 'string') throw new SessionError('bad_json', 'a request needs a "text" string (or a "type")');
         this.speak(msg as TtsSpeakMessage);
         return;
       case 'append':
@@ -169,8 +175,12 @@ export class TtsSession extends EventEmitter {
         return this.finish();
       case 'cancel':
         return this.cancel();
-      case 'config':
-        return this.configure(msg);
+      case 'config': {
+        const { type: _type, ...fields } = msg;
+        return this.configure(fields);
+      }
+      default:
+        throw new SessionError('bad_json', `unknown message type "${String(msg.type)}"; expected one of ${TTS_CLIENT_TYPES.join(', ')}`);
     }
   }
 
@@ -338,18 +348,21 @@ export class TtsSession extends EventEmitter {
       sampleRate: f.sample_rate ?? base.sampleRate,
       speed: f.speed ?? base.speed,
     };
+    // The voice these options speak with, looked up once.
+    let voice: TtsVoice | undefined;
     if (f.voice !== undefined) {
       out.missingVoice = undefined;
       if (f.voice.toLowerCase() === 'default')
         out.voice = undefined; // "default" is a voice: the language's default
       else {
-        const found = this.lookupVoice(f.voice);
-        if (found) out.voice = found.id;
+        voice = this.lookupVoice(f.voice);
+        if (voice) out.voice = voice.id;
         else if (this.opts.voiceFallback) [out.voice, out.missingVoice] = [undefined, f.voice];
-        else this.findVoice(f.voice); // throws the unknown-voice error
+        else throw this.unknownVoice(f.voice);
       }
-    }
-    if (out.voice !== undefined || f.language !== undefined) this.synthesizerFor(out);
+    } else if (out.voice !== undefined) voice = this.findVoice(out.voice);
+    // Fails now (bad_config / model_unavailable) rather than when the request is spoken.
+    if (out.voice !== undefined || f.language !== undefined) this.synthesizerFor(voice, out.language);
     return out;
   }
 
@@ -394,29 +407,32 @@ export class TtsSession extends EventEmitter {
     return voice ? { ...o, voice: voice.id } : o;
   }
 
+  /** The installed voice with this id or name; an unknown one is bad_config naming some that exist. */
   private findVoice(name: string): TtsVoice {
     const v = this.lookupVoice(name);
-    if (!v) {
-      const voices = this.opts.engine.voices();
-      const some = voices
-        .filter((x) => !x.fixture)
-        .slice(0, 8)
-        .map((x) => x.id);
-      throw new SessionError(
-        'bad_config',
-        `unknown voice "${name}"${some.length ? `; installed voices include ${some.join(', ')}` : ''} (GET /v1/voices lists all)`,
-      );
-    }
+    if (!v) throw this.unknownVoice(name);
     return v;
   }
 
-  private synthesizerFor(o: TtsOptions): Synthesizer {
+  private unknownVoice(name: string): SessionError {
+    const some = this.opts.engine
+      .voices()
+      .filter((x) => !x.fixture)
+      .slice(0, 8)
+      .map((x) => x.id);
+    return new SessionError(
+      'bad_config',
+      `unknown voice "${name}"${some.length ? `; installed voices include ${some.join(', ')}` : ''} (GET /v1/voices lists all)`,
+    );
+  }
+
+  /** The synthesizer for a resolved voice (its backend) or, with none, the engine's choice for the language. */
+  private synthesizerFor(voice: TtsVoice | undefined, language: string | undefined): Synthesizer {
     try {
-      const voice = o.voice ? this.findVoice(o.voice) : undefined;
-      return this.opts.engine.tts({ voice: voice?.id, language: o.language, backend: voice?.backend });
+      return this.opts.engine.tts({ voice: voice?.id, language, backend: voice?.backend });
     } catch (err) {
       if (err instanceof SessionError) throw err;
-      const code = (err as { code?: string }).code === 'model_unavailable' ? 'model_unavailable' : 'internal';
+      const code = wsErrorCodeOf(err);
       throw new SessionError(code, err instanceof Error ? err.message : String(err));
     }
   }
@@ -462,8 +478,8 @@ export class TtsSession extends EventEmitter {
       if (stale()) return;
       req.scriptLanguage ??= req.pieces.length ? languageFromScript(req.pieces.join(' ')) : undefined;
       const options = this.effectiveOptions(req);
-      synth = this.synthesizerFor(options);
       voice = options.voice ? this.findVoice(options.voice) : undefined;
+      synth = this.synthesizerFor(voice, options.language);
       if (options.missingVoice) {
         const used = voice ? `${voice.id} (${voice.name})` : 'the default voice';
         this.send({
@@ -587,7 +603,8 @@ export class TtsSession extends EventEmitter {
   }
 
   private sendError(err: unknown, requestId?: string): void {
-    const code: ErrorCode = err instanceof SessionError ? err.code : 'internal';
+    // Every coded error keeps its code (a TtsRequestError's too_large too); anything else is internal.
+    const code: ErrorCode = wsErrorCodeOf(err);
     const message = err instanceof Error ? err.message : String(err);
     this.opts.metrics?.error(code);
     this.send(requestId ? { type: 'error', code, message, request_id: requestId } : { type: 'error', code, message });

@@ -136,8 +136,9 @@ export function toJson(session: { segments: readonly ExportSegment[] } & Record<
   return JSON.stringify(session, null, 2) + '\n';
 }
 
-export type ExportFormat = 'srt' | 'vtt' | 'txt' | 'json';
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['srt', 'vtt', 'txt', 'json'];
+import { EXPORT_FORMATS, type ExportFormat } from '../../../proto/rest-sessions.js';
+
+export { EXPORT_FORMATS, type ExportFormat };
 
 export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
   srt: 'application/x-subrip; charset=utf-8',

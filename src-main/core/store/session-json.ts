@@ -1,49 +1,10 @@
-// The public JSON shape of stored sessions: what REST returns, what `export?format=json` and
-// `earshot sessions export --format json` write. snake_case and ms times, like every message in
-// docs/PROTOCOL.md; `started_at`/`ended_at` are ISO-8601 wall-clock times.
+// Stored sessions in their public JSON shape (proto/rest-sessions.ts): what REST returns, what `export?format=json`
+// and `earshot sessions export --format json` write.
+import type { SearchHitJson, SegmentJson, SessionDetailJson, SessionJson } from '../../../proto/rest-sessions.js';
 import type { SearchHit, SessionDetail, SessionSummary, StoredSegment } from './types.js';
 
-export interface SessionJson {
-  id: string;
-  /** The title shown everywhere: the given one, else automatic (start time and first words). */
-  title: string;
-  /** True when `title` is the automatic one. */
-  title_auto: boolean;
-  /** The transcript's beginning, one line. */
-  preview: string;
-  started_at: string;
-  ended_at: string | null;
-  status: SessionSummary['status'];
-  sources: string[];
-  engine: string;
-  model: string;
-  language: string;
-  tags: string[];
-  segment_count: number;
-  duration_ms: number;
-}
-
-export interface SegmentJson {
-  id: number;
-  track: string;
-  start_ms: number;
-  end_ms: number;
-  text: string;
-  confidence: number;
-  words: { word: string; start_ms: number; end_ms: number }[];
-}
-
-export interface SearchHitJson {
-  session_id: string;
-  session_title: string;
-  segment_id: number;
-  track: string;
-  start_ms: number;
-  end_ms: number;
-  text: string;
-  /** HTML-escaped, matches in <mark>…</mark>. */
-  snippet: string;
-}
+// The shapes themselves are the client contract (proto/rest-sessions.ts); re-exported for the CLI and the API.
+export type { SearchHitJson, SegmentJson, SessionDetailJson, SessionJson };
 
 export function sessionJson(s: SessionSummary): SessionJson {
   return {
@@ -76,7 +37,7 @@ export function segmentJson(g: StoredSegment): SegmentJson {
   };
 }
 
-export function sessionDetailJson(s: SessionDetail): SessionJson & { segments: SegmentJson[] } {
+export function sessionDetailJson(s: SessionDetail): SessionDetailJson {
   return { ...sessionJson(s), segments: s.segments.map(segmentJson) };
 }
 

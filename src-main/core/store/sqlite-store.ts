@@ -23,7 +23,7 @@ import {
   type Store,
   type StoredSegment,
 } from './types.js';
-import type { WordTiming } from '../engine/types.js';
+import type { WordTiming } from '../engine/index.js';
 import { OWN_START_MS, ownerAlive } from './process-owner.js';
 import { previewOf, sessionTitle, PREVIEW_CHARS } from './session-title.js';
 

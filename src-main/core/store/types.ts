@@ -1,9 +1,11 @@
 // The transcript store's public contract: what sessions, the API and the CLI may rely on.
 // Times: `startedAt`/`endedAt` are wall-clock epoch ms; segment `startMs`/`endMs` are ms of audio from the
 // start of the session's stream (as produced by the engine).
-import type { WordTiming } from '../engine/types.js';
+import { CodedError, type ErrorCode } from '../errors.js';
+import { SESSION_REQUEST_LIMITS, type SessionStatus as ProtoSessionStatus } from '../../../proto/rest-sessions.js';
+import type { WordTiming } from '../engine/index.js';
 
-export type SessionStatus = 'live' | 'complete' | 'interrupted';
+export type SessionStatus = ProtoSessionStatus;
 
 export interface NewSession {
   title?: string;
@@ -134,28 +136,27 @@ export interface Store {
 
 export type StoreErrorCode = 'not_found' | 'bad_input' | 'closed';
 
-/** Every error the store throws on purpose; `code` maps to HTTP 404/400. */
-export class StoreError extends Error {
+/** What each store failure is to a client (core/errors.ts): a missing row, bad input, or a store shut down. */
+const STORE_ERROR_CODES: Record<StoreErrorCode, ErrorCode> = { not_found: 'not_found', bad_input: 'bad_config', closed: 'unavailable' };
+
+/** Every error the store throws on purpose; `code` is the store's own reason, `errorCode` what clients hear. */
+export class StoreError extends CodedError {
   constructor(
     readonly code: StoreErrorCode,
     message: string,
   ) {
-    super(message);
+    super(STORE_ERROR_CODES[code], message);
     this.name = 'StoreError';
   }
 }
 
 /** Limits on what one call may store: user and client text is untrusted. */
 export const STORE_LIMITS = {
-  titleChars: 500,
-  tagChars: 64,
-  tags: 32,
+  // title, tags, query and page bounds: what a client may send, declared once in the contract.
+  ...SESSION_REQUEST_LIMITS,
   sources: 16,
   sourceChars: 200,
   fieldChars: 200,
-  segmentTextChars: 20_000,
   words: 5_000,
   wordChars: 200,
-  queryChars: 1_000,
-  maxPage: 500,
 } as const;

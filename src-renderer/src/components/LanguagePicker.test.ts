@@ -13,6 +13,7 @@ const MODELS: ModelInfo[] = [
     language: 'en',
     installed: false,
     fixture: false,
+    backend: 'sherpa',
   },
   {
     id: 'zipformer-fr',
@@ -22,6 +23,7 @@ const MODELS: ModelInfo[] = [
     installed: false,
     fixture: false,
     size_bytes: 70_200_000,
+    backend: 'sherpa',
   },
   {
     id: 'piper-de-de-thorsten-medium',
@@ -30,9 +32,10 @@ const MODELS: ModelInfo[] = [
     language: 'de',
     installed: false,
     fixture: false,
+    backend: 'sherpa',
   },
-  { id: 'silero-vad', kind: 'vad', language: '*', installed: true, fixture: false },
-  { id: 'fixture-ja', kind: 'asr-streaming', language: 'ja', installed: true, fixture: true },
+  { id: 'silero-vad', kind: 'vad', language: '*', backend: 'sherpa', installed: true, fixture: false },
+  { id: 'fixture-ja', kind: 'asr-streaming', language: 'ja', backend: 'sherpa', installed: true, fixture: true },
 ];
 const ENGINES: EngineEntry[] = [
   { id: 'sherpa', kind: 'asr', available: false, detail: 'no model' },

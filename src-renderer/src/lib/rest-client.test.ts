@@ -26,3 +26,52 @@ describe('RestClient.readyz', () => {
     expect(seen[0]!.has('authorization')).toBe(false);
   });
 });
+
+// Every answer is parsed with its proto/ schema: the client reads the contract's fields and refuses anything else
+// by name, instead of guessing between spellings.
+describe('RestClient answers follow proto/', () => {
+  const session = {
+    id: 's1',
+    title: 'Weekly sync',
+    started_at: '2026-01-02T10:00:00.000Z',
+    ended_at: null,
+    status: 'complete',
+    sources: ['mic'],
+    engine: 'pocketsphinx',
+    model: 'en-us',
+    language: 'en',
+    tags: [],
+    segment_count: 1,
+    duration_ms: 2000,
+  };
+  const hit = {
+    session_id: 's1',
+    session_title: 'Weekly sync',
+    segment_id: 7,
+    track: 'mic',
+    start_ms: 0,
+    end_ms: 2000,
+    text: 'good morning',
+    snippet: 'good <mark>morning</mark>',
+  };
+  const client = (body: unknown) =>
+    new RestClient(
+      { apiBase: 'http://127.0.0.1:8088', token: null, shell: null, view: 'main' },
+      (async () => new Response(JSON.stringify(body), { status: 200 })) as typeof fetch,
+    );
+
+  it('search returns the hits of the list answer, field for field', async () => {
+    const hits = await client({ object: 'list', total: 1, limit: 50, offset: 0, data: [session], hits: [hit] }).search('morning');
+    expect(hits).toEqual([hit]);
+  });
+
+  it('an answer outside the contract is a bad_response error, not a guess', async () => {
+    const renamed = { ...hit, highlight: hit.snippet, snippet: undefined };
+    const err = await client({ object: 'list', total: 1, limit: 50, offset: 0, data: [session], hits: [renamed] })
+      .search('morning')
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'bad_response' });
+    expect(String((err as Error).message)).toMatch(/GET \/v1\/sessions/);
+    await expect(client({ sessions: [session] }).listSessions()).rejects.toMatchObject({ code: 'bad_response' });
+  });
+});

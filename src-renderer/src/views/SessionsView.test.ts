@@ -9,12 +9,21 @@ import SessionsView from './SessionsView.svelte';
 const detail: SessionDetail = {
   id: 's1',
   title: 'Weekly sync',
+  title_auto: false,
+  preview: 'good morning team',
   started_at: '2026-01-02T10:00:00Z',
   ended_at: null,
   status: 'complete',
-  segments_list: [
-    { id: 1, track: 'mic', start_ms: 0, end_ms: 2000, text: 'good morning team' },
-    { id: 2, track: 'system', start_ms: 65_000, end_ms: 67_000, text: 'the roadmap slipped' },
+  sources: ['mic'],
+  engine: 'pocketsphinx',
+  model: 'en-us',
+  language: 'en',
+  tags: [],
+  segment_count: 2,
+  duration_ms: 67_000,
+  segments: [
+    { id: 1, track: 'mic', start_ms: 0, end_ms: 2000, text: 'good morning team', confidence: 0.9, words: [] },
+    { id: 2, track: 'system', start_ms: 65_000, end_ms: 67_000, text: 'the roadmap slipped', confidence: 0.9, words: [] },
   ],
 };
 
@@ -22,7 +31,16 @@ function fakeRest() {
   return {
     listSessions: vi.fn(async () => [{ ...detail }]),
     search: vi.fn(async (q: string) => [
-      { session_id: 's1', start_ms: 65_000, end_ms: 67_000, snippet: `the <mark>${q}</mark> slipped`, title: 'Weekly sync' },
+      {
+        session_id: 's1',
+        session_title: 'Weekly sync',
+        segment_id: 2,
+        track: 'system',
+        start_ms: 65_000,
+        end_ms: 67_000,
+        text: `the ${q} slipped`,
+        snippet: `the <mark>${q}</mark> slipped`,
+      },
     ]),
     getSession: vi.fn(async () => ({ ...detail })),
     rename: vi.fn(async () => undefined),

@@ -3,10 +3,11 @@
 // appended so far and is acknowledged once its audio has gone out (also when nothing was pending, so a client
 // waiting for the acknowledgement never hangs); a clear/reset drops what is pending; a finish speaks the rest
 // and closes 1000. Each protocol supplies how its messages look.
+import { wsErrorCodeOf } from '../../errors.js';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, type TtsFormat } from '../../../../proto/ws-messages.js';
-import { SessionError } from '../../sessions/asr-session.js';
-import { TtsSession } from '../../sessions/tts-session.js';
+import { SessionError } from '../../sessions/index.js';
+import { TtsSession } from '../../sessions/index.js';
 import type { ApiContext } from '../context.js';
 import { SocketChannel, parseFrame } from '../ws/socket-channel.js';
 import { ttsJsonLimit, type LiveTtsSockets } from '../ws/tts-socket.js';
@@ -120,7 +121,7 @@ export function runIncrementalTtsSocket(
         try {
           apply(protocol.command(m.body));
         } catch (err) {
-          fail(err instanceof SessionError ? err.code : 'internal', err instanceof Error ? err.message : String(err));
+          fail(wsErrorCodeOf(err), err instanceof Error ? err.message : String(err));
         }
       }
       return ok;

@@ -2,7 +2,7 @@
 // voice ids, LMNT voice names) mean nothing on this machine, so an installed Earshot voice id or name is used as
 // is, a language hint (Deepgram's `-en` suffix, `language_code`) picks that language's default voice, and any
 // other name means the default voice. The reply always names the voice actually used.
-import type { TtsVoice } from '../../engine/types.js';
+import type { TtsVoice } from '../../engine/index.js';
 
 export function pickVoice(requested: string | null | undefined, voices: readonly TtsVoice[], language?: string | null): string | undefined {
   if (requested) {

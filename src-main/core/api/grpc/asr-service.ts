@@ -6,12 +6,12 @@
 // unknown model → NOT_FOUND, limits → RESOURCE_EXHAUSTED, no token where one is required → UNAUTHENTICATED.
 import * as grpc from '@grpc/grpc-js';
 import type { AsrConfigInput, AsrServerMessage } from '../../../../proto/ws-messages.js';
-import { AsrSession, SessionError } from '../../sessions/asr-session.js';
+import { AsrSession, SessionError } from '../../sessions/index.js';
 import { listable } from '../../engine/index.js';
 import type { ApiContext } from '../context.js';
-import { transcribeBuffer } from '../http/openai-file-transcription.js';
+import { transcribeBuffer } from '../one-shot/transcribe-buffer.js';
 import { ShuttingDownError } from '../work-in-progress.js';
-import { bindToToken, denyReason, toGrpcError, type GrpcError } from './call-guard.js';
+import { bindToToken, denyReason, grpcStatusFor, toGrpcError, type GrpcError } from './call-guard.js';
 import { undecodableError } from './undecodable.js';
 import type { AudioChunkMsg, StreamConfigMsg, TranscribeRequestMsg, TranscriptionResultMsg } from './proto.js';
 
@@ -244,7 +244,7 @@ function streamingTranscribe(ctx: ApiContext, call: grpc.ServerDuplexStream<Audi
           if (msg.type === 'transcript') {
             if (!callDone) call.write(toResult(msg, s.storedSessionId ?? ''));
           } else if (msg.type === 'error') {
-            fail({ code: toGrpcError(new SessionError(msg.code, msg.message)).code, details: msg.message });
+            fail({ code: grpcStatusFor(msg.code), details: msg.message });
           }
         });
         s.start();

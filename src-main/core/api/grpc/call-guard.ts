@@ -1,7 +1,8 @@
 // What every gRPC handler does first and last: the same auth decision as HTTP/WS (api/auth.ts, applied to
 // the `authorization` metadata and the `:authority` host), and the mapping of Earshot's error codes to gRPC
-// status codes.
+// status codes (read from core/errors.ts).
 import * as grpc from '@grpc/grpc-js';
+import { CodedError, grpcStatusNameOf, type ErrorCode } from '../../errors.js';
 import { checkAccess, extractToken } from '../auth.js';
 import type { ApiContext } from '../context.js';
 
@@ -10,32 +11,16 @@ export interface GrpcError {
   details: string;
 }
 
-/** PROTOCOL.md error code → gRPC status. */
-export function grpcStatusFor(code: string): grpc.status {
-  switch (code) {
-    case 'bad_audio':
-    case 'bad_json':
-    case 'bad_config':
-      return grpc.status.INVALID_ARGUMENT;
-    case 'too_large':
-    case 'rate_limited':
-      return grpc.status.RESOURCE_EXHAUSTED;
-    case 'model_unavailable':
-      return grpc.status.NOT_FOUND;
-    case 'not_ready':
-    case 'unavailable':
-      return grpc.status.UNAVAILABLE;
-    default:
-      return grpc.status.INTERNAL;
-  }
+/** PROTOCOL.md error code → gRPC status, from the one error table (core/errors.ts). */
+export function grpcStatusFor(code: ErrorCode): grpc.status {
+  return grpc.status[grpcStatusNameOf(code)];
 }
 
-/** Any thrown value → a gRPC error; errors carrying a PROTOCOL.md `code` keep their message. */
+/** Any thrown value → a gRPC error; a CodedError keeps its message, anything else is INTERNAL without details. */
 export function toGrpcError(err: unknown): GrpcError {
-  const code = (err as { code?: unknown } | null)?.code;
-  const message = err instanceof Error ? err.message : String(err);
-  if (typeof code === 'string') return { code: grpcStatusFor(code), details: message };
-  if (err instanceof RangeError || err instanceof TypeError) return { code: grpc.status.INVALID_ARGUMENT, details: message };
+  if (err instanceof CodedError) return { code: grpcStatusFor(err.errorCode), details: err.message };
+  // A request field the proto loader could not convert (a number out of range, a wrong type).
+  if (err instanceof RangeError || err instanceof TypeError) return { code: grpc.status.INVALID_ARGUMENT, details: err.message };
   return { code: grpc.status.INTERNAL, details: 'internal error' };
 }
 

@@ -4,13 +4,13 @@
 // has is_final = true and metadata.duration_ms = the request's whole duration.
 import * as grpc from '@grpc/grpc-js';
 import type { TtsFormat } from '../../../../proto/ws-messages.js';
-import { SessionError } from '../../sessions/asr-session.js';
-import { TtsSession, type TtsAudioChunk } from '../../sessions/tts-session.js';
+import { SessionError } from '../../sessions/index.js';
+import { TtsSession, type TtsAudioChunk } from '../../sessions/index.js';
 import { listable } from '../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { ShuttingDownError } from '../work-in-progress.js';
-import { synthesizeOne } from '../http/tts-stream-request.js';
-import { bindToToken, denyReason, toGrpcError, type GrpcError } from './call-guard.js';
+import { synthesizeOne } from '../one-shot/synthesize-one.js';
+import { bindToToken, denyReason, grpcStatusFor, toGrpcError, type GrpcError } from './call-guard.js';
 import { undecodableError } from './undecodable.js';
 import type { SynthesisConfigMsg, SynthesisRequestMsg, TextInputMsg, TtsAudioChunkMsg } from './proto.js';
 
@@ -233,7 +233,7 @@ function streamingSynthesize(ctx: ApiContext, call: grpc.ServerDuplexStream<Text
     else if (m.type === 'synthesis_complete') {
       call.write(counter.final(m, formats.get(m.request_id) ?? 'pcm'));
       formats.delete(m.request_id);
-    } else if (m.type === 'error') fail({ code: toGrpcError(new SessionError(m.code, m.message)).code, details: m.message });
+    } else if (m.type === 'error') fail({ code: grpcStatusFor(m.code), details: m.message });
   });
   session.on('finished', () => {
     if (ended) return;

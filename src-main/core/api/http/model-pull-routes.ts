@@ -3,31 +3,24 @@
 // The POST changes state, so it goes through the server's auth hook like every other route (Origin ⇒ token);
 // the GET only reads.
 import type { FastifyInstance } from 'fastify';
-import { RestError, sendError } from './openai-errors.js';
-import { TooManyPullsError, UnknownModelError, UploadTooLargeError, type ModelPulls } from '../model-pulls.js';
-import { ModelImportError } from '../../engine/models/import.js';
-import type { ModelImportResult } from '../../../../proto/rest-models.js';
+import { RestError, sendError } from './rest-errors.js';
+import type { ModelPulls } from '../model-pulls.js';
+import { ModelImportResult, PullProgress } from '../../../../proto/rest-models.js';
+import { zodRoutes } from './zod-route-schemas.js';
 
 export interface ModelPullRoutesOptions {
   pulls: ModelPulls;
 }
 
-function routeError(err: unknown): unknown {
-  if (err instanceof UnknownModelError) return new RestError('not_found', err.message);
-  if (err instanceof TooManyPullsError) return new RestError('rate_limited', err.message);
-  if (err instanceof UploadTooLargeError) return new RestError('too_large', err.message);
-  if (err instanceof ModelImportError) return new RestError(err.code === 'too_large' ? 'too_large' : 'bad_config', err.message);
-  return err;
-}
-
-export async function modelPullRoutes(app: FastifyInstance, opts: ModelPullRoutesOptions): Promise<void> {
+export async function modelPullRoutes(plugin: FastifyInstance, opts: ModelPullRoutesOptions): Promise<void> {
   const { pulls } = opts;
+  const app = zodRoutes(plugin);
 
-  app.post<{ Params: { id: string } }>('/v1/models/:id/pull', async (req, reply) => {
+  app.post<{ Params: { id: string } }>('/v1/models/:id/pull', { schema: { response: { 202: PullProgress } } }, async (req, reply) => {
     try {
       return reply.code(202).send(pulls.start(req.params.id));
     } catch (err) {
-      return sendError(reply, routeError(err));
+      return sendError(reply, err);
     }
   });
 
@@ -37,26 +30,30 @@ export async function modelPullRoutes(app: FastifyInstance, opts: ModelPullRoute
     ['application/octet-stream', 'application/x-bzip2', 'application/x-tar', 'application/gzip', 'application/x-gzip'],
     (_req, payload, done) => done(null, payload),
   );
-  app.post<{ Querystring: { filename?: string; id?: string } }>('/v1/models/import', async (req, reply) => {
-    try {
-      const filename = req.query.filename;
-      if (!filename)
-        throw new RestError(
-          'bad_config',
-          'filename is required (?filename=<archive name>.tar.bz2): it says what kind of archive the body is',
-        );
-      if (!req.body || typeof (req.body as NodeJS.ReadableStream).pipe !== 'function') {
-        throw new RestError('bad_config', 'send the archive as the request body with Content-Type: application/octet-stream');
+  app.post<{ Querystring: { filename?: string; id?: string } }>(
+    '/v1/models/import',
+    { schema: { response: { 201: ModelImportResult } } },
+    async (req, reply) => {
+      try {
+        const filename = req.query.filename;
+        if (!filename)
+          throw new RestError(
+            'bad_config',
+            'filename is required (?filename=<archive name>.tar.bz2): it says what kind of archive the body is',
+          );
+        if (!req.body || typeof (req.body as NodeJS.ReadableStream).pipe !== 'function') {
+          throw new RestError('bad_config', 'send the archive as the request body with Content-Type: application/octet-stream');
+        }
+        const r = await pulls.importUpload(req.body as import('node:stream').Readable, filename, req.query.id || undefined);
+        const body: ModelImportResult = { id: r.model.id, name: r.model.name, files: r.files };
+        return reply.code(201).send(body);
+      } catch (err) {
+        return sendError(reply, err);
       }
-      const r = await pulls.importUpload(req.body as import('node:stream').Readable, filename, req.query.id || undefined);
-      const body: ModelImportResult = { id: r.model.id, name: r.model.name, files: r.files };
-      return reply.code(201).send(body);
-    } catch (err) {
-      return sendError(reply, routeError(err));
-    }
-  });
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/v1/models/:id/pull', async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/v1/models/:id/pull', { schema: { response: { 200: PullProgress } } }, async (req, reply) => {
     try {
       const p = pulls.get(req.params.id);
       if (!p)
@@ -69,7 +66,7 @@ export async function modelPullRoutes(app: FastifyInstance, opts: ModelPullRoute
         );
       return p;
     } catch (err) {
-      return sendError(reply, routeError(err));
+      return sendError(reply, err);
     }
   });
 }

@@ -2,8 +2,8 @@
 // send names like `whisper-1` and `alloy`; Earshot has no such models or voices, so those names mean
 // "the default" here. Anything else must be a real Earshot id: a typo in an Earshot voice is an error,
 // never a silent fallback.
-import type { ModelInfo, TtsVoice } from '../../engine/types.js';
-import { RestError } from './openai-errors.js';
+import type { ModelInfo, TtsVoice } from '../../engine/index.js';
+import { RestError } from './rest-errors.js';
 
 /** OpenAI's TTS voices (2025). Each one maps to Earshot's default voice for the language. */
 export const OPENAI_VOICES: ReadonlySet<string> = new Set([

@@ -14,7 +14,6 @@
 // name picks it; anything else is a 400 (openai-names.ts). `model` (tts-1, …) is accepted and ignored.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { PassThrough } from 'node:stream';
-import { z } from 'zod';
 import {
   AudioEncoder,
   COMPRESSED_CONTENT_TYPES,
@@ -26,33 +25,18 @@ import {
   MP3_RATES,
   type EncodedFormat,
 } from '../../audio/index.js';
+import { SpeechBody, type SpeechFormat } from '../../../../proto/rest-audio.js';
 import type { ApiContext } from '../context.js';
-import { describeZodError, RestError, sendError, toRestError } from './openai-errors.js';
+import { describeZodError, RestError, sendError, toRestError } from './rest-errors.js';
 import { resolveVoice } from './openai-names.js';
-import { jsonBodyLimit, synthesizeOne, type SynthesisEvent } from './tts-stream-request.js';
+import { synthesizeOne, type SynthesisEvent } from '../one-shot/synthesize-one.js';
+import { jsonBodyLimit } from './json-body-limit.js';
 import { ShuttingDownError } from '../work-in-progress.js';
 
-const FORMATS = ['mp3', 'wav', 'pcm', 'opus', 'aac', 'flac'] as const;
-type SpeechFormat = (typeof FORMATS)[number];
 /** Encoded by the bundled ffmpeg (asynchronous, a child process); the others in-process. */
 const FFMPEG_FORMATS = new Set<SpeechFormat>(['opus', 'aac', 'flac']);
 /** OpenAI's output rate for every format. */
 export const OPENAI_SPEECH_RATE = 24000;
-
-export const SpeechBody = z.object({
-  model: z.string().max(200).optional(),
-  input: z.string({ error: 'input (the text to speak) is required' }).min(1, 'input is empty; nothing to synthesize'),
-  voice: z.string().max(200).optional(),
-  response_format: z
-    .string()
-    .default('mp3')
-    .refine((f) => (FORMATS as readonly string[]).includes(f), { error: `response_format must be one of ${FORMATS.join(', ')}` }),
-  speed: z.number().min(0.25).max(4).optional(),
-  language: z.string().min(1).max(32).optional(),
-  sample_rate: z.number().int().min(8000).max(48000).optional(),
-  instructions: z.string().max(4096).optional(),
-  stream_format: z.enum(['audio', 'sse']).optional(),
-});
 
 export function registerSpeechRoute(app: FastifyInstance, ctx: ApiContext): void {
   app.post('/v1/audio/speech', { bodyLimit: jsonBodyLimit(ctx) }, async (req, reply) => {

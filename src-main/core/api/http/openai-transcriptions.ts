@@ -11,31 +11,14 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { PassThrough } from 'node:stream';
-import { z } from 'zod';
 import type { AsrConfigInput, FinalTranscript } from '../../../../proto/ws-messages.js';
-import { toSrt, toVtt, type ExportSegment } from '../../store/export.js';
+import { toSrt, toVtt, type ExportSegment } from '../../store/index.js';
+import { TRANSCRIPTION_RESPONSE_FORMATS, TranscriptionFields } from '../../../../proto/rest-audio.js';
 import type { ApiContext } from '../context.js';
 import { ShuttingDownError } from '../work-in-progress.js';
-import { describeZodError, RestError, sendError, toRestError } from './openai-errors.js';
-import { transcribeBuffer, type FileTranscription } from './openai-file-transcription.js';
+import { describeZodError, RestError, sendError, toRestError } from './rest-errors.js';
+import { transcribeBuffer, type FileTranscription } from '../one-shot/transcribe-buffer.js';
 import { resolveAsrModel } from './openai-names.js';
-
-export const RESPONSE_FORMATS = ['json', 'text', 'srt', 'vtt', 'verbose_json'] as const;
-
-export const TranscriptionFields = z.object({
-  model: z.string().max(200).optional(),
-  language: z.string().min(1).max(32).optional(),
-  response_format: z.enum(RESPONSE_FORMATS).default('json'),
-  /** Rate of a raw-PCM upload (ignored for audio files, whose header says it). */
-  sample_rate: z.coerce.number().int().min(8000).max(48000).optional(),
-  stream: z.enum(['true', 'false']).optional(),
-  /** Declares the upload raw PCM (Earshot's own field; OpenAI has none). */
-  encoding: z.enum(['pcm_s16le', 'pcm_f32le']).optional(),
-  /** Custom words, `,` or new-line separated (Earshot's own field: the session's `vocabulary`). */
-  vocabulary: z.string().max(6_000).optional(),
-  /** `wrong=>right` rules, `;` or new-line separated (Earshot's own field: the session's `replacements`). */
-  replacements: z.string().max(25_000).optional(),
-});
 
 /** Content types that declare headerless PCM, and the encoding each means. */
 const RAW_PCM_TYPES: Readonly<Record<string, 'pcm_s16le' | 'pcm_f32le'>> = {
@@ -155,10 +138,10 @@ export async function registerTranscriptionRoute(app: FastifyInstance, ctx: ApiC
       const e = malformed
         ? new RestError('bad_config', `malformed multipart/form-data body: ${err instanceof Error ? err.message : String(err)}`)
         : toRestError(err);
-      if (e.status >= 500) req.log.error({ err }, 'transcription request failed');
+      // Over capacity (503 + Retry-After) is a refusal like a 4xx, not a failure of ours.
+      if (e.status >= 500 && e.retryAfterS === null) req.log.error({ err }, 'transcription request failed');
       else req.log.warn({ code: e.code, status: e.status, reason: e.message }, 'transcription request refused');
-      // (An OverloadedError keeps its class: sendError answers it 503 with Retry-After.)
-      return sendError(reply, malformed ? e : err);
+      return sendError(reply, e);
     } finally {
       reply.raw.off('close', clientGone);
       unregister();
@@ -235,7 +218,7 @@ function exportSegments(segments: readonly FinalTranscript[]): ExportSegment[] {
 
 function renderTranscription(
   reply: import('fastify').FastifyReply,
-  format: (typeof RESPONSE_FORMATS)[number],
+  format: (typeof TRANSCRIPTION_RESPONSE_FORMATS)[number],
   r: FileTranscription,
   language: string | undefined,
 ) {

@@ -1,25 +1,28 @@
 // The REST API of docs/PROTOCOL.md "REST", registered on both HTTP ports: health, readiness, the model and
 // voice lists, and the OpenAI-compatible audio endpoints plus the TTS HTTP stream. Auth (token, Origin, Host)
 // is the server's hook, applied before any route here; every error is the `{ error: { code, message } }`
-// envelope of openai-errors.ts.
+// envelope of rest-errors.ts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { EngineList, ModelList } from '../../../../proto/rest-models.js';
+import { EngineList, ModelList, VoiceList } from '../../../../proto/rest-models.js';
+import { Health, Readiness } from '../../../../proto/rest-service.js';
 import { listable } from '../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { elevenLabsVoices } from '../compat/elevenlabs/routes.js';
-import { errorBody, RestError, sendError } from './openai-errors.js';
+import { errorBody, RestError, sendError } from './rest-errors.js';
 import { OPENAI_ASR_MODELS, OPENAI_TTS_MODELS } from './openai-names.js';
 import { registerSpeechRoute } from './openai-speech.js';
 import { registerTranscriptionRoute } from './openai-transcriptions.js';
 import { registerTtsStreamRoute } from './tts-stream.js';
+import { zodRoutes } from './zod-route-schemas.js';
 
 export interface RestRoutesOptions {
   ctx: ApiContext;
 }
 
 /** Fastify plugin: `app.register(restRoutes, { ctx })`. */
-export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions): Promise<void> {
+export async function restRoutes(plugin: FastifyInstance, opts: RestRoutesOptions): Promise<void> {
   const { ctx } = opts;
+  const app = zodRoutes(plugin);
 
   // Body errors raised by Fastify itself (malformed JSON, body too large, wrong content type) in the same
   // envelope as ours.
@@ -31,9 +34,9 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
   });
 
   // The only 'public' route (route-access.ts): liveness probes carry no token and may send any Host.
-  app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { access: 'public' }, schema: { response: { 200: Health } } }, async () => ({ status: 'ok' as const }));
 
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/readyz', { schema: { response: { 200: Readiness, 503: Readiness } } }, async (_req, reply) => {
     const r = ctx.engine.readiness();
     // `store`: whether finals can be saved (false under `earshot serve --no-store`); the UI says so before Start.
     const store = ctx.store !== null;
@@ -43,8 +46,8 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
 
   // OpenAI's list shape (`openai.models.list()` reads `data`), with Earshot's fields on each entry; OpenAI's
   // model names are listed too, as aliases of the default engine (apps check the list for the name they use).
-  app.get('/v1/models', async (): Promise<ModelList> => ({
-    object: 'list',
+  app.get('/v1/models', { schema: { response: { 200: ModelList } } }, async () => ({
+    object: 'list' as const,
     data: [
       ...listable(ctx.engine.models(), ctx.listFixtures).map((m) => ({
         id: m.id,
@@ -72,8 +75,8 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
   }));
 
   // Which speech backends are in use and why others are not (first-run onboarding, Settings).
-  app.get('/v1/engines', async (): Promise<EngineList> => ({
-    object: 'list',
+  app.get('/v1/engines', { schema: { response: { 200: EngineList } } }, async () => ({
+    object: 'list' as const,
     data: ctx.engine.backends().map((b) => ({
       id: b.id,
       kind: b.kind,
@@ -83,8 +86,8 @@ export async function restRoutes(app: FastifyInstance, opts: RestRoutesOptions):
     })),
   }));
 
-  app.get('/v1/voices', async () => ({
-    object: 'list',
+  app.get('/v1/voices', { schema: { response: { 200: VoiceList } } }, async () => ({
+    object: 'list' as const,
     data: listable(ctx.engine.voices(), ctx.listFixtures).map((v) => ({
       id: v.id,
       name: v.name,

@@ -5,7 +5,9 @@
 // token can lock every other client out, so "a local process without a token" is not enough.
 import type { FastifyInstance } from 'fastify';
 import { extractToken, loadOrCreateToken, tokenMatches, type AuthPolicy } from '../auth.js';
-import { RestError, sendError } from './openai-errors.js';
+import { TokenRotation } from '../../../../proto/rest-service.js';
+import { RestError, sendError } from './rest-errors.js';
+import { zodRoutes } from './zod-route-schemas.js';
 import { randomBytes } from 'node:crypto';
 
 export interface TokenRoutesOptions {
@@ -16,8 +18,9 @@ export interface TokenRoutesOptions {
   onRotate?: (token: string) => void;
 }
 
-export async function tokenRoutes(app: FastifyInstance, opts: TokenRoutesOptions): Promise<void> {
-  app.post('/v1/token/regenerate', async (req, reply) => {
+export async function tokenRoutes(plugin: FastifyInstance, opts: TokenRoutesOptions): Promise<void> {
+  const app = zodRoutes(plugin);
+  app.post('/v1/token/regenerate', { schema: { response: { 200: TokenRotation } } }, async (req, reply) => {
     const given = extractToken(req.headers.authorization, null);
     if (given === null || !tokenMatches(given, opts.auth.token)) {
       return sendError(

@@ -7,23 +7,14 @@
 // - anything else: the audio bytes themselves (chunked transfer), rate in `X-Sample-Rate`.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PassThrough } from 'node:stream';
-import { z } from 'zod';
-import { TtsFormat } from '../../../../proto/ws-messages.js';
+import { TtsStreamBody } from '../../../../proto/rest-audio.js';
+import type { TtsFormat } from '../../../../proto/ws-messages.js';
 import { AudioEncoder, COMPRESSED_CONTENT_TYPES, type CompressedFormat } from '../../audio/index.js';
 import type { ApiContext } from '../context.js';
 import { ShuttingDownError } from '../work-in-progress.js';
-import { describeZodError, RestError, sendError, toRestError } from './openai-errors.js';
-import { jsonBodyLimit, synthesizeOne, type OneTextRequest, type SynthesisEvent } from './tts-stream-request.js';
-
-export const TtsStreamBody = z.object({
-  text: z.string({ error: 'text is required' }).min(1, 'text is empty; nothing to synthesize'),
-  voice: z.string().min(1).max(200).optional(),
-  language: z.string().min(1).max(32).optional(),
-  format: TtsFormat.default('pcm'),
-  sample_rate: z.number().int().min(8000).max(48000).optional(),
-  speed: z.number().min(0.25).max(4).optional(),
-  request_id: z.string().min(1).max(200).optional(),
-});
+import { describeZodError, RestError, sendError, toRestError } from './rest-errors.js';
+import { synthesizeOne, type OneTextRequest, type SynthesisEvent } from '../one-shot/synthesize-one.js';
+import { jsonBodyLimit } from './json-body-limit.js';
 
 const CONTENT_TYPES: Record<TtsFormat, string> = {
   wav: 'audio/wav',

@@ -1,10 +1,10 @@
 // ASR over WebSocket (docs/PROTOCOL.md "ASR WebSocket"): query parameters → AsrSession config, binary frames
 // and `audio` messages → audio, `flush`/`end`/`config` → the session; everything the session emits goes back
 // as JSON. A bad message gets an `error` and the stream goes on.
+import { wsCloseCodeOf } from '../../errors.js';
 import type { WebSocket } from 'ws';
 import { ASR_CLIENT_TYPES, CLOSE_CODES, type AsrServerMessage } from '../../../../proto/ws-messages.js';
-import { AsrSession, SessionError } from '../../sessions/asr-session.js';
-import { OverloadedError } from '../../sessions/admission.js';
+import { AsrSession, SessionError } from '../../sessions/index.js';
 import type { ApiContext } from '../context.js';
 import type { ShutdownSet } from '../work-in-progress.js';
 import { decodeJsonAudio } from './json-audio.js';
@@ -189,10 +189,9 @@ export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
         session.start();
       } catch (err) {
         fail(err);
-        // Over capacity: 1013 "try again later", with the reason (the error message before it says more).
-        if (err instanceof OverloadedError) return channel.close(CLOSE_CODES.tryAgainLater, err.message.slice(0, 120));
-        const code = err instanceof SessionError && err.code === 'bad_config' ? CLOSE_CODES.policyViolation : CLOSE_CODES.internal;
-        channel.close(code, err instanceof Error ? err.message : 'cannot start');
+        // The close code comes from the error table (core/errors.ts): over capacity 1013 "try again later", a bad
+        // config 1008, …, with the reason (the error message before it says more).
+        channel.close(wsCloseCodeOf(err), err instanceof Error ? err.message.slice(0, 120) : 'cannot start');
         return;
       }
       started = true;

@@ -8,7 +8,7 @@
 // digit means every byte has both nibbles in A-F (0xAA-0xFF only), which speech never is; and a base64 string
 // of more than a few bytes of audio almost surely has a character outside [0-9A-Fa-f]. (The one blind spot:
 // a chunk of constant 0xFFFF samples sent as hex, i.e. DC at -1/32768, is read as base64.)
-import { SessionError } from '../../sessions/asr-session.js';
+import { SessionError } from '../../sessions/index.js';
 
 export type JsonAudio = { kind: 'bytes'; data: Buffer; from: 'hex' | 'base64' } | { kind: 'samples'; samples: Float32Array };
 

@@ -1,9 +1,9 @@
 // TTS over WebSocket (docs/PROTOCOL.md "TTS WebSocket"): one-shot and incremental JSON requests → TtsSession;
 // its audio goes out as binary frames (never mixing two requests), its JSON messages as text frames.
 import type { WebSocket } from 'ws';
-import { CLOSE_CODES, TTS_CLIENT_TYPES } from '../../../../proto/ws-messages.js';
-import { SessionError } from '../../sessions/asr-session.js';
-import { MAX_REQUEST_ID_CHARS, TtsSession } from '../../sessions/tts-session.js';
+import { CLOSE_CODES } from '../../../../proto/ws-messages.js';
+import { SessionError } from '../../sessions/index.js';
+import { MAX_REQUEST_ID_CHARS, TtsSession } from '../../sessions/index.js';
 import type { ApiContext } from '../context.js';
 import type { ShutdownSet } from '../work-in-progress.js';
 import { SocketChannel, parseFrame } from './socket-channel.js';
@@ -87,33 +87,7 @@ export function handleTtsSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiC
       else {
         const body = m.body;
         try {
-          switch (m.type) {
-            case undefined:
-            case 'speak':
-              if (typeof body.text !== 'string') throw new SessionError('bad_json', 'a request needs a "text" string (or a "type")');
-              session.speak(body as { text: string });
-              break;
-            case 'append':
-            case 'appendText':
-              session.append(body as { text: string });
-              break;
-            case 'flush':
-              session.flush();
-              break;
-            case 'finish':
-              session.finish();
-              break;
-            case 'cancel':
-              session.cancel();
-              break;
-            case 'config': {
-              const { type: _t, ...fields } = body;
-              session.configure(fields);
-              break;
-            }
-            default:
-              throw new SessionError('bad_json', `unknown message type "${m.type}"; expected one of ${TTS_CLIENT_TYPES.join(', ')}`);
-          }
+          session.handle(body);
         } catch (err) {
           fail(err, body.request_id);
         }

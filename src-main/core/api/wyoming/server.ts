@@ -8,9 +8,9 @@
 // listener binds loopback unless a host is given explicitly (docs/PROTOCOL.md says what that exposes).
 import { createServer, type Server, type Socket } from 'node:net';
 import type { FinalTranscript } from '../../../../proto/ws-messages.js';
-import { AsrSession } from '../../sessions/asr-session.js';
+import { AsrSession } from '../../sessions/index.js';
 import type { ApiContext } from '../context.js';
-import { synthesizeOne } from '../http/tts-stream-request.js';
+import { synthesizeOne } from '../one-shot/synthesize-one.js';
 import { pickVoice } from '../compat/tts-voice.js';
 import { encodeEvent, WyomingParser, WyomingProtocolError, type WyomingEvent } from './framing.js';
 

@@ -4,6 +4,7 @@
 // catalog file is then checked (present, size and sha256 where the catalog knows them) BEFORE anything is
 // written to the models dir. Only the catalog's files are taken from an archive, each a regular file at a
 // safe relative path and no bigger than expected: an archive cannot write anywhere else or fill the disk.
+import { CodedError } from '../../errors.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -15,12 +16,13 @@ import unbzip2 from 'unbzip2-stream';
 import { catalogModel, loadCatalog, type CatalogModel } from './catalog.js';
 
 /** Why an import was refused; `code` lets the CLI/API name the problem without parsing the message. */
-export class ModelImportError extends Error {
+export class ModelImportError extends CodedError {
   constructor(
     readonly code: 'not_found' | 'unsupported' | 'unknown_model' | 'ambiguous' | 'missing_file' | 'size_mismatch' | 'checksum_mismatch' | 'too_large' | 'bad_archive',
     message: string,
   ) {
-    super(message);
+    // To a client every refusal is a bad request, except an archive over the limits.
+    super(code === 'too_large' ? 'too_large' : 'bad_config', message);
     this.name = 'ModelImportError';
   }
 }

@@ -1,17 +1,19 @@
 // Validation shared by every synthesizer backend: the text (limits, sentences) and the speed factor.
 // Errors carry a protocol error code so the API layer can answer with it.
+import { TTS_LIMITS } from '../../../../proto/ws-messages.js';
+import { CodedError } from '../../errors.js';
 import { QUICK_START_CHARS, splitSentences } from './sentences.js';
 
 /** Longest text one request may carry (PROTOCOL.md: 100 k characters). */
-export const MAX_TEXT_CHARS = 100_000;
+export const MAX_TEXT_CHARS = TTS_LIMITS.maxTextChars;
 
-export class TtsRequestError extends Error {
+export class TtsRequestError extends CodedError {
   constructor(
     message: string,
     /** The PROTOCOL.md error code this maps to. */
     readonly code: 'bad_config' | 'too_large' = 'bad_config',
   ) {
-    super(message);
+    super(code, message);
     this.name = 'TtsRequestError';
   }
 }
@@ -29,10 +31,11 @@ export function requestSentences(text: unknown, maxChars?: number, opts: { quick
   return sentences;
 }
 
-/** Check a speed factor (0.25..4, default 1). */
+/** Check a speed factor (TTS_LIMITS: 0.25..4, default 1). */
 export function checkSpeed(speed: unknown = 1): number {
-  if (typeof speed !== 'number' || !Number.isFinite(speed) || speed < 0.25 || speed > 4) {
-    throw new TtsRequestError(`speed must be a number between 0.25 and 4, got ${String(speed)}`);
+  const { minSpeed, maxSpeed } = TTS_LIMITS;
+  if (typeof speed !== 'number' || !Number.isFinite(speed) || speed < minSpeed || speed > maxSpeed) {
+    throw new TtsRequestError(`speed must be a number between ${minSpeed} and ${maxSpeed}, got ${String(speed)}`);
   }
   return speed;
 }

@@ -2,7 +2,7 @@
 // the same failure, so Deepgram SDKs raise their usual errors.
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
-import { toRestError } from '../../http/openai-errors.js';
+import { toRestError } from '../../http/rest-errors.js';
 
 export function sendDeepgramError(reply: FastifyReply, err: unknown): FastifyReply {
   const e = toRestError(err);

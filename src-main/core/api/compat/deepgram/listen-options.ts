@@ -3,7 +3,7 @@
 // cloud extras (diarize, summarize, topics…) are refused too, because answering without them would be
 // silently wrong. Formatting options that Earshot's engines already apply or cannot apply are accepted.
 import type { AsrConfigInput } from '../../../../../proto/ws-messages.js';
-import { SessionError } from '../../../sessions/asr-session.js';
+import { SessionError } from '../../../sessions/index.js';
 
 export interface DeepgramListenOptions {
   config: AsrConfigInput;

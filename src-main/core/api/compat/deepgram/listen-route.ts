@@ -3,8 +3,8 @@
 // A JSON body `{"url": …}` (transcribeUrl) is refused: Earshot never fetches audio from the network.
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../../context.js';
-import { transcribeBuffer } from '../../http/openai-file-transcription.js';
-import { RestError } from '../../http/openai-errors.js';
+import { transcribeBuffer } from '../../one-shot/transcribe-buffer.js';
+import { RestError } from '../../http/rest-errors.js';
 import { sendDeepgramError } from './errors.js';
 import { deepgramListenOptions, earshotModelFor } from './listen-options.js';
 import { prerecordedResponse } from './results.js';

@@ -5,10 +5,11 @@
 // `Results` (interims only with `interim_results=true`; an endpoint final has `speech_final: true`),
 // `UtteranceEnd` after an endpoint final when `utterance_end_ms` is set, `SpeechStarted` with `vad_events=true`,
 // and `Metadata` at the end. Errors: `{"type":"Error","description","message","variant"}`; bad options close 1008.
+import { wsErrorCodeOf } from '../../../errors.js';
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, type AsrServerMessage } from '../../../../../proto/ws-messages.js';
-import { AsrSession, SessionError } from '../../../sessions/asr-session.js';
+import { AsrSession, SessionError } from '../../../sessions/index.js';
 import type { ApiContext } from '../../context.js';
 import { SocketChannel, parseFrame } from '../../ws/socket-channel.js';
 import type { LiveAsrSockets } from '../../ws/asr-socket.js';
@@ -103,10 +104,7 @@ export function handleDeepgramListenSocket(
   });
 
   const fail = (err: unknown) =>
-    sendError(
-      err instanceof SessionError ? err.message : `internal error: ${String(err)}`,
-      err instanceof SessionError ? err.code : 'internal',
-    );
+    sendError(err instanceof SessionError ? err.message : `internal error: ${String(err)}`, wsErrorCodeOf(err));
 
   let started = false;
   const pending: Buffer[] = [];

@@ -3,8 +3,8 @@
 // flac and aac; the live socket streams raw linear16. Anything else is refused with a message that says what to
 // send, never answered in another format than asked.
 import type { CompressedFormat } from '../../../audio/index.js';
-import { SessionError } from '../../../sessions/asr-session.js';
-import type { TtsVoice } from '../../../engine/types.js';
+import { SessionError } from '../../../sessions/index.js';
+import type { TtsVoice } from '../../../engine/index.js';
 import { deepgramModelLanguage, pickVoice } from '../tts-voice.js';
 
 export interface DeepgramSpeakOptions {

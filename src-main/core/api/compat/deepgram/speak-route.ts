@@ -5,9 +5,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ApiContext } from '../../context.js';
-import { describeZodError, RestError } from '../../http/openai-errors.js';
+import { describeZodError, RestError } from '../../http/rest-errors.js';
 import { streamAudioResponse } from '../../http/tts-stream.js';
-import { jsonBodyLimit } from '../../http/tts-stream-request.js';
+import { jsonBodyLimit } from '../../http/json-body-limit.js';
 import { sendDeepgramError } from './errors.js';
 import { deepgramSpeakOptions } from './speak-options.js';
 

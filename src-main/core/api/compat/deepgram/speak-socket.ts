@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES } from '../../../../../proto/ws-messages.js';
-import { SessionError } from '../../../sessions/asr-session.js';
+import { SessionError } from '../../../sessions/index.js';
 import type { ApiContext } from '../../context.js';
 import { SocketChannel } from '../../ws/socket-channel.js';
 import type { LiveTtsSockets } from '../../ws/tts-socket.js';

@@ -2,7 +2,7 @@
 // `mp3_<rate>_<kbps>` (the default, mp3_44100_128) and `opus_48000_<kbps>` (Ogg Opus). The G.711 ones (ulaw, alaw)
 // are refused with a message that says what to ask for, never answered in another format than asked.
 import type { CompressedFormat } from '../../../audio/index.js';
-import { SessionError } from '../../../sessions/asr-session.js';
+import { SessionError } from '../../../sessions/index.js';
 
 const RATES = new Set([8000, 16000, 22050, 24000, 32000, 44100, 48000]);
 

@@ -5,10 +5,11 @@
 // close 1000). The server answers the init with `{"type":"ready","request_id"}`; audio goes out as binary frames;
 // an error is `{"type":"error","error":{"type","message"},"request_id"}` and closes the connection, as LMNT does.
 // LMNT's SDK cannot set headers, so the key in the init is the credential (checked like a Bearer token).
+import { wsErrorCodeOf } from '../../../errors.js';
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, type TtsFormat } from '../../../../../proto/ws-messages.js';
-import { SessionError } from '../../../sessions/asr-session.js';
+import { SessionError } from '../../../sessions/index.js';
 import { tokenMatches } from '../../auth.js';
 import type { ApiContext } from '../../context.js';
 import { SocketChannel, parseFrame } from '../../ws/socket-channel.js';
@@ -112,11 +113,7 @@ export function handleLmntSpeechSocket(
       );
     } catch (err) {
       ws.once('close', releaseOnce);
-      refuse(
-        err instanceof SessionError ? err.code : 'internal',
-        err instanceof Error ? err.message : String(err),
-        CLOSE_CODES.policyViolation,
-      );
+      refuse(wsErrorCodeOf(err), err instanceof Error ? err.message : String(err), CLOSE_CODES.policyViolation);
     }
   });
 }

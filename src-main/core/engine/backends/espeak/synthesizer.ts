@@ -4,7 +4,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { concatFloat32, stretchTempo } from '../../../audio/index.js';
-import { parseWavHeader } from '../../../audio/wav.js';
+import { parseWavHeader } from '../../../audio/index.js';
 import { checkSpeed, requestSentences, TtsRequestError } from '../../text/tts-request.js';
 import { EngineUnavailableError, type SynthesisChunk, type SynthesisRequest, type Synthesizer, type TtsVoice } from '../../types.js';
 import { ESPEAK_BIN, espeakStatus, espeakVoices, resolveVoice, type EspeakVoice } from './voices.js';

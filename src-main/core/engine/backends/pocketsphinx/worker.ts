@@ -11,8 +11,8 @@
 // Endpointing: an energy VAD (./energy-vad.ts) marks voiced frames; once the utterance has had speech and
 // `endpointingMs` of trailing silence, it ends with a final and a new utterance starts. Every frame is decoded
 // (-remove_silence no), so a word's frame number is exactly its stream time.
-import { StreamingResampler } from '../../../audio/resampler.js';
-import { Rechunker } from '../../../audio/rechunker.js';
+import { StreamingResampler } from '../../../audio/index.js';
+import { Rechunker } from '../../../audio/index.js';
 import type { AsrFinal, AsrPartial } from '../../types.js';
 import { serveRpc } from '../../worker-host.js';
 import { pickNext, VirtualClock, type QueuedWork } from '../../realtime-order.js';

@@ -10,7 +10,7 @@
 // (at most PACE_AHEAD_MS waiting), so it never floods a worker's queue. A client that goes away cancels it.
 import type { AsrConfigInput, FinalTranscript } from '../../../../proto/ws-messages.js';
 import { AudioFormatError, decodeAudioFileMono, StreamingResampler } from '../../audio/index.js';
-import { AsrSession, SessionError } from '../../sessions/asr-session.js';
+import { AsrSession, SessionError } from '../../sessions/index.js';
 import type { ApiContext } from '../context.js';
 
 export interface FileTranscription {

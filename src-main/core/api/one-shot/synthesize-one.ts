@@ -5,8 +5,8 @@
 // Backpressure: the consumer pulls; while more than `limits.sendBufferSoftBytes` of audio waits to be pulled,
 // the session's waitForDrain hook holds synthesis back, so a slow reader never makes the queue grow.
 import type { SynthesisCompleteMessage, SynthesisStartedMessage, TtsFormat } from '../../../../proto/ws-messages.js';
-import { SessionError } from '../../sessions/asr-session.js';
-import { TtsSession, type TtsAudioChunk } from '../../sessions/tts-session.js';
+import { SessionError } from '../../sessions/index.js';
+import { TtsSession, type TtsAudioChunk } from '../../sessions/index.js';
 import type { ApiContext } from '../context.js';
 
 export interface OneTextRequest {
@@ -105,12 +105,4 @@ export function synthesizeOne(ctx: ApiContext, req: OneTextRequest, signal?: Abo
       }
     },
   };
-}
-
-/**
- * Body limit for the JSON TTS routes: the server's default body limit is sized for audio uploads, but a JSON
- * body only needs room for the longest text allowed (4 bytes per character at worst) plus its options.
- */
-export function jsonBodyLimit(ctx: { limits: { maxTtsTextChars: number } }): number {
-  return ctx.limits.maxTtsTextChars * 4 + 64 * 1024;
 }
