@@ -29,6 +29,8 @@ export const ErrorMessage = z.object({
   message: z.string(),
   /** TTS: the request the error belongs to, when there is one. */
   request_id: z.string().optional(),
+  /** ASR multichannel streams: the channel the error belongs to, when it is one channel's. */
+  channel: z.number().int().min(0).optional(),
 });
 export type ErrorMessage = z.infer<typeof ErrorMessage>;
 
@@ -113,6 +115,12 @@ export const ASR_CLIENT_TYPES = ['config', 'audio', 'flush', 'end', 'eof'] as co
 // ---------------------------------------------------------------------------------------------------------
 // ASR: server → client
 
+/**
+ * The input channel a message belongs to (0-based), present only on streams opened with `channels=N` and
+ * `multichannel=true`: each channel is recognized as its own stream, with its own segment numbers.
+ */
+const channel = z.number().int().min(0).optional();
+
 export const ReadyMessage = z.object({
   type: z.literal('ready'),
   /** Stored session id when `session` is `new`/<id>; otherwise the stream's own id. */
@@ -126,6 +134,8 @@ export const ReadyMessage = z.object({
    * session's last stored segment, so a resumed session keeps one timeline (its times never go back).
    */
   time_offset_ms: z.number().optional(),
+  /** Multichannel streams: how many channels are recognized (each message then carries its `channel`). */
+  channels: z.number().int().optional(),
 });
 export type ReadyMessage = z.infer<typeof ReadyMessage>;
 
@@ -156,6 +166,7 @@ export const InterimTranscript = z.object({
   text: z.string(),
   start_ms: z.number(),
   end_ms: z.number(),
+  channel,
 });
 export type InterimTranscript = z.infer<typeof InterimTranscript>;
 
@@ -170,22 +181,28 @@ export const FinalTranscript = z.object({
   /** Present when word timings were asked for (default). */
   words: z.array(WireWord).optional(),
   latency_ms: z.number(),
+  channel,
 });
 export type FinalTranscript = z.infer<typeof FinalTranscript>;
 
 export const TranscriptMessage = z.union([InterimTranscript, FinalTranscript]);
 export type TranscriptMessage = z.infer<typeof TranscriptMessage>;
 
-export const SpeechStartedMessage = z.object({ type: z.literal('speech_started'), at_ms: z.number() });
+export const SpeechStartedMessage = z.object({ type: z.literal('speech_started'), at_ms: z.number(), channel });
 export type SpeechStartedMessage = z.infer<typeof SpeechStartedMessage>;
-export const SpeechEndedMessage = z.object({ type: z.literal('speech_ended'), at_ms: z.number() });
+export const SpeechEndedMessage = z.object({ type: z.literal('speech_ended'), at_ms: z.number(), channel });
 export type SpeechEndedMessage = z.infer<typeof SpeechEndedMessage>;
 
 /**
  * The answer to every `flush`, after its final (if any): `segment` is the number of the final the flush produced,
  * or null when there was nothing to finalize (no audio, or silence). So a flush is never left unanswered.
  */
-export const FlushedMessage = z.object({ type: z.literal('flushed'), segment: z.number().int().nullable(), at_ms: z.number() });
+export const FlushedMessage = z.object({
+  type: z.literal('flushed'),
+  segment: z.number().int().nullable(),
+  at_ms: z.number(),
+  channel,
+});
 export type FlushedMessage = z.infer<typeof FlushedMessage>;
 
 export const SessionCompleteMessage = z.object({
