@@ -213,8 +213,21 @@ export const SessionCompleteMessage = z.object({
 });
 export type SessionCompleteMessage = z.infer<typeof SessionCompleteMessage>;
 
+/**
+ * `/v1/system-audio/stream` only, right after `ready`: the server is recording its own system audio from
+ * `device` (the default sink's monitor) with `tool`.
+ */
+export const CaptureMessage = z.object({
+  type: z.literal('capture'),
+  device: z.string(),
+  tool: z.enum(['parec', 'pw-record']),
+  sample_rate: z.number().int(),
+});
+export type CaptureMessage = z.infer<typeof CaptureMessage>;
+
 export const AsrServerMessage = z.union([
   ReadyMessage,
+  CaptureMessage,
   InterimTranscript,
   FinalTranscript,
   SpeechStartedMessage,

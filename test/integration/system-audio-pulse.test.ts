@@ -14,9 +14,11 @@ import { createEngine } from '../../src-main/core/engine/engine.js';
 import { AsrSession } from '../../src-main/core/sessions/asr-session.js';
 import { openStore } from '../../src-main/core/store/index.js';
 import type { Engine } from '../../src-main/core/engine/types.js';
-import { SystemAudioCaptions } from '../../src-main/shell/system-audio-captions.js';
-import { LinuxSystemAudioCapture, SystemAudioError, defaultSinkMonitor } from '../../src-main/shell/system-audio-linux.js';
+import { SystemAudioCaptions } from '../../src-main/core/sessions/system-audio/system-audio-captions.js';
+import { LinuxSystemAudioCapture, SystemAudioError, defaultSinkMonitor } from '../../src-main/core/sessions/system-audio/linux-capture.js';
+import { startServer } from '../../src-main/core/api/server.js';
 import { LIBRISPEECH } from '../helpers/shared.js';
+import { connect, TOKEN, wsUrl } from './ws-harness.js';
 import { normalizeWords, wordErrorRate } from '../helpers/wer.js';
 
 const UTTERANCE = '2035-147960-0003';
@@ -179,4 +181,49 @@ test('capturing from a source that does not exist is reported as an error, not a
 
 test('no sound server: a clear error', () => {
   assert.throws(() => defaultSinkMonitor({ ...env, PULSE_SERVER: `unix:${join(dir, 'nothing-here')}` }), /no sound server reachable/);
+});
+
+test('the server captions its own system audio over /v1/system-audio/stream, as the system track of a mic session', async () => {
+  // The server records with the sound server its process sees.
+  process.env.PULSE_SERVER = env.PULSE_SERVER;
+  const store = openStore({ path: join(dir, 'server.db') });
+  // Two live streams (mic + system) whatever capacity a busy machine measures.
+  const srv = await startServer({ engine, store, token: TOKEN, asrPort: 0, ttsPort: 0, grpc: false, limits: { minLiveStreams: 2 } });
+  try {
+    const reference = await engineTranscript();
+    // A mic stream opens the stored session; the system stream joins it.
+    const mic = connect(wsUrl(srv, 'asr', '/v1/audio/stream', { session: 'new', source: 'mic', sample_rate: 16000 }));
+    const micReady = await mic.waitFor((m) => m.type === 'ready');
+    const sys = connect(wsUrl(srv, 'asr', '/v1/system-audio/stream', { session: micReady.session_id, endpointing: 'false' }));
+    const ready = await sys.waitFor((m) => m.type === 'ready');
+    assert.equal(ready.session_id, micReady.session_id);
+    const capture = await sys.waitFor((m) => m.type === 'capture');
+    assert.equal(capture.device, `${SINK}.monitor`);
+    const micAudio = readFileSync(join(LIBRISPEECH, '1272-135031-0012.wav'));
+    mic.ws.send(micAudio.subarray(44));
+    const play = spawnSync('paplay', [`--device=${SINK}`, FILE], { env, timeout: 60_000, encoding: 'utf8' });
+    assert.equal(play.status, 0, play.stderr);
+    await new Promise((r) => setTimeout(r, 500));
+    sys.send({ type: 'end' });
+    const done = await sys.waitFor((m) => m.type === 'session_complete', 60_000);
+    assert.equal((await sys.closed).code, 1000);
+    assert.ok(done.duration_ms >= 5800, `captured ${done.duration_ms} ms`);
+    const captured = sys.messages.flatMap((m) => (m.type === 'transcript' && m.is_final ? [m.text] : [])).join(' ');
+    const apart = wordErrorRate(reference, captured);
+    assert.ok(apart <= 0.15, `server captions "${captured}" vs engine "${reference}": ${(apart * 100).toFixed(0)}% apart`);
+    mic.send({ type: 'end' });
+    await mic.waitFor((m) => m.type === 'session_complete', 60_000);
+    const stored = store.getSession(micReady.session_id)!;
+    assert.equal(stored.status, 'complete');
+    assert.deepEqual([...new Set(stored.segments.map((s) => s.track))].sort(), ['mic', 'system']);
+    // A client that cannot send audio here is told so; an unknown option is refused by name.
+    const bad = connect(wsUrl(srv, 'asr', '/v1/system-audio/stream', { device: 'x' }));
+    const err = await bad.waitFor((m) => m.type === 'error');
+    assert.match(err.message, /unknown option "device"/);
+    assert.equal((await bad.closed).code, 1008);
+  } finally {
+    await srv.close();
+    store.close();
+    delete process.env.PULSE_SERVER;
+  }
 });

@@ -30,6 +30,7 @@ import { sessionsDisabledRoutes, sessionsRoutes } from './http/sessions-routes.j
 import { startGrpc, type RunningGrpc } from './grpc/server.js';
 import { startWyoming, type RunningWyoming } from './wyoming/server.js';
 import { handleAsrSocket } from './ws/asr-socket.js';
+import { handleSystemAudioSocket } from './ws/system-audio-socket.js';
 import { handleTtsSocket } from './ws/tts-socket.js';
 import { authenticatesInBand, compatApiKey, compatRoutes, handleCompatSocket } from './compat/index.js';
 import { ShutdownSet, WorkInProgress, type StopReport } from './work-in-progress.js';
@@ -291,7 +292,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       auth,
     );
     // A stream that authenticates in its first message gets the handshake when only the token is missing.
-    const inBand = stream !== 'asr' && stream !== 'tts' && authenticatesInBand(stream);
+    const inBand = stream !== 'asr' && stream !== 'tts' && stream !== 'system-audio' && authenticatesInBand(stream);
     const deferred = inBand && !decision.ok && decision.status === 401 && !req.headers.origin;
     // Refusals complete the handshake and close with 4401/4403, so browsers (which never see an HTTP status
     // of a failed handshake) learn why.
@@ -321,6 +322,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       });
       if (stream === 'asr') handleAsrSocket(ws, url.searchParams, ctx, release);
       else if (stream === 'tts') handleTtsSocket(ws, url.searchParams, ctx, release);
+      else if (stream === 'system-audio') handleSystemAudioSocket(ws, url.searchParams, ctx, release);
       else handleCompatSocket(stream, ws, url.searchParams, ctx, compatLive, release, decision.ok);
     });
   }

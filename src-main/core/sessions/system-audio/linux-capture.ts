@@ -4,8 +4,8 @@
 // Plain Node: the shell owns it, the integration test drives it against a real PulseAudio null sink.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { s16leToFloat32 } from '../core/audio/index.js';
-import { onPath } from './executables.js';
+import { s16leToFloat32 } from '../../audio/index.js';
+import { onPath } from '../executables.js';
 
 export type CaptureTool = 'parec' | 'pw-record';
 
