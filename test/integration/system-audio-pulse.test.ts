@@ -3,7 +3,7 @@
 // monitor with parec, and SystemAudioCaptions feeding an in-process AsrSession on the pocketsphinx engine.
 // The captions must say what the engine itself transcribes from the file.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { SystemAudioCaptions } from '../../src-main/core/sessions/system-audio/s
 import { LinuxSystemAudioCapture, SystemAudioError, defaultSinkMonitor } from '../../src-main/core/sessions/system-audio/linux-capture.js';
 import { startServer } from '../../src-main/core/api/server.js';
 import { LIBRISPEECH } from '../helpers/shared.js';
+import { startPrivatePulse } from '../helpers/private-pulse.js';
 import { connect, TOKEN, wsUrl } from './ws-harness.js';
 import { normalizeWords, wordErrorRate } from '../helpers/wer.js';
 
@@ -29,43 +30,6 @@ let dir: string;
 let pulse: ChildProcess;
 let env: NodeJS.ProcessEnv;
 let engine: Engine;
-
-/**
- * A PulseAudio daemon of our own (own socket and state dir; no default.pa, so no hardware and no effect on
- * a desktop's sound server), with the null sink preloaded. Works as root and as a normal user.
- */
-async function startPrivatePulse(): Promise<{ proc: ChildProcess; env: NodeJS.ProcessEnv }> {
-  const socket = join(dir, 'native');
-  const penv: NodeJS.ProcessEnv = {
-    ...process.env,
-    PULSE_RUNTIME_PATH: join(dir, 'runtime'),
-    PULSE_STATE_PATH: join(dir, 'state'),
-    HOME: dir,
-  };
-  const proc = spawn(
-    'pulseaudio',
-    [
-      '--daemonize=no',
-      '-n',
-      '--exit-idle-time=-1',
-      '--use-pid-file=no',
-      '--log-target=stderr',
-      `--load=module-native-protocol-unix socket=${socket} auth-anonymous=1`,
-      `--load=module-null-sink sink_name=${SINK} rate=16000 channels=1`,
-    ],
-    { env: penv, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  proc.stderr!.on('data', (d: Buffer) => (log += d));
-  const clientEnv: NodeJS.ProcessEnv = { ...process.env, PULSE_SERVER: `unix:${socket}` };
-  for (let i = 0; i < 100; i++) {
-    if (proc.exitCode !== null) break;
-    if (spawnSync('pactl', ['info'], { env: clientEnv, timeout: 2000 }).status === 0) return { proc, env: clientEnv };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  proc.kill('SIGKILL');
-  throw new Error(`private PulseAudio did not come up: ${log}`);
-}
 
 /** The engine's own transcript of the file: every sample written straight into a pocketsphinx stream. */
 async function engineTranscript(): Promise<string> {
@@ -82,7 +46,7 @@ async function engineTranscript(): Promise<string> {
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'earshot-pulse-'));
-  ({ proc: pulse, env } = await startPrivatePulse());
+  ({ proc: pulse, env } = await startPrivatePulse(dir, SINK));
   engine = await createEngine({ asr: [{ backend: 'pocketsphinx' }], tts: [], vad: false });
   await engine.ready;
 });

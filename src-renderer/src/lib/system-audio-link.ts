@@ -10,8 +10,11 @@ export interface SystemAudioLinkEvents {
   failed(reason: string): void;
 }
 
-/** How long stop() waits for the server's last final before closing anyway. */
-const STOP_GRACE_MS = 5000;
+/**
+ * How long stop() waits for the server's last final before closing anyway: it decodes what it captured before
+ * `end`, which on a loaded machine can take several seconds for a long utterance.
+ */
+const STOP_GRACE_MS = 60_000;
 
 export class SystemAudioLink {
   private ws: WebSocket | null = null;
