@@ -64,7 +64,8 @@ export interface ServerOptions {
   /** Told after each token rotation. */
   onTokenRotated?: (token: string) => void;
   /** Wyoming (Home Assistant) TCP listener; absent = none. Host defaults to 127.0.0.1 (Wyoming has no auth). */
-  wyoming?: { port: number; host?: string };
+  /** Wyoming listener; `zeroconf: false` = do not advertise it over mDNS (default: advertised when not loopback). */
+  wyoming?: { port: number; host?: string; zeroconf?: boolean };
   /** Model installs over the API: target folder (default downloadDir()) and mirror base URL (default env EARSHOT_MODELS_BASE_URL). */
   models?: { into?: string; baseUrl?: string };
   /** List fixture models/voices in /v1/models, /v1/voices and gRPC (developer switch); default: env EARSHOT_DEV_FIXTURES. */
@@ -339,7 +340,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const grpcPorts = opts.grpc === undefined ? { asrPort: 50052, ttsPort: 50051 } : opts.grpc;
     if (grpcPorts) grpc = await startGrpc(ctx, { host, asrPort: grpcPorts.asrPort, ttsPort: grpcPorts.ttsPort });
     if (opts.wyoming)
-      wyoming = await startWyoming(ctx, { host: opts.wyoming.host ?? '127.0.0.1', port: opts.wyoming.port, version: appVersion() });
+      wyoming = await startWyoming(ctx, {
+        host: opts.wyoming.host ?? '127.0.0.1',
+        port: opts.wyoming.port,
+        version: appVersion(),
+        zeroconf: opts.wyoming.zeroconf,
+      });
   } catch (err) {
     await Promise.allSettled([asrApp.close(), ttsApp.close(), grpc?.close(0)]);
     throw err;
