@@ -29,6 +29,8 @@ export const ErrorMessage = z.object({
   message: z.string(),
   /** TTS: the request the error belongs to, when there is one. */
   request_id: z.string().optional(),
+  /** ASR multichannel streams: the channel the error belongs to, when it is one channel's. */
+  channel: z.number().int().min(0).optional(),
 });
 export type ErrorMessage = z.infer<typeof ErrorMessage>;
 
@@ -130,6 +132,12 @@ export const ASR_CLIENT_TYPES = ['config', 'audio', 'flush', 'end', 'eof'] as co
 // ---------------------------------------------------------------------------------------------------------
 // ASR: server → client
 
+/**
+ * The input channel a message belongs to (0-based), present only on streams opened with `channels=N` and
+ * `multichannel=true`: each channel is recognized as its own stream, with its own segment numbers.
+ */
+const channel = z.number().int().min(0).optional();
+
 export const ReadyMessage = z.object({
   type: z.literal('ready'),
   /** Stored session id when `session` is `new`/<id>; otherwise the stream's own id. */
@@ -150,6 +158,8 @@ export const ReadyMessage = z.object({
    * (`two_pass`); absent when the stream is single-pass.
    */
   final_model: z.string().optional(),
+  /** Multichannel streams: how many channels are recognized (each message then carries its `channel`). */
+  channels: z.number().int().optional(),
 });
 export type ReadyMessage = z.infer<typeof ReadyMessage>;
 
@@ -182,6 +192,7 @@ export const InterimTranscript = z.object({
   text: z.string(),
   start_ms: z.number(),
   end_ms: z.number(),
+  channel,
 });
 export type InterimTranscript = z.infer<typeof InterimTranscript>;
 
@@ -198,22 +209,28 @@ export const FinalTranscript = z.object({
   latency_ms: z.number(),
   /** The language of this final: what the model detected where it detects one (Whisper, SenseVoice), else the stream's. */
   language: z.string().optional(),
+  channel,
 });
 export type FinalTranscript = z.infer<typeof FinalTranscript>;
 
 export const TranscriptMessage = z.union([InterimTranscript, FinalTranscript]);
 export type TranscriptMessage = z.infer<typeof TranscriptMessage>;
 
-export const SpeechStartedMessage = z.object({ type: z.literal('speech_started'), at_ms: z.number() });
+export const SpeechStartedMessage = z.object({ type: z.literal('speech_started'), at_ms: z.number(), channel });
 export type SpeechStartedMessage = z.infer<typeof SpeechStartedMessage>;
-export const SpeechEndedMessage = z.object({ type: z.literal('speech_ended'), at_ms: z.number() });
+export const SpeechEndedMessage = z.object({ type: z.literal('speech_ended'), at_ms: z.number(), channel });
 export type SpeechEndedMessage = z.infer<typeof SpeechEndedMessage>;
 
 /**
  * The answer to every `flush`, after its final (if any): `segment` is the number of the final the flush produced,
  * or null when there was nothing to finalize (no audio, or silence). So a flush is never left unanswered.
  */
-export const FlushedMessage = z.object({ type: z.literal('flushed'), segment: z.number().int().nullable(), at_ms: z.number() });
+export const FlushedMessage = z.object({
+  type: z.literal('flushed'),
+  segment: z.number().int().nullable(),
+  at_ms: z.number(),
+  channel,
+});
 export type FlushedMessage = z.infer<typeof FlushedMessage>;
 
 export const SessionCompleteMessage = z.object({
@@ -224,8 +241,21 @@ export const SessionCompleteMessage = z.object({
 });
 export type SessionCompleteMessage = z.infer<typeof SessionCompleteMessage>;
 
+/**
+ * `/v1/system-audio/stream` only, right after `ready`: the server is recording its own system audio from
+ * `device` (the default sink's monitor) with `tool`.
+ */
+export const CaptureMessage = z.object({
+  type: z.literal('capture'),
+  device: z.string(),
+  tool: z.enum(['parec', 'pw-record']),
+  sample_rate: z.number().int(),
+});
+export type CaptureMessage = z.infer<typeof CaptureMessage>;
+
 export const AsrServerMessage = z.union([
   ReadyMessage,
+  CaptureMessage,
   InterimTranscript,
   FinalTranscript,
   SpeechStartedMessage,

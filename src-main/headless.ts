@@ -36,7 +36,7 @@ export interface HeadlessOptions {
   /** How long a stop lets work in progress finish before cutting it (ms); default: the server's. */
   stopGraceMs?: number;
   /** Wyoming listener (Home Assistant); absent = none. Host defaults to loopback. */
-  wyoming?: { port: number; host?: string };
+  wyoming?: { port: number; host?: string; zeroconf?: boolean };
   /** List fixture models/voices over the API (developer switch); default: env EARSHOT_DEV_FIXTURES. */
   listFixtures?: boolean;
 }

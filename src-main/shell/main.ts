@@ -17,8 +17,7 @@ import { installLoopbackAudioHandler, loopbackSupported } from './loopback-audio
 import { createMainWindow } from './main-window.js';
 import { OverlayWindow } from './overlay-window.js';
 import { loadShellSettings, saveShellSettings, type ShellSettings } from './shell-settings.js';
-import { SystemAudioCaptions } from './system-audio-captions.js';
-import { LinuxSystemAudioCapture } from './system-audio-linux.js';
+import { LinuxSystemAudioCapture, SystemAudioCaptions } from '../core/sessions/index.js';
 import { AppTray } from './tray.js';
 import { hardenWebContents } from './window-security.js';
 

@@ -3,13 +3,13 @@
 // CloseStream; prerecorded POST /v1/listen; text to speech over REST and the live /v1/speak socket (espeak).
 // Live and prerecorded results are held to `earshot transcribe` on the same files (within 2 WER points).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { DeepgramClient } from '@deepgram/sdk';
-import { decodeWav, parseWavHeader } from '../../src-main/core/audio/index.js';
+import { bundledFfmpeg, decodeWav, parseWavHeader } from '../../src-main/core/audio/index.js';
 import { decodeWithFfmpeg } from '../helpers/ffmpeg-decode.js';
 import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
 import { normalizeWords, wordErrorRate } from '../helpers/wer.js';
@@ -226,4 +226,82 @@ test('speak live: Speak + Flush gives audio then Flushed; Clear is acknowledged;
   );
   socket.sendClose({ type: 'Close' } as any);
   await closed;
+});
+
+/** Everything a live speak socket sends for `text` (Speak, Flush, Close), as one buffer, with its messages. */
+async function speakLive(query: Record<string, unknown>, text: string): Promise<{ audio: Buffer; messages: any[] }> {
+  const socket = await client.speak.v1.connect({ model: 'aura-2-thalia-en', ...query } as any);
+  const messages: any[] = [];
+  const parts: Promise<Buffer>[] = [];
+  socket.on('message', (m: any) => {
+    if (m instanceof Blob) parts.push(m.arrayBuffer().then((b) => Buffer.from(b)));
+    else if (Buffer.isBuffer(m)) parts.push(Promise.resolve(Buffer.from(m)));
+    else if (m instanceof ArrayBuffer) parts.push(Promise.resolve(Buffer.from(m)));
+    else messages.push(m);
+  });
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  socket.connect();
+  await socket.waitForOpen();
+  socket.sendText({ type: 'Speak', text } as any);
+  socket.sendFlush({ type: 'Flush' } as any);
+  const deadline = Date.now() + 30_000;
+  while (!messages.some((m) => m.type === 'Flushed' || m.type === 'Warning') && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  socket.sendClose({ type: 'Close' } as any);
+  await closed;
+  return { audio: Buffer.concat(await Promise.all(parts)), messages };
+}
+
+test('speak live: mp3 (and Deepgram’s mulaw/alaw) are the same speech as linear16 at the default 24 kHz', async () => {
+  const text = 'Hello from Earshot. This is on-device speech.';
+  const pcm = await speakLive({ encoding: 'linear16' }, text);
+  const reference = pcm.audio.length / 2 / 24000; // Deepgram's live default rate
+  assert.ok(reference > 1.5, `${reference} s`);
+  for (const encoding of ['mp3', 'mulaw', 'alaw', 'opus']) {
+    const { audio, messages } = await speakLive(
+      { encoding, ...(encoding === 'mp3' || encoding === 'opus' ? {} : { sample_rate: 8000 }) },
+      text,
+    );
+    assert.deepEqual(
+      messages.find((m) => m.type === 'Flushed'),
+      { type: 'Flushed', sequence_id: 0 },
+    );
+    assert.ok(!messages.some((m) => m.type === 'Warning'), JSON.stringify(messages));
+    let decoded: Buffer;
+    if (encoding === 'mulaw' || encoding === 'alaw') {
+      // Raw G.711 as Deepgram's socket sends it: one byte per sample at the asked rate, no header.
+      assert.ok(Math.abs(audio.length / 8000 - reference) < 0.1, `${encoding}: ${audio.length / 8000} s`);
+      const ffmpeg = bundledFfmpeg();
+      assert.ok('path' in ffmpeg);
+      const r = spawnSync(
+        ffmpeg.path,
+        ['-loglevel', 'error', '-f', encoding, '-ar', '8000', '-ac', '1', '-i', 'pipe:0', '-f', 's16le', '-ar', '24000', 'pipe:1'],
+        {
+          input: audio,
+          maxBuffer: 64 << 20,
+        },
+      );
+      decoded = r.stdout;
+    } else {
+      decoded = decodeWithFfmpeg(audio, 24000);
+    }
+    const got = decoded.length / 2 / 24000;
+    assert.ok(Math.abs(got - reference) < 0.15, `${encoding}: ${got} s vs ${reference} s`);
+    const samples = new Int16Array(decoded.buffer, decoded.byteOffset, decoded.length / 2);
+    let energy = 0;
+    for (const x of samples) energy += x * x;
+    assert.ok(Math.sqrt(energy / samples.length) > 500, `${encoding} carries sound`);
+  }
+});
+
+test('speak live: an encoding the socket does not produce is refused with a Warning naming the ones it does', async () => {
+  const socket = await client.speak.v1.connect({ model: 'aura-2-thalia-en', encoding: 'speex' } as any);
+  const messages: any[] = [];
+  socket.on('message', (m: any) => messages.push(m));
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  socket.connect();
+  await closed;
+  const w = messages.find((m) => m.type === 'Warning');
+  assert.ok(w, JSON.stringify(messages));
+  assert.match(w.description, /linear16, mulaw, alaw, mp3, opus, flac, aac/);
 });

@@ -152,13 +152,54 @@ test('LMNT sessions.create: text, flush → flush_complete with its nonce, reset
   assert.ok(!seen.some((m) => m.type === 'error'), JSON.stringify(seen));
 });
 
-test('LMNT: the default format (mp3) is refused with an error message, and the socket closes', async () => {
-  const session = lmnt.speech.sessions.create({ voice: 'leah' });
+/** All the audio one LMNT session sends for `text` (text, flush, finish), with the messages it got. */
+async function lmntAudio(opts: Record<string, unknown>, text: string): Promise<{ audio: Buffer; seen: any[] }> {
+  const session = lmnt.speech.sessions.create({ voice: 'leah', ...opts } as any);
   const seen: any[] = [];
-  for await (const m of session) seen.push(m);
+  const parts: Buffer[] = [];
+  session.sendText(text);
+  session.sendFlush();
+  session.sendFinish();
+  for await (const m of session) {
+    if (m.type === 'audio') parts.push(Buffer.from(m.audio as Buffer));
+    else seen.push(m);
+  }
+  return { audio: Buffer.concat(parts), seen };
+}
+
+test('LMNT: the default format (mp3), ulaw and webm are real encodings of the same speech as pcm_s16le', async () => {
+  const text = 'Streaming speech from a local engine, encoded as it is spoken.';
+  const pcm = await lmntAudio({ format: 'pcm_s16le', sample_rate: 24000 }, text);
+  const reference = seconds(pcm.audio, 24000);
+  assert.ok(reference > 2, `${reference} s of speech`);
+  for (const [format, magic] of [
+    [undefined, null], // LMNT's default: MP3
+    ['mp3', null],
+    ['ulaw', 'RIFF'],
+    ['webm', '\x1aE\xdf\xa3'],
+  ] as const) {
+    const { audio, seen } = await lmntAudio(format ? { format } : {}, text);
+    assert.ok(!seen.some((m) => m.type === 'error'), JSON.stringify(seen));
+    assert.ok(seen.some((m) => m.type === 'flush_complete'));
+    if (magic) assert.equal(audio.subarray(0, 4).toString('latin1'), magic, `${format} container`);
+    else assert.ok(audio[0] === 0xff || audio.subarray(0, 3).toString() === 'ID3', 'MP3 frames');
+    const decoded = decodeWithFfmpeg(audio, 24000);
+    const got = seconds(decoded, 24000);
+    // Same speech: lossy codecs pad a few frames; raw PCM mislabelled, or another text, would be far off.
+    assert.ok(Math.abs(got - reference) < 0.15, `${format ?? 'default mp3'}: ${got} s vs ${reference} s`);
+    const samples = new Int16Array(decoded.buffer, decoded.byteOffset, decoded.length / 2);
+    let energy = 0;
+    for (const x of samples) energy += x * x;
+    assert.ok(Math.sqrt(energy / samples.length) > 500, `${format ?? 'mp3'} carries sound, not silence`);
+  }
+});
+
+test('LMNT: a format LMNT does not offer is refused in its error shape, naming the ones it does', async () => {
+  const { seen } = await lmntAudio({ format: 'aiff' }, 'Hello.');
   const err = seen.find((m) => m.type === 'error');
   assert.ok(err, JSON.stringify(seen));
-  assert.match(err.error.message, /pcm_s16le/);
+  assert.equal(err.error.type, 'invalid_request_error');
+  assert.match(err.error.message, /mp3, pcm_s16le, pcm_f32le, ulaw, webm/);
 });
 
 test('LMNT with --require-token semantics: a wrong X-API-Key is refused in-band', async () => {

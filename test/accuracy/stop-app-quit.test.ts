@@ -18,7 +18,7 @@ after(() => rmSync(dataDir, { recursive: true, force: true }));
 const { startCore } = await import('../../src-main/shell/core-host.js');
 const { quitApp } = await import('../../src-main/shell/app-quit.js');
 const { assertNothingLost, startWorkInProgress, STOP_BOUND_MS } = await import('../integration/stop-harness.js');
-const { SystemAudioCaptions } = await import('../../src-main/shell/system-audio-captions.js');
+const { SystemAudioCaptions } = await import('../../src-main/core/sessions/system-audio/system-audio-captions.js');
 const { toneAudio } = await import('../../../shared/models/fixtures/tone-audio.mjs');
 const { EventEmitter } = await import('node:events');
 

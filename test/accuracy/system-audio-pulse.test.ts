@@ -3,7 +3,7 @@
 // monitor with parec, and SystemAudioCaptions feeding an in-process AsrSession on the pocketsphinx engine.
 // The captions must say what the engine itself transcribes from the file.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,9 +14,12 @@ import { createEngine } from '../../src-main/core/engine/engine.js';
 import { AsrSession } from '../../src-main/core/sessions/index.js';
 import { openStore } from '../../src-main/core/store/index.js';
 import type { Engine } from '../../src-main/core/engine/types.js';
-import { SystemAudioCaptions } from '../../src-main/shell/system-audio-captions.js';
-import { LinuxSystemAudioCapture, SystemAudioError, defaultSinkMonitor } from '../../src-main/shell/system-audio-linux.js';
+import { SystemAudioCaptions } from '../../src-main/core/sessions/system-audio/system-audio-captions.js';
+import { LinuxSystemAudioCapture, SystemAudioError, defaultSinkMonitor } from '../../src-main/core/sessions/system-audio/linux-capture.js';
+import { startServer } from '../../src-main/core/api/server.js';
 import { LIBRISPEECH } from '../helpers/shared.js';
+import { startPrivatePulse } from '../helpers/private-pulse.js';
+import { connect, TOKEN, wsUrl } from '../integration/ws-harness.js';
 import { normalizeWords, wordErrorRate } from '../helpers/wer.js';
 
 const UTTERANCE = '2035-147960-0003';
@@ -27,43 +30,6 @@ let dir: string;
 let pulse: ChildProcess;
 let env: NodeJS.ProcessEnv;
 let engine: Engine;
-
-/**
- * A PulseAudio daemon of our own (own socket and state dir; no default.pa, so no hardware and no effect on
- * a desktop's sound server), with the null sink preloaded. Works as root and as a normal user.
- */
-async function startPrivatePulse(): Promise<{ proc: ChildProcess; env: NodeJS.ProcessEnv }> {
-  const socket = join(dir, 'native');
-  const penv: NodeJS.ProcessEnv = {
-    ...process.env,
-    PULSE_RUNTIME_PATH: join(dir, 'runtime'),
-    PULSE_STATE_PATH: join(dir, 'state'),
-    HOME: dir,
-  };
-  const proc = spawn(
-    'pulseaudio',
-    [
-      '--daemonize=no',
-      '-n',
-      '--exit-idle-time=-1',
-      '--use-pid-file=no',
-      '--log-target=stderr',
-      `--load=module-native-protocol-unix socket=${socket} auth-anonymous=1`,
-      `--load=module-null-sink sink_name=${SINK} rate=16000 channels=1`,
-    ],
-    { env: penv, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  proc.stderr!.on('data', (d: Buffer) => (log += d));
-  const clientEnv: NodeJS.ProcessEnv = { ...process.env, PULSE_SERVER: `unix:${socket}` };
-  for (let i = 0; i < 100; i++) {
-    if (proc.exitCode !== null) break;
-    if (spawnSync('pactl', ['info'], { env: clientEnv, timeout: 2000 }).status === 0) return { proc, env: clientEnv };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  proc.kill('SIGKILL');
-  throw new Error(`private PulseAudio did not come up: ${log}`);
-}
 
 /** The engine's own transcript of the file: every sample written straight into a pocketsphinx stream. */
 async function engineTranscript(): Promise<string> {
@@ -80,7 +46,7 @@ async function engineTranscript(): Promise<string> {
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'earshot-pulse-'));
-  ({ proc: pulse, env } = await startPrivatePulse());
+  ({ proc: pulse, env } = await startPrivatePulse(dir, SINK));
   engine = await createEngine({ asr: [{ backend: 'pocketsphinx' }], tts: [], vad: false });
   await engine.ready;
 });
@@ -179,4 +145,49 @@ test('capturing from a source that does not exist is reported as an error, not a
 
 test('no sound server: a clear error', () => {
   assert.throws(() => defaultSinkMonitor({ ...env, PULSE_SERVER: `unix:${join(dir, 'nothing-here')}` }), /no sound server reachable/);
+});
+
+test('the server captions its own system audio over /v1/system-audio/stream, as the system track of a mic session', async () => {
+  // The server records with the sound server its process sees.
+  process.env.PULSE_SERVER = env.PULSE_SERVER;
+  const store = openStore({ path: join(dir, 'server.db') });
+  // Two live streams (mic + system) whatever capacity a busy machine measures.
+  const srv = await startServer({ engine, store, token: TOKEN, asrPort: 0, ttsPort: 0, grpc: false, limits: { minLiveStreams: 2 } });
+  try {
+    const reference = await engineTranscript();
+    // A mic stream opens the stored session; the system stream joins it.
+    const mic = connect(wsUrl(srv, 'asr', '/v1/audio/stream', { session: 'new', source: 'mic', sample_rate: 16000 }));
+    const micReady = await mic.waitFor((m) => m.type === 'ready');
+    const sys = connect(wsUrl(srv, 'asr', '/v1/system-audio/stream', { session: micReady.session_id, endpointing: 'false' }));
+    const ready = await sys.waitFor((m) => m.type === 'ready');
+    assert.equal(ready.session_id, micReady.session_id);
+    const capture = await sys.waitFor((m) => m.type === 'capture');
+    assert.equal(capture.device, `${SINK}.monitor`);
+    const micAudio = readFileSync(join(LIBRISPEECH, '1272-135031-0012.wav'));
+    mic.ws.send(micAudio.subarray(44));
+    const play = spawnSync('paplay', [`--device=${SINK}`, FILE], { env, timeout: 60_000, encoding: 'utf8' });
+    assert.equal(play.status, 0, play.stderr);
+    await new Promise((r) => setTimeout(r, 500));
+    sys.send({ type: 'end' });
+    const done = await sys.waitFor((m) => m.type === 'session_complete', 60_000);
+    assert.equal((await sys.closed).code, 1000);
+    assert.ok(done.duration_ms >= 5800, `captured ${done.duration_ms} ms`);
+    const captured = sys.messages.flatMap((m) => (m.type === 'transcript' && m.is_final ? [m.text] : [])).join(' ');
+    const apart = wordErrorRate(reference, captured);
+    assert.ok(apart <= 0.15, `server captions "${captured}" vs engine "${reference}": ${(apart * 100).toFixed(0)}% apart`);
+    mic.send({ type: 'end' });
+    await mic.waitFor((m) => m.type === 'session_complete', 60_000);
+    const stored = store.getSession(micReady.session_id)!;
+    assert.equal(stored.status, 'complete');
+    assert.deepEqual([...new Set(stored.segments.map((s) => s.track))].sort(), ['mic', 'system']);
+    // A client that cannot send audio here is told so; an unknown option is refused by name.
+    const bad = connect(wsUrl(srv, 'asr', '/v1/system-audio/stream', { device: 'x' }));
+    const err = await bad.waitFor((m) => m.type === 'error');
+    assert.match(err.message, /unknown option "device"/);
+    assert.equal((await bad.closed).code, 1008);
+  } finally {
+    await srv.close();
+    store.close();
+    delete process.env.PULSE_SERVER;
+  }
 });

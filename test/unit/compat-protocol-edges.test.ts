@@ -61,14 +61,32 @@ test('Deepgram options: linear16 maps to s16le, no encoding means a WAV stream, 
   assert.equal(deepgramListenOptions(new URLSearchParams('endpointing=false'), { live: true }).config.endpointing, false);
 });
 
-test('Deepgram options: cloud-only features, unknown options, odd encodings and stereo are refused by name', () => {
+test('Deepgram options: cloud-only features, unknown options, odd encodings and prerecorded multichannel are refused by name', () => {
   const refuse = (q: string, re: RegExp) => assert.throws(() => deepgramListenOptions(new URLSearchParams(q), { live: true }), re);
   refuse('diarize=true', /diarize/);
   refuse('summarize=v2', /summarize/);
   refuse('colour=blue', /unknown Deepgram option "colour"/);
   refuse('encoding=opus&sample_rate=48000', /encoding "opus"/);
   refuse('encoding=linear16', /needs sample_rate/);
-  refuse('encoding=linear16&sample_rate=16000&channels=2', /mono/);
+  // Live: channels and multichannel go to the session (one transcript per channel, or mixed).
+  assert.deepEqual(
+    deepgramListenOptions(new URLSearchParams('encoding=linear16&sample_rate=16000&channels=2&multichannel=true'), { live: true }).config,
+    {
+      words: true,
+      encoding: 'pcm_s16le',
+      sample_rate: '16000',
+      channels: '2',
+      multichannel: true,
+      interim_results: false,
+      punctuate: true,
+    },
+  );
+  // Prerecorded audio is one mixed channel: asking for one transcript per channel, or raw stereo, is refused.
+  const refusePrerecorded = (q: string) =>
+    assert.throws(() => deepgramListenOptions(new URLSearchParams(q), { live: false }), /live \/v1\/listen socket/);
+  refusePrerecorded('multichannel=true');
+  refusePrerecorded('encoding=linear16&sample_rate=16000&channels=2');
+  assert.doesNotThrow(() => deepgramListenOptions(new URLSearchParams('channels=2'), { live: false }), 'a file: its channels are mixed');
   refuse('utterance_end_ms=-5', /utterance_end_ms/);
   assert.doesNotThrow(() => deepgramListenOptions(new URLSearchParams('diarize=false&smart_format=true'), { live: true }));
 });

@@ -36,6 +36,9 @@ interface ServeOptions {
   wyoming?: number;
   wyomingHost?: string;
   devFixtures?: boolean;
+  minLiveStreams?: number;
+  /** false with --no-wyoming-zeroconf. */
+  wyomingZeroconf?: boolean;
 }
 
 export function registerServe(program: Command): void {
@@ -67,6 +70,12 @@ export function registerServe(program: Command): void {
       port('--wyoming'),
     )
     .option('--wyoming-host <address>', 'bind address of the Wyoming port (default: loopback; Wyoming has no authentication)')
+    .option('--no-wyoming-zeroconf', 'do not advertise the Wyoming port over mDNS (_wyoming._tcp) for Home Assistant to discover')
+    .option('--min-live-streams <n>', 'live streams always admitted, whatever capacity the engine measures (default 1)', (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error('--min-live-streams must be an integer from 1 to 64');
+      return n;
+    })
     .action(async (opts: ServeOptions) => {
       if (opts.engine && opts.engine !== 'sherpa' && opts.engine !== 'pocketsphinx')
         throw new Error('--engine must be sherpa or pocketsphinx');
@@ -89,8 +98,10 @@ export function registerServe(program: Command): void {
         db: opts.store ? opts.db : null,
         allowedOrigins: opts.allowOrigin,
         allowedHosts: opts.allowHost,
-        wyoming: opts.wyoming !== undefined ? { port: opts.wyoming, host: opts.wyomingHost } : undefined,
+        wyoming:
+          opts.wyoming !== undefined ? { port: opts.wyoming, host: opts.wyomingHost, zeroconf: opts.wyomingZeroconf !== false } : undefined,
         listFixtures: opts.devFixtures === true || undefined,
+        ...(opts.minLiveStreams !== undefined ? { limits: { minLiveStreams: opts.minLiveStreams } } : {}),
       }).catch((err: unknown) => {
         throw new CliError(describeError(err, ports));
       });

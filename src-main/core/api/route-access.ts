@@ -50,21 +50,23 @@ export interface RouteEntry {
 export type StreamKind = 'asr' | 'tts';
 
 /** WebSocket stream paths: `/v1/audio/stream` opens the port's own stream kind. */
-export const STREAM_PATHS: Readonly<Record<string, StreamKind | 'port'>> = Object.freeze({
+export const STREAM_PATHS: Readonly<Record<string, StreamKind | 'port' | 'system-audio'>> = Object.freeze({
   '/v1/asr/stream': 'asr',
   '/v1/tts/stream': 'tts',
   '/v1/audio/stream': 'port',
+  // Captions of the server machine's own system audio (ws/system-audio-socket.ts), on both ports.
+  '/v1/system-audio/stream': 'system-audio',
 });
 
 /**
  * Matches an upgrade request's raw URL exactly as Fastify's router would match it (decoding included): Earshot's
  * own stream paths and the cloud protocols' (compat/stream-paths.ts).
  */
-export function createStreamMatcher(): (rawUrl: string, portKind: StreamKind) => StreamKind | CompatStreamKind | null {
+export function createStreamMatcher(): (rawUrl: string, portKind: StreamKind) => StreamKind | 'system-audio' | CompatStreamKind | null {
   const router = FindMyWay({ ...ROUTER_OPTIONS, defaultRoute: () => undefined });
   for (const [path, kind] of Object.entries({ ...STREAM_PATHS, ...COMPAT_STREAM_PATHS })) router.on('GET', path, () => undefined, { kind });
   return (rawUrl, portKind) => {
-    const found = router.find('GET', rawUrl) as { store?: { kind: StreamKind | CompatStreamKind | 'port' } } | null;
+    const found = router.find('GET', rawUrl) as { store?: { kind: StreamKind | CompatStreamKind | 'port' | 'system-audio' } } | null;
     const kind = found?.store?.kind;
     if (!kind) return null;
     return kind === 'port' ? portKind : kind;

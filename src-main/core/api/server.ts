@@ -32,6 +32,7 @@ import { TranscriptionJobs } from './transcription-jobs.js';
 import { DEFAULT_GRPC_ASR_PORT, DEFAULT_GRPC_TTS_PORT, startGrpc, type RunningGrpc } from './grpc/server.js';
 import { startWyoming, type RunningWyoming } from './wyoming/server.js';
 import { handleAsrSocket } from './ws/asr-socket.js';
+import { handleSystemAudioSocket } from './ws/system-audio-socket.js';
 import { handleTtsSocket } from './ws/tts-socket.js';
 import { authenticatesInBand, compatApiKey, compatRoutes, handleCompatSocket } from './compat/index.js';
 import { ShutdownSet, WorkInProgress, type StopReport } from './work-in-progress.js';
@@ -65,7 +66,8 @@ export interface ServerOptions {
   /** Told after each token rotation. */
   onTokenRotated?: (token: string) => void;
   /** Wyoming (Home Assistant) TCP listener; absent = none. Host defaults to 127.0.0.1 (Wyoming has no auth). */
-  wyoming?: { port: number; host?: string };
+  /** Wyoming listener; `zeroconf: false` = do not advertise it over mDNS (default: advertised when not loopback). */
+  wyoming?: { port: number; host?: string; zeroconf?: boolean };
   /** Model installs over the API: target folder (default downloadDir()) and mirror base URL (default env EARSHOT_MODELS_BASE_URL). */
   models?: { into?: string; baseUrl?: string };
   /** List fixture models/voices in /v1/models, /v1/voices and gRPC (developer switch); default: env EARSHOT_DEV_FIXTURES. */
@@ -300,7 +302,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       auth,
     );
     // A stream that authenticates in its first message gets the handshake when only the token is missing.
-    const inBand = stream !== 'asr' && stream !== 'tts' && authenticatesInBand(stream);
+    const inBand = stream !== 'asr' && stream !== 'tts' && stream !== 'system-audio' && authenticatesInBand(stream);
     const deferred = inBand && !decision.ok && decision.status === 401 && !req.headers.origin;
     // Refusals complete the handshake and close with 4401/4403, so browsers (which never see an HTTP status
     // of a failed handshake) learn why.
@@ -330,6 +332,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       });
       if (stream === 'asr') handleAsrSocket(ws, url.searchParams, ctx, release);
       else if (stream === 'tts') handleTtsSocket(ws, url.searchParams, ctx, release);
+      else if (stream === 'system-audio') handleSystemAudioSocket(ws, url.searchParams, ctx, release);
       else handleCompatSocket(stream, ws, url.searchParams, ctx, compatLive, release, decision.ok);
     });
   }
@@ -346,7 +349,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const grpcPorts = opts.grpc === undefined ? { asrPort: DEFAULT_GRPC_ASR_PORT, ttsPort: DEFAULT_GRPC_TTS_PORT } : opts.grpc;
     if (grpcPorts) grpc = await startGrpc(ctx, { host, asrPort: grpcPorts.asrPort, ttsPort: grpcPorts.ttsPort });
     if (opts.wyoming)
-      wyoming = await startWyoming(ctx, { host: opts.wyoming.host ?? '127.0.0.1', port: opts.wyoming.port, version: appVersion() });
+      wyoming = await startWyoming(ctx, {
+        host: opts.wyoming.host ?? '127.0.0.1',
+        port: opts.wyoming.port,
+        version: appVersion(),
+        zeroconf: opts.wyoming.zeroconf,
+      });
   } catch (err) {
     await Promise.allSettled([asrApp.close(), ttsApp.close(), grpc?.close(0)]);
     throw err;

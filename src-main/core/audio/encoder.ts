@@ -15,19 +15,30 @@ import { AudioFormatError } from './pcm.js';
 export const COMPRESSED_FORMATS = ['mp3', 'opus', 'flac', 'aac'] as const;
 export type CompressedFormat = (typeof COMPRESSED_FORMATS)[number];
 
-export const COMPRESSED_CONTENT_TYPES: Record<CompressedFormat, string> = {
-  mp3: 'audio/mpeg',
-  opus: 'audio/ogg',
-  flac: 'audio/flac',
-  aac: 'audio/aac',
-};
-
 export function isCompressedFormat(f: string): f is CompressedFormat {
   return (COMPRESSED_FORMATS as readonly string[]).includes(f);
 }
 
+/**
+ * Formats only the cloud protocols' streaming TTS sockets ask for: raw G.711 µ-law / A-law (Deepgram's live
+ * speak), µ-law in a WAV (LMNT `ulaw`) and Opus in WebM (LMNT `webm`).
+ */
+export const SOCKET_FORMATS = ['mulaw', 'alaw', 'mulaw_wav', 'webm_opus'] as const;
+export type EncodeFormat = CompressedFormat | (typeof SOCKET_FORMATS)[number];
+
+export const COMPRESSED_CONTENT_TYPES: Record<EncodeFormat, string> = {
+  mp3: 'audio/mpeg',
+  opus: 'audio/ogg',
+  flac: 'audio/flac',
+  aac: 'audio/aac',
+  mulaw: 'audio/basic',
+  alaw: 'audio/x-alaw-basic',
+  mulaw_wav: 'audio/wav',
+  webm_opus: 'audio/webm',
+};
+
 export interface EncoderOptions {
-  format: CompressedFormat;
+  format: EncodeFormat;
   /** Rate of the s16le mono PCM written in. */
   inputRate: number;
   /** Output rate (Opus only codes 8/12/16/24/48 kHz; MP3 and AAC have their own sets). Default: the input's. */
@@ -62,7 +73,7 @@ function nearestAtLeast(rates: number[], rate: number): number {
 /** The rate the encoder will actually write for `opts` (containers may need another than the input's). */
 export function encodedRate(opts: EncoderOptions): number {
   const want = opts.outputRate ?? opts.inputRate;
-  if (opts.format === 'opus') return nearestAtLeast(OPUS_RATES, want);
+  if (opts.format === 'opus' || opts.format === 'webm_opus') return nearestAtLeast(OPUS_RATES, want);
   if (opts.format === 'mp3' || opts.format === 'aac') return nearestAtLeast(MP3_RATES, want);
   return want;
 }
@@ -96,6 +107,14 @@ function ffmpegArgs(opts: EncoderOptions): string[] {
       return [...input, '-c:a', 'aac', '-b:a', kbps(96), '-f', 'adts', '-flush_packets', '1', 'pipe:1'];
     case 'flac':
       return [...input, '-c:a', 'flac', '-f', 'flac', '-flush_packets', '1', 'pipe:1'];
+    case 'mulaw':
+      return [...input, '-c:a', 'pcm_mulaw', '-f', 'mulaw', 'pipe:1'];
+    case 'alaw':
+      return [...input, '-c:a', 'pcm_alaw', '-f', 'alaw', 'pipe:1'];
+    case 'mulaw_wav':
+      return [...input, '-c:a', 'pcm_mulaw', '-f', 'wav', 'pipe:1'];
+    case 'webm_opus':
+      return [...input, '-c:a', 'libopus', '-b:a', kbps(64), '-application', 'voip', '-f', 'webm', '-flush_packets', '1', 'pipe:1'];
   }
 }
 
@@ -104,7 +123,7 @@ function ffmpegArgs(opts: EncoderOptions): string[] {
  * write() resolves when ffmpeg has taken the bytes (backpressure); abort() kills it at once.
  */
 export class AudioEncoder {
-  readonly format: CompressedFormat;
+  readonly format: EncodeFormat;
   readonly sampleRate: number;
   private readonly child: ChildProcessWithoutNullStreams;
   private stderr = '';

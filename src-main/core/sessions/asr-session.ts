@@ -105,6 +105,8 @@ export interface AsrSessionOptions {
   title?: string;
   /** Folder of session recordings (`record=true`); absent = recording refused. */
   recordingsDir?: string | null;
+  /** Track the finals are stored under; default the `source` option (a multichannel stream's lanes: `ch0`, `ch1`…). */
+  track?: string;
   /** Wall clock, ms (tests may replace it). */
   now?: () => number;
 }
@@ -175,6 +177,8 @@ export class AsrSession extends EventEmitter {
   /** Gives back the admission slot (set by start()). */
   private releaseAdmission: (() => void) | null = null;
   private shedMessage: string | null = null;
+  /** False when the stored session belongs to someone else (attachStoredSession): they end it, not this session. */
+  private ownsStored = true;
 
   constructor(opts: AsrSessionOptions) {
     super();
@@ -263,6 +267,18 @@ export class AsrSession extends EventEmitter {
     for (const w of this.pendingWarnings) this.send(w);
     this.pendingWarnings = [];
     return ready;
+  }
+
+  /**
+   * After start(), before any audio: store this stream's finals into a stored session the caller opened and will
+   * end (the lanes of a multichannel stream share one, each on its own track), its clock starting at timeBaseMs.
+   */
+  attachStoredSession(id: string, timeBaseMs: number): void {
+    this.requireOpen();
+    if (this.stream || this.storedId !== null) throw new Error('attachStoredSession after audio or on a stored stream');
+    this.storedId = id;
+    this.timeBaseMs = timeBaseMs;
+    this.ownsStored = false;
   }
 
   /** A `config` message. Before the first audio anything may change; afterwards only the live keys. */
@@ -552,7 +568,11 @@ export class AsrSession extends EventEmitter {
     }
     const f = parsed.data;
     if (f.multichannel || (f.channels !== undefined && f.channels !== 1)) {
-      throw new SessionError('bad_config', 'only mono audio is supported by this server (channels=1)');
+      // The WebSocket paths split or mix several channels before they reach a session (multichannel-asr-session.ts).
+      throw new SessionError(
+        'bad_config',
+        'this transport takes mono audio only (channels=1); multichannel streams are served over WebSocket',
+      );
     }
     const c = this.cfg;
     if (f.sample_rate !== undefined) c.sampleRate = f.sample_rate;
@@ -680,7 +700,7 @@ export class AsrSession extends EventEmitter {
 
   private finishStored(status: 'complete' | 'interrupted'): void {
     void this.recording?.close();
-    if (this.storedId === null || !this.opts.store || this.cancelled) return;
+    if (this.storedId === null || !this.opts.store || this.cancelled || !this.ownsStored) return;
     try {
       this.opts.store.endSession(this.storedId, status);
     } catch (err) {
@@ -774,7 +794,7 @@ export class AsrSession extends EventEmitter {
       try {
         // Committed before the client hears of it: a crash after this line loses nothing the client saw.
         this.opts.store.appendSegment(this.storedId, {
-          track: this.cfg.source,
+          track: this.opts.track ?? this.cfg.source,
           startMs: msg.start_ms,
           endMs: msg.end_ms,
           text,

@@ -10,6 +10,9 @@ export {
   type AsrSessionStore,
 } from './asr-session.js';
 export * from './session-error.js';
+export { MultichannelAsrSession } from './multichannel-asr-session.js';
+export { SystemAudioCaptions } from './system-audio/system-audio-captions.js';
+export { LinuxSystemAudioCapture, SystemAudioError } from './system-audio/linux-capture.js';
 export * from './session-metrics.js';
 export { recordingPath, RECORDING_RATE } from './session-recording.js';
 export * from './tts-session.js';

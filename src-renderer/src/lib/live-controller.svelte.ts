@@ -7,6 +7,7 @@ import { AsrLink, type LinkStatus } from './asr-link.js';
 import { CaptionLog, type CaptionLine } from './captions.js';
 import { MicCapture, MicError } from './mic-capture.js';
 import { settings } from './settings.svelte.js';
+import { SystemAudioLink } from './system-audio-link.js';
 
 export const CAPTION_CHANNEL = 'earshot-captions';
 
@@ -17,7 +18,10 @@ export interface CaptionBroadcast {
 
 export class LiveCaptions {
   readonly log = new CaptionLog();
-  /** System-audio captions (Electron: captured and recognized by the main process, relayed over IPC). */
+  /**
+   * System-audio captions: Electron — captured and recognized by the main process, relayed over IPC; a plain
+   * browser — captured by the server (`/v1/system-audio/stream`). Either way the `system` track of the session.
+   */
   readonly systemLog = new CaptionLog();
   systemOn = $state(false);
   systemVersion = $state(0);
@@ -41,6 +45,7 @@ export class LiveCaptions {
   private mic: MicCapture | null = null;
   private channel: BroadcastChannel | null = null;
   private systemUnsub: (() => void) | null = null;
+  private systemLink: SystemAudioLink | null = null;
 
   constructor(private readonly cfg: ApiConfig) {
     if (typeof BroadcastChannel !== 'undefined') this.channel = new BroadcastChannel(CAPTION_CHANNEL);
@@ -145,26 +150,31 @@ export class LiveCaptions {
     this.levelDb = -100;
   }
 
-  /** Whether this host can caption the desktop's audio (the Electron shell offers it). */
+  /**
+   * Whether this host can caption the desktop's audio: the Electron shell, or in a browser the server (which
+   * says why when it cannot, e.g. no sound server).
+   */
   get systemAudioAvailable(): boolean {
-    return typeof this.cfg.shell?.startSystemAudio === 'function';
+    return typeof this.cfg.shell?.startSystemAudio === 'function' || this.cfg.view === 'main';
+  }
+
+  private onSystemMessage(raw: unknown): void {
+    const parsed = AsrServerMessage.safeParse(raw);
+    if (parsed.success && parsed.data.type === 'transcript') {
+      this.systemLog.apply(parsed.data);
+      this.systemVersion = this.systemLog.version;
+    } else if (parsed.success && parsed.data.type === 'error') {
+      this.notice = `System audio: ${parsed.data.message}`;
+    }
   }
 
   async startSystemAudio(): Promise<void> {
     const shell = this.cfg.shell;
-    if (!shell?.startSystemAudio || this.systemOn) return;
+    if (this.systemOn) return;
     this.systemLog.clear();
     this.systemLog.newEpoch();
-    this.systemUnsub =
-      shell.onSystemTranscript?.((raw) => {
-        const parsed = AsrServerMessage.safeParse(raw);
-        if (parsed.success && parsed.data.type === 'transcript') {
-          this.systemLog.apply(parsed.data);
-          this.systemVersion = this.systemLog.version;
-        } else if (parsed.success && parsed.data.type === 'error') {
-          this.notice = `System audio: ${parsed.data.message}`;
-        }
-      }) ?? null;
+    if (!shell?.startSystemAudio) return this.startServerSystemAudio();
+    this.systemUnsub = shell.onSystemTranscript?.((raw) => this.onSystemMessage(raw)) ?? null;
     const r = await shell.startSystemAudio({ session: this.sessionId ?? 'new' });
     if (!r.ok) {
       this.error = `System audio could not start: ${r.error ?? 'unknown reason'}`;
@@ -175,9 +185,33 @@ export class LiveCaptions {
     this.systemOn = true;
   }
 
+  /** Browser: the server records its own system audio; the track joins the running mic session, if any. */
+  private async startServerSystemAudio(): Promise<void> {
+    const link = new SystemAudioLink(this.cfg, {
+      message: (m) => this.onSystemMessage(m),
+      failed: (reason) => {
+        this.notice = `System audio stopped: ${reason}`;
+        this.systemOn = false;
+        this.systemLink = null;
+      },
+    });
+    this.systemLink = link;
+    this.systemOn = true;
+    try {
+      await link.start({ session: this.sessionId ?? 'new', ...(settings.language ? { language: settings.language } : {}) });
+    } catch (err) {
+      this.error = `System audio could not start: ${(err as Error).message}`;
+      this.systemOn = false;
+      if (this.systemLink === link) this.systemLink = null;
+    }
+  }
+
   async stopSystemAudio(): Promise<void> {
     if (!this.systemOn) return;
-    await this.cfg.shell?.stopSystemAudio?.();
+    const link = this.systemLink;
+    this.systemLink = null;
+    if (link) await link.stop();
+    else await this.cfg.shell?.stopSystemAudio?.();
     this.systemUnsub?.();
     this.systemUnsub = null;
     this.systemOn = false;

@@ -3,8 +3,14 @@
 // appended so far and is acknowledged once its audio has gone out (also when nothing was pending, so a client
 // waiting for the acknowledgement never hangs); a clear/reset drops what is pending; a finish speaks the rest
 // and closes 1000. Each protocol supplies how its messages look.
+//
+// Compressed output (LMNT's default mp3, webm, ulaw; Deepgram's mulaw/alaw, and mp3/opus/flac/aac): each
+// flushed request's PCM goes through its own streaming encoder (core/audio/encoder.ts), whose bytes go out as
+// they are produced, and the flush is acknowledged once that request's encoded audio is all out. So every flush's
+// audio is a complete stream of the format (MP3 frames, an Ogg/WebM file, a µ-law WAV), sent in request order.
 import { wsErrorCodeOf } from '../../errors.js';
 import type { WebSocket } from 'ws';
+import { AudioEncoder, type EncodeFormat } from '../../audio/index.js';
 import { CLOSE_CODES, type TtsFormat } from '../../../../proto/ws-messages.js';
 import { SessionError } from '../../sessions/index.js';
 import { TtsSession } from '../../sessions/index.js';
@@ -17,7 +23,7 @@ export type TtsCommand =
 
 export interface IncrementalTtsProtocol {
   /** Session defaults (voice, format, rate) decided from the handshake or the first message. */
-  options: { voice?: string; format: TtsFormat; sampleRate?: number };
+  options: { voice?: string; format: TtsFormat; sampleRate?: number; encode?: { format: EncodeFormat; bitrateKbps?: number } };
   /** One client JSON message → what to do; throw SessionError for a bad message. */
   command(body: Record<string, unknown>): TtsCommand;
   flushed(ack: unknown): object;
@@ -61,12 +67,61 @@ export function runIncrementalTtsSocket(
     ch.sendJson(protocol.error(code, message));
     if (protocol.closeOnError) ch.close(CLOSE_CODES.policyViolation, message.slice(0, 120));
   };
-  session.on('audio', (chunk) => ch.sendBinary(chunk.bytes));
-  session.on('message', (msg) => {
-    if (msg.type === 'synthesis_complete') for (const ack of awaiting.shift() ?? []) ch.sendJson(protocol.flushed(ack));
-    else if (msg.type === 'error') fail(msg.code, msg.message);
+  const encoding = protocol.options.encode;
+  // Per request: its encoder; `sent` resolves once every earlier request's encoded bytes are out.
+  const encoders = new Map<string, AudioEncoder>();
+  let sent: Promise<void> = Promise.resolve();
+  /** Encoders of cancelled requests (clear/reset): whatever they still produce is dropped. */
+  const dropped = new WeakSet<AudioEncoder>();
+  const encoderFor = (requestId: string, inputRate: number): AudioEncoder => {
+    let enc = encoders.get(requestId);
+    if (enc) return enc;
+    enc = new AudioEncoder({ ...encoding!, inputRate, outputRate: protocol.options.sampleRate });
+    encoders.set(requestId, enc);
+    const out = enc;
+    // Read at once (ffmpeg must never block on a full pipe); send in request order.
+    const chunks: Buffer[] = [];
+    let turn = false;
+    const reading = (async () => {
+      for await (const c of out.output()) {
+        if (dropped.has(out)) continue;
+        if (turn) ch.sendBinary(c);
+        else chunks.push(c);
+      }
+    })();
+    sent = sent.then(async () => {
+      turn = true;
+      for (const c of chunks.splice(0)) if (!dropped.has(out)) ch.sendBinary(c);
+      await reading.catch((err) => fail('internal', err instanceof Error ? err.message : String(err)));
+    });
+    return enc;
+  };
+  session.on('audio', (chunk) => {
+    if (!encoding) return ch.sendBinary(chunk.bytes);
+    void encoderFor(chunk.requestId, chunk.sampleRate).write(chunk.bytes);
   });
-  session.on('finished', () => ch.close(CLOSE_CODES.normal, 'finished'));
+  session.on('message', (msg) => {
+    if (msg.type === 'synthesis_complete') {
+      const acks = awaiting.shift() ?? [];
+      const enc = encoders.get(msg.request_id);
+      encoders.delete(msg.request_id);
+      enc?.end();
+      // The acknowledgement follows the request's last encoded byte.
+      const ack = () => {
+        for (const a of acks) ch.sendJson(protocol.flushed(a));
+      };
+      if (encoding) sent = sent.then(ack);
+      else ack();
+    } else if (msg.type === 'error') fail(msg.code, msg.message);
+  });
+  const dropEncoders = () => {
+    for (const enc of encoders.values()) {
+      dropped.add(enc);
+      enc.abort();
+    }
+    encoders.clear();
+  };
+  session.on('finished', () => void sent.then(() => ch.close(CLOSE_CODES.normal, 'finished')));
 
   const apply = (cmd: TtsCommand) => {
     switch (cmd.op) {
@@ -85,6 +140,7 @@ export function runIncrementalTtsSocket(
         return;
       case 'clear':
         session.cancel();
+        dropEncoders();
         awaiting.length = 0;
         appended = false;
         ch.sendJson(protocol.cleared(cmd.ack));
@@ -133,6 +189,7 @@ export function runIncrementalTtsSocket(
     stopGauge();
     release();
     session.close();
+    dropEncoders();
   });
   ws.on('error', (err) => ctx.logger.warn({ err: err.message }, 'TTS WebSocket error'));
   return ch;

@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PassThrough } from 'node:stream';
 import { TtsStreamBody } from '../../../../proto/rest-audio.js';
 import type { TtsFormat } from '../../../../proto/ws-messages.js';
-import { AudioEncoder, COMPRESSED_CONTENT_TYPES, type CompressedFormat } from '../../audio/index.js';
+import { AudioEncoder, COMPRESSED_CONTENT_TYPES, type EncodeFormat } from '../../audio/index.js';
 import type { ApiContext } from '../context.js';
 import { ShuttingDownError } from '../work-in-progress.js';
 import { describeZodError, RestError, sendError, toRestError } from './rest-errors.js';
@@ -81,7 +81,7 @@ export async function streamAudioResponse(
   _req: FastifyRequest,
   reply: FastifyReply,
   r: OneTextRequest,
-  encode?: { format: CompressedFormat; bitrateKbps?: number },
+  encode?: { format: EncodeFormat; bitrateKbps?: number },
 ): Promise<FastifyReply> {
   const { events, first, abort, unregister } = await firstEvent(ctx, reply, encode ? { ...r, format: 'pcm' } : r);
   const format = encode ? 'pcm' : (r.format ?? 'pcm');

@@ -4,7 +4,7 @@
 import { wsCloseCodeOf } from '../../errors.js';
 import type { WebSocket } from 'ws';
 import { ASR_CLIENT_TYPES, CLOSE_CODES, type AsrServerMessage } from '../../../../proto/ws-messages.js';
-import { AsrSession, SessionError } from '../../sessions/index.js';
+import { AsrSession, MultichannelAsrSession, OverloadedError, SessionError } from '../../sessions/index.js';
 import type { ApiContext } from '../context.js';
 import type { ShutdownSet } from '../work-in-progress.js';
 import { decodeJsonAudio } from './json-audio.js';
@@ -26,7 +26,8 @@ export type LiveAsrSockets = ShutdownSet;
 export function handleAsrSocket(ws: WebSocket, query: URLSearchParams, ctx: ApiContext, release: () => void): void {
   const config: Record<string, string> = {};
   for (const [k, v] of query) if (!NON_CONFIG_PARAMS.has(k)) config[k] = v;
-  const session = new AsrSession({
+  // One AsrSession, or one per channel for `channels=N&multichannel=true` (multichannel-asr-session.ts).
+  const session = new MultichannelAsrSession({
     engine: ctx.engine,
     store: ctx.store,
     config,

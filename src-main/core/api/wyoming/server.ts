@@ -9,12 +9,15 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { FinalTranscript } from '../../../../proto/ws-messages.js';
 import { AsrSession } from '../../sessions/index.js';
+import { advertiseWyoming, isLoopbackHost, type WyomingAdvert } from './zeroconf.js';
 import type { ApiContext } from '../context.js';
 import { synthesizeOne } from '../one-shot/synthesize-one.js';
 import { pickVoice } from '../compat/tts-voice.js';
 import { encodeEvent, WyomingParser, WyomingProtocolError, type WyomingEvent } from './framing.js';
 
 export interface RunningWyoming {
+  /** The mDNS service name when advertised, else null. */
+  advertisedAs: string | null;
   port: number;
   close(): Promise<void>;
 }
@@ -228,7 +231,10 @@ function handleConnection(socket: Socket, ctx: ApiContext, version: string): voi
   });
 }
 
-export function startWyoming(ctx: ApiContext, opts: { host: string; port: number; version: string }): Promise<RunningWyoming> {
+export function startWyoming(
+  ctx: ApiContext,
+  opts: { host: string; port: number; version: string; zeroconf?: boolean },
+): Promise<RunningWyoming> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -247,10 +253,28 @@ export function startWyoming(ctx: ApiContext, opts: { host: string; port: number
     );
     server.listen(opts.port, opts.host, () => {
       const port = (server.address() as { port: number }).port;
+      // Home Assistant discovers `_wyoming._tcp` over mDNS (zeroconf.ts); only a reachable listener is advertised.
+      let advert: WyomingAdvert | null = null;
+      if (opts.zeroconf === false) ctx.logger.info('Wyoming: zeroconf advertisement off (--no-wyoming-zeroconf)');
+      else if (isLoopbackHost(opts.host))
+        ctx.logger.info(
+          { host: opts.host },
+          'Wyoming: not advertised over mDNS (loopback only; use --wyoming-host to offer it to the network)',
+        );
+      else {
+        try {
+          advert = advertiseWyoming(port);
+          ctx.logger.info({ name: advert.name, port }, 'Wyoming: advertised as _wyoming._tcp over mDNS');
+        } catch (err) {
+          ctx.logger.warn({ err }, 'Wyoming: mDNS advertisement failed; add Earshot by host and port');
+        }
+      }
       resolve({
         port,
+        advertisedAs: advert?.name ?? null,
         close: () =>
           new Promise<void>((res) => {
+            void advert?.stop();
             for (const s of sockets) s.end();
             server.close(() => res());
             setTimeout(() => {

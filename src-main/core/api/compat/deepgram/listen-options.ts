@@ -94,8 +94,18 @@ export function deepgramListenOptions(query: URLSearchParams, opts: { live: bool
   const rate = query.get('sample_rate');
   if (rate !== null) config.sample_rate = rate;
   const channels = query.get('channels');
-  if (channels !== null && channels !== '1') {
-    throw new SessionError('bad_config', `channels=${channels}: Earshot's Deepgram endpoint takes mono audio; mix down first`);
+  const multichannel = truthy(query.get('multichannel'));
+  if (opts.live) {
+    // Interleaved channels: one transcript per channel with multichannel=true (Results carry channel_index
+    // [i, n]), otherwise their average (multichannel-asr-session.ts).
+    if (channels !== null) config.channels = channels;
+    if (multichannel) config.multichannel = true;
+  } else if (multichannel || (channels !== null && channels !== '1' && config.encoding !== 'wav')) {
+    // A prerecorded file is decoded and mixed to one channel; answering multichannel with one would be wrong.
+    throw new SessionError(
+      'bad_config',
+      `channels=${channels ?? 1}${multichannel ? '&multichannel=true' : ''}: prerecorded audio is transcribed as one mixed channel; send a file (its channels are mixed down) or use the live /v1/listen socket for one transcript per channel`,
+    );
   }
   const language = query.get('language');
   if (language) config.language = language.split('-')[0];

@@ -9,7 +9,7 @@ import { wsErrorCodeOf } from '../../../errors.js';
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, type AsrServerMessage } from '../../../../../proto/ws-messages.js';
-import { AsrSession, SessionError } from '../../../sessions/index.js';
+import { AsrSession, MultichannelAsrSession, OverloadedError, SessionError } from '../../../sessions/index.js';
 import type { ApiContext } from '../../context.js';
 import { SocketChannel, parseFrame } from '../../ws/socket-channel.js';
 import type { LiveAsrSockets } from '../../ws/asr-socket.js';
@@ -44,12 +44,15 @@ export function handleDeepgramListenSocket(
     .filter((m) => m.installed)
     .map((m) => m.id);
   const model = earshotModelFor(opts.requestedModel, installed);
-  const session = new AsrSession({
+  // channels=N: mixed to one transcript, or one per channel with multichannel=true (channel_index [i, N]).
+  const session = new MultichannelAsrSession({
     engine: ctx.engine,
     store: ctx.store,
     config: { ...opts.config, ...(model ? { model } : {}), source: 'deepgram' },
     metrics: ctx.metrics,
     audioAheadBudgetMs: ctx.limits.audioAheadBudgetMs,
+    // Live streams are admitted as on Earshot's own socket: one slot per channel transcribed.
+    admission: ctx.admission,
   });
   const stopGauge = ctx.metrics.streamOpened('asr', 'ws');
   let modelName = opts.requestedModel ?? 'earshot';
@@ -61,7 +64,9 @@ export function handleDeepgramListenSocket(
     ended = true;
     try {
       const done = session.isClosed ? null : await session.end();
-      channel.sendJson(metadataMessage({ requestId, model: modelName, durationMs: done?.duration_ms ?? 0, createdAt }));
+      channel.sendJson(
+        metadataMessage({ requestId, model: modelName, durationMs: done?.duration_ms ?? 0, createdAt, channels: session.channelCount }),
+      );
     } catch (err) {
       sendError(err instanceof Error ? err.message : String(err), 'internal');
     }
@@ -79,17 +84,23 @@ export function handleDeepgramListenSocket(
         if (!msg.is_final && !opts.interimResults) return;
         const speechFinal = msg.is_final && !finalizing && !ended;
         channel.sendJson(
-          resultsMessage(msg, { requestId, model: modelName, speechFinal, fromFinalize: msg.is_final && (finalizing || ended) }),
+          resultsMessage(msg, {
+            requestId,
+            model: modelName,
+            speechFinal,
+            fromFinalize: msg.is_final && (finalizing || ended),
+            channels: session.laneCount,
+          }),
           !msg.is_final,
         );
         const lastWord = msg.is_final ? msg.words?.at(-1) : undefined;
         if (speechFinal && opts.utteranceEndMs !== null && lastWord) {
-          channel.sendJson({ type: 'UtteranceEnd', channel: [0, 1], last_word_end: lastWord.end_ms / 1000 });
+          channel.sendJson({ type: 'UtteranceEnd', channel: [msg.channel ?? 0, session.laneCount], last_word_end: lastWord.end_ms / 1000 });
         }
         return;
       }
       case 'speech_started':
-        if (opts.vadEvents) channel.sendJson({ type: 'SpeechStarted', channel: [0], timestamp: msg.at_ms / 1000 });
+        if (opts.vadEvents) channel.sendJson({ type: 'SpeechStarted', channel: [msg.channel ?? 0], timestamp: msg.at_ms / 1000 });
         return;
       case 'error':
         sendError(msg.message, msg.code);
@@ -161,7 +172,8 @@ export function handleDeepgramListenSocket(
         session.start();
       } catch (err) {
         fail(err);
-        channel.close(CLOSE_CODES.policyViolation, err instanceof Error ? err.message.slice(0, 120) : 'cannot start');
+        const code = err instanceof OverloadedError ? CLOSE_CODES.tryAgainLater : CLOSE_CODES.policyViolation;
+        channel.close(code, err instanceof Error ? err.message.slice(0, 120) : 'cannot start');
         return;
       }
       started = true;

@@ -31,11 +31,12 @@ export function modelInfo(model: string): ModelInfo {
 /** One live `Results` message. */
 export function resultsMessage(
   t: FinalTranscript | InterimTranscript,
-  ctx: { requestId: string; model: string; speechFinal: boolean; fromFinalize: boolean },
+  ctx: { requestId: string; model: string; speechFinal: boolean; fromFinalize: boolean; channels?: number },
 ) {
   return {
     type: 'Results' as const,
-    channel_index: [0, 1],
+    // [this channel, channels transcribed]: one transcript per channel with multichannel=true, as Deepgram.
+    channel_index: [t.channel ?? 0, ctx.channels ?? 1],
     duration: s(t.end_ms - t.start_ms),
     start: s(t.start_ms),
     is_final: t.is_final,
@@ -49,7 +50,7 @@ export function resultsMessage(
 }
 
 /** The `Metadata` message a live stream ends with (also the prerecorded response's `metadata`). */
-export function metadataMessage(ctx: { requestId: string; model: string; durationMs: number; createdAt: Date }) {
+export function metadataMessage(ctx: { requestId: string; model: string; durationMs: number; createdAt: Date; channels?: number }) {
   return {
     type: 'Metadata' as const,
     transaction_key: 'deprecated',
@@ -57,7 +58,7 @@ export function metadataMessage(ctx: { requestId: string; model: string; duratio
     sha256: '',
     created: ctx.createdAt.toISOString(),
     duration: s(ctx.durationMs),
-    channels: 1,
+    channels: ctx.channels ?? 1,
     models: [ctx.model],
     model_info: { [ctx.model]: modelInfo(ctx.model) },
   };

@@ -1,8 +1,9 @@
 // Deepgram's /v1/speak query options (REST and live) → Earshot TTS options. REST speaks every encoding Deepgram
 // offers but the G.711 ones: linear16 (WAV by default, or raw with container=none), mp3 (the default), opus (Ogg),
-// flac and aac; the live socket streams raw linear16. Anything else is refused with a message that says what to
-// send, never answered in another format than asked.
-import type { CompressedFormat } from '../../../audio/index.js';
+// flac and aac. The live socket speaks what Deepgram's does — raw linear16 (default), mulaw and alaw — and, beyond
+// Deepgram, mp3/opus/flac/aac (each flush's audio one complete stream). Anything else is refused with a message
+// that says what to send, never answered in another format than asked.
+import type { EncodeFormat } from '../../../audio/index.js';
 import { SessionError } from '../../../sessions/index.js';
 import type { TtsVoice } from '../../../engine/index.js';
 import { deepgramModelLanguage, pickVoice } from '../tts-voice.js';
@@ -12,8 +13,8 @@ export interface DeepgramSpeakOptions {
   sampleRate: number | undefined;
   /** REST only: `container=wav` (Deepgram's default for linear16) or `none`. */
   container: 'wav' | 'none';
-  /** REST only: a compressed encoding, and its `bit_rate` (bit/s). */
-  encode?: { format: CompressedFormat; bitrateKbps?: number };
+  /** A compressed encoding (REST), or on the live socket any encoded one (G.711 included), and its `bit_rate`. */
+  encode?: { format: EncodeFormat; bitrateKbps?: number };
   model: string;
 }
 
@@ -30,17 +31,22 @@ const KNOWN = new Set([
   'token',
 ]);
 
+/** Encodings and what encodes them (linear16: none, the PCM goes out as synthesized). */
+const REST_ENCODINGS: Record<string, EncodeFormat | null> = { linear16: null, mp3: 'mp3', opus: 'opus', flac: 'flac', aac: 'aac' };
+const LIVE_ENCODINGS: Record<string, EncodeFormat | null> = { linear16: null, mulaw: 'mulaw', alaw: 'alaw', ...REST_ENCODINGS };
+
 export function deepgramSpeakOptions(query: URLSearchParams, voices: readonly TtsVoice[], opts: { live: boolean }): DeepgramSpeakOptions {
   for (const key of query.keys()) if (!KNOWN.has(key)) throw new SessionError('bad_config', `unknown Deepgram speak option "${key}"`);
   if (query.get('callback')) throw new SessionError('bad_config', 'callback is not supported: Earshot answers in the response itself');
   const encoding = query.get('encoding') ?? (opts.live ? 'linear16' : 'mp3');
-  const compressed = (['mp3', 'opus', 'flac', 'aac'] as const).find((f) => f === encoding);
-  if (encoding !== 'linear16' && !(compressed && !opts.live)) {
+  const offered = opts.live ? LIVE_ENCODINGS : REST_ENCODINGS;
+  if (!Object.hasOwn(offered, encoding)) {
     throw new SessionError(
       'bad_config',
-      `encoding "${encoding}" is not produced on-device${opts.live ? ' on the live socket' : ''}; use ${opts.live ? 'encoding=linear16' : 'linear16, mp3, opus, flac or aac'}`,
+      `encoding "${encoding}" is not produced on-device${opts.live ? ' on the live socket' : ''}; use ${Object.keys(offered).join(', ')}`,
     );
   }
+  const compressed = offered[encoding];
   const bitRate = query.get('bit_rate');
   const encode = compressed ? { format: compressed, ...(bitRate ? { bitrateKbps: Math.round(Number(bitRate) / 1000) } : {}) } : undefined;
   const rate = query.get('sample_rate');

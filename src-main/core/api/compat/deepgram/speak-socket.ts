@@ -1,6 +1,7 @@
 // Deepgram live text to speech (`wss://…/v1/speak?model=…&encoding=linear16&sample_rate=…`, what
 // `@deepgram/sdk`'s `speak.v1.connect()` opens). Client: `{"type":"Speak","text"}`, `{"type":"Flush"}`,
-// `{"type":"Clear"}`, `{"type":"Close"}`. Server: `Metadata` first, raw linear16 audio as binary frames,
+// `{"type":"Clear"}`, `{"type":"Close"}`. Server: `Metadata` first, audio as binary frames (raw linear16, mulaw or
+// alaw as Deepgram sends them; mp3/opus/flac/aac as one complete stream per flush),
 // `{"type":"Flushed","sequence_id"}` once a flush's audio is out, `{"type":"Cleared","sequence_id"}`, and
 // `{"type":"Warning","description","code"}` for a bad message (the stream goes on).
 import { randomUUID } from 'node:crypto';
@@ -38,7 +39,8 @@ export function handleDeepgramSpeakSocket(
     live,
     release,
     {
-      options: { voice: o.voice, format: 'pcm', sampleRate: o.sampleRate },
+      // Deepgram's live default rate is 24 kHz; encoded audio (mulaw, alaw, mp3…) is made from that PCM.
+      options: { voice: o.voice, format: 'pcm', sampleRate: o.sampleRate ?? 24000, ...(o.encode ? { encode: o.encode } : {}) },
       opening: {
         type: 'Metadata',
         request_id: randomUUID(),

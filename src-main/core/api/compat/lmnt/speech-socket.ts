@@ -9,6 +9,7 @@ import { wsErrorCodeOf } from '../../../errors.js';
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, type TtsFormat } from '../../../../../proto/ws-messages.js';
+import type { EncodeFormat } from '../../../audio/index.js';
 import { SessionError } from '../../../sessions/index.js';
 import { tokenMatches } from '../../auth.js';
 import type { ApiContext } from '../../context.js';
@@ -17,7 +18,14 @@ import type { LiveTtsSockets } from '../../ws/tts-socket.js';
 import { runIncrementalTtsSocket } from '../incremental-tts-socket.js';
 import { pickVoice } from '../tts-voice.js';
 
-const FORMATS: Record<string, TtsFormat> = { pcm_s16le: 'pcm', pcm_f32le: 'f32' };
+/** LMNT's socket formats: raw PCM as synthesized, or encoded per flush (incremental-tts-socket.ts). */
+const FORMATS: Record<string, { format: TtsFormat; encode?: { format: EncodeFormat; bitrateKbps?: number } }> = {
+  mp3: { format: 'pcm', encode: { format: 'mp3', bitrateKbps: 96 } }, // LMNT's default: 96 kbit/s MP3
+  pcm_s16le: { format: 'pcm' },
+  pcm_f32le: { format: 'f32' },
+  ulaw: { format: 'pcm', encode: { format: 'mulaw_wav' } }, // 8-bit G.711 µ-law with a WAV header
+  webm: { format: 'pcm', encode: { format: 'webm_opus' } },
+};
 const RATES = new Set([8000, 16000, 24000]);
 
 function lmntErrorType(code: string): string {
@@ -71,12 +79,9 @@ export function handleLmntSpeechSocket(
     try {
       const format = FORMATS[String(init.format ?? 'mp3')];
       if (!format) {
-        throw new SessionError(
-          'bad_config',
-          `format "${String(init.format ?? 'mp3 (default)')}" is not produced on-device; send "format":"pcm_s16le" or "pcm_f32le"`,
-        );
+        throw new SessionError('bad_config', `format "${String(init.format)}" is not one of ${Object.keys(FORMATS).join(', ')}`);
       }
-      const rate = init.sample_rate === undefined ? 24000 : Number(init.sample_rate);
+      const rate = init.sample_rate === undefined ? (init.format === 'ulaw' ? 8000 : 24000) : Number(init.sample_rate);
       if (!RATES.has(rate)) throw new SessionError('bad_config', 'sample_rate must be 8000, 16000 or 24000');
       const voices = ctx.engine.voices();
       const language = typeof init.language === 'string' && init.language !== 'auto' ? init.language : null;
@@ -87,7 +92,7 @@ export function handleLmntSpeechSocket(
         live,
         releaseOnce,
         {
-          options: { voice, format, sampleRate: rate },
+          options: { voice, format: format.format, sampleRate: rate, ...(format.encode ? { encode: format.encode } : {}) },
           opening: { type: 'ready', request_id: requestId },
           closeOnError: true,
           command(body) {

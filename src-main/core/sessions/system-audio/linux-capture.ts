@@ -1,11 +1,12 @@
 // System-audio capture on Linux: what the user hears, read from the monitor source of the default
 // PulseAudio sink (PipeWire serves the same protocol through pipewire-pulse) with `parec`, or with
 // `pw-record` where only native PipeWire tools exist. Emits float32 mono blocks at the requested rate.
-// Plain Node: the shell owns it, the integration test drives it against a real PulseAudio null sink.
+// Plain Node: the desktop shell and the server (/v1/system-audio/stream) use it; the integration test drives it
+// against a real PulseAudio null sink.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { s16leToFloat32 } from '../core/audio/index.js';
-import { onPath } from './executables.js';
+import { s16leToFloat32 } from '../../audio/index.js';
+import { onPath } from '../executables.js';
 
 export type CaptureTool = 'parec' | 'pw-record';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DigitalSilenceGate } from '../../src-main/shell/digital-silence-gate.js';
+import { DigitalSilenceGate } from '../../src-main/core/sessions/system-audio/digital-silence-gate.js';
 
 test('drops leading zeros, passes sound, then a bounded tail of zeros', () => {
   const gate = new DigitalSilenceGate(250);
