@@ -9,6 +9,8 @@ import { MicCapture, MicError } from './mic-capture.js';
 import { settings } from './settings.svelte.js';
 
 export const CAPTION_CHANNEL = 'earshot-captions';
+/** Finals the overlay is given (with every interim): more than its 1–3 lines can hold, so it is always full. */
+export const OVERLAY_TAIL = 4;
 
 export interface CaptionBroadcast {
   type: 'captions';
@@ -47,7 +49,7 @@ export class LiveCaptions {
     this.log.subscribe(() => {
       this.version = this.log.version;
       if (this.firstInterimAt === null && this.log.lines().some((l) => !l.final)) this.firstInterimAt = performance.now();
-      this.channel?.postMessage({ type: 'captions', lines: this.log.tail(3) } satisfies CaptionBroadcast);
+      this.channel?.postMessage({ type: 'captions', lines: this.log.tail(OVERLAY_TAIL) } satisfies CaptionBroadcast);
     });
   }
 
