@@ -40,7 +40,7 @@ export function registerTranscribe(program: Command): void {
         const backend = (opts.engine ?? (opts.model ? 'sherpa' : undefined)) as AsrBackendId | undefined;
         const spec: AsrLoadSpec[] | undefined = backend || opts.model ? [{ backend, model: opts.model }] : undefined;
         const punct = opts.punctuate === false ? false : opts.punctModel ? { model: opts.punctModel } : undefined;
-        const engine = await createEngine({ asr: spec, tts: [], vad: false, punct });
+        const engine = await createEngine({ asr: spec, tts: [], punct });
         try {
           await engine.ready;
           const asr = engine.asr({ backend, model: opts.model });

@@ -60,7 +60,7 @@ export interface EngineConfig {
   pocketsphinxWorkers?: number;
   /** Dummy decodes before ready (default true). */
   warmup?: boolean;
-  /** Load Silero VAD for ASR streams when installed (default true). */
+  /** Load Silero VAD for ASR streams when installed (default true); pocketsphinx is gated by it (no words for non-speech). */
   vad?: boolean;
   /**
    * Punctuation and casing of finals. Default: the first installed non-fixture punctuation model (none when
@@ -79,7 +79,7 @@ const SHERPA_TTS_MODULE = './backends/sherpa/tts.js';
 
 interface PocketsphinxModule {
   pocketsphinxStatus(): BackendStatus;
-  loadPocketsphinxAsr(opts: { workers?: number }): Promise<AsrEngine>;
+  loadPocketsphinxAsr(opts: { workers?: number; vadModel?: string | null }): Promise<AsrEngine>;
 }
 interface EspeakModule {
   espeakStatus(): BackendStatus;
@@ -148,7 +148,7 @@ class SpeechEngine implements Engine {
     // Sequential: loading in parallel on a small machine only slows each warm-up.
     for (const spec of asrSpecs) {
       if ((spec.backend ?? (spec.model ? 'sherpa' : 'pocketsphinx')) === 'sherpa') await this.loadSherpaAsr(spec, vadModel);
-      else await this.loadPocketsphinx();
+      else await this.loadPocketsphinx(vadModel);
     }
     const punctSpec = this.config.punct === undefined ? defaultPunctSpec(this.config.modelsDirs) : this.config.punct;
     if (punctSpec) await this.loadPunct(punctSpec);
@@ -193,7 +193,7 @@ class SpeechEngine implements Engine {
     }
   }
 
-  private async loadPocketsphinx(): Promise<void> {
+  private async loadPocketsphinx(vadModel: string | null): Promise<void> {
     this.state = 'loading pocketsphinx';
     const mod = await importOptional<PocketsphinxModule>(POCKETSPHINX_MODULE);
     if (mod instanceof Error) {
@@ -208,7 +208,7 @@ class SpeechEngine implements Engine {
     }
     if (status.available) {
       try {
-        const engine = await mod.loadPocketsphinxAsr({ workers: this.config.pocketsphinxWorkers });
+        const engine = await mod.loadPocketsphinxAsr({ workers: this.config.pocketsphinxWorkers, vadModel });
         const closable = engine as AsrEngine & { close?: () => Promise<void> };
         this.asrs.push({ engine, fixture: false, close: closable.close ? () => closable.close!() : undefined });
       } catch (err) {
