@@ -27,7 +27,12 @@ export class LiveCaptions {
   /** Bumped whenever the caption log changes (views derive their lines from it). */
   version = $state(0);
   levelDb = $state(-100);
+  /** The engine's processing latency of the last final (the server's latency_ms). */
   latencyMs: number | null = $state(null);
+  /** From the end of speech (the final's end_ms) to the final on screen: the wait users feel. */
+  speechEndToFinalMs: number | null = $state(null);
+  /** Finals stored in the session this run (the session is "saved" only once one is). */
+  savedFinals = $state(0);
   model: string | null = $state(null);
   error: string | null = $state(null);
   notice: string | null = $state(null);
@@ -65,6 +70,9 @@ export class LiveCaptions {
     this.firstFrameAt = null;
     this.firstInterimAt = null;
     this.firstFinalAt = null;
+    this.speechEndToFinalMs = null;
+    this.savedFinals = 0;
+    this.sessionId = null;
     this.log.clear();
     const link = new AsrLink({
       cfg: this.cfg,
@@ -86,6 +94,11 @@ export class LiveCaptions {
         },
         final: (m) => {
           this.latencyMs = m.latency_ms;
+          this.speechEndToFinalMs = link.msSinceCaptured(m.end_ms);
+          if (m.text.trim() && link.session && !this.unsaved) {
+            this.sessionId = link.session;
+            this.savedFinals++;
+          }
           this.firstFinalAt ??= performance.now();
         },
         warning: (code, message) => {

@@ -14,6 +14,8 @@ export interface UiSettings {
   overlayBgOpacity: number;
   overlayPosition: OverlayPosition;
   theme: 'system' | 'dark' | 'light';
+  /** Caption text size in the main window's Live view (px). */
+  captionFontPx: number;
 }
 
 export const DEFAULT_SETTINGS: UiSettings = {
@@ -28,6 +30,7 @@ export const DEFAULT_SETTINGS: UiSettings = {
   overlayBgOpacity: 0.75,
   overlayPosition: 'bottom',
   theme: 'system',
+  captionFontPx: 20,
 };
 
 const KEY = 'earshot.ui-settings';
@@ -50,6 +53,7 @@ export function parseSettings(raw: string | null): UiSettings {
   out.overlayFontPx = Math.min(96, Math.max(16, out.overlayFontPx));
   out.overlayLines = Math.min(3, Math.max(1, Math.round(out.overlayLines)));
   out.overlayBgOpacity = Math.min(1, Math.max(0, out.overlayBgOpacity));
+  out.captionFontPx = Math.min(48, Math.max(12, out.captionFontPx));
   out.endpointingMs = Math.min(5000, Math.max(200, out.endpointingMs));
   return out;
 }
