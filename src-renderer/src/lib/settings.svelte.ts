@@ -16,6 +16,10 @@ export interface UiSettings {
   theme: 'system' | 'dark' | 'light';
   /** Caption text size in the main window's Live view (px). */
   captionFontPx: number;
+  /** Mask profanity in captions, the overlay and dictation ("f***"). */
+  profanityFilter: boolean;
+  /** Dictation leaves out filler words ("um", "uh"). */
+  removeFillers: boolean;
 }
 
 export const DEFAULT_SETTINGS: UiSettings = {
@@ -31,6 +35,8 @@ export const DEFAULT_SETTINGS: UiSettings = {
   overlayPosition: 'bottom',
   theme: 'system',
   captionFontPx: 20,
+  profanityFilter: false,
+  removeFillers: false,
 };
 
 const KEY = 'earshot.ui-settings';
