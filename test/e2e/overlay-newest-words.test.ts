@@ -153,5 +153,50 @@ describe('overlay shows the newest words (Chromium + earshot serve)', { timeout:
     await expectNewestWords(3);
     await overlay.screenshot({ path: join(SCREENSHOTS, 'overlay-3-lines-96px.png') });
     await main.click('[data-testid="start-stop"]');
+    await main.waitForSelector('[data-testid="live-view"][data-status="stopped"]', { timeout: 15_000 });
+  });
+
+  test('Live view after a run: saved with a link to the session, latency from the end of speech, Copy', async () => {
+    const link = main.locator('[data-testid="open-session"]');
+    await link.waitFor({ timeout: 10_000 });
+    const id = await main.locator('[data-testid="live-view"]').getAttribute('data-session-id');
+    assert.ok(id, 'a session id');
+    assert.equal(await link.getAttribute('href'), `#/sessions/${encodeURIComponent(id)}`);
+    // A final comes only after the endpointing silence (600 ms) that follows the last word: the felt latency
+    // includes that wait, which the engine's own processing figure leaves out.
+    const felt = Number(await main.locator('[data-testid="speech-end-latency"]').getAttribute('data-ms'));
+    console.log(`# end of speech → final on screen: ${felt} ms`);
+    assert.ok(felt >= 400, `latency from the end of speech includes the endpointing wait: ${felt} ms`);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: serve.base });
+    await main.click('[data-testid="copy-captions"]');
+    const copied = await main.evaluate(() => navigator.clipboard.readText());
+    const finals = await main.locator('[data-testid="caption-list"] .caption.final').allInnerTexts();
+    assert.equal(copied, finals.map((f) => f.trim()).join(' '));
+    await main.screenshot({ path: join(SCREENSHOTS, 'live-after-run.png') });
+    // The session the link names exists.
+    await link.click();
+    await main.waitForSelector('[data-testid="transcript"]', { timeout: 10_000 });
+  });
+
+  test('Dictation in the browser: utterances become sentences (period, capital), Copy copies the text', async () => {
+    await main.goto(`${serve.base}/#/dictation`);
+    await main.getByRole('button', { name: 'Dictate' }).click();
+    const area = main.getByRole('textbox', { name: 'Dictation text' });
+    // Two utterances: the first closed with a period, the second capitalised.
+    const deadline = Date.now() + 90_000;
+    let value = '';
+    while (Date.now() < deadline && !/[a-z]\. [A-Z]/.test(value)) {
+      await new Promise((r) => setTimeout(r, 300));
+      value = await area.inputValue();
+    }
+    const shown = await main.locator('.dictation').innerText();
+    await main.getByRole('button', { name: 'Stop dictating' }).click();
+    assert.match(value, /^[A-Z].*[a-z]\. [A-Z]/s, `dictated text: "${value}"; the view showed: ${shown}`);
+    value = await area.inputValue();
+    await main.click('[data-testid="copy-dictation"]');
+    assert.equal(await main.evaluate(() => navigator.clipboard.readText()), value);
+    await main.locator('details summary').click();
+    assert.doesNotMatch(await main.locator('.commands').innerText(), /\\n/, 'the command list shows no escapes');
+    await main.screenshot({ path: join(SCREENSHOTS, 'dictation-sentences.png') });
   });
 });
