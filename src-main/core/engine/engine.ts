@@ -148,7 +148,9 @@ class SpeechEngine implements Engine {
     // Sequential: loading in parallel on a small machine only slows each warm-up.
     for (const spec of asrSpecs) {
       if ((spec.backend ?? (spec.model ? 'sherpa' : 'pocketsphinx')) === 'sherpa') await this.loadSherpaAsr(spec, vadModel);
-      else await this.loadPocketsphinx(vadModel);
+      // The speech gate runs Silero through sherpa-onnx: where that addon cannot load, pocketsphinx runs ungated
+      // rather than not at all (it is the zero-download engine).
+      else await this.loadPocketsphinx(vadModel && !sherpaUnavailableReason() ? vadModel : null);
     }
     const punctSpec = this.config.punct === undefined ? defaultPunctSpec(this.config.modelsDirs) : this.config.punct;
     if (punctSpec) await this.loadPunct(punctSpec);
