@@ -36,7 +36,11 @@ function pixel(x, y, size, mono) {
       if (d > 0.47) continue;
       inDisc++;
       // three vertical bars, heights 0.30 / 0.50 / 0.22 of the icon, centred
-      const bars = [[0.3, 0.3], [0.5, 0.5], [0.7, 0.22]];
+      const bars = [
+        [0.3, 0.3],
+        [0.5, 0.5],
+        [0.7, 0.22],
+      ];
       for (const [cx, h] of bars) if (Math.abs(u - cx) < 0.055 && Math.abs(v - 0.5) < h / 2) inBar++;
     }
   }
@@ -57,7 +61,12 @@ function png(size, mono = false) {
   ihdr.writeUInt32BE(size, 0);
   ihdr.writeUInt32BE(size, 4);
   ihdr.set([8, 6, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 const dir = import.meta.dirname;
@@ -67,3 +76,25 @@ writeFileSync(join(dir, 'tray@2x.png'), png(64));
 // macOS menu-bar "template" image: black + alpha, the OS tints it for light/dark bars.
 writeFileSync(join(dir, 'trayTemplate.png'), png(22, true));
 writeFileSync(join(dir, 'trayTemplate@2x.png'), png(44, true));
+
+/** An .ico holding PNG images (every browser and Windows since Vista read PNG entries): the web UI's favicon. */
+function ico(sizes) {
+  const images = sizes.map((s) => png(s));
+  const header = Buffer.alloc(6 + 16 * sizes.length);
+  header.writeUInt16LE(0, 0);
+  header.writeUInt16LE(1, 2); // type: icon
+  header.writeUInt16LE(sizes.length, 4);
+  let offset = header.length;
+  sizes.forEach((s, i) => {
+    const e = 6 + 16 * i;
+    header[e] = s >= 256 ? 0 : s;
+    header[e + 1] = s >= 256 ? 0 : s;
+    header.writeUInt16LE(1, e + 4); // colour planes
+    header.writeUInt16LE(32, e + 6); // bits per pixel
+    header.writeUInt32LE(images[i].length, e + 8);
+    header.writeUInt32LE(offset, e + 12);
+    offset += images[i].length;
+  });
+  return Buffer.concat([header, ...images]);
+}
+writeFileSync(join(dir, 'favicon.ico'), ico([16, 32, 48]));

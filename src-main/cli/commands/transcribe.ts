@@ -63,7 +63,7 @@ export function registerTranscribe(program: Command): void {
         const punct = opts.punctuate === false ? false : opts.punctModel ? { model: opts.punctModel } : undefined;
         // Opened before the long decode, so a database that cannot be opened fails at once.
         const store: Store | null = opts.save ? openStore(opts.db ? { path: opts.db } : {}) : null;
-        const engine = await createEngine({ asr: spec, tts: [], vad: false, punct });
+        const engine = await createEngine({ asr: spec, tts: [], punct });
         const progress = new TerminalProgress(process.stderr);
         try {
           await engine.ready;

@@ -103,6 +103,8 @@ export interface RunningServer {
   readonly stopReport: StopReport | null;
 }
 
+/** The app's icons (resources/make-icons.mjs). */
+const RESOURCES_DIR = join(appRoot, 'resources');
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function waitUntil(done: () => boolean, ms: number): Promise<void> {
@@ -170,6 +172,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const requestTimeout = limits.requestTimeoutMs;
     const app = Fastify({
       loggerInstance: logger.child({ port: kind }, { serializers: { req: redactedRequestSerializer } }),
+      // Fastify logs two info lines per request by default; one debug line each (onResponse below) is enough.
+      disableRequestLogging: true,
       bodyLimit: limits.maxUploadBytes,
       routerOptions: { ...ROUTER_OPTIONS },
       // Node checks these deadlines every connectionsCheckingInterval (default 30 s): check often enough that
@@ -180,6 +184,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         headersTimeout: Math.min(limits.headersTimeoutMs, requestTimeout),
         connectionsCheckingInterval: Math.max(50, Math.min(5000, Math.floor(requestTimeout / 4))),
       },
+    });
+    app.addHook('onResponse', async (req, reply) => {
+      req.log.debug({ req, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
     });
     // Route options are kept by reference: hooks of child plugins (the web UI's) still set `config.access` after this one.
     app.addHook('onRoute', (route) => {
@@ -262,6 +269,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           route.config = { ...route.config, access: 'ui' };
         });
         await ui.register(fastifyStatic, { root: webRoot, prefix: '/', index: false, wildcard: true, suppressWarning: true });
+        // The app's icon for browsers (resources/: the shell's PNG and an .ico of it): no 404 on /favicon.ico.
+        ui.get('/favicon.ico', (_req, reply) => reply.header('cache-control', 'max-age=86400').sendFile('favicon.ico', RESOURCES_DIR));
+        ui.get('/icon.png', (_req, reply) => reply.header('cache-control', 'max-age=86400').sendFile('icon.png', RESOURCES_DIR));
         ui.get('/', async (_req, reply) => {
           if (existsSync(join(webRoot, 'index.html'))) return reply.sendFile('index.html');
           return reply

@@ -8,7 +8,7 @@ import type { ResolvedModel } from './models/catalog.js';
 export interface BackendModules {
   pocketsphinx: () => Promise<{
     pocketsphinxStatus(): BackendStatus;
-    loadPocketsphinxAsr(opts: { workers?: number }): Promise<AsrEngine>;
+    loadPocketsphinxAsr(opts: { workers?: number; vadModel?: string | null }): Promise<AsrEngine>;
   }>;
   espeak: () => Promise<{
     espeakStatus(): BackendStatus;

@@ -64,7 +64,7 @@ export interface EngineConfig {
   pocketsphinxWorkers?: number;
   /** Dummy decodes before ready (default true). */
   warmup?: boolean;
-  /** Load Silero VAD for ASR streams when installed (default true). */
+  /** Load Silero VAD for ASR streams when installed (default true); pocketsphinx is gated by it (no words for non-speech). */
   vad?: boolean;
   /**
    * Punctuation and casing of finals. Default: the first installed non-fixture punctuation model (none when
@@ -131,7 +131,9 @@ class SpeechEngine implements Engine {
     // Sequential: loading in parallel on a small machine only slows each warm-up.
     for (const spec of asrSpecs) {
       if ((spec.backend ?? (spec.model ? 'sherpa' : 'pocketsphinx')) === 'sherpa') await this.loadSherpaAsr(spec, vadModel);
-      else await this.loadPocketsphinx();
+      // The speech gate runs Silero through sherpa-onnx: where that addon cannot load, pocketsphinx runs ungated
+      // rather than not at all (it is the zero-download engine).
+      else await this.loadPocketsphinx(vadModel && !sherpaUnavailableReason() ? vadModel : null);
     }
     const punctSpec = this.config.punct === undefined ? defaultPunctSpec(this.config.modelsDirs) : this.config.punct;
     if (punctSpec) await this.loadPunct(punctSpec);
@@ -181,7 +183,7 @@ class SpeechEngine implements Engine {
     }
   }
 
-  private async loadPocketsphinx(): Promise<void> {
+  private async loadPocketsphinx(vadModel: string | null): Promise<void> {
     this.state = 'loading pocketsphinx';
     const mod = await loadBackendModule('pocketsphinx');
     if (mod instanceof Error) {
@@ -196,7 +198,7 @@ class SpeechEngine implements Engine {
     }
     if (status.available) {
       try {
-        const engine = await mod.loadPocketsphinxAsr({ workers: this.config.pocketsphinxWorkers });
+        const engine = await mod.loadPocketsphinxAsr({ workers: this.config.pocketsphinxWorkers, vadModel });
         this.asrs.push({ engine, fixture: false });
       } catch (err) {
         status = { ...status, available: false, detail: `failed to load: ${message(err)}` };

@@ -1,6 +1,7 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import { CaptionLog } from '../lib/captions.js';
+import { settings } from '../lib/settings.svelte.js';
 import CaptionList from './CaptionList.svelte';
 
 function sample(): CaptionLog {
@@ -90,5 +91,42 @@ describe('CaptionList', () => {
     await more(4);
     expect(box.scrollTop).toBe(1300); // following again
     expect(screen.queryByRole('button', { name: /Jump to latest/ })).toBeNull();
+  });
+
+  it('right-to-left text gets its own direction (dir=auto), and the profanity filter masks when on', async () => {
+    const log = new CaptionLog();
+    log.newEpoch();
+    log.apply({
+      type: 'transcript',
+      is_final: true,
+      segment: 0,
+      text: 'مرحبا بالعالم',
+      start_ms: 0,
+      end_ms: 900,
+      confidence: 1,
+      latency_ms: 3,
+    });
+    log.apply({
+      type: 'transcript',
+      is_final: true,
+      segment: 1,
+      text: 'oh shit',
+      start_ms: 1000,
+      end_ms: 1400,
+      confidence: 1,
+      latency_ms: 3,
+    });
+    const view = render(CaptionList, { lines: log.lines() });
+    expect(screen.getByText('مرحبا بالعالم').getAttribute('dir')).toBe('auto');
+    expect(screen.getByText('oh shit')).toBeTruthy();
+    view.unmount();
+    settings.profanityFilter = true;
+    try {
+      render(CaptionList, { lines: log.lines() });
+      expect(screen.getByText('oh s***')).toBeTruthy();
+      expect(screen.queryByText('oh shit')).toBeNull();
+    } finally {
+      settings.profanityFilter = false;
+    }
   });
 });

@@ -88,6 +88,22 @@ describe('AsrLink', () => {
     expect(link.session).toBe('S1');
   });
 
+  it('measures how long ago a stream time was captured: the audio sent after it (the wait felt after speech ends)', () => {
+    const captions = new CaptionLog();
+    const link = new AsrLink({ cfg, captions, WebSocketImpl: FakeSocket as unknown as typeof WebSocket });
+    link.start();
+    expect(link.msSinceCaptured(0)).toBeNull();
+    const ws = FakeSocket.nth(0);
+    ws.serverSays({ type: 'ready', session_id: 'S1', model: 'm', sample_rate: 16000 });
+    for (let i = 0; i < 10; i++) link.sendAudio(frame(i)); // 1 s of audio
+    // A final ending at 700 ms (its audio is dropped from the replay buffer): 300 ms of audio came after it.
+    ws.serverSays({ type: 'transcript', is_final: true, segment: 0, text: 'hi', start_ms: 100, end_ms: 700, confidence: 1, latency_ms: 9 });
+    const ms = link.msSinceCaptured(700)!;
+    expect(ms).toBeGreaterThanOrEqual(300);
+    expect(ms).toBeLessThan(300 + 1000); // plus only the moment since the newest frame was handed over
+    expect(link.msSinceCaptured(0)!).toBeGreaterThanOrEqual(1000);
+  });
+
   it('after the server dies: reconnects to the same session and re-sends only the audio after the last final', () => {
     const captions = new CaptionLog();
     const link = new AsrLink({ cfg, captions, WebSocketImpl: FakeSocket as unknown as typeof WebSocket, backoffMs: [100] });

@@ -66,6 +66,8 @@ export class AsrLink {
   private readonly rate: number;
   private readonly WS: typeof WebSocket;
   lastLatencyMs: number | null = null;
+  /** performance.now() when the newest frame was captured (handed to sendAudio). */
+  private lastFrameAt: number | null = null;
   model: string | null = null;
 
   constructor(private readonly opts: AsrLinkOptions) {
@@ -97,6 +99,7 @@ export class AsrLink {
     if (this.status === 'idle' || this.status === 'stopped' || this.status === 'failed' || this.status === 'stopping') return;
     this.replay.push(frame);
     this.replaySamples += frame.length;
+    this.lastFrameAt = performance.now();
     const max = ((this.opts.maxReplayMs ?? 60_000) * this.rate) / 1000;
     while (this.replaySamples > max && this.replay.length > 1) {
       const dropped = this.replay.shift()!;
@@ -241,6 +244,18 @@ export class AsrLink {
     ws.onerror = () => {
       /* onclose follows and decides */
     };
+  }
+
+  /**
+   * How long ago (ms) the audio at stream time `streamMs` was captured, by the stream's own clock: frames come
+   * from the microphone in real time, so the newest frame sent ends "now" (less the time since it was sent),
+   * and `streamMs` lies that much audio before it. For a final's end_ms this is the wait users feel from the
+   * end of their speech to the caption on screen. Null before any audio.
+   */
+  msSinceCaptured(streamMs: number): number | null {
+    if (this.lastFrameAt === null) return null;
+    const newestMs = this.replayBaseMs + (this.replaySamples * 1000) / this.rate;
+    return Math.max(0, newestMs - streamMs + (performance.now() - this.lastFrameAt));
   }
 
   private dropReplayUntil(endMs: number): void {

@@ -41,3 +41,35 @@ describe('insertDictation', () => {
     expect(insertDictation('one two', 3, 7, 'comma three').value).toBe('one, three');
   });
 });
+
+describe('dictation between utterances, fillers and the command list', () => {
+  it('ends the previous utterance with a period and capitalises the next (no punctuation from the model)', async () => {
+    const { insertDictation } = await import('./dictation-commands.js');
+    const first = insertDictation('', 0, 0, 'the captain came first', { sentenceBreak: false });
+    expect(first.value).toBe('The captain came first');
+    const second = insertDictation(first.value, first.caret, first.caret, "it hasn't always", { sentenceBreak: true });
+    expect(second.value).toBe("The captain came first. It hasn't always");
+    expect(second.caret).toBe(second.value.length);
+    // A sentence the user closed, or a caret put mid-sentence by hand, gets no extra period.
+    expect(insertDictation('Yes?', 4, 4, 'no', { sentenceBreak: true }).value).toBe('Yes? No');
+    expect(insertDictation('one two', 3, 3, 'and a half', { sentenceBreak: false }).value).toBe('one and a half two');
+    // An utterance that starts with a spoken mark continues the sentence.
+    expect(insertDictation('Hello', 5, 5, 'comma world', { sentenceBreak: true }).value).toBe('Hello, world');
+  });
+
+  it('leaves out filler words when asked, whole words only', async () => {
+    const { insertDictation, removeFillers } = await import('./dictation-commands.js');
+    expect(removeFillers('um so uh the umbrella er, is here hmm')).toBe('so the umbrella is here');
+    expect(insertDictation('', 0, 0, 'um uh', { removeFillers: true })).toEqual({ value: '', caret: 0 });
+    expect(insertDictation('', 0, 0, 'uh hello there', { removeFillers: true }).value).toBe('Hello there');
+    expect(insertDictation('', 0, 0, 'uh hello', { removeFillers: false }).value).toBe('Uh hello');
+  });
+
+  it('names what each command inserts in words, never as an escape sequence', async () => {
+    const { SPOKEN_COMMANDS, describeMark } = await import('./dictation-commands.js');
+    for (const mark of SPOKEN_COMMANDS.values()) expect(describeMark(mark)).not.toMatch(/\\|"|^\s*$/);
+    expect(describeMark('\n\n')).toBe('a blank line (new paragraph)');
+    expect(describeMark('\n')).toBe('a line break');
+    expect(describeMark('?')).toBe('?');
+  });
+});

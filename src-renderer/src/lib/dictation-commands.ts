@@ -20,6 +20,27 @@ export const SPOKEN_COMMANDS: ReadonlyMap<string, string> = new Map([
   ['hyphen', '-'],
 ]);
 
+/** What a command inserts, in words: the list users read ("new paragraph" → a blank line, not "\n\n"). */
+export function describeMark(mark: string): string {
+  const names: Record<string, string> = {
+    '\n\n': 'a blank line (new paragraph)',
+    '\n': 'a line break',
+    ' —': '— (dash)',
+  };
+  return names[mark] ?? mark.trim();
+}
+
+/** Hesitation sounds removed when filler removal is on (whole words only: "um", not "umbrella"). */
+export const FILLER_WORDS: ReadonlySet<string> = new Set(['um', 'umm', 'uh', 'uhh', 'uhm', 'er', 'erm', 'ah', 'hmm', 'hm', 'mm', 'mhm']);
+
+/** The utterance without filler words (and the comma a recognizer may have put after one). */
+export function removeFillers(utterance: string): string {
+  return utterance
+    .split(/\s+/)
+    .filter((w) => w && !FILLER_WORDS.has(w.toLowerCase().replace(/[.,?!;:…]+$/, '')))
+    .join(' ');
+}
+
 const MAX_PHRASE_WORDS = Math.max(...[...SPOKEN_COMMANDS.keys()].map((k) => k.split(' ').length));
 /** Marks written right after the previous word, no space before. */
 const CLOSING = new Set(['.', ',', '?', '!', ':', ';', ')', '-']);
@@ -80,13 +101,28 @@ export interface InsertResult {
   caret: number;
 }
 
+export interface InsertOptions {
+  /**
+   * The text before the caret is the previous utterance of this dictation: end its sentence when it has no
+   * closing mark, so utterances do not run together ("…came first. It hasn't always…"). Models without
+   * punctuation give none themselves; an utterance the user closed ("comma", "period") is left as it is.
+   */
+  sentenceBreak?: boolean;
+  /** Drop filler words ("um", "uh", …) first. */
+  removeFillers?: boolean;
+}
+
 /**
  * Insert a dictated utterance into `value` at the caret (replacing the selection [start, end)), applying
  * spoken commands, with a space before it when the text before the caret needs one.
  */
-export function insertDictation(value: string, start: number, end: number, utterance: string): InsertResult {
-  const before = value.slice(0, start);
+export function insertDictation(value: string, start: number, end: number, utterance: string, opts: InsertOptions = {}): InsertResult {
+  if (opts.removeFillers) utterance = removeFillers(utterance);
+  if (applySpokenCommands(utterance) === '') return { value, caret: start };
+  let before = value.slice(0, start);
   const after = value.slice(end);
+  const startsWithMark = /^[.,?!:;)]/.test(applySpokenCommands(utterance));
+  if (opts.sentenceBreak && !startsWithMark && /[\p{L}\p{N}]$/u.test(before)) before += '.';
   const sentenceStart = before.trim() === '' || /[.?!]\s*$|\n\s*$/.test(before);
   let text = applySpokenCommands(utterance, sentenceStart);
   if (text === '') return { value, caret: start };

@@ -10,6 +10,8 @@ import { settings } from './settings.svelte.js';
 import { SystemAudioLink } from './system-audio-link.js';
 
 export const CAPTION_CHANNEL = 'earshot-captions';
+/** Finals the overlay is given (with every interim): more than its 1–3 lines can hold, so it is always full. */
+export const OVERLAY_TAIL = 4;
 
 export interface CaptionBroadcast {
   type: 'captions';
@@ -29,7 +31,12 @@ export class LiveCaptions {
   /** Bumped whenever the caption log changes (views derive their lines from it). */
   version = $state(0);
   levelDb = $state(-100);
+  /** The engine's processing latency of the last final (the server's latency_ms). */
   latencyMs: number | null = $state(null);
+  /** From the end of speech (the final's end_ms) to the final on screen: the wait users feel. */
+  speechEndToFinalMs: number | null = $state(null);
+  /** Finals stored in the session this run (the session is "saved" only once one is). */
+  savedFinals = $state(0);
   model: string | null = $state(null);
   error: string | null = $state(null);
   notice: string | null = $state(null);
@@ -52,7 +59,7 @@ export class LiveCaptions {
     this.log.subscribe(() => {
       this.version = this.log.version;
       if (this.firstInterimAt === null && this.log.lines().some((l) => !l.final)) this.firstInterimAt = performance.now();
-      this.channel?.postMessage({ type: 'captions', lines: this.log.tail(3) } satisfies CaptionBroadcast);
+      this.channel?.postMessage({ type: 'captions', lines: this.log.tail(OVERLAY_TAIL) } satisfies CaptionBroadcast);
     });
   }
 
@@ -68,6 +75,9 @@ export class LiveCaptions {
     this.firstFrameAt = null;
     this.firstInterimAt = null;
     this.firstFinalAt = null;
+    this.speechEndToFinalMs = null;
+    this.savedFinals = 0;
+    this.sessionId = null;
     this.log.clear();
     const link = new AsrLink({
       cfg: this.cfg,
@@ -93,6 +103,11 @@ export class LiveCaptions {
         },
         final: (m) => {
           this.latencyMs = m.latency_ms;
+          this.speechEndToFinalMs = link.msSinceCaptured(m.end_ms);
+          if (m.text.trim() && link.session && !this.unsaved) {
+            this.sessionId = link.session;
+            this.savedFinals++;
+          }
           this.firstFinalAt ??= performance.now();
         },
         warning: (code, message) => {

@@ -22,6 +22,12 @@ export interface UiSettings {
   replacements: string;
   /** Keep the audio of live captions with the session (compressed MP3 on this machine), for playback. Opt-in. */
   recordAudio: boolean;
+  /** Caption text size in the main window's Live view (px). */
+  captionFontPx: number;
+  /** Mask profanity in captions, the overlay and dictation ("f***"). */
+  profanityFilter: boolean;
+  /** Dictation leaves out filler words ("um", "uh"). */
+  removeFillers: boolean;
 }
 
 export const DEFAULT_SETTINGS: UiSettings = {
@@ -40,6 +46,9 @@ export const DEFAULT_SETTINGS: UiSettings = {
   vocabulary: '',
   replacements: '',
   recordAudio: false,
+  captionFontPx: 20,
+  profanityFilter: false,
+  removeFillers: false,
 };
 
 const KEY = 'earshot.ui-settings';
@@ -62,6 +71,7 @@ export function parseSettings(raw: string | null): UiSettings {
   out.overlayFontPx = Math.min(96, Math.max(16, out.overlayFontPx));
   out.overlayLines = Math.min(3, Math.max(1, Math.round(out.overlayLines)));
   out.overlayBgOpacity = Math.min(1, Math.max(0, out.overlayBgOpacity));
+  out.captionFontPx = Math.min(48, Math.max(12, out.captionFontPx));
   out.endpointingMs = Math.min(5000, Math.max(200, out.endpointingMs));
   if (!['auto', 'on', 'off'].includes(out.twoPass)) out.twoPass = 'auto';
   return out;

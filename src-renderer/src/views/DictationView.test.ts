@@ -128,11 +128,12 @@ describe('DictationView push-to-talk', () => {
     await waitFor(() => expect(area.value).toBe('Say: hello'));
 
     shell.key('dictatePushToTalk', 'up');
-    await waitFor(() => expect(area.value).toBe('Say: hello world'));
+    // A second utterance: the first one's sentence is closed (the model gives no punctuation).
+    await waitFor(() => expect(area.value).toBe('Say: hello. World'));
     expect(FakeEngineSocket.all[0]!.sent).toContain(JSON.stringify({ type: 'end' }));
     await screen.findByRole('button', { name: 'Dictate' });
     expect(MicCapture.instances[0]!.stopped).toBe(true);
-    expect(shell.dictated).toEqual(['hello', ' world']);
+    expect(shell.dictated).toEqual(['hello', '. World']);
 
     view.unmount();
     expect(shell.listeners).toBe(0);
@@ -149,7 +150,7 @@ describe('DictationView push-to-talk', () => {
     FakeEngineSocket.all[0]!.final('typed here only', 1);
     await fireEvent.click(screen.getByRole('button', { name: 'Stop dictating' }));
     await screen.findByRole('button', { name: 'Dictate' });
-    expect((screen.getByRole('textbox', { name: 'Dictation text' }) as HTMLTextAreaElement).value).toBe('Typed here only world');
+    expect((screen.getByRole('textbox', { name: 'Dictation text' }) as HTMLTextAreaElement).value).toBe('Typed here only. World');
     expect(shell.dictate).not.toHaveBeenCalled();
   });
 

@@ -64,4 +64,34 @@ describe('LiveView', () => {
     expect(await screen.findByTestId('unsaved-note')).toBeTruthy();
     await live.dispose();
   });
+
+  it('"Saved as a session" with its link only once a final was saved; Clear empties the view; caption size applies', async () => {
+    const live = mount(async () => ({ ready: true, detail: { ready: true } }));
+    live.sessionId = 'abc';
+    await new Promise((r) => setTimeout(r, 0));
+    expect(screen.queryByTestId('saved-note')).toBeNull();
+    live.log.apply({
+      type: 'transcript',
+      is_final: true,
+      segment: 0,
+      text: 'hello there',
+      start_ms: 0,
+      end_ms: 900,
+      confidence: 1,
+      latency_ms: 5,
+    });
+    live.savedFinals = 1;
+    live.speechEndToFinalMs = 740;
+    await new Promise((r) => setTimeout(r, 0));
+    expect(screen.getByTestId('saved-note').textContent).toMatch(/Saved as a session/);
+    expect(screen.getByRole('link', { name: 'Open this session' }).getAttribute('href')).toBe('#/sessions/abc');
+    expect(screen.getByTestId('speech-end-latency').textContent).toBe('End of speech → caption: 0.74 s');
+    expect(screen.getByTestId('caption-list').style.fontSize).toBe('20px');
+    screen.getByRole('button', { name: 'Clear' }).click();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(screen.queryByText('hello there')).toBeNull();
+    // The session stays saved: clearing the view deletes nothing.
+    expect(screen.getByTestId('saved-note')).toBeTruthy();
+    await live.dispose();
+  });
 });

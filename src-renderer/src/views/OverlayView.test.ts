@@ -14,7 +14,7 @@ function appWith(live: LiveCaptions): Map<symbol, AppContext> {
 describe('OverlayView', () => {
   afterEach(() => Object.assign(settings, DEFAULT_SETTINGS));
 
-  it('shows only the last lines (finals + the interim), at the configured size, background and position', () => {
+  it('shows the recent finals and the interim as one text, newest last, clipped to the configured lines', () => {
     const live = new LiveCaptions({ apiBase: 'http://127.0.0.1:1', token: null, shell: null, view: 'main' });
     live.log.newEpoch();
     for (let i = 0; i < 4; i++)
@@ -32,9 +32,15 @@ describe('OverlayView', () => {
     Object.assign(settings, { overlayLines: 2, overlayFontPx: 48, overlayBgOpacity: 0.5, overlayPosition: 'top' });
     render(OverlayView, { context: appWith(live) });
     const band = screen.getByRole('log', { name: 'Captions overlay' });
-    expect([...band.querySelectorAll('p')].map((p) => p.textContent)).toEqual(['line 3', 'still talk']);
-    expect(band.querySelector('p:last-child')!.classList.contains('interim')).toBe(true);
-    expect(band.style.fontSize).toBe('48px');
+    const text = screen.getByTestId('overlay-text');
+    expect([...text.querySelectorAll('span')].map((s) => s.textContent)).toEqual(['line 0', 'line 1', 'line 2', 'line 3', 'still talk']);
+    expect(text.textContent).toBe('line 0 line 1 line 2 line 3 still talk');
+    expect(text.querySelector('span:last-child')!.classList.contains('interim')).toBe(true);
+    expect(text.querySelector('.interim')).toBe(text.lastElementChild);
+    // Two lines of 1.3em; the font is the chosen size unless the window is too low for it.
+    expect(screen.getByTestId('overlay-clip').style.maxHeight).toBe('2.6em');
+    expect(band.style.getPropertyValue('--overlay-font')).toBe('48px');
+    expect(text.getAttribute('dir')).toBe('auto');
     expect(band.style.backgroundColor).toBe('rgba(0, 0, 0, 0.5)');
     expect(screen.getByTestId('overlay').classList.contains('pos-top')).toBe(true);
     void live.dispose();

@@ -12,7 +12,7 @@ import {
 import { checkStreamOptions, closeStreamsWithin, WorkerAsrStream, type AsrStreamChannel } from '../../worker-asr-stream.js';
 import { RpcClient, spawnWorker } from '../../worker-host.js';
 import { POCKETSPHINX_RATE } from './native.js';
-import type { OpenArgs, PocketsphinxWorkerEvents } from './worker.js';
+import type { InitArgs, OpenArgs, PocketsphinxWorkerEvents } from './worker.js';
 
 export { MAX_WRITE_SECONDS } from '../../worker-asr-stream.js';
 const MAX_WORKERS = 8;
@@ -25,7 +25,7 @@ export function defaultPocketsphinxWorkers(): number {
 }
 
 type WorkerApi = {
-  init: (a: undefined) => { ok: boolean; rtf: number };
+  init: (a: InitArgs | undefined) => { ok: boolean; rtf: number };
   open: (a: OpenArgs) => void;
   write: (a: { id: string; samples: Float32Array }) => void;
   flush: (a: { id: string }) => AsrFinal | null;
@@ -36,6 +36,14 @@ type Rpc = RpcClient<WorkerApi, PocketsphinxWorkerEvents>;
 
 export function startPocketsphinxWorker(): Rpc {
   return new RpcClient<WorkerApi, PocketsphinxWorkerEvents>(spawnWorker(new URL('./worker.ts', import.meta.url)));
+}
+
+export interface PocketsphinxLoadOptions {
+  workers?: number;
+  /** @deprecated alias of workers */
+  threads?: number;
+  /** Silero VAD model path: gate recognition with it (no words for silence or room noise). */
+  vadModel?: string | null;
 }
 
 interface Slot {
@@ -72,8 +80,11 @@ export class PocketsphinxAsrEngine implements AsrEngine {
     }
   }
 
-  /** Start `workers` workers (default: defaultPocketsphinxWorkers()), each with a warmed, calibrated decoder. */
-  static async load(opts: { workers?: number; /** @deprecated alias of workers */ threads?: number } = {}): Promise<PocketsphinxAsrEngine> {
+  /**
+   * Start `workers` workers (default: defaultPocketsphinxWorkers()), each with a warmed, calibrated decoder.
+   * With `vadModel` (Silero), every stream is gated by it: non-speech gives no words (see worker.ts).
+   */
+  static async load(opts: PocketsphinxLoadOptions = {}): Promise<PocketsphinxAsrEngine> {
     const n = Math.max(1, Math.min(MAX_WORKERS, Math.floor(opts.workers ?? opts.threads ?? defaultPocketsphinxWorkers())));
     const slots: Slot[] = Array.from({ length: n }, () => {
       const rpc = startPocketsphinxWorker();
@@ -81,7 +92,7 @@ export class PocketsphinxAsrEngine implements AsrEngine {
     });
     try {
       // One at a time: calibrations running together on a small machine would measure each other.
-      for (const s of slots) s.rtf = (await s.rpc.call('init', undefined)).rtf;
+      for (const s of slots) s.rtf = (await s.rpc.call('init', { vadModel: opts.vadModel ?? null })).rtf;
     } catch (err) {
       await Promise.allSettled(slots.map((s) => s.rpc.terminate()));
       throw err;

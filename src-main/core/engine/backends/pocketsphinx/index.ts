@@ -1,15 +1,15 @@
 // pocketsphinx speech recognition: zero-download English ASR over the system library (Debian/Ubuntu
 // libpocketsphinx + pocketsphinx-en-us), through a small N-API addon built at install time.
 import { EngineUnavailableError, type AsrEngine } from '../../types.js';
-import { PocketsphinxAsrEngine, startPocketsphinxWorker } from './engine.js';
+import { PocketsphinxAsrEngine, startPocketsphinxWorker, type PocketsphinxLoadOptions } from './engine.js';
 import { pocketsphinxStatus } from './native.js';
 
 export { pocketsphinxStatus } from './native.js';
 export { PocketsphinxAsrEngine, MAX_WRITE_SECONDS, defaultPocketsphinxWorkers } from './engine.js';
 
-export async function loadPocketsphinxAsr(
-  opts: { workers?: number; /** @deprecated alias of workers */ threads?: number } = {},
-): Promise<AsrEngine & { close(): Promise<void> }> {
+export type { PocketsphinxLoadOptions } from './engine.js';
+
+export async function loadPocketsphinxAsr(opts: PocketsphinxLoadOptions = {}): Promise<AsrEngine & { close(): Promise<void> }> {
   const status = pocketsphinxStatus();
   if (!status.available) throw new EngineUnavailableError(`pocketsphinx unavailable: ${status.detail}`);
   return PocketsphinxAsrEngine.load(opts);

@@ -11,6 +11,12 @@
 // Endpointing: an energy VAD (./energy-vad.ts) marks voiced frames; once the utterance has had speech and
 // `endpointingMs` of trailing silence, it ends with a final and a new utterance starts. Every frame is decoded
 // (-remove_silence no), so a word's frame number is exactly its stream time.
+//
+// Speech gate: the energy VAD cannot tell speech from room noise (a fan, traffic, a hiss), and pocketsphinx
+// turns noise into words ("if", "thank"). When the Silero VAD model is installed, every stream also runs Silero
+// (./speech-gate.ts) and an utterance counts as speech only once Silero has heard speech in it: until then no
+// partial is shown, and an utterance that ends (or runs 10 s) without speech is dropped with no final. Speech
+// utterances are decoded exactly as without the gate, so the words do not change.
 import { StreamingResampler } from '../../../audio/index.js';
 import { Rechunker } from '../../../audio/index.js';
 import type { AsrFinal, AsrPartial } from '../../types.js';
@@ -18,6 +24,7 @@ import { serveRpc } from '../../worker-host.js';
 import { pickNext, VirtualClock, type QueuedWork } from '../../realtime-order.js';
 import { decoderArgs, loadAddon, POCKETSPHINX_RATE, type PsHandle } from './native.js';
 import { EnergyVad } from './energy-vad.js';
+import { createSpeechGate, type SpeechGate } from './speech-gate.js';
 import { cleanHypothesis, segmentsToWords } from './words.js';
 
 /** Silence after which speech_end is reported (endpointing is separate, per stream). */
@@ -35,6 +42,11 @@ const POOL_SIZE = 1;
 const SLICE_MS = 8;
 /** Calibration: seconds of speech-like audio decoded at start to measure this worker's real-time factor. */
 const CALIBRATION_S = 3;
+
+export interface InitArgs {
+  /** Silero VAD model: gate every stream with it (no words for non-speech). Null: energy VAD only. */
+  vadModel?: string | null;
+}
 
 export interface OpenArgs {
   id: string;
@@ -58,6 +70,8 @@ export type PocketsphinxWorkerEvents = {
 const addon = loadAddon();
 const pool: PsHandle[] = [];
 let batchPool: PsHandle | undefined;
+/** The Silero model streams are gated with (set by init), or null. */
+let gateModel: string | null = null;
 
 function acquire(): PsHandle {
   return pool.pop() ?? addon.create(decoderArgs(), true);
@@ -95,6 +109,8 @@ class StreamState {
   inUtt = false;
   uttStart = 0;
   readonly vad = new EnergyVad();
+  /** Silero, when installed: whether the current utterance holds speech (null: no gate). */
+  readonly gate: SpeechGate | null = gateModel ? createSpeechGate(gateModel, POCKETSPHINX_RATE) : null;
   /** Between a speech_start and its speech_end. */
   talking = false;
   lastPartial = '';
@@ -119,8 +135,15 @@ type Work =
 
 const streams = new Map<string, StreamState>();
 const server = serveRpc<PocketsphinxWorkerEvents>({
-  /** Load (and keep) one decoder and measure this worker's real-time factor on speech-like audio. */
-  init: () => {
+  /**
+   * Load (and keep) one decoder and measure this worker's real-time factor on speech-like audio; load the
+   * speech gate's model once (a model that fails to load is an error, not a silently ungated engine).
+   */
+  init: (a: InitArgs | undefined) => {
+    if (a?.vadModel) {
+      createSpeechGate(a.vadModel, POCKETSPHINX_RATE);
+      gateModel = a.vadModel;
+    }
     const h = acquire();
     addon.startUtt(h);
     addon.processRaw(h, new Int16Array(POCKETSPHINX_RATE / 2), false);
@@ -305,8 +328,10 @@ function decodeBlock(st: StreamState, block: Float32Array): void {
     st.inUtt = true;
     st.uttStart = st.pos;
     st.lastPartial = '';
+    st.gate?.newUtterance();
   }
   addon.processRaw(st.decoder, toInt16(block), false);
+  st.gate?.push(block);
   const onset = st.vad.push(block);
   st.pos += block.length;
   const silence = st.vad.silenceAt(st.pos);
@@ -317,7 +342,8 @@ function decodeBlock(st: StreamState, block: Float32Array): void {
     st.talking = false;
     if (vad) server.emit('speechEnd', { id, atMs: ms(st.vad.lastVoicedEnd) });
   }
-  const speechSeen = st.vad.lastVoicedEnd > st.uttStart;
+  const voiced = st.vad.lastVoicedEnd > st.uttStart;
+  const speechSeen = voiced && (st.gate?.heard ?? true);
   if (speechSeen) {
     const text = cleanHypothesis(addon.getHyp(st.decoder));
     if (text && text !== st.lastPartial) {
@@ -329,6 +355,9 @@ function decodeBlock(st: StreamState, block: Float32Array): void {
   if (!speechSeen && uttLength >= SILENT_RESTART_SAMPLES) {
     addon.endUtt(st.decoder, false); // nothing said: drop it
     st.inUtt = false;
+  } else if (endpointingMs !== false && voiced && !speechSeen && silence >= endpointingMs * SAMPLES_PER_MS) {
+    addon.endUtt(st.decoder, false); // a noise burst ended, with no speech in it: drop it
+    st.inUtt = false;
   } else if (uttLength >= MAX_UTTERANCE_SAMPLES) {
     finalize(st, 'endpoint');
   } else if (endpointingMs !== false && speechSeen && silence >= endpointingMs * SAMPLES_PER_MS) {
@@ -338,6 +367,12 @@ function decodeBlock(st: StreamState, block: Float32Array): void {
 
 /** End the utterance in progress; emit and return its final (null when nothing was recognized). */
 function finalize(st: StreamState, reason: AsrFinal['reason']): AsrFinal | null {
+  if (st.gate && !st.gate.heard) {
+    addon.endUtt(st.decoder, false); // the gate heard no speech in it: noise gives no words
+    st.inUtt = false;
+    st.lastPartial = '';
+    return null;
+  }
   const r = addon.endUtt(st.decoder, true);
   st.inUtt = false;
   st.lastPartial = '';

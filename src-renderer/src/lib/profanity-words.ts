@@ -1,0 +1,38 @@
+// The words the profanity filter masks (English). Written for Earshot and released under CC0 1.0 (public domain
+// dedication, https://creativecommons.org/publicdomain/zero/1.0/): anyone may copy, change and reuse this list.
+// Stems, lower case: a listed word also matches with the endings in profanity.ts ("fuck" → "fucking", "fucked").
+// Mild words ("hell", "damn", "crap") are left out, as in Windows Live Captions: the filter is for swearing and slurs.
+export const PROFANITY_WORDS: readonly string[] = [
+  'arse',
+  'arsehole',
+  'asshole',
+  'bastard',
+  'bitch',
+  'bollocks',
+  'bullshit',
+  'clusterfuck',
+  'cock',
+  'cocksucker',
+  'cunt',
+  'dickhead',
+  'dipshit',
+  'fag',
+  'faggot',
+  'fuck',
+  'fucker',
+  'goddamn',
+  'jackass',
+  'motherfucker',
+  'nigga',
+  'nigger',
+  'piss',
+  'prick',
+  'pussy',
+  'retard',
+  'shit',
+  'shite',
+  'slut',
+  'twat',
+  'wanker',
+  'whore',
+];
