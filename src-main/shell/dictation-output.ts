@@ -10,7 +10,7 @@
 // Typing is preferred because it leaves the clipboard alone; paste is faster for long text and works where
 // typing drops non-ASCII characters, so callers may ask for it.
 import { spawn } from 'node:child_process';
-import { onPath } from '../core/sessions/executables.js';
+import { onPath } from '../core/sessions/index.js';
 
 export type DictationMechanism =
   'xdotool-type' | 'xdotool-paste' | 'wtype' | 'ydotool' | 'osascript-keystroke' | 'osascript-paste' | 'sendkeys' | 'powershell-paste';

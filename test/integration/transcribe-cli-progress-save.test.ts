@@ -1,6 +1,7 @@
 // `earshot transcribe` on a terminal shows percent and time left on stderr (run under a real pseudo-terminal with
 // util-linux `script`), writes nothing of the kind when stderr is a pipe, and `--save` stores the transcript as a
 // session titled from the file name and prints its id.
+/* eslint-disable no-control-regex -- the terminal's escape codes are what this test reads */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';

@@ -205,6 +205,7 @@ test('one connection cannot queue without bound: requests and held characters ge
 test("a synthesizer's coded error reaches the client with its code (a TtsRequestError's too_large is not internal)", async () => {
   const engine = fakeEngine();
   const synth = engine.tts();
+  // eslint-disable-next-line require-yield -- a synthesizer that fails before its first chunk
   synth.synthesize = async function* () {
     throw new TtsRequestError('this piece is too long for the voice', 'too_large');
   };

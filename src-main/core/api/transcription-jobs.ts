@@ -9,7 +9,7 @@
 // `keepFinishedMs` and at most `maxFinished` of them, so a job's last state can be read after it ends.
 import { randomUUID } from 'node:crypto';
 import type { TranscriptionJob as TranscriptionJobJson } from '../../../proto/transcription-jobs.js';
-import { OverloadedError } from '../sessions/admission.js';
+import { OverloadedError } from '../sessions/index.js';
 import { titleFromFileName } from '../store/index.js';
 import type { ApiContext } from './context.js';
 import { transcribeBuffer } from './one-shot/transcribe-buffer.js';

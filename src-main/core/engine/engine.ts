@@ -419,8 +419,8 @@ class SpeechEngine implements Engine {
     if (this.closed) return;
     this.closed = true;
     await this.ready;
-    await Promise.allSettled(this.asrs.map((a) => a.engine.close?.()));
-    await Promise.allSettled(this.ttss.map((t) => t.synth.close?.()));
+    await Promise.allSettled(this.asrs.map(async (a) => a.engine.close?.()));
+    await Promise.allSettled(this.ttss.map(async (t) => t.synth.close?.()));
     await this.punctuator?.close?.();
   }
 }

@@ -10,6 +10,7 @@ export {
   type AsrSessionStore,
 } from './asr-session.js';
 export * from './session-error.js';
+export { onPath } from './executables.js';
 export { MultichannelAsrSession } from './multichannel-asr-session.js';
 export { SystemAudioCaptions } from './system-audio/system-audio-captions.js';
 export { LinuxSystemAudioCapture, SystemAudioError } from './system-audio/linux-capture.js';

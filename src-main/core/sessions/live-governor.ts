@@ -15,7 +15,7 @@
 //     up as the machine frees), never above the engine's own estimate.
 // Streams admitted under the floor (minLiveStreams) are never shed.
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import type { AsrEngine } from '../engine/types.js';
+import type { AsrEngine } from '../engine/index.js';
 
 /** Lag (ms) past which an admitted stream is "behind": no admission, a warning, the ceiling lowered. */
 export const LAG_BOUND_MS = 300;

@@ -57,7 +57,7 @@ export class MultichannelAsrSession extends EventEmitter {
   override on(event: 'closed', listener: () => void): this;
   /** Admission shed a lane (the server fell behind real time): the listener tells the client and ends the stream. */
   override on(event: 'shed', listener: (message: string) => void): this;
-  override on(event: string, listener: (...args: any[]) => void): this {
+  override on(event: string, listener: Parameters<EventEmitter['on']>[1]): this {
     return super.on(event, listener);
   }
 

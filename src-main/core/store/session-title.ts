@@ -12,9 +12,9 @@ const FILE_TITLE_CHARS = 200;
 export function titleFromFileName(filename: string): string {
   const base = basename(filename.replace(/\\/g, '/'));
   const stem = base.slice(0, base.length - extname(base).length) || base;
-  // eslint-disable-next-line no-control-regex
   return (
     stem
+      // eslint-disable-next-line no-control-regex -- control characters in a file name become spaces
       .replace(/[\u0000-\u001f\u007f]+/g, ' ')
       .trim()
       .slice(0, FILE_TITLE_CHARS) || 'Untitled file'

@@ -20,6 +20,7 @@ let nextKey = 1;
 export const fileJobs = $state({ entries: [] as FileJobEntry[] });
 
 /** Listeners told when a job ends done (the Sessions list reloads). */
+// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a listener registry, not state the UI renders
 const finished = new Set<(job: TranscriptionJob) => void>();
 
 export function onFileJobDone(fn: (job: TranscriptionJob) => void): () => void {

@@ -12,7 +12,6 @@ import { wsErrorCodeOf } from '../../errors.js';
 import type { WebSocket } from 'ws';
 import { AudioEncoder, type EncodeFormat } from '../../audio/index.js';
 import { CLOSE_CODES, type TtsFormat } from '../../../../proto/ws-messages.js';
-import { SessionError } from '../../sessions/index.js';
 import { TtsSession } from '../../sessions/index.js';
 import type { ApiContext } from '../context.js';
 import { SocketChannel, parseFrame } from '../ws/socket-channel.js';

@@ -4,7 +4,7 @@
 import { wsCloseCodeOf } from '../../errors.js';
 import type { WebSocket } from 'ws';
 import { ASR_CLIENT_TYPES, CLOSE_CODES, type AsrServerMessage } from '../../../../proto/ws-messages.js';
-import { AsrSession, MultichannelAsrSession, OverloadedError, SessionError } from '../../sessions/index.js';
+import { MultichannelAsrSession, SessionError } from '../../sessions/index.js';
 import type { ApiContext } from '../context.js';
 import type { ShutdownSet } from '../work-in-progress.js';
 import { decodeJsonAudio } from './json-audio.js';

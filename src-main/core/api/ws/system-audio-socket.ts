@@ -7,8 +7,7 @@
 // tracks); `new` stores it alone; `none` (default) stores nothing.
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, type AsrServerMessage } from '../../../../proto/ws-messages.js';
-import { OverloadedError } from '../../sessions/admission.js';
-import { SessionError } from '../../sessions/asr-session.js';
+import { OverloadedError, SessionError } from '../../sessions/index.js';
 import { LinuxSystemAudioCapture, SystemAudioCaptions, SystemAudioError } from '../../sessions/index.js';
 import type { ApiContext } from '../context.js';
 import { SocketChannel, parseFrame } from './socket-channel.js';

@@ -9,7 +9,7 @@ import { wsErrorCodeOf } from '../../../errors.js';
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, type AsrServerMessage } from '../../../../../proto/ws-messages.js';
-import { AsrSession, MultichannelAsrSession, OverloadedError, SessionError } from '../../../sessions/index.js';
+import { MultichannelAsrSession, OverloadedError, SessionError } from '../../../sessions/index.js';
 import type { ApiContext } from '../../context.js';
 import { SocketChannel, parseFrame } from '../../ws/socket-channel.js';
 import type { LiveAsrSockets } from '../../ws/asr-socket.js';

@@ -248,7 +248,9 @@ async function load(): Promise<{ loadMs: number; warmMs: number; cost: ChunkCost
   try {
     recognizer = new sherpa.OfflineRecognizer(config);
   } catch (err) {
-    throw new Error(`sherpa could not load model "${model.id}" from ${model.path}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`sherpa could not load model "${model.id}" from ${model.path}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   const t1 = performance.now();
   const noise = new Float32Array(RATE * 2).map((_, i) => 0.05 * Math.sin(i / 5) + 0.02 * Math.sin(i / 17));
