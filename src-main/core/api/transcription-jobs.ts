@@ -13,7 +13,7 @@ import { OverloadedError } from '../sessions/index.js';
 import { titleFromFileName } from '../store/index.js';
 import type { ApiContext } from './context.js';
 import { transcribeBuffer } from './one-shot/transcribe-buffer.js';
-import { toRestError } from './http/openai-errors.js';
+import { toRestError } from './http/rest-errors.js';
 import { ShuttingDownError } from './work-in-progress.js';
 
 export interface TranscriptionJobsOptions {

@@ -41,7 +41,6 @@ import type { Admission } from './admission.js';
 import { SessionError } from './session-error.js';
 
 // Kept for branches written before it moved to its own file; the lead removes it once they are merged.
-export { SessionError };
 
 /** Resolved stream configuration (defaults applied). */
 export interface AsrConfig {

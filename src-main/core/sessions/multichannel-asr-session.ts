@@ -18,7 +18,8 @@ import {
   type SessionCompleteMessage,
 } from '../../../proto/ws-messages.js';
 import { AudioFormatError, f32leToFloat32, parseWavHeader, s16leToFloat32 } from '../audio/index.js';
-import { AsrSession, SessionError, type AsrConfig, type AsrSessionOptions } from './asr-session.js';
+import { AsrSession, type AsrConfig, type AsrSessionOptions } from './asr-session.js';
+import { SessionError } from './session-error.js';
 
 /** Largest WAV header waited for before the stream is refused. */
 const MAX_WAV_HEADER_BYTES = 64 * 1024;

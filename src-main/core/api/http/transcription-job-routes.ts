@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { TranscriptionJob } from '../../../../proto/transcription-jobs.js';
 import type { ApiContext } from '../context.js';
 import { JobQueueFullError, type TranscriptionJobs } from '../transcription-jobs.js';
-import { describeZodError, RestError, sendError } from './openai-errors.js';
+import { describeZodError, RestError, sendError } from './rest-errors.js';
 import { resolveAsrModel } from './openai-names.js';
 
 export interface TranscriptionJobRoutesOptions {

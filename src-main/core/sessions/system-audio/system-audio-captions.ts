@@ -10,7 +10,8 @@
 // public WS API with `source=system`, which lands in the same AsrSession class.
 import type { AsrServerMessage, ReadyMessage, SessionCompleteMessage } from '../../../../proto/ws-messages.js';
 import type { Engine } from '../../engine/index.js';
-import { AsrSession, SessionError, type AsrSessionStore } from '../asr-session.js';
+import { AsrSession, type AsrSessionStore } from '../asr-session.js';
+import { SessionError } from '../session-error.js';
 import type { Admission } from '../admission.js';
 import { DigitalSilenceGate } from './digital-silence-gate.js';
 
