@@ -219,7 +219,11 @@ describe('first-run onboarding (Chromium + earshot serve + loopback model mirror
       assert.equal(await page.locator('[data-testid="live-view"] input[type="text"]').count(), 0, 'no free text box');
       await picker.selectOption('de');
       const advice = page.getByTestId('language-advice');
-      assert.match(await advice.innerText(), /No recognizer for German is installed or in the catalog/);
+      // The catalog has German recognizers (Whisper multilingual, a German streaming zipformer): the advice names
+      // them with their sizes and the command that installs the first.
+      const text = await advice.innerText();
+      assert.match(text, /No recognizer for German is installed\. Install .*Kroko streaming zipformer, German \([\d.]+ MB\)/);
+      assert.match(text, /`?earshot models pull whisper-small-int8`?/);
       await page.screenshot({ path: join(SCREENSHOTS, 'language-picker.png') });
       await picker.selectOption('en');
       assert.equal(await advice.count(), 0);
