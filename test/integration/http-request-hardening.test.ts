@@ -12,7 +12,8 @@ import { connect, startTestServer, TOKEN, wsUrl } from './ws-harness.js';
 const logLines: string[] = [];
 let h: Awaited<ReturnType<typeof startTestServer>>;
 before(async () => {
-  const logger = pino({ level: 'info' }, { write: (s: string) => void logLines.push(s) });
+  // Request lines are logged at debug level (the default info level logs none): see every one here.
+  const logger = pino({ level: 'debug' }, { write: (s: string) => void logLines.push(s) });
   h = await startTestServer(
     { asr: [{ backend: 'sherpa', model: 'tone-alphabet' }], tts: [] },
     { logger, limits: { requestTimeoutMs: 1000, headersTimeoutMs: 1000, idleTimeoutMs: 60_000 } },

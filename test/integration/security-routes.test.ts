@@ -175,10 +175,14 @@ test('the route table is enumerated, and only /healthz and the web UI files are 
     assert.deepEqual(notProtected, [
       'asr GET / ui',
       'asr GET /* ui',
+      'asr GET /favicon.ico ui',
       'asr GET /healthz public',
+      'asr GET /icon.png ui',
       'asr HEAD / ui',
       'asr HEAD /* ui',
+      'asr HEAD /favicon.ico ui',
       'asr HEAD /healthz public',
+      'asr HEAD /icon.png ui',
       'tts GET /healthz public',
       'tts HEAD /healthz public',
     ]);

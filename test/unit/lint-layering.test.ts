@@ -35,7 +35,7 @@ test('a lower core layer importing a higher one is an error', async () => {
     messages.map((m) => [m.rule, m.severity]),
     [
       ['import-x/no-restricted-paths', 2],
-      ['layer-index/no-restricted-paths', 1],
+      ['layer-index/no-restricted-paths', 2],
     ],
   );
   assert.match(messages[0]?.message ?? '', /audio layer must not import a higher layer/);
