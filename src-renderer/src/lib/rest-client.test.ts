@@ -33,6 +33,8 @@ describe('RestClient answers follow proto/', () => {
   const session = {
     id: 's1',
     title: 'Weekly sync',
+    title_auto: false,
+    preview: 'good morning',
     started_at: '2026-01-02T10:00:00.000Z',
     ended_at: null,
     status: 'complete',
