@@ -14,18 +14,26 @@ export function isStreamingFamily(type: string): boolean {
   return Object.hasOwn(FAMILIES, type);
 }
 
-/** Throws a specific error for anything sherpa would reject (or, worse, exit(-1) on). */
-export function onlineRecognizerConfig(model: ResolvedModel, threads: number): OnlineRecognizerConfig {
-  if (model.kind !== 'asr-streaming') throw new Error(`model "${model.id}" is a ${model.kind} model, not a streaming ASR model`);
-  const roles = FAMILIES[model.type];
+/**
+ * The checks every sherpa recognizer config starts with (streaming and offline): the family is one `backend` runs,
+ * each file its family needs is listed and present, and the thread count is sane. Throws a specific error.
+ */
+export function checkRecognizerFiles(model: ResolvedModel, families: Record<string, string[]>, backend: string, threads: number): void {
+  const roles = families[model.type];
   if (!roles)
-    throw new Error(`model "${model.id}" has type "${model.type}"; the sherpa streaming backend runs ${Object.keys(FAMILIES).join(', ')}`);
+    throw new Error(`model "${model.id}" has type "${model.type}"; the sherpa ${backend} backend runs ${Object.keys(families).join(', ')}`);
   for (const role of roles) {
     const p = model.paths[role];
     if (!p) throw new Error(`model "${model.id}" (${model.type}) lists no "${role}" file`);
     if (!existsSync(p)) throw new Error(`model "${model.id}": ${role} file is missing: ${p}`);
   }
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new Error(`threads must be an integer 1..64, got ${threads}`);
+}
+
+/** Throws a specific error for anything sherpa would reject (or, worse, exit(-1) on). */
+export function onlineRecognizerConfig(model: ResolvedModel, threads: number): OnlineRecognizerConfig {
+  if (model.kind !== 'asr-streaming') throw new Error(`model "${model.id}" is a ${model.kind} model, not a streaming ASR model`);
+  checkRecognizerFiles(model, FAMILIES, 'streaming', threads);
   const p = model.paths;
   const modelConfig: OnlineRecognizerConfig['modelConfig'] = { tokens: p.tokens!, numThreads: threads, provider: 'cpu', debug: 0 };
   if (model.type === 'transducer') modelConfig.transducer = { encoder: p.encoder!, decoder: p.decoder!, joiner: p.joiner! };

@@ -1,9 +1,9 @@
 // Builds sherpa's OfflineRecognizer config for a non-streaming (offline) model from the catalog: the families
 // that decode a whole VAD segment at once (Whisper, Moonshine, SenseVoice, NeMo/Parakeet transducer and CTC,
 // offline zipformer transducer and CTC). Catalog entries of kind `asr-offline` name their files by role.
-import { existsSync } from 'node:fs';
 import type { OfflineRecognizerConfig } from 'sherpa-onnx-node';
 import type { ResolvedModel } from '../../models/catalog.js';
+import { checkRecognizerFiles } from './asr-config.js';
 
 /** The offline families this backend can run, and the file roles each needs (tokens always). */
 const FAMILIES: Record<string, string[]> = {
@@ -34,15 +34,7 @@ export function detectsLanguage(model: ResolvedModel): boolean {
  */
 export function offlineRecognizerConfig(model: ResolvedModel, threads: number, language = ''): OfflineRecognizerConfig {
   if (model.kind !== 'asr-offline') throw new Error(`model "${model.id}" is a ${model.kind} model, not an offline ASR model`);
-  const roles = FAMILIES[model.type];
-  if (!roles)
-    throw new Error(`model "${model.id}" has type "${model.type}"; the sherpa offline backend runs ${Object.keys(FAMILIES).join(', ')}`);
-  for (const role of roles) {
-    const p = model.paths[role];
-    if (!p) throw new Error(`model "${model.id}" (${model.type}) lists no "${role}" file`);
-    if (!existsSync(p)) throw new Error(`model "${model.id}": ${role} file is missing: ${p}`);
-  }
-  if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new Error(`threads must be an integer 1..64, got ${threads}`);
+  checkRecognizerFiles(model, FAMILIES, 'offline', threads);
   if (language && !/^[a-z]{2,3}$/.test(language)) throw new Error(`language must be an ISO 639-1 code, got "${language}"`);
   const p = model.paths as Record<string, string>;
   const modelConfig: OfflineRecognizerConfig['modelConfig'] = { tokens: p.tokens!, numThreads: threads, provider: 'cpu', debug: 0 };
