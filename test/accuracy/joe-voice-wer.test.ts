@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { resample } from '../../src-main/core/audio/index.js';
 import { loadPocketsphinxAsr } from '../../src-main/core/engine/backends/pocketsphinx/index.js';
-import { createEngine, type AsrEngine, type Engine } from '../../src-main/core/engine/index.js';
+import { createEngine, requestSentences, type AsrEngine, type Engine } from '../../src-main/core/engine/index.js';
 import { librispeechRefs } from '../helpers/shared.js';
 import { requireJoeVoice } from '../helpers/voices.js';
 import { corpusWer } from '../helpers/wer.js';
@@ -37,7 +37,7 @@ async function speak(text: string, voice: string): Promise<Float32Array> {
   const synth = engine.tts({ voice });
   const parts: Float32Array[] = [];
   let rate = 0;
-  for await (const c of synth.synthesize({ text, voice })) {
+  for await (const c of synth.synthesize({ pieces: requestSentences(text, undefined, { quickStart: true }), voice })) {
     parts.push(c.samples);
     rate = c.sampleRate;
   }

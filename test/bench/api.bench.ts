@@ -5,7 +5,7 @@ import { WebSocket } from 'ws';
 import { toneAudio } from '../../../shared/models/fixtures/tone-audio.mjs';
 import { float32ToS16le } from '../../src-main/core/audio/index.js';
 import { startServer, type RunningServer } from '../../src-main/core/api/server.js';
-import { createEngine, type Engine } from '../../src-main/core/engine/index.js';
+import { createEngine, requestSentences, type Engine } from '../../src-main/core/engine/index.js';
 
 const TOKEN = 'bench-token-0123456789abcdefghijklmnop';
 const RATE = 16000;
@@ -150,7 +150,7 @@ async function ttsFirstAudio(server: RunningServer, engine: Engine, reps: number
   for (let i = 0; i < reps; i++) {
     const t = performance.now();
     let first = true;
-    for await (const _chunk of synth.synthesize({ text, voice: 'espeak:en-us' })) {
+    for await (const _chunk of synth.synthesize({ pieces: requestSentences(text), voice: 'espeak:en-us' })) {
       if (first) inproc.push(performance.now() - t);
       first = false;
     }

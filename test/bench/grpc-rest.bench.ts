@@ -4,6 +4,7 @@
 // - TTS time to first audio for a short sentence (espeak-ng): gRPC Synthesize, POST /v1/tts/stream and
 //   POST /v1/audio/speech (first body byte) vs the synthesizer's first chunk in-process.
 import { toneAudio } from '../../../shared/models/fixtures/tone-audio.mjs';
+import { requestSentences } from '../../src-main/core/engine/index.js';
 import { collect, grpcClients, startHarness, toS16 } from '../integration/grpc-rest-harness.js';
 
 const ROUNDS = 15;
@@ -61,7 +62,9 @@ export async function run(): Promise<Record<string, unknown>> {
     for (let i = 0; i < ROUNDS; i++) {
       const t0 = performance.now();
       const ac = new AbortController();
-      for await (const _ of h.engine.tts({ voice: 'espeak:en-us' }).synthesize({ text, voice: 'espeak:en-us' }, ac.signal)) {
+      for await (const _ of h.engine
+        .tts({ voice: 'espeak:en-us' })
+        .synthesize({ pieces: requestSentences(text), voice: 'espeak:en-us' }, ac.signal)) {
         rawTts.push(performance.now() - t0);
         ac.abort();
         break;

@@ -19,6 +19,7 @@ import { offlineTtsConfig } from '../../src-main/core/engine/backends/sherpa/tts
 import { loadSherpaTts } from '../../src-main/core/engine/backends/sherpa/tts.js';
 import { loadCatalog, resolveModel } from '../../src-main/core/engine/models/catalog.js';
 import { CachingSynthesizer, SynthesisCache } from '../../src-main/core/engine/synthesis-cache.js';
+import { quickStartFor, requestSentences } from '../../src-main/core/engine/text/tts-request.js';
 import type { Synthesizer } from '../../src-main/core/engine/types.js';
 import { appRoot } from '../../src-main/core/paths.js';
 import { LIBRISPEECH, MODELS } from '../helpers/shared.js';
@@ -59,7 +60,10 @@ async function viaSynth(synth: Synthesizer, text: string, voice?: string): Promi
   let ttfa = -1;
   let samples = 0;
   let rate = 1;
-  for await (const c of synth.synthesize({ text, voice })) {
+  for await (const c of synth.synthesize({
+    pieces: requestSentences(text, undefined, { quickStart: quickStartFor(synth.backend) }),
+    voice,
+  })) {
     if (ttfa < 0) ttfa = performance.now() - t0;
     samples += c.samples.length;
     rate = c.sampleRate;

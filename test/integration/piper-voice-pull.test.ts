@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { loadSherpaTts } from '../../src-main/core/engine/backends/sherpa/tts.js';
 import { catalogModel, parseCatalog, resolveModel } from '../../src-main/core/engine/models/catalog.js';
 import { pullModel, sha256File } from '../../src-main/core/engine/models/download.js';
+import { requestSentences } from '../../src-main/core/engine/text/tts-request.js';
 import { joePackageFiles } from '../helpers/voices.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'earshot-piper-pull-'));
@@ -84,7 +85,7 @@ test('pull + convert: verified upstream files become model.onnx + tokens.txt ide
   assert.equal(tts.sampleRate, 22050);
   let samples = 0;
   let peak = 0;
-  for await (const c of tts.synthesize({ text: 'Installed and speaking.' })) {
+  for await (const c of tts.synthesize({ pieces: requestSentences('Installed and speaking.', undefined, { quickStart: true }) })) {
     samples += c.samples.length;
     for (const x of c.samples) peak = Math.max(peak, Math.abs(x));
   }

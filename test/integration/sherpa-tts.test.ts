@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { loadSherpaTts, type SherpaSynthesizer } from '../../src-main/core/engine/backends/sherpa/tts.js';
-import { TtsRequestError } from '../../src-main/core/engine/text/tts-request.js';
+import { requestSentences, TtsRequestError } from '../../src-main/core/engine/text/tts-request.js';
 import { resolveModel, catalogModel } from '../../src-main/core/engine/models/catalog.js';
 import type { SynthesisChunk } from '../../src-main/core/engine/types.js';
 import { MODELS } from '../helpers/shared.js';
@@ -44,6 +44,9 @@ async function collect(it: AsyncIterable<SynthesisChunk>): Promise<SynthesisChun
   return out;
 }
 
+/** A whole text cut as it is for a sherpa voice: with a quick start (a short first piece). */
+const quick = (text: string) => requestSentences(text, undefined, { quickStart: true });
+
 let tts: SherpaSynthesizer;
 before(async () => {
   tts = await loadSherpaTts(MODEL, { threads: 1 });
@@ -56,7 +59,7 @@ test('loads the fixture voice and lists it as a fixture', () => {
 });
 
 test('generates the exact phoneme sequence for a text (espeak-ng phonemizer with Debian data)', async () => {
-  const chunks = await collect(tts.synthesize({ text: 'Hello world, this is a live captioning test.', quickStart: false }));
+  const chunks = await collect(tts.synthesize({ pieces: requestSentences('Hello world, this is a live captioning test.') }));
   assert.ok(chunks.length >= 1);
   assert.equal(chunks[0]!.sampleRate, 22050);
   assert.equal(
@@ -66,7 +69,7 @@ test('generates the exact phoneme sequence for a text (espeak-ng phonemizer with
 });
 
 test('streams one sentence at a time, in order, each with its own phonemes', async () => {
-  const chunks = await collect(tts.synthesize({ text: 'Hello world. Second one! Third?' }));
+  const chunks = await collect(tts.synthesize({ pieces: quick('Hello world. Second one! Third?') }));
   assert.deepEqual([...new Set(chunks.map((c) => c.sentence))], [0, 1, 2]);
   const first = (i: number) => chunks.find((c) => c.sentence === i)!;
   assert.equal(phonemes(first(0).samples), '^_h_ə_l_ˈ_o_ʊ_ _w_ˈ_ɜ_ː_l_d_._$');
@@ -77,7 +80,7 @@ test('streams one sentence at a time, in order, each with its own phonemes', asy
 test('generation does not run on the event loop: a queued setImmediate runs before the first chunk arrives', async () => {
   const events: string[] = [];
   setImmediate(() => events.push('immediate'));
-  for await (const c of tts.synthesize({ text: 'Hello world.' })) {
+  for await (const c of tts.synthesize({ pieces: quick('Hello world.') })) {
     events.push(`chunk ${c.sentence}`);
   }
   assert.equal(events[0], 'immediate');
@@ -87,24 +90,24 @@ test('abort stops after the current chunk; a consumer that breaks early stops ge
   const text = Array.from({ length: 20 }, (_, i) => `Sentence number ${i + 1}.`).join(' ');
   const ac = new AbortController();
   const got: SynthesisChunk[] = [];
-  for await (const c of tts.synthesize({ text }, ac.signal)) {
+  for await (const c of tts.synthesize({ pieces: quick(text) }, ac.signal)) {
     got.push(c);
     ac.abort();
   }
   assert.equal(got.length, 1);
-  for await (const c of tts.synthesize({ text })) {
+  for await (const c of tts.synthesize({ pieces: quick(text) })) {
     assert.equal(c.sentence, 0);
     break;
   }
   // The synthesizer is still usable afterwards (its lock was released).
-  const again = await collect(tts.synthesize({ text: 'Hello world.' }));
+  const again = await collect(tts.synthesize({ pieces: quick('Hello world.') }));
   assert.equal(phonemes(again[0]!.samples), '^_h_ə_l_ˈ_o_ʊ_ _w_ˈ_ɜ_ː_l_d_._$');
 });
 
 test('concurrent requests each get their own complete audio', async () => {
   const [a, b] = await Promise.all([
-    collect(tts.synthesize({ text: 'Hello world. Second one!' })),
-    collect(tts.synthesize({ text: 'Third?' })),
+    collect(tts.synthesize({ pieces: quick('Hello world. Second one!') })),
+    collect(tts.synthesize({ pieces: quick('Third?') })),
   ]);
   assert.deepEqual([...new Set(a.map((c) => c.sentence))], [0, 1]);
   assert.equal(phonemes(a[0]!.samples), '^_h_ə_l_ˈ_o_ʊ_ _w_ˈ_ɜ_ː_l_d_._$');
@@ -112,15 +115,15 @@ test('concurrent requests each get their own complete audio', async () => {
 });
 
 test('speed is passed to the model and validated', async () => {
-  assert.throws(() => tts.synthesize({ text: 'Hi.', speed: 0 }), TtsRequestError);
-  const chunks = await collect(tts.synthesize({ text: 'Hello world.', speed: 2 }));
+  assert.throws(() => tts.synthesize({ pieces: quick('Hi.'), speed: 0 }), TtsRequestError);
+  const chunks = await collect(tts.synthesize({ pieces: quick('Hello world.'), speed: 2 }));
   assert.equal(phonemes(chunks[0]!.samples), '^_h_ə_l_ˈ_o_ʊ_ _w_ˈ_ɜ_ː_l_d_._$');
 });
 
 test('bad requests fail at once with specific errors', () => {
-  assert.throws(() => tts.synthesize({ text: '' }), /text is empty/);
+  assert.throws(() => tts.synthesize({ pieces: quick('') }), /text is empty/);
   assert.throws(
-    () => tts.synthesize({ text: 'Hi.', voice: 'nobody' }),
+    () => tts.synthesize({ pieces: quick('Hi.'), voice: 'nobody' }),
     (e: unknown) => e instanceof TtsRequestError && /unknown voice "nobody"/.test(e.message),
   );
 });
@@ -143,10 +146,18 @@ test('the catalog entry resolves to the same fixture and loads', async () => {
 });
 
 test('quick start: a long first sentence is spoken in two pieces, cut at its clause mark; the rest is untouched', async () => {
-  const chunks = await collect(tts.synthesize({ text: 'Hello world, this is a live captioning test. Second one!' }));
+  const chunks = await collect(tts.synthesize({ pieces: quick('Hello world, this is a live captioning test. Second one!') }));
   assert.deepEqual([...new Set(chunks.map((c) => c.sentence))], [0, 1, 2]);
   const first = (i: number) => chunks.find((c) => c.sentence === i)!;
   assert.equal(phonemes(first(0).samples), '^_h_ə_l_ˈ_o_ʊ_ _w_ˈ_ɜ_ː_l_d_,_ _$'); // espeak-ng phonemizes the comma's pause too
   assert.equal(phonemes(first(1).samples), '^_ð_ɪ_s_ _ɪ_z_ _ɐ_ _l_ˈ_a_ɪ_v_ _k_ˈ_æ_p_ʃ_ə_n_ɪ_ŋ_ _t_ˈ_ɛ_s_t_._$');
   assert.equal(phonemes(first(2).samples), '^_s_ˈ_ɛ_k_ə_n_d_ _w_ˌ_ʌ_n_!_$');
+});
+
+test('a piece is spoken as it is given: one with an internal ". " is never cut into two pieces', async () => {
+  const chunks = await collect(tts.synthesize({ pieces: ['Hello world. Second one!'] }));
+  assert.deepEqual([...new Set(chunks.map((c) => c.sentence))], [0], 'every chunk belongs to the one piece');
+  const spoken = chunks.map((c) => phonemes(c.samples)).join(' | ');
+  assert.match(spoken, /h_ə_l_ˈ_o_ʊ_ _w_ˈ_ɜ_ː_l_d_\./);
+  assert.match(spoken, /s_ˈ_ɛ_k_ə_n_d_ _w_ˌ_ʌ_n_!/);
 });

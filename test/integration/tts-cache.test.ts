@@ -3,7 +3,7 @@
 // noise (VITS), so without the cache two syntheses of one text differ: shown here with the cache turned off.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createEngine, type Engine } from '../../src-main/core/engine/index.js';
+import { createEngine, requestSentences, type Engine } from '../../src-main/core/engine/index.js';
 import { JOE, requireJoeVoice } from '../helpers/voices.js';
 import { connect, startTestServer, wsUrl, type TestClient } from './ws-harness.js';
 
@@ -61,7 +61,10 @@ test('a repeated prompt over the WebSocket is served from the cache: identical a
 test('without the cache the same voice gives different audio for the same text (so the identity above is the cache)', async () => {
   const once = async () => {
     const parts: Float32Array[] = [];
-    for await (const ch of uncached.tts({ voice: JOE }).synthesize({ text: 'Please say it again.', voice: JOE })) parts.push(ch.samples);
+    for await (const ch of uncached
+      .tts({ voice: JOE })
+      .synthesize({ pieces: requestSentences('Please say it again.', undefined, { quickStart: true }), voice: JOE }))
+      parts.push(ch.samples);
     return Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength)));
   };
   const x = await once();

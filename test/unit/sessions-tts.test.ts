@@ -20,11 +20,12 @@ function fakeEngine(log: string[] = []) {
     backend: 'espeak' as const,
     voices: () => VOICES,
     async *synthesize(req: SynthesisRequest, signal?: AbortSignal): AsyncIterable<SynthesisChunk> {
-      log.push(req.text);
-      // The session splits the text itself: the synthesizer must not cut a piece again.
-      assert.equal(req.quickStart, false);
+      // The session cuts the text itself and hands the synthesizer one piece at a time, to speak as it is.
+      assert.equal(req.pieces.length, 1);
+      const text = req.pieces[0]!;
+      log.push(text);
       const v = VOICES.find((x) => x.id === req.voice) ?? VOICES[0]!;
-      const words = req.text.split(/\s+/).filter(Boolean).length;
+      const words = text.split(/\s+/).filter(Boolean).length;
       for (let i = 0; i < 2; i++) {
         await sleep(5);
         if (signal?.aborted) return;

@@ -3,7 +3,15 @@
 import { open } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { float32ToS16le, wavHeader } from '../../core/audio/index.js';
-import { catalogModel, createEngine, type TtsBackendId, type TtsLoadSpec } from '../../core/engine/index.js';
+import {
+  catalogModel,
+  createEngine,
+  quickStartFor,
+  requestSentences,
+  type Synthesizer,
+  type TtsBackendId,
+  type TtsLoadSpec,
+} from '../../core/engine/index.js';
 import { checkOutputFile } from '../errors.js';
 
 interface SayOptions {
@@ -78,20 +86,13 @@ function isCatalogVoice(id: string): boolean {
 
 /** Stream a synthesis into a WAV file (header patched with the real length at the end). */
 export async function sayToFile(
-  synth: {
-    backend: TtsBackendId;
-    synthesize: (req: {
-      text: string;
-      voice?: string;
-      language?: string;
-      speed?: number;
-    }) => AsyncIterable<{ samples: Float32Array; sampleRate: number; sentence: number }>;
-  },
+  synth: Pick<Synthesizer, 'backend' | 'synthesize'>,
   req: { text: string; voice?: string; language?: string; speed?: number },
   file: string,
 ): Promise<SayReport> {
   const t0 = performance.now();
-  const chunks = synth.synthesize(req);
+  const { text, ...options } = req;
+  const chunks = synth.synthesize({ ...options, pieces: requestSentences(text, undefined, { quickStart: quickStartFor(synth.backend) }) });
   const fh = await open(file, 'w');
   try {
     let sampleRate = 0;

@@ -4,7 +4,7 @@
 // It sits in the engine, below the sessions, so every transport (WebSocket, gRPC, REST, in-app) benefits, and it
 // stores the voice's native float samples: the session encodes (pcm/wav/f32) and resamples afterwards, so one
 // entry serves every format and sample rate. The key is everything that changes the audio: the synthesizer,
-// voice, language, speed and the exact text. A miss streams through unchanged (first audio is never delayed by the
+// voice, language, speed and the exact pieces of text. A miss streams through unchanged (first audio is never delayed by the
 // cache) and is stored only when the synthesis completed; an aborted or failed one is not kept.
 // Bounded by bytes: audio (4 bytes a sample) plus the key's text; least recently used entries go first, and an
 // entry larger than a quarter of the budget is never stored (one long text must not flush every prompt).
@@ -104,7 +104,7 @@ export class CachingSynthesizer implements Synthesizer {
 
   synthesize(req: SynthesisRequest, signal?: AbortSignal): AsyncIterable<SynthesisChunk> {
     // JSON of a fixed-order tuple: no separator a text could forge.
-    const key = JSON.stringify([this.prefix, req.voice ?? '', req.language ?? '', req.speed ?? 1, req.quickStart ?? true, req.text]);
+    const key = JSON.stringify([this.prefix, req.voice ?? '', req.language ?? '', req.speed ?? 1, req.pieces]);
     const hit = this.cache.get(key);
     if (hit) return replay(hit, signal);
     // Validation errors of the inner synthesizer (unknown voice, bad speed) are thrown here, synchronously, as before.

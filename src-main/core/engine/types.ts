@@ -164,23 +164,22 @@ export interface TtsVoice {
 }
 
 export interface SynthesisRequest {
-  text: string;
+  /**
+   * The text, already cut into the pieces to speak, in order: by requestSentences (text/tts-request.ts) for a whole
+   * text, or by the incremental SentenceBuffer. A synthesizer speaks each piece as it is and never cuts it again.
+   */
+  pieces: readonly string[];
   /** Voice id or name; default: the best installed voice for `language` (or English). */
   voice?: string;
   language?: string;
   /** 0.25..4, 1 = normal. */
   speed?: number;
-  /**
-   * Cut a long first sentence short (text/sentences.ts QUICK_START_CHARS) so the first audio comes sooner.
-   * Default true; callers that split the text themselves and pass it piece by piece (TtsSession) pass false.
-   */
-  quickStart?: boolean;
 }
 
 export interface SynthesisChunk {
   samples: Float32Array;
   sampleRate: number;
-  /** Index of the sentence (text piece) this chunk belongs to. */
+  /** Index of the piece (SynthesisRequest.pieces) this chunk belongs to. */
   sentence: number;
 }
 
@@ -188,7 +187,7 @@ export interface Synthesizer {
   readonly backend: TtsBackendId;
   voices(): TtsVoice[];
   /**
-   * Stream audio for `text` as it is produced (sentence by sentence or finer). Aborting the signal stops
+   * Stream audio for the request's pieces as it is produced (piece by piece or finer). Aborting the signal stops
    * generation promptly and ends the iterator without an error.
    */
   synthesize(req: SynthesisRequest, signal?: AbortSignal): AsyncIterable<SynthesisChunk>;

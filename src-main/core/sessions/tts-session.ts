@@ -23,7 +23,7 @@ import {
 } from '../../../proto/ws-messages.js';
 import { StreamingResampler, float32ToF32le, float32ToS16le, wavHeader } from '../audio/index.js';
 import { languageFromScript } from '../engine/index.js';
-import { QUICK_START_CHARS, SentenceBuffer, quickStart, splitSentences } from '../engine/index.js';
+import { SentenceBuffer, quickStart, requestSentences } from '../engine/index.js';
 import type { Engine, Synthesizer, TtsVoice } from '../engine/index.js';
 import { wsErrorCodeOf } from '../errors.js';
 import { SessionError } from './session-error.js';
@@ -197,8 +197,12 @@ export class TtsSession extends EventEmitter {
     this.defaults = this.resolveOptions(fields, this.defaults);
   }
 
-  /** A complete one-shot request. Returns its request id. */
-  speak(msg: { text: string; request_id?: string } & Record<string, unknown>): string {
+  /**
+   * A complete one-shot request. Returns its request id. `pieces`: the text already cut by requestSentences (a
+   * transport that needs each piece's own audio, e.g. ElevenLabs with-timestamps), spoken as given; otherwise the
+   * text is cut here, its first piece kept short for a quick start.
+   */
+  speak(msg: { text: string; request_id?: string } & Record<string, unknown>, pieces?: readonly string[]): string {
     this.requireOpen();
     const text = msg.text;
     if (typeof text !== 'string' || !text.trim()) throw new SessionError('bad_config', 'text is empty; nothing to synthesize');
@@ -210,9 +214,9 @@ export class TtsSession extends EventEmitter {
     const options = this.resolveOptions(msg, this.defaults);
     const req = this.newRequest(msg.request_id, options, false);
     req.scriptLanguage = languageFromScript(text);
-    // The first piece is kept short so the first audio comes soon; the session then hands the synthesizer
-    // finished pieces one by one (quickStart: false below), so no other sentence is cut.
-    req.pieces.push(...splitSentences(text, { firstMaxChars: QUICK_START_CHARS }));
+    // The text's one cut (the synthesizer is handed these pieces one by one and never cuts them again); the first
+    // piece is kept short so the first audio comes soon.
+    req.pieces.push(...(pieces ?? requestSentences(text, undefined, { quickStart: true })));
     req.chars = text.length;
     req.complete = true;
     req.speakableAt = this.now();
@@ -556,7 +560,7 @@ export class TtsSession extends EventEmitter {
         }
         const t0 = this.now();
         for await (const chunk of synth.synthesize(
-          { text: piece, voice: voice?.id, language: req.options.language, speed: req.options.speed, quickStart: false },
+          { pieces: [piece], voice: voice?.id, language: req.options.language, speed: req.options.speed },
           abort.signal,
         )) {
           if (stale()) return;

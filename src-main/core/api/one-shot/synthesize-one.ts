@@ -27,9 +27,14 @@ export type SynthesisEvent =
 /**
  * Starts synthesis of one text. Bad requests (empty text, unknown voice, bad options) throw SessionError
  * right here, before any event, so a transport can still answer with an error status. Stopping the
- * iteration early (break, or `signal` aborted) stops synthesis.
+ * iteration early (break, or `signal` aborted) stops synthesis. `pieces`: the text already cut (TtsSession.speak).
  */
-export function synthesizeOne(ctx: ApiContext, req: OneTextRequest, signal?: AbortSignal): AsyncIterable<SynthesisEvent> {
+export function synthesizeOne(
+  ctx: ApiContext,
+  req: OneTextRequest,
+  signal?: AbortSignal,
+  pieces?: readonly string[],
+): AsyncIterable<SynthesisEvent> {
   const queue: SynthesisEvent[] = [];
   let queuedBytes = 0;
   let failure: SessionError | null = null;
@@ -69,7 +74,7 @@ export function synthesizeOne(ctx: ApiContext, req: OneTextRequest, signal?: Abo
   if (signal?.aborted) throw new SessionError('internal', 'request aborted');
   signal?.addEventListener('abort', stop, { once: true });
   try {
-    session.speak({ ...req, text: req.text });
+    session.speak({ ...req, text: req.text }, pieces);
   } catch (err) {
     signal?.removeEventListener('abort', stop);
     session.close();

@@ -8,8 +8,9 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { PassThrough } from 'node:stream';
 import { z } from 'zod';
+import { TtsSpeed } from '../../../../../proto/ws-messages.js';
 import { encodePcm } from '../../../audio/index.js';
-import { splitSentences, type TtsVoice } from '../../../engine/index.js';
+import { requestSentences, type TtsVoice } from '../../../engine/index.js';
 import type { ApiContext } from '../../context.js';
 import { describeZodError, RestError, toRestError } from '../../http/rest-errors.js';
 import { transcribeBuffer } from '../../one-shot/transcribe-buffer.js';
@@ -25,10 +26,7 @@ const TtsBody = z
     text: z.string({ error: 'text is required' }).min(1, 'text is empty; nothing to synthesize'),
     model_id: z.string().max(200).optional(),
     language_code: z.string().min(2).max(16).optional(),
-    voice_settings: z
-      .object({ speed: z.number().min(0.25).max(4).optional() })
-      .loose()
-      .optional(),
+    voice_settings: z.object({ speed: TtsSpeed.optional() }).loose().optional(),
   })
   .loose();
 
@@ -121,14 +119,15 @@ export async function registerElevenLabsRoutes(app: FastifyInstance, ctx: ApiCon
             out.encode
               ? encodePcm(pcm, { format: 'mp3', inputRate: out.sampleRate, bitrateKbps: out.encode.bitrateKbps })
               : Promise.resolve(pcm);
-          const sentences = splitSentences(b.text);
+          // The text's one cut; each sentence is then spoken as it is (a request of one piece), so its audio is its own.
+          const sentences = requestSentences(b.text);
           const abort = new AbortController();
           reply.raw.once('close', () => abort.abort());
           // Fail before the first byte when the request cannot start (unknown option, engine unavailable).
           const first = synthesizeOne(
             ctx,
             {
-              text: sentences[0] ?? b.text,
+              text: sentences[0]!,
               voice,
               language: b.language_code,
               format: 'pcm',
@@ -136,6 +135,7 @@ export async function registerElevenLabsRoutes(app: FastifyInstance, ctx: ApiCon
               speed: b.voice_settings?.speed,
             },
             abort.signal,
+            sentences.slice(0, 1),
           );
           const body = new PassThrough();
           const pieces: { audio: Buffer[]; alignment: ReturnType<typeof sentenceAlignment> }[] = [];
@@ -157,6 +157,7 @@ export async function registerElevenLabsRoutes(app: FastifyInstance, ctx: ApiCon
                           speed: b.voice_settings?.speed,
                         },
                         abort.signal,
+                        sentences.slice(i, i + 1),
                       );
                 const chunks: Buffer[] = [];
                 let samples = 0;

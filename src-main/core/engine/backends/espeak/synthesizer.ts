@@ -1,11 +1,11 @@
-// espeak-ng synthesizer: one `espeak-ng --stdout` process per sentence, audio streamed out of its stdout as it
-// is produced. The next sentence's process starts while the current one streams, so there is no gap between
-// sentences; at most two processes run per request. Aborting kills them.
+// espeak-ng synthesizer: one `espeak-ng --stdout` process per piece of the request (cut by the caller:
+// text/tts-request.ts), audio streamed out of its stdout as it is produced. The next piece's process starts while
+// the current one streams, so there is no gap between pieces; at most two processes run per request. Aborting kills them.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { concatFloat32, stretchTempo } from '../../../audio/index.js';
 import { parseWavHeader } from '../../../audio/index.js';
-import { checkSpeed, requestSentences, TtsRequestError } from '../../text/tts-request.js';
+import { checkPieces, checkSpeed, TtsRequestError } from '../../text/tts-request.js';
 import { EngineUnavailableError, type SynthesisChunk, type SynthesisRequest, type Synthesizer, type TtsVoice } from '../../types.js';
 import { ESPEAK_BIN, espeakStatus, espeakVoices, resolveVoice, type EspeakVoice } from './voices.js';
 
@@ -35,8 +35,8 @@ export function slowdownTempo(speed = 1): number {
 interface EspeakRun {
   child: EspeakChild;
   /** stdout, read from the moment of spawn: Node resumes (and so discards) an unread child stdout when the
-   *  child exits, and a look-ahead process often finishes before anyone reads it. At most one sentence of
-   *  audio (a sentence is <= 200 characters) is held. */
+   *  child exits, and a look-ahead process often finishes before anyone reads it. At most one piece of
+   *  audio (a piece is <= MAX_PIECE_CHARS) is held. */
   audio: AsyncIterable<Buffer>;
   /** Settles when the process has exited and its pipes are closed. */
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>;
@@ -71,7 +71,7 @@ function drainFromNow(stream: Readable): AsyncIterable<Buffer> {
   };
 }
 
-/** Start espeak-ng for one sentence; the text goes in on stdin so nothing in it is read as an option. */
+/** Start espeak-ng for one piece; the text goes in on stdin so nothing in it is read as an option. */
 function startEspeak(voice: EspeakVoice, wpm: number, sentence: string): EspeakRun {
   const child = spawn(ESPEAK_BIN, ['--stdout', '-b', '1', '-v', voice.espeakName, '-s', String(wpm)], {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -135,7 +135,7 @@ export class EspeakSynthesizer implements Synthesizer {
 
   /** Validates the request at once (bad voice, speed or text throw here), then streams. */
   synthesize(req: SynthesisRequest, signal?: AbortSignal): AsyncIterable<SynthesisChunk> {
-    const sentences = requestSentences(req.text);
+    const pieces = checkPieces(req.pieces);
     const wpm = wordsPerMinute(req.speed ?? 1);
     const voice = resolveVoice(this.list, req.voice, req.language);
     if (!voice) {
@@ -145,20 +145,20 @@ export class EspeakSynthesizer implements Synthesizer {
           : `no espeak voice for language "${req.language}"`,
       );
     }
-    return this.stream(voice, wpm, sentences, signal, slowdownTempo(req.speed ?? 1));
+    return this.stream(voice, wpm, pieces, signal, slowdownTempo(req.speed ?? 1));
   }
 
   private async *stream(
     voice: EspeakVoice,
     wpm: number,
-    sentences: string[],
+    pieces: readonly string[],
     signal?: AbortSignal,
     tempo = 1,
   ): AsyncGenerator<SynthesisChunk> {
     if (signal?.aborted) return;
     const live = new Set<EspeakRun>();
     const start = (i: number): EspeakRun => {
-      const run = startEspeak(voice, wpm, sentences[i]!);
+      const run = startEspeak(voice, wpm, pieces[i]!);
       live.add(run);
       void run.exit.then(() => live.delete(run));
       return run;
@@ -169,9 +169,9 @@ export class EspeakSynthesizer implements Synthesizer {
     signal?.addEventListener('abort', killAll, { once: true });
     try {
       let next = start(0);
-      for (let i = 0; i < sentences.length; i++) {
+      for (let i = 0; i < pieces.length; i++) {
         const current = next;
-        if (i + 1 < sentences.length) next = start(i + 1);
+        if (i + 1 < pieces.length) next = start(i + 1);
         try {
           if (tempo === 1) {
             for await (const chunk of readEspeak(current, i)) {
@@ -179,7 +179,7 @@ export class EspeakSynthesizer implements Synthesizer {
               yield chunk;
             }
           } else {
-            // Slower than espeak-ng can speak: the sentence at its slowest rate, stretched whole.
+            // Slower than espeak-ng can speak: the piece at its slowest rate, stretched whole.
             const parts: SynthesisChunk[] = [];
             for await (const chunk of readEspeak(current, i)) {
               if (signal?.aborted) return;

@@ -1,9 +1,10 @@
 // sherpa-onnx text-to-speech (piper/VITS, Kokoro, Matcha). Loading uses OfflineTts.createAsync and every
 // generation runs through generateAsync on the addon's own thread, so the event loop never runs the model.
-// Text is split into sentences here; each sentence streams out chunk by chunk through onProgress, and a
-// bounded queue lets generation run ahead of a slow consumer by at most MAX_AHEAD_SECONDS of audio.
+// The request's pieces (cut by the caller: text/tts-request.ts) are generated one by one, each streaming out chunk by
+// chunk through onProgress, and a bounded queue lets generation run ahead of a slow consumer by at most
+// MAX_AHEAD_SECONDS of audio.
 import { availableParallelism } from 'node:os';
-import { checkSpeed, requestSentences, TtsRequestError } from '../../text/tts-request.js';
+import { checkPieces, checkSpeed, TtsRequestError } from '../../text/tts-request.js';
 import type { SynthesisChunk, SynthesisRequest, Synthesizer, TtsVoice } from '../../types.js';
 import { loadSherpa } from './native.js';
 import { offlineTtsConfig, type SherpaTtsModel } from './tts-config.js';
@@ -108,13 +109,13 @@ export class SherpaSynthesizer implements Synthesizer {
   }
 
   synthesize(req: SynthesisRequest, signal?: AbortSignal): AsyncIterable<SynthesisChunk> {
-    const sentences = requestSentences(req.text, undefined, { quickStart: req.quickStart ?? true });
+    const pieces = checkPieces(req.pieces);
     const speed = checkSpeed(req.speed ?? 1);
     const sid = this.speakerFor(req.voice);
-    return this.stream(sentences, sid, speed, signal);
+    return this.stream(pieces, sid, speed, signal);
   }
 
-  private async *stream(sentences: string[], sid: number, speed: number, signal?: AbortSignal): AsyncGenerator<SynthesisChunk> {
+  private async *stream(pieces: readonly string[], sid: number, speed: number, signal?: AbortSignal): AsyncGenerator<SynthesisChunk> {
     if (signal?.aborted) return;
     const queue = new ChunkQueue(MAX_AHEAD_SECONDS * this.tts.sampleRate);
     let stopped = false;
@@ -124,12 +125,12 @@ export class SherpaSynthesizer implements Synthesizer {
     };
     signal?.addEventListener('abort', stop, { once: true });
     const producer = this.exclusive(async () => {
-      for (let i = 0; i < sentences.length && !stopped; i++) {
+      for (let i = 0; i < pieces.length && !stopped; i++) {
         await queue.room();
         if (stopped) break;
         let streamed = false;
         const audio = await this.tts.generateAsync({
-          text: sentences[i],
+          text: pieces[i],
           sid,
           speed,
           // Runs on the event loop with each piece the model thread produced; returning 0 stops generation.
@@ -142,7 +143,7 @@ export class SherpaSynthesizer implements Synthesizer {
             return 1;
           },
         });
-        // Backends that report no progress chunks still return the whole sentence.
+        // Backends that report no progress chunks still return the whole piece.
         if (!streamed && !stopped && audio.samples.length)
           queue.push({ samples: Float32Array.from(audio.samples), sampleRate: audio.sampleRate, sentence: i });
       }
