@@ -238,3 +238,32 @@ test('handle() is the one dispatch: speak, config and an unknown type, by name',
   );
   s.close();
 });
+
+test('the voice is looked up once per request: a named voice when the request is taken, not again when it is spoken', async () => {
+  const engine = fakeEngine();
+  let lookups = 0;
+  const counting = {
+    ...engine,
+    voices: () => {
+      lookups++;
+      return engine.voices();
+    },
+  } as Engine;
+  const s = new TtsSession({ engine: counting });
+  const { events, until } = run(s);
+  s.speak({ text: 'Hello there. How are you?', voice: 'Bob' });
+  await until(isType('synthesis_complete'));
+  assert.equal(lookups, 1);
+  const started = events.find(isType('synthesis_started')) as { voice: string; sample_rate: number };
+  assert.deepEqual([started.voice, started.sample_rate], ['v2', 22050]);
+  // A voice set by `config` is looked up when configured; each request then reuses it.
+  s.configure({ voice: 'Alice' });
+  s.speak({ text: 'One.' });
+  s.speak({ text: 'Two.' });
+  await until(isType('synthesis_complete'), 3);
+  assert.equal(lookups, 2);
+  assert.deepEqual(
+    events.filter(isType('synthesis_started')).map((e) => (e as { voice: string }).voice),
+    ['v2', 'v1', 'v1'],
+  );
+});

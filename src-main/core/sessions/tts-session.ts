@@ -32,6 +32,8 @@ import type { SessionMetrics } from './session-metrics.js';
 export interface TtsOptions {
   /** An installed voice's id; undefined = chosen for the text's language (its script when no `language`). */
   voice?: string;
+  /** The installed voice `voice` names, looked up once when these options were resolved (set by the session). */
+  resolvedVoice?: TtsVoice;
   /** A voice the client named that is not installed (voiceFallback sessions): served by another, with a warning. */
   missingVoice?: string;
   language?: string;
@@ -346,27 +348,28 @@ export class TtsSession extends EventEmitter {
     const f = parsed.data;
     const out: TtsOptions = {
       voice: base.voice,
+      resolvedVoice: base.resolvedVoice,
       missingVoice: base.missingVoice,
       language: f.language ?? base.language,
       format: f.format ?? base.format,
       sampleRate: f.sample_rate ?? base.sampleRate,
       speed: f.speed ?? base.speed,
     };
-    // The voice these options speak with, looked up once.
-    let voice: TtsVoice | undefined;
+    // The voice these options speak with, looked up once (a request keeps it: serve() does not look it up again).
     if (f.voice !== undefined) {
       out.missingVoice = undefined;
+      out.resolvedVoice = undefined;
       if (f.voice.toLowerCase() === 'default')
         out.voice = undefined; // "default" is a voice: the language's default
       else {
-        voice = this.lookupVoice(f.voice);
-        if (voice) out.voice = voice.id;
+        out.resolvedVoice = this.lookupVoice(f.voice);
+        if (out.resolvedVoice) out.voice = out.resolvedVoice.id;
         else if (this.opts.voiceFallback) [out.voice, out.missingVoice] = [undefined, f.voice];
         else throw this.unknownVoice(f.voice);
       }
-    } else if (out.voice !== undefined) voice = this.findVoice(out.voice);
+    } else if (out.voice !== undefined) out.resolvedVoice ??= this.findVoice(out.voice); // a default given by id
     // Fails now (bad_config / model_unavailable) rather than when the request is spoken.
-    if (out.voice !== undefined || f.language !== undefined) this.synthesizerFor(voice, out.language);
+    if (out.voice !== undefined || f.language !== undefined) this.synthesizerFor(out.resolvedVoice, out.language);
     return out;
   }
 
@@ -408,7 +411,7 @@ export class TtsSession extends EventEmitter {
     // Latin script or no letters: English, the engine's own default language.
     const language = o.language ?? req.scriptLanguage ?? 'en';
     const voice = this.voiceForLanguage(language);
-    return voice ? { ...o, voice: voice.id } : o;
+    return voice ? { ...o, voice: voice.id, resolvedVoice: voice } : o;
   }
 
   /** The installed voice with this id or name; an unknown one is bad_config naming some that exist. */
@@ -482,7 +485,7 @@ export class TtsSession extends EventEmitter {
       if (stale()) return;
       req.scriptLanguage ??= req.pieces.length ? languageFromScript(req.pieces.join(' ')) : undefined;
       const options = this.effectiveOptions(req);
-      voice = options.voice ? this.findVoice(options.voice) : undefined;
+      voice = options.resolvedVoice;
       synth = this.synthesizerFor(voice, options.language);
       if (options.missingVoice) {
         const used = voice ? `${voice.id} (${voice.name})` : 'the default voice';
