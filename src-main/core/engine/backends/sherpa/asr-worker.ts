@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { workerData } from 'node:worker_threads';
 import type { OnlineRecognizer, OnlineRecognizerResult, OnlineStream } from 'sherpa-onnx-node';
-import { serveRpc } from '../../worker-host.js';
+import { modelLoadError, serveStreamWorker, type StreamWorkerEvents } from '../../stream-worker.js';
 import type { AsrFinal, AsrPartial } from '../../types.js';
 import type { ResolvedModel } from '../../models/catalog.js';
 import { onlineRecognizerConfig } from './asr-config.js';
@@ -50,8 +50,7 @@ export type AsrWorkerEvents = {
   final: AsrFinal & { id: string };
   speechStart: { id: string; atMs: number };
   speechEnd: { id: string; atMs: number };
-  streamError: { id: string; message: string };
-};
+} & StreamWorkerEvents;
 
 /** Silence appended on flush: sherpa decodes only whole windows (0.39 s here), so the tail needs padding. */
 const FLUSH_PAD_S = 0.6;
@@ -129,42 +128,30 @@ const streams = new Map<string, StreamState>();
 /** Recognizers biased toward a vocabulary (key: its hotwords lines), most recently used last. */
 const biased = new Map<string, OnlineRecognizer>();
 
-const { emit } = serveRpc<AsrWorkerEvents>({
-  load: () => load(),
-  createStream: (arg: CreateStreamArg) => {
-    try {
-      createStream(arg);
-    } catch (err) {
-      emit('streamError', { id: arg.id, message: err instanceof Error ? err.message : String(err) });
-    }
-  },
-  write: (arg: { id: string; samples: Float32Array }) => {
-    const s = streams.get(arg.id);
-    if (!s) return; // closed meanwhile (or failed at creation, already reported)
-    try {
-      s.sherpa.acceptWaveform({ samples: arg.samples, sampleRate: s.inputRate });
-      s.noteWrite(arg.samples.length, performance.now());
-      s.vad?.accept(arg.samples);
+const { emit, fail } = serveStreamWorker<AsrWorkerEvents, StreamState, CreateStreamArg, AsrFinal>(
+  {
+    streams,
+    open: createStream,
+    write: (s, samples) => {
+      s.sherpa.acceptWaveform({ samples, sampleRate: s.inputRate });
+      s.noteWrite(samples.length, performance.now());
+      s.vad?.accept(samples);
       scheduler.kick();
-    } catch (err) {
-      fail(s, err);
-    }
+    },
+    flush,
+    close: (s) => {
+      const last = flush(s);
+      s.vad?.flush();
+      scheduler.delete(s);
+      return last;
+    },
+    forget: (s) => scheduler.delete(s),
   },
-  flush: (arg: { id: string }) => {
-    const s = streams.get(arg.id);
-    return s ? flush(s) : null;
+  {
+    load: () => load(),
+    stats: (): SchedulerStats & { streams: number } => ({ ...scheduler.stats, streams: streams.size }),
   },
-  close: (arg: { id: string }) => {
-    const s = streams.get(arg.id);
-    if (!s) return null;
-    const last = flush(s);
-    s.vad?.flush();
-    streams.delete(s.id);
-    scheduler.delete(s);
-    return last;
-  },
-  stats: (): SchedulerStats & { streams: number } => ({ ...scheduler.stats, streams: streams.size }),
-});
+);
 
 const scheduler = new BatchScheduler<StreamState>(
   {
@@ -201,9 +188,7 @@ function load(): { loadMs: number; warmMs: number; cost: ChunkCost } {
   try {
     recognizer = new sherpa.OnlineRecognizer(config);
   } catch (err) {
-    throw new Error(`sherpa could not load model "${model.id}" from ${model.path}: ${err instanceof Error ? err.message : String(err)}`, {
-      cause: err,
-    });
+    throw modelLoadError('sherpa', model, err);
   }
   const t1 = performance.now();
   if (init.warmup) {
@@ -380,12 +365,6 @@ function flush(s: StreamState): AsrFinal | null {
   s.decodes = 0;
   s.lastText = '';
   return final;
-}
-
-function fail(s: StreamState, err: unknown): void {
-  streams.delete(s.id);
-  scheduler.delete(s);
-  emit('streamError', { id: s.id, message: err instanceof Error ? err.message : String(err) });
 }
 
 function round(ms: number): number {

@@ -13,7 +13,7 @@
 // decoded side by side, and this thread stays free for audio messages. Same RPC and events as asr-worker.ts.
 import { workerData } from 'node:worker_threads';
 import type { LinearResampler, OfflineRecognizer, OfflineRecognizerResult } from 'sherpa-onnx-node';
-import { serveRpc } from '../../worker-host.js';
+import { modelLoadError, serveStreamWorker } from '../../stream-worker.js';
 import { MAX_PENDING_SECONDS } from '../../worker-asr-stream.js';
 import type { AsrFinal } from '../../types.js';
 import type { ResolvedModel } from '../../models/catalog.js';
@@ -158,46 +158,33 @@ const stats: OfflineDecodeStats = {
   streams: 0,
 };
 
-const { emit } = serveRpc<AsrWorkerEvents>({
-  load: () => load(),
-  createStream: (arg: CreateStreamArg) => {
-    try {
-      createStream(arg);
-    } catch (err) {
-      emit('streamError', { id: arg.id, message: err instanceof Error ? err.message : String(err) });
-    }
+const { emit, fail } = serveStreamWorker<AsrWorkerEvents, StreamState, CreateStreamArg, AsrFinal>(
+  {
+    streams,
+    open: createStream,
+    write,
+    flush: (s) => serial(s, () => finalize(s, 'flush')),
+    close: async (s) => {
+      const last = await serial(s, () => finalize(s, 'flush'));
+      s.closed = true;
+      s.vad?.flush();
+      return last;
+    },
+    accepts: (s) => !s.closed,
+    forget: (s) => (s.closed = true),
   },
-  write: (arg: { id: string; samples: Float32Array }) => {
-    const s = streams.get(arg.id);
-    if (!s || s.closed) return;
-    try {
-      write(s, arg.samples);
-    } catch (err) {
-      fail(s, err);
-    }
+  {
+    load: () => load(),
+    decodeSegment: (arg: { samples: Float32Array; sampleRate: number }) => decodeSegment(arg.samples, arg.sampleRate),
+    stats: (): OfflineDecodeStats & { batches: number; decoded: number } => ({
+      ...stats,
+      streams: streams.size,
+      // The streaming scheduler's names, for callers that read either worker.
+      batches: stats.interims + stats.probes + stats.finals,
+      decoded: stats.interims + stats.probes + stats.finals,
+    }),
   },
-  flush: (arg: { id: string }) => {
-    const s = streams.get(arg.id);
-    return s ? serial(s, () => finalize(s, 'flush')) : null;
-  },
-  close: async (arg: { id: string }) => {
-    const s = streams.get(arg.id);
-    if (!s) return null;
-    const last = await serial(s, () => finalize(s, 'flush'));
-    s.closed = true;
-    s.vad?.flush();
-    streams.delete(s.id);
-    return last;
-  },
-  decodeSegment: (arg: { samples: Float32Array; sampleRate: number }) => decodeSegment(arg.samples, arg.sampleRate),
-  stats: (): OfflineDecodeStats & { batches: number; decoded: number } => ({
-    ...stats,
-    streams: streams.size,
-    // The streaming scheduler's names, for callers that read either worker.
-    batches: stats.interims + stats.probes + stats.finals,
-    decoded: stats.interims + stats.probes + stats.finals,
-  }),
-});
+);
 
 // ---- decoding: a bounded number at once, finals first ----------------------------------------------------
 interface Job {
@@ -248,9 +235,7 @@ async function load(): Promise<{ loadMs: number; warmMs: number; cost: ChunkCost
   try {
     recognizer = new sherpa.OfflineRecognizer(config);
   } catch (err) {
-    throw new Error(`sherpa could not load model "${model.id}" from ${model.path}: ${err instanceof Error ? err.message : String(err)}`, {
-      cause: err,
-    });
+    throw modelLoadError('sherpa', model, err);
   }
   const t1 = performance.now();
   const noise = new Float32Array(RATE * 2).map((_, i) => 0.05 * Math.sin(i / 5) + 0.02 * Math.sin(i / 17));
@@ -535,10 +520,4 @@ function finalOf(r: OfflineRecognizerResult, startMs: number, segEndMs: number, 
 function normalizeLanguage(lang: string | undefined): string {
   const m = /^<?\|?([a-z]{2,3})\|?>?$/.exec((lang ?? '').trim().toLowerCase());
   return m ? m[1]! : '';
-}
-
-function fail(s: StreamState, err: unknown): void {
-  streams.delete(s.id);
-  s.closed = true;
-  emit('streamError', { id: s.id, message: err instanceof Error ? err.message : String(err) });
 }
