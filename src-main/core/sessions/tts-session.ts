@@ -512,18 +512,22 @@ export class TtsSession extends EventEmitter {
     let firstAudioAt: number | null = null;
     let synthMs = 0;
     const started = this.now();
+    /** Fix the output rate (the asked one, else the voice's) and announce the request; once, before its audio. */
+    const start = (voiceRate: number) => {
+      outRate = req.options.sampleRate ?? voiceRate;
+      this.send({
+        type: 'synthesis_started',
+        request_id: req.id,
+        sample_rate: outRate,
+        format: req.options.format,
+        voice: voice?.id ?? req.options.voice ?? 'default',
+      });
+    };
     /** `resampled`: already at the output rate (the resampler's tail). */
     const emitAudio = async (pcm: Float32Array, rate: number, resampled = false): Promise<boolean> => {
       if (!outRate) {
-        outRate = req.options.sampleRate ?? rate;
+        start(rate);
         if (outRate !== rate) resampler = new StreamingResampler(rate, outRate);
-        this.send({
-          type: 'synthesis_started',
-          request_id: req.id,
-          sample_rate: outRate,
-          format: req.options.format,
-          voice: voice?.id ?? req.options.voice ?? 'default',
-        });
       }
       const out = resampler && !resampled ? (resampler as StreamingResampler).process(pcm) : pcm;
       const step = Math.max(1, Math.round(outRate * MAX_FRAME_SECONDS));
@@ -579,14 +583,7 @@ export class TtsSession extends EventEmitter {
       if (stale()) return;
       if (!outRate) {
         // Nothing was produced (e.g. text of punctuation only): still a complete, empty request.
-        outRate = req.options.sampleRate ?? voice?.sampleRate ?? 16000;
-        this.send({
-          type: 'synthesis_started',
-          request_id: req.id,
-          sample_rate: outRate,
-          format: req.options.format,
-          voice: voice?.id ?? req.options.voice ?? 'default',
-        });
+        start(voice?.sampleRate ?? 16000);
       }
       const durationMs = (samples * 1000) / outRate;
       if (durationMs > 0) this.opts.metrics?.realtimeFactor('tts', synthMs / durationMs);

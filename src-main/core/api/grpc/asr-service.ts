@@ -11,7 +11,7 @@ import { listable } from '../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { transcribeBuffer } from '../one-shot/transcribe-buffer.js';
 import { ShuttingDownError } from '../work-in-progress.js';
-import { bindToToken, denyReason, grpcStatusFor, toGrpcError, type GrpcError } from './call-guard.js';
+import { acquireStreamSlot, bindToToken, denyReason, grpcStatusFor, toGrpcError, type GrpcError } from './call-guard.js';
 import { undecodableError } from './undecodable.js';
 import type { AudioChunkMsg, StreamConfigMsg, TranscribeRequestMsg, TranscriptionResultMsg } from './proto.js';
 
@@ -126,14 +126,8 @@ function streamingTranscribe(ctx: ApiContext, call: grpc.ServerDuplexStream<Audi
     } satisfies GrpcError);
     return;
   }
-  const releaseSlot = ctx.streams.acquire();
-  if (!releaseSlot) {
-    call.emit('error', {
-      code: grpc.status.RESOURCE_EXHAUSTED,
-      details: `too many concurrent streams (limit ${ctx.limits.maxConcurrentStreams}); try again later`,
-    } satisfies GrpcError);
-    return;
-  }
+  const releaseSlot = acquireStreamSlot(ctx, call);
+  if (!releaseSlot) return;
   const streamClosed = ctx.metrics.streamOpened('asr', 'grpc');
   let session: AsrSession | null = null;
   /** No more input is taken (flushing, failed, or cancelled). */

@@ -44,6 +44,21 @@ export function bindToToken(ctx: ApiContext, call: AnyCall, fail: (err: GrpcErro
   );
 }
 
+/**
+ * One of the server's concurrent-stream slots for a call (call the result to release it); with none free, the call
+ * ends with RESOURCE_EXHAUSTED and the answer is null.
+ */
+export function acquireStreamSlot(ctx: ApiContext, call: { emit(event: 'error', err: GrpcError): boolean }): (() => void) | null {
+  const release = ctx.streams.acquire();
+  if (!release) {
+    call.emit('error', {
+      code: grpc.status.RESOURCE_EXHAUSTED,
+      details: `too many concurrent streams (limit ${ctx.limits.maxConcurrentStreams}); try again later`,
+    });
+  }
+  return release;
+}
+
 /** The auth decision for a call; null = allowed. */
 export function denyReason(ctx: ApiContext, call: AnyCall): GrpcError | null {
   const auth = call.metadata.get('authorization')[0];

@@ -10,7 +10,7 @@ import { listable } from '../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { ShuttingDownError } from '../work-in-progress.js';
 import { synthesizeOne } from '../one-shot/synthesize-one.js';
-import { bindToToken, denyReason, grpcStatusFor, toGrpcError, type GrpcError } from './call-guard.js';
+import { acquireStreamSlot, bindToToken, denyReason, grpcStatusFor, toGrpcError, type GrpcError } from './call-guard.js';
 import { undecodableError } from './undecodable.js';
 import type { SynthesisConfigMsg, SynthesisRequestMsg, TextInputMsg, TtsAudioChunkMsg } from './proto.js';
 
@@ -111,13 +111,8 @@ async function synthesize(ctx: ApiContext, call: grpc.ServerWritableStream<Synth
   const r = call.request;
   const badVoice = checkVoice(ctx, r.voice);
   if (badVoice) return void call.emit('error', badVoice);
-  const releaseSlot = ctx.streams.acquire();
-  if (!releaseSlot) {
-    return void call.emit('error', {
-      code: grpc.status.RESOURCE_EXHAUSTED,
-      details: `too many concurrent streams (limit ${ctx.limits.maxConcurrentStreams}); try again later`,
-    });
-  }
+  const releaseSlot = acquireStreamSlot(ctx, call);
+  if (!releaseSlot) return;
   const streamClosed = ctx.metrics.streamOpened('tts', 'grpc');
   const abort = new AbortController();
   call.on('cancelled', () => abort.abort());
@@ -161,13 +156,8 @@ async function synthesize(ctx: ApiContext, call: grpc.ServerWritableStream<Synth
 function streamingSynthesize(ctx: ApiContext, call: grpc.ServerDuplexStream<TextInputMsg, TtsAudioChunkMsg>): void {
   const denied = denyReason(ctx, call);
   if (denied) return void call.emit('error', denied);
-  const releaseSlot = ctx.streams.acquire();
-  if (!releaseSlot) {
-    return void call.emit('error', {
-      code: grpc.status.RESOURCE_EXHAUSTED,
-      details: `too many concurrent streams (limit ${ctx.limits.maxConcurrentStreams}); try again later`,
-    });
-  }
+  const releaseSlot = acquireStreamSlot(ctx, call);
+  if (!releaseSlot) return;
   const streamClosed = ctx.metrics.streamOpened('tts', 'grpc');
   const counter = new ChunkCounter();
   const formats = new Map<string, TtsFormat>();

@@ -123,42 +123,29 @@ export async function registerElevenLabsRoutes(app: FastifyInstance, ctx: ApiCon
           const sentences = requestSentences(b.text);
           const abort = new AbortController();
           reply.raw.once('close', () => abort.abort());
+          const speakSentence = (i: number) =>
+            synthesizeOne(
+              ctx,
+              {
+                text: sentences[i]!,
+                voice,
+                language: b.language_code,
+                format: 'pcm',
+                sample_rate: out.sampleRate,
+                speed: b.voice_settings?.speed,
+              },
+              abort.signal,
+              sentences.slice(i, i + 1),
+            );
           // Fail before the first byte when the request cannot start (unknown option, engine unavailable).
-          const first = synthesizeOne(
-            ctx,
-            {
-              text: sentences[0]!,
-              voice,
-              language: b.language_code,
-              format: 'pcm',
-              sample_rate: out.sampleRate,
-              speed: b.voice_settings?.speed,
-            },
-            abort.signal,
-            sentences.slice(0, 1),
-          );
+          const first = speakSentence(0);
           const body = new PassThrough();
           const pieces: { audio: Buffer[]; alignment: ReturnType<typeof sentenceAlignment> }[] = [];
           const run = async () => {
             let t = 0;
             try {
               for (let i = 0; i < sentences.length && !abort.signal.aborted; i++) {
-                const events =
-                  i === 0
-                    ? first
-                    : synthesizeOne(
-                        ctx,
-                        {
-                          text: sentences[i]!,
-                          voice,
-                          language: b.language_code,
-                          format: 'pcm',
-                          sample_rate: out.sampleRate,
-                          speed: b.voice_settings?.speed,
-                        },
-                        abort.signal,
-                        sentences.slice(i, i + 1),
-                      );
+                const events = i === 0 ? first : speakSentence(i);
                 const chunks: Buffer[] = [];
                 let samples = 0;
                 for await (const e of events) {
