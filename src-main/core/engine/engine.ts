@@ -28,7 +28,7 @@ import { SherpaPunctuator } from './backends/sherpa/punct.js';
 import { PunctuatedAsrEngine } from './punctuated-asr.js';
 import { TwoPassAsrEngine } from './two-pass-asr.js';
 import { CachingSynthesizer, SynthesisCache, type SynthesisCacheStats } from './synthesis-cache.js';
-import { loadBackendModule } from './backend-modules.js';
+import { loadBackendModule, type BackendModules } from './backend-modules.js';
 
 /** Default budget of the synthesis cache: about 6 minutes of 22 kHz audio. */
 export const DEFAULT_TTS_CACHE_BYTES = 32 * 1024 * 1024;
@@ -75,6 +75,8 @@ export interface EngineConfig {
   ttsCacheBytes?: number;
   /** Offline (VAD-segmented) recognizers: longest speech segment decoded at once (default 20 s). */
   maxSegmentMs?: number;
+  /** The modules behind the optional backends (default BACKEND_MODULES); a test passes one that cannot load. */
+  backendModules?: BackendModules;
 }
 
 function message(err: unknown): string {
@@ -185,7 +187,7 @@ class SpeechEngine implements Engine {
 
   private async loadPocketsphinx(vadModel: string | null): Promise<void> {
     this.state = 'loading pocketsphinx';
-    const mod = await loadBackendModule('pocketsphinx');
+    const mod = await loadBackendModule('pocketsphinx', this.config.backendModules);
     if (mod instanceof Error) {
       this.statuses.set('pocketsphinx', { id: 'pocketsphinx', kind: 'asr', available: false, detail: mod.message });
       return;
@@ -209,7 +211,7 @@ class SpeechEngine implements Engine {
 
   private async loadEspeak(): Promise<void> {
     this.state = 'loading espeak';
-    const mod = await loadBackendModule('espeak');
+    const mod = await loadBackendModule('espeak', this.config.backendModules);
     if (mod instanceof Error) {
       this.statuses.set('espeak', { id: 'espeak', kind: 'tts', available: false, detail: mod.message });
       return;
@@ -232,7 +234,7 @@ class SpeechEngine implements Engine {
     if (why) return void this.problems.set(key, why);
     const model = resolveModel(entry, this.config.modelsDirs);
     if (!model) return void this.problems.set(key, `voice "${entry.id}" is not installed; run: earshot models pull ${entry.id}`);
-    const mod = await loadBackendModule('sherpaTts');
+    const mod = await loadBackendModule('sherpaTts', this.config.backendModules);
     if (mod instanceof Error) return void this.problems.set(key, mod.message);
     try {
       this.ttss.push({ synth: this.cached(await mod.loadSherpaTts(model)), fixture: !!entry.fixture, modelId: entry.id });
