@@ -3,8 +3,7 @@
 // keyboard-only use, and screenshots of every view (test-artifacts/screenshots/).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -12,7 +11,9 @@ import { appRoot } from '../../src-main/core/paths.js';
 import { LIBRISPEECH } from '../helpers/shared.js';
 import {
   SCREENSHOTS,
-  ensureRendererBuilt,
+  appTestDir,
+  closeApp,
+  openPage,
   launchChromium,
   normWords,
   paddedWav,
@@ -72,9 +73,7 @@ async function tabTo(selector: string, max = 40): Promise<void> {
 
 describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 }, () => {
   before(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    ensureRendererBuilt();
-    tmp = mkdtempSync(join(tmpdir(), 'earshot-e2e-mic-'));
+    tmp = appTestDir('mic');
     const pcm = readMono(FILE);
     speechMs = (pcm.samples.length * 1000) / pcm.rate;
     onsetMs = speechOnsetMs(pcm);
@@ -96,17 +95,10 @@ describe('renderer end to end (Chromium + earshot serve)', { timeout: 300_000 },
     console.log(`# pocketsphinx changes up to ${selfSpread} words of its own transcript under sub-frame shifts of the audio`);
     serve = await startServe();
     browser = await launchChromium(mic);
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-    page = await context.newPage();
-    page.on('pageerror', (e) => console.error('[page error]', e.message));
+    ({ context, page } = await openPage(browser, { acceptDownloads: true }));
   });
 
-  after(async () => {
-    await context?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await serve?.stop();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => closeApp({ context, browser, serve }, tmp));
 
   test('the one-time token URL opens the app and is stripped from the address bar', async () => {
     await page.goto(`${serve.base}/#token=${serve.token}`);

@@ -2,15 +2,15 @@
 // captions are not saved, Start still captions the microphone (a LibriSpeech file), and the Sessions view says the
 // store is off instead of a routing error. Screenshots: live-no-store.png, sessions-no-store.png.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { LIBRISPEECH } from '../helpers/shared.js';
 import {
   SCREENSHOTS,
-  ensureRendererBuilt,
+  appTestDir,
+  closeApp,
+  openPage,
   launchChromium,
   normWords,
   paddedWav,
@@ -27,19 +27,12 @@ let tmp: string;
 
 describe('--no-store in the app (Chromium + earshot serve --no-store)', { timeout: 240_000 }, () => {
   before(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    ensureRendererBuilt();
-    tmp = mkdtempSync(join(tmpdir(), 'earshot-e2e-nostore-'));
+    tmp = appTestDir('nostore');
     serve = await startServe(['--no-store']);
     browser = await launchChromium(paddedWav(readMono(FILE), 4, tmp));
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    page.on('pageerror', (e) => console.error('[page error]', e.message));
+    ({ page } = await openPage(browser));
   });
-  after(async () => {
-    await browser?.close().catch(() => undefined);
-    await serve?.stop();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => closeApp({ browser, serve }, tmp));
 
   test('Live: a visible "not saved" note before Start; captions still run; no error', async () => {
     await page.goto(`${serve.base}/#token=${serve.token}`);

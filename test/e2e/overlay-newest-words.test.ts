@@ -3,15 +3,15 @@
 // main view's newest caption, at 3 lines and at 1 line; the band fits the window (nothing cut at the top or the
 // bottom) and the last word is inside the visible box. Screenshots in test-artifacts/screenshots/.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LIBRISPEECH } from '../helpers/shared.js';
 import {
   SCREENSHOTS,
-  ensureRendererBuilt,
+  appTestDir,
+  closeApp,
+  openPage,
   launchChromium,
   normWords,
   paddedWav,
@@ -109,15 +109,11 @@ async function expectNewestWords(lines: number): Promise<void> {
 
 describe('overlay shows the newest words (Chromium + earshot serve)', { timeout: 240_000 }, () => {
   before(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    ensureRendererBuilt();
-    tmp = mkdtempSync(join(tmpdir(), 'earshot-e2e-overlay-'));
+    tmp = appTestDir('overlay');
     const mic = paddedWav(readMono(FILE), 3, tmp);
     serve = await startServe();
     browser = await launchChromium(mic);
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    main = await context.newPage();
-    main.on('pageerror', (e) => console.error('[page error]', e.message));
+    ({ context, page: main } = await openPage(browser));
     await main.goto(`${serve.base}/#token=${serve.token}`);
     await main.waitForSelector('[data-testid="live-view"]');
     await main.evaluate((k) => localStorage.setItem(k, JSON.stringify({ overlayLines: 3, overlayFontPx: 36 })), SETTINGS_KEY);
@@ -128,12 +124,7 @@ describe('overlay shows the newest words (Chromium + earshot serve)', { timeout:
     await overlay.waitForSelector('[data-testid="overlay"]');
   });
 
-  after(async () => {
-    await context?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await serve?.stop();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => closeApp({ context, browser, serve }, tmp));
 
   test('at 3 lines and at 1 line, the overlay ends with the main view’s newest words, inside a 900×260 window', async () => {
     await main.bringToFront();

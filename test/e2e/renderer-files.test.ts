@@ -5,14 +5,22 @@
 // time left, and Cancel stops it. Screenshots go to test-artifacts/screenshots/.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { appRoot } from '../../src-main/core/paths.js';
 import { LIBRISPEECH, LONGFORM } from '../helpers/shared.js';
-import { SCREENSHOTS, ensureRendererBuilt, launchChromium, normWords, startServe, type ServeHandle } from './renderer-harness.js';
+import {
+  SCREENSHOTS,
+  appTestDir,
+  closeApp,
+  launchChromium,
+  openPage,
+  normWords,
+  startServe,
+  type ServeHandle,
+} from './renderer-harness.js';
 
 const SOURCE = join(LIBRISPEECH, '251-118436-0000.wav');
 const LONG = join(LONGFORM, 'dev-meeting-1.wav');
@@ -81,9 +89,7 @@ async function openResult(name: string): Promise<{ words: string[]; title: strin
 
 describe('files in the app (Chromium + earshot serve)', { timeout: 600_000 }, () => {
   before(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    ensureRendererBuilt();
-    tmp = mkdtempSync(join(tmpdir(), 'earshot-e2e-files-'));
+    tmp = appTestDir('files');
     // 16 kHz mono, as the source: no resampling anywhere, so both paths decode identical samples.
     wavFile = join(tmp, 'librispeech-interview.wav');
     mp3File = join(tmp, 'librispeech-lecture.mp3');
@@ -91,19 +97,12 @@ describe('files in the app (Chromium + earshot serve)', { timeout: 600_000 }, ()
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', SOURCE, '-ac', '1', '-ar', '16000', '-c:a', 'libmp3lame', '-b:a', '64k', mp3File]);
     serve = await startServe();
     browser = await launchChromium(wavFile);
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-    page = await context.newPage();
-    page.on('pageerror', (e) => console.error('[page error]', e.message));
+    ({ context, page } = await openPage(browser, { acceptDownloads: true }));
     await page.goto(`${serve.base}/#token=${serve.token}`);
     await page.waitForSelector('[data-testid="live-view"]');
   });
 
-  after(async () => {
-    await context?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await serve?.stop();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => closeApp({ context, browser, serve }, tmp));
 
   test('a WAV dropped on the window becomes a saved session whose text is `earshot transcribe` of the file', async () => {
     const expected = cliTranscript(wavFile);

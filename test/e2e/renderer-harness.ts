@@ -11,7 +11,7 @@ export { normWords };
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { appRoot } from '../../src-main/core/paths.js';
 
 export const SCREENSHOTS = join(appRoot, 'test-artifacts', 'screenshots');
@@ -19,6 +19,38 @@ const CLI = join(appRoot, 'bin', 'earshot.mjs');
 
 /** Builds out/renderer when it is missing or older than any renderer source: the same step `npm start` runs. */
 export { ensureRendererBuilt } from '../../build/renderer.mjs';
+import { ensureRendererBuilt } from '../../build/renderer.mjs';
+
+/** An app test's first step: the renderer built, the screenshot folder made, and a fresh temp folder (returned). */
+export function appTestDir(name: string): string {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  ensureRendererBuilt();
+  return mkdtempSync(join(tmpdir(), `earshot-e2e-${name}-`));
+}
+
+/** A browser context (1280×800 unless `options` say otherwise) and its page, whose uncaught errors are logged. */
+export async function openPage(
+  browser: Browser,
+  options: BrowserContextOptions = {},
+  initScript?: () => void,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  if (initScript) await context.addInitScript(initScript);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('[page error]', e.message));
+  return { context, page };
+}
+
+/** An app test's last step: close what it started (any of it may be missing after a failed `before`), remove `tmp`. */
+export async function closeApp(
+  started: { context?: BrowserContext; browser?: Browser; serve?: ServeHandle },
+  tmp: string | undefined,
+): Promise<void> {
+  await started.context?.close().catch(() => undefined);
+  await started.browser?.close().catch(() => undefined);
+  await started.serve?.stop();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

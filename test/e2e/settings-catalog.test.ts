@@ -4,13 +4,22 @@
 // vocabulary is kept across a reload; and starting captions in Arabic says which model adds Arabic and how to
 // install it. Screenshots: test-artifacts/screenshots/settings-catalog-*.png.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LIBRISPEECH } from '../helpers/shared.js';
-import { SCREENSHOTS, ensureRendererBuilt, launchChromium, paddedWav, readMono, startServe, type ServeHandle } from './renderer-harness.js';
+import {
+  SCREENSHOTS,
+  appTestDir,
+  closeApp,
+  launchChromium,
+  openPage,
+  paddedWav,
+  readMono,
+  startServe,
+  type ServeHandle,
+} from './renderer-harness.js';
 
 let serve: ServeHandle;
 let browser: Browser;
@@ -22,31 +31,21 @@ const row = (id: string) => page.locator(`[data-testid="model-row"][data-model="
 
 describe('Settings: catalog, language filter, custom vocabulary (Chromium + earshot serve)', { timeout: 240_000 }, () => {
   before(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    ensureRendererBuilt();
-    tmp = mkdtempSync(join(tmpdir(), 'earshot-e2e-catalog-'));
+    tmp = appTestDir('catalog');
     const emptyShared = join(tmp, 'no-shared');
     mkdirSync(emptyShared);
     serve = await startServe({ env: { EARSHOT_SHARED_DIR: emptyShared, EARSHOT_MODELS_DIR: join(tmp, 'models') } });
     browser = await launchChromium(paddedWav(readMono(join(LIBRISPEECH, '251-118436-0000.wav')), 1, tmp));
-    context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     // A returning user whose caption language is Arabic (onboarding already done).
-    await context.addInitScript(() => {
+    ({ context, page } = await openPage(browser, { viewport: { width: 1400, height: 1000 } }, () => {
       localStorage.setItem('earshot.onboarding-done', '1');
       if (!localStorage.getItem('earshot.ui-settings')) localStorage.setItem('earshot.ui-settings', JSON.stringify({ language: 'ar' }));
-    });
-    page = await context.newPage();
-    page.on('pageerror', (e) => console.error('[page error]', e.message));
+    }));
     await page.goto(`${serve.base}/#token=${serve.token}`);
     await page.waitForSelector('[data-testid="live-view"]');
   });
 
-  after(async () => {
-    await context?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await serve?.stop();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => closeApp({ context, browser, serve }, tmp));
 
   test('starting captions in Arabic with no Arabic recognizer says which model adds it and how to install it', async () => {
     await page.locator('body').focus();

@@ -6,8 +6,7 @@
 // session must hold both tracks, mic and system.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -17,8 +16,10 @@ import { LIBRISPEECH } from '../helpers/shared.js';
 import { startPrivatePulse, type PrivatePulse } from '../helpers/private-pulse.js';
 import {
   SCREENSHOTS,
+  appTestDir,
+  closeApp,
+  openPage,
   engineSelfSpread,
-  ensureRendererBuilt,
   launchChromium,
   normWords,
   paddedWav,
@@ -41,9 +42,7 @@ let spread: number;
 
 describe('system-audio captions in the browser app (Chromium + earshot serve + PulseAudio)', { timeout: 300_000 }, () => {
   before(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    ensureRendererBuilt();
-    tmp = mkdtempSync(join(tmpdir(), 'earshot-e2e-sys-'));
+    tmp = appTestDir('sys');
     pulse = await startPrivatePulse(tmp, SINK);
     const tr = spawnSync(process.execPath, [join(appRoot, 'bin', 'earshot.mjs'), 'transcribe', SYSTEM_FILE, '--engine', 'pocketsphinx'], {
       cwd: appRoot,
@@ -58,14 +57,11 @@ describe('system-audio captions in the browser app (Chromium + earshot serve + P
     // Two live streams (mic + system) whatever a busy machine measures.
     serve = await startServe({ args: ['--min-live-streams', '2'], env: { PULSE_SERVER: pulse.env.PULSE_SERVER! } });
     browser = await launchChromium(paddedWav(readMono(MIC_FILE), 4, tmp));
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    page.on('pageerror', (e) => console.error('[page error]', e.message));
+    ({ page } = await openPage(browser));
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await serve?.stop();
+    await closeApp({ browser, serve }, undefined);
     pulse?.stop();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
