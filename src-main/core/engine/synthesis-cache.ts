@@ -99,7 +99,7 @@ export class CachingSynthesizer implements Synthesizer {
   }
 
   async close(): Promise<void> {
-    await (this.inner as Synthesizer & { close?: () => Promise<void> }).close?.();
+    await this.inner.close?.();
   }
 
   synthesize(req: SynthesisRequest, signal?: AbortSignal): AsyncIterable<SynthesisChunk> {

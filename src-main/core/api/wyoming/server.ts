@@ -8,6 +8,7 @@
 // listener binds loopback unless a host is given explicitly (docs/PROTOCOL.md says what that exposes).
 import { createServer, type Server, type Socket } from 'node:net';
 import type { FinalTranscript } from '../../../../proto/ws-messages.js';
+import { clientMessageOf, CodedError, errorCodeOf } from '../../errors.js';
 import { AsrSession } from '../../sessions/index.js';
 import { advertiseWyoming, isLoopbackHost, type WyomingAdvert } from './zeroconf.js';
 import type { ApiContext } from '../context.js';
@@ -199,9 +200,11 @@ function handleConnection(socket: Socket, ctx: ApiContext, version: string): voi
     for (const e of events) {
       chain = chain
         .then(() => onEvent(e))
-        .catch((err: unknown) =>
-          sendError(err instanceof Error ? err.message : String(err), (err as { code?: string }).code ?? 'internal'),
-        );
+        .catch((err: unknown) => {
+          // The code from the one error table; an unexpected failure is `internal`, its details only in the log.
+          if (!(err instanceof CodedError)) ctx.logger.warn({ err }, 'Wyoming event failed');
+          sendError(clientMessageOf(err), errorCodeOf(err));
+        });
     }
   });
   // A server stop ends a recording in progress as `audio-stop` would (its transcript is sent) after whatever the
