@@ -6,7 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { TtsFormat } from '../../../../proto/ws-messages.js';
 import { SessionError } from '../../sessions/index.js';
 import { TtsSession, type TtsAudioChunk } from '../../sessions/index.js';
-import { listable } from '../../engine/index.js';
+import { listedVoices } from '../voice-list.js';
 import type { ApiContext } from '../context.js';
 import { ShuttingDownError } from '../work-in-progress.js';
 import { synthesizeOne } from '../one-shot/synthesize-one.js';
@@ -84,22 +84,13 @@ export function textToSpeechService(ctx: ApiContext): grpc.UntypedServiceImpleme
       if (denied) return callback(denied);
       const lang = call.request.language.toLowerCase();
       callback(null, {
-        voices: listable(ctx.engine.voices(), ctx.listFixtures)
-          .filter(
-            (v) =>
-              !lang ||
-              v.language.toLowerCase() === lang ||
-              v.language.toLowerCase().startsWith(lang + '-') ||
-              v.language.toLowerCase().startsWith(lang + '_'),
-          )
-          .map((v) => ({
-            id: v.id,
-            name: v.name,
-            language: v.language,
-            backend: v.backend,
-            sample_rate: v.sampleRate,
-            fixture: v.fixture ?? false,
-          })),
+        voices: listedVoices(ctx).filter(
+          (v) =>
+            !lang ||
+            v.language.toLowerCase() === lang ||
+            v.language.toLowerCase().startsWith(lang + '-') ||
+            v.language.toLowerCase().startsWith(lang + '_'),
+        ),
       });
     },
   };

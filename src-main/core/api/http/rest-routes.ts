@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EngineList, ModelList, VoiceList } from '../../../../proto/rest-models.js';
 import { Health, Readiness } from '../../../../proto/rest-service.js';
 import { listable } from '../../engine/index.js';
+import { listedVoices } from '../voice-list.js';
 import type { ApiContext } from '../context.js';
 import { elevenLabsVoices } from '../compat/elevenlabs/routes.js';
 import { errorBody, RestError, sendError } from './rest-errors.js';
@@ -88,14 +89,7 @@ export async function restRoutes(plugin: FastifyInstance, opts: RestRoutesOption
 
   app.get('/v1/voices', { schema: { response: { 200: VoiceList } } }, async () => ({
     object: 'list' as const,
-    data: listable(ctx.engine.voices(), ctx.listFixtures).map((v) => ({
-      id: v.id,
-      name: v.name,
-      language: v.language,
-      backend: v.backend,
-      sample_rate: v.sampleRate,
-      fixture: v.fixture ?? false,
-    })),
+    data: listedVoices(ctx),
     // ElevenLabs' shape of the same list (`voices.getAll()` reads `voices`), so its SDK works on this path too.
     voices: elevenLabsVoices(ctx.engine.voices()),
   }));
