@@ -267,3 +267,18 @@ test('the voice is looked up once per request: a named voice when the request is
     ['v2', 'v1', 'v1'],
   );
 });
+
+test('speak with pieces already cut: each is handed over as given (not cut again, no quick start); bad pieces fail at once', async () => {
+  const log: string[] = [];
+  const s = new TtsSession({ engine: fakeEngine(log) });
+  const { until } = run(s);
+  const text = 'Earshot is an on-device speech application that reads aloud. Yes.';
+  s.speak({ text }, [text]);
+  await until(isType('synthesis_complete'));
+  assert.deepEqual(log, [text]);
+  assert.throws(
+    () => s.speak({ text: 'x'.repeat(300) }, ['x'.repeat(300)]),
+    (e: unknown) => e instanceof TtsRequestError && /piece 0 is 300 characters/.test(e.message),
+  );
+  s.close();
+});

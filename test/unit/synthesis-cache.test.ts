@@ -123,3 +123,15 @@ test('bounded by bytes: least recently used entries are evicted, oversize entrie
   assert.equal(small.stats().entries, 0);
   assert.throws(() => new SynthesisCache(-1), /byte count/);
 });
+
+test('the pieces are the key, not only their text: the same words cut differently are synthesized again', async () => {
+  const { synth, calls } = countingSynth();
+  const cached = new CachingSynthesizer(synth, new SynthesisCache(1 << 20));
+  await collect(cached.synthesize({ pieces: ['Hello there. Bye.'] }));
+  await collect(cached.synthesize({ pieces: ['Hello there.', 'Bye.'] }));
+  await collect(cached.synthesize({ pieces: ['Hello there.', 'Bye.'] }));
+  assert.deepEqual(
+    calls.map((c) => c.pieces),
+    [['Hello there. Bye.'], ['Hello there.', 'Bye.']],
+  );
+});

@@ -38,7 +38,7 @@ export { SherpaAsrEngine, MAX_WRITE_SECONDS, defaultAsrThreads } from './backend
 export { SileroVadTracker } from './backends/sherpa/vad.js';
 export { spawnWorker, RpcClient, serveRpc, withTransfer } from './worker-host.js';
 export { splitSentences } from './text/sentences.js';
-export { requestSentences, quickStartFor, checkSpeed, TtsRequestError, MAX_PIECE_CHARS } from './text/tts-request.js';
+export { requestSentences, quickStartFor, checkPieces, checkSpeed, TtsRequestError, MAX_PIECE_CHARS } from './text/tts-request.js';
 export { SentenceBuffer, QUICK_START_CHARS, quickStart, type SentenceBufferOptions } from './text/sentences.js';
 export { languageFromScript } from './text/script-language.js';
 export {

@@ -23,7 +23,7 @@ import {
 } from '../../../proto/ws-messages.js';
 import { StreamingResampler, float32ToF32le, float32ToS16le, wavHeader } from '../audio/index.js';
 import { languageFromScript } from '../engine/index.js';
-import { SentenceBuffer, quickStart, requestSentences } from '../engine/index.js';
+import { SentenceBuffer, checkPieces, quickStart, requestSentences } from '../engine/index.js';
 import type { Engine, Synthesizer, TtsVoice } from '../engine/index.js';
 import { wsErrorCodeOf } from '../errors.js';
 import { SessionError } from './session-error.js';
@@ -218,7 +218,7 @@ export class TtsSession extends EventEmitter {
     req.scriptLanguage = languageFromScript(text);
     // The text's one cut (the synthesizer is handed these pieces one by one and never cuts them again); the first
     // piece is kept short so the first audio comes soon.
-    req.pieces.push(...(pieces ?? requestSentences(text, undefined, { quickStart: true })));
+    req.pieces.push(...(pieces ? checkPieces(pieces) : requestSentences(text, undefined, { quickStart: true })));
     req.chars = text.length;
     req.complete = true;
     req.speakableAt = this.now();
