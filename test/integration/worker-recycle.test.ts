@@ -1,6 +1,6 @@
 // Idle inference workers are replaced by fresh ones so their memory goes back to the OS
-// (engine/worker-recycler.ts), on the real backends: pocketsphinx (real speech) and sherpa (the tone-alphabet
-// fixture, whose tones spell exact text). A worker that served a stream and then had none is replaced (a new
+// (engine/worker-recycler.ts), on the real backends: pocketsphinx (real speech), sherpa ASR (the tone-alphabet
+// fixture, whose tones spell exact text) and sherpa TTS (the piper fixture, whose audio encodes its phonemes). A worker that served a stream and then had none is replaced (a new
 // thread, the generation counter moves); a stream opened while the fresh worker loads is decoded by the old
 // one to its final; streams after the swap decode on the fresh one; the idle timer does it by itself.
 import { test, after } from 'node:test';
@@ -11,7 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeWav } from '../../src-main/core/audio/index.js';
 import { createEngine, type AsrEngine, type AsrFinal, type AsrStream } from '../../src-main/core/engine/index.js';
 import { loadPocketsphinxAsr, PocketsphinxAsrEngine } from '../../src-main/core/engine/backends/pocketsphinx/index.js';
-import { LIBRISPEECH } from '../helpers/shared.js';
+import { loadSherpaTts } from '../../src-main/core/engine/backends/sherpa/tts.js';
+import { LIBRISPEECH, MODELS } from '../helpers/shared.js';
 import { toneAudio } from '../../../shared/models/fixtures/tone-audio.mjs';
 
 const SPEECH = decodeWav(readFileSync(join(LIBRISPEECH, '1272-135031-0009.wav'))).channelData[0]!;
@@ -93,4 +94,42 @@ test('sherpa (tone-alphabet): an idle worker is replaced, no stream is dropped, 
   await engine.ready;
   const asr = engine.asr({ model: 'tone-alphabet' }) as AsrEngine & Recycling;
   await recycleCase(asr, toneAudio('hello world'), (text) => assert.equal(text, 'hello world'));
+});
+
+test('sherpa TTS (piper fixture): an idle voice worker is replaced; a request during the swap gets all its audio', async () => {
+  const dir = join(MODELS, 'synthetic-piper-vits-fixture');
+  const tts = await loadSherpaTts(
+    {
+      id: 'synthetic-piper-fixture',
+      name: 'Synthetic piper fixture',
+      language: 'en',
+      type: 'vits',
+      path: dir,
+      paths: { model: join(dir, 'model.onnx'), tokens: join(dir, 'tokens.txt') },
+      fixture: true,
+    },
+    { threads: 1, recycleIdleMs: 0 },
+  );
+  after(() => tts.close());
+  const text = 'First sentence here. And a second one.';
+  /** Every chunk's samples, by sentence: the fixture's audio encodes the phonemes, so equal audio = same speech. */
+  const speak = async () => {
+    const out: number[][] = [];
+    for await (const c of tts.synthesize({ text, quickStart: false })) (out[c.sentence] ??= []).push(...c.samples);
+    return out;
+  };
+  const reference = await speak();
+  assert.equal(reference.length, 2);
+  const [first] = tts.workerGenerations();
+  assert.equal(await tts.recycleIdleWorkers(), 1);
+  const [second] = tts.workerGenerations();
+  assert.equal(second!.generation, first!.generation + 1);
+  assert.notEqual(second!.threadId, first!.threadId);
+  assert.deepEqual(await speak(), reference, 'the fresh worker says the same');
+
+  const swap = tts.recycleIdleWorkers(); // the fresh worker loads…
+  const [swapped, during] = await Promise.all([swap, speak()]); // …while a request runs on the old one
+  assert.equal(swapped, 1);
+  assert.deepEqual(during, reference);
+  assert.deepEqual(await speak(), reference);
 });
