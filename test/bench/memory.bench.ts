@@ -59,11 +59,11 @@ async function measure(
   };
 }
 
-/** Wait (at most the recycle time + 15 s) until every worker of `asr` has been replaced once. */
+/** Wait (at most the recycle time + 60 s: a fresh worker loads at low priority) until every worker of `asr` was replaced once. */
 async function workerReplaced(asr: object): Promise<boolean> {
   const generations = (asr as { workerGenerations?: () => { generation: number }[] }).workerGenerations?.bind(asr);
   if (!generations) return false;
-  const deadline = Date.now() + recycleIdleMsFromEnv() + 15_000;
+  const deadline = Date.now() + recycleIdleMsFromEnv() + 60_000;
   while (Date.now() < deadline) {
     if (generations().every((g) => g.generation > 0)) return true;
     await new Promise((r) => setTimeout(r, 200));

@@ -40,7 +40,9 @@ async function recycleCase(asr: AsrEngine & Recycling, audio: Float32Array, expe
   assert.equal(await asr.recycleIdleWorkers(), 0, 'a worker that has served nothing is not replaced');
 
   expect(await transcribe(asr.createStream({ sampleRate: 16000, vad: false }), audio));
+  const speed = asr.capacity().rtf;
   assert.equal(await asr.recycleIdleWorkers(), 1, 'served a stream, now idle: replaced');
+  assert.equal(asr.capacity().rtf, speed, 'the fresh worker keeps the measured speed (admission does not jump)');
   const [second] = asr.workerGenerations();
   assert.equal(second!.generation, first!.generation + 1);
   assert.notEqual(second!.threadId, first!.threadId, 'a new worker thread');

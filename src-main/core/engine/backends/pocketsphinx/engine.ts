@@ -87,8 +87,16 @@ export class PocketsphinxAsrEngine implements AsrEngine {
       throw err;
     }
     const idleMs = opts.recycleIdleMs ?? recycleIdleMsFromEnv();
-    // A fresh worker calibrates while its predecessor is idle (no stream waits on it).
-    const recycler = (w: PsWorker) => new WorkerRecycler(w, { idleMs, start: () => startWorker(init), stop: (old) => old.rpc.terminate() });
+    // A fresh worker loads while its predecessor is idle (no stream waits on it) and keeps its measured speed
+    // rather than calibrating again (cheaper, and the figure does not jump).
+    const recycler = (w: PsWorker) => {
+      const slot: Slot = new WorkerRecycler(w, {
+        idleMs,
+        start: () => startWorker({ ...init, rtf: slot.current.rtf }),
+        stop: (old) => old.rpc.terminate(),
+      });
+      return slot;
+    };
     return new PocketsphinxAsrEngine(workers.map(recycler));
   }
 
