@@ -44,6 +44,9 @@ process.on('SIGUSR2', () => {
       external: mb(m.external),
       array_buffers: mb(m.arrayBuffers),
       rss_by_mapping: rssByMapping(),
+      // Each ASR worker's thread and how often it was replaced when idle (engine/worker-recycler.ts).
+      asr_workers: (asr as { workerGenerations?: () => unknown }).workerGenerations?.() ?? null,
+      active_streams: asr.activeStreams,
     }) + '\n',
   );
 });

@@ -11,6 +11,7 @@ import {
 } from '../../types.js';
 import { checkStreamOptions, closeStreamsWithin, WorkerAsrStream, type AsrStreamChannel } from '../../worker-asr-stream.js';
 import { RpcClient, spawnWorker } from '../../worker-host.js';
+import { recycleIdleMsFromEnv, WorkerRecycler } from '../../worker-recycler.js';
 import { POCKETSPHINX_RATE } from './native.js';
 import type { InitArgs, OpenArgs, PocketsphinxWorkerEvents } from './worker.js';
 
@@ -44,15 +45,21 @@ export interface PocketsphinxLoadOptions {
   threads?: number;
   /** Silero VAD model path: gate recognition with it (no words for silence or room noise). */
   vadModel?: string | null;
+  /** Replace a worker after this long without streams (ms; 0: never); default recycleIdleMsFromEnv(). */
+  recycleIdleMs?: number;
 }
 
-interface Slot {
+/** One worker thread and the streams it decodes. */
+interface PsWorker {
   rpc: Rpc;
-  streams: Map<string, WorkerAsrStream>;
   channel: AsrStreamChannel;
+  streams: Map<string, WorkerAsrStream>;
   /** This worker's real-time factor: from the calibration decode, then from its own reports. */
   rtf: number;
 }
+
+/** A place for one worker: replaced by a fresh one when it has been idle a while (see worker-recycler.ts). */
+type Slot = WorkerRecycler<PsWorker>;
 
 export class PocketsphinxAsrEngine implements AsrEngine {
   readonly backend = 'pocketsphinx' as const;
@@ -62,23 +69,7 @@ export class PocketsphinxAsrEngine implements AsrEngine {
   private nextId = 1;
   private closed = false;
 
-  private constructor(private readonly slots: Slot[]) {
-    for (const slot of slots) {
-      const find = (id: string) => slot.streams.get(id);
-      slot.rpc.on('partial', (e) => find(e.id)?.deliver('partial', e.partial));
-      slot.rpc.on('final', (e) => find(e.id)?.deliver('final', e.final));
-      slot.rpc.on('speechStart', (e) => find(e.id)?.deliver('speechStart', e.atMs));
-      slot.rpc.on('speechEnd', (e) => find(e.id)?.deliver('speechEnd', e.atMs));
-      slot.rpc.on('streamError', (e) => find(e.id)?.fail(new Error(`pocketsphinx: ${e.message}`)));
-      slot.rpc.on('progress', (e) => {
-        if (e.rtf > 0) slot.rtf = e.rtf;
-        for (const [id, ms] of e.decoded) find(id)?.progress(ms);
-      });
-      slot.rpc.on('workerError', (err) => {
-        for (const s of slot.streams.values()) s.fail(err);
-      });
-    }
-  }
+  private constructor(private readonly slots: Slot[]) {}
 
   /**
    * Start `workers` workers (default: defaultPocketsphinxWorkers()), each with a warmed, calibrated decoder.
@@ -86,38 +77,60 @@ export class PocketsphinxAsrEngine implements AsrEngine {
    */
   static async load(opts: PocketsphinxLoadOptions = {}): Promise<PocketsphinxAsrEngine> {
     const n = Math.max(1, Math.min(MAX_WORKERS, Math.floor(opts.workers ?? opts.threads ?? defaultPocketsphinxWorkers())));
-    const slots: Slot[] = Array.from({ length: n }, () => {
-      const rpc = startPocketsphinxWorker();
-      return { rpc, streams: new Map(), channel: channelOf(rpc), rtf: 0 };
-    });
+    const init: InitArgs = { vadModel: opts.vadModel ?? null };
+    const workers: PsWorker[] = [];
     try {
       // One at a time: calibrations running together on a small machine would measure each other.
-      for (const s of slots) s.rtf = (await s.rpc.call('init', { vadModel: opts.vadModel ?? null })).rtf;
+      for (let i = 0; i < n; i++) workers.push(await startWorker(init));
     } catch (err) {
-      await Promise.allSettled(slots.map((s) => s.rpc.terminate()));
+      await Promise.allSettled(workers.map((w) => w.rpc.terminate()));
       throw err;
     }
-    return new PocketsphinxAsrEngine(slots);
+    const idleMs = opts.recycleIdleMs ?? recycleIdleMsFromEnv();
+    // A fresh worker loads while its predecessor is idle (no stream waits on it) and keeps its measured speed
+    // rather than calibrating again (cheaper, and the figure does not jump).
+    const recycler = (w: PsWorker) => {
+      const slot: Slot = new WorkerRecycler(w, {
+        idleMs,
+        start: () => startWorker({ ...init, rtf: slot.current.rtf }),
+        stop: (old) => old.rpc.terminate(),
+      });
+      return slot;
+    };
+    return new PocketsphinxAsrEngine(workers.map(recycler));
   }
 
   get activeStreams(): number {
-    return this.slots.reduce((n, s) => n + s.streams.size, 0);
+    return this.slots.reduce((n, s) => n + streamsIn(s), 0);
+  }
+
+  /** Each slot's current worker thread id and how many times it was replaced (tests, diagnostics). */
+  workerGenerations(): { threadId: number; generation: number }[] {
+    return this.slots.map((s) => ({ threadId: s.current.rpc.worker.threadId, generation: s.generation }));
+  }
+
+  /** Replace every worker that has done work and has none now, without waiting for the idle time (tests). */
+  async recycleIdleWorkers(): Promise<number> {
+    const swapped = await Promise.all(this.slots.map((s) => s.recycleNow()));
+    return swapped.filter(Boolean).length;
   }
 
   capacity(): AsrCapacity {
-    const rtf = Math.max(...this.slots.map((s) => s.rtf));
+    const rtf = Math.max(...this.slots.map((s) => s.current.rtf));
     let liveActive = 0;
     let lagMs = 0;
     const now = performance.now();
     for (const s of this.slots) {
-      for (const st of s.streams.values()) {
-        if (st.batch) continue;
-        liveActive++;
-        lagMs = Math.max(lagMs, st.lagMs(now));
+      for (const w of s.all) {
+        for (const st of w.streams.values()) {
+          if (st.batch) continue;
+          liveActive++;
+          lagMs = Math.max(lagMs, st.lagMs(now));
+        }
       }
     }
     return {
-      liveStreams: this.slots.reduce((n, s) => n + liveStreamsPerWorker(s.rtf), 0),
+      liveStreams: this.slots.reduce((n, s) => n + liveStreamsPerWorker(s.current.rtf), 0),
       liveActive,
       rtf,
       workers: this.slots.length,
@@ -129,12 +142,22 @@ export class PocketsphinxAsrEngine implements AsrEngine {
     if (this.closed) throw new Error('pocketsphinx engine is closed');
     const { sampleRate, endpointingMs, vad, batch } = checkStreamOptions(opts);
     // The worker with the most room for live work, by its own measured speed.
-    const room = (s: Slot) => liveStreamsPerWorker(s.rtf) - s.streams.size;
+    const room = (s: Slot) => liveStreamsPerWorker(s.current.rtf) - streamsIn(s);
     const slot = this.slots.reduce((a, b) => (room(b) > room(a) ? b : a));
     const id = `ps${this.nextId++}`;
-    const stream = new WorkerAsrStream(id, sampleRate, slot.channel, () => slot.streams.delete(id), batch);
-    slot.streams.set(id, stream);
-    slot.rpc.send('open', { id, sampleRate, endpointingMs, vad, batch });
+    const { worker, release } = slot.acquire();
+    const stream = new WorkerAsrStream(
+      id,
+      sampleRate,
+      worker.channel,
+      () => {
+        worker.streams.delete(id);
+        release();
+      },
+      batch,
+    );
+    worker.streams.set(id, stream);
+    worker.rpc.send('open', { id, sampleRate, endpointingMs, vad, batch });
     return stream;
   }
 
@@ -146,12 +169,43 @@ export class PocketsphinxAsrEngine implements AsrEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const workers = (await Promise.all(this.slots.map((s) => s.close()))).flat();
     await closeStreamsWithin(
-      this.slots.flatMap((s) => [...s.streams.values()]),
+      workers.flatMap((w) => [...w.streams.values()]),
       CLOSE_GRACE_MS,
     );
-    await Promise.allSettled(this.slots.map((s) => s.rpc.terminate()));
+    await Promise.allSettled(workers.map((w) => w.rpc.terminate()));
   }
+}
+
+function streamsIn(slot: Slot): number {
+  return slot.all.reduce((n, w) => n + w.streams.size, 0);
+}
+
+/** Start a worker, route its events to its streams, and load and calibrate its decoder. */
+async function startWorker(init: InitArgs): Promise<PsWorker> {
+  const rpc = startPocketsphinxWorker();
+  const w: PsWorker = { rpc, channel: channelOf(rpc), streams: new Map(), rtf: 0 };
+  const find = (id: string) => w.streams.get(id);
+  rpc.on('partial', (e) => find(e.id)?.deliver('partial', e.partial));
+  rpc.on('final', (e) => find(e.id)?.deliver('final', e.final));
+  rpc.on('speechStart', (e) => find(e.id)?.deliver('speechStart', e.atMs));
+  rpc.on('speechEnd', (e) => find(e.id)?.deliver('speechEnd', e.atMs));
+  rpc.on('streamError', (e) => find(e.id)?.fail(new Error(`pocketsphinx: ${e.message}`)));
+  rpc.on('progress', (e) => {
+    if (e.rtf > 0) w.rtf = e.rtf;
+    for (const [id, ms] of e.decoded) find(id)?.progress(ms);
+  });
+  rpc.on('workerError', (err) => {
+    for (const s of w.streams.values()) s.fail(err);
+  });
+  try {
+    w.rtf = (await rpc.call('init', init)).rtf;
+  } catch (err) {
+    await rpc.terminate().catch(() => {});
+    throw err;
+  }
+  return w;
 }
 
 function channelOf(rpc: Rpc): AsrStreamChannel {

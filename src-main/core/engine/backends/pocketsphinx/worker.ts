@@ -46,6 +46,8 @@ const CALIBRATION_S = 3;
 export interface InitArgs {
   /** Silero VAD model: gate every stream with it (no words for non-speech). Null: energy VAD only. */
   vadModel?: string | null;
+  /** A replacement worker (engine/worker-recycler.ts) takes its predecessor's real-time factor instead of calibrating. */
+  rtf?: number;
 }
 
 export interface OpenArgs {
@@ -148,7 +150,7 @@ const server = serveRpc<PocketsphinxWorkerEvents>({
     addon.startUtt(h);
     addon.processRaw(h, new Int16Array(POCKETSPHINX_RATE / 2), false);
     addon.endUtt(h, false);
-    const rtf = calibrate(h);
+    const rtf = a?.rtf ? seedLoad(a.rtf) : calibrate(h);
     release(h);
     return { ok: true, rtf };
   },
@@ -314,7 +316,11 @@ function calibrate(h: PsHandle): number {
     addon.getHyp(h);
   }
   addon.endUtt(h, true);
-  const rtf = (performance.now() - t0) / (n / SAMPLES_PER_MS);
+  return seedLoad((performance.now() - t0) / (n / SAMPLES_PER_MS));
+}
+
+/** Start the load figure at `rtf`, as if 2 s of audio had been decoded at it. */
+function seedLoad(rtf: number): number {
   load.busyMs = rtf * 2000;
   load.audioMs = 2000;
   load.rtf = rtf;

@@ -7,6 +7,7 @@ import { LIVE_HEADROOM, type AsrCapacity, type AsrEngine, type AsrFinal, type As
 import { checkStreamOptions, closeStreamsWithin, WorkerAsrStream, type AsrStreamChannel } from '../../worker-asr-stream.js';
 import type { ResolvedModel } from '../../models/catalog.js';
 import { RpcClient, spawnWorker } from '../../worker-host.js';
+import { recycleIdleMsFromEnv, WorkerRecycler } from '../../worker-recycler.js';
 import type { AsrWorkerEvents, AsrWorkerInit, ChunkCost, CreateStreamArg } from './asr-worker.js';
 import type { SchedulerStats } from './batch-scheduler.js';
 import type { OfflineAsrWorkerInit, OfflineDecodeStats } from './offline-asr-worker.js';
@@ -35,6 +36,17 @@ export interface SherpaAsrOptions {
   maxSegmentMs?: number;
   /** Offline models that take a language (Whisper, SenseVoice); '' or absent = the model detects it. */
   language?: string;
+  /** Replace the worker after this long without streams or calls (ms; 0: never); default recycleIdleMsFromEnv(). */
+  recycleIdleMs?: number;
+}
+
+type Rpc = RpcClient<WorkerApi, AsrWorkerEvents>;
+
+/** The worker thread (recognizer, streams, scheduler) and the streams it decodes. */
+interface SherpaWorker {
+  rpc: Rpc;
+  channel: AsrStreamChannel;
+  streams: Map<string, WorkerAsrStream>;
 }
 
 /** Offline models: the longest speech segment decoded at once, by default (Whisper's window is 30 s). */
@@ -53,8 +65,6 @@ export class SherpaAsrEngine implements AsrEngine {
   readonly language: string;
   readonly languages: readonly string[];
   readonly sampleRate: number;
-  private readonly streams = new Map<string, WorkerAsrStream>();
-  private readonly channel: AsrStreamChannel;
   private nextId = 1;
   private closed = false;
   /** The worker's measured busy share while live streams run (continuous capacity measurement). */
@@ -64,8 +74,13 @@ export class SherpaAsrEngine implements AsrEngine {
   /** Present only for models that can be biased toward custom words (see AsrEngine.checkVocabulary). */
   readonly checkVocabulary?: (words: readonly string[]) => void;
 
+  /** The worker, replaced by a fresh one when it has been idle a while (see worker-recycler.ts). */
+  private readonly workers: WorkerRecycler<SherpaWorker>;
+
   private constructor(
-    private readonly rpc: RpcClient<WorkerApi, AsrWorkerEvents>,
+    first: SherpaWorker,
+    start: () => Promise<SherpaWorker>,
+    idleMs: number,
     readonly model: ResolvedModel,
     readonly timings: { loadMs: number; warmMs: number; cost: ChunkCost },
   ) {
@@ -75,26 +90,33 @@ export class SherpaAsrEngine implements AsrEngine {
     this.sampleRate = model.sampleRate;
     this.tokens = model.modelingUnit && model.type === 'transducer' && model.paths.tokens ? readTokens(model.paths.tokens) : null;
     if (this.tokens) this.checkVocabulary = (words) => void spellHotwords(words, this.tokens!);
-    this.channel = {
-      write: (id, samples) => rpc.send('write', { id, samples }, [samples.buffer]),
-      flush: (id) => rpc.call('flush', { id }),
-      close: (id) => rpc.call('close', { id }),
-    };
-    rpc.on('partial', (e) => this.streams.get(e.id)?.deliver('partial', { text: e.text, startMs: e.startMs, endMs: e.endMs }));
-    rpc.on('final', ({ id, ...f }) => this.streams.get(id)?.deliver('final', f));
-    rpc.on('speechStart', (e) => this.streams.get(e.id)?.deliver('speechStart', e.atMs));
-    rpc.on('speechEnd', (e) => this.streams.get(e.id)?.deliver('speechEnd', e.atMs));
-    rpc.on('streamError', (e) => this.streams.get(e.id)?.fail(new Error(e.message)));
+    this.workers = new WorkerRecycler(first, {
+      idleMs,
+      start: async () => this.listen(await start()),
+      stop: (w) => w.rpc.terminate(),
+    });
+    this.listen(first);
+  }
+
+  /** Route a worker's events to its streams; its progress feeds the engine's busy share. */
+  private listen(w: SherpaWorker): SherpaWorker {
+    const { rpc, streams } = w;
+    rpc.on('partial', (e) => streams.get(e.id)?.deliver('partial', { text: e.text, startMs: e.startMs, endMs: e.endMs }));
+    rpc.on('final', ({ id, ...f }) => streams.get(id)?.deliver('final', f));
+    rpc.on('speechStart', (e) => streams.get(e.id)?.deliver('speechStart', e.atMs));
+    rpc.on('speechEnd', (e) => streams.get(e.id)?.deliver('speechEnd', e.atMs));
+    rpc.on('streamError', (e) => streams.get(e.id)?.fail(new Error(e.message)));
     rpc.on('progress', (e) => {
-      for (const [id, ms] of e.decoded) this.streams.get(id)?.progress(ms);
+      for (const [id, ms] of e.decoded) streams.get(id)?.progress(ms);
       this.load.note(e.busyMs, this.liveCount());
     });
     rpc.on('rpcError', (e) => {
-      for (const s of this.streams.values()) s.fail(new Error(`sherpa worker: ${e.method}: ${e.message}`));
+      for (const s of streams.values()) s.fail(new Error(`sherpa worker: ${e.method}: ${e.message}`));
     });
     rpc.on('workerError', (err) => {
-      for (const s of this.streams.values()) s.fail(err);
+      for (const s of streams.values()) s.fail(err);
     });
+    return w;
   }
 
   /** Start the worker, load the model and warm it. Rejects with a specific reason when the model cannot load. */
@@ -117,28 +139,49 @@ export class SherpaAsrEngine implements AsrEngine {
         }
       : { model, threads, vadModel, warmup, maxBatch: opts.maxBatch ?? 32 };
     const worker = offline ? 'offline-asr-worker' : 'asr-worker';
-    const rpc = new RpcClient<WorkerApi, AsrWorkerEvents>(
-      // Same extension as this module: .ts from source (tsx), .js when built.
-      spawnWorker(new URL(`./${worker}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url), init, {
-        name: `sherpa-asr ${model.id}`,
-      }),
-    );
-    try {
-      const timings = await rpc.call('load', undefined);
-      return new SherpaAsrEngine(rpc, model, timings);
-    } catch (err) {
-      await rpc.terminate().catch(() => {});
-      throw err;
-    }
+    const start = async () => {
+      const rpc: Rpc = new RpcClient<WorkerApi, AsrWorkerEvents>(
+        // Same extension as this module: .ts from source (tsx), .js when built.
+        spawnWorker(new URL(`./${worker}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url), init, {
+          name: `sherpa-asr ${model.id}`,
+        }),
+      );
+      try {
+        const timings = await rpc.call('load', undefined);
+        const w: SherpaWorker = { rpc, streams: new Map(), channel: channelOf(rpc) };
+        return { w, timings };
+      } catch (err) {
+        await rpc.terminate().catch(() => {});
+        throw err;
+      }
+    };
+    const { w, timings } = await start();
+    // A fresh worker keeps the first one's calibration (capacity stays steady); it loads while the old one is idle.
+    return new SherpaAsrEngine(w, async () => (await start()).w, opts.recycleIdleMs ?? recycleIdleMsFromEnv(), model, timings);
+  }
+
+  /** The worker's thread id and how many times it was replaced (tests, diagnostics). */
+  workerGenerations(): { threadId: number; generation: number }[] {
+    return [{ threadId: this.workers.current.rpc.worker.threadId, generation: this.workers.generation }];
+  }
+
+  /** Replace the worker now if it has done work and has none, without waiting for the idle time (tests). */
+  async recycleIdleWorkers(): Promise<number> {
+    return (await this.workers.recycleNow()) ? 1 : 0;
+  }
+
+  /** Every open stream, on the current worker and on one being replaced. */
+  private get streams(): WorkerAsrStream[] {
+    return this.workers.all.flatMap((w) => [...w.streams.values()]);
   }
 
   get activeStreams(): number {
-    return this.streams.size;
+    return this.streams.length;
   }
 
   private liveCount(): number {
     let n = 0;
-    for (const st of this.streams.values()) if (!st.batch) n++;
+    for (const st of this.streams) if (!st.batch) n++;
     return n;
   }
 
@@ -156,7 +199,7 @@ export class SherpaAsrEngine implements AsrEngine {
     let liveActive = 0;
     let lagMs = 0;
     const now = performance.now();
-    for (const st of this.streams.values()) {
+    for (const st of this.streams) {
       if (st.batch) continue;
       liveActive++;
       lagMs = Math.max(lagMs, st.lagMs(now));
@@ -173,9 +216,19 @@ export class SherpaAsrEngine implements AsrEngine {
       hotwords = spellHotwords(opts.hotwords, this.tokens);
     }
     const id = `s${this.nextId++}`;
-    const stream = new WorkerAsrStream(id, sampleRate, this.channel, () => this.streams.delete(id), batch);
-    this.streams.set(id, stream);
-    this.rpc.send('createStream', { id, sampleRate, endpointingMs, vad, batch, ...(hotwords?.length ? { hotwords } : {}) });
+    const { worker, release } = this.workers.acquire();
+    const stream = new WorkerAsrStream(
+      id,
+      sampleRate,
+      worker.channel,
+      () => {
+        worker.streams.delete(id);
+        release();
+      },
+      batch,
+    );
+    worker.streams.set(id, stream);
+    worker.rpc.send('createStream', { id, sampleRate, endpointingMs, vad, batch, ...(hotwords?.length ? { hotwords } : {}) });
     return stream;
   }
 
@@ -186,20 +239,31 @@ export class SherpaAsrEngine implements AsrEngine {
   decodeSegment(samples: Float32Array, sampleRate: number): Promise<AsrFinal | null> {
     if (this.model.kind !== 'asr-offline') return Promise.reject(new Error(`model "${this.modelId}" is not an offline model`));
     const copy = samples.slice();
-    return this.rpc.call('decodeSegment', { samples: copy, sampleRate }, [copy.buffer]);
+    const { worker, release } = this.workers.acquire();
+    return worker.rpc.call('decodeSegment', { samples: copy, sampleRate }, [copy.buffer]).finally(release);
   }
 
   /** Batching figures from the worker's scheduler (an offline model's add what its decodes cost). */
   stats(): Promise<SchedulerStats & { streams: number } & Partial<OfflineDecodeStats>> {
-    return this.rpc.call('stats', undefined);
+    const { worker, release } = this.workers.acquire(false);
+    return worker.rpc.call('stats', undefined).finally(release);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await closeStreamsWithin(this.streams.values());
-    await this.rpc.terminate();
+    const workers = await this.workers.close();
+    await closeStreamsWithin(this.streams);
+    await Promise.allSettled(workers.map((w) => w.rpc.terminate()));
   }
+}
+
+function channelOf(rpc: Rpc): AsrStreamChannel {
+  return {
+    write: (id, samples) => rpc.send('write', { id, samples }, [samples.buffer]),
+    flush: (id) => rpc.call('flush', { id }),
+    close: (id) => rpc.call('close', { id }),
+  };
 }
 
 /** The symbols of a sherpa tokens.txt (`<symbol> <id>` per line). */

@@ -1,18 +1,25 @@
-// sherpa-onnx text-to-speech (piper/VITS, Kokoro, Matcha). Loading uses OfflineTts.createAsync and every
-// generation runs through generateAsync on the addon's own thread, so the event loop never runs the model.
-// The request's pieces (cut by the caller: text/tts-request.ts) are generated one by one, each streaming out chunk by
-// chunk through onProgress, and a bounded queue lets generation run ahead of a slow consumer by at most
-// MAX_AHEAD_SECONDS of audio.
+// sherpa-onnx text-to-speech (piper/VITS, Kokoro, Matcha). The model lives in a worker thread (tts-worker.ts),
+// which generates one sentence per call and streams its pieces back, so the event loop never runs the model;
+// after a while without requests the worker is replaced by a fresh one (engine/worker-recycler.ts), which gives
+// back the memory generation grew. The request's pieces (cut by the caller: text/tts-request.ts) are generated one
+// by one; a bounded queue lets generation run ahead of a slow consumer by at most MAX_AHEAD_SECONDS of audio.
 import { availableParallelism } from 'node:os';
 import { checkPieces, checkSpeed, TtsRequestError } from '../../text/tts-request.js';
 import type { SynthesisChunk, SynthesisRequest, Synthesizer, TtsVoice } from '../../types.js';
-import { loadSherpa } from './native.js';
+import { RpcClient, spawnWorker } from '../../worker-host.js';
+import { recycleIdleMsFromEnv, WorkerRecycler } from '../../worker-recycler.js';
 import { offlineTtsConfig, type SherpaTtsModel } from './tts-config.js';
+import type { GenerateArg, TtsWorkerEvents, TtsWorkerInit } from './tts-worker.js';
 
 /** Audio generated ahead of the consumer before generation waits. */
 const MAX_AHEAD_SECONDS = 30;
 
-type OfflineTts = InstanceType<ReturnType<typeof loadSherpa>['OfflineTts']>;
+type WorkerApi = {
+  load: (a: undefined) => { sampleRate: number; numSpeakers: number };
+  generate: (a: GenerateArg) => void;
+  cancel: (a: { job: number }) => void;
+};
+type TtsWorker = RpcClient<WorkerApi, TtsWorkerEvents>;
 
 /** Chunks from the generator to the consumer; the producer waits while too much audio is queued. */
 class ChunkQueue {
@@ -72,25 +79,49 @@ export class SherpaSynthesizer implements Synthesizer {
   private readonly voiceList: TtsVoice[];
   /** One generation at a time per model: a sherpa OfflineTts is not safe to run concurrently. */
   private lock: Promise<void> = Promise.resolve();
+  /** The worker, replaced by a fresh one when it has been idle a while. */
+  private readonly workers: WorkerRecycler<TtsWorker>;
+  private nextJob = 1;
+  private closed = false;
 
   constructor(
-    private readonly tts: OfflineTts,
+    first: TtsWorker,
+    start: () => Promise<TtsWorker>,
+    info: { sampleRate: number; numSpeakers: number },
     readonly model: SherpaTtsModel,
+    idleMs = recycleIdleMsFromEnv(),
   ) {
+    this.sampleRate = info.sampleRate;
+    this.workers = new WorkerRecycler(first, { idleMs, start, stop: (w) => w.terminate() });
     const base = {
       name: model.name,
       language: model.language,
       backend: 'sherpa' as const,
-      sampleRate: tts.sampleRate,
+      sampleRate: info.sampleRate,
       ...(model.fixture ? { fixture: true } : {}),
     };
     this.voiceList = [{ id: model.id, ...base }];
-    for (let sid = 1; sid < tts.numSpeakers; sid++)
+    for (let sid = 1; sid < info.numSpeakers; sid++)
       this.voiceList.push({ ...base, id: `${model.id}:${sid}`, name: `${model.name} #${sid}` });
   }
 
-  get sampleRate(): number {
-    return this.tts.sampleRate;
+  readonly sampleRate: number;
+
+  /** The worker's thread id and how many times it was replaced (tests, diagnostics). */
+  workerGenerations(): { threadId: number; generation: number }[] {
+    return [{ threadId: this.workers.current.worker.threadId, generation: this.workers.generation }];
+  }
+
+  /** Replace the worker now if it has generated and is idle, without waiting for the idle time (tests). */
+  async recycleIdleWorkers(): Promise<number> {
+    return (await this.workers.recycleNow()) ? 1 : 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const workers = await this.workers.close();
+    await Promise.allSettled(workers.map((w) => w.terminate()));
   }
 
   voices(): TtsVoice[] {
@@ -109,6 +140,7 @@ export class SherpaSynthesizer implements Synthesizer {
   }
 
   synthesize(req: SynthesisRequest, signal?: AbortSignal): AsyncIterable<SynthesisChunk> {
+    if (this.closed) throw new Error(`TTS voice ${this.model.id} is closed`);
     const pieces = checkPieces(req.pieces);
     const speed = checkSpeed(req.speed ?? 1);
     const sid = this.speakerFor(req.voice);
@@ -117,35 +149,40 @@ export class SherpaSynthesizer implements Synthesizer {
 
   private async *stream(pieces: readonly string[], sid: number, speed: number, signal?: AbortSignal): AsyncGenerator<SynthesisChunk> {
     if (signal?.aborted) return;
-    const queue = new ChunkQueue(MAX_AHEAD_SECONDS * this.tts.sampleRate);
+    const queue = new ChunkQueue(MAX_AHEAD_SECONDS * this.sampleRate);
     let stopped = false;
+    /** The sentence being generated: stopping cancels it in the worker. */
+    let running: { worker: TtsWorker; job: number } | null = null;
     const stop = () => {
       stopped = true;
       queue.stop();
+      if (running && !running.worker.dead) running.worker.send('cancel', { job: running.job });
     };
     signal?.addEventListener('abort', stop, { once: true });
     const producer = this.exclusive(async () => {
-      for (let i = 0; i < pieces.length && !stopped; i++) {
-        await queue.room();
-        if (stopped) break;
-        let streamed = false;
-        const audio = await this.tts.generateAsync({
-          text: pieces[i],
-          sid,
-          speed,
-          // Runs on the event loop with each piece the model thread produced; returning 0 stops generation.
-          onProgress: (info: { samples: Float32Array; progress: number }) => {
-            if (stopped) return 0;
-            if (info.samples?.length) {
-              streamed = true;
-              queue.push({ samples: Float32Array.from(info.samples), sampleRate: this.tts.sampleRate, sentence: i });
-            }
-            return 1;
-          },
-        });
-        // Backends that report no progress chunks still return the whole piece.
-        if (!streamed && !stopped && audio.samples.length)
-          queue.push({ samples: Float32Array.from(audio.samples), sampleRate: audio.sampleRate, sentence: i });
+      const { worker, release } = this.workers.acquire();
+      // A worker keeps the process alive only while it generates (an idle voice must not hold an exit).
+      worker.worker.ref();
+      try {
+        for (let i = 0; i < pieces.length && !stopped; i++) {
+          await queue.room();
+          if (stopped) break;
+          const job = this.nextJob++;
+          const onChunk = (c: TtsWorkerEvents['chunk']) => {
+            if (c.job === job && !stopped) queue.push({ samples: c.samples, sampleRate: c.sampleRate, sentence: i });
+          };
+          worker.on('chunk', onChunk);
+          running = { worker, job };
+          try {
+            await worker.call('generate', { job, text: pieces[i]!, sid, speed });
+          } finally {
+            running = null;
+            worker.off('chunk', onChunk as (p: never) => void);
+          }
+        }
+      } finally {
+        worker.worker.unref();
+        release();
       }
     }).then(
       () => queue.end(),
@@ -173,12 +210,32 @@ export class SherpaSynthesizer implements Synthesizer {
   }
 }
 
-/** Load a sherpa voice (off the event loop) and return its streaming synthesizer. */
-export async function loadSherpaTts(model: SherpaTtsModel, opts: { threads?: number } = {}): Promise<SherpaSynthesizer> {
-  const sherpa = loadSherpa();
+/**
+ * Load a sherpa voice in a worker thread and return its streaming synthesizer. `recycleIdleMs`: replace the
+ * worker after this long without requests (0: never; default recycleIdleMsFromEnv()).
+ */
+export async function loadSherpaTts(
+  model: SherpaTtsModel,
+  opts: { threads?: number; recycleIdleMs?: number } = {},
+): Promise<SherpaSynthesizer> {
   const threads = Math.max(1, Math.min(opts.threads ?? Math.min(2, availableParallelism()), 8));
-  // createAsync exists in sherpa-onnx-node >= 1.12 (non-streaming-tts.js) but not in our type declarations.
-  const factory = sherpa.OfflineTts as unknown as { createAsync(config: Record<string, unknown>): Promise<OfflineTts> };
-  const tts = await factory.createAsync(offlineTtsConfig(model, threads));
-  return new SherpaSynthesizer(tts, model);
+  const init: TtsWorkerInit = { config: offlineTtsConfig(model, threads) }; // checks the files here, with the reason
+  const start = async () => {
+    const worker: TtsWorker = new RpcClient<WorkerApi, TtsWorkerEvents>(
+      // Same extension as this module: .ts from source (tsx), .js when built.
+      spawnWorker(new URL(`./tts-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url), init, {
+        name: `sherpa-tts ${model.id}`,
+      }),
+    );
+    try {
+      const info = await worker.call('load', undefined);
+      worker.worker.unref();
+      return { worker, info };
+    } catch (err) {
+      await worker.terminate().catch(() => {});
+      throw err;
+    }
+  };
+  const { worker, info } = await start();
+  return new SherpaSynthesizer(worker, async () => (await start()).worker, info, model, opts.recycleIdleMs ?? recycleIdleMsFromEnv());
 }
