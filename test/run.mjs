@@ -3,21 +3,23 @@
 //
 //   node test/run.mjs                the complete gate: the parallel group, then test/accuracy one file at a time
 //   node test/run.mjs quick          the fast loop: test/unit and test/integration, in parallel
-//   node test/run.mjs <folder> ...   those folders of test/ (unit, integration, e2e, accuracy)
+//   node test/run.mjs <folder> ...   those folders of test/ (unit, integration, slow, e2e, accuracy)
 //
 // The parallel group's files are independent (servers on free ports, their own temp dirs, nothing written to shared
 // paths) and none measures real time, so they run EARSHOT_TEST_CONCURRENCY at once (default: the core count, at
 // least 2). test/accuracy holds the suites that stream real-time audio, measure latency or word error rates against
 // bounds, or build a whole clone: on a 2-core machine they must not share the CPU with each other or with the
-// parallel group, so they run one file at a time, after it.
+// parallel group, so they run one file at a time, after it. test/slow holds independent files that are simply too
+// heavy for the fast loop (each says why in its first line): the complete gate runs them in the parallel group.
+// At the end the runner names the slowest files (test/file-durations-reporter.mjs).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ensureRendererBuilt } from '../build/renderer.mjs';
 
 const root = join(import.meta.dirname, '..');
-const PARALLEL = ['unit', 'integration', 'e2e'];
+const PARALLEL = ['unit', 'integration', 'slow', 'e2e'];
 const SERIAL = new Set(['accuracy']);
 const QUICK = ['unit', 'integration'];
 
@@ -87,22 +89,60 @@ function prepareSharedOutputs(folders) {
 }
 prepareSharedOutputs(args.length === 0 ? [...PARALLEL, ...SERIAL] : args[0] === 'quick' ? QUICK : args);
 
+/** How many of the slowest files the closing summary names. */
+const SLOWEST = 12;
+/** node:test's own default: spec on a terminal, TAP otherwise (naming a second reporter turns the default off). */
+const reporter = process.stdout.isTTY ? 'spec' : 'tap';
+const durationsDir = mkdtempSync(join(tmpdir(), 'earshot-test-run-'));
+/** Per file, from test/file-durations-reporter.mjs: { file, ms, ok, whole }. */
+const fileTimes = [];
+
 const summary = [];
 let failed = false;
-for (const phase of phases) {
+for (const [i, phase] of phases.entries()) {
   if (!phase.files.length) {
     console.error(`no test files in ${phase.name}`);
     process.exit(1);
   }
+  const durations = join(durationsDir, `phase-${i}.jsonl`);
   const started = performance.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${phase.concurrency}`, ...phase.files], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--test',
+      `--test-concurrency=${phase.concurrency}`,
+      `--test-reporter=${reporter}`,
+      '--test-reporter-destination=stdout',
+      `--test-reporter=${join(root, 'test', 'file-durations-reporter.mjs')}`,
+      `--test-reporter-destination=${durations}`,
+      ...phase.files,
+    ],
+    { cwd: root, stdio: 'inherit' },
+  );
   const seconds = Math.round((performance.now() - started) / 1000);
   const ok = r.status === 0;
   failed ||= !ok;
   summary.push(`${phase.name}: ${phase.files.length} files, ${phase.concurrency} at a time, ${seconds} s, ${ok ? 'passed' : 'FAILED'}`);
+  try {
+    for (const line of readFileSync(durations, 'utf8').split('\n')) if (line) fileTimes.push(JSON.parse(line));
+  } catch {
+    // No durations (the runner itself failed to start): the phase line above already says FAILED.
+  }
 }
-console.log(`\n# test/run.mjs\n${summary.map((s) => `#   ${s}`).join('\n')}`);
+rmSync(durationsDir, { recursive: true, force: true });
+
+/** The slowest files, so the next person sees where a faster loop would start (wall time, files side by side). */
+function slowestFiles() {
+  const rows = fileTimes
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, SLOWEST)
+    .map(
+      (t) =>
+        `#   ${(t.ms / 1000).toFixed(1).padStart(6)} s  ${relative(root, t.file)}${t.ok ? '' : '  FAILED'}${t.whole ? '' : ' (its tests only)'}`,
+    );
+  return rows.length ? `\n# slowest files (wall time while running beside others):\n${rows.join('\n')}` : '';
+}
+console.log(`\n# test/run.mjs\n${summary.map((s) => `#   ${s}`).join('\n')}${slowestFiles()}`);
 process.exit(failed ? 1 : 0);

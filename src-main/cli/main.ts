@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { appRoot } from '../core/paths.js';
-import { commands } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
 import { describeError } from './errors.js';
 
 const { version } = JSON.parse(readFileSync(join(appRoot, 'package.json'), 'utf8')) as { version: string };
@@ -15,7 +15,7 @@ const program = new Command()
   .version(`earshot ${version}`, '-V, --version', 'print the version')
   .showHelpAfterError();
 
-for (const register of commands) register(program);
+for (const register of await commandsFor(process.argv.slice(2))) register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,3 +1,4 @@
+// In test/slow (the complete gate, not test:quick): 20 `earshot serve` processes decoding real speech with pocketsphinx, about 120 CPU-seconds.
 // Crash safety of stored sessions: a child process runs `earshot serve` (pocketsphinx engine, SQLite store
 // given by --db); a WebSocket client streams ../shared/audio/longform/dev-meeting-2.wav into `session=new` faster than
 // real time, asking for finals with `flush` every few seconds of audio; the server is SIGKILLed at a random

@@ -1,3 +1,4 @@
+// In test/slow (the complete gate, not test:quick): the real neural voice (piper joe) synthesizing in two engines, about 7 CPU-seconds.
 // The synthesis cache on the path users take: the same prompt requested twice over the WebSocket (real server,
 // real joe voice) comes back byte for byte identical, served from the engine's cache. The joe voice samples
 // noise (VITS), so without the cache two syntheses of one text differ: shown here with the cache turned off.
@@ -5,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createEngine, requestSentences, type Engine } from '../../src-main/core/engine/index.js';
 import { JOE, requireJoeVoice } from '../helpers/voices.js';
-import { connect, startTestServer, wsUrl, type TestClient } from './ws-harness.js';
+import { connect, startTestServer, wsUrl, type TestClient } from '../integration/ws-harness.js';
 
 let h: Awaited<ReturnType<typeof startTestServer>>;
 let uncached: Engine;

@@ -1,3 +1,4 @@
+// In test/slow (the complete gate, not test:quick): real speech (a LibriSpeech file and a long meeting) through pocketsphinx, about 16 CPU-seconds.
 // File transcription jobs (POST /v1/transcription-jobs …) on the assembled server with pocketsphinx and a real store:
 // the job's transcript is exactly what POST /v1/audio/transcriptions gives for the same file, it is stored as a
 // session titled from the file name, progress comes from the server and only goes forward, a cancel stops the

@@ -1,3 +1,4 @@
+// In test/slow (the complete gate, not test:quick): real speech through pocketsphinx and MP3 encoding on the assembled server, about 11 CPU-seconds.
 // Audio kept with a session (`record=true`, opt-in): a WebSocket stream of real speech into a stored session on
 // the assembled server (pocketsphinx, a database file) leaves an MP3 as long as the audio, served with Range
 // requests for seeking, behind the token (header, or `?token=` for an <audio> element); deleting the session

@@ -1,3 +1,4 @@
+// In test/slow (the complete gate, not test:quick): pocketsphinx decodes about 100 s of noise and speech, about 70 CPU-seconds.
 // The zero-download engine hears no words in silence or room noise: pocketsphinx alone turns noise into words
 // ("if", "thank", "mm"), so the engine gates it with the Silero VAD it already ships. 10 s of silence and of room
 // noise made with sox (brown noise, pink noise with a slow swell, a fan-like hum with a beat) give no transcript
@@ -13,7 +14,7 @@ import { decodeWav } from '../../src-main/core/audio/index.js';
 import { createEngine, type Engine } from '../../src-main/core/engine/index.js';
 import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
 import { corpusWer } from '../helpers/wer.js';
-import { connect, startTestServer, streamPcm, wsUrl } from './ws-harness.js';
+import { connect, startTestServer, streamPcm, wsUrl } from '../integration/ws-harness.js';
 
 const run = promisify(execFile);
 const SOX = '-r 16000 -c 1 -b 16';

@@ -1,3 +1,4 @@
+// In test/slow (the complete gate, not test:quick): the real neural voice (piper joe) on every transport; test:quick keeps TTS on espeak and the fixture voices.
 // The real neural voice (piper joe, sherpa-onnx) through every transport of one real server: WebSocket, gRPC and
 // REST. Incremental requests prove sentence-by-sentence streaming without timing: the first sentence's audio
 // arrives before the client has even sent the second sentence.
@@ -8,7 +9,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { LOADER_OPTIONS, TTS_PROTO } from '../../src-main/core/api/grpc/proto.js';
 import { parseWavHeader } from '../../src-main/core/audio/index.js';
 import { JOE, requireJoeVoice } from '../helpers/voices.js';
-import { connect, startTestServer, wsUrl } from './ws-harness.js';
+import { connect, startTestServer, wsUrl } from '../integration/ws-harness.js';
 
 const RATE = 22050;
 let h: Awaited<ReturnType<typeof startTestServer>>;

@@ -1,3 +1,4 @@
+// In test/slow (the complete gate, not test:quick): about 20 `earshot transcribe` processes, each starting an engine, about 35 CPU-seconds (test:quick keeps the CLI's errors, --language and models).
 // `earshot transcribe` and `earshot engines` as a user runs them (bin/earshot.mjs, tsx register()).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';

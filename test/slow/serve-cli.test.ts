@@ -1,3 +1,4 @@
+// In test/slow (the complete gate, not test:quick): three `earshot serve` processes and five CLI runs, about 19 CPU-seconds (test:quick starts `earshot serve` in no-store.test.ts).
 // `earshot serve` and `earshot token` as real child processes: the token file (0600, stable, regenerable), the
 // served API, and graceful shutdown — SIGTERM mid-stream gives the client its final and a clean close, and
 // the final is in the store.
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { toneAudio } from '../../../shared/models/fixtures/tone-audio.mjs';
 import { openStore } from '../../src-main/core/store/index.js';
-import { connect, streamPcm, toS16 } from './ws-harness.js';
+import { connect, streamPcm, toS16 } from '../integration/ws-harness.js';
 import { TONE_MODELS } from '../helpers/fixtures.js';
 
 const root = join(import.meta.dirname, '..', '..');

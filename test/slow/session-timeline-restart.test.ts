@@ -1,3 +1,4 @@
+// In test/slow (the complete gate, not test:quick): three `earshot serve` processes in turn, real speech through pocketsphinx, about 28 CPU-seconds.
 // One timeline per session (issue 9): a stored session that spans real restarts of `earshot serve` — a crash
 // (SIGKILL) and a graceful stop (SIGTERM) — resumed each time with `session=<id>` as the UI does. The server
 // starts each resumed connection's clock after the session's last stored segment (announced in `ready` as
@@ -12,7 +13,7 @@ import { after, test } from 'node:test';
 import { decodeWav, float32ToS16le, resample } from '../../src-main/core/audio/index.js';
 import { parseSrtStrict } from '../helpers/captions-strict.js';
 import { LIBRISPEECH } from '../helpers/shared.js';
-import { connect, streamPcm, type TestClient } from './ws-harness.js';
+import { connect, streamPcm, type TestClient } from '../integration/ws-harness.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'earshot-timeline-'));

@@ -1,3 +1,4 @@
+// In test/slow (the complete gate, not test:quick): a real meeting recording through pocketsphinx, about 38 CPU-seconds.
 // Endpointing on a long recording over the ASR WebSocket (pocketsphinx, default endpointing 600 ms):
 // dev-meeting-1.wav gives about one final per spoken utterance, and every boundary an endpointer can see
 // (utterances apart by >= 600 ms of silence) has a final boundary within 500 ms of dev-meeting-1.json's.
@@ -7,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { decodeWav } from '../../src-main/core/audio/index.js';
 import { LONGFORM } from '../helpers/shared.js';
-import { connect, startTestServer, streamPcm, wsUrl } from './ws-harness.js';
+import { connect, startTestServer, streamPcm, wsUrl } from '../integration/ws-harness.js';
 
 interface RefSegment {
   start_ms: number;

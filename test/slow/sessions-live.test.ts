@@ -1,3 +1,4 @@
+// In test/slow (the complete gate, not test:quick): a real meeting recording through pocketsphinx, about 45 CPU-seconds.
 // A stored live session end to end: the real server (pocketsphinx engine, SQLite store on disk), a WebSocket
 // client streaming ../shared/audio/longform/dev-meeting-1.wav with `session=new`. The store must hold one
 // segment per final with the final's text and times (which fall on the recording's speech), search must find

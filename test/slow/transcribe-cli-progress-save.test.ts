@@ -1,3 +1,4 @@
+// In test/slow (the complete gate, not test:quick): `earshot transcribe` of real speech through pocketsphinx, three times, about 20 CPU-seconds.
 // `earshot transcribe` on a terminal shows percent and time left on stderr (run under a real pseudo-terminal with
 // util-linux `script`), writes nothing of the kind when stderr is a pipe, and `--save` stores the transcript as a
 // session titled from the file name and prints its id.

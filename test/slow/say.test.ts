@@ -1,3 +1,4 @@
+// In test/slow (the complete gate, not test:quick): `earshot say` processes, each starting a TTS engine (espeak, sherpa), about 17 CPU-seconds.
 // `earshot say` end to end: the real CLI process, real espeak-ng / sherpa, a WAV file checked by parsing it.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
