@@ -14,6 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { decodeWav, encodeWav, float32ToS16le } from '../../src-main/core/audio/index.js';
@@ -53,6 +54,66 @@ function utterances(backend: string): Float32Array[] {
   const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel'];
   return words.map((w, i) => toneAudio(`${w} ${words[(i + 3) % words.length]}`, { lead: 0.2, tail: 0 }));
 }
+
+/** CPU seconds per thread of `pid`, by thread name (the main thread is "main"), plus its reaped children. */
+function threadCpu(pid: number): Record<string, number> {
+  const tick = 100; // USER_HZ on Linux
+  const out: Record<string, number> = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const name = Number(tid) === pid ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) / tick;
+    } catch {
+      /* the thread ended meanwhile */
+    }
+  }
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  out['child processes (espeak-ng)'] = (Number(f[13]) + Number(f[14])) / tick;
+  return out;
+}
+
+/** Busy CPU seconds of the whole machine (all cores), from /proc/stat. */
+function machineCpu(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) / 100;
+}
+
+/**
+ * Where the CPU went during the load: seconds per server thread, this soak client's own, and everything else
+ * on the machine (other processes), over `wallS` seconds of wall time on `cores` cores.
+ */
+function cpuShare(
+  before: { server: Record<string, number>; client: NodeJS.CpuUsage; machine: number; at: number },
+  pid: number,
+): Record<string, unknown> {
+  const server = threadCpu(pid);
+  const wallS = (performance.now() - before.at) / 1000;
+  const byThread: Record<string, number> = {};
+  let serverTotal = 0;
+  for (const [k, v] of Object.entries(server)) {
+    const d = v - (before.server[k] ?? 0);
+    serverTotal += d;
+    if (d >= 0.05) byThread[k] = +d.toFixed(1);
+  }
+  const c = process.cpuUsage(before.client);
+  const client = (c.user + c.system) / 1e6;
+  const machine = machineCpu() - before.machine;
+  return {
+    wall_s: +wallS.toFixed(1),
+    cores: availableParallelism(),
+    server_cpu_s: +serverTotal.toFixed(1),
+    server_by_thread_s: byThread,
+    soak_client_cpu_s: +client.toFixed(1),
+    other_processes_cpu_s: +Math.max(0, machine - serverTotal - client).toFixed(1),
+    loadavg_1m_at_end: +loadavg()[0]!.toFixed(2),
+  };
+}
+
+const cpuMark = (pid: number) => ({ server: threadCpu(pid), client: process.cpuUsage(), machine: machineCpu(), at: performance.now() });
 
 function rssOf(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -422,6 +483,8 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
       `${backend}: ${capacityNow} live streams admitted under load (calibrated at start: ${info.capacity.admitted}); load: ${capacityNow - free} well-behaved + misbehaving + TTS for ${DURATION_S} s`,
     );
     const notes: Record<string, unknown> = {};
+    const cpuAtLoad = cpuMark(child.pid!);
+    const workerAtLoad = (await serverMemory(child))?.asr_worker ?? null;
     const stopAt = performance.now() + DURATION_S * 1000;
     setTimeout(() => running.forEach((r) => (r.stop.now = true)), DURATION_S * 1000).unref();
     const loaded = Promise.all(running.map((r) => r.run));
@@ -433,6 +496,8 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
       ttsClients(info, stopAt, notes as Record<string, number>),
     ]);
 
+    const cpuDuringLoad = cpuShare(cpuAtLoad, child.pid!);
+    const atLoadEnd = await serverMemory(child);
     log(`${backend}: everyone left; letting the server settle`);
     let rssAfter = rssOf(child.pid!);
     for (let i = 0; i < 20 && rssAfter > rssStart * 1.1; i++) {
@@ -477,6 +542,10 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
         samples: dedupe(refused),
       },
       misbehaving: notes,
+      cpu_during_load: cpuDuringLoad,
+      main_thread_during_load: atLoadEnd?.main_thread ?? null,
+      asr_worker_at_load_start: workerAtLoad,
+      asr_worker_at_load_end: atLoadEnd?.asr_worker ?? null,
       rss_mb: { start: mb(rssStart), peak: mb(rssPeak), after: mb(rssAfter), after_vs_start: +(rssAfter / rssStart).toFixed(2) },
       memory_start_mb: memoryStart,
       memory_after_mb: memoryAfter,

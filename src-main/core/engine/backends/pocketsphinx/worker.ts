@@ -26,6 +26,7 @@ import { decoderArgs, loadAddon, POCKETSPHINX_RATE, type PsHandle } from './nati
 import { EnergyVad } from './energy-vad.js';
 import { createSpeechGate, type SpeechGate } from './speech-gate.js';
 import { cleanHypothesis, segmentsToWords } from './words.js';
+import { nameThisThread } from '../../thread-self.js';
 
 /** Silence after which speech_end is reported (endpointing is separate, per stream). */
 const SPEECH_END_MS = 300;
@@ -67,6 +68,7 @@ export type PocketsphinxWorkerEvents = {
   progress: { decoded: [id: string, ms: number][]; rtf: number };
 };
 
+nameThisThread('asr-psphinx');
 const addon = loadAddon();
 const pool: PsHandle[] = [];
 let batchPool: PsHandle | undefined;

@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { workerData } from 'node:worker_threads';
 import type { OnlineRecognizer, OnlineRecognizerResult, OnlineStream } from 'sherpa-onnx-node';
 import { serveRpc } from '../../worker-host.js';
@@ -15,6 +16,7 @@ import { biasedRecognizerConfig, MAX_BIASED_RECOGNIZERS } from './hotwords.js';
 import { loadSherpa } from './native.js';
 import { SileroVadTracker } from './vad.js';
 import { tokensToWords } from './words.js';
+import { lowerThisThreadPriority, nameThisThread } from '../../thread-self.js';
 
 export interface AsrWorkerInit {
   model: ResolvedModel;
@@ -23,6 +25,8 @@ export interface AsrWorkerInit {
   vadModel: string | null;
   warmup: boolean;
   maxBatch: number;
+  /** The batch worker (file transcriptions only): its thread lowers its CPU priority to this nice value. */
+  nice?: number;
 }
 
 export interface CreateStreamArg {
@@ -41,6 +45,17 @@ export interface ChunkCost {
   fixedMs: number;
   perStreamMs: number;
   chunkMs: number;
+}
+
+/** Where the worker's time went since it started (see `timing` in asr-worker.ts). */
+export interface WorkerTiming {
+  /** Live chunks by how late (ms past their real time) their decode started: `<=50` … `later`. */
+  liveLateMs: Record<string, number>;
+  decodeMs: number;
+  decodeMaxMs: number;
+  /** Time in Silero (speech_started / speech_ended events). */
+  vadMs: number;
+  vadMaxMs: number;
 }
 
 export type AsrWorkerEvents = {
@@ -65,6 +80,21 @@ const LIVE_BEHIND_MS = 300;
 const IDLE_HOLD_MS = 2000;
 let idleHeldUntil = 0;
 
+/** Upper bounds (ms) of the buckets of `timing.liveLateMs`; the last bucket is everything later. */
+const LATE_BUCKETS_MS = [0, 50, 100, 200, 500, 1000, 2000, 5000];
+/**
+ * Where this worker's time goes (reported by `stats`; `npm run soak` prints it): how late past its real time each
+ * live chunk's decode started (histogram over LATE_BUCKETS_MS), and the time spent decoding and in Silero.
+ */
+let eluMark = performance.eventLoopUtilization();
+const timing = {
+  liveLateMs: new Array<number>(LATE_BUCKETS_MS.length + 1).fill(0),
+  decodeMs: 0,
+  decodeMaxMs: 0,
+  vadMs: 0,
+  vadMaxMs: 0,
+};
+
 class StreamState {
   sherpa: OnlineStream;
   /** Stream time (ms) at which the current sherpa stream started (a flush starts a fresh one). */
@@ -80,6 +110,8 @@ class StreamState {
   /** When each write's audio is due (its virtual clock), until decoded: decides live-first order. */
   private readonly clock = new VirtualClock();
   private readonly dueMarks: { endMs: number; dueAt: number }[] = [];
+  /** When the next chunk was due, as isDue last computed it (for timing.liveLateMs). */
+  nextDueAt = Number.POSITIVE_INFINITY;
 
   constructor(
     readonly id: string,
@@ -112,6 +144,7 @@ class StreamState {
     if (!mark) return true;
     const nextEndMs = Math.min(mark.endMs, this.decodedMs + chunkMs);
     const dueAt = mark.dueAt - (mark.endMs - nextEndMs);
+    this.nextDueAt = dueAt;
     // Due long ago: live streams are behind real time, so work that is not due waits a while.
     if (now - dueAt > LIVE_BEHIND_MS) idleHeldUntil = Math.max(idleHeldUntil, now + IDLE_HOLD_MS);
     return dueAt <= now + DUE_SLACK_MS;
@@ -119,6 +152,8 @@ class StreamState {
 }
 
 const init = workerData as AsrWorkerInit;
+nameThisThread(init.nice ? 'asr-sherpa-bat' : 'asr-sherpa');
+if (init.nice) lowerThisThreadPriority(init.nice);
 const sherpa = loadSherpa();
 const model = init.model;
 const frameMs = model.frameMs ?? 40;
@@ -143,8 +178,14 @@ const { emit } = serveRpc<AsrWorkerEvents>({
     if (!s) return; // closed meanwhile (or failed at creation, already reported)
     try {
       s.sherpa.acceptWaveform({ samples: arg.samples, sampleRate: s.inputRate });
-      s.noteWrite(arg.samples.length, performance.now());
-      s.vad?.accept(arg.samples);
+      const t0 = performance.now();
+      s.noteWrite(arg.samples.length, t0);
+      if (s.vad) {
+        s.vad.accept(arg.samples);
+        const vadMs = performance.now() - t0;
+        timing.vadMs += vadMs;
+        timing.vadMaxMs = Math.max(timing.vadMaxMs, vadMs);
+      }
       scheduler.kick();
     } catch (err) {
       fail(s, err);
@@ -163,7 +204,19 @@ const { emit } = serveRpc<AsrWorkerEvents>({
     scheduler.delete(s);
     return last;
   },
-  stats: (): SchedulerStats & { streams: number } => ({ ...scheduler.stats, streams: streams.size }),
+  stats: (): SchedulerStats & { streams: number; timing: WorkerTiming } => ({
+    ...scheduler.stats,
+    streams: streams.size,
+    timing: {
+      liveLateMs: Object.fromEntries(
+        timing.liveLateMs.map((n, i) => [i < LATE_BUCKETS_MS.length ? `<=${LATE_BUCKETS_MS[i]}` : 'later', n]),
+      ),
+      decodeMs: Math.round(timing.decodeMs),
+      decodeMaxMs: Math.round(timing.decodeMaxMs),
+      vadMs: Math.round(timing.vadMs),
+      vadMaxMs: Math.round(timing.vadMaxMs),
+    },
+  }),
 });
 
 const scheduler = new BatchScheduler<StreamState>(
@@ -173,6 +226,12 @@ const scheduler = new BatchScheduler<StreamState>(
     idleAllowed: () => performance.now() >= idleHeldUntil,
     decode: (batch) => {
       const t0 = performance.now();
+      for (const s of batch) {
+        if (s.batch) continue;
+        const late = t0 - s.nextDueAt;
+        const i = LATE_BUCKETS_MS.findIndex((b) => late <= b);
+        timing.liveLateMs[i < 0 ? LATE_BUCKETS_MS.length : i]!++;
+      }
       // One batched decode per recognizer: streams with a custom vocabulary decode on their biased one.
       for (const group of groupByRecognizer(batch)) {
         if (group.length === 1) group[0]!.rec.decode(group[0]!.sherpa);
@@ -182,7 +241,15 @@ const scheduler = new BatchScheduler<StreamState>(
         s.decodes++;
         s.decodedMs = Math.min(s.writtenMs, s.decodedMs + chunkMs);
       }
-      emit('progress', { decoded: batch.map((s) => [s.id, s.decodedMs]), busyMs: performance.now() - t0 });
+      const decodeMs = performance.now() - t0;
+      timing.decodeMs += decodeMs;
+      timing.decodeMaxMs = Math.max(timing.decodeMaxMs, decodeMs);
+      // Busy time is the worker's whole active time since the last report — decodes, Silero on every write,
+      // results, messages — not the decode alone: what a live stream really costs this thread (measured: Silero
+      // is about a third of it).
+      const busy = performance.eventLoopUtilization(eluMark);
+      eluMark = performance.eventLoopUtilization();
+      emit('progress', { decoded: batch.map((s) => [s.id, s.decodedMs]), busyMs: busy.active });
     },
     afterDecode: (s) => {
       try {
@@ -241,8 +308,24 @@ function calibrate(rec: OnlineRecognizer): ChunkCost {
   };
   const one = timeRound(1);
   const eight = timeRound(8);
-  const perStreamMs = Math.max(1e-3, (eight - one) / 7);
+  const perStreamMs = Math.max(1e-3, (eight - one) / 7) + vadChunkMs();
   return { fixedMs: Math.max(0, one - perStreamMs), perStreamMs, chunkMs };
+}
+
+/**
+ * What Silero costs one live stream per chunk (every stream runs it on its audio by default): part of a live
+ * stream's price, measured on a few chunks of speech-like audio. 0 without a VAD model.
+ */
+function vadChunkMs(): number {
+  if (!init.vadModel) return 0;
+  const noop = () => {};
+  const vad = new SileroVadTracker(sherpa, init.vadModel, model.sampleRate, { speechStart: noop, speechEnd: noop });
+  const chunk = Math.round(model.sampleRate * (chunkMs / 1000));
+  const audio = new Float32Array(chunk * 8).map((_, i) => 0.05 * Math.sin(i / 5) * Math.max(0, Math.sin(i / 3000)));
+  vad.accept(audio.subarray(0, chunk));
+  const t0 = performance.now();
+  for (let o = chunk; o < audio.length; o += chunk) vad.accept(audio.subarray(o, o + chunk));
+  return (performance.now() - t0) / 7;
 }
 
 function groupByRecognizer(batch: StreamState[]): StreamState[][] {

@@ -7,7 +7,7 @@ import { LIVE_HEADROOM, type AsrCapacity, type AsrEngine, type AsrFinal, type As
 import { checkStreamOptions, closeStreamsWithin, WorkerAsrStream, type AsrStreamChannel } from '../../worker-asr-stream.js';
 import type { ResolvedModel } from '../../models/catalog.js';
 import { RpcClient, spawnWorker } from '../../worker-host.js';
-import type { AsrWorkerEvents, AsrWorkerInit, ChunkCost, CreateStreamArg } from './asr-worker.js';
+import type { AsrWorkerEvents, AsrWorkerInit, ChunkCost, CreateStreamArg, WorkerTiming } from './asr-worker.js';
 import type { SchedulerStats } from './batch-scheduler.js';
 import type { OfflineAsrWorkerInit, OfflineDecodeStats } from './offline-asr-worker.js';
 import { spellHotwords } from './hotwords.js';
@@ -19,7 +19,7 @@ type WorkerApi = {
   flush: (a: { id: string }) => AsrFinal | null;
   close: (a: { id: string }) => AsrFinal | null;
   decodeSegment: (a: { samples: Float32Array; sampleRate: number }) => AsrFinal | null;
-  stats: (a: undefined) => SchedulerStats & { streams: number } & Partial<OfflineDecodeStats>;
+  stats: (a: undefined) => SchedulerStats & { streams: number; timing?: WorkerTiming } & Partial<OfflineDecodeStats>;
 };
 
 export interface SherpaAsrOptions {
@@ -35,6 +35,33 @@ export interface SherpaAsrOptions {
   maxSegmentMs?: number;
   /** Offline models that take a language (Whisper, SenseVoice); '' or absent = the model detects it. */
   language?: string;
+  /** The batch worker stops this long after its last stream (default BATCH_WORKER_IDLE_MS). */
+  batchWorkerIdleMs?: number;
+}
+
+/**
+ * Nice value of the batch worker's thread: file transcriptions decode in a worker of their own, at this lower
+ * CPU priority, so on a busy machine the kernel runs the live worker and the main thread first and batch work
+ * gets the CPU time they leave ("idle capacity" at the OS level, not only inside one worker's loop).
+ */
+export const BATCH_NICE = 10;
+/** The batch worker stops this long after its last stream (the model's memory in it is given back). */
+export const BATCH_WORKER_IDLE_MS = 30_000;
+
+interface BatchWorker {
+  rpc: RpcClient<WorkerApi, AsrWorkerEvents>;
+  channel: AsrStreamChannel;
+  /** Batch streams open on it. */
+  streams: number;
+  idleTimer: NodeJS.Timeout | undefined;
+}
+
+function channelOf(rpc: RpcClient<WorkerApi, AsrWorkerEvents>): AsrStreamChannel {
+  return {
+    write: (id, samples) => rpc.send('write', { id, samples }, [samples.buffer]),
+    flush: (id) => rpc.call('flush', { id }),
+    close: (id) => rpc.call('close', { id }),
+  };
 }
 
 /** Offline models: the longest speech segment decoded at once, by default (Whisper's window is 30 s). */
@@ -64,10 +91,16 @@ export class SherpaAsrEngine implements AsrEngine {
   /** Present only for models that can be biased toward custom words (see AsrEngine.checkVocabulary). */
   readonly checkVocabulary?: (words: readonly string[]) => void;
 
+  /** The batch worker (see BATCH_NICE), while file transcriptions run and BATCH_WORKER_IDLE_MS after. */
+  private batchWorker: BatchWorker | null = null;
+
   private constructor(
     private readonly rpc: RpcClient<WorkerApi, AsrWorkerEvents>,
     readonly model: ResolvedModel,
     readonly timings: { loadMs: number; warmMs: number; cost: ChunkCost },
+    /** Starts a worker like the live one that decodes only batch streams, at nice BATCH_NICE. */
+    private readonly spawnBatchWorker: () => RpcClient<WorkerApi, AsrWorkerEvents>,
+    private readonly batchWorkerIdleMs = BATCH_WORKER_IDLE_MS,
   ) {
     this.modelId = model.id;
     this.language = model.language;
@@ -75,11 +108,13 @@ export class SherpaAsrEngine implements AsrEngine {
     this.sampleRate = model.sampleRate;
     this.tokens = model.modelingUnit && model.type === 'transducer' && model.paths.tokens ? readTokens(model.paths.tokens) : null;
     if (this.tokens) this.checkVocabulary = (words) => void spellHotwords(words, this.tokens!);
-    this.channel = {
-      write: (id, samples) => rpc.send('write', { id, samples }, [samples.buffer]),
-      flush: (id) => rpc.call('flush', { id }),
-      close: (id) => rpc.call('close', { id }),
-    };
+    this.channel = channelOf(rpc);
+    this.listen(rpc, false);
+  }
+
+  /** Route `rpc`'s events to its streams (the batch worker's streams are the batch ones). */
+  private listen(rpc: RpcClient<WorkerApi, AsrWorkerEvents>, batch: boolean): void {
+    const mine = () => [...this.streams.values()].filter((s) => !batch || s.batch);
     rpc.on('partial', (e) => this.streams.get(e.id)?.deliver('partial', { text: e.text, startMs: e.startMs, endMs: e.endMs }));
     rpc.on('final', ({ id, ...f }) => this.streams.get(id)?.deliver('final', f));
     rpc.on('speechStart', (e) => this.streams.get(e.id)?.deliver('speechStart', e.atMs));
@@ -87,14 +122,46 @@ export class SherpaAsrEngine implements AsrEngine {
     rpc.on('streamError', (e) => this.streams.get(e.id)?.fail(new Error(e.message)));
     rpc.on('progress', (e) => {
       for (const [id, ms] of e.decoded) this.streams.get(id)?.progress(ms);
-      this.load.note(e.busyMs, this.liveCount());
+      // Only the live worker's busy share measures live capacity.
+      if (!batch) this.load.note(e.busyMs, this.liveCount());
     });
     rpc.on('rpcError', (e) => {
-      for (const s of this.streams.values()) s.fail(new Error(`sherpa worker: ${e.method}: ${e.message}`));
+      for (const s of mine()) s.fail(new Error(`sherpa worker: ${e.method}: ${e.message}`));
     });
     rpc.on('workerError', (err) => {
-      for (const s of this.streams.values()) s.fail(err);
+      for (const s of mine()) s.fail(err);
     });
+  }
+
+  /** The batch worker, started (model loaded in it) at the first batch stream. */
+  private batchChannel(): AsrStreamChannel {
+    if (this.batchWorker) {
+      clearTimeout(this.batchWorker.idleTimer);
+      this.batchWorker.idleTimer = undefined;
+      this.batchWorker.streams++;
+      return this.batchWorker.channel;
+    }
+    const rpc = this.spawnBatchWorker();
+    this.listen(rpc, true);
+    const worker: BatchWorker = { rpc, channel: channelOf(rpc), streams: 1, idleTimer: undefined };
+    this.batchWorker = worker;
+    // Writes queue behind the load in the worker's message order; a load that fails fails its streams.
+    rpc.call('load', undefined).catch((err: Error) => {
+      for (const s of this.streams.values()) if (s.batch) s.fail(err);
+    });
+    return worker.channel;
+  }
+
+  /** A batch stream ended: the batch worker stops batchWorkerIdleMs after its last one (its model's memory back). */
+  private batchStreamEnded(): void {
+    const w = this.batchWorker;
+    if (!w || --w.streams > 0) return;
+    w.idleTimer = setTimeout(() => {
+      if (this.batchWorker !== w || w.streams > 0) return;
+      this.batchWorker = null;
+      void w.rpc.terminate().catch(() => {});
+    }, this.batchWorkerIdleMs);
+    w.idleTimer.unref();
   }
 
   /** Start the worker, load the model and warm it. Rejects with a specific reason when the model cannot load. */
@@ -117,15 +184,20 @@ export class SherpaAsrEngine implements AsrEngine {
         }
       : { model, threads, vadModel, warmup, maxBatch: opts.maxBatch ?? 32 };
     const worker = offline ? 'offline-asr-worker' : 'asr-worker';
-    const rpc = new RpcClient<WorkerApi, AsrWorkerEvents>(
-      // Same extension as this module: .ts from source (tsx), .js when built.
-      spawnWorker(new URL(`./${worker}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url), init, {
-        name: `sherpa-asr ${model.id}`,
-      }),
-    );
+    const start = (batch: boolean) =>
+      new RpcClient<WorkerApi, AsrWorkerEvents>(
+        // Same extension as this module: .ts from source (tsx), .js when built.
+        spawnWorker(
+          new URL(`./${worker}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
+          // The batch worker: no warm-up (a file waits for the load anyway), its thread niced.
+          batch ? { ...init, warmup: false, nice: BATCH_NICE } : init,
+          { name: `sherpa-asr${batch ? '-batch' : ''} ${model.id}` },
+        ),
+      );
+    const rpc = start(false);
     try {
       const timings = await rpc.call('load', undefined);
-      return new SherpaAsrEngine(rpc, model, timings);
+      return new SherpaAsrEngine(rpc, model, timings, () => start(true), opts.batchWorkerIdleMs);
     } catch (err) {
       await rpc.terminate().catch(() => {});
       throw err;
@@ -173,9 +245,29 @@ export class SherpaAsrEngine implements AsrEngine {
       hotwords = spellHotwords(opts.hotwords, this.tokens);
     }
     const id = `s${this.nextId++}`;
-    const stream = new WorkerAsrStream(id, sampleRate, this.channel, () => this.streams.delete(id), batch);
+    // Batch work decodes in its own niced worker, so it takes only CPU time live streams leave. (An offline
+    // model decodes on libuv's shared pool, whose threads a worker cannot nice: its batch streams stay with it.)
+    const ownWorker = batch && this.model.kind !== 'asr-offline';
+    const channel = ownWorker ? this.batchChannel() : this.channel;
+    const stream = new WorkerAsrStream(
+      id,
+      sampleRate,
+      channel,
+      () => {
+        this.streams.delete(id);
+        if (ownWorker) this.batchStreamEnded();
+      },
+      batch,
+    );
     this.streams.set(id, stream);
-    this.rpc.send('createStream', { id, sampleRate, endpointingMs, vad, batch, ...(hotwords?.length ? { hotwords } : {}) });
+    (ownWorker ? this.batchWorker!.rpc : this.rpc).send('createStream', {
+      id,
+      sampleRate,
+      endpointingMs,
+      vad,
+      batch,
+      ...(hotwords?.length ? { hotwords } : {}),
+    });
     return stream;
   }
 
@@ -190,7 +282,7 @@ export class SherpaAsrEngine implements AsrEngine {
   }
 
   /** Batching figures from the worker's scheduler (an offline model's add what its decodes cost). */
-  stats(): Promise<SchedulerStats & { streams: number } & Partial<OfflineDecodeStats>> {
+  stats(): Promise<SchedulerStats & { streams: number; timing?: WorkerTiming } & Partial<OfflineDecodeStats>> {
     return this.rpc.call('stats', undefined);
   }
 
@@ -198,7 +290,10 @@ export class SherpaAsrEngine implements AsrEngine {
     if (this.closed) return;
     this.closed = true;
     await closeStreamsWithin(this.streams.values());
-    await this.rpc.terminate();
+    const batch = this.batchWorker;
+    this.batchWorker = null;
+    if (batch) clearTimeout(batch.idleTimer);
+    await Promise.all([this.rpc.terminate(), batch?.rpc.terminate()]);
   }
 }
 
