@@ -14,6 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
@@ -160,6 +161,8 @@ const until = (t0: number, ms: number) => sleep(Math.max(0, t0 + ms - performanc
 
 interface WellBehaved {
   latencies: number[];
+  /** When (performance.now()) each utterance's speech ended, beside its latency: to see when late finals cluster. */
+  speechEndAt: number[];
   sent: number;
   /** Utterances with no final overlapping them. */
   lost: number;
@@ -185,7 +188,17 @@ async function wellBehaved(
   offset: number,
   stop: { now: boolean } = { now: false },
 ): Promise<WellBehaved> {
-  const out: WellBehaved = { latencies: [], sent: 0, lost: 0, finals: 0, storedSegments: null, errors: {}, shed: null, warnings: 0 };
+  const out: WellBehaved = {
+    latencies: [],
+    speechEndAt: [],
+    sent: 0,
+    lost: 0,
+    finals: 0,
+    storedSegments: null,
+    errors: {},
+    shed: null,
+    warnings: 0,
+  };
   let completeSegments: number | null = null;
   ws.on('close', (code, reason) => {
     if (code === 1013) out.shed = String(reason) || '(no reason given)';
@@ -246,7 +259,10 @@ async function wellBehaved(
   for (const u of sentUtts) {
     const f = finals.find((x) => x.end_ms > u.startMs && x.start_ms < u.endMs);
     if (!f) out.lost++;
-    else out.latencies.push(f.at - u.speechEndAt);
+    else {
+      out.latencies.push(f.at - u.speechEndAt);
+      out.speechEndAt.push(u.speechEndAt);
+    }
   }
   return out;
 }
@@ -484,6 +500,11 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
     );
     const notes: Record<string, unknown> = {};
     const cpuAtLoad = cpuMark(child.pid!);
+    // This client's own event-loop delay: a final that arrives while this process is busy (the TTS flood, the
+    // upload's encoding) is timestamped late, so it is part of what the figures mean.
+    const clientDelay = monitorEventLoopDelay({ resolution: 10 });
+    clientDelay.enable();
+    const loadStartAt = performance.now();
     const workerAtLoad = (await serverMemory(child))?.asr_worker ?? null;
     const stopAt = performance.now() + DURATION_S * 1000;
     setTimeout(() => running.forEach((r) => (r.stop.now = true)), DURATION_S * 1000).unref();
@@ -497,6 +518,7 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
     ]);
 
     const cpuDuringLoad = cpuShare(cpuAtLoad, child.pid!);
+    clientDelay.disable();
     const atLoadEnd = await serverMemory(child);
     log(`${backend}: everyone left; letting the server settle`);
     let rssAfter = rssOf(child.pid!);
@@ -543,6 +565,13 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
       },
       misbehaving: notes,
       cpu_during_load: cpuDuringLoad,
+      soak_client_loop_delay_ms: {
+        p50: Math.round(clientDelay.percentile(50) / 1e6),
+        p99: Math.round(clientDelay.percentile(99) / 1e6),
+        max: Math.round(clientDelay.max / 1e6),
+      },
+      // Finals later than 1.5× the idle p95, by the 10 s of the load in which their speech ended.
+      late_finals_by_10s: lateBy10s(results, idleP95, loadStartAt),
       main_thread_during_load: atLoadEnd?.main_thread ?? null,
       asr_worker_at_load_start: workerAtLoad,
       asr_worker_at_load_end: atLoadEnd?.asr_worker ?? null,
@@ -564,6 +593,18 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
       child.once('exit', () => (clearTimeout(t), r(undefined)));
     });
   }
+}
+
+function lateBy10s(results: WellBehaved[], idleP95: number | null, t0: number): Record<string, string> {
+  const out: Record<string, [number, number]> = {};
+  for (const r of results)
+    r.latencies.forEach((lat, i) => {
+      const k = `${Math.floor((r.speechEndAt[i]! - t0) / 10_000) * 10}s`;
+      const e = (out[k] ??= [0, 0]);
+      e[1]++;
+      if (idleP95 !== null && lat > 1.5 * idleP95) e[0]++;
+    });
+  return Object.fromEntries(Object.entries(out).map(([k, [late, n]]) => [k, `${late} of ${n}`]));
 }
 
 function dedupe(refused: Refusal[]): (Refusal & { times: number })[] {

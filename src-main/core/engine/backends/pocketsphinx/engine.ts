@@ -9,7 +9,14 @@ import {
   type AsrStream,
   type AsrStreamOptions,
 } from '../../types.js';
-import { checkStreamOptions, closeStreamsWithin, WorkerAsrStream, type AsrStreamChannel } from '../../worker-asr-stream.js';
+import {
+  BATCH_NICE,
+  BATCH_WORKER_IDLE_MS,
+  checkStreamOptions,
+  closeStreamsWithin,
+  WorkerAsrStream,
+  type AsrStreamChannel,
+} from '../../worker-asr-stream.js';
 import { RpcClient, spawnWorker } from '../../worker-host.js';
 import { POCKETSPHINX_RATE } from './native.js';
 import type { InitArgs, OpenArgs, PocketsphinxWorkerEvents } from './worker.js';
@@ -44,6 +51,8 @@ export interface PocketsphinxLoadOptions {
   threads?: number;
   /** Silero VAD model path: gate recognition with it (no words for silence or room noise). */
   vadModel?: string | null;
+  /** The batch worker stops this long after its last stream (default BATCH_WORKER_IDLE_MS). */
+  batchWorkerIdleMs?: number;
 }
 
 interface Slot {
@@ -61,23 +70,31 @@ export class PocketsphinxAsrEngine implements AsrEngine {
   readonly sampleRate = POCKETSPHINX_RATE;
   private nextId = 1;
   private closed = false;
+  /** The batch worker, while file transcriptions run and batchWorkerIdleMs after. */
+  private batchSlot: (Slot & { idleTimer?: NodeJS.Timeout }) | null = null;
 
-  private constructor(private readonly slots: Slot[]) {
-    for (const slot of slots) {
-      const find = (id: string) => slot.streams.get(id);
-      slot.rpc.on('partial', (e) => find(e.id)?.deliver('partial', e.partial));
-      slot.rpc.on('final', (e) => find(e.id)?.deliver('final', e.final));
-      slot.rpc.on('speechStart', (e) => find(e.id)?.deliver('speechStart', e.atMs));
-      slot.rpc.on('speechEnd', (e) => find(e.id)?.deliver('speechEnd', e.atMs));
-      slot.rpc.on('streamError', (e) => find(e.id)?.fail(new Error(`pocketsphinx: ${e.message}`)));
-      slot.rpc.on('progress', (e) => {
-        if (e.rtf > 0) slot.rtf = e.rtf;
-        for (const [id, ms] of e.decoded) find(id)?.progress(ms);
-      });
-      slot.rpc.on('workerError', (err) => {
-        for (const s of slot.streams.values()) s.fail(err);
-      });
-    }
+  private constructor(
+    private readonly slots: Slot[],
+    private readonly opts: PocketsphinxLoadOptions,
+  ) {
+    for (const slot of slots) this.listen(slot);
+  }
+
+  /** Route `slot`'s worker events to its streams. */
+  private listen(slot: Slot): void {
+    const find = (id: string) => slot.streams.get(id);
+    slot.rpc.on('partial', (e) => find(e.id)?.deliver('partial', e.partial));
+    slot.rpc.on('final', (e) => find(e.id)?.deliver('final', e.final));
+    slot.rpc.on('speechStart', (e) => find(e.id)?.deliver('speechStart', e.atMs));
+    slot.rpc.on('speechEnd', (e) => find(e.id)?.deliver('speechEnd', e.atMs));
+    slot.rpc.on('streamError', (e) => find(e.id)?.fail(new Error(`pocketsphinx: ${e.message}`)));
+    slot.rpc.on('progress', (e) => {
+      if (e.rtf > 0) slot.rtf = e.rtf;
+      for (const [id, ms] of e.decoded) find(id)?.progress(ms);
+    });
+    slot.rpc.on('workerError', (err) => {
+      for (const s of slot.streams.values()) s.fail(err);
+    });
   }
 
   /**
@@ -97,7 +114,7 @@ export class PocketsphinxAsrEngine implements AsrEngine {
       await Promise.allSettled(slots.map((s) => s.rpc.terminate()));
       throw err;
     }
-    return new PocketsphinxAsrEngine(slots);
+    return new PocketsphinxAsrEngine(slots, opts);
   }
 
   get activeStreams(): number {
@@ -132,10 +149,52 @@ export class PocketsphinxAsrEngine implements AsrEngine {
     const room = (s: Slot) => liveStreamsPerWorker(s.rtf) - s.streams.size;
     const slot = this.slots.reduce((a, b) => (room(b) > room(a) ? b : a));
     const id = `ps${this.nextId++}`;
-    const stream = new WorkerAsrStream(id, sampleRate, slot.channel, () => slot.streams.delete(id), batch);
-    slot.streams.set(id, stream);
-    slot.rpc.send('open', { id, sampleRate, endpointingMs, vad, batch });
+    // Batch work decodes in its own niced worker, so it takes only CPU time live streams leave.
+    const target = batch ? this.batchWorker() : slot;
+    const stream = new WorkerAsrStream(
+      id,
+      sampleRate,
+      target.channel,
+      () => {
+        target.streams.delete(id);
+        if (batch) this.batchStreamEnded();
+      },
+      batch,
+    );
+    target.streams.set(id, stream);
+    target.rpc.send('open', { id, sampleRate, endpointingMs, vad, batch });
     return stream;
+  }
+
+  /** The batch worker, started at the first batch stream (its init queues ahead of the stream's messages). */
+  private batchWorker(): Slot {
+    const running = this.batchSlot;
+    if (running) {
+      clearTimeout(running.idleTimer);
+      running.idleTimer = undefined;
+      return running;
+    }
+    const rpc = startPocketsphinxWorker();
+    const slot: Slot = { rpc, streams: new Map(), channel: channelOf(rpc), rtf: 0 };
+    this.listen(slot);
+    this.batchSlot = slot;
+    rpc.call('init', { vadModel: this.opts.vadModel ?? null, nice: BATCH_NICE }).catch((err: Error) => {
+      for (const s of slot.streams.values()) s.fail(err);
+    });
+    return slot;
+  }
+
+  /** A batch stream ended: the batch worker stops batchWorkerIdleMs after its last one. */
+  private batchStreamEnded(): void {
+    const slot = this.batchSlot;
+    if (!slot || slot.streams.size > 0) return;
+    clearTimeout(slot.idleTimer);
+    slot.idleTimer = setTimeout(() => {
+      if (this.batchSlot !== slot || slot.streams.size > 0) return;
+      this.batchSlot = null;
+      void slot.rpc.terminate().catch(() => {});
+    }, this.opts.batchWorkerIdleMs ?? BATCH_WORKER_IDLE_MS);
+    slot.idleTimer.unref();
   }
 
   /**
@@ -146,11 +205,14 @@ export class PocketsphinxAsrEngine implements AsrEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const all = this.batchSlot ? [...this.slots, this.batchSlot] : this.slots;
+    clearTimeout(this.batchSlot?.idleTimer);
+    this.batchSlot = null;
     await closeStreamsWithin(
-      this.slots.flatMap((s) => [...s.streams.values()]),
+      all.flatMap((s) => [...s.streams.values()]),
       CLOSE_GRACE_MS,
     );
-    await Promise.allSettled(this.slots.map((s) => s.rpc.terminate()));
+    await Promise.allSettled(all.map((s) => s.rpc.terminate()));
   }
 }
 

@@ -26,7 +26,7 @@ import { decoderArgs, loadAddon, POCKETSPHINX_RATE, type PsHandle } from './nati
 import { EnergyVad } from './energy-vad.js';
 import { createSpeechGate, type SpeechGate } from './speech-gate.js';
 import { cleanHypothesis, segmentsToWords } from './words.js';
-import { nameThisThread } from '../../thread-self.js';
+import { lowerThisThreadPriority, nameThisThread } from '../../thread-self.js';
 
 /** Silence after which speech_end is reported (endpointing is separate, per stream). */
 const SPEECH_END_MS = 300;
@@ -47,6 +47,8 @@ const CALIBRATION_S = 3;
 export interface InitArgs {
   /** Silero VAD model: gate every stream with it (no words for non-speech). Null: energy VAD only. */
   vadModel?: string | null;
+  /** The batch worker (file transcriptions only): lower this thread's CPU priority to this nice value; no calibration. */
+  nice?: number;
 }
 
 export interface OpenArgs {
@@ -142,6 +144,10 @@ const server = serveRpc<PocketsphinxWorkerEvents>({
    * speech gate's model once (a model that fails to load is an error, not a silently ungated engine).
    */
   init: (a: InitArgs | undefined) => {
+    if (a?.nice) {
+      lowerThisThreadPriority(a.nice);
+      nameThisThread('asr-psphinx-bat');
+    }
     if (a?.vadModel) {
       createSpeechGate(a.vadModel, POCKETSPHINX_RATE);
       gateModel = a.vadModel;
@@ -150,7 +156,8 @@ const server = serveRpc<PocketsphinxWorkerEvents>({
     addon.startUtt(h);
     addon.processRaw(h, new Int16Array(POCKETSPHINX_RATE / 2), false);
     addon.endUtt(h, false);
-    const rtf = calibrate(h);
+    // The batch worker's speed does not bound live capacity: no calibration (a file would wait for it).
+    const rtf = a?.nice ? 0 : calibrate(h);
     release(h);
     return { ok: true, rtf };
   },

@@ -4,7 +4,14 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { LIVE_HEADROOM, type AsrCapacity, type AsrEngine, type AsrFinal, type AsrStream, type AsrStreamOptions } from '../../types.js';
-import { checkStreamOptions, closeStreamsWithin, WorkerAsrStream, type AsrStreamChannel } from '../../worker-asr-stream.js';
+import {
+  BATCH_NICE,
+  BATCH_WORKER_IDLE_MS,
+  checkStreamOptions,
+  closeStreamsWithin,
+  WorkerAsrStream,
+  type AsrStreamChannel,
+} from '../../worker-asr-stream.js';
 import type { ResolvedModel } from '../../models/catalog.js';
 import { RpcClient, spawnWorker } from '../../worker-host.js';
 import type { AsrWorkerEvents, AsrWorkerInit, ChunkCost, CreateStreamArg, WorkerTiming } from './asr-worker.js';
@@ -38,15 +45,6 @@ export interface SherpaAsrOptions {
   /** The batch worker stops this long after its last stream (default BATCH_WORKER_IDLE_MS). */
   batchWorkerIdleMs?: number;
 }
-
-/**
- * Nice value of the batch worker's thread: file transcriptions decode in a worker of their own, at this lower
- * CPU priority, so on a busy machine the kernel runs the live worker and the main thread first and batch work
- * gets the CPU time they leave ("idle capacity" at the OS level, not only inside one worker's loop).
- */
-export const BATCH_NICE = 10;
-/** The batch worker stops this long after its last stream (the model's memory in it is given back). */
-export const BATCH_WORKER_IDLE_MS = 30_000;
 
 interface BatchWorker {
   rpc: RpcClient<WorkerApi, AsrWorkerEvents>;
