@@ -3,10 +3,14 @@
 // the main thread and the live workers keep theirs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { currentThreadId, lowerThisThreadPriority, threadPriority } from '../../src-main/core/engine/thread-self.js';
+import { spawnWorker } from '../../src-main/core/engine/worker-host.js';
 
 const linux = process.platform === 'linux';
 
@@ -64,3 +68,35 @@ test('lowerThisThreadPriority refuses a nice value outside 1..19', () => {
   assert.throws(() => lowerThisThreadPriority(20), /1\.\.19/);
   assert.throws(() => lowerThisThreadPriority(2.5), /1\.\.19/);
 });
+
+test(
+  'spawnWorker with nice: the worker thread is niced before its module loads; without, it keeps the priority',
+  { skip: !linux && 'Linux only' },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'earshot-nice-'));
+    try {
+      // The module reports its thread's nice value as it loads (its first statement).
+      const mod = join(dir, 'report-nice.mjs');
+      writeFileSync(
+        mod,
+        `import { readlinkSync } from 'node:fs'; import { getPriority } from 'node:os'; import { parentPort } from 'node:worker_threads';
+       parentPort.postMessage(getPriority(Number(readlinkSync('/proc/thread-self').split('/').pop())));`,
+      );
+      const niceOf = (nice?: number) =>
+        new Promise<number>((resolve, reject) => {
+          const w = spawnWorker(pathToFileURL(mod), undefined, {}, nice);
+          w.once('message', (v: number) => {
+            resolve(v);
+            void w.terminate();
+          });
+          w.once('error', reject);
+        });
+      const base = getPriority(process.pid);
+      assert.equal(await niceOf(Math.max(7, base)), Math.max(7, base));
+      assert.equal(await niceOf(), base);
+      assert.throws(() => spawnWorker(pathToFileURL(mod), undefined, {}, 0), /1\.\.19/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -41,8 +41,9 @@ type WorkerApi = {
 };
 type Rpc = RpcClient<WorkerApi, PocketsphinxWorkerEvents>;
 
-export function startPocketsphinxWorker(): Rpc {
-  return new RpcClient<WorkerApi, PocketsphinxWorkerEvents>(spawnWorker(new URL('./worker.ts', import.meta.url)));
+/** Start a worker; `nice`: the batch worker's thread priority, lowered before it loads (see spawnWorker). */
+export function startPocketsphinxWorker(nice?: number): Rpc {
+  return new RpcClient<WorkerApi, PocketsphinxWorkerEvents>(spawnWorker(new URL('./worker.ts', import.meta.url), undefined, {}, nice));
 }
 
 export interface PocketsphinxLoadOptions {
@@ -174,7 +175,7 @@ export class PocketsphinxAsrEngine implements AsrEngine {
       running.idleTimer = undefined;
       return running;
     }
-    const rpc = startPocketsphinxWorker();
+    const rpc = startPocketsphinxWorker(BATCH_NICE);
     const slot: Slot = { rpc, streams: new Map(), channel: channelOf(rpc), rtf: 0 };
     this.listen(slot);
     this.batchSlot = slot;

@@ -190,6 +190,7 @@ export class SherpaAsrEngine implements AsrEngine {
           // The batch worker: no warm-up (a file waits for the load anyway), its thread niced.
           batch ? { ...init, warmup: false, nice: BATCH_NICE } : init,
           { name: `sherpa-asr${batch ? '-batch' : ''} ${model.id}` },
+          batch ? BATCH_NICE : undefined,
         ),
       );
     const rpc = start(false);
