@@ -145,10 +145,58 @@ class StreamState {
     return (this.written * 1000) / this.inputRate;
   }
 
-  /** `samples` more input arrived now. */
-  noteWrite(samples: number, now: number): void {
-    this.written += samples;
-    this.dueMarks.push({ endMs: this.writtenMs, dueAt: this.clock.stamp(now, (samples * 1000) / this.inputRate).endMs });
+  /** Input samples given to sherpa (and Silero) so far; the rest of `written` waits in `queued`. */
+  fed = 0;
+  /** Audio received but not given to sherpa yet: fed as its real time comes (see feed). */
+  private readonly queued: Float32Array[] = [];
+
+  get fedMs(): number {
+    return (this.fed * 1000) / this.inputRate;
+  }
+
+  /** `samples` arrived now: queued, stamped with when it is due. */
+  noteWrite(samples: Float32Array, now: number): void {
+    this.written += samples.length;
+    this.queued.push(samples);
+    this.dueMarks.push({ endMs: this.writtenMs, dueAt: this.clock.stamp(now, (samples.length * 1000) / this.inputRate).endMs });
+  }
+
+  /** Stream time (ms) up to which the audio received is due by `now` (within DUE_SLACK_MS). */
+  private dueUpToMs(now: number): number {
+    let due = this.fedMs;
+    for (const m of this.dueMarks) {
+      const late = m.dueAt - (now + DUE_SLACK_MS);
+      if (late > 0) return Math.max(due, m.endMs - late);
+      due = Math.max(due, m.endMs);
+    }
+    return due;
+  }
+
+  /**
+   * Give sherpa (its features are computed as audio is accepted) and Silero the queued audio that is due, and
+   * while sherpa is not ready to decode, one chunk more at a time: a burst of two minutes is fed chunk by chunk as
+   * the scheduler decodes it, not all in the write — in the soak, Silero and feature extraction of a 115 s burst
+   * in one go held every live stream ~2 s. `all`: everything (flush, close).
+   */
+  feed(now: number, all = false): void {
+    const dueMs = all ? Number.POSITIVE_INFINITY : this.dueUpToMs(now);
+    const piece = Math.round((this.inputRate * chunkMs) / 1000);
+    while (this.queued.length && (all || this.fedMs < dueMs || !this.rec.isReady(this.sherpa))) {
+      let samples = this.queued[0]!;
+      if (!all && samples.length > piece) {
+        this.queued[0] = samples.subarray(piece);
+        samples = samples.slice(0, piece);
+      } else this.queued.shift();
+      this.sherpa.acceptWaveform({ samples, sampleRate: this.inputRate });
+      this.fed += samples.length;
+      if (this.vad) {
+        const t0 = performance.now();
+        this.vad.accept(samples);
+        const vadMs = performance.now() - t0;
+        timing.vadMs += vadMs;
+        timing.vadMaxMs = Math.max(timing.vadMaxMs, vadMs);
+      }
+    }
   }
 
   /** Live audio whose next chunk's real time has come (within DUE_SLACK_MS): decoded before anything else. */
@@ -194,15 +242,8 @@ const { emit } = serveRpc<AsrWorkerEvents>({
     const s = streams.get(arg.id);
     if (!s) return; // closed meanwhile (or failed at creation, already reported)
     try {
-      s.sherpa.acceptWaveform({ samples: arg.samples, sampleRate: s.inputRate });
-      const t0 = performance.now();
-      s.noteWrite(arg.samples.length, t0);
-      if (s.vad) {
-        s.vad.accept(arg.samples);
-        const vadMs = performance.now() - t0;
-        timing.vadMs += vadMs;
-        timing.vadMaxMs = Math.max(timing.vadMaxMs, vadMs);
-      }
+      // Only queued here; the scheduler feeds it to sherpa and Silero as it is due (StreamState.feed).
+      s.noteWrite(arg.samples, performance.now());
       scheduler.kick();
     } catch (err) {
       fail(s, err);
@@ -247,7 +288,15 @@ const { emit } = serveRpc<AsrWorkerEvents>({
 
 const scheduler = new BatchScheduler<StreamState>(
   {
-    isReady: (s) => s.rec.isReady(s.sherpa),
+    isReady: (s) => {
+      try {
+        s.feed(performance.now());
+      } catch (err) {
+        fail(s, err);
+        return false;
+      }
+      return s.rec.isReady(s.sherpa);
+    },
     isUrgent: (s) => s.isDue(performance.now()),
     idleAllowed: () => performance.now() >= idleHeldUntil,
     decode: (batch) => {
@@ -265,7 +314,7 @@ const scheduler = new BatchScheduler<StreamState>(
       }
       for (const s of batch) {
         s.decodes++;
-        s.decodedMs = Math.min(s.writtenMs, s.decodedMs + chunkMs);
+        s.decodedMs = Math.min(s.fedMs, s.decodedMs + chunkMs);
       }
       const decodeMs = performance.now() - t0;
       timing.decodeMs += decodeMs;
@@ -454,7 +503,7 @@ function finalOf(s: StreamState, r: OnlineRecognizerResult, reason: AsrFinal['re
   // The last token ends where the trailing blanks begin (at least one output frame after it starts).
   const endMs = Math.min(
     Math.max(lastTokenMs + frameMs, decodedEndMs - r.num_trailing_blanks * frameMs),
-    Math.max(s.writtenMs, lastTokenMs + frameMs),
+    Math.max(s.fedMs, lastTokenMs + frameMs),
   );
   const words = tokensToWords(r.tokens, tokenMs, endMs).map((w) => ({ word: w.word, startMs: round(w.startMs), endMs: round(w.endMs) }));
   const probs = r.ys_probs ?? [];
@@ -477,6 +526,7 @@ function flush(s: StreamState): AsrFinal | null {
   const rec = s.rec;
   // First catch up on audio the scheduler has not decoded yet, with endpoint checks, so utterances that
   // ended inside that audio still get their own finals.
+  s.feed(performance.now(), true);
   catchUp(s);
   s.sherpa.acceptWaveform({ samples: new Float32Array(Math.round(FLUSH_PAD_S * s.inputRate)), sampleRate: s.inputRate });
   s.sherpa.inputFinished();
