@@ -14,6 +14,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { decodeWav, encodeWav, float32ToS16le } from '../../src-main/core/audio/index.js';
@@ -53,6 +55,66 @@ function utterances(backend: string): Float32Array[] {
   const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel'];
   return words.map((w, i) => toneAudio(`${w} ${words[(i + 3) % words.length]}`, { lead: 0.2, tail: 0 }));
 }
+
+/** CPU seconds per thread of `pid`, by thread name (the main thread is "main"), plus its reaped children. */
+function threadCpu(pid: number): Record<string, number> {
+  const tick = 100; // USER_HZ on Linux
+  const out: Record<string, number> = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const name = Number(tid) === pid ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) / tick;
+    } catch {
+      /* the thread ended meanwhile */
+    }
+  }
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  out['child processes (espeak-ng)'] = (Number(f[13]) + Number(f[14])) / tick;
+  return out;
+}
+
+/** Busy CPU seconds of the whole machine (all cores), from /proc/stat. */
+function machineCpu(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) / 100;
+}
+
+/**
+ * Where the CPU went during the load: seconds per server thread, this soak client's own, and everything else
+ * on the machine (other processes), over `wallS` seconds of wall time on `cores` cores.
+ */
+function cpuShare(
+  before: { server: Record<string, number>; client: NodeJS.CpuUsage; machine: number; at: number },
+  pid: number,
+): Record<string, unknown> {
+  const server = threadCpu(pid);
+  const wallS = (performance.now() - before.at) / 1000;
+  const byThread: Record<string, number> = {};
+  let serverTotal = 0;
+  for (const [k, v] of Object.entries(server)) {
+    const d = v - (before.server[k] ?? 0);
+    serverTotal += d;
+    if (d >= 0.05) byThread[k] = +d.toFixed(1);
+  }
+  const c = process.cpuUsage(before.client);
+  const client = (c.user + c.system) / 1e6;
+  const machine = machineCpu() - before.machine;
+  return {
+    wall_s: +wallS.toFixed(1),
+    cores: availableParallelism(),
+    server_cpu_s: +serverTotal.toFixed(1),
+    server_by_thread_s: byThread,
+    soak_client_cpu_s: +client.toFixed(1),
+    other_processes_cpu_s: +Math.max(0, machine - serverTotal - client).toFixed(1),
+    loadavg_1m_at_end: +loadavg()[0]!.toFixed(2),
+  };
+}
+
+const cpuMark = (pid: number) => ({ server: threadCpu(pid), client: process.cpuUsage(), machine: machineCpu(), at: performance.now() });
 
 function rssOf(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -99,6 +161,8 @@ const until = (t0: number, ms: number) => sleep(Math.max(0, t0 + ms - performanc
 
 interface WellBehaved {
   latencies: number[];
+  /** When (performance.now()) each utterance's speech ended, beside its latency: to see when late finals cluster. */
+  speechEndAt: number[];
   sent: number;
   /** Utterances with no final overlapping them. */
   lost: number;
@@ -124,7 +188,17 @@ async function wellBehaved(
   offset: number,
   stop: { now: boolean } = { now: false },
 ): Promise<WellBehaved> {
-  const out: WellBehaved = { latencies: [], sent: 0, lost: 0, finals: 0, storedSegments: null, errors: {}, shed: null, warnings: 0 };
+  const out: WellBehaved = {
+    latencies: [],
+    speechEndAt: [],
+    sent: 0,
+    lost: 0,
+    finals: 0,
+    storedSegments: null,
+    errors: {},
+    shed: null,
+    warnings: 0,
+  };
   let completeSegments: number | null = null;
   ws.on('close', (code, reason) => {
     if (code === 1013) out.shed = String(reason) || '(no reason given)';
@@ -185,7 +259,10 @@ async function wellBehaved(
   for (const u of sentUtts) {
     const f = finals.find((x) => x.end_ms > u.startMs && x.start_ms < u.endMs);
     if (!f) out.lost++;
-    else out.latencies.push(f.at - u.speechEndAt);
+    else {
+      out.latencies.push(f.at - u.speechEndAt);
+      out.speechEndAt.push(u.speechEndAt);
+    }
   }
   return out;
 }
@@ -422,6 +499,13 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
       `${backend}: ${capacityNow} live streams admitted under load (calibrated at start: ${info.capacity.admitted}); load: ${capacityNow - free} well-behaved + misbehaving + TTS for ${DURATION_S} s`,
     );
     const notes: Record<string, unknown> = {};
+    const cpuAtLoad = cpuMark(child.pid!);
+    // This client's own event-loop delay: a final that arrives while this process is busy (the TTS flood, the
+    // upload's encoding) is timestamped late, so it is part of what the figures mean.
+    const clientDelay = monitorEventLoopDelay({ resolution: 10 });
+    clientDelay.enable();
+    const loadStartAt = performance.now();
+    const workerAtLoad = (await serverMemory(child))?.asr_worker ?? null;
     const stopAt = performance.now() + DURATION_S * 1000;
     setTimeout(() => running.forEach((r) => (r.stop.now = true)), DURATION_S * 1000).unref();
     const loaded = Promise.all(running.map((r) => r.run));
@@ -433,6 +517,9 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
       ttsClients(info, stopAt, notes as Record<string, number>),
     ]);
 
+    const cpuDuringLoad = cpuShare(cpuAtLoad, child.pid!);
+    clientDelay.disable();
+    const atLoadEnd = await serverMemory(child);
     log(`${backend}: everyone left; letting the server settle`);
     let rssAfter = rssOf(child.pid!);
     for (let i = 0; i < 20 && rssAfter > rssStart * 1.1; i++) {
@@ -477,6 +564,17 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
         samples: dedupe(refused),
       },
       misbehaving: notes,
+      cpu_during_load: cpuDuringLoad,
+      soak_client_loop_delay_ms: {
+        p50: Math.round(clientDelay.percentile(50) / 1e6),
+        p99: Math.round(clientDelay.percentile(99) / 1e6),
+        max: Math.round(clientDelay.max / 1e6),
+      },
+      // Finals later than 1.5× the idle p95, by the 10 s of the load in which their speech ended.
+      late_finals_by_10s: lateBy10s(results, idleP95, loadStartAt),
+      main_thread_during_load: atLoadEnd?.main_thread ?? null,
+      asr_worker_at_load_start: workerAtLoad,
+      asr_worker_at_load_end: atLoadEnd?.asr_worker ?? null,
       rss_mb: { start: mb(rssStart), peak: mb(rssPeak), after: mb(rssAfter), after_vs_start: +(rssAfter / rssStart).toFixed(2) },
       memory_start_mb: memoryStart,
       memory_after_mb: memoryAfter,
@@ -495,6 +593,18 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
       child.once('exit', () => (clearTimeout(t), r(undefined)));
     });
   }
+}
+
+function lateBy10s(results: WellBehaved[], idleP95: number | null, t0: number): Record<string, string> {
+  const out: Record<string, [number, number]> = {};
+  for (const r of results)
+    r.latencies.forEach((lat, i) => {
+      const k = `${Math.floor((r.speechEndAt[i]! - t0) / 10_000) * 10}s`;
+      const e = (out[k] ??= [0, 0]);
+      e[1]++;
+      if (idleP95 !== null && lat > 1.5 * idleP95) e[0]++;
+    });
+  return Object.fromEntries(Object.entries(out).map(([k, [late, n]]) => [k, `${late} of ${n}`]));
 }
 
 function dedupe(refused: Refusal[]): (Refusal & { times: number })[] {

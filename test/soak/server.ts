@@ -4,6 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import pino from 'pino';
 
 const backend = process.argv[2] ?? 'pocketsphinx';
@@ -32,12 +33,29 @@ process.stdout.write(
   }) + '\n',
 );
 
-// SIGUSR2: one JSON line with the memory breakdown (MB), so the soak can tell V8 heap from native memory.
-process.on('SIGUSR2', () => {
+// The main thread's event-loop delay and utilization since the previous SIGUSR2: audio and finals wait there too.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+let elu = performance.eventLoopUtilization();
+const engineStats = asr as unknown as { stats?: () => Promise<Record<string, unknown>> };
+
+// SIGUSR2: one JSON line with the memory breakdown (MB), so the soak can tell V8 heap from native memory, plus
+// the main thread's event loop and the ASR worker's own timing since the previous SIGUSR2.
+process.on('SIGUSR2', async () => {
   const m = process.memoryUsage();
   const mb = (b: number) => Math.round(b / 1e6);
+  const ms = (ns: number) => Math.round(ns / 1e6);
+  const main_thread = {
+    utilization: +performance.eventLoopUtilization(elu).utilization.toFixed(2),
+    loop_delay_ms: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
+  };
+  elu = performance.eventLoopUtilization();
+  loopDelay.reset();
+  const worker = await engineStats.stats?.().catch(() => null);
   process.stdout.write(
     JSON.stringify({
+      main_thread,
+      asr_worker: worker ?? null,
       rss: mb(m.rss),
       heap_total: mb(m.heapTotal),
       heap_used: mb(m.heapUsed),

@@ -35,6 +35,7 @@ export { SPEED_CLASSES, ACCURACY_CLASSES } from './models/catalog.js';
 export { importModel, downloadUrl, ModelImportError, type ImportOptions, type ImportResult } from './models/import.js';
 export { DEV_FIXTURES_ENV, devFixturesEnabled, listable } from './models/fixture-listing.js';
 export { SherpaAsrEngine, MAX_WRITE_SECONDS, defaultAsrThreads } from './backends/sherpa/asr.js';
+export { BATCH_NICE, BATCH_WORKER_IDLE_MS } from './worker-asr-stream.js';
 export { SileroVadTracker } from './backends/sherpa/vad.js';
 export { spawnWorker, RpcClient, serveRpc, withTransfer } from './worker-host.js';
 export { splitSentences } from './text/sentences.js';

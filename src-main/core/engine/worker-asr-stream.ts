@@ -13,6 +13,16 @@ export const MAX_WRITE_SECONDS = 10;
  * `rate_limited` well before this (limits.maxQueuedAudioMs); this is the engine's own last line.
  */
 export const MAX_PENDING_SECONDS = 600;
+/**
+ * Nice value of a batch worker's thread. Batch streams (file transcriptions) decode in a worker of their own
+ * (sherpa streaming models, pocketsphinx) whose thread runs at this lower CPU priority, so the kernel runs the
+ * live workers and the main thread first and batch work gets the CPU time they leave — idle capacity enforced by
+ * the OS, not only inside one worker's loop (measured on 2 cores: a 10-minute upload beside 26 live streams no
+ * longer takes the live worker's time).
+ */
+export const BATCH_NICE = 10;
+/** A batch worker stops this long after its last stream (its model or decoder memory given back). */
+export const BATCH_WORKER_IDLE_MS = 30_000;
 /** Undecoded audio up to this much is normal (a partial block or chunk waits for more): no lag. */
 const LAG_IGNORED_PENDING_MS = 500;
 

@@ -11,10 +11,33 @@ import { CodedError, type ErrorCode } from '../errors.js';
 import { Worker, isMainThread, parentPort, type Transferable, type WorkerOptions } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 
-/** Start a worker from a module URL, whether the module is TypeScript source (run through tsx) or built JS. */
-export function spawnWorker(moduleUrl: URL, workerData?: unknown, options: Omit<WorkerOptions, 'workerData' | 'eval'> = {}): Worker {
-  if (!isTypeScript(moduleUrl)) return new Worker(moduleUrl, { ...options, workerData });
-  return new Worker(tsxBootstrap(moduleUrl), { ...options, workerData, eval: true });
+/**
+ * Start a worker from a module URL, whether the module is TypeScript source (run through tsx) or built JS. With
+ * `nice` (1..19, Linux), the worker's thread lowers its CPU priority before it loads anything: loading a worker
+ * (tsx compiling its modules, the native addon, a model) is seconds of CPU that must not compete with live work
+ * either (measured in the soak: a batch worker started beside 28 live streams made them ~2 s late while it loaded).
+ */
+export function spawnWorker(
+  moduleUrl: URL,
+  workerData?: unknown,
+  options: Omit<WorkerOptions, 'workerData' | 'eval'> = {},
+  nice?: number,
+): Worker {
+  if (!isTypeScript(moduleUrl) && nice === undefined) return new Worker(moduleUrl, { ...options, workerData });
+  const load = isTypeScript(moduleUrl) ? tsxBootstrap(moduleUrl) : `import(${JSON.stringify(moduleUrl.href)});`;
+  return new Worker((nice === undefined ? '' : lowerPriorityPrelude(nice)) + load, { ...options, workerData, eval: true });
+}
+
+/**
+ * Code that lowers the calling thread's nice value to `nice` (what thread-self.ts's lowerThisThreadPriority does,
+ * inlined: it runs before any module of the worker is loaded). Silently nothing where threads cannot be told apart.
+ */
+function lowerPriorityPrelude(nice: number): string {
+  if (!Number.isInteger(nice) || nice < 1 || nice > 19) throw new RangeError(`nice must be an integer 1..19, got ${nice}`);
+  return (
+    `try { const os = require('node:os'); const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());` +
+    ` if (tid > 0 && os.getPriority(tid) < ${nice}) os.setPriority(tid, ${nice}); } catch {}\n`
+  );
 }
 
 function isTypeScript(url: URL): boolean {

@@ -9,7 +9,14 @@ import {
   type AsrStream,
   type AsrStreamOptions,
 } from '../../types.js';
-import { checkStreamOptions, closeStreamsWithin, WorkerAsrStream, type AsrStreamChannel } from '../../worker-asr-stream.js';
+import {
+  BATCH_NICE,
+  BATCH_WORKER_IDLE_MS,
+  checkStreamOptions,
+  closeStreamsWithin,
+  WorkerAsrStream,
+  type AsrStreamChannel,
+} from '../../worker-asr-stream.js';
 import { RpcClient, spawnWorker } from '../../worker-host.js';
 import { recycleIdleMsFromEnv, WorkerRecycler } from '../../worker-recycler.js';
 import { POCKETSPHINX_RATE } from './native.js';
@@ -35,8 +42,9 @@ type WorkerApi = {
 };
 type Rpc = RpcClient<WorkerApi, PocketsphinxWorkerEvents>;
 
-export function startPocketsphinxWorker(): Rpc {
-  return new RpcClient<WorkerApi, PocketsphinxWorkerEvents>(spawnWorker(new URL('./worker.ts', import.meta.url)));
+/** Start a worker; `nice`: the batch worker's thread priority, lowered before it loads (see spawnWorker). */
+export function startPocketsphinxWorker(nice?: number): Rpc {
+  return new RpcClient<WorkerApi, PocketsphinxWorkerEvents>(spawnWorker(new URL('./worker.ts', import.meta.url), undefined, {}, nice));
 }
 
 export interface PocketsphinxLoadOptions {
@@ -47,6 +55,8 @@ export interface PocketsphinxLoadOptions {
   vadModel?: string | null;
   /** Replace a worker after this long without streams (ms; 0: never); default recycleIdleMsFromEnv(). */
   recycleIdleMs?: number;
+  /** The batch worker stops this long after its last stream (default BATCH_WORKER_IDLE_MS). */
+  batchWorkerIdleMs?: number;
 }
 
 /** One worker thread and the streams it decodes. */
@@ -69,7 +79,13 @@ export class PocketsphinxAsrEngine implements AsrEngine {
   private nextId = 1;
   private closed = false;
 
-  private constructor(private readonly slots: Slot[]) {}
+  /** The batch worker (file transcriptions, niced), while they run and batchWorkerIdleMs after. */
+  private batch: (PsWorker & { idleTimer?: NodeJS.Timeout }) | null = null;
+
+  private constructor(
+    private readonly slots: Slot[],
+    private readonly opts: PocketsphinxLoadOptions,
+  ) {}
 
   /**
    * Start `workers` workers (default: defaultPocketsphinxWorkers()), each with a warmed, calibrated decoder.
@@ -97,7 +113,7 @@ export class PocketsphinxAsrEngine implements AsrEngine {
       });
       return slot;
     };
-    return new PocketsphinxAsrEngine(workers.map(recycler));
+    return new PocketsphinxAsrEngine(workers.map(recycler), opts);
   }
 
   get activeStreams(): number {
@@ -145,7 +161,8 @@ export class PocketsphinxAsrEngine implements AsrEngine {
     const room = (s: Slot) => liveStreamsPerWorker(s.current.rtf) - streamsIn(s);
     const slot = this.slots.reduce((a, b) => (room(b) > room(a) ? b : a));
     const id = `ps${this.nextId++}`;
-    const { worker, release } = slot.acquire();
+    // Batch work decodes in its own niced worker, so it takes only CPU time live streams leave.
+    const { worker, release } = batch ? this.batchWorker() : slot.acquire();
     const stream = new WorkerAsrStream(
       id,
       sampleRate,
@@ -161,6 +178,35 @@ export class PocketsphinxAsrEngine implements AsrEngine {
     return stream;
   }
 
+  /** The batch worker, started at the first batch stream (its init queues ahead of the stream's messages). */
+  private batchWorker(): { worker: PsWorker; release: () => void } {
+    let w = this.batch;
+    if (w) {
+      clearTimeout(w.idleTimer);
+      w.idleTimer = undefined;
+    } else {
+      const started = workerOn(startPocketsphinxWorker(BATCH_NICE));
+      w = this.batch = started;
+      started.rpc.call('init', { vadModel: this.opts.vadModel ?? null, nice: BATCH_NICE }).catch((err: Error) => {
+        for (const s of started.streams.values()) s.fail(err);
+      });
+    }
+    const worker = w;
+    return { worker, release: () => this.batchStreamEnded(worker) };
+  }
+
+  /** A batch stream ended: the batch worker stops batchWorkerIdleMs after its last one. */
+  private batchStreamEnded(w: PsWorker & { idleTimer?: NodeJS.Timeout }): void {
+    if (this.batch !== w || w.streams.size > 0) return;
+    clearTimeout(w.idleTimer);
+    w.idleTimer = setTimeout(() => {
+      if (this.batch !== w || w.streams.size > 0) return;
+      this.batch = null;
+      void w.rpc.terminate().catch(() => {});
+    }, this.opts.batchWorkerIdleMs ?? BATCH_WORKER_IDLE_MS);
+    w.idleTimer.unref();
+  }
+
   /**
    * Close every stream (each decodes what it has queued and gives its last final), for at most
    * CLOSE_GRACE_MS; then the workers are terminated, dropping whatever audio is still queued (a burst
@@ -170,6 +216,11 @@ export class PocketsphinxAsrEngine implements AsrEngine {
     if (this.closed) return;
     this.closed = true;
     const workers = (await Promise.all(this.slots.map((s) => s.close()))).flat();
+    if (this.batch) {
+      clearTimeout(this.batch.idleTimer);
+      workers.push(this.batch);
+      this.batch = null;
+    }
     await closeStreamsWithin(
       workers.flatMap((w) => [...w.streams.values()]),
       CLOSE_GRACE_MS,
@@ -184,7 +235,18 @@ function streamsIn(slot: Slot): number {
 
 /** Start a worker, route its events to its streams, and load and calibrate its decoder. */
 async function startWorker(init: InitArgs): Promise<PsWorker> {
-  const rpc = startPocketsphinxWorker();
+  const w = workerOn(startPocketsphinxWorker());
+  try {
+    w.rtf = (await w.rpc.call('init', init)).rtf;
+  } catch (err) {
+    await w.rpc.terminate().catch(() => {});
+    throw err;
+  }
+  return w;
+}
+
+/** A worker whose events go to its streams. */
+function workerOn(rpc: Rpc): PsWorker {
   const w: PsWorker = { rpc, channel: channelOf(rpc), streams: new Map(), rtf: 0 };
   const find = (id: string) => w.streams.get(id);
   rpc.on('partial', (e) => find(e.id)?.deliver('partial', e.partial));
@@ -199,12 +261,6 @@ async function startWorker(init: InitArgs): Promise<PsWorker> {
   rpc.on('workerError', (err) => {
     for (const s of w.streams.values()) s.fail(err);
   });
-  try {
-    w.rtf = (await rpc.call('init', init)).rtf;
-  } catch (err) {
-    await rpc.terminate().catch(() => {});
-    throw err;
-  }
   return w;
 }
 

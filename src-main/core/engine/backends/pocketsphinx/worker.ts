@@ -26,6 +26,7 @@ import { decoderArgs, loadAddon, POCKETSPHINX_RATE, type PsHandle } from './nati
 import { EnergyVad } from './energy-vad.js';
 import { createSpeechGate, type SpeechGate } from './speech-gate.js';
 import { cleanHypothesis, segmentsToWords } from './words.js';
+import { lowerThisThreadPriority, nameThisThread } from '../../thread-self.js';
 
 /** Silence after which speech_end is reported (endpointing is separate, per stream). */
 const SPEECH_END_MS = 300;
@@ -48,6 +49,8 @@ export interface InitArgs {
   vadModel?: string | null;
   /** A replacement worker (engine/worker-recycler.ts) takes its predecessor's real-time factor instead of calibrating. */
   rtf?: number;
+  /** The batch worker (file transcriptions only): lower this thread's CPU priority to this nice value; no calibration. */
+  nice?: number;
 }
 
 export interface OpenArgs {
@@ -69,6 +72,7 @@ export type PocketsphinxWorkerEvents = {
   progress: { decoded: [id: string, ms: number][]; rtf: number };
 };
 
+nameThisThread('asr-psphinx');
 const addon = loadAddon();
 const pool: PsHandle[] = [];
 let batchPool: PsHandle | undefined;
@@ -142,6 +146,10 @@ const server = serveRpc<PocketsphinxWorkerEvents>({
    * speech gate's model once (a model that fails to load is an error, not a silently ungated engine).
    */
   init: (a: InitArgs | undefined) => {
+    if (a?.nice) {
+      lowerThisThreadPriority(a.nice);
+      nameThisThread('asr-psphinx-bat');
+    }
     if (a?.vadModel) {
       createSpeechGate(a.vadModel, POCKETSPHINX_RATE);
       gateModel = a.vadModel;
@@ -150,7 +158,9 @@ const server = serveRpc<PocketsphinxWorkerEvents>({
     addon.startUtt(h);
     addon.processRaw(h, new Int16Array(POCKETSPHINX_RATE / 2), false);
     addon.endUtt(h, false);
-    const rtf = a?.rtf ? seedLoad(a.rtf) : calibrate(h);
+    // The batch worker's speed does not bound live capacity: no calibration (a file would wait for it). A
+    // replacement worker (worker-recycler.ts) takes its predecessor's real-time factor instead of calibrating.
+    const rtf = a?.nice ? 0 : a?.rtf ? seedLoad(a.rtf) : calibrate(h);
     release(h);
     return { ok: true, rtf };
   },

@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { workerData } from 'node:worker_threads';
 import type { OnlineRecognizer, OnlineRecognizerResult, OnlineStream } from 'sherpa-onnx-node';
 import { modelLoadError, serveStreamWorker, type StreamWorkerEvents } from '../../stream-worker.js';
@@ -15,6 +16,7 @@ import { biasedRecognizerConfig, MAX_BIASED_RECOGNIZERS } from './hotwords.js';
 import { loadSherpa } from './native.js';
 import { SileroVadTracker } from './vad.js';
 import { tokensToWords } from './words.js';
+import { lowerThisThreadPriority, nameThisThread } from '../../thread-self.js';
 
 export interface AsrWorkerInit {
   model: ResolvedModel;
@@ -23,6 +25,8 @@ export interface AsrWorkerInit {
   vadModel: string | null;
   warmup: boolean;
   maxBatch: number;
+  /** The batch worker (file transcriptions only): its thread lowers its CPU priority to this nice value. */
+  nice?: number;
 }
 
 export interface CreateStreamArg {
@@ -43,6 +47,19 @@ export interface ChunkCost {
   chunkMs: number;
 }
 
+/** Where the worker's time went since it started (see `timing` in asr-worker.ts). */
+export interface WorkerTiming {
+  /** Live chunks by how late (ms past their real time) their decode started: `<=50` … `later`. */
+  liveLateMs: Record<string, number>;
+  decodeMs: number;
+  decodeMaxMs: number;
+  /** Time in Silero (speech_started / speech_ended events). */
+  vadMs: number;
+  vadMaxMs: number;
+  createStreamMaxMs: number;
+  closeMaxMs: number;
+}
+
 export type AsrWorkerEvents = {
   /** Stream time (ms) decoded so far, per stream decoded in the last round. */
   progress: { decoded: [id: string, ms: number][]; busyMs: number };
@@ -54,6 +71,11 @@ export type AsrWorkerEvents = {
 
 /** Silence appended on flush: sherpa decodes only whole windows (0.39 s here), so the tail needs padding. */
 const FLUSH_PAD_S = 0.6;
+/**
+ * A closing stream with more audio than this (ms) left to decode waits for the scheduler to decode it, in turn with
+ * the live streams; the rest (the usual partial chunk) is decoded by the close itself.
+ */
+const CLOSE_SYNC_BACKLOG_MS = 2000;
 /** With no text, a stream is reset after this much silence, so its state stays bounded. */
 const IDLE_RESET_MS = 10_000;
 /** An utterance longer than this is ended (reason 'endpoint') even without a pause, unless endpointing is off. */
@@ -63,6 +85,25 @@ const LIVE_BEHIND_MS = 300;
 /** …and bursts and batch streams then wait this long (ms), extended while it lasts. */
 const IDLE_HOLD_MS = 2000;
 let idleHeldUntil = 0;
+
+/** Upper bounds (ms) of the buckets of `timing.liveLateMs`; the last bucket is everything later. */
+const LATE_BUCKETS_MS = [0, 50, 100, 200, 500, 1000, 2000, 5000];
+/**
+ * Where this worker's time goes (reported by `stats`; `npm run soak` prints it): how late past its real time each
+ * live chunk's decode started (histogram over LATE_BUCKETS_MS), and the time spent decoding and in Silero.
+ */
+let eluMark = performance.eventLoopUtilization();
+const timing = {
+  liveLateMs: new Array<number>(LATE_BUCKETS_MS.length + 1).fill(0),
+  decodeMs: 0,
+  decodeMaxMs: 0,
+  vadMs: 0,
+  vadMaxMs: 0,
+  /** Longest stream creation (a Silero session is loaded per stream). */
+  createStreamMaxMs: 0,
+  /** Longest close (its flush decodes what is left). */
+  closeMaxMs: 0,
+};
 
 class StreamState {
   sherpa: OnlineStream;
@@ -79,6 +120,14 @@ class StreamState {
   /** When each write's audio is due (its virtual clock), until decoded: decides live-first order. */
   private readonly clock = new VirtualClock();
   private readonly dueMarks: { endMs: number; dueAt: number }[] = [];
+  /** When the next chunk was due, as isDue last computed it (for timing.liveLateMs). */
+  nextDueAt = Number.POSITIVE_INFINITY;
+  /** Closing: no more audio comes; the close is answered once the backlog is decoded. */
+  closing = false;
+  /** The close in progress: a second close of the same stream waits for it (the table forgets the stream after). */
+  closed: Promise<AsrFinal | null> | null = null;
+  /** Set while a close waits for the scheduler to decode this stream's backlog. */
+  caughtUp: (() => void) | null = null;
 
   constructor(
     readonly id: string,
@@ -97,10 +146,58 @@ class StreamState {
     return (this.written * 1000) / this.inputRate;
   }
 
-  /** `samples` more input arrived now. */
-  noteWrite(samples: number, now: number): void {
-    this.written += samples;
-    this.dueMarks.push({ endMs: this.writtenMs, dueAt: this.clock.stamp(now, (samples * 1000) / this.inputRate).endMs });
+  /** Input samples given to sherpa (and Silero) so far; the rest of `written` waits in `queued`. */
+  fed = 0;
+  /** Audio received but not given to sherpa yet: fed as its real time comes (see feed). */
+  private readonly queued: Float32Array[] = [];
+
+  get fedMs(): number {
+    return (this.fed * 1000) / this.inputRate;
+  }
+
+  /** `samples` arrived now: queued, stamped with when it is due. */
+  noteWrite(samples: Float32Array, now: number): void {
+    this.written += samples.length;
+    this.queued.push(samples);
+    this.dueMarks.push({ endMs: this.writtenMs, dueAt: this.clock.stamp(now, (samples.length * 1000) / this.inputRate).endMs });
+  }
+
+  /** Stream time (ms) up to which the audio received is due by `now` (within DUE_SLACK_MS). */
+  private dueUpToMs(now: number): number {
+    let due = this.fedMs;
+    for (const m of this.dueMarks) {
+      const late = m.dueAt - (now + DUE_SLACK_MS);
+      if (late > 0) return Math.max(due, m.endMs - late);
+      due = Math.max(due, m.endMs);
+    }
+    return due;
+  }
+
+  /**
+   * Give sherpa (its features are computed as audio is accepted) and Silero the queued audio that is due, and
+   * while sherpa is not ready to decode, one chunk more at a time: a burst of two minutes is fed chunk by chunk as
+   * the scheduler decodes it, not all in the write — in the soak, Silero and feature extraction of a 115 s burst
+   * in one go held every live stream ~2 s. `all`: everything (flush, close).
+   */
+  feed(now: number, all = false): void {
+    const dueMs = all ? Number.POSITIVE_INFINITY : this.dueUpToMs(now);
+    const piece = Math.round((this.inputRate * chunkMs) / 1000);
+    while (this.queued.length && (all || this.fedMs < dueMs || !this.rec.isReady(this.sherpa))) {
+      let samples = this.queued[0]!;
+      if (!all && samples.length > piece) {
+        this.queued[0] = samples.subarray(piece);
+        samples = samples.slice(0, piece);
+      } else this.queued.shift();
+      this.sherpa.acceptWaveform({ samples, sampleRate: this.inputRate });
+      this.fed += samples.length;
+      if (this.vad) {
+        const t0 = performance.now();
+        this.vad.accept(samples);
+        const vadMs = performance.now() - t0;
+        timing.vadMs += vadMs;
+        timing.vadMaxMs = Math.max(timing.vadMaxMs, vadMs);
+      }
+    }
   }
 
   /** Live audio whose next chunk's real time has come (within DUE_SLACK_MS): decoded before anything else. */
@@ -111,6 +208,7 @@ class StreamState {
     if (!mark) return true;
     const nextEndMs = Math.min(mark.endMs, this.decodedMs + chunkMs);
     const dueAt = mark.dueAt - (mark.endMs - nextEndMs);
+    this.nextDueAt = dueAt;
     // Due long ago: live streams are behind real time, so work that is not due waits a while.
     if (now - dueAt > LIVE_BEHIND_MS) idleHeldUntil = Math.max(idleHeldUntil, now + IDLE_HOLD_MS);
     return dueAt <= now + DUE_SLACK_MS;
@@ -118,6 +216,8 @@ class StreamState {
 }
 
 const init = workerData as AsrWorkerInit;
+if (init.nice) lowerThisThreadPriority(init.nice);
+nameThisThread(init.nice ? 'asr-sherpa-bat' : 'asr-sherpa');
 const sherpa = loadSherpa();
 const model = init.model;
 const frameMs = model.frameMs ?? 40;
@@ -131,35 +231,65 @@ const biased = new Map<string, OnlineRecognizer>();
 const { emit, fail } = serveStreamWorker<AsrWorkerEvents, StreamState, CreateStreamArg, AsrFinal>(
   {
     streams,
-    open: createStream,
+    open: (arg) => {
+      const t0 = performance.now();
+      createStream(arg);
+      timing.createStreamMaxMs = Math.max(timing.createStreamMaxMs, performance.now() - t0);
+    },
     write: (s, samples) => {
-      s.sherpa.acceptWaveform({ samples, sampleRate: s.inputRate });
-      s.noteWrite(samples.length, performance.now());
-      s.vad?.accept(samples);
+      // Only queued here; the scheduler feeds it to sherpa and Silero as it is due (StreamState.feed).
+      s.noteWrite(samples, performance.now());
       scheduler.kick();
     },
+    accepts: (s) => !s.closing,
     flush,
-    close: (s) => {
-      const last = flush(s);
-      s.vad?.flush();
+    close: (s) => (s.closed ??= closeStream(s)),
+    forget: (s) => {
+      s.caughtUp?.();
       scheduler.delete(s);
-      return last;
     },
-    forget: (s) => scheduler.delete(s),
   },
   {
     load: () => load(),
-    stats: (): SchedulerStats & { streams: number } => ({ ...scheduler.stats, streams: streams.size }),
+    stats: (): SchedulerStats & { streams: number; timing: WorkerTiming } => ({
+      ...scheduler.stats,
+      streams: streams.size,
+      timing: {
+        liveLateMs: Object.fromEntries(
+          timing.liveLateMs.map((n, i) => [i < LATE_BUCKETS_MS.length ? `<=${LATE_BUCKETS_MS[i]}` : 'later', n]),
+        ),
+        decodeMs: Math.round(timing.decodeMs),
+        decodeMaxMs: Math.round(timing.decodeMaxMs),
+        vadMs: Math.round(timing.vadMs),
+        vadMaxMs: Math.round(timing.vadMaxMs),
+        createStreamMaxMs: Math.round(timing.createStreamMaxMs),
+        closeMaxMs: Math.round(timing.closeMaxMs),
+      },
+    }),
   },
 );
 
 const scheduler = new BatchScheduler<StreamState>(
   {
-    isReady: (s) => s.rec.isReady(s.sherpa),
+    isReady: (s) => {
+      try {
+        s.feed(performance.now());
+      } catch (err) {
+        fail(s, err);
+        return false;
+      }
+      return s.rec.isReady(s.sherpa);
+    },
     isUrgent: (s) => s.isDue(performance.now()),
     idleAllowed: () => performance.now() >= idleHeldUntil,
     decode: (batch) => {
       const t0 = performance.now();
+      for (const s of batch) {
+        if (s.batch) continue;
+        const late = t0 - s.nextDueAt;
+        const i = LATE_BUCKETS_MS.findIndex((b) => late <= b);
+        timing.liveLateMs[i < 0 ? LATE_BUCKETS_MS.length : i]!++;
+      }
       // One batched decode per recognizer: streams with a custom vocabulary decode on their biased one.
       for (const group of groupByRecognizer(batch)) {
         if (group.length === 1) group[0]!.rec.decode(group[0]!.sherpa);
@@ -167,9 +297,17 @@ const scheduler = new BatchScheduler<StreamState>(
       }
       for (const s of batch) {
         s.decodes++;
-        s.decodedMs = Math.min(s.writtenMs, s.decodedMs + chunkMs);
+        s.decodedMs = Math.min(s.fedMs, s.decodedMs + chunkMs);
       }
-      emit('progress', { decoded: batch.map((s) => [s.id, s.decodedMs]), busyMs: performance.now() - t0 });
+      const decodeMs = performance.now() - t0;
+      timing.decodeMs += decodeMs;
+      timing.decodeMaxMs = Math.max(timing.decodeMaxMs, decodeMs);
+      // Busy time is the worker's whole active time since the last report — decodes, Silero on every write,
+      // results, messages — not the decode alone: what a live stream really costs this thread (measured: Silero
+      // is about a third of it).
+      const busy = performance.eventLoopUtilization(eluMark);
+      eluMark = performance.eventLoopUtilization();
+      emit('progress', { decoded: batch.map((s) => [s.id, s.decodedMs]), busyMs: busy.active });
     },
     afterDecode: (s) => {
       try {
@@ -177,6 +315,7 @@ const scheduler = new BatchScheduler<StreamState>(
       } catch (err) {
         fail(s, err);
       }
+      if (s.caughtUp && s.writtenMs - s.decodedMs <= CLOSE_SYNC_BACKLOG_MS) s.caughtUp();
     },
   },
   init.maxBatch,
@@ -208,7 +347,7 @@ function load(): { loadMs: number; warmMs: number; cost: ChunkCost } {
  * cost(n) = fixed + perStream·n: what admission needs to know how many live streams stay real-time.
  */
 function calibrate(rec: OnlineRecognizer): ChunkCost {
-  const timeRound = (n: number): number => {
+  const timeRound = (n: number, maxRounds = Number.POSITIVE_INFINITY): number => {
     const streams = Array.from({ length: n }, () => rec.createStream());
     const audio = new Float32Array(Math.round(model.sampleRate * (chunkMs / 1000) * 4)).map(
       (_, i) => 0.05 * Math.sin(i / 5) + 0.02 * Math.sin(i / 17),
@@ -218,7 +357,7 @@ function calibrate(rec: OnlineRecognizer): ChunkCost {
     round();
     let rounds = 0;
     const t0 = performance.now();
-    while (streams.every((st) => rec.isReady(st))) {
+    while (rounds < maxRounds && streams.every((st) => rec.isReady(st))) {
       round();
       rounds++;
     }
@@ -226,8 +365,28 @@ function calibrate(rec: OnlineRecognizer): ChunkCost {
   };
   const one = timeRound(1);
   const eight = timeRound(8);
-  const perStreamMs = Math.max(1e-3, (eight - one) / 7);
+  // One round at the largest batch, untimed: ONNX Runtime sizes its buffers for the largest shape it has seen,
+  // and a first batch of 27 streams took 330 ms (a 20 ms round) — in the soak, every live stream ~2 s late
+  // the first time the streams lined up into one batch.
+  if (init.maxBatch > 8) timeRound(init.maxBatch, 1);
+  const perStreamMs = Math.max(1e-3, (eight - one) / 7) + vadChunkMs();
   return { fixedMs: Math.max(0, one - perStreamMs), perStreamMs, chunkMs };
+}
+
+/**
+ * What Silero costs one live stream per chunk (every stream runs it on its audio by default): part of a live
+ * stream's price, measured on a few chunks of speech-like audio. 0 without a VAD model.
+ */
+function vadChunkMs(): number {
+  if (!init.vadModel) return 0;
+  const noop = () => {};
+  const vad = new SileroVadTracker(sherpa, init.vadModel, model.sampleRate, { speechStart: noop, speechEnd: noop });
+  const chunk = Math.round(model.sampleRate * (chunkMs / 1000));
+  const audio = new Float32Array(chunk * 8).map((_, i) => 0.05 * Math.sin(i / 5) * Math.max(0, Math.sin(i / 3000)));
+  vad.accept(audio.subarray(0, chunk));
+  const t0 = performance.now();
+  for (let o = chunk; o < audio.length; o += chunk) vad.accept(audio.subarray(o, o + chunk));
+  return (performance.now() - t0) / 7;
 }
 
 function groupByRecognizer(batch: StreamState[]): StreamState[][] {
@@ -325,7 +484,7 @@ function finalOf(s: StreamState, r: OnlineRecognizerResult, reason: AsrFinal['re
   // The last token ends where the trailing blanks begin (at least one output frame after it starts).
   const endMs = Math.min(
     Math.max(lastTokenMs + frameMs, decodedEndMs - r.num_trailing_blanks * frameMs),
-    Math.max(s.writtenMs, lastTokenMs + frameMs),
+    Math.max(s.fedMs, lastTokenMs + frameMs),
   );
   const words = tokensToWords(r.tokens, tokenMs, endMs).map((w) => ({ word: w.word, startMs: round(w.startMs), endMs: round(w.endMs) }));
   const probs = r.ys_probs ?? [];
@@ -348,6 +507,7 @@ function flush(s: StreamState): AsrFinal | null {
   const rec = s.rec;
   // First catch up on audio the scheduler has not decoded yet, with endpoint checks, so utterances that
   // ended inside that audio still get their own finals.
+  s.feed(performance.now(), true);
   catchUp(s);
   s.sherpa.acceptWaveform({ samples: new Float32Array(Math.round(FLUSH_PAD_S * s.inputRate)), sampleRate: s.inputRate });
   s.sherpa.inputFinished();
@@ -365,6 +525,33 @@ function flush(s: StreamState): AsrFinal | null {
   s.decodes = 0;
   s.lastText = '';
   return final;
+}
+
+/** The last flush of a stream, once the scheduler has decoded its backlog. */
+async function closeStream(s: StreamState): Promise<AsrFinal | null> {
+  s.closing = true;
+  // A backlog (a burst client that left) is decoded by the scheduler, in turn with live audio, before the
+  // close is answered: decoding a minute of it here at once held every live stream ~2 s (measured in the soak).
+  await caughtUp(s);
+  if (!streams.has(s.id)) return null; // failed meanwhile (reported)
+  const t0 = performance.now();
+  const last = flush(s);
+  timing.closeMaxMs = Math.max(timing.closeMaxMs, performance.now() - t0);
+  s.vad?.flush();
+  scheduler.delete(s);
+  return last;
+}
+
+/** Resolves once `s` has at most CLOSE_SYNC_BACKLOG_MS of audio left to decode (or has failed). */
+function caughtUp(s: StreamState): Promise<void> {
+  if (s.writtenMs - s.decodedMs <= CLOSE_SYNC_BACKLOG_MS) return Promise.resolve();
+  return new Promise((resolve) => {
+    s.caughtUp = () => {
+      s.caughtUp = null;
+      resolve();
+    };
+    scheduler.kick();
+  });
 }
 
 function round(ms: number): number {

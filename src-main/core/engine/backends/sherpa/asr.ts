@@ -4,11 +4,18 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { LIVE_HEADROOM, type AsrCapacity, type AsrEngine, type AsrFinal, type AsrStream, type AsrStreamOptions } from '../../types.js';
-import { checkStreamOptions, closeStreamsWithin, WorkerAsrStream, type AsrStreamChannel } from '../../worker-asr-stream.js';
+import {
+  BATCH_NICE,
+  BATCH_WORKER_IDLE_MS,
+  checkStreamOptions,
+  closeStreamsWithin,
+  WorkerAsrStream,
+  type AsrStreamChannel,
+} from '../../worker-asr-stream.js';
 import type { ResolvedModel } from '../../models/catalog.js';
 import { RpcClient, spawnWorker } from '../../worker-host.js';
 import { recycleIdleMsFromEnv, WorkerRecycler } from '../../worker-recycler.js';
-import type { AsrWorkerEvents, AsrWorkerInit, ChunkCost, CreateStreamArg } from './asr-worker.js';
+import type { AsrWorkerEvents, AsrWorkerInit, ChunkCost, CreateStreamArg, WorkerTiming } from './asr-worker.js';
 import type { SchedulerStats } from './batch-scheduler.js';
 import type { OfflineAsrWorkerInit, OfflineDecodeStats } from './offline-asr-worker.js';
 import { spellHotwords } from './hotwords.js';
@@ -20,7 +27,7 @@ type WorkerApi = {
   flush: (a: { id: string }) => AsrFinal | null;
   close: (a: { id: string }) => AsrFinal | null;
   decodeSegment: (a: { samples: Float32Array; sampleRate: number }) => AsrFinal | null;
-  stats: (a: undefined) => SchedulerStats & { streams: number } & Partial<OfflineDecodeStats>;
+  stats: (a: undefined) => SchedulerStats & { streams: number; timing?: WorkerTiming } & Partial<OfflineDecodeStats>;
 };
 
 export interface SherpaAsrOptions {
@@ -38,6 +45,8 @@ export interface SherpaAsrOptions {
   language?: string;
   /** Replace the worker after this long without streams or calls (ms; 0: never); default recycleIdleMsFromEnv(). */
   recycleIdleMs?: number;
+  /** The batch worker stops this long after its last stream (default BATCH_WORKER_IDLE_MS). */
+  batchWorkerIdleMs?: number;
 }
 
 type Rpc = RpcClient<WorkerApi, AsrWorkerEvents>;
@@ -47,6 +56,11 @@ interface SherpaWorker {
   rpc: Rpc;
   channel: AsrStreamChannel;
   streams: Map<string, WorkerAsrStream>;
+}
+
+/** The worker that decodes only batch streams (file transcriptions), niced; it stops a while after its last one. */
+interface BatchWorker extends SherpaWorker {
+  idleTimer: NodeJS.Timeout | undefined;
 }
 
 /** Offline models: the longest speech segment decoded at once, by default (Whisper's window is 30 s). */
@@ -76,6 +90,8 @@ export class SherpaAsrEngine implements AsrEngine {
 
   /** The worker, replaced by a fresh one when it has been idle a while (see worker-recycler.ts). */
   private readonly workers: WorkerRecycler<SherpaWorker>;
+  /** The batch worker (see BATCH_NICE), while file transcriptions run and batchWorkerIdleMs after. */
+  private batchWorker: BatchWorker | null = null;
 
   private constructor(
     first: SherpaWorker,
@@ -83,6 +99,9 @@ export class SherpaAsrEngine implements AsrEngine {
     idleMs: number,
     readonly model: ResolvedModel,
     readonly timings: { loadMs: number; warmMs: number; cost: ChunkCost },
+    /** Starts a worker like the live one that decodes only batch streams, at nice BATCH_NICE. */
+    private readonly spawnBatchWorker: () => Rpc,
+    private readonly batchWorkerIdleMs = BATCH_WORKER_IDLE_MS,
   ) {
     this.modelId = model.id;
     this.language = model.language;
@@ -92,14 +111,14 @@ export class SherpaAsrEngine implements AsrEngine {
     if (this.tokens) this.checkVocabulary = (words) => void spellHotwords(words, this.tokens!);
     this.workers = new WorkerRecycler(first, {
       idleMs,
-      start: async () => this.listen(await start()),
+      start: async () => this.listen(await start(), false),
       stop: (w) => w.rpc.terminate(),
     });
-    this.listen(first);
+    this.listen(first, false);
   }
 
-  /** Route a worker's events to its streams; its progress feeds the engine's busy share. */
-  private listen(w: SherpaWorker): SherpaWorker {
+  /** Route a worker's events to its streams; a live worker's progress feeds the engine's busy share. */
+  private listen<W extends SherpaWorker>(w: W, batch: boolean): W {
     const { rpc, streams } = w;
     rpc.on('partial', (e) => streams.get(e.id)?.deliver('partial', { text: e.text, startMs: e.startMs, endMs: e.endMs }));
     rpc.on('final', ({ id, ...f }) => streams.get(id)?.deliver('final', f));
@@ -108,7 +127,8 @@ export class SherpaAsrEngine implements AsrEngine {
     rpc.on('streamError', (e) => streams.get(e.id)?.fail(new Error(e.message)));
     rpc.on('progress', (e) => {
       for (const [id, ms] of e.decoded) streams.get(id)?.progress(ms);
-      this.load.note(e.busyMs, this.liveCount());
+      // Only the live worker's busy share measures live capacity.
+      if (!batch) this.load.note(e.busyMs, this.liveCount());
     });
     rpc.on('rpcError', (e) => {
       for (const s of streams.values()) s.fail(new Error(`sherpa worker: ${e.method}: ${e.message}`));
@@ -117,6 +137,34 @@ export class SherpaAsrEngine implements AsrEngine {
       for (const s of streams.values()) s.fail(err);
     });
     return w;
+  }
+
+  /** The batch worker, started (model loaded in it) at the first batch stream. */
+  private batchWorkerFor(): BatchWorker {
+    if (this.batchWorker) {
+      clearTimeout(this.batchWorker.idleTimer);
+      this.batchWorker.idleTimer = undefined;
+      return this.batchWorker;
+    }
+    const rpc = this.spawnBatchWorker();
+    const w = this.listen<BatchWorker>({ rpc, channel: channelOf(rpc), streams: new Map(), idleTimer: undefined }, true);
+    this.batchWorker = w;
+    // Writes queue behind the load in the worker's message order; a load that fails fails its streams.
+    rpc.call('load', undefined).catch((err: Error) => {
+      for (const s of w.streams.values()) s.fail(err);
+    });
+    return w;
+  }
+
+  /** A batch stream ended: the batch worker stops batchWorkerIdleMs after its last one (its model's memory back). */
+  private batchStreamEnded(w: BatchWorker): void {
+    if (this.batchWorker !== w || w.streams.size > 0) return;
+    w.idleTimer = setTimeout(() => {
+      if (this.batchWorker !== w || w.streams.size > 0) return;
+      this.batchWorker = null;
+      void w.rpc.terminate().catch(() => {});
+    }, this.batchWorkerIdleMs);
+    w.idleTimer.unref();
   }
 
   /** Start the worker, load the model and warm it. Rejects with a specific reason when the model cannot load. */
@@ -139,13 +187,19 @@ export class SherpaAsrEngine implements AsrEngine {
         }
       : { model, threads, vadModel, warmup, maxBatch: opts.maxBatch ?? 32 };
     const worker = offline ? 'offline-asr-worker' : 'asr-worker';
-    const start = async () => {
-      const rpc: Rpc = new RpcClient<WorkerApi, AsrWorkerEvents>(
+    const spawn = (batch: boolean): Rpc =>
+      new RpcClient<WorkerApi, AsrWorkerEvents>(
         // Same extension as this module: .ts from source (tsx), .js when built.
-        spawnWorker(new URL(`./${worker}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url), init, {
-          name: `sherpa-asr ${model.id}`,
-        }),
+        spawnWorker(
+          new URL(`./${worker}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
+          // The batch worker: no warm-up (a file waits for the load anyway), its thread niced.
+          batch ? { ...init, warmup: false, nice: BATCH_NICE } : init,
+          { name: `sherpa-asr${batch ? '-batch' : ''} ${model.id}` },
+          batch ? BATCH_NICE : undefined,
+        ),
       );
+    const start = async () => {
+      const rpc = spawn(false);
       try {
         const timings = await rpc.call('load', undefined);
         const w: SherpaWorker = { rpc, streams: new Map(), channel: channelOf(rpc) };
@@ -157,7 +211,15 @@ export class SherpaAsrEngine implements AsrEngine {
     };
     const { w, timings } = await start();
     // A fresh worker keeps the first one's calibration (capacity stays steady); it loads while the old one is idle.
-    return new SherpaAsrEngine(w, async () => (await start()).w, opts.recycleIdleMs ?? recycleIdleMsFromEnv(), model, timings);
+    return new SherpaAsrEngine(
+      w,
+      async () => (await start()).w,
+      opts.recycleIdleMs ?? recycleIdleMsFromEnv(),
+      model,
+      timings,
+      () => spawn(true),
+      opts.batchWorkerIdleMs,
+    );
   }
 
   /** The worker's thread id and how many times it was replaced (tests, diagnostics). */
@@ -170,9 +232,10 @@ export class SherpaAsrEngine implements AsrEngine {
     return (await this.workers.recycleNow()) ? 1 : 0;
   }
 
-  /** Every open stream, on the current worker and on one being replaced. */
+  /** Every open stream, on the current worker, on one being replaced and on the batch worker. */
   private get streams(): WorkerAsrStream[] {
-    return this.workers.all.flatMap((w) => [...w.streams.values()]);
+    const workers: SherpaWorker[] = this.batchWorker ? [...this.workers.all, this.batchWorker] : this.workers.all;
+    return workers.flatMap((w) => [...w.streams.values()]);
   }
 
   get activeStreams(): number {
@@ -216,7 +279,10 @@ export class SherpaAsrEngine implements AsrEngine {
       hotwords = spellHotwords(opts.hotwords, this.tokens);
     }
     const id = `s${this.nextId++}`;
-    const { worker, release } = this.workers.acquire();
+    // Batch work decodes in its own niced worker, so it takes only CPU time live streams leave. (An offline
+    // model decodes on libuv's shared pool, whose threads a worker cannot nice: its batch streams stay with it.)
+    const own = batch && this.model.kind !== 'asr-offline' ? this.batchWorkerFor() : null;
+    const { worker, release } = own ? { worker: own, release: () => this.batchStreamEnded(own) } : this.workers.acquire();
     const stream = new WorkerAsrStream(
       id,
       sampleRate,
@@ -244,7 +310,7 @@ export class SherpaAsrEngine implements AsrEngine {
   }
 
   /** Batching figures from the worker's scheduler (an offline model's add what its decodes cost). */
-  stats(): Promise<SchedulerStats & { streams: number } & Partial<OfflineDecodeStats>> {
+  stats(): Promise<SchedulerStats & { streams: number; timing?: WorkerTiming } & Partial<OfflineDecodeStats>> {
     const { worker, release } = this.workers.acquire(false);
     return worker.rpc.call('stats', undefined).finally(release);
   }
@@ -254,7 +320,10 @@ export class SherpaAsrEngine implements AsrEngine {
     this.closed = true;
     const workers = await this.workers.close();
     await closeStreamsWithin(this.streams);
-    await Promise.allSettled(workers.map((w) => w.rpc.terminate()));
+    const batch = this.batchWorker;
+    this.batchWorker = null;
+    if (batch) clearTimeout(batch.idleTimer);
+    await Promise.allSettled([...workers, ...(batch ? [batch] : [])].map((w) => w.rpc.terminate()));
   }
 }
 
