@@ -1,6 +1,6 @@
 // Audio in, any common format: the same real speech (six LibriSpeech dev utterances joined by sox) is
 // encoded by Debian's ffmpeg into every input format Earshot decodes, posted to POST /v1/audio/transcriptions
-// with pocketsphinx, and each transcript must score within 3 WER points of the 16-bit WAV's (FORMAT_POINTS). A truncated or
+// with pocketsphinx, and each transcript must score within 2 WER points of the 16-bit WAV's (FORMAT_POINTS). A truncated or
 // bogus file of each kind must be a 400 `bad_audio`, never a transcript. The gRPC unary Transcribe and the
 // CLI take the same files.
 import assert from 'node:assert/strict';
@@ -11,12 +11,13 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { appRoot } from '../../src-main/core/paths.js';
-import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
+import { joinSpeech } from '../helpers/joined-speech.js';
+import { librispeechRefs } from '../helpers/shared.js';
 import { wordErrorRate } from '../helpers/wer.js';
 import { grpcClients, startHarness, type Harness } from '../integration/grpc-rest-harness.js';
 
 const run = promisify(execFile);
-// About 119 words in 36 s: enough that "3 WER points" allows three changed words (pocketsphinx changes a word
+// About 119 words in 39 s: enough that "2 WER points" allows two changed words (pocketsphinx changes a word
 // for a 1-sample shift, so resampled and lossy inputs cannot be word-identical), short enough for a shared CI.
 const IDS = ['777-126732-0014', '84-121550-0022', '84-121550-0024', '2035-147960-0005', '1988-147956-0016', '1462-170142-0023'];
 
@@ -30,8 +31,10 @@ const IDS = ['777-126732-0014', '84-121550-0022', '84-121550-0024', '2035-147960
  */
 const EIGHT_BIT = new Set(['wav-mulaw.wav', 'wav-alaw.wav', 'wav-u8.wav']);
 /**
- * How far an 8-bit file may be from its own samples as 16-bit: pocketsphinx gives these low-SNR signals a few
- * points of run-to-run spread (measured 41-46 % on the u8 file across runs); a decoding error gives 60-100 %.
+ * How far an 8-bit file may be from its own samples as 16-bit; a decoding error gives 60-100 %. (The 41-46 % once
+ * seen on the u8 file across runs was the fixture changing, not the engine. With the fixed fixture A-law and µ-law
+ * equal their 16-bit samples' WER, but the u8 file gives 42.0 % against its samples' 50.4 %, every run: our u8
+ * samples are not bit-identical to ffmpeg's 16-bit expansion, which is worth a look.)
  */
 const EIGHT_BIT_POINTS = 0.1;
 const FORMATS: Record<string, string[]> = {
@@ -60,17 +63,15 @@ let wavPath: string;
 /** WER of the 16-bit 16 kHz WAV: what every other format is held to. */
 let baseWer: number;
 /**
- * The WAV's WER over three runs, and how far a format may be from that range. Within one server the same file gives
- * the same words, but from one clean CI run to the next pocketsphinx has given identical files different words (the
- * WAV 35.3% and 36.1%, the MP3 36.1% and 37.8%: a word or two of ~119; the cause is not found yet, see the closing
- * note). So a format is held within FORMAT_POINTS of the WAV's range: three words. A decoding error (wrong rate,
- * channels, lost frames) gives 60-100%.
+ * How far a format's WER may be from the WAV's: two words of ~119. pocketsphinx gives the same audio the same words
+ * in every process and on every decoder (test/integration/pocketsphinx-determinism.test.ts); the WAV itself was
+ * what moved between CI runs (sox dithered its silent gaps: test/helpers/joined-speech.ts). A decoding error
+ * (wrong rate, channels, lost frames) gives 60-100%.
  */
-const FORMAT_POINTS = 0.03;
-let baseRange: [number, number];
-/** How far `wer` is outside the WAV's own range (0 inside it). */
-const offBase = (wer: number): number => Math.max(0, baseRange[0] - wer, wer - baseRange[1]);
-const fmtRange = (): string => `${(baseRange[0] * 100).toFixed(1)}–${(baseRange[1] * 100).toFixed(1)}%`;
+const FORMAT_POINTS = 0.02;
+/** How far `wer` is from the WAV's. */
+const offBase = (wer: number): number => Math.abs(wer - baseWer);
+const fmtBase = (): string => `${(baseWer * 100).toFixed(1)}%`;
 /** WER of each 8-bit file's own samples as a 16-bit WAV (see EIGHT_BIT). */
 const eightBitBase = new Map<string, number>();
 
@@ -89,10 +90,7 @@ before(async () => {
   reference = IDS.map((id) => refs.get(id)!).join(' ');
   wavPath = join(dir, 'speech.wav');
   // Half a second of silence between utterances, so each ends as an utterance of its own.
-  const parts = IDS.flatMap((id, i) =>
-    i ? ['|sox -n -r 16000 -c 1 -b 16 -t wav - trim 0 0.5', join(LIBRISPEECH, `${id}.wav`)] : [join(LIBRISPEECH, `${id}.wav`)],
-  );
-  await run('sox', [...parts, wavPath]);
+  await joinSpeech(IDS, 0.5, wavPath);
   for (const [name, args] of Object.entries(FORMATS)) {
     await run('ffmpeg', ['-loglevel', 'error', '-y', '-i', wavPath, ...args, join(dir, name)]);
   }
@@ -101,10 +99,9 @@ before(async () => {
   assert.equal(base.status, 200, JSON.stringify(base.body));
   baseWer = wordErrorRate(reference, base.body.text);
   process.stderr.write(`  wav s16 16k: WER ${(baseWer * 100).toFixed(1)}% "${base.body.text}"\n`);
-  const again: number[] = [baseWer];
-  for (let i = 0; i < 2; i++) again.push(wordErrorRate(reference, (await transcribe(readFileSync(wavPath), 'speech.wav')).body.text));
-  baseRange = [Math.min(...again), Math.max(...again)];
-  process.stderr.write(`  wav s16 16k over 3 runs: WER ${again.map((w) => (w * 100).toFixed(1)).join(', ')}%\n`);
+  // The same file again, on the decoder the first request used: the same words (the baseline is one number).
+  const again = await transcribe(readFileSync(wavPath), 'speech.wav');
+  assert.equal(again.body.text, base.body.text, 'the same WAV twice gives the same words');
   // pocketsphinx's generic model is weak on read speech; broken audio handling gives ~100% or nothing.
   assert.ok(baseWer < 0.85, `the baseline itself is sane (WER ${(baseWer * 100).toFixed(1)}%): "${base.body.text}"`);
   for (const name of EIGHT_BIT) {
@@ -120,19 +117,21 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('every input format transcribes within 3 WER points of the 16-bit WAV (8-bit PCM: within 10 of its own samples as 16-bit) (REST, pocketsphinx)', async () => {
+test('every input format transcribes within 2 WER points of the 16-bit WAV (8-bit PCM: within 10 of its own samples as 16-bit) (REST, pocketsphinx)', async () => {
   for (const name of Object.keys(FORMATS)) {
     const r = await transcribe(readFileSync(join(dir, name)), name);
     assert.equal(r.status, 200, `${name}: ${JSON.stringify(r.body)}`);
     const wer = wordErrorRate(reference, r.body.text);
-    process.stderr.write(`  ${name}: WER ${(wer * 100).toFixed(1)}%\n`);
     const eight = eightBitBase.get(name);
+    process.stderr.write(
+      `  ${name}: WER ${(wer * 100).toFixed(1)}%${eight === undefined ? '' : ` (its samples as 16-bit: ${(eight * 100).toFixed(1)}%)`}\n`,
+    );
     if (eight !== undefined)
       assert.ok(
         Math.abs(wer - eight) <= EIGHT_BIT_POINTS,
         `${name}: WER ${(wer * 100).toFixed(1)}% vs its samples as 16-bit WAV ${(eight * 100).toFixed(1)}%: "${r.body.text}"`,
       );
-    else assert.ok(offBase(wer) <= FORMAT_POINTS, `${name}: WER ${(wer * 100).toFixed(1)}% vs WAV ${fmtRange()}: "${r.body.text}"`);
+    else assert.ok(offBase(wer) <= FORMAT_POINTS, `${name}: WER ${(wer * 100).toFixed(1)}% vs WAV ${fmtBase()}: "${r.body.text}"`);
   }
 });
 
@@ -176,7 +175,7 @@ test('gRPC Transcribe decodes an Opus file', async () => {
     ),
   );
   const wer = wordErrorRate(reference, res.text);
-  assert.ok(offBase(wer) <= FORMAT_POINTS, `gRPC: WER ${(wer * 100).toFixed(1)}% vs WAV ${fmtRange()}: "${res.text}"`);
+  assert.ok(offBase(wer) <= FORMAT_POINTS, `gRPC: WER ${(wer * 100).toFixed(1)}% vs WAV ${fmtBase()}: "${res.text}"`);
 });
 
 test('the CLI transcribes an MP3 and refuses bytes of no format', async () => {
@@ -186,7 +185,7 @@ test('the CLI transcribes an MP3 and refuses bytes of no format', async () => {
     { cwd: appRoot, timeout: 300_000 },
   );
   const cliWer = wordErrorRate(reference, stdout.replace(/\n/g, ' '));
-  assert.ok(offBase(cliWer) <= FORMAT_POINTS, `CLI on MP3: WER ${(cliWer * 100).toFixed(1)}% vs WAV ${fmtRange()}: "${stdout}"`);
+  assert.ok(offBase(cliWer) <= FORMAT_POINTS, `CLI on MP3: WER ${(cliWer * 100).toFixed(1)}% vs WAV ${fmtBase()}: "${stdout}"`);
   await assert.rejects(
     run(process.execPath, [join(appRoot, 'bin', 'earshot.mjs'), 'transcribe', join(dir, 'speech.raw-does-not-exist')], { cwd: appRoot }),
   );

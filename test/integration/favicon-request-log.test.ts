@@ -1,5 +1,6 @@
 // The web UI has an icon (no 404 on /favicon.ico: the .ico and the shell's PNG are served), and HTTP requests are
-// logged at debug level only: at the default level a request writes no log line.
+// logged at debug level only: at the default level a request writes no log line. Starting the server prints no
+// Fastify deprecation warning (FSTDEP023: the top-level disableRequestLogging option).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,12 +21,17 @@ const sink = new Writable({
 });
 const logger = pino({ level: 'info' }, sink);
 let server: RunningServer;
+/** Process warnings emitted while the server starts and serves (Fastify's deprecations come this way). */
+const warnings: Error[] = [];
+const onWarning = (w: Error) => warnings.push(w);
 
 before(async () => {
+  process.on('warning', onWarning);
   engine = await createEngine({ asr: [{ backend: 'pocketsphinx' }], tts: [], vad: false, warmup: false });
   server = await startServer({ engine, token: 'x'.repeat(32), asrPort: 0, ttsPort: 0, grpc: false, logger });
 });
 after(async () => {
+  process.off('warning', onWarning);
   await server?.close();
   await engine?.close();
 });
@@ -63,4 +69,14 @@ test('requests leave no log line at info level, and one "request completed" line
   } finally {
     logger.level = 'info';
   }
+});
+
+test('the server starts and serves without a Fastify deprecation warning', async () => {
+  assert.equal((await fetch(`${server.asrUrl}/healthz`)).status, 200);
+  await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+  const fastify = warnings.filter((w) => /^FST/.test((w as Error & { code?: string }).code ?? '') || /fastify/i.test(w.message));
+  assert.deepEqual(
+    fastify.map((w) => `${(w as Error & { code?: string }).code}: ${w.message}`),
+    [],
+  );
 });

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { dirname, join } from 'node:path';
-import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type RouteOptions } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import pino, { type Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -173,7 +173,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const app = Fastify({
       loggerInstance: logger.child({ port: kind }, { serializers: { req: redactedRequestSerializer } }),
       // Fastify logs two info lines per request by default; one debug line each (onResponse below) is enough.
-      disableRequestLogging: true,
+      // Through a LogController: the top-level disableRequestLogging option is deprecated (FSTDEP023).
+      logController: new LogController({ disableRequestLogging: true }),
       bodyLimit: limits.maxUploadBytes,
       routerOptions: { ...ROUTER_OPTIONS },
       // Node checks these deadlines every connectionsCheckingInterval (default 30 s): check often enough that

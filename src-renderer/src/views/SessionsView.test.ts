@@ -152,4 +152,28 @@ describe('SessionsView', () => {
     expect(screen.queryByText(/No sessions yet/)).toBeNull();
     expect(screen.queryByText(/Pick a session/)).toBeNull();
   });
+
+  it('Load more after a new session started: the shifted page repeats none of the listed sessions (each keyed once)', async () => {
+    const rest = fakeRest();
+    const session = (n: number) => ({ ...detail, id: `s${n}`, title: `Session ${n}` });
+    // Page one: sessions 50..1, newest first. Then session 51 starts, so offset 50 now begins at session 1 again.
+    rest.listSessions
+      .mockImplementationOnce(async () => Array.from({ length: 50 }, (_, i) => session(50 - i)))
+      .mockImplementationOnce(async () => [session(1), session(0)]);
+    const errors: unknown[] = [];
+    const onError = (e: ErrorEvent) => errors.push(e.error);
+    window.addEventListener('error', onError);
+    try {
+      mount(rest);
+      await screen.findByText('Session 50');
+      await fireEvent.click(screen.getByRole('button', { name: 'Load more' }));
+      await screen.findByText('Session 0');
+      const titles = [...screen.getByRole('list', { name: 'Sessions' }).querySelectorAll('.title')].map((t) => t.textContent);
+      expect(titles).toHaveLength(51);
+      expect(titles.filter((t) => t === 'Session 1')).toHaveLength(1);
+      expect(errors).toEqual([]);
+    } finally {
+      window.removeEventListener('error', onError);
+    }
+  });
 });
