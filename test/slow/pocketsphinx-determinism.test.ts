@@ -1,3 +1,4 @@
+// In test/slow (the complete gate, not test:quick): real speech through pocketsphinx several times over, about 28 CPU-seconds.
 // pocketsphinx gives the same audio the same words, with the same timings, whatever the decoder has heard before
 // and whichever worker decodes it: a fresh engine's first stream (the calibrated decoder), the same decoder after
 // other speech and noise (reused from the pool: the live cepstral mean is reset at each stream start), a decoder
