@@ -1,3 +1,4 @@
+// In test/slow (the complete gate, not test:quick): pocketsphinx decoders on real speech, in a live and a batch worker.
 // pocketsphinx batch streams (file transcriptions) decode in a worker of their own whose thread runs at nice
 // BATCH_NICE, started at the first batch stream and stopped after the last: live streams keep the live worker to
 // themselves and the kernel serves them first. Real decoders, real speech; threads read from /proc.

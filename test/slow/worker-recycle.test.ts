@@ -1,3 +1,4 @@
+// In test/slow (the complete gate, not test:quick): real speech through pocketsphinx, plus sherpa ASR and TTS workers each replaced.
 // Idle inference workers are replaced by fresh ones so their memory goes back to the OS
 // (engine/worker-recycler.ts), on the real backends: pocketsphinx (real speech), sherpa ASR (the tone-alphabet
 // fixture, whose tones spell exact text) and sherpa TTS (the piper fixture, whose audio encodes its phonemes). A worker that served a stream and then had none is replaced (a new
