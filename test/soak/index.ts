@@ -31,6 +31,8 @@ const DURATION_S = Number(arg('duration', '180'));
 const BACKENDS = arg('backend', 'both') === 'both' ? ['pocketsphinx', 'compute-20m'] : [arg('backend', 'pocketsphinx')];
 /** Live slots left free for the misbehaving ASR clients (never-reading, disconnecting, garbage, burst). */
 const MISBEHAVING_SLOTS = 2;
+/** The longest wait, after every client left, for RSS to come back (see the settle step). */
+const SETTLE_MAX_S = 75;
 const CHUNK_MS = 100;
 const RATE = 16000;
 const log = (s: string) => process.stderr.write(`soak: ${s}\n`);
@@ -521,11 +523,17 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
     clientDelay.disable();
     const atLoadEnd = await serverMemory(child);
     log(`${backend}: everyone left; letting the server settle`);
+    // Settling = the server finishing what the clients left behind (a burst's backlog is decoded and stored, a file
+    // transcription completes), then its idle timers: the batch worker stops BATCH_WORKER_IDLE_MS (30 s) after its
+    // last file, and an idle worker is replaced EARSHOT_WORKER_RECYCLE_MS (5 s) after its last stream. So RSS is read
+    // once a second for up to SETTLE_MAX_S, and how long it took is reported.
+    const settleStarted = Date.now();
     let rssAfter = rssOf(child.pid!);
-    for (let i = 0; i < 20 && rssAfter > rssStart * 1.1; i++) {
+    for (let i = 0; i < SETTLE_MAX_S && rssAfter > rssStart * 1.1; i++) {
       await sleep(1000);
       rssAfter = rssOf(child.pid!);
     }
+    const settledS = Math.round((Date.now() - settleStarted) / 1000);
     clearInterval(sampler);
     // Where the memory still held is (V8 heap, buffers, or native), from the server itself.
     const memoryAfter = await serverMemory(child);
@@ -575,7 +583,13 @@ async function soak(backend: string): Promise<Record<string, unknown>> {
       main_thread_during_load: atLoadEnd?.main_thread ?? null,
       asr_worker_at_load_start: workerAtLoad,
       asr_worker_at_load_end: atLoadEnd?.asr_worker ?? null,
-      rss_mb: { start: mb(rssStart), peak: mb(rssPeak), after: mb(rssAfter), after_vs_start: +(rssAfter / rssStart).toFixed(2) },
+      rss_mb: {
+        start: mb(rssStart),
+        peak: mb(rssPeak),
+        after: mb(rssAfter),
+        after_vs_start: +(rssAfter / rssStart).toFixed(2),
+        read_after_s: settledS,
+      },
       memory_start_mb: memoryStart,
       memory_after_mb: memoryAfter,
       goals: {

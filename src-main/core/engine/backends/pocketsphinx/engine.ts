@@ -19,6 +19,7 @@ import {
 } from '../../worker-asr-stream.js';
 import { RpcClient, spawnWorker } from '../../worker-host.js';
 import { recycleIdleMsFromEnv, WorkerRecycler } from '../../worker-recycler.js';
+import { BatchWorkerSlot } from '../../batch-worker-slot.js';
 import { POCKETSPHINX_RATE } from './native.js';
 import type { InitArgs, OpenArgs, PocketsphinxWorkerEvents } from './worker.js';
 
@@ -80,12 +81,14 @@ export class PocketsphinxAsrEngine implements AsrEngine {
   private closed = false;
 
   /** The batch worker (file transcriptions, niced), while they run and batchWorkerIdleMs after. */
-  private batch: (PsWorker & { idleTimer?: NodeJS.Timeout }) | null = null;
+  private readonly batch: BatchWorkerSlot<PsWorker>;
 
   private constructor(
     private readonly slots: Slot[],
     private readonly opts: PocketsphinxLoadOptions,
-  ) {}
+  ) {
+    this.batch = new BatchWorkerSlot(() => this.startBatchWorker(), opts.batchWorkerIdleMs ?? BATCH_WORKER_IDLE_MS);
+  }
 
   /**
    * Start `workers` workers (default: defaultPocketsphinxWorkers()), each with a warmed, calibrated decoder.
@@ -162,7 +165,8 @@ export class PocketsphinxAsrEngine implements AsrEngine {
     const slot = this.slots.reduce((a, b) => (room(b) > room(a) ? b : a));
     const id = `ps${this.nextId++}`;
     // Batch work decodes in its own niced worker, so it takes only CPU time live streams leave.
-    const { worker, release } = batch ? this.batchWorker() : slot.acquire();
+    const own = batch ? this.batch.acquire() : null;
+    const { worker, release } = own ? { worker: own, release: () => this.batch.ended(own) } : slot.acquire();
     const stream = new WorkerAsrStream(
       id,
       sampleRate,
@@ -179,32 +183,12 @@ export class PocketsphinxAsrEngine implements AsrEngine {
   }
 
   /** The batch worker, started at the first batch stream (its init queues ahead of the stream's messages). */
-  private batchWorker(): { worker: PsWorker; release: () => void } {
-    let w = this.batch;
-    if (w) {
-      clearTimeout(w.idleTimer);
-      w.idleTimer = undefined;
-    } else {
-      const started = workerOn(startPocketsphinxWorker(BATCH_NICE));
-      w = this.batch = started;
-      started.rpc.call('init', { vadModel: this.opts.vadModel ?? null, nice: BATCH_NICE }).catch((err: Error) => {
-        for (const s of started.streams.values()) s.fail(err);
-      });
-    }
-    const worker = w;
-    return { worker, release: () => this.batchStreamEnded(worker) };
-  }
-
-  /** A batch stream ended: the batch worker stops batchWorkerIdleMs after its last one. */
-  private batchStreamEnded(w: PsWorker & { idleTimer?: NodeJS.Timeout }): void {
-    if (this.batch !== w || w.streams.size > 0) return;
-    clearTimeout(w.idleTimer);
-    w.idleTimer = setTimeout(() => {
-      if (this.batch !== w || w.streams.size > 0) return;
-      this.batch = null;
-      void w.rpc.terminate().catch(() => {});
-    }, this.opts.batchWorkerIdleMs ?? BATCH_WORKER_IDLE_MS);
-    w.idleTimer.unref();
+  private startBatchWorker(): PsWorker {
+    const w = workerOn(startPocketsphinxWorker(BATCH_NICE));
+    w.rpc.call('init', { vadModel: this.opts.vadModel ?? null, nice: BATCH_NICE }).catch((err: Error) => {
+      for (const s of w.streams.values()) s.fail(err);
+    });
+    return w;
   }
 
   /**
@@ -216,11 +200,8 @@ export class PocketsphinxAsrEngine implements AsrEngine {
     if (this.closed) return;
     this.closed = true;
     const workers = (await Promise.all(this.slots.map((s) => s.close()))).flat();
-    if (this.batch) {
-      clearTimeout(this.batch.idleTimer);
-      workers.push(this.batch);
-      this.batch = null;
-    }
+    const batch = this.batch.take();
+    if (batch) workers.push(batch);
     await closeStreamsWithin(
       workers.flatMap((w) => [...w.streams.values()]),
       CLOSE_GRACE_MS,

@@ -15,6 +15,7 @@ import {
 import type { ResolvedModel } from '../../models/catalog.js';
 import { RpcClient, spawnWorker } from '../../worker-host.js';
 import { recycleIdleMsFromEnv, WorkerRecycler } from '../../worker-recycler.js';
+import { BatchWorkerSlot } from '../../batch-worker-slot.js';
 import type { AsrWorkerEvents, AsrWorkerInit, ChunkCost, CreateStreamArg, WorkerTiming } from './asr-worker.js';
 import type { SchedulerStats } from './batch-scheduler.js';
 import type { OfflineAsrWorkerInit, OfflineDecodeStats } from './offline-asr-worker.js';
@@ -58,11 +59,6 @@ interface SherpaWorker {
   streams: Map<string, WorkerAsrStream>;
 }
 
-/** The worker that decodes only batch streams (file transcriptions), niced; it stops a while after its last one. */
-interface BatchWorker extends SherpaWorker {
-  idleTimer: NodeJS.Timeout | undefined;
-}
-
 /** Offline models: the longest speech segment decoded at once, by default (Whisper's window is 30 s). */
 export const DEFAULT_MAX_SEGMENT_MS = 20_000;
 
@@ -91,7 +87,7 @@ export class SherpaAsrEngine implements AsrEngine {
   /** The worker, replaced by a fresh one when it has been idle a while (see worker-recycler.ts). */
   private readonly workers: WorkerRecycler<SherpaWorker>;
   /** The batch worker (see BATCH_NICE), while file transcriptions run and batchWorkerIdleMs after. */
-  private batchWorker: BatchWorker | null = null;
+  private readonly batchWorker: BatchWorkerSlot<SherpaWorker>;
 
   private constructor(
     first: SherpaWorker,
@@ -101,7 +97,7 @@ export class SherpaAsrEngine implements AsrEngine {
     readonly timings: { loadMs: number; warmMs: number; cost: ChunkCost },
     /** Starts a worker like the live one that decodes only batch streams, at nice BATCH_NICE. */
     private readonly spawnBatchWorker: () => Rpc,
-    private readonly batchWorkerIdleMs = BATCH_WORKER_IDLE_MS,
+    batchWorkerIdleMs = BATCH_WORKER_IDLE_MS,
   ) {
     this.modelId = model.id;
     this.language = model.language;
@@ -115,6 +111,7 @@ export class SherpaAsrEngine implements AsrEngine {
       stop: (w) => w.rpc.terminate(),
     });
     this.listen(first, false);
+    this.batchWorker = new BatchWorkerSlot(() => this.startBatchWorker(), batchWorkerIdleMs);
   }
 
   /** Route a worker's events to its streams; a live worker's progress feeds the engine's busy share. */
@@ -140,31 +137,14 @@ export class SherpaAsrEngine implements AsrEngine {
   }
 
   /** The batch worker, started (model loaded in it) at the first batch stream. */
-  private batchWorkerFor(): BatchWorker {
-    if (this.batchWorker) {
-      clearTimeout(this.batchWorker.idleTimer);
-      this.batchWorker.idleTimer = undefined;
-      return this.batchWorker;
-    }
+  private startBatchWorker(): SherpaWorker {
     const rpc = this.spawnBatchWorker();
-    const w = this.listen<BatchWorker>({ rpc, channel: channelOf(rpc), streams: new Map(), idleTimer: undefined }, true);
-    this.batchWorker = w;
+    const w = this.listen<SherpaWorker>({ rpc, channel: channelOf(rpc), streams: new Map() }, true);
     // Writes queue behind the load in the worker's message order; a load that fails fails its streams.
     rpc.call('load', undefined).catch((err: Error) => {
       for (const s of w.streams.values()) s.fail(err);
     });
     return w;
-  }
-
-  /** A batch stream ended: the batch worker stops batchWorkerIdleMs after its last one (its model's memory back). */
-  private batchStreamEnded(w: BatchWorker): void {
-    if (this.batchWorker !== w || w.streams.size > 0) return;
-    w.idleTimer = setTimeout(() => {
-      if (this.batchWorker !== w || w.streams.size > 0) return;
-      this.batchWorker = null;
-      void w.rpc.terminate().catch(() => {});
-    }, this.batchWorkerIdleMs);
-    w.idleTimer.unref();
   }
 
   /** Start the worker, load the model and warm it. Rejects with a specific reason when the model cannot load. */
@@ -234,7 +214,8 @@ export class SherpaAsrEngine implements AsrEngine {
 
   /** Every open stream, on the current worker, on one being replaced and on the batch worker. */
   private get streams(): WorkerAsrStream[] {
-    const workers: SherpaWorker[] = this.batchWorker ? [...this.workers.all, this.batchWorker] : this.workers.all;
+    const batch = this.batchWorker.worker;
+    const workers: SherpaWorker[] = batch ? [...this.workers.all, batch] : this.workers.all;
     return workers.flatMap((w) => [...w.streams.values()]);
   }
 
@@ -281,8 +262,8 @@ export class SherpaAsrEngine implements AsrEngine {
     const id = `s${this.nextId++}`;
     // Batch work decodes in its own niced worker, so it takes only CPU time live streams leave. (An offline
     // model decodes on libuv's shared pool, whose threads a worker cannot nice: its batch streams stay with it.)
-    const own = batch && this.model.kind !== 'asr-offline' ? this.batchWorkerFor() : null;
-    const { worker, release } = own ? { worker: own, release: () => this.batchStreamEnded(own) } : this.workers.acquire();
+    const own = batch && this.model.kind !== 'asr-offline' ? this.batchWorker.acquire() : null;
+    const { worker, release } = own ? { worker: own, release: () => this.batchWorker.ended(own) } : this.workers.acquire();
     const stream = new WorkerAsrStream(
       id,
       sampleRate,
@@ -320,9 +301,7 @@ export class SherpaAsrEngine implements AsrEngine {
     this.closed = true;
     const workers = await this.workers.close();
     await closeStreamsWithin(this.streams);
-    const batch = this.batchWorker;
-    this.batchWorker = null;
-    if (batch) clearTimeout(batch.idleTimer);
+    const batch = this.batchWorker.take();
     await Promise.allSettled([...workers, ...(batch ? [batch] : [])].map((w) => w.rpc.terminate()));
   }
 }
