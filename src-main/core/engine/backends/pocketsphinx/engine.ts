@@ -119,8 +119,9 @@ export class PocketsphinxAsrEngine implements AsrEngine {
     return new PocketsphinxAsrEngine(workers.map(recycler), opts);
   }
 
+  /** Every open stream: live ones on the slots' workers and batch ones on the batch worker. */
   get activeStreams(): number {
-    return this.slots.reduce((n, s) => n + streamsIn(s), 0);
+    return this.slots.reduce((n, s) => n + streamsIn(s), 0) + (this.batch.worker?.streams.size ?? 0);
   }
 
   /** Each slot's current worker thread id and how many times it was replaced (tests, diagnostics). */
