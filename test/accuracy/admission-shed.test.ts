@@ -46,13 +46,22 @@ test('behind real time: warnings to every live stream, the newest shed with its 
   await sleep(1000); // the governor has looked a few times (its delay probe is running)
   assert.equal(newest.messages.filter((m) => m.type === 'transcript' && m.is_final).length, 0, 'no final before the shed');
 
-  stallMainThread(1600);
+  // A starved machine stalls again and again; the governor sheds once the lag has not shrunk between its probes
+  // (every 250 ms), which one stall may or may not span: stall until the stream is shed (at most 5), as the gRPC case
+  // below does (once, a single stall was not counted and the stream ran on until its idle close, 4408).
+  let gone = false;
+  void newest.closed.then(() => (gone = true));
+  for (let i = 0; i < 5 && !gone; i++) {
+    stallMainThread(1600);
+    await sleep(400);
+  }
 
   const closed = await newest.closed;
   assert.equal(closed.code, 1013);
   assert.match(closed.reason, /^stream shed: the server is \d+ ms behind real time on tone-transducer/);
   const types = newest.messages.map((m) => (m.type === 'transcript' ? (m.is_final ? 'final' : 'interim') : `${m.type}:${m.code ?? ''}`));
-  const order = types.filter((t) => t !== 'interim' && t !== 'ready:');
+  // (A stall repeated within one episode may warn again: consecutive repeats are one warning here.)
+  const order = types.filter((t) => t !== 'interim' && t !== 'ready:').filter((t, i, a) => i === 0 || t !== a[i - 1]);
   assert.deepEqual(order, ['warning:falling_behind', 'error:rate_limited', 'final', 'session_complete:'], `messages: ${types.join(', ')}`);
   const shed = newest.messages.find((m) => m.type === 'error');
   assert.match(
