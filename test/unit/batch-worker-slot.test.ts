@@ -13,33 +13,33 @@ function fakeWorker() {
 test('one worker for concurrent batch streams; stopped idleMs after the last one ends', async () => {
   let started = 0;
   const slot = new BatchWorkerSlot(() => (started++, fakeWorker()), 30);
-  const a = slot.acquire();
+  const { worker: a, release: releaseA } = slot.acquire();
   a.streams.add('s1');
-  const b = slot.acquire();
+  const { worker: b, release: releaseB } = slot.acquire();
   b.streams.add('s2');
   assert.equal(a, b);
   assert.equal(started, 1);
   a.streams.delete('s1');
-  slot.ended(a);
+  releaseA();
   await sleep(60);
   assert.equal(a.terminated, 0, 'a stream is still open on it');
   a.streams.delete('s2');
-  slot.ended(a);
+  releaseB();
   assert.equal(slot.worker, a);
   await sleep(80);
   assert.equal(a.terminated, 1);
   assert.equal(slot.worker, null);
-  const c = slot.acquire();
+  const { worker: c } = slot.acquire();
   assert.notEqual(c, a, 'a stream after the stop gets a fresh worker');
   assert.equal(started, 2);
 });
 
 test('a stream that comes before the idle time is up keeps the worker; take() empties the slot for close', async () => {
   const slot = new BatchWorkerSlot(fakeWorker, 40);
-  const w = slot.acquire();
-  slot.ended(w);
+  const { worker: w, release } = slot.acquire();
+  release();
   await sleep(10);
-  const again = slot.acquire();
+  const { worker: again } = slot.acquire();
   assert.equal(again, w);
   again.streams.add('s');
   await sleep(80);

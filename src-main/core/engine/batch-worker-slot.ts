@@ -19,15 +19,19 @@ export class BatchWorkerSlot<W extends BatchWorkerLike> {
     private readonly idleMs: number,
   ) {}
 
-  /** The running batch worker, or a fresh one; call ended(worker) when the stream on it ends. */
-  acquire(): W {
+  /**
+   * The running batch worker, or a fresh one, and `release` to call when the stream on it ends (the same shape as
+   * WorkerRecycler.acquire, so an engine takes either one the same way).
+   */
+  acquire(): { worker: W; release: () => void } {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
-    return (this.current ??= this.start());
+    const worker = (this.current ??= this.start());
+    return { worker, release: () => this.ended(worker) };
   }
 
   /** A stream on `w` ended: once it has none, it stops idleMs later (unless a stream comes first). */
-  ended(w: W): void {
+  private ended(w: W): void {
     if (this.current !== w || w.streams.size > 0) return;
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {

@@ -166,8 +166,7 @@ export class PocketsphinxAsrEngine implements AsrEngine {
     const slot = this.slots.reduce((a, b) => (room(b) > room(a) ? b : a));
     const id = `ps${this.nextId++}`;
     // Batch work decodes in its own niced worker, so it takes only CPU time live streams leave.
-    const own = batch ? this.batch.acquire() : null;
-    const { worker, release } = own ? { worker: own, release: () => this.batch.ended(own) } : slot.acquire();
+    const { worker, release } = batch ? this.batch.acquire() : slot.acquire();
     const stream = new WorkerAsrStream(
       id,
       sampleRate,

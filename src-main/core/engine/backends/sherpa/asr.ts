@@ -262,8 +262,7 @@ export class SherpaAsrEngine implements AsrEngine {
     const id = `s${this.nextId++}`;
     // Batch work decodes in its own niced worker, so it takes only CPU time live streams leave. (An offline
     // model decodes on libuv's shared pool, whose threads a worker cannot nice: its batch streams stay with it.)
-    const own = batch && this.model.kind !== 'asr-offline' ? this.batchWorker.acquire() : null;
-    const { worker, release } = own ? { worker: own, release: () => this.batchWorker.ended(own) } : this.workers.acquire();
+    const { worker, release } = batch && this.model.kind !== 'asr-offline' ? this.batchWorker.acquire() : this.workers.acquire();
     const stream = new WorkerAsrStream(
       id,
       sampleRate,
