@@ -2,7 +2,7 @@
 // Runs the Node test suites (node:test through tsx). Node 20 has no --test globs, so we list the files.
 //
 //   node test/run.mjs                the complete gate: the parallel group, then test/accuracy one file at a time
-//   node test/run.mjs quick          the fast loop: test/unit and test/integration, in parallel
+//   node test/run.mjs quick          the fast loop: test/unit and test/integration, in a few shared processes
 //   node test/run.mjs <folder> ...   those folders of test/ (unit, integration, slow, e2e, accuracy)
 //
 // The parallel group's files are independent (servers on free ports, their own temp dirs, nothing written to shared
@@ -11,12 +11,15 @@
 // bounds, or build a whole clone: on a 2-core machine they must not share the CPU with each other or with the
 // parallel group, so they run one file at a time, after it. test/slow holds independent files that are simply too
 // heavy for the fast loop (each says why in its first line): the complete gate runs them in the parallel group.
-// At the end the runner names the slowest files (test/file-durations-reporter.mjs).
+// The quick loop runs its files in a few processes, several files each (test/shards.mjs says why and how); the
+// complete gate runs each file in a process of its own. At the end the runner names the slowest files
+// (test/file-durations-reporter.mjs) and keeps every file's time for the next quick loop's shards.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ensureRendererBuilt } from '../build/renderer.mjs';
+import { DURATIONS_FILE, planShards, readDurations, writeDurations, writeShardEntries } from './shards.mjs';
 
 const root = join(import.meta.dirname, '..');
 const PARALLEL = ['unit', 'integration', 'slow', 'e2e'];
@@ -45,13 +48,14 @@ function filesOf(folders) {
 }
 
 /**
- * Files at once: EARSHOT_TEST_CONCURRENCY, else the core count (at least 2). The quick loop runs one more than the
- * cores: its files wait on sockets and timers part of the time, and a third file fills that (measured on 2 cores:
- * 150 s at 2, 109 s at 3, 107 s at 4).
+ * Files (or, in the quick loop, shards) at once: EARSHOT_TEST_CONCURRENCY, else the core count (at least 2) times
+ * `factor`. The quick loop runs twice as many shards as cores: a shard's files run one after another and wait on
+ * sockets and timers part of the time, and a second shard per core fills that (measured on 2 cores: the test phase
+ * took 72 s with 3 shards, 67 s with 4, 65 s with 6).
  */
-function concurrency(extra = 0) {
+function concurrency(factor = 1) {
   const env = process.env.EARSHOT_TEST_CONCURRENCY;
-  if (env === undefined) return Math.max(2, availableParallelism()) + extra;
+  if (env === undefined) return Math.max(2, availableParallelism()) * factor;
   const n = Number(env);
   if (!Number.isInteger(n) || n < 1) {
     console.error(`EARSHOT_TEST_CONCURRENCY must be a whole number >= 1, not ${JSON.stringify(env)}`);
@@ -67,7 +71,7 @@ if (args.length === 0) {
   phases.push({ name: 'parallel group', files: filesOf(PARALLEL), concurrency: concurrency() });
   phases.push({ name: 'accuracy (serial)', files: filesOf([...SERIAL]), concurrency: 1 });
 } else if (args.length === 1 && args[0] === 'quick') {
-  phases.push({ name: 'quick', files: filesOf(QUICK), concurrency: concurrency(1) });
+  phases.push({ name: 'quick', files: filesOf(QUICK), concurrency: concurrency(2), shards: true });
 } else {
   const unknown = args.filter((a) => !PARALLEL.includes(a) && !SERIAL.has(a));
   if (unknown.length) {
@@ -99,6 +103,7 @@ const SLOWEST = 12;
 /** node:test's own default: spec on a terminal, TAP otherwise (naming a second reporter turns the default off). */
 const reporter = process.stdout.isTTY ? 'spec' : 'tap';
 const durationsDir = mkdtempSync(join(tmpdir(), 'earshot-test-run-'));
+const history = readDurations(join(root, DURATIONS_FILE));
 /** Per file, from test/file-durations-reporter.mjs: { file, ms, ok, whole }. */
 const fileTimes = [];
 
@@ -110,6 +115,10 @@ for (const [i, phase] of phases.entries()) {
     process.exit(1);
   }
   const durations = join(durationsDir, `phase-${i}.jsonl`);
+  // A shard per process slot, or a process per file.
+  const targets = phase.shards
+    ? writeShardEntries(root, join(root, '.cache', 'test-shards'), planShards(root, phase.files, phase.concurrency, history))
+    : phase.files;
   const started = performance.now();
   const r = spawnSync(
     process.execPath,
@@ -122,14 +131,15 @@ for (const [i, phase] of phases.entries()) {
       '--test-reporter-destination=stdout',
       `--test-reporter=${join(root, 'test', 'file-durations-reporter.mjs')}`,
       `--test-reporter-destination=${durations}`,
-      ...phase.files,
+      ...targets,
     ],
     { cwd: root, stdio: 'inherit' },
   );
   const seconds = Math.round((performance.now() - started) / 1000);
   const ok = r.status === 0;
   failed ||= !ok;
-  summary.push(`${phase.name}: ${phase.files.length} files, ${phase.concurrency} at a time, ${seconds} s, ${ok ? 'passed' : 'FAILED'}`);
+  const layout = phase.shards ? `in ${targets.length} processes at once` : `${phase.concurrency} at a time`;
+  summary.push(`${phase.name}: ${phase.files.length} files, ${layout}, ${seconds} s, ${ok ? 'passed' : 'FAILED'}`);
   try {
     for (const line of readFileSync(durations, 'utf8').split('\n')) if (line) fileTimes.push(JSON.parse(line));
   } catch {
@@ -137,6 +147,10 @@ for (const [i, phase] of phases.entries()) {
   }
 }
 rmSync(durationsDir, { recursive: true, force: true });
+writeDurations(
+  join(root, DURATIONS_FILE),
+  fileTimes.map((t) => [relative(root, t.file), t.ms]),
+);
 
 /** The slowest files, so the next person sees where a faster loop would start (wall time, files side by side). */
 function slowestFiles() {

@@ -67,7 +67,13 @@ before(async () => {
       stdio: 'ignore',
     },
   );
-  const search = spawnSync('xdotool', ['search', '--sync', '--pid', String(xterm.pid)], { env, encoding: 'utf8', timeout: 15_000 });
+  // --onlyvisible: wait until the window is mapped. A window that exists but is not yet mapped cannot take the focus
+  // (X_SetInputFocus fails with BadMatch), which happened on a busy machine.
+  const search = spawnSync('xdotool', ['search', '--sync', '--onlyvisible', '--pid', String(xterm.pid)], {
+    env,
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
   const win = search.stdout.trim().split('\n')[0];
   assert.ok(win, `xterm window not found: ${search.stderr}`);
   const focus = spawnSync('xdotool', ['windowfocus', '--sync', win], { env, encoding: 'utf8', timeout: 10_000 });

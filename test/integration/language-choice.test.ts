@@ -20,9 +20,8 @@ import { grpcClients, startHarness, unary, type Harness } from './grpc-rest-harn
 const run = promisify(execFile);
 const tmp = mkdtempSync(join(tmpdir(), 'earshot-language-'));
 const saved = { models: process.env.EARSHOT_MODELS_DIR, data: process.env.EARSHOT_DATA_DIR };
-process.env.EARSHOT_MODELS_DIR = join(tmp, 'models');
-process.env.EARSHOT_DATA_DIR = join(tmp, 'data');
-const cliEnv = { ...process.env };
+/** The environment the CLI runs with (set in `before`: the quick loop imports a process's files before any runs). */
+let cliEnv: NodeJS.ProcessEnv;
 
 /** What every path must say: which models add Arabic, and the install step. */
 function assertNamesArabicModels(message: string): void {
@@ -36,6 +35,9 @@ function assertNamesArabicModels(message: string): void {
 let ws: Awaited<ReturnType<typeof startTestServer>>;
 let h: Harness;
 before(async () => {
+  process.env.EARSHOT_MODELS_DIR = join(tmp, 'models');
+  process.env.EARSHOT_DATA_DIR = join(tmp, 'data');
+  cliEnv = { ...process.env };
   ws = await startTestServer({ asr: [{ backend: 'sherpa', model: 'tone-alphabet' }], tts: [] });
   h = await startHarness({ engine: { asr: [{ backend: 'sherpa', model: 'tone-alphabet' }], tts: [] } });
 });
