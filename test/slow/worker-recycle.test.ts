@@ -3,12 +3,14 @@
 // (engine/worker-recycler.ts), on the real backends: pocketsphinx (real speech), sherpa ASR (the tone-alphabet
 // fixture, whose tones spell exact text) and sherpa TTS (the piper fixture, whose audio encodes its phonemes). A worker that served a stream and then had none is replaced (a new
 // thread, the generation counter moves); a stream opened while the fresh worker loads is decoded by the old
-// one to its final; streams after the swap decode on the fresh one; the idle timer does it by itself.
+// one to its final; streams after the swap decode on the fresh one; the idle timer does it by itself; a pocketsphinx
+// worker that crashes is replaced at once (the sherpa crash cases are in integration/worker-crash).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Worker } from 'node:worker_threads';
 import { decodeWav } from '../../src-main/core/audio/index.js';
 import { createEngine, type AsrEngine, type AsrFinal, type AsrStream } from '../../src-main/core/engine/index.js';
 import { loadPocketsphinxAsr, PocketsphinxAsrEngine } from '../../src-main/core/engine/backends/pocketsphinx/index.js';
@@ -90,12 +92,31 @@ test('pocketsphinx: the idle timer replaces a worker by itself', async () => {
   assert.ok(text.split(' ').length >= 5, `the fresh worker decodes: "${text}"`);
 });
 
+test('pocketsphinx: a worker that crashes is replaced at once (recycling off), and the fresh one decodes', async () => {
+  const asr = (await loadPocketsphinxAsr({ workers: 1, recycleIdleMs: 0 })) as PocketsphinxAsrEngine;
+  after(() => asr.close());
+  const before = asr.workerGenerations()[0]!;
+  const live = asr.createStream({ sampleRate: 16000, vad: false });
+  const failed = new Promise<Error>((resolve) => live.on('error', resolve));
+  live.write(SPEECH.subarray(0, 16000));
+  // The thread ended from outside, as a crash ends it (private: the API offers no way to crash a worker).
+  await (asr as unknown as { slots: { current: { rpc: { worker: Worker } } }[] }).slots[0]!.current.rpc.worker.terminate();
+  assert.match((await failed).message, /inference worker (exited|terminated)/);
+  assert.equal(await live.close(), null);
+  let now = asr.workerGenerations()[0]!;
+  for (let i = 0; i < 300 && now.generation === before.generation; i++, now = asr.workerGenerations()[0]!) await sleep(100);
+  assert.equal(now.generation, before.generation + 1, 'replaced within 30 s of the crash');
+  assert.notEqual(now.threadId, before.threadId);
+  const text = await transcribe(asr.createStream({ sampleRate: 16000, vad: false }), SPEECH);
+  assert.ok(text.split(' ').length >= 5, `the fresh worker decodes: "${text}"`);
+});
+
 test('sherpa (tone-alphabet): an idle worker is replaced, no stream is dropped, exact text before and after', async () => {
   process.env.EARSHOT_WORKER_RECYCLE_MS = '0'; // replaced only when the test asks
   const engine = await createEngine({ asr: [{ model: 'tone-alphabet' }], tts: [], vad: false });
-  delete process.env.EARSHOT_WORKER_RECYCLE_MS;
   after(() => engine.close());
-  await engine.ready;
+  await engine.ready; // the backend reads the variable while it loads
+  delete process.env.EARSHOT_WORKER_RECYCLE_MS;
   const asr = engine.asr({ model: 'tone-alphabet' }) as AsrEngine & Recycling;
   await recycleCase(asr, toneAudio('hello world'), (text) => assert.equal(text, 'hello world'));
 });

@@ -6,7 +6,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchWorkerSlot } from '../../src-main/core/engine/batch-worker-slot.js';
 
 function fakeWorker() {
-  const w = { streams: new Set<string>(), terminated: 0, rpc: { terminate: async () => void w.terminated++ } };
+  const w = {
+    streams: new Set<string>(),
+    terminated: 0,
+    rpc: { terminate: async () => void w.terminated++, dead: null as Error | null },
+  };
   return w;
 }
 
@@ -47,4 +51,17 @@ test('a stream that comes before the idle time is up keeps the worker; take() em
   assert.equal(slot.take(), w);
   assert.equal(slot.worker, null);
   assert.equal(slot.take(), null);
+});
+
+test('a batch worker that died is not reused: the next stream gets a fresh one', () => {
+  let started = 0;
+  const slot = new BatchWorkerSlot(() => (started++, fakeWorker()), 1000);
+  const { worker: a, release } = slot.acquire();
+  a.rpc.dead = new Error('inference worker exited (code 1)');
+  release();
+  const { worker: b } = slot.acquire();
+  assert.notEqual(b, a);
+  assert.equal(started, 2);
+  assert.equal(slot.worker, b);
+  slot.take();
 });

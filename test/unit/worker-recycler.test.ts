@@ -125,3 +125,100 @@ test('EARSHOT_WORKER_RECYCLE_MS: a number of ms, 0 turns it off; anything else i
   assert.throws(() => recycleIdleMsFromEnv({ EARSHOT_WORKER_RECYCLE_MS: 'soon' }), /EARSHOT_WORKER_RECYCLE_MS/);
   assert.throws(() => recycleIdleMsFromEnv({ EARSHOT_WORKER_RECYCLE_MS: '-1' }), /EARSHOT_WORKER_RECYCLE_MS/);
 });
+
+/** Workers that can die: `kill(n)` makes worker n report its death, as a crashed worker thread does. */
+function mortalFixture(opts: { idleMs?: number; startDelayMs?: number; failStarts?: number } = {}) {
+  let made = 0;
+  let failStarts = opts.failStarts ?? 0;
+  const stopped: number[] = [];
+  const deaths = new Map<number, () => void>();
+  const recycler = new WorkerRecycler<FakeWorker>(
+    { n: 0, stopped: false },
+    {
+      idleMs: opts.idleMs ?? 0,
+      start: async () => {
+        await sleep(opts.startDelayMs ?? 0);
+        if (failStarts > 0) {
+          failStarts--;
+          throw new Error('cannot start');
+        }
+        return { n: ++made, stopped: false };
+      },
+      stop: async (w) => {
+        w.stopped = true;
+        stopped.push(w.n);
+      },
+      watch: (w, died) => deaths.set(w.n, died),
+    },
+  );
+  /** Lets the replacement's start (and the dead worker's stop) run. */
+  const settle = () => sleep((opts.startDelayMs ?? 0) + 20);
+  return { recycler, stopped, kill: (n: number) => deaths.get(n)!(), settle };
+}
+
+test('a worker that dies is replaced at once, even with recycling off; work acquired meanwhile goes to the dead one', async () => {
+  const { recycler, stopped, kill, settle } = mortalFixture({ idleMs: 0, startDelayMs: 30 });
+  const streaming = recycler.acquire();
+  kill(0);
+  // While the fresh one loads, new work still goes to the dead worker (it fails fast there with the reason).
+  const meanwhile = recycler.acquire();
+  assert.equal(meanwhile.worker.n, 0);
+  await settle();
+  assert.equal(recycler.current.n, 1, 'a fresh worker took over');
+  assert.equal(recycler.generation, 1);
+  assert.deepEqual(stopped, [0], 'the dead one is stopped without waiting for its work to be released');
+  assert.deepEqual(recycler.all, [recycler.current], 'nothing dead is kept');
+  // Releasing work of the dead worker is harmless and does not touch the fresh one.
+  streaming.release();
+  meanwhile.release();
+  assert.equal(recycler.acquire().worker.n, 1);
+  assert.equal(await recycler.recycleNow(), false, 'the fresh worker is busy');
+});
+
+test('a fresh worker that cannot start is tried again at the next work', async () => {
+  const { recycler, kill, settle } = mortalFixture({ failStarts: 1 });
+  kill(0);
+  await settle();
+  assert.equal(recycler.current.n, 0, 'the start failed: still the dead one');
+  const work = recycler.acquire(); // fails on the dead worker, and starts another try
+  assert.equal(work.worker.n, 0);
+  work.release();
+  await settle();
+  assert.equal(recycler.current.n, 1);
+  assert.equal(recycler.generation, 1);
+});
+
+test('a retiring worker that dies is forgotten; a worker stopped on purpose, or after close, starts nothing', async () => {
+  const { recycler, stopped, kill, settle } = mortalFixture({ startDelayMs: 30 });
+  recycler.acquire().release();
+  const swap = recycler.recycleNow();
+  const onOld = recycler.acquire(); // arrives while the fresh one loads: stays on worker 0, which retires
+  assert.equal(await swap, true);
+  assert.deepEqual(
+    recycler.all.map((w) => w.n),
+    [1, 0],
+  );
+  kill(0);
+  assert.deepEqual(
+    recycler.all.map((w) => w.n),
+    [1],
+    'the dead retiring worker is gone',
+  );
+  onOld.release();
+  await settle();
+  assert.equal(recycler.generation, 1, 'no replacement for a worker that was not current');
+  assert.deepEqual(stopped, [], 'a dead retiring worker is not stopped again');
+
+  kill(1); // the current one dies, then the recycler closes before the replacement is in
+  const left = await recycler.close();
+  assert.deepEqual(
+    left.map((w) => w.n),
+    [1],
+    'close returns the workers still held (the dead one, for the caller to stop)',
+  );
+  assert.deepEqual(stopped, [2], 'the replacement that loaded after close is stopped, not adopted');
+  const generation = recycler.generation;
+  kill(1);
+  await settle();
+  assert.equal(recycler.generation, generation, 'a death after close starts nothing');
+});

@@ -2,10 +2,10 @@
 // first batch stream, stopped a while after the last, so a model's second copy is held only while files run.
 // Both the pocketsphinx and the sherpa engines keep theirs here.
 
-/** What the slot needs of a worker: its open streams and a way to stop it. */
+/** What the slot needs of a worker: its open streams, a way to stop it, and whether it died. */
 export interface BatchWorkerLike {
   readonly streams: { readonly size: number };
-  readonly rpc: { terminate(): Promise<unknown> };
+  readonly rpc: { terminate(): Promise<unknown>; readonly dead: Error | null };
 }
 
 export class BatchWorkerSlot<W extends BatchWorkerLike> {
@@ -26,6 +26,9 @@ export class BatchWorkerSlot<W extends BatchWorkerLike> {
   acquire(): { worker: W; release: () => void } {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
+    // A worker that died (a crash) is not reused: its streams have failed with the reason, and this one gets a
+    // fresh worker instead of failing too (the dead one's thread is already gone).
+    if (this.current?.rpc.dead) this.current = null;
     const worker = (this.current ??= this.start());
     return { worker, release: () => this.ended(worker) };
   }

@@ -11,6 +11,10 @@
 // No stream is ever dropped: work is counted per worker (`acquire`/release); while the fresh worker loads,
 // new work still goes to the old one; once swapped, an old worker that still has work is stopped only when
 // its last piece of work is released.
+//
+// The same place replaces a worker that died (a crash, an out-of-memory abort): without that, one bad moment left
+// the backend failing every request until the app restarted. The dead worker's work has already failed with the
+// reason (its streams get the worker's error); a fresh worker is started at once, whatever `idleMs`.
 import { returnFreedMemory } from './native-memory.js';
 
 /** Default idle time before a worker that has done work is replaced (ms); EARSHOT_WORKER_RECYCLE_MS overrides. */
@@ -34,6 +38,8 @@ export interface WorkerRecyclerOptions<W> {
   stop: (worker: W) => Promise<void>;
   /** A fresh worker took over from `old` (generation counts the swaps). */
   onSwap?: (fresh: W, old: W, generation: number) => void;
+  /** Calls `died` when `worker` dies (for each worker the recycler holds: the first and every fresh one). */
+  watch?: (worker: W, died: () => void) => void;
 }
 
 export class WorkerRecycler<W> {
@@ -48,6 +54,8 @@ export class WorkerRecycler<W> {
   private timer: NodeJS.Timeout | null = null;
   private swapping: Promise<void> | null = null;
   private closed = false;
+  /** Workers that died: a dead current worker is replaced as soon as a fresh one can start. */
+  private readonly dead = new Set<W>();
 
   constructor(
     first: W,
@@ -55,6 +63,7 @@ export class WorkerRecycler<W> {
   ) {
     this.worker = first;
     this.busy.set(first, 0);
+    this.watch(first);
   }
 
   /** The worker new work goes to. */
@@ -77,6 +86,9 @@ export class WorkerRecycler<W> {
    * work leaves memory behind (a stream, a decode) and so makes the worker worth replacing; a status call does not.
    */
   acquire(grows = true): { worker: W; release: () => void } {
+    // A dead worker whose replacement could not start: try again now. This work still goes to the dead worker and
+    // fails at once with its reason (the caller's error says why); the next finds the fresh one.
+    if (this.dead.has(this.worker)) this.replaceDead();
     const worker = this.worker;
     this.busy.set(worker, (this.busy.get(worker) ?? 0) + 1);
     if (grows) this.used = true;
@@ -109,11 +121,34 @@ export class WorkerRecycler<W> {
     return this.all;
   }
 
+  /**
+   * `worker` died; its work has failed with the reason. A retiring worker is just forgotten; a dead current one is
+   * replaced now. Until the fresh one has loaded, new work goes to the dead one and fails fast with the reason.
+   */
+  private lost(worker: W): void {
+    if (this.closed) return;
+    this.busy.delete(worker);
+    if (this.retiring.delete(worker) || worker !== this.worker) return;
+    this.dead.add(worker);
+    this.cancelTimer();
+    this.replaceDead();
+  }
+
+  private replaceDead(): void {
+    if (this.swapping || this.closed) return;
+    this.swapping = this.swap().finally(() => (this.swapping = null));
+  }
+
+  private watch(worker: W): void {
+    this.opts.watch?.(worker, () => this.lost(worker));
+  }
+
   private idle(): boolean {
-    return !this.closed && this.used && (this.busy.get(this.worker) ?? 0) === 0;
+    return !this.closed && this.used && !this.dead.has(this.worker) && (this.busy.get(this.worker) ?? 0) === 0;
   }
 
   private onRelease(worker: W): void {
+    if (!this.busy.has(worker)) return; // a dead worker already forgotten
     const n = (this.busy.get(worker) ?? 1) - 1;
     this.busy.set(worker, n);
     if (n > 0) return;
@@ -149,8 +184,12 @@ export class WorkerRecycler<W> {
     this.busy.set(fresh, 0);
     this.used = false;
     this.gen++;
+    this.watch(fresh);
     this.opts.onSwap?.(fresh, old, this.gen);
-    if ((this.busy.get(old) ?? 0) > 0) {
+    if (this.dead.delete(old)) {
+      this.busy.delete(old); // its work failed when it died; what was acquired since fails on its own
+      await this.stopAndTrim(old);
+    } else if ((this.busy.get(old) ?? 0) > 0) {
       this.retiring.add(old); // work arrived while the fresh one loaded: it finishes there
     } else {
       this.busy.delete(old);

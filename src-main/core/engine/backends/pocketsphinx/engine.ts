@@ -113,6 +113,7 @@ export class PocketsphinxAsrEngine implements AsrEngine {
         idleMs,
         start: () => startWorker({ ...init, rtf: slot.current.rtf }),
         stop: (old) => old.rpc.terminate(),
+        watch: (worker, died) => worker.rpc.on('workerError', died),
       });
       return slot;
     };

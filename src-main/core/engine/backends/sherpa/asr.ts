@@ -109,6 +109,7 @@ export class SherpaAsrEngine implements AsrEngine {
       idleMs,
       start: async () => this.listen(await start(), false),
       stop: (w) => w.rpc.terminate(),
+      watch: (w, died) => w.rpc.on('workerError', died),
     });
     this.listen(first, false);
     this.batchWorker = new BatchWorkerSlot(() => this.startBatchWorker(), batchWorkerIdleMs);

@@ -92,7 +92,7 @@ export class SherpaSynthesizer implements Synthesizer {
     idleMs = recycleIdleMsFromEnv(),
   ) {
     this.sampleRate = info.sampleRate;
-    this.workers = new WorkerRecycler(first, { idleMs, start, stop: (w) => w.terminate() });
+    this.workers = new WorkerRecycler(first, { idleMs, start, stop: (w) => w.terminate(), watch: (w, died) => w.on('workerError', died) });
     const base = {
       name: model.name,
       language: model.language,

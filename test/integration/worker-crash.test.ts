@@ -1,0 +1,131 @@
+// A worker that dies is replaced (engine/worker-recycler.ts), on the real sherpa backends: the tone-alphabet
+// recognizer and the piper fixture voice. The worker's thread is ended from outside, as a crash or an out-of-memory
+// abort ends it: the stream or request it was serving fails at once with the reason (never hangs), a fresh worker
+// takes over by itself (a new thread, even with recycling turned off), and the next stream or request works with
+// the same result as before. A file transcription's batch worker that dies is not reused either.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Worker } from 'node:worker_threads';
+import { createEngine, type AsrEngine, type AsrFinal, type AsrStream } from '../../src-main/core/engine/index.js';
+import { loadSherpaTts } from '../../src-main/core/engine/backends/sherpa/tts.js';
+import { requestSentences } from '../../src-main/core/engine/text/tts-request.js';
+import { MODELS } from '../helpers/shared.js';
+import { toneAudio } from '../../../shared/models/fixtures/tone-audio.mjs';
+
+interface Generations {
+  workerGenerations(): { threadId: number; generation: number }[];
+}
+
+/** The thread behind an engine's current worker (private: a crash is not something the API offers). */
+function currentThread(engine: object, path: 'asr' | 'tts'): Worker {
+  const workers = (engine as { workers: { current: { rpc?: { worker: Worker }; worker?: Worker } } }).workers.current;
+  return path === 'asr' ? workers.rpc!.worker : workers.worker!;
+}
+
+async function nextGeneration(engine: Generations, generation: number): Promise<{ threadId: number; generation: number }> {
+  for (let i = 0; i < 200; i++) {
+    const now = engine.workerGenerations()[0]!;
+    if (now.generation > generation) return now;
+    await sleep(50);
+  }
+  assert.fail('no fresh worker within 10 s of the crash');
+}
+
+/** Write `audio` in 100 ms pieces, then close: every final the stream gave, joined. */
+async function transcribe(stream: AsrStream, audio: Float32Array): Promise<string> {
+  const finals: AsrFinal[] = [];
+  stream.on('final', (f) => finals.push(f));
+  for (let i = 0; i < audio.length; i += 1600) {
+    stream.write(audio.subarray(i, i + 1600));
+    await new Promise((r) => setImmediate(r));
+  }
+  const last = await stream.close();
+  if (last && !finals.includes(last)) finals.push(last);
+  return finals.map((f) => f.text).join(' ');
+}
+
+test('sherpa ASR: the stream on a crashed worker fails with the reason; a fresh worker takes over and decodes the same', async (t) => {
+  process.env.EARSHOT_WORKER_RECYCLE_MS = '0'; // recycling off: a crash must still be recovered from
+  const engine = await createEngine({ asr: [{ model: 'tone-alphabet' }], tts: [], vad: false });
+  t.after(() => engine.close());
+  await engine.ready; // the backend reads the variable while it loads
+  delete process.env.EARSHOT_WORKER_RECYCLE_MS;
+  const asr = engine.asr({ model: 'tone-alphabet' }) as AsrEngine & Generations;
+  const audio = toneAudio('hello world');
+  assert.equal(await transcribe(asr.createStream({ sampleRate: 16000, vad: false }), audio), 'hello world');
+  const before = asr.workerGenerations()[0]!;
+
+  const live = asr.createStream({ sampleRate: 16000, vad: false });
+  const failed = new Promise<Error>((resolve) => live.on('error', resolve));
+  live.write(audio.subarray(0, audio.length / 2));
+  await currentThread(asr, 'asr').terminate();
+  const err = await failed;
+  assert.match(err.message, /inference worker (exited|terminated)/, 'the stream says its worker stopped');
+  assert.equal(await live.close(), null, "closing the failed stream ends it (the reason was its 'error'); it does not hang");
+
+  const after = await nextGeneration(asr, before.generation);
+  assert.notEqual(after.threadId, before.threadId, 'a new worker thread');
+  assert.equal(await transcribe(asr.createStream({ sampleRate: 16000, vad: false }), audio), 'hello world');
+  assert.equal(asr.activeStreams, 0);
+});
+
+test('sherpa ASR: a file transcription on a crashed batch worker fails with the reason; the next file gets a fresh one', async (t) => {
+  const engine = await createEngine({ asr: [{ model: 'tone-alphabet' }], tts: [], vad: false });
+  t.after(() => engine.close());
+  await engine.ready;
+  const asr = engine.asr({ model: 'tone-alphabet' });
+  const audio = toneAudio('hello world');
+  const file = asr.createStream({ sampleRate: 16000, vad: false, batch: true });
+  const failed = new Promise<Error>((resolve) => file.on('error', resolve));
+  file.write(audio.subarray(0, audio.length / 2));
+  const batch = (asr as unknown as { batchWorker: { worker: { rpc: { worker: Worker } } } }).batchWorker.worker;
+  await batch.rpc.worker.terminate();
+  assert.match((await failed).message, /inference worker (exited|terminated)/);
+  assert.equal(await file.close(), null);
+  assert.equal(await transcribe(asr.createStream({ sampleRate: 16000, vad: false, batch: true }), audio), 'hello world');
+  assert.notEqual(
+    (asr as unknown as { batchWorker: { worker: { rpc: { worker: Worker } } } }).batchWorker.worker.rpc.worker,
+    batch.rpc.worker,
+    'a fresh batch worker',
+  );
+});
+
+test('sherpa TTS (piper fixture): a request on a crashed voice worker fails, and the next one gets the same audio', async (t) => {
+  const dir = join(MODELS, 'synthetic-piper-vits-fixture');
+  const tts = await loadSherpaTts(
+    {
+      id: 'synthetic-piper-fixture',
+      name: 'Synthetic piper fixture',
+      language: 'en',
+      type: 'vits',
+      path: dir,
+      paths: { model: join(dir, 'model.onnx'), tokens: join(dir, 'tokens.txt') },
+      fixture: true,
+    },
+    { threads: 1, recycleIdleMs: 0 },
+  );
+  t.after(() => tts.close());
+  const text = 'First sentence here. And a second one.';
+  const speak = async () => {
+    const out: number[][] = [];
+    for await (const c of tts.synthesize({ pieces: requestSentences(text) })) (out[c.sentence] ??= []).push(...c.samples);
+    return out;
+  };
+  const reference = await speak();
+  const before = tts.workerGenerations()[0]!;
+
+  // The worker dies after the first chunk: the request ends with the reason instead of waiting for the rest.
+  const cut = (async () => {
+    for await (const c of tts.synthesize({ pieces: requestSentences(text) })) {
+      void c;
+      await currentThread(tts, 'tts').terminate();
+    }
+  })();
+  await assert.rejects(cut, /inference worker (exited|terminated)/);
+
+  const after = await nextGeneration(tts, before.generation);
+  assert.notEqual(after.threadId, before.threadId);
+  assert.deepEqual(await speak(), reference, 'the fresh worker says the same');
+});
