@@ -33,8 +33,11 @@ const EIGHT_BIT = new Set(['wav-mulaw.wav', 'wav-alaw.wav', 'wav-u8.wav']);
 /**
  * How far an 8-bit file may be from its own samples as 16-bit; a decoding error gives 60-100 %. (The 41-46 % once
  * seen on the u8 file across runs was the fixture changing, not the engine. With the fixed fixture A-law and µ-law
- * equal their 16-bit samples' WER, but the u8 file gives 42.0 % against its samples' 50.4 %, every run: our u8
- * samples are not bit-identical to ffmpeg's 16-bit expansion, which is worth a look.)
+ * equal their 16-bit samples' WER, but the u8 file gives 42.0 % against its samples' 50.4 %, every run. The
+ * reason: @audio/decode-wav scales integer PCM asymmetrically, positive values by 1/127 and negative by 1/128 (so
+ * +127 is exactly 1.0), where ffmpeg divides by 128 throughout: 0.8 % more gain on positive half-waves at 8 bits
+ * (1/32767 against 1/32768 at 16 bits, too small to matter), a convention, not a decoding error, to which
+ * pocketsphinx answers with different words.)
  */
 const EIGHT_BIT_POINTS = 0.1;
 const FORMATS: Record<string, string[]> = {

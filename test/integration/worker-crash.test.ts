@@ -1,8 +1,11 @@
 // A worker that dies is replaced (engine/worker-recycler.ts), on the real sherpa backends: the tone-alphabet
-// recognizer and the piper fixture voice. The worker's thread is ended from outside, as a crash or an out-of-memory
-// abort ends it: the stream or request it was serving fails at once with the reason (never hangs), a fresh worker
+// recognizer and the piper fixture voice. The worker is made to exit without the engine asking, as a crash or an
+// out-of-memory abort ends it (by the stop message of worker-host.ts: ending a thread from outside while a sherpa
+// async call runs would abort this whole process, which is itself tested last): the stream or request it was
+// serving fails at once with the reason (never hangs, never a cut-short success), a fresh worker
 // takes over by itself (a new thread, even with recycling turned off), and the next stream or request works with
-// the same result as before. A file transcription's batch worker that dies is not reused either.
+// the same result as before. A file transcription's batch worker that dies is not reused either, and the
+// punctuation model's worker is replaced the same way (and, like the others, when it has been idle a while).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -10,6 +13,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
 import { createEngine, type AsrEngine, type AsrFinal, type AsrStream } from '../../src-main/core/engine/index.js';
 import { loadSherpaTts } from '../../src-main/core/engine/backends/sherpa/tts.js';
+import { SherpaPunctuator } from '../../src-main/core/engine/backends/sherpa/punct.js';
+import { requireModel } from '../../src-main/core/engine/index.js';
 import { requestSentences } from '../../src-main/core/engine/text/tts-request.js';
 import { MODELS } from '../helpers/shared.js';
 import { toneAudio } from '../../../shared/models/fixtures/tone-audio.mjs';
@@ -19,10 +24,20 @@ interface Generations {
 }
 
 /** The thread behind an engine's current worker (private: a crash is not something the API offers). */
-function currentThread(engine: object, path: 'asr' | 'tts'): Worker {
+function currentThread(engine: object, path: 'asr' | 'rpc'): Worker {
   const workers = (engine as { workers: { current: { rpc?: { worker: Worker }; worker?: Worker } } }).workers.current;
   return path === 'asr' ? workers.rpc!.worker : workers.worker!;
 }
+
+/** Make `thread` exit by itself, unasked by its engine; resolves once it has. */
+function crash(thread: Worker): Promise<void> {
+  const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+  thread.ref(); // an idle voice's worker is unref'd
+  thread.postMessage({ kind: 'stop' });
+  return exited;
+}
+
+const WORKER_GONE = /inference worker (exited|terminated|stopped)/;
 
 async function nextGeneration(engine: Generations, generation: number): Promise<{ threadId: number; generation: number }> {
   for (let i = 0; i < 200; i++) {
@@ -60,9 +75,9 @@ test('sherpa ASR: the stream on a crashed worker fails with the reason; a fresh 
   const live = asr.createStream({ sampleRate: 16000, vad: false });
   const failed = new Promise<Error>((resolve) => live.on('error', resolve));
   live.write(audio.subarray(0, audio.length / 2));
-  await currentThread(asr, 'asr').terminate();
+  await crash(currentThread(asr, 'asr'));
   const err = await failed;
-  assert.match(err.message, /inference worker (exited|terminated)/, 'the stream says its worker stopped');
+  assert.match(err.message, WORKER_GONE, 'the stream says its worker stopped');
   assert.equal(await live.close(), null, "closing the failed stream ends it (the reason was its 'error'); it does not hang");
 
   const after = await nextGeneration(asr, before.generation);
@@ -81,8 +96,8 @@ test('sherpa ASR: a file transcription on a crashed batch worker fails with the 
   const failed = new Promise<Error>((resolve) => file.on('error', resolve));
   file.write(audio.subarray(0, audio.length / 2));
   const batch = (asr as unknown as { batchWorker: { worker: { rpc: { worker: Worker } } } }).batchWorker.worker;
-  await batch.rpc.worker.terminate();
-  assert.match((await failed).message, /inference worker (exited|terminated)/);
+  await crash(batch.rpc.worker);
+  assert.match((await failed).message, WORKER_GONE);
   assert.equal(await file.close(), null);
   assert.equal(await transcribe(asr.createStream({ sampleRate: 16000, vad: false, batch: true }), audio), 'hello world');
   assert.notEqual(
@@ -120,12 +135,69 @@ test('sherpa TTS (piper fixture): a request on a crashed voice worker fails, and
   const cut = (async () => {
     for await (const c of tts.synthesize({ pieces: requestSentences(text) })) {
       void c;
-      await currentThread(tts, 'tts').terminate();
+      await crash(currentThread(tts, 'rpc'));
     }
   })();
-  await assert.rejects(cut, /inference worker (exited|terminated)/);
+  await assert.rejects(cut, WORKER_GONE);
 
   const after = await nextGeneration(tts, before.generation);
   assert.notEqual(after.threadId, before.threadId);
   assert.deepEqual(await speak(), reference, 'the fresh worker says the same');
+});
+
+test('punctuation (fixture): a call on a crashed worker fails at once with the reason; a fresh worker takes over', async (t) => {
+  const punct = await SherpaPunctuator.load(requireModel('punct-fixture'), { recycleIdleMs: 0 });
+  t.after(() => punct.close());
+  assert.equal(await punct.punctuate('hello world'), 'Hello world.');
+  const before = punct.workerGenerations()[0]!;
+  await crash(currentThread(punct, 'rpc'));
+  await assert.rejects(punct.punctuate('what is this'), WORKER_GONE, 'fails fast while the fresh one loads');
+  const after = await nextGeneration(punct, before.generation);
+  assert.notEqual(after.threadId, before.threadId);
+  assert.equal(await punct.punctuate('what is this'), 'What is this?');
+});
+
+test('punctuation (fixture): an idle worker that has worked is replaced by itself, and the fresh one punctuates the same', async (t) => {
+  const punct = await SherpaPunctuator.load(requireModel('punct-fixture'), { recycleIdleMs: 100 });
+  t.after(() => punct.close());
+  const before = punct.workerGenerations()[0]!;
+  assert.equal(await punct.punctuate('hello world but not now'), 'Hello world, but not now.');
+  const after = await nextGeneration(punct, before.generation);
+  assert.notEqual(after.threadId, before.threadId);
+  assert.equal(await punct.punctuate('hello world but not now'), 'Hello world, but not now.');
+});
+
+test('closing a voice in the middle of a sentence ends the request with an error and leaves the process running', async () => {
+  // Before the stop message, ending the worker from outside here aborted the process (SIGABRT, Napi::Error from
+  // sherpa's generation thread). Each round closes at a different point of the generation.
+  const dir = join(MODELS, 'synthetic-piper-vits-fixture');
+  for (let round = 0; round < 6; round++) {
+    const tts = await loadSherpaTts(
+      {
+        id: 'synthetic-piper-fixture',
+        name: 'Synthetic piper fixture',
+        language: 'en',
+        type: 'vits',
+        path: dir,
+        paths: { model: join(dir, 'model.onnx'), tokens: join(dir, 'tokens.txt') },
+        fixture: true,
+      },
+      { threads: 1, recycleIdleMs: 0 },
+    );
+    const text = 'This sentence is rather long and goes on for a while. '.repeat(4);
+    let chunks = 0;
+    const outcome = (async () => {
+      for await (const c of tts.synthesize({ pieces: requestSentences(text) })) {
+        void c;
+        chunks++;
+      }
+    })().then(
+      () => 'completed',
+      (err: Error) => err.message,
+    );
+    await sleep(round * 4);
+    await tts.close();
+    const result = await outcome;
+    assert.ok(result === 'completed' || WORKER_GONE.test(result), `round ${round}: ${result} after ${chunks} chunks`);
+  }
 });

@@ -99,8 +99,12 @@ test('pocketsphinx: a worker that crashes is replaced at once (recycling off), a
   const live = asr.createStream({ sampleRate: 16000, vad: false });
   const failed = new Promise<Error>((resolve) => live.on('error', resolve));
   live.write(SPEECH.subarray(0, 16000));
-  // The thread ended from outside, as a crash ends it (private: the API offers no way to crash a worker).
-  await (asr as unknown as { slots: { current: { rpc: { worker: Worker } } }[] }).slots[0]!.current.rpc.worker.terminate();
+  // The worker made to exit without the engine asking, as a crash ends it (private: the API offers no way to crash
+  // a worker; the stop message of worker-host.ts, as integration/worker-crash does).
+  const thread = (asr as unknown as { slots: { current: { rpc: { worker: Worker } } }[] }).slots[0]!.current.rpc.worker;
+  const exited = new Promise((resolve) => thread.once('exit', resolve));
+  thread.postMessage({ kind: 'stop' });
+  await exited;
   assert.match((await failed).message, /inference worker (exited|terminated)/);
   assert.equal(await live.close(), null);
   let now = asr.workerGenerations()[0]!;

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RpcClient, WorkerCallError, spawnWorker } from '../../src-main/core/engine/worker-host.js';
 
@@ -10,6 +13,9 @@ type Handlers = {
   fail: (a: undefined) => never;
   ticks: (a: { count: number }) => void;
   nope: (a: undefined) => void;
+  slow: (a: { ms: number; done: string }) => Promise<void>;
+  spin: (a: { ms: number }) => void;
+  markStops: (a: { path: string }) => void;
 };
 const FIXTURE = new URL('./engine-worker-host.fixture.ts', import.meta.url);
 
@@ -64,4 +70,37 @@ test('worker-host: a .ts worker starts under tsx register() (as bin/earshot.mjs 
   });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout.trim()), { text: 'ok', data: 'from-register' });
+});
+
+test('worker-host: terminate() asks the worker to stop; work in flight finishes in the worker, which then exits by itself', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'earshot-worker-stop-'));
+  try {
+    const worker = spawnWorker(FIXTURE, {});
+    const exitCode = new Promise<number>((resolve) => worker.once('exit', resolve));
+    const rpc = new RpcClient<Handlers>(worker);
+    await rpc.call('markStops', { path: join(dir, 'before-stop') });
+    const done = join(dir, 'slow-done');
+    const toldAtOnce = assert.rejects(rpc.call('slow', { ms: 300, done }), /inference worker terminated/, 'the host is told at once');
+    await rpc.terminate();
+    await toldAtOnce;
+    assert.equal(await exitCode, 0, 'it exited by itself, not ended from outside');
+    assert.equal(readFileSync(done, 'utf8'), 'finished', 'the work in flight ran to its end first');
+    assert.equal(readFileSync(join(dir, 'before-stop'), 'utf8'), 'beforeStop ran');
+    await assert.rejects(rpc.call('echo', { text: 'after' }), /inference worker terminated/);
+    await rpc.terminate(); // twice is harmless
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('worker-host: a worker that does not stop within the grace time is ended from outside', async () => {
+  const worker = spawnWorker(FIXTURE, {});
+  const exitCode = new Promise<number>((resolve) => worker.once('exit', resolve));
+  const rpc = new RpcClient<Handlers>(worker);
+  await rpc.call('echo', { text: 'ready' });
+  const spinning = assert.rejects(rpc.call('spin', { ms: 20_000 }), /inference worker terminated/);
+  await rpc.terminate(200);
+  await spinning;
+  assert.equal(await exitCode, 1, 'ended by Worker.terminate() (exit code 1), not by itself');
+  assert.equal(existsSync(fileURLToPath(FIXTURE)), true);
 });

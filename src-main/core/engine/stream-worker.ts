@@ -5,7 +5,7 @@
 // (the call that carried it has no reply to fail) and forgotten; audio for an unknown or closing stream is dropped;
 // `flush`/`close` of an unknown stream answer null.
 import type { Transferable } from 'node:worker_threads';
-import { serveRpc, type RpcHandlers } from './worker-host.js';
+import { serveRpc, type RpcHandlers, type ServeOptions } from './worker-host.js';
 
 /** The event every stream worker sends when one stream fails (the others go on). */
 export type StreamWorkerEvents = { streamError: { id: string; message: string } };
@@ -40,6 +40,7 @@ export function serveStreamWorker<
 >(
   worker: StreamWorker<S, C, F>,
   handlers: RpcHandlers,
+  opts: ServeOptions = {},
 ): {
   emit<K extends keyof E & string>(event: K, payload: E[K], transfer?: Transferable[]): void;
   fail(s: S, err: unknown): void;
@@ -54,36 +55,39 @@ export function serveStreamWorker<
     worker.forget?.(s);
     report(s.id, err);
   };
-  const server = serveRpc<E>({
-    ...handlers,
-    createStream: (arg: C) => {
-      try {
-        worker.open(arg);
-      } catch (err) {
-        report(arg.id, err);
-      }
+  const server = serveRpc<E>(
+    {
+      ...handlers,
+      createStream: (arg: C) => {
+        try {
+          worker.open(arg);
+        } catch (err) {
+          report(arg.id, err);
+        }
+      },
+      write: (arg: { id: string; samples: Float32Array }) => {
+        const s = streams.get(arg.id);
+        if (!s || worker.accepts?.(s) === false) return; // closed meanwhile, or failed (already reported)
+        try {
+          worker.write(s, arg.samples);
+        } catch (err) {
+          fail(s, err);
+        }
+      },
+      flush: (arg: { id: string }) => {
+        const s = streams.get(arg.id);
+        return s ? worker.flush(s) : null;
+      },
+      close: async (arg: { id: string }) => {
+        const s = streams.get(arg.id);
+        if (!s) return null;
+        const last = await worker.close(s);
+        streams.delete(s.id);
+        return last;
+      },
     },
-    write: (arg: { id: string; samples: Float32Array }) => {
-      const s = streams.get(arg.id);
-      if (!s || worker.accepts?.(s) === false) return; // closed meanwhile, or failed (already reported)
-      try {
-        worker.write(s, arg.samples);
-      } catch (err) {
-        fail(s, err);
-      }
-    },
-    flush: (arg: { id: string }) => {
-      const s = streams.get(arg.id);
-      return s ? worker.flush(s) : null;
-    },
-    close: async (arg: { id: string }) => {
-      const s = streams.get(arg.id);
-      if (!s) return null;
-      const last = await worker.close(s);
-      streams.delete(s.id);
-      return last;
-    },
-  });
+    opts,
+  );
   return { emit: server.emit, fail };
 }
 

@@ -7,9 +7,21 @@
 //               await rpc.call('load', { path }); rpc.send('write', { id, samples }, [samples.buffer]);
 // Worker side:  const server = serveRpc<MyEvents>({ load: (a) => ..., write: (a) => ... });
 //               server.emit('partial', { id, text });
+//
+// Stopping a worker is a request, not a kill: `RpcClient.terminate()` asks the worker to stop, the worker lets its
+// native work in flight finish (cut short where it can: see ServeOptions.beforeStop) and exits by itself, and only a
+// worker that has not exited within STOP_GRACE_MS is ended from outside. Ending a thread from outside while a
+// sherpa-onnx async call is running (generateAsync, decodeAsync, createAsync) aborts the whole process: the
+// addon's thread calls back into the dead thread and throws a C++ exception nothing catches (measured: closing a
+// voice mid-sentence killed `earshot serve` with SIGABRT, "terminate called after throwing an instance of
+// 'Napi::Error'").
 import { CodedError, type ErrorCode } from '../errors.js';
 import { Worker, isMainThread, parentPort, type Transferable, type WorkerOptions } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** How long a worker asked to stop has to finish its native work and exit before it is ended from outside. */
+export const STOP_GRACE_MS = 5000;
 
 /**
  * Start a worker from a module URL, whether the module is TypeScript source (run through tsx) or built JS. With
@@ -80,6 +92,10 @@ interface EventMessage {
   event: string;
   payload: unknown;
 }
+/** Host to worker: finish what is in flight and exit (see the top of this file). */
+interface StopMessage {
+  kind: 'stop';
+}
 export interface SerializedError {
   name: string;
   message: string;
@@ -138,11 +154,19 @@ export class RpcClient<H extends RpcHandlers, E extends Record<string, unknown> 
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; method: string }>();
   private readonly listeners = new Map<string, Set<(payload: never) => void>>();
   private failure: Error | null = null;
+  private readonly exited: Promise<void>;
+  private hasExited = false;
 
   constructor(readonly worker: Worker) {
     worker.on('message', (msg: ReplyMessage | EventMessage) => this.onMessage(msg));
     worker.on('error', (err) => this.fail(err instanceof Error ? err : new Error(String(err))));
-    worker.on('exit', (code) => this.fail(new Error(`inference worker exited (code ${code})`)));
+    this.exited = new Promise((resolve) =>
+      worker.once('exit', (code) => {
+        this.hasExited = true;
+        this.fail(new Error(`inference worker exited (code ${code})`));
+        resolve();
+      }),
+    );
   }
 
   /** Set once the worker has died; every later call rejects with it. */
@@ -181,10 +205,19 @@ export class RpcClient<H extends RpcHandlers, E extends Record<string, unknown> 
     return this;
   }
 
-  /** Stop the worker; pending calls reject. */
-  async terminate(): Promise<void> {
+  /**
+   * Stop the worker: pending calls reject now; the worker finishes its native work in flight and exits, or is ended
+   * from outside after `graceMs` (see the top of this file).
+   */
+  async terminate(graceMs = STOP_GRACE_MS): Promise<void> {
     this.fail(new Error('inference worker terminated'));
-    await this.worker.terminate();
+    if (this.hasExited) return;
+    this.worker.postMessage({ kind: 'stop' } satisfies StopMessage);
+    // The grace timer is ref'd: whoever awaits the stop gets its answer even when the worker is unref'd (an idle voice).
+    const grace = new AbortController();
+    const inTime = await Promise.race([this.exited.then(() => true), sleep(graceMs, false, { signal: grace.signal }).catch(() => false)]);
+    grace.abort();
+    if (!inTime) await this.worker.terminate();
   }
 
   private onMessage(msg: ReplyMessage | EventMessage): void {
@@ -208,16 +241,46 @@ export class RpcClient<H extends RpcHandlers, E extends Record<string, unknown> 
   }
 }
 
+export interface ServeOptions {
+  /**
+   * Called when the host asks the worker to stop: cut native work in flight short (a voice stops at its next
+   * progress callback) and resolve once none is running that a call does not already wait on (a decode started by
+   * one-way messages). The worker exits after this and after every call in flight has settled.
+   */
+  beforeStop?: () => Promise<void> | void;
+}
+
 /** Worker side: serve `handlers` on parentPort. Returns `emit` for events to the host. */
 export function serveRpc<E extends Record<string, unknown> = Record<string, unknown>>(
   handlers: RpcHandlers,
+  opts: ServeOptions = {},
 ): { emit<K extends keyof E & string>(event: K, payload: E[K], transfer?: Transferable[]): void } {
   if (isMainThread || !parentPort) throw new Error('serveRpc() must run inside a worker thread');
   const port = parentPort;
   const emit = (event: string, payload: unknown, transfer: Transferable[] = []) =>
     port.postMessage({ kind: 'event', event, payload } satisfies EventMessage, transfer);
+  /** Calls being answered: the worker exits only once they have settled (their native work is done). */
+  const inFlight = new Set<Promise<unknown>>();
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    try {
+      await opts.beforeStop?.();
+    } finally {
+      await Promise.allSettled([...inFlight]);
+      // Not process.exit(): sherpa's async calls resolve before the progress callbacks they queued have all run,
+      // and a thread torn down with callbacks still queued aborts the process. Closing the port ends the thread
+      // once its event loop is empty, which is after those callbacks.
+      port.close();
+    }
+  };
 
-  port.on('message', (msg: CallMessage | SendMessage) => {
+  port.on('message', (msg: CallMessage | SendMessage | StopMessage) => {
+    if (msg.kind === 'stop') {
+      void stop();
+      return;
+    }
     const handler = Object.hasOwn(handlers, msg.method) ? handlers[msg.method] : undefined;
     if (msg.kind === 'send') {
       try {
@@ -231,15 +294,19 @@ export function serveRpc<E extends Record<string, unknown> = Record<string, unkn
     }
     const reply = (r: Omit<ReplyMessage, 'kind' | 'id'>, transfer: Transferable[] = []) =>
       port.postMessage({ kind: 'reply', id: msg.id, ...r } satisfies ReplyMessage, transfer);
-    Promise.resolve()
+    const answered = Promise.resolve()
       .then(() => {
         if (!handler) throw new Error(`unknown worker method "${msg.method}"`);
         return handler(msg.arg as never); // typed on the host side: RpcClient.call takes RpcArg<H, M>
       })
-      .then(
-        (value) => (value instanceof WithTransfer ? reply({ ok: true, value: value.value }, value.transfer) : reply({ ok: true, value })),
-        (err) => reply({ ok: false, error: serializeError(err) }),
-      );
+      .then((value) => {
+        // Work that beforeStop cut short did not finish: never a success (a sentence with its end missing).
+        if (stopping) throw new Error(`inference worker stopped before ${msg.method}() finished`);
+        return value instanceof WithTransfer ? reply({ ok: true, value: value.value }, value.transfer) : reply({ ok: true, value });
+      })
+      .catch((err: unknown) => reply({ ok: false, error: serializeError(err) }));
+    inFlight.add(answered);
+    void answered.finally(() => inFlight.delete(answered));
   });
   return { emit };
 }

@@ -184,6 +184,13 @@ const { emit, fail } = serveStreamWorker<AsrWorkerEvents, StreamState, CreateStr
       decoded: stats.interims + stats.probes + stats.finals,
     }),
   },
+  {
+    // Asked to stop: queued decodes are dropped and the running ones (on sherpa's threads) finish first.
+    beforeStop: () => {
+      for (const job of queue.splice(0)) job.reject(new Error('the recognizer is stopping'));
+      if (running > 0) return new Promise<void>((resolve) => (onIdle = resolve));
+    },
+  },
 );
 
 // ---- decoding: a bounded number at once, finals first ----------------------------------------------------
@@ -195,6 +202,8 @@ interface Job {
 }
 const queue: Job[] = [];
 let running = 0;
+/** Resolves the wait in beforeStop once no decode is running (see worker-host.ts: a thread must not be ended mid-decode). */
+let onIdle: (() => void) | null = null;
 
 function decode(purpose: Purpose, samples: Float32Array): Promise<OfflineRecognizerResult> {
   return new Promise((resolve, reject) => {
@@ -223,6 +232,7 @@ function startJobs(): void {
         running--;
         emit('progress', { decoded: [], busyMs: performance.now() - t0 });
         startJobs();
+        if (running === 0) onIdle?.();
       });
   }
 }
