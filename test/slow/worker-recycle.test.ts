@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
 import { decodeWav } from '../../src-main/core/audio/index.js';
-import { createEngine, type AsrEngine, type AsrFinal, type AsrStream } from '../../src-main/core/engine/index.js';
+import { createEngine, type AsrEngine } from '../../src-main/core/engine/index.js';
 import { loadPocketsphinxAsr, PocketsphinxAsrEngine } from '../../src-main/core/engine/backends/pocketsphinx/index.js';
-import { loadSherpaTts } from '../../src-main/core/engine/backends/sherpa/tts.js';
-import { requestSentences } from '../../src-main/core/engine/text/tts-request.js';
-import { LIBRISPEECH, MODELS } from '../helpers/shared.js';
+import { LIBRISPEECH } from '../helpers/shared.js';
+import { transcribeStream } from '../helpers/asr-stream.js';
+import { loadPiperFixtureVoice, samplesBySentence } from '../helpers/voices.js';
 import { toneAudio } from '../../../shared/models/fixtures/tone-audio.mjs';
 
 const SPEECH = decodeWav(readFileSync(join(LIBRISPEECH, '1272-135031-0009.wav'))).channelData[0]!;
@@ -26,24 +26,11 @@ interface Recycling {
   recycleIdleWorkers(): Promise<number>;
 }
 
-/** Write `audio` in 100 ms pieces, then close: every final the stream gave, joined. */
-async function transcribe(stream: AsrStream, audio: Float32Array): Promise<string> {
-  const finals: AsrFinal[] = [];
-  stream.on('final', (f) => finals.push(f));
-  for (let i = 0; i < audio.length; i += 1600) {
-    stream.write(audio.subarray(i, i + 1600));
-    await new Promise((r) => setImmediate(r));
-  }
-  const last = await stream.close();
-  if (last && !finals.includes(last)) finals.push(last);
-  return finals.map((f) => f.text).join(' ');
-}
-
 async function recycleCase(asr: AsrEngine & Recycling, audio: Float32Array, expect: (text: string) => void): Promise<void> {
   const [first] = asr.workerGenerations();
   assert.equal(await asr.recycleIdleWorkers(), 0, 'a worker that has served nothing is not replaced');
 
-  expect(await transcribe(asr.createStream({ sampleRate: 16000, vad: false }), audio));
+  expect(await transcribeStream(asr.createStream({ sampleRate: 16000, vad: false }), audio));
   const speed = asr.capacity().rtf;
   assert.equal(await asr.recycleIdleWorkers(), 1, 'served a stream, now idle: replaced');
   assert.equal(asr.capacity().rtf, speed, 'the fresh worker keeps the measured speed (admission does not jump)');
@@ -52,10 +39,10 @@ async function recycleCase(asr: AsrEngine & Recycling, audio: Float32Array, expe
   assert.notEqual(second!.threadId, first!.threadId, 'a new worker thread');
 
   // A stream opened while the fresh worker loads: it stays on the old worker, which is stopped only after it.
-  expect(await transcribe(asr.createStream({ sampleRate: 16000, vad: false }), audio));
+  expect(await transcribeStream(asr.createStream({ sampleRate: 16000, vad: false }), audio));
   const swap = asr.recycleIdleWorkers();
   const during = asr.createStream({ sampleRate: 16000, vad: false });
-  const [swapped, text] = await Promise.all([swap, transcribe(during, audio)]);
+  const [swapped, text] = await Promise.all([swap, transcribeStream(during, audio)]);
   expect(text);
   assert.equal(swapped, 1);
   const [third] = asr.workerGenerations();
@@ -63,7 +50,7 @@ async function recycleCase(asr: AsrEngine & Recycling, audio: Float32Array, expe
   assert.equal(asr.activeStreams, 0);
 
   // And the fresh worker decodes the same.
-  expect(await transcribe(asr.createStream({ sampleRate: 16000, vad: false }), audio));
+  expect(await transcribeStream(asr.createStream({ sampleRate: 16000, vad: false }), audio));
 }
 
 test('pocketsphinx: an idle worker is replaced, no stream is dropped, the fresh one decodes the same', async () => {
@@ -83,12 +70,12 @@ test('pocketsphinx: the idle timer replaces a worker by itself', async () => {
   const asr = (await loadPocketsphinxAsr({ workers: 1, recycleIdleMs: 200 })) as PocketsphinxAsrEngine;
   after(() => asr.close());
   const before = asr.workerGenerations()[0]!;
-  await transcribe(asr.createStream({ sampleRate: 16000, vad: false }), SPEECH.subarray(0, 16000));
+  await transcribeStream(asr.createStream({ sampleRate: 16000, vad: false }), SPEECH.subarray(0, 16000));
   for (let i = 0; i < 150 && asr.workerGenerations()[0]!.generation === before.generation; i++) await sleep(100);
   const now = asr.workerGenerations()[0]!;
   assert.equal(now.generation, before.generation + 1, 'replaced within 15 s of going idle');
   assert.notEqual(now.threadId, before.threadId);
-  const text = await transcribe(asr.createStream({ sampleRate: 16000, vad: false }), SPEECH);
+  const text = await transcribeStream(asr.createStream({ sampleRate: 16000, vad: false }), SPEECH);
   assert.ok(text.split(' ').length >= 5, `the fresh worker decodes: "${text}"`);
 });
 
@@ -111,7 +98,7 @@ test('pocketsphinx: a worker that crashes is replaced at once (recycling off), a
   for (let i = 0; i < 300 && now.generation === before.generation; i++, now = asr.workerGenerations()[0]!) await sleep(100);
   assert.equal(now.generation, before.generation + 1, 'replaced within 30 s of the crash');
   assert.notEqual(now.threadId, before.threadId);
-  const text = await transcribe(asr.createStream({ sampleRate: 16000, vad: false }), SPEECH);
+  const text = await transcribeStream(asr.createStream({ sampleRate: 16000, vad: false }), SPEECH);
   assert.ok(text.split(' ').length >= 5, `the fresh worker decodes: "${text}"`);
 });
 
@@ -126,27 +113,10 @@ test('sherpa (tone-alphabet): an idle worker is replaced, no stream is dropped, 
 });
 
 test('sherpa TTS (piper fixture): an idle voice worker is replaced; a request during the swap gets all its audio', async () => {
-  const dir = join(MODELS, 'synthetic-piper-vits-fixture');
-  const tts = await loadSherpaTts(
-    {
-      id: 'synthetic-piper-fixture',
-      name: 'Synthetic piper fixture',
-      language: 'en',
-      type: 'vits',
-      path: dir,
-      paths: { model: join(dir, 'model.onnx'), tokens: join(dir, 'tokens.txt') },
-      fixture: true,
-    },
-    { threads: 1, recycleIdleMs: 0 },
-  );
+  const tts = await loadPiperFixtureVoice();
   after(() => tts.close());
   const text = 'First sentence here. And a second one.';
-  /** Every chunk's samples, by sentence: the fixture's audio encodes the phonemes, so equal audio = same speech. */
-  const speak = async () => {
-    const out: number[][] = [];
-    for await (const c of tts.synthesize({ pieces: requestSentences(text) })) (out[c.sentence] ??= []).push(...c.samples);
-    return out;
-  };
+  const speak = () => samplesBySentence(tts, text);
   const reference = await speak();
   assert.equal(reference.length, 2);
   const [first] = tts.workerGenerations();
