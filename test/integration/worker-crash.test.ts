@@ -36,7 +36,7 @@ function crash(thread: Worker): Promise<void> {
   return exited;
 }
 
-const WORKER_GONE = /inference worker (exited|terminated|stopped)/;
+const WORKER_GONE = /inference worker (stopped unexpectedly|terminated|stopped before)/;
 
 async function nextGeneration(engine: Generations, generation: number): Promise<{ threadId: number; generation: number }> {
   for (let i = 0; i < 200; i++) {

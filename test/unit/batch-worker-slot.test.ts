@@ -57,7 +57,7 @@ test('a batch worker that died is not reused: the next stream gets a fresh one',
   let started = 0;
   const slot = new BatchWorkerSlot(() => (started++, fakeWorker()), 1000);
   const { worker: a, release } = slot.acquire();
-  a.rpc.dead = new Error('inference worker exited (code 1)');
+  a.rpc.dead = new Error('inference worker stopped unexpectedly (exit code 1)');
   release();
   const { worker: b } = slot.acquire();
   assert.notEqual(b, a);

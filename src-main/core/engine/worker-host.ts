@@ -163,7 +163,9 @@ export class RpcClient<H extends RpcHandlers, E extends Record<string, unknown> 
     this.exited = new Promise((resolve) =>
       worker.once('exit', (code) => {
         this.hasExited = true;
-        this.fail(new Error(`inference worker exited (code ${code})`));
+        // Not asked to stop (terminate() fails first with its own reason): a crash. The engines replace a dead
+        // worker (worker-recycler.ts, batch-worker-slot.ts), so the next request works.
+        this.fail(new Error(`inference worker stopped unexpectedly (exit code ${code}); a fresh one is started for the next request`));
         resolve();
       }),
     );
