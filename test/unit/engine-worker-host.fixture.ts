@@ -33,6 +33,9 @@ const { emit } = serveRpc<{ tick: { n: number }; hello: string }>(
     },
     markStops: (arg: { path: string }) => void (stopMarker = arg.path),
   },
-  { beforeStop: () => void (stopMarker && writeFileSync(stopMarker, 'beforeStop ran')) },
+  // As a worker with async native work declares it (workerData.graceful); without it the worker exits on the stop.
+  (workerData as { graceful?: boolean } | undefined)?.graceful
+    ? { beforeStop: () => void (stopMarker && writeFileSync(stopMarker, 'beforeStop ran')) }
+    : {},
 );
 emit('hello', 'ready');

@@ -72,10 +72,10 @@ test('worker-host: a .ts worker starts under tsx register() (as bin/earshot.mjs 
   assert.deepEqual(JSON.parse(r.stdout.trim()), { text: 'ok', data: 'from-register' });
 });
 
-test('worker-host: terminate() asks the worker to stop; work in flight finishes in the worker, which then exits by itself', async () => {
+test('worker-host: terminate() asks a worker with async native work to stop; that work finishes first, then it exits by itself', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'earshot-worker-stop-'));
   try {
-    const worker = spawnWorker(FIXTURE, {});
+    const worker = spawnWorker(FIXTURE, { graceful: true });
     const exitCode = new Promise<number>((resolve) => worker.once('exit', resolve));
     const rpc = new RpcClient<Handlers>(worker);
     await rpc.call('markStops', { path: join(dir, 'before-stop') });
@@ -88,6 +88,25 @@ test('worker-host: terminate() asks the worker to stop; work in flight finishes 
     assert.equal(readFileSync(join(dir, 'before-stop'), 'utf8'), 'beforeStop ran');
     await assert.rejects(rpc.call('echo', { text: 'after' }), /inference worker terminated/);
     await rpc.terminate(); // twice is harmless
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('worker-host: a worker without beforeStop exits as soon as it reads the stop, without waiting for its calls', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'earshot-worker-stop-'));
+  try {
+    const worker = spawnWorker(FIXTURE, {});
+    const exitCode = new Promise<number>((resolve) => worker.once('exit', resolve));
+    const rpc = new RpcClient<Handlers>(worker);
+    await rpc.call('markStops', { path: join(dir, 'before-stop') });
+    const done = join(dir, 'slow-done');
+    const toldAtOnce = assert.rejects(rpc.call('slow', { ms: 2000, done }), /inference worker terminated/);
+    await rpc.terminate();
+    await toldAtOnce;
+    assert.equal(await exitCode, 0, 'it exited by itself');
+    assert.equal(existsSync(done), false, 'the call in flight was not waited for');
+    assert.equal(existsSync(join(dir, 'before-stop')), false);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -8,9 +8,10 @@
 // Worker side:  const server = serveRpc<MyEvents>({ load: (a) => ..., write: (a) => ... });
 //               server.emit('partial', { id, text });
 //
-// Stopping a worker is a request, not a kill: `RpcClient.terminate()` asks the worker to stop, the worker lets its
-// native work in flight finish (cut short where it can: see ServeOptions.beforeStop) and exits by itself, and only a
-// worker that has not exited within STOP_GRACE_MS is ended from outside. Ending a thread from outside while a
+// Stopping a worker is a request, not a kill: `RpcClient.terminate()` asks the worker to stop; a worker with only
+// synchronous native calls exits as soon as it reads the request (between two pieces of work); one with async native
+// work lets it finish, cut short where it can (ServeOptions.beforeStop), then exits; only a worker that has not
+// exited within STOP_GRACE_MS is ended from outside. Ending a thread from outside while a
 // sherpa-onnx async call is running (generateAsync, decodeAsync, createAsync) aborts the whole process: the
 // addon's thread calls back into the dead thread and throws a C++ exception nothing catches (measured: closing a
 // voice mid-sentence killed `earshot serve` with SIGABRT, "terminate called after throwing an instance of
@@ -245,9 +246,11 @@ export class RpcClient<H extends RpcHandlers, E extends Record<string, unknown> 
 
 export interface ServeOptions {
   /**
-   * Called when the host asks the worker to stop: cut native work in flight short (a voice stops at its next
-   * progress callback) and resolve once none is running that a call does not already wait on (a decode started by
-   * one-way messages). The worker exits after this and after every call in flight has settled.
+   * For a worker that runs native work asynchronously (sherpa's generateAsync, decodeAsync, createAsync), called
+   * when the host asks it to stop: cut that work short (a voice stops at its next progress callback) and resolve
+   * once none is running that a call does not already wait on (a decode started by one-way messages). The worker
+   * exits after this and after every call in flight has settled. A worker without it exits as soon as the stop
+   * message is read.
    */
   beforeStop?: () => Promise<void> | void;
 }
@@ -267,6 +270,10 @@ export function serveRpc<E extends Record<string, unknown> = Record<string, unkn
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    // A worker whose native calls are all synchronous (no beforeStop) exits at once: this runs between two pieces
+    // of its work, so no native call is in progress, and nothing of it is worth waiting for (a stream's backlog the
+    // host has given up on). Waiting for its calls would let a long backlog hold the stop for the whole grace time.
+    if (!opts.beforeStop) process.exit(0);
     try {
       await opts.beforeStop?.();
     } finally {
