@@ -6,7 +6,6 @@ import { requireModel, type ResolvedModel } from '../../src-main/core/engine/ind
 import { appRoot } from '../../src-main/core/paths.js';
 import { loadSherpaTts, type SherpaSynthesizer } from '../../src-main/core/engine/backends/sherpa/tts.js';
 import { requestSentences } from '../../src-main/core/engine/text/tts-request.js';
-import { MODELS } from './shared.js';
 
 export const JOE = 'piper-en-us-joe-medium';
 
@@ -32,22 +31,11 @@ export function joePackageFiles(): { dir: string; onnx: string; json: string } {
 
 /**
  * The synthetic piper voice of ../shared/models (its audio encodes its phonemes, so equal audio means the same
- * speech), loaded as a sherpa voice in its own worker; `recycleIdleMs` 0: replaced only when a test asks.
+ * speech), resolved from the catalog as the engine resolves it and loaded as a sherpa voice in its own worker;
+ * `recycleIdleMs` 0: replaced only when a test asks.
  */
 export function loadPiperFixtureVoice(recycleIdleMs = 0): Promise<SherpaSynthesizer> {
-  const dir = join(MODELS, 'synthetic-piper-vits-fixture');
-  return loadSherpaTts(
-    {
-      id: 'synthetic-piper-fixture',
-      name: 'Synthetic piper fixture',
-      language: 'en',
-      type: 'vits',
-      path: dir,
-      paths: { model: join(dir, 'model.onnx'), tokens: join(dir, 'tokens.txt') },
-      fixture: true,
-    },
-    { threads: 1, recycleIdleMs },
-  );
+  return loadSherpaTts(requireModel('synthetic-piper-fixture'), { threads: 1, recycleIdleMs });
 }
 
 /** Every chunk's samples of `text`, by sentence: with the fixture voice, equal audio means the same speech. */
