@@ -10,17 +10,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
-import { createEngine, type AsrEngine } from '../../src-main/core/engine/index.js';
+import { createEngine, requireModel, type AsrEngine } from '../../src-main/core/engine/index.js';
 import { SherpaPunctuator } from '../../src-main/core/engine/backends/sherpa/punct.js';
-import { requireModel } from '../../src-main/core/engine/index.js';
 import { requestSentences } from '../../src-main/core/engine/text/tts-request.js';
 import { transcribeStream } from '../helpers/asr-stream.js';
 import { loadPiperFixtureVoice, samplesBySentence } from '../helpers/voices.js';
+import { crashWorker, nextWorkerGeneration, type WorkerGenerations } from '../helpers/workers.js';
 import { toneAudio } from '../../../shared/models/fixtures/tone-audio.mjs';
-
-interface Generations {
-  workerGenerations(): { threadId: number; generation: number }[];
-}
 
 /** The thread behind an engine's current worker (private: a crash is not something the API offers). */
 function currentThread(engine: object, path: 'asr' | 'rpc'): Worker {
@@ -28,24 +24,7 @@ function currentThread(engine: object, path: 'asr' | 'rpc'): Worker {
   return path === 'asr' ? workers.rpc!.worker : workers.worker!;
 }
 
-/** Make `thread` exit by itself, unasked by its engine; resolves once it has. */
-function crash(thread: Worker): Promise<void> {
-  const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
-  thread.ref(); // an idle voice's worker is unref'd
-  thread.postMessage({ kind: 'stop' });
-  return exited;
-}
-
 const WORKER_GONE = /inference worker (stopped unexpectedly|terminated|stopped before)/;
-
-async function nextGeneration(engine: Generations, generation: number): Promise<{ threadId: number; generation: number }> {
-  for (let i = 0; i < 200; i++) {
-    const now = engine.workerGenerations()[0]!;
-    if (now.generation > generation) return now;
-    await sleep(50);
-  }
-  assert.fail('no fresh worker within 10 s of the crash');
-}
 
 test('sherpa ASR: the stream on a crashed worker fails with the reason; a fresh worker takes over and decodes the same', async (t) => {
   process.env.EARSHOT_WORKER_RECYCLE_MS = '0'; // recycling off: a crash must still be recovered from
@@ -53,7 +32,7 @@ test('sherpa ASR: the stream on a crashed worker fails with the reason; a fresh 
   t.after(() => engine.close());
   await engine.ready; // the backend reads the variable while it loads
   delete process.env.EARSHOT_WORKER_RECYCLE_MS;
-  const asr = engine.asr({ model: 'tone-alphabet' }) as AsrEngine & Generations;
+  const asr = engine.asr({ model: 'tone-alphabet' }) as AsrEngine & WorkerGenerations;
   const audio = toneAudio('hello world');
   assert.equal(await transcribeStream(asr.createStream({ sampleRate: 16000, vad: false }), audio), 'hello world');
   const before = asr.workerGenerations()[0]!;
@@ -61,12 +40,12 @@ test('sherpa ASR: the stream on a crashed worker fails with the reason; a fresh 
   const live = asr.createStream({ sampleRate: 16000, vad: false });
   const failed = new Promise<Error>((resolve) => live.on('error', resolve));
   live.write(audio.subarray(0, audio.length / 2));
-  await crash(currentThread(asr, 'asr'));
+  await crashWorker(currentThread(asr, 'asr'));
   const err = await failed;
   assert.match(err.message, WORKER_GONE, 'the stream says its worker stopped');
   assert.equal(await live.close(), null, "closing the failed stream ends it (the reason was its 'error'); it does not hang");
 
-  const after = await nextGeneration(asr, before.generation);
+  const after = await nextWorkerGeneration(asr, before.generation);
   assert.notEqual(after.threadId, before.threadId, 'a new worker thread');
   assert.equal(await transcribeStream(asr.createStream({ sampleRate: 16000, vad: false }), audio), 'hello world');
   assert.equal(asr.activeStreams, 0);
@@ -82,7 +61,7 @@ test('sherpa ASR: a file transcription on a crashed batch worker fails with the 
   const failed = new Promise<Error>((resolve) => file.on('error', resolve));
   file.write(audio.subarray(0, audio.length / 2));
   const batch = (asr as unknown as { batchWorker: { worker: { rpc: { worker: Worker } } } }).batchWorker.worker;
-  await crash(batch.rpc.worker);
+  await crashWorker(batch.rpc.worker);
   assert.match((await failed).message, WORKER_GONE);
   assert.equal(await file.close(), null);
   assert.equal(await transcribeStream(asr.createStream({ sampleRate: 16000, vad: false, batch: true }), audio), 'hello world');
@@ -105,12 +84,12 @@ test('sherpa TTS (piper fixture): a request on a crashed voice worker fails, and
   const cut = (async () => {
     for await (const c of tts.synthesize({ pieces: requestSentences(text) })) {
       void c;
-      await crash(currentThread(tts, 'rpc'));
+      await crashWorker(currentThread(tts, 'rpc'));
     }
   })();
   await assert.rejects(cut, WORKER_GONE);
 
-  const after = await nextGeneration(tts, before.generation);
+  const after = await nextWorkerGeneration(tts, before.generation);
   assert.notEqual(after.threadId, before.threadId);
   assert.deepEqual(await speak(), reference, 'the fresh worker says the same');
 });
@@ -120,9 +99,9 @@ test('punctuation (fixture): a call on a crashed worker fails at once with the r
   t.after(() => punct.close());
   assert.equal(await punct.punctuate('hello world'), 'Hello world.');
   const before = punct.workerGenerations()[0]!;
-  await crash(currentThread(punct, 'rpc'));
+  await crashWorker(currentThread(punct, 'rpc'));
   await assert.rejects(punct.punctuate('what is this'), WORKER_GONE, 'fails fast while the fresh one loads');
-  const after = await nextGeneration(punct, before.generation);
+  const after = await nextWorkerGeneration(punct, before.generation);
   assert.notEqual(after.threadId, before.threadId);
   assert.equal(await punct.punctuate('what is this'), 'What is this?');
 });
@@ -132,7 +111,7 @@ test('punctuation (fixture): an idle worker that has worked is replaced by itsel
   t.after(() => punct.close());
   const before = punct.workerGenerations()[0]!;
   assert.equal(await punct.punctuate('hello world but not now'), 'Hello world, but not now.');
-  const after = await nextGeneration(punct, before.generation);
+  const after = await nextWorkerGeneration(punct, before.generation);
   assert.notEqual(after.threadId, before.threadId);
   assert.equal(await punct.punctuate('hello world but not now'), 'Hello world, but not now.');
 });

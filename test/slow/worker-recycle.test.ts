@@ -9,7 +9,6 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
 import { decodeWav } from '../../src-main/core/audio/index.js';
 import { createEngine, type AsrEngine } from '../../src-main/core/engine/index.js';
@@ -17,6 +16,7 @@ import { loadPocketsphinxAsr, PocketsphinxAsrEngine } from '../../src-main/core/
 import { LIBRISPEECH } from '../helpers/shared.js';
 import { transcribeStream } from '../helpers/asr-stream.js';
 import { loadPiperFixtureVoice, samplesBySentence } from '../helpers/voices.js';
+import { crashWorker, nextWorkerGeneration } from '../helpers/workers.js';
 import { toneAudio } from '../../../shared/models/fixtures/tone-audio.mjs';
 
 const SPEECH = decodeWav(readFileSync(join(LIBRISPEECH, '1272-135031-0009.wav'))).channelData[0]!;
@@ -71,9 +71,8 @@ test('pocketsphinx: the idle timer replaces a worker by itself', async () => {
   after(() => asr.close());
   const before = asr.workerGenerations()[0]!;
   await transcribeStream(asr.createStream({ sampleRate: 16000, vad: false }), SPEECH.subarray(0, 16000));
-  for (let i = 0; i < 150 && asr.workerGenerations()[0]!.generation === before.generation; i++) await sleep(100);
-  const now = asr.workerGenerations()[0]!;
-  assert.equal(now.generation, before.generation + 1, 'replaced within 15 s of going idle');
+  const now = await nextWorkerGeneration(asr, before.generation, 15_000); // replaced within 15 s of going idle
+  assert.equal(now.generation, before.generation + 1);
   assert.notEqual(now.threadId, before.threadId);
   const text = await transcribeStream(asr.createStream({ sampleRate: 16000, vad: false }), SPEECH);
   assert.ok(text.split(' ').length >= 5, `the fresh worker decodes: "${text}"`);
@@ -86,17 +85,12 @@ test('pocketsphinx: a worker that crashes is replaced at once (recycling off), a
   const live = asr.createStream({ sampleRate: 16000, vad: false });
   const failed = new Promise<Error>((resolve) => live.on('error', resolve));
   live.write(SPEECH.subarray(0, 16000));
-  // The worker made to exit without the engine asking, as a crash ends it (private: the API offers no way to crash
-  // a worker; the stop message of worker-host.ts, as integration/worker-crash does).
-  const thread = (asr as unknown as { slots: { current: { rpc: { worker: Worker } } }[] }).slots[0]!.current.rpc.worker;
-  const exited = new Promise((resolve) => thread.once('exit', resolve));
-  thread.postMessage({ kind: 'stop' });
-  await exited;
+  // The worker crashed behind the engine's back (private: the API offers no way to crash a worker).
+  await crashWorker((asr as unknown as { slots: { current: { rpc: { worker: Worker } } }[] }).slots[0]!.current.rpc.worker);
   assert.match((await failed).message, /inference worker (stopped unexpectedly|terminated)/);
   assert.equal(await live.close(), null);
-  let now = asr.workerGenerations()[0]!;
-  for (let i = 0; i < 300 && now.generation === before.generation; i++, now = asr.workerGenerations()[0]!) await sleep(100);
-  assert.equal(now.generation, before.generation + 1, 'replaced within 30 s of the crash');
+  const now = await nextWorkerGeneration(asr, before.generation, 30_000);
+  assert.equal(now.generation, before.generation + 1, 'replaced once');
   assert.notEqual(now.threadId, before.threadId);
   const text = await transcribeStream(asr.createStream({ sampleRate: 16000, vad: false }), SPEECH);
   assert.ok(text.split(' ').length >= 5, `the fresh worker decodes: "${text}"`);
