@@ -17,7 +17,7 @@ import { requireSharedDir } from '../helpers/shared-dir.js';
 import { LIBRISPEECH, librispeechRefs } from '../helpers/shared.js';
 import { engineSelfSpread, freePort, launchChromium, normWords, paddedWav, readMono, wordErrorRate } from '../e2e/renderer-harness.js';
 
-const UTTERANCE = '251-118436-0000';
+const UTTERANCE = '1993-147964-0003';
 const FILE = join(LIBRISPEECH, `${UTTERANCE}.wav`);
 const PAD_S = 4;
 

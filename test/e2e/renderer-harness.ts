@@ -203,7 +203,7 @@ export function wordErrorRate(ref: string[], hyp: string[]): number {
 
 /**
  * How many words pocketsphinx itself changes in its transcript of `audio` when the audio is moved by an
- * imperceptible amount (a sample to a few frames of phase, or noise at 1/10 of an LSB): its 10 ms frames and
+ * imperceptible amount (16 phases across one 10 ms frame, or noise at 1/10 of an LSB): its 10 ms frames and
  * running cepstral mean make it chaotic at that scale. Audio that reaches the server through a browser (another
  * frame phase, two resamplings) cannot be held closer to `earshot transcribe` than the engine holds to itself,
  * so the variants include that round trip too. The spread is measured, not assumed: a broken capture path
@@ -220,7 +220,12 @@ export async function engineSelfSpread(audio: MonoAudio, reference: string): Pro
   const engine = await createEngine({ asr: [{ backend: 'pocketsphinx' }], tts: [], vad: false });
   try {
     await engine.ready;
-    const variants = [1, 160, 400, 800, 1200].map((k) => audio.samples.subarray(k));
+    // Frame phases across one whole 10 ms frame (160 samples at 16 kHz), evenly: pocketsphinx's transcript changes
+    // with the phase, and a capture starts at any of them. (Offsets that are multiples of 80 only ever reach three
+    // phases: CI once met a capture at phase ~90 whose transcript lay outside that narrower cloud.)
+    const frame = Math.round(audio.rate / 100);
+    const variants: Float32Array[] = [];
+    for (let k = 1; k < frame; k += Math.max(1, Math.round(frame / 16))) variants.push(audio.samples.subarray(k));
     const rand = rng(1);
     variants.push(Float32Array.from(audio.samples, (v) => v + (rand() - 0.5) * 2e-5));
     // What the browser path does to the audio: played and captured at 48 kHz, sent on at the file's rate
