@@ -11,6 +11,8 @@ export interface SpeechGate {
   newUtterance(): void;
   /** Silero has heard speech since the current utterance started. */
   readonly heard: boolean;
+  /** The stream ended: its Silero goes back to the thread's pool (../sherpa/vad-pool.ts). */
+  release(): void;
 }
 
 /** Silero's speech probability threshold: its default, which passes quiet read speech and rejects hiss and hum. */
@@ -45,5 +47,6 @@ export function createSpeechGate(modelPath: string, sampleRate: number): SpeechG
     get heard() {
       return heard;
     },
+    release: () => tracker.release(),
   };
 }

@@ -151,7 +151,7 @@ const server = serveRpc<PocketsphinxWorkerEvents>({
       nameThisThread('asr-psphinx-bat');
     }
     if (a?.vadModel) {
-      createSpeechGate(a.vadModel, POCKETSPHINX_RATE);
+      createSpeechGate(a.vadModel, POCKETSPHINX_RATE).release(); // loads now; ready for the first stream
       gateModel = a.vadModel;
     }
     const h = acquire();
@@ -217,6 +217,7 @@ function guard<T>(st: StreamState, fn: () => T): T | undefined {
     for (const w of st.queue.splice(0)) if (w.kind !== 'block') w.done(null);
     // The host never closes a failed stream in the worker (its close() ends on the host side): forget it now.
     streams.delete(st.args.id);
+    st.gate?.release();
     server.emit('streamError', { id: st.args.id, message: err instanceof Error ? err.message : String(err) });
     return undefined;
   }
@@ -291,6 +292,7 @@ function finishWork(st: StreamState, w: Extract<Work, { kind: 'flush' | 'close' 
       });
   if (w.kind === 'close') {
     streams.delete(st.args.id);
+    st.gate?.release();
     if (!st.failed) release(st.decoder);
   }
   w.done(final ?? null);

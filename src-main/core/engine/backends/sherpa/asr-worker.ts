@@ -14,7 +14,8 @@ import { BatchScheduler, type SchedulerStats } from './batch-scheduler.js';
 import { DUE_SLACK_MS, VirtualClock } from '../../realtime-order.js';
 import { biasedRecognizerConfig, MAX_BIASED_RECOGNIZERS } from './hotwords.js';
 import { loadSherpa } from './native.js';
-import { SileroVadTracker } from './vad.js';
+import { SileroVadTracker, vadPoolStats } from './vad.js';
+import type { VadPoolStats } from './vad-pool.js';
 import { tokensToWords } from './words.js';
 import { lowerThisThreadPriority, nameThisThread } from '../../thread-self.js';
 
@@ -58,6 +59,8 @@ export interface WorkerTiming {
   vadMaxMs: number;
   createStreamMaxMs: number;
   closeMaxMs: number;
+  /** Silero VADs this worker made, reused from ended streams, and holds idle (./vad-pool.ts). */
+  vads: VadPoolStats;
 }
 
 export type AsrWorkerEvents = {
@@ -246,6 +249,7 @@ const { emit, fail } = serveStreamWorker<AsrWorkerEvents, StreamState, CreateStr
     close: (s) => (s.closed ??= closeStream(s)),
     forget: (s) => {
       s.caughtUp?.();
+      s.vad?.release();
       scheduler.delete(s);
     },
   },
@@ -264,6 +268,7 @@ const { emit, fail } = serveStreamWorker<AsrWorkerEvents, StreamState, CreateStr
         vadMaxMs: Math.round(timing.vadMaxMs),
         createStreamMaxMs: Math.round(timing.createStreamMaxMs),
         closeMaxMs: Math.round(timing.closeMaxMs),
+        vads: vadPoolStats(),
       },
     }),
   },
@@ -386,7 +391,9 @@ function vadChunkMs(): number {
   vad.accept(audio.subarray(0, chunk));
   const t0 = performance.now();
   for (let o = chunk; o < audio.length; o += chunk) vad.accept(audio.subarray(o, o + chunk));
-  return (performance.now() - t0) / 7;
+  const ms = (performance.now() - t0) / 7;
+  vad.release(); // ready for the first stream
+  return ms;
 }
 
 function groupByRecognizer(batch: StreamState[]): StreamState[][] {
@@ -438,10 +445,18 @@ function createStream(arg: CreateStreamArg): void {
   const bias = arg.hotwords?.length ? biasedRecognizer(arg.hotwords) : null;
   const s = new StreamState(arg.id, arg.sampleRate, arg.endpointingMs, bias?.rec ?? recognizer, arg.batch ?? false, bias?.key ?? null);
   if (arg.vad && init.vadModel) {
-    s.vad = new SileroVadTracker(sherpa, init.vadModel, arg.sampleRate, {
-      speechStart: (atMs) => emit('speechStart', { id: s.id, atMs }),
-      speechEnd: (atMs) => emit('speechEnd', { id: s.id, atMs }),
-    });
+    // Silero only reports speech events here (decoding never waits on it), so a VAD that must be made is made in
+    // a later turn: streams that start together do not hold the live streams for one model load each.
+    s.vad = new SileroVadTracker(
+      sherpa,
+      init.vadModel,
+      arg.sampleRate,
+      {
+        speechStart: (atMs) => emit('speechStart', { id: s.id, atMs }),
+        speechEnd: (atMs) => emit('speechEnd', { id: s.id, atMs }),
+      },
+      { makeLater: true },
+    );
   }
   streams.set(s.id, s);
   scheduler.add(s);
@@ -538,6 +553,7 @@ async function closeStream(s: StreamState): Promise<AsrFinal | null> {
   const last = flush(s);
   timing.closeMaxMs = Math.max(timing.closeMaxMs, performance.now() - t0);
   s.vad?.flush();
+  s.vad?.release();
   scheduler.delete(s);
   return last;
 }

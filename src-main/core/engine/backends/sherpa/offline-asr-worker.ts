@@ -168,10 +168,14 @@ const { emit, fail } = serveStreamWorker<AsrWorkerEvents, StreamState, CreateStr
       const last = await serial(s, () => finalize(s, 'flush'));
       s.closed = true;
       s.vad?.flush();
+      s.vad?.release();
       return last;
     },
     accepts: (s) => !s.closed,
-    forget: (s) => (s.closed = true),
+    forget: (s) => {
+      s.closed = true;
+      s.vad?.release();
+    },
   },
   {
     load: () => load(),
