@@ -81,7 +81,11 @@ async function jobEnds(name: string): Promise<string> {
 
 /** Opens the finished file's session and returns its transcript's words and the session title. */
 async function openResult(name: string): Promise<{ words: string[]; title: string }> {
-  await page.locator('[data-testid="file-job"]', { hasText: name }).locator('[data-testid="open-file-session"]').click();
+  const link = page.locator('[data-testid="file-job"]', { hasText: name }).locator('[data-testid="open-file-session"]');
+  const id = decodeURIComponent((await link.getAttribute('href'))!.split('/').pop()!);
+  await link.click();
+  // The view may still show the session opened before (the last test's): wait for this one.
+  await page.waitForFunction((sid) => document.querySelector('.detail-title')?.getAttribute('data-session-id') === sid, id);
   await page.waitForSelector('[data-testid="transcript"] li .text');
   const texts = await page.locator('[data-testid="transcript"] li .text').allInnerTexts();
   return { words: normWords(texts.join(' ')), title: (await page.locator('.detail-title').innerText()).trim() };
